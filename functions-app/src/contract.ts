@@ -1,0 +1,76 @@
+/**
+ * The contract between the tool service, the gateway and the Pulumi program: HTTP paths served by
+ * both backends, the MCP app's roles and scope, and which role each tool needs. Everything that
+ * must agree across those parts is defined here once; nothing here imports a runtime library.
+ */
+
+/** Paths every backend (Functions host and Node host) serves, so the gateway treats them alike. */
+export const backendPaths = {
+    /** MCP Streamable HTTP (POST; GET and DELETE answer 405 because the service is stateless). */
+    mcpStreamable: "/runtime/webhooks/mcp",
+    /** Legacy HTTP+SSE transport (2024-11-05): the event stream. */
+    mcpSse: "/runtime/webhooks/mcp/sse",
+    /** Legacy HTTP+SSE transport: where clients post their messages. */
+    mcpMessage: "/runtime/webhooks/mcp/message",
+    /** Sentinel incident webhook (POST JSON). */
+    sentinelWebhook: "/api/ai-agent/webhook",
+    /** RFC 9728 Protected Resource Metadata (Node host, when auth is on). */
+    protectedResourceMetadata: "/.well-known/oauth-protected-resource",
+    liveness: "/healthz",
+    readiness: "/readyz",
+} as const;
+
+/** Paths on the gateway, relative to its base URL. */
+export const gatewayPaths = {
+    mcp: "/mcp",
+    mcpSse: "/mcp/sse",
+    mcpMessage: "/mcp/message",
+    sentinelWebhook: "/sentinel/ai-agent/webhook",
+    protectedResourceMetadata: "/.well-known/oauth-protected-resource",
+} as const;
+
+/**
+ * App roles of the MCP resource app. Agents (app-only tokens) receive them as `roles`; users
+ * receive the ones assigned to them, alongside the delegated scope.
+ */
+export const appRoles = {
+    /** Connect, list tools and call the harmless ones. Every agent needs it. */
+    toolsInvoke: "Tools.Invoke",
+    snippetsRead: "Snippets.Read",
+    snippetsWrite: "Snippets.Write",
+    /** Analyze Sentinel incidents (the `analyze_incident` tool and the webhook). */
+    incidentsAnalyze: "Incidents.Analyze",
+} as const;
+
+export type AppRole = (typeof appRoles)[keyof typeof appRoles];
+
+export const allAppRoles: readonly AppRole[] = Object.values(appRoles);
+
+/** Delegated scope users consent to so a client may call the MCP API on their behalf. */
+export const delegatedScope = "MCP.Access";
+
+/** Tool names (the first three are the seed's and stay for compatibility). */
+export const toolNames = {
+    hello: "hello_mcp",
+    saveSnippet: "save_snippet",
+    getSnippet: "get_snippet",
+    listSnippets: "list_snippets",
+    analyzeIncident: "analyze_incident",
+} as const;
+
+export type ToolName = (typeof toolNames)[keyof typeof toolNames];
+
+/** The role a caller needs to call each tool (enforced by the gateway and by the Node host). */
+export const toolRoles: Readonly<Record<ToolName, AppRole>> = {
+    hello_mcp: appRoles.toolsInvoke,
+    save_snippet: appRoles.snippetsWrite,
+    get_snippet: appRoles.snippetsRead,
+    list_snippets: appRoles.snippetsRead,
+    analyze_incident: appRoles.incidentsAnalyze,
+};
+
+/** Role the Sentinel webhook requires. */
+export const webhookRole: AppRole = appRoles.incidentsAnalyze;
+
+/** Blob container and prefix for snippets: blobs are `snippets/<name>.json`. */
+export const snippetContainer = "snippets";

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { validateAgainstSchema, validParams } from "./test-fixtures";
+import { McpWorkload } from "./workload";
+
+const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
+
+/** Waits until `done` holds; resource registration under mocks completes asynchronously. */
+async function until(done: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (!done()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+}
+
+const kubernetesTypes = [
+    "kubernetes:core/v1:Namespace",
+    "kubernetes:core/v1:ServiceAccount",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:core/v1:Service",
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    "kubernetes:policy/v1:PodDisruptionBudget",
+].sort();
+
+describe("McpWorkload component (Pulumi mock runtime)", () => {
+    const created: MockResourceArgs[] = [];
+    let workload: McpWorkload;
+    let fixedIp: McpWorkload;
+
+    before(async () => {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    created.push(args);
+                    // The Azure cloud provider fills in the load balancer's address once it exists.
+                    // ("fixed-" resources stand for a Service whose status has not been read back.)
+                    const status =
+                        args.type === "kubernetes:core/v1:Service" && !args.name.startsWith("fixed-")
+                            ? { loadBalancer: { ingress: [{ ip: "10.20.2.57" }] } }
+                            : undefined;
+                    return { id: `${args.name}-id`, state: { ...args.inputs, status } };
+                },
+                call: (args) => {
+                    throw new Error(`unexpected invoke ${args.token}`);
+                },
+            },
+            "agents-control-plane",
+            "k8s-test",
+            false,
+        );
+        const provider = new k8s.Provider("aks", { kubeconfig: "{}" });
+        const params = validParams();
+        workload = new McpWorkload("backend", {
+            ...params,
+            provider,
+            identityClientId: pulumi.output(params.identityClientId),
+            storageAccountUrl: pulumi.output(params.storageAccountUrl),
+        });
+        fixedIp = new McpWorkload("fixed", {
+            ...validParams({ namespace: "mcp-fixed", internalLoadBalancerIp: "10.20.2.200" }),
+            provider,
+        });
+        await valueOf(workload.backendUrl);
+        await until(() => ownedBy("backend").length === kubernetesTypes.length, "the Kubernetes resources");
+    });
+
+    const ownedBy = (prefix: string): MockResourceArgs[] =>
+        created.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith(`${prefix}-`));
+
+    it("uses the fixed internal IP when the Service reports none yet", async () => {
+        assert.equal(await valueOf(fixedIp.backendUrl), "http://10.20.2.200:80");
+        const service = ownedBy("fixed").find((r) => r.type === "kubernetes:core/v1:Service");
+        assert.equal(
+            service?.inputs.metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"],
+            "10.20.2.200",
+        );
+    });
+
+    it("registers one resource per rendered object, all on the given provider", () => {
+        assert.ok(created.some((r) => r.type === "agents:kubernetes:McpWorkload" && r.name === "backend"));
+        const objects = ownedBy("backend");
+        assert.deepEqual(objects.map((r) => r.type).sort(), kubernetesTypes);
+        for (const r of objects) {
+            assert.match(
+                r.provider ?? "",
+                /::pulumi:providers:kubernetes::aks::/,
+                `${r.type} uses the cluster's provider`,
+            );
+        }
+    });
+
+    it("creates pods only after their namespace, service account and network policies", () => {
+        const at = (name: string): number => {
+            const index = created.findIndex((r) => r.name === name);
+            assert.ok(index >= 0, `${name} registered`);
+            return index;
+        };
+        for (const name of [
+            "backend-sa",
+            "backend-default-deny",
+            "backend-gateway-only",
+            "backend-service",
+            "backend-pdb",
+        ]) {
+            assert.ok(at("backend-ns") < at(name), `${name} after the namespace`);
+        }
+        for (const name of ["backend-ns", "backend-sa", "backend-default-deny", "backend-gateway-only"]) {
+            assert.ok(at(name) < at("backend-deployment"), `deployment after ${name}`);
+        }
+        assert.ok(at("backend-deployment") < at("backend-hpa"), "autoscaler after its target");
+    });
+
+    it("sends objects that conform to the Kubernetes schemas", () => {
+        for (const r of ownedBy("backend")) {
+            assert.doesNotThrow(() => validateAgainstSchema(r.inputs), r.type);
+        }
+    });
+
+    it("resolves outputs into the rendered objects", () => {
+        const account = created.find((r) => r.type === "kubernetes:core/v1:ServiceAccount");
+        assert.equal(
+            account?.inputs.metadata.annotations["azure.workload.identity/client-id"],
+            "3f0c9a6e-2b1d-4c7e-9a8f-5d6e7f8a9b0c",
+        );
+        const deployment = created.find((r) => r.type === "kubernetes:apps/v1:Deployment");
+        const env: Array<{ name: string; value: string }> =
+            deployment?.inputs.spec.template.spec.containers[0].env;
+        assert.equal(
+            env.find((e) => e.name === "SNIPPETS_STORAGE_ACCOUNT_URL")?.value,
+            "https://stagentsdev.blob.core.windows.net",
+        );
+    });
+
+    it("exposes the backend URL, namespace and federation subject", async () => {
+        assert.equal(await valueOf(workload.internalIp), "10.20.2.57");
+        assert.equal(await valueOf(workload.backendUrl), "http://10.20.2.57:80");
+        assert.equal(await valueOf(workload.namespace), "mcp");
+        assert.equal(await valueOf(workload.serviceName), "mcp-host");
+        assert.equal(workload.federatedSubject, "system:serviceaccount:mcp:mcp-host");
+    });
+});

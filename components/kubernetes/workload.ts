@@ -1,0 +1,186 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
+import { servicePort } from "./network";
+import type { WorkloadAuth, WorkloadParams, WorkloadResources } from "./params";
+
+/**
+ * Arguments for {@link McpWorkload}. Names, replica bounds, resources and labels are plain values:
+ * they identify objects and must be known at preview. Values produced by other resources (identity,
+ * storage, image, network) may be outputs; they are validated once known.
+ */
+export interface McpWorkloadArgs {
+    /** Kubernetes provider for the target cluster (built from its kubeconfig); never the ambient one. */
+    readonly provider: k8s.Provider;
+    /** Namespace created for the workload. */
+    readonly namespace: string;
+    /** Name of the Deployment, Service and ServiceAccount (a DNS-1035 label). */
+    readonly name: string;
+    /** Node host image, pinned by tag or digest. */
+    readonly image: pulumi.Input<string>;
+    /** Autoscaler bounds; max > 1 requires `backplaneQueueUrl`. */
+    readonly replicas: { readonly min: number; readonly max: number };
+    /** Client id of the user-assigned identity federated to the service account. */
+    readonly identityClientId: pulumi.Input<string>;
+    /** https://<account>.blob.core.windows.net */
+    readonly storageAccountUrl: pulumi.Input<string>;
+    /** https://<account>.queue.core.windows.net (multi-replica SSE backplane). */
+    readonly backplaneQueueUrl?: pulumi.Input<string>;
+    /** Token validation in the host (AUTH_* settings). */
+    readonly auth?: pulumi.Input<WorkloadAuth>;
+    /** Browser origins allowed to call the MCP endpoints. */
+    readonly allowedOrigins?: pulumi.Input<readonly string[]>;
+    /** Gateway base URL, for links in Protected Resource Metadata. */
+    readonly publicBaseUrl?: pulumi.Input<string>;
+    /** CIDR of the gateway's outbound subnet: the only source admitted to the pods. */
+    readonly gatewaySubnetCidr: pulumi.Input<string>;
+    /** Fixed private IP of the internal load balancer (known before the Service exists). */
+    readonly internalLoadBalancerIp?: pulumi.Input<string>;
+    /** Subnet for the load balancer frontend; the node subnet when omitted. */
+    readonly lbSubnetName?: pulumi.Input<string>;
+    readonly resources: WorkloadResources;
+    readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The Node host MCP backend on AKS: namespace, workload identity service account, Deployment,
+ * internal load balancer Service, autoscaler, disruption budget and network policies.
+ */
+export class McpWorkload extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    /** Subject for the identity's federated credential: system:serviceaccount:<ns>:<sa>. */
+    public readonly federatedSubject: string;
+    /** Private IP of the internal load balancer. */
+    public readonly internalIp: pulumi.Output<string>;
+    /** URL the gateway uses to reach the backend, e.g. http://10.0.3.10:80 (VNet-internal traffic). */
+    public readonly backendUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: McpWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:kubernetes:McpWorkload", name, {}, opts);
+        const { provider } = args;
+        const inputs = pulumi.output({
+            image: args.image,
+            identityClientId: args.identityClientId,
+            storageAccountUrl: args.storageAccountUrl,
+            backplaneQueueUrl: args.backplaneQueueUrl,
+            auth: args.auth,
+            allowedOrigins: args.allowedOrigins,
+            publicBaseUrl: args.publicBaseUrl,
+            gatewaySubnetCidr: args.gatewaySubnetCidr,
+            internalLoadBalancerIp: args.internalLoadBalancerIp,
+            lbSubnetName: args.lbSubnetName,
+        });
+        const manifests = inputs.apply((resolved) => {
+            const params: WorkloadParams = {
+                ...withoutUndefined(resolved),
+                namespace: args.namespace,
+                name: args.name,
+                replicas: args.replicas,
+                resources: args.resources,
+                labels: args.labels,
+            };
+            return renderWorkload(params);
+        });
+        const part = <K extends keyof WorkloadManifests>(key: K): pulumi.Output<WorkloadManifests[K]> =>
+            manifests.apply((m) => m[key]);
+
+        const child = { parent: this, provider };
+        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: part("namespace").metadata }, child);
+        const inNamespace = { ...child, dependsOn: [ns] };
+        const account = part("serviceAccount");
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            {
+                metadata: account.metadata,
+                automountServiceAccountToken: account.automountServiceAccountToken,
+            },
+            inNamespace,
+        );
+        const denyAll = part("defaultDeny");
+        const defaultDeny = new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            { metadata: denyAll.metadata, spec: denyAll.spec },
+            inNamespace,
+        );
+        const policy = part("networkPolicy");
+        const gatewayOnly = new k8s.networking.v1.NetworkPolicy(
+            `${name}-gateway-only`,
+            { metadata: policy.metadata, spec: policy.spec },
+            inNamespace,
+        );
+        // Pods are admitted only once their service account exists (the identity webhook reads
+        // it) and start with their network policies already in place.
+        const rendered = part("deployment");
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: rendered.metadata,
+                spec: withStringQuantities<k8s.types.input.apps.v1.DeploymentSpec>(rendered.spec),
+            },
+            { ...child, dependsOn: [ns, serviceAccount, defaultDeny, gatewayOnly] },
+        );
+        const svc = part("service");
+        const service = new k8s.core.v1.Service(
+            `${name}-service`,
+            { metadata: svc.metadata, spec: svc.spec },
+            inNamespace,
+        );
+        const hpa = part("autoscaler");
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            `${name}-hpa`,
+            {
+                metadata: hpa.metadata,
+                spec: withStringQuantities<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>(
+                    hpa.spec,
+                ),
+            },
+            { ...child, dependsOn: [ns, deployment] },
+        );
+        const pdb = part("disruptionBudget");
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            { metadata: pdb.metadata, spec: pdb.spec },
+            inNamespace,
+        );
+
+        this.namespace = ns.metadata.name;
+        this.serviceName = service.metadata.name;
+        this.federatedSubject = workloadIdentitySubject(args);
+        this.internalIp = pulumi
+            .all([service.status, pulumi.output(args.internalLoadBalancerIp)])
+            .apply(([status, fixed]) => {
+                const ip = status?.loadBalancer?.ingress?.[0]?.ip ?? fixed;
+                if (!ip) {
+                    throw new Error(
+                        `Service ${args.namespace}/${args.name} reported no internal load balancer IP; set internalLoadBalancerIp or check the cloud provider's events on the Service`,
+                    );
+                }
+                return ip;
+            });
+        this.backendUrl = this.internalIp.apply((ip) => `http://${ip}:${servicePort}`);
+        this.registerOutputs({
+            namespace: this.namespace,
+            serviceName: this.serviceName,
+            federatedSubject: this.federatedSubject,
+            internalIp: this.internalIp,
+            backendUrl: this.backendUrl,
+        });
+    }
+}
+
+/**
+ * kubernetes-models types resource quantities as `number | string`, the Pulumi SDK as `string`.
+ * Every quantity the renderer emits is a string (WorkloadResources takes strings; the autoscaler
+ * sets none), so the objects are identical on the wire: this is the one place the typings meet.
+ */
+function withStringQuantities<T>(spec: pulumi.Output<unknown>): pulumi.Output<T> {
+    return spec as pulumi.Output<T>;
+}
+
+/** Drops undefined optionals, so a resolved input object fits the optional fields of WorkloadParams. */
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+        [K in keyof T]: Exclude<T[K], undefined>;
+    };
+}

@@ -1,0 +1,275 @@
+/**
+ * Identity policies: agents authenticate by workload identity federation with exact, trusted
+ * issuer/subject/audience triples, never by client secret; they receive app roles on the MCP API
+ * rather than directory-wide permissions; Azure role assignments stay narrow.
+ */
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as azuread from "@pulumi/azuread";
+import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { IssuerSettings, defaultIssuers, issuerSchema, settings } from "./config";
+
+/** The audience Entra requires on every federated credential (public cloud). */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
+
+interface FederatedCredential {
+    readonly issuer: string;
+    readonly subject: string | undefined;
+    readonly audiences: readonly string[];
+    /** Set on flexible credentials, which match a claims expression instead of one subject. */
+    readonly claimsMatchingExpression?: string;
+}
+
+/** The issuer/subject/audience triple of any federated credential resource the program may use. */
+function federatedCredentialOf(args: ResourceValidationArgs): FederatedCredential | undefined {
+    const app = args.asType(azuread.ApplicationFederatedIdentityCredential);
+    if (app !== undefined) {
+        return { issuer: app.issuer, subject: app.subject, audiences: app.audiences };
+    }
+    const uami = args.asType(managedidentity.FederatedIdentityCredential);
+    if (uami !== undefined) {
+        return { issuer: uami.issuer, subject: uami.subject, audiences: uami.audiences };
+    }
+    const flexible = args.asType(azuread.ApplicationFlexibleFederatedIdentityCredential);
+    if (flexible !== undefined) {
+        return {
+            issuer: flexible.issuer,
+            subject: undefined,
+            audiences: [flexible.audience],
+            claimsMatchingExpression: flexible.claimsMatchingExpression,
+        };
+    }
+    return undefined;
+}
+
+/** `*` in an allowed issuer matches any run of characters within one URL segment. */
+export function issuerMatches(pattern: string, issuer: string): boolean {
+    const source = pattern
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*");
+    return new RegExp(`^${source}$`).test(issuer);
+}
+
+export const ficAllowedIssuer: ResourceValidationPolicy = {
+    name: "fic-allowed-issuer",
+    description: "Federated credentials trust only issuers the platform team allows.",
+    enforcementLevel: "mandatory",
+    configSchema: issuerSchema,
+    validateResource: (args, report) => {
+        const fic = federatedCredentialOf(args);
+        if (fic === undefined) {
+            return args.notApplicable("not a federated identity credential");
+        }
+        const { allowedIssuers } = settings<IssuerSettings>(args, defaultIssuers);
+        if (!fic.issuer.startsWith("https://")) {
+            report(
+                `Issuer "${fic.issuer}" is not an https URL; Entra only trusts OIDC issuers served over HTTPS.`,
+            );
+        } else if (!allowedIssuers.some((p) => issuerMatches(p, fic.issuer))) {
+            report(
+                `Issuer "${fic.issuer}" is not in allowedIssuers; use one of ${allowedIssuers.join(", ")}, ` +
+                    "or have the platform team add it to the policy configuration.",
+            );
+        }
+    },
+};
+
+export const ficTokenExchangeAudience: ResourceValidationPolicy = {
+    name: "fic-token-exchange-audience",
+    description: `Federated credentials accept exactly the token-exchange audience ${tokenExchangeAudience}.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const fic = federatedCredentialOf(args);
+        if (fic === undefined) {
+            return args.notApplicable("not a federated identity credential");
+        }
+        if (fic.audiences.length !== 1 || fic.audiences[0] !== tokenExchangeAudience) {
+            report(`Set audiences to ["${tokenExchangeAudience}"] (found ${JSON.stringify(fic.audiences)}).`);
+        }
+    },
+};
+
+/** Why a subject would match more than one workload, or undefined when it names exactly one. */
+export function subjectProblem(subject: string | undefined): string | undefined {
+    if (subject === undefined || subject.trim() === "") {
+        return "the subject is empty";
+    }
+    if (/[*?]/.test(subject)) {
+        return `the subject "${subject}" contains a wildcard`;
+    }
+    if (/\s/.test(subject)) {
+        return `the subject "${subject}" contains whitespace`;
+    }
+    if (/^[:/]|[:/]$/.test(subject)) {
+        return `the subject "${subject}" is a prefix, not a complete subject`;
+    }
+    const serviceAccount = /^system:serviceaccount:(.*)$/.exec(subject);
+    if (serviceAccount !== null && !/^[^:]+:[^:]+$/.test(serviceAccount[1])) {
+        return `the subject "${subject}" does not name one namespace and service account`;
+    }
+    return undefined;
+}
+
+export const ficConcreteSubject: ResourceValidationPolicy = {
+    name: "fic-concrete-subject",
+    description: "Federated credentials name one workload: a concrete subject, no wildcards, no empty parts.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const fic = federatedCredentialOf(args);
+        if (fic === undefined) {
+            return args.notApplicable("not a federated identity credential");
+        }
+        if (fic.claimsMatchingExpression !== undefined) {
+            report(
+                `Flexible federated credential "${fic.claimsMatchingExpression}" matches many subjects; ` +
+                    "use an ApplicationFederatedIdentityCredential with one exact subject per workload.",
+            );
+            return;
+        }
+        const problem = subjectProblem(fic.subject);
+        if (problem !== undefined) {
+            report(
+                `${problem[0].toUpperCase()}${problem.slice(1)}; set the exact subject of one workload ` +
+                    "(e.g. system:serviceaccount:<namespace>:<name>, a GCP numeric id, an AWS role ARN).",
+            );
+        }
+    },
+};
+
+export const entraNoPasswordCredentials: ResourceValidationPolicy = {
+    name: "entra-no-password-credentials",
+    description:
+        "No app registration or service principal has a client secret; agents use federation or certificates.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.isType(azuread.ApplicationPassword) || args.isType(azuread.ServicePrincipalPassword)) {
+            report(
+                "Remove this client secret; authenticate the agent with a federated identity credential, " +
+                    "or with a certificate (ApplicationCertificate) where the platform cannot federate.",
+            );
+            return;
+        }
+        const app = args.asType(azuread.Application);
+        if (app === undefined) {
+            return args.notApplicable("not an Entra application or credential");
+        }
+        if (app.password !== undefined) {
+            report(
+                `Remove the password block from application "${app.displayName}"; use federation or a certificate.`,
+            );
+        }
+    },
+};
+
+/** Microsoft Graph and the retired Azure AD Graph: application permissions on them span the directory. */
+const directoryApis = new Set([
+    "00000003-0000-0000-c000-000000000000",
+    "00000002-0000-0000-c000-000000000000",
+]);
+
+export const entraNoDirectoryPermissions: ResourceValidationPolicy = {
+    name: "entra-no-directory-permissions",
+    description:
+        "Agents get app roles on the MCP API, never application permissions or roles on the directory.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const fix = "grant the agent an app role of the MCP API (AppRoleAssignment) instead.";
+        if (args.isType(azuread.DirectoryRoleAssignment)) {
+            report(`Remove this directory role assignment; ${fix}`);
+            return;
+        }
+        const access = args.asType(azuread.ApplicationApiAccess);
+        if (access !== undefined) {
+            if (directoryApis.has(access.apiClientId) && (access.roleIds ?? []).length > 0) {
+                report(`Remove the Microsoft Graph application permissions (roleIds); ${fix}`);
+            }
+            return;
+        }
+        const app = args.asType(azuread.Application);
+        if (app === undefined) {
+            return args.notApplicable("not an Entra application or directory assignment");
+        }
+        for (const rra of app.requiredResourceAccesses ?? []) {
+            const roles = rra.resourceAccesses.filter((a) => a.type === "Role");
+            if (directoryApis.has(rra.resourceAppId) && roles.length > 0) {
+                report(
+                    `Application "${app.displayName}" requests ${roles.length} Microsoft Graph application permission(s); ` +
+                        `remove them and ${fix}`,
+                );
+            }
+        }
+    },
+};
+
+export const entraApiV2Tokens: ResourceValidationPolicy = {
+    name: "entra-api-v2-tokens",
+    description: "Apps that expose an API issue v2 access tokens, the format the gateway validates.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(azuread.Application, (app, args, report) => {
+        const exposesApi =
+            (app.identifierUris ?? []).length > 0 ||
+            (app.appRoles ?? []).length > 0 ||
+            (app.api?.oauth2PermissionScopes ?? []).length > 0;
+        if (!exposesApi) {
+            return args.notApplicable("the application exposes no API");
+        }
+        if (app.api?.requestedAccessTokenVersion !== 2) {
+            report(
+                `Set api.requestedAccessTokenVersion: 2 on "${app.displayName}" so its access tokens use the v2 format.`,
+            );
+        }
+    }),
+};
+
+export const entraNoImplicitGrant: ResourceValidationPolicy = {
+    name: "entra-no-implicit-grant",
+    description: "No app registration enables the implicit grant (tokens in URL fragments).",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(azuread.Application, (app, _args, report) => {
+        const grant = app.web?.implicitGrant;
+        if (grant?.accessTokenIssuanceEnabled === true || grant?.idTokenIssuanceEnabled === true) {
+            report(
+                `Disable web.implicitGrant on "${app.displayName}"; clients use the authorization code flow with PKCE.`,
+            );
+        }
+    }),
+};
+
+/** Built-in roles that can change resources or grant access anywhere in their scope. */
+const privilegedRoles: Readonly<Record<string, string>> = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+};
+
+export const rbacLeastPrivilege: ResourceValidationPolicy = {
+    name: "rbac-least-privilege",
+    description:
+        "Role assignments grant data-plane or reader roles on a resource, not Owner/Contributor or subscription-wide access.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(authorization.RoleAssignment, (ra, _args, report) => {
+        const roleGuid = ra.roleDefinitionId.split("/").pop()?.toLowerCase() ?? "";
+        const privileged = privilegedRoles[roleGuid];
+        if (privileged !== undefined) {
+            report(
+                `Do not assign ${privileged}; assign the narrowest built-in role the identity needs (e.g. Storage Blob Data Owner).`,
+            );
+        }
+        if (/^\/subscriptions\/[^/]+\/?$/i.test(ra.scope) || /managementGroups\//i.test(ra.scope)) {
+            report(`Scope the role assignment to the resource it is for, not ${ra.scope}.`);
+        }
+    }),
+};
+
+export const identityPolicies: ResourceValidationPolicy[] = [
+    ficAllowedIssuer,
+    ficTokenExchangeAudience,
+    ficConcreteSubject,
+    entraNoPasswordCredentials,
+    entraNoDirectoryPermissions,
+    entraApiV2Tokens,
+    entraNoImplicitGrant,
+    rbacLeastPrivilege,
+];

@@ -1,0 +1,72 @@
+/** Azure Resource Manager ids and URLs, as they appear in resource inputs. */
+
+export interface ArmId {
+    /** Provider namespace and type path, e.g. `Microsoft.Storage/storageAccounts/blobServices`. */
+    readonly resourceType: string;
+    /** Name of the top-level resource (the first name after the provider namespace). */
+    readonly topLevelName: string;
+    /** Type of the top-level resource, e.g. `Microsoft.Storage/storageAccounts`. */
+    readonly topLevelType: string;
+}
+
+/** Parses `/subscriptions/.../providers/<Namespace>/<type>/<name>[/<type>/<name>...]`. */
+export function parseArmId(id: string): ArmId | undefined {
+    const match = /\/providers\/([^/]+)\/(.+)$/i.exec(id);
+    if (!match) {
+        return undefined;
+    }
+    const segments = match[2].split("/").filter((s) => s !== "");
+    if (segments.length < 2) {
+        return undefined;
+    }
+    const types = segments.filter((_, i) => i % 2 === 0);
+    return {
+        resourceType: `${match[1]}/${types.join("/")}`,
+        topLevelType: `${match[1]}/${segments[0]}`,
+        topLevelName: segments[1],
+    };
+}
+
+/** ARM type of the Pulumi resource types the stack-level policies relate to one another. */
+export const armTypeOf: Readonly<Record<string, string>> = {
+    "azure-native:apimanagement:ApiManagementService": "Microsoft.ApiManagement/service",
+    "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
+    "azure-native:web:WebApp": "Microsoft.Web/sites",
+    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
+    "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+};
+
+/** Input that carries the ARM name of each resource type (when the program names it explicitly). */
+export const armNameInput: Readonly<Record<string, string>> = {
+    "azure-native:apimanagement:ApiManagementService": "serviceName",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:web:WebApp": "name",
+    "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:operationalinsights:Workspace": "workspaceName",
+    "azure-native:apimanagement:Api": "apiId",
+    "azure-native:apimanagement:ApiOperation": "operationId",
+};
+
+/** Whether a URL's host is a private address or an in-cluster/internal name (traffic stays on the VNet). */
+export function isPrivateHost(url: string): boolean {
+    let host: string;
+    try {
+        host = new URL(url).hostname.toLowerCase();
+    } catch {
+        return false;
+    }
+    if (/\.(internal|local|svc)$/.test(host)) {
+        return true;
+    }
+    const octets = host.split(".").map(Number);
+    if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) {
+        return false;
+    }
+    const [a, b] = octets;
+    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
+
+/** Lower-cases and removes spaces, so `West Europe` and `westeurope` compare equal. */
+export function normalizeRegion(location: string): string {
+    return location.replace(/\s+/g, "").toLowerCase();
+}

@@ -1,0 +1,33 @@
+/**
+ * Every policy of the pack, and the pack's own settings. Kept apart from `index.ts` because
+ * constructing a PolicyPack starts its gRPC server; tests and the offline run import this module.
+ */
+import { Policies, PolicyPackArgs } from "@pulumi/policy";
+import { dataComputePolicies } from "./data-compute";
+import { gatewayResourcePolicies } from "./gateway";
+import { gatewayStackPolicies } from "./gateway-stack";
+import { governancePolicies } from "./governance";
+import { identityPolicies } from "./identity";
+import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
+
+export const packName = "agents-control-plane";
+
+export const policies: Policies = [
+    ...gatewayResourcePolicies,
+    ...gatewayStackPolicies,
+    ...identityPolicies,
+    ...dataComputePolicies,
+    ...observabilityResourcePolicies,
+    ...observabilityStackPolicies,
+    ...governancePolicies,
+];
+
+/** Pack settings besides the policies (a violation blocks the deployment unless a policy says otherwise). */
+export const packSettings: Omit<PolicyPackArgs, "policies"> = {
+    enforcementLevel: "mandatory",
+    displayName: "Agents control plane",
+    description:
+        "Compliance for the MCP gateway on Azure: gateway, identity, data and compute, observability.",
+    provider: "azure",
+    tags: ["azure", "apim", "entra", "mcp"],
+};

@@ -1,0 +1,4 @@
+import { describeCases } from "./harness";
+import { observabilityCases } from "./cases/observability";
+
+describe("policy pack: observability", () => describeCases(observabilityCases));

@@ -18,7 +18,7 @@ const diagnosticSettingType = "azure-native:monitor:DiagnosticSetting";
 const workspaceType = "azure-native:operationalinsights:Workspace";
 
 /** Resources that must send diagnostics, with the words used in messages. */
-const monitoredTypes: Readonly<Record<string, string>> = {
+export const monitoredTypes: Readonly<Record<string, string>> = {
     "azure-native:apimanagement:ApiManagementService": "APIM service",
     "azure-native:web:WebApp": "Function app",
     "azure-native:storage:StorageAccount": "Storage account",
@@ -114,7 +114,7 @@ export const appInsightsWorkspaceBased: ResourceValidationPolicy = {
 };
 
 /** Tracked Azure resource types (they accept tags even when they inherit their location). */
-const taggableTypes = new Set([
+export const taggableTypes: ReadonlySet<string> = new Set([
     "azure-native:resources:ResourceGroup",
     "azure-native:apimanagement:ApiManagementService",
     "azure-native:storage:StorageAccount",

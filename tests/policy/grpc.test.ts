@@ -1,0 +1,122 @@
+import * as assert from "node:assert/strict";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
+import { policies } from "../../policypacks/control-plane/policies";
+import { compliantStack, withChange, without } from "./fixtures";
+import {
+    RunningPack,
+    analyzeRequest,
+    analyzeStackRequest,
+    call,
+    configureRequest,
+    empty,
+    startPack,
+} from "./pack-process";
+
+const c = AnalyzerClient.prototype;
+
+function diagnostics(response: proto.AnalyzeResponse) {
+    return response.getDiagnosticsList().map((d) => ({
+        policy: d.getPolicyname(),
+        message: d.getMessage(),
+        level: d.getEnforcementlevel(),
+        urn: d.getUrn(),
+    }));
+}
+
+const runners: ("tsx" | "pulumi")[] =
+    process.env.POLICY_PACK_RUNNER === "pulumi" ? ["tsx", "pulumi"] : ["tsx"];
+
+for (const runner of runners) {
+    describe(`policy pack: the real pack process over the analyzer gRPC protocol (${runner})`, function () {
+        this.timeout(60_000);
+        let pack: RunningPack;
+
+        before(async () => {
+            pack = await startPack(runner);
+        });
+        after(async () => {
+            await pack?.stop();
+        });
+
+        it("describes itself and every policy with its configuration schema", async () => {
+            const info = await call(c.getAnalyzerInfo, pack.client, empty());
+            assert.equal(info.getName(), "agents-control-plane");
+            assert.equal(info.getVersion(), "0.1.0");
+            assert.equal(info.getSupportsconfig(), true);
+            const served = info.getPoliciesList();
+            assert.deepEqual(
+                served.map((p) => p.getName()),
+                policies.map((p) => p.name),
+            );
+            const regions = served.find((p) => p.getName() === "allowed-regions");
+            assert.equal(regions?.getEnforcementlevel(), proto.EnforcementLevel.MANDATORY);
+            const schema = regions?.getConfigschema()?.getProperties()?.toJavaScript() as Record<
+                string,
+                { type: string }
+            >;
+            assert.equal(schema.allowedRegions.type, "array");
+            assert.equal(
+                served.find((p) => p.getName() === "diagnostics-to-workspace")?.getPolicyType(),
+                proto.PolicyType.POLICY_TYPE_STACK,
+            );
+        });
+
+        it("flags a resource before it is created (analyze)", async () => {
+            const stack = withChange(
+                compliantStack(),
+                "backend-storage",
+                (i) => (i.allowSharedKeyAccess = true),
+            );
+            const storage = stack.find((r) => r.name === "backend-storage")!;
+            const found = diagnostics(await call(c.analyze, pack.client, analyzeRequest(storage)));
+            assert.deepEqual(
+                found.map((d) => [d.policy, d.level]),
+                [["storage-no-shared-keys", proto.EnforcementLevel.MANDATORY]],
+            );
+            assert.match(
+                found[0].message,
+                /^Storage accounts accept Entra identities only.*\nSet allowSharedKeyAccess: false/,
+            );
+            const clean = compliantStack().find((r) => r.name === "backend-storage")!;
+            assert.deepEqual(diagnostics(await call(c.analyze, pack.client, analyzeRequest(clean))), []);
+        });
+
+        it("applies policy configuration sent with configure", async () => {
+            const storage = compliantStack().find((r) => r.name === "backend-storage")!;
+            await call(
+                c.configure,
+                pack.client,
+                configureRequest({ "allowed-regions": { allowedRegions: ["swedencentral"] } }),
+            );
+            try {
+                const found = diagnostics(await call(c.analyze, pack.client, analyzeRequest(storage)));
+                assert.deepEqual(
+                    found.map((d) => d.policy),
+                    ["allowed-regions"],
+                );
+                assert.match(
+                    found[0].message,
+                    /Region "westeurope" is not allowed; use one of swedencentral/,
+                );
+            } finally {
+                await call(c.configure, pack.client, configureRequest({}));
+            }
+        });
+
+        it("flags the stack after a preview (analyzeStack)", async () => {
+            const stack = without(compliantStack(), "diag-storage-blob");
+            const found = diagnostics(await call(c.analyzeStack, pack.client, analyzeStackRequest(stack)));
+            const storageUrn = stack.find((r) => r.name === "backend-storage")!.urn;
+            assert.deepEqual(
+                found.map((d) => [d.policy, d.urn]),
+                [["diagnostics-to-workspace", storageUrn]],
+            );
+            assert.match(found[0].message, /Storage account "backend-storage" has no diagnostic setting/);
+            assert.deepEqual(
+                diagnostics(await call(c.analyzeStack, pack.client, analyzeStackRequest(compliantStack()))),
+                [],
+            );
+        });
+    });
+}

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
 import { policies } from "../../policypacks/control-plane/policies";
 import { compliantStack, withChange, without } from "./fixtures";
@@ -7,13 +6,10 @@ import {
     RunningPack,
     analyzeRequest,
     analyzeStackRequest,
-    call,
+    analyzer,
     configureRequest,
-    empty,
     startPack,
 } from "./pack-process";
-
-const c = AnalyzerClient.prototype;
 
 function diagnostics(response: proto.AnalyzeResponse) {
     return response.getDiagnosticsList().map((d) => ({
@@ -40,7 +36,7 @@ for (const runner of runners) {
         });
 
         it("describes itself and every policy with its configuration schema", async () => {
-            const info = await call(c.getAnalyzerInfo, pack.client, empty());
+            const info = await analyzer.info(pack.client);
             assert.equal(info.getName(), "agents-control-plane");
             assert.equal(info.getVersion(), "0.1.0");
             assert.equal(info.getSupportsconfig(), true);
@@ -69,7 +65,7 @@ for (const runner of runners) {
                 (i) => (i.allowSharedKeyAccess = true),
             );
             const storage = stack.find((r) => r.name === "backend-storage")!;
-            const found = diagnostics(await call(c.analyze, pack.client, analyzeRequest(storage)));
+            const found = diagnostics(await analyzer.analyze(pack.client, analyzeRequest(storage)));
             assert.deepEqual(
                 found.map((d) => [d.policy, d.level]),
                 [["storage-no-shared-keys", proto.EnforcementLevel.MANDATORY]],
@@ -79,18 +75,17 @@ for (const runner of runners) {
                 /^Storage accounts accept Entra identities only.*\nSet allowSharedKeyAccess: false/,
             );
             const clean = compliantStack().find((r) => r.name === "backend-storage")!;
-            assert.deepEqual(diagnostics(await call(c.analyze, pack.client, analyzeRequest(clean))), []);
+            assert.deepEqual(diagnostics(await analyzer.analyze(pack.client, analyzeRequest(clean))), []);
         });
 
         it("applies policy configuration sent with configure", async () => {
             const storage = compliantStack().find((r) => r.name === "backend-storage")!;
-            await call(
-                c.configure,
+            await analyzer.configure(
                 pack.client,
                 configureRequest({ "allowed-regions": { allowedRegions: ["swedencentral"] } }),
             );
             try {
-                const found = diagnostics(await call(c.analyze, pack.client, analyzeRequest(storage)));
+                const found = diagnostics(await analyzer.analyze(pack.client, analyzeRequest(storage)));
                 assert.deepEqual(
                     found.map((d) => d.policy),
                     ["allowed-regions"],
@@ -100,13 +95,13 @@ for (const runner of runners) {
                     /Region "westeurope" is not allowed; use one of swedencentral/,
                 );
             } finally {
-                await call(c.configure, pack.client, configureRequest({}));
+                await analyzer.configure(pack.client, configureRequest({}));
             }
         });
 
         it("flags the stack after a preview (analyzeStack)", async () => {
             const stack = without(compliantStack(), "diag-storage-blob");
-            const found = diagnostics(await call(c.analyzeStack, pack.client, analyzeStackRequest(stack)));
+            const found = diagnostics(await analyzer.analyzeStack(pack.client, analyzeStackRequest(stack)));
             const storageUrn = stack.find((r) => r.name === "backend-storage")!.urn;
             assert.deepEqual(
                 found.map((d) => [d.policy, d.urn]),
@@ -114,7 +109,7 @@ for (const runner of runners) {
             );
             assert.match(found[0].message, /Storage account "backend-storage" has no diagnostic setting/);
             assert.deepEqual(
-                diagnostics(await call(c.analyzeStack, pack.client, analyzeStackRequest(compliantStack()))),
+                diagnostics(await analyzer.analyzeStack(pack.client, analyzeStackRequest(compliantStack()))),
                 [],
             );
         });

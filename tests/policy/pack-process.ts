@@ -69,18 +69,23 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<number> {
     });
 }
 
-/** Calls a unary analyzer method as a promise. */
-export function call<Req, Res>(
-    method: (req: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => unknown,
-    client: AnalyzerClient,
-    request: Req,
-): Promise<Res> {
-    return new Promise((resolve, reject) =>
-        method.call(client, request, (e, r) => (e ? reject(e) : resolve(r))),
-    );
+type Callback<Res> = (e: grpc.ServiceError | null, r: Res) => void;
+
+function promised<Res>(invoke: (cb: Callback<Res>) => unknown): Promise<Res> {
+    return new Promise((resolve, reject) => invoke((e, r) => (e ? reject(e) : resolve(r))));
 }
 
-export const empty = () => new Empty();
+/** The analyzer calls the CLI makes, as promises. */
+export const analyzer = {
+    info: (client: AnalyzerClient) =>
+        promised<proto.AnalyzerInfo>((cb) => client.getAnalyzerInfo(new Empty(), cb)),
+    configure: (client: AnalyzerClient, request: proto.ConfigureAnalyzerRequest) =>
+        promised<Empty>((cb) => client.configure(request, cb)),
+    analyze: (client: AnalyzerClient, request: proto.AnalyzeRequest) =>
+        promised<proto.AnalyzeResponse>((cb) => client.analyze(request, cb)),
+    analyzeStack: (client: AnalyzerClient, request: proto.AnalyzeStackRequest) =>
+        promised<proto.AnalyzeResponse>((cb) => client.analyzeStack(request, cb)),
+};
 
 function struct(value: Readonly<Record<string, unknown>>): Struct {
     return Struct.fromJavaScript(JSON.parse(JSON.stringify(value)) as Record<string, JavaScriptValue>);

@@ -1,0 +1,153 @@
+/**
+ * Every stack configuration key the program reads, with its type, default and meaning. The parser
+ * uses this catalog to reject unknown keys, and `Pulumi.yaml` declares the same keys (a test keeps
+ * the two in step).
+ */
+export type ConfigKeyType = "string" | "integer" | "boolean" | "array" | "object";
+
+/**
+ * Pulumi's project schema types only strings, integers, booleans and arrays of those, so keys whose
+ * values are objects (or arrays of objects) are documented in Pulumi.yaml as comments instead.
+ */
+export function isDeclarable(spec: ConfigKeySpec): boolean {
+    return spec.type !== "object" && !(spec.type === "array" && spec.items === "object");
+}
+
+export interface ConfigKeySpec {
+    readonly type: ConfigKeyType;
+    readonly description: string;
+    /** Default used when the stack does not set the key; absent means required. Optional strings default to "". */
+    readonly default?: string | number | boolean | readonly unknown[] | Record<string, unknown>;
+    /** Element type of an array key. */
+    readonly items?: "string" | "object";
+}
+
+const specs = {
+    location: {
+        type: "string",
+        default: "westeurope",
+        description: "Azure region for every regional resource.",
+    },
+    environment: {
+        type: "string",
+        default: "",
+        description:
+            "Environment name used in resource names and the `environment` tag; empty means the stack name.",
+    },
+    namePrefix: {
+        type: "string",
+        default: "acp",
+        description: "Short lowercase prefix (2-10 letters or digits) for resource names.",
+    },
+    tags: {
+        type: "object",
+        default: {},
+        description: "Extra tags (string values) put on every taggable resource.",
+    },
+    backend: {
+        type: "string",
+        default: "functions",
+        description: 'Tool backend behind the gateway: "functions" (Flex Consumption) or "aks".',
+    },
+    apimSku: {
+        type: "string",
+        default: "BasicV2",
+        description:
+            "API Management SKU: BasicV2, StandardV2, PremiumV2, Developer, Basic, Standard or Premium.",
+    },
+    apimCapacity: {
+        type: "integer",
+        default: 1,
+        description: "API Management scale units (1-12; Developer: 1).",
+    },
+    publisherEmail: { type: "string", description: "API Management publisher e-mail (required)." },
+    publisherName: {
+        type: "string",
+        default: "Agents Control Plane",
+        description: "API Management publisher name.",
+    },
+    customDomainHostName: {
+        type: "string",
+        default: "",
+        description:
+            "Optional gateway custom domain (e.g. mcp.contoso.com, a verified domain of the tenant). With it the MCP app id URI is the MCP URL, so MCP clients that send resource=<MCP URL> to Entra work. Empty: the gateway's azure-api.net host and an api://<client id> app id URI.",
+    },
+    customDomainCertificateSecretId: {
+        type: "string",
+        default: "",
+        description:
+            "Versionless Key Vault secret URI of the custom domain's TLS certificate; the gateway's managed identity needs Key Vault Secrets User on it.",
+    },
+    rateLimitCalls: {
+        type: "integer",
+        default: 120,
+        description: "Calls one agent (caller app id) may make per period.",
+    },
+    rateLimitPeriodSeconds: {
+        type: "integer",
+        default: 60,
+        description: "Rate-limit renewal period in seconds (1-300).",
+    },
+    maxRequestBodyKb: {
+        type: "integer",
+        default: 256,
+        description: "Largest request body the gateway forwards, in KiB (1-4096).",
+    },
+    appInsightsSamplingPercentage: {
+        type: "integer",
+        default: 100,
+        description: "Percentage of gateway requests sent to Application Insights (0-100).",
+    },
+    logRetentionDays: {
+        type: "integer",
+        default: 30,
+        description: "Log Analytics retention in days (30-730).",
+    },
+    alertEmails: { type: "array", default: [], description: "E-mail addresses the action group notifies." },
+    alertWebhookUrls: {
+        type: "array",
+        items: "string",
+        default: [],
+        description: "HTTPS webhooks the action group calls (stored as secrets; they often embed a token).",
+    },
+    latencyThresholdMs: {
+        type: "integer",
+        default: 3000,
+        description: "p95 gateway latency (ms) above which the latency alert fires.",
+    },
+    functionsInstanceMemoryMB: {
+        type: "integer",
+        default: 2048,
+        description: "Flex Consumption instance memory: 2048 or 4096.",
+    },
+    functionsMaximumInstanceCount: {
+        type: "integer",
+        default: 100,
+        description: "Flex Consumption scale-out limit (40-1000).",
+    },
+    functionsNodeVersion: {
+        type: "string",
+        default: "20",
+        description: 'Node.js version of the function app: "20" or "22".',
+    },
+    sentinelCallerPrincipalIds: {
+        type: "array",
+        items: "string",
+        default: [],
+        description:
+            "Object ids of managed identities (e.g. Sentinel playbooks) granted Incidents.Analyze so they can call the incident webhook.",
+    },
+    agents: {
+        type: "array",
+        items: "object",
+        default: [],
+        description:
+            "External agents: {name, roles, and exactly one platform block: gcp | aws | awsCognito | kubernetes | githubActions | azureDatabricks | oidc | salesforce}.",
+    },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+export type ConfigKey = keyof typeof specs;
+
+export const configKeys: Readonly<Record<ConfigKey, ConfigKeySpec>> = specs;
+
+export const configKeyNames = Object.keys(configKeys) as ConfigKey[];

@@ -1,0 +1,143 @@
+/**
+ * Every APIM policy document the gateway deploys, rendered from `apim-policies/` with the values
+ * that are fixed at program time. Values known only at deployment (tenant, app ids, URLs) are APIM
+ * named values, listed in {@link gatewayNamedValues}. Pure.
+ */
+import {
+    allAppRoles,
+    backendPaths,
+    delegatedScope,
+    toolRoles,
+    webhookRole,
+} from "../../functions-app/src/contract";
+import { renderPolicyFile } from "./render";
+
+/** Named values the policies use; the gateway defines exactly these. */
+export const gatewayNamedValues = {
+    tenantId: "mcp-tenant-id",
+    mcpAppClientId: "mcp-app-client-id",
+    mcpAppIdUri: "mcp-app-id-uri",
+    mcpResourceUrl: "mcp-resource-url",
+    protectedResourceMetadataUrl: "prm-url",
+    backendAudience: "backend-audience",
+} as const;
+
+export type GatewayNamedValue = (typeof gatewayNamedValues)[keyof typeof gatewayNamedValues];
+
+const definedNamedValues: ReadonlySet<string> = new Set(Object.values(gatewayNamedValues));
+
+export interface GatewayPolicySettings {
+    /** APIM backend entity id the APIs route to. */
+    readonly backendId: string;
+    readonly rateLimitCalls: number;
+    readonly rateLimitPeriodSeconds: number;
+    readonly maxRequestBodyKb: number;
+    /** Custom metric namespace for emit-metric. */
+    readonly metricNamespace: string;
+    /** Shown to users by MCP clients that read the metadata. */
+    readonly resourceName: string;
+}
+
+/** MCP operations on the gateway: relative URL template, method, and the backend path it maps to. */
+export const mcpOperations = [
+    {
+        id: "mcp-post",
+        method: "POST",
+        urlTemplate: "/",
+        backendPath: backendPaths.mcpStreamable,
+        name: "MCP Streamable HTTP (POST)",
+    },
+    {
+        id: "mcp-get",
+        method: "GET",
+        urlTemplate: "/",
+        backendPath: backendPaths.mcpStreamable,
+        name: "MCP Streamable HTTP (GET)",
+    },
+    {
+        id: "mcp-delete",
+        method: "DELETE",
+        urlTemplate: "/",
+        backendPath: backendPaths.mcpStreamable,
+        name: "MCP Streamable HTTP (DELETE)",
+    },
+    {
+        id: "mcp-sse",
+        method: "GET",
+        urlTemplate: "/sse",
+        backendPath: backendPaths.mcpSse,
+        name: "MCP legacy SSE stream",
+    },
+    {
+        id: "mcp-message",
+        method: "POST",
+        urlTemplate: "/message",
+        backendPath: backendPaths.mcpMessage,
+        name: "MCP legacy SSE message",
+    },
+] as const;
+
+export interface GatewayPolicies {
+    readonly mcpApi: string;
+    /** Operation id -> policy. */
+    readonly mcpOperations: Readonly<Record<string, string>>;
+    readonly sentinelApi: string;
+    readonly protectedResourceMetadata: string;
+}
+
+/** `hello_mcp=Tools.Invoke;save_snippet=Snippets.Write;...`, parsed by the MCP API policy. */
+export function toolRoleTable(): string {
+    const entries = Object.entries(toolRoles);
+    for (const [tool, role] of entries) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(tool) || !/^[A-Za-z0-9_.-]+$/.test(role)) {
+            throw new Error(`tool ${tool} / role ${role}: names must be letters, digits, '.', '-' or '_'`);
+        }
+    }
+    return entries.map(([tool, role]) => `${tool}=${role}`).join(";");
+}
+
+export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies {
+    const common = {
+        backendId: s.backendId,
+        rateLimitCalls: s.rateLimitCalls,
+        rateLimitPeriodSeconds: s.rateLimitPeriodSeconds,
+        maxRequestBytes: s.maxRequestBodyKb * 1024,
+        metricNamespace: s.metricNamespace,
+    };
+    const mcpApi = renderPolicyFile(
+        "mcp-api",
+        {
+            ...common,
+            appRoles: allAppRoles.join(","),
+            delegatedScope,
+            toolRoles: toolRoleTable(),
+            // APIM waits this long for response headers; streams then run until the client leaves.
+            backendTimeoutSeconds: 120,
+        },
+        definedNamedValues,
+    );
+    const operations: Record<string, string> = {};
+    for (const op of mcpOperations) {
+        operations[op.id] = renderPolicyFile(
+            "mcp-operation",
+            { backendPath: op.backendPath },
+            definedNamedValues,
+        );
+    }
+    const sentinelApi = renderPolicyFile(
+        "sentinel-api",
+        {
+            ...common,
+            requiredRole: webhookRole,
+            backendPath: backendPaths.sentinelWebhook,
+            backendTimeoutSeconds: 60,
+        },
+        definedNamedValues,
+    );
+    const protectedResourceMetadata = renderPolicyFile(
+        "protected-resource-metadata",
+        { delegatedScope, resourceName: s.resourceName },
+        definedNamedValues,
+    );
+    return { mcpApi, mcpOperations: operations, sentinelApi, protectedResourceMetadata };
+}

@@ -1,0 +1,95 @@
+/**
+ * Renders APIM policy templates from `apim-policies/`. Two marker kinds, kept apart on purpose:
+ * `$(name)` is filled in here, at program time, from `values`; `{{name}}` is an APIM named value,
+ * resolved by APIM at run time, and must be one the program defines. Pure apart from reading the
+ * template file.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
+export type PolicyValues = Readonly<Record<string, string | number>>;
+
+const renderMarker = /\$\(([A-Za-z][A-Za-z0-9]*)\)/g;
+const namedValueReference = /\{\{([^{}]*)\}\}/g;
+/** APIM named value names: letters, digits, `.`, `-`, `_`. */
+const namedValueName = /^[A-Za-z0-9._-]{1,256}$/;
+
+export const policyTemplateDirectory = path.resolve(__dirname, "..", "..", "apim-policies");
+
+export class PolicyRenderError extends Error {
+    constructor(template: string, message: string) {
+        super(`APIM policy ${template}: ${message}`);
+        this.name = "PolicyRenderError";
+    }
+}
+
+/**
+ * Fills `$(name)` markers with XML-escaped values. Throws on a marker without a value, a value no
+ * marker uses, a value that would smuggle in a marker, or a `{{named value}}` not in `namedValues`.
+ */
+export function renderPolicy(
+    templateName: string,
+    template: string,
+    values: PolicyValues,
+    namedValues: ReadonlySet<string>,
+): string {
+    const start = template.indexOf("<policies>");
+    if (start < 0) throw new PolicyRenderError(templateName, "has no <policies> root");
+    // The file's leading comment documents the template; APIM gets the document from its root.
+    const body = template.slice(start);
+    const used = new Set<string>();
+    const missing = new Set<string>();
+    const rendered = body.replace(renderMarker, (_m, name: string) => {
+        const value = values[name];
+        if (value === undefined) {
+            missing.add(name);
+            return "";
+        }
+        used.add(name);
+        const text = String(value);
+        if (/\$\(|\{\{|\}\}/.test(text)) {
+            throw new PolicyRenderError(templateName, `value for $(${name}) contains a template marker`);
+        }
+        return escapeXml(text);
+    });
+    if (missing.size > 0)
+        throw new PolicyRenderError(
+            templateName,
+            `no value for ${[...missing].map((m) => `$(${m})`).join(", ")}`,
+        );
+    const unused = Object.keys(values).filter((k) => !used.has(k));
+    if (unused.length > 0)
+        throw new PolicyRenderError(templateName, `values not used by the template: ${unused.join(", ")}`);
+    if (rendered.includes("$(")) throw new PolicyRenderError(templateName, "a malformed $( marker remains");
+    for (const ref of namedValueReferences(rendered)) {
+        if (!namedValueName.test(ref))
+            throw new PolicyRenderError(templateName, `{{${ref}}} is not a valid named value name`);
+        if (!namedValues.has(ref))
+            throw new PolicyRenderError(templateName, `{{${ref}}} is not a named value the program defines`);
+    }
+    return rendered;
+}
+
+/** Reads `apim-policies/<name>.xml` and renders it. */
+export function renderPolicyFile(
+    name: string,
+    values: PolicyValues,
+    namedValues: ReadonlySet<string>,
+): string {
+    const template = readFileSync(path.join(policyTemplateDirectory, `${name}.xml`), "utf8");
+    return renderPolicy(`${name}.xml`, template, values, namedValues);
+}
+
+/** Named values a policy refers to, in order of first use. */
+export function namedValueReferences(xml: string): string[] {
+    return [...new Set([...xml.matchAll(namedValueReference)].map((m) => m[1]))];
+}
+
+function escapeXml(text: string): string {
+    return text
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&apos;");
+}

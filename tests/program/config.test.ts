@@ -1,0 +1,229 @@
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { configKeyNames, configKeys, isDeclarable } from "../../components/config/keys";
+import { ConfigError, parseStackConfig } from "../../components/config/parse";
+import { devAgents, devConfig, devConfigWith } from "./fixtures";
+
+const P = "agents-control-plane";
+
+function errorsOf(config: Record<string, string>): string[] {
+    const result = parseStackConfig(config, { stack: "dev" });
+    assert.equal(result.ok, false, "expected the configuration to be rejected");
+    return result.ok ? [] : result.errors;
+}
+
+function withAgent(index: number, patch: Record<string, unknown>): Record<string, string> {
+    const agents = devAgents();
+    agents[index] = { ...agents[index], ...patch };
+    return devConfigWith({ agents });
+}
+
+describe("stack configuration", () => {
+    it("parses the dev stack into typed values", () => {
+        const result = parseStackConfig(devConfig(), { stack: "dev" });
+        assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+        const c = result.config;
+        assert.equal(c.environment, "dev");
+        assert.equal(c.backend, "functions");
+        assert.equal(c.apim.sku, "BasicV2");
+        assert.equal(c.gatewayPolicy.rateLimitCalls, 120);
+        assert.deepEqual(
+            c.agents.map((a) => a.platform.kind),
+            ["gcp", "aws", "azureDatabricks", "salesforce", "kubernetes", "githubActions"],
+        );
+        const sf = c.agents.find((a) => a.platform.kind === "salesforce");
+        assert.ok(sf && sf.platform.kind === "salesforce");
+        assert.equal(sf.platform.salesforce.encoding, "pem");
+    });
+
+    it("applies defaults for keys the stack leaves out", () => {
+        const result = parseStackConfig({ [`${P}:publisherEmail`]: "a@b.example" }, { stack: "qa" });
+        assert.ok(result.ok);
+        assert.equal(result.config.environment, "qa");
+        assert.equal(result.config.location, "westeurope");
+        assert.equal(result.config.apim.sku, "BasicV2");
+        assert.equal(result.config.functions.instanceMemoryMB, 2048);
+        assert.deepEqual(result.config.agents, []);
+    });
+
+    const cases: { name: string; config: () => Record<string, string>; expected: string }[] = [
+        {
+            name: "unknown backend",
+            config: () => devConfigWith({ backend: "vm" }),
+            expected: `${P}:backend: must be "functions" or "aks" (got "vm")`,
+        },
+        {
+            name: "aks backend not yet available",
+            config: () => devConfigWith({ backend: "aks" }),
+            expected: `${P}:backend: the "aks" backend is not available in this version; use "functions"`,
+        },
+        {
+            name: "unknown APIM SKU",
+            config: () => devConfigWith({ apimSku: "Gold" }),
+            expected: `${P}:apimSku: must be one of BasicV2, StandardV2, PremiumV2, Developer, Basic, Standard, Premium (got "Gold")`,
+        },
+        {
+            name: "Consumption APIM SKU",
+            config: () => devConfigWith({ apimSku: "Consumption" }),
+            expected: `${P}:apimSku: Consumption is not supported: it has no rate-limit-by-key and drops long-running SSE connections`,
+        },
+        {
+            name: "GCP e-mail instead of numeric id",
+            config: () =>
+                withAgent(0, { gcp: { serviceAccountUniqueId: "agent@proj.iam.gserviceaccount.com" } }),
+            expected: `${P}:agents[0].gcp.serviceAccountUniqueId: must be the 21-digit numeric unique id of the service account, not its e-mail (got "agent@proj.iam.gserviceaccount.com")`,
+        },
+        {
+            name: "malformed AWS role ARN",
+            config: () =>
+                withAgent(1, {
+                    aws: {
+                        issuer: "https://3f2a9c1e.tokens.sts.global.api.aws",
+                        roleArn: "arn:aws:iam::1234:user/x",
+                    },
+                }),
+            expected: `${P}:agents[1].aws.roleArn: must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name> (got "arn:aws:iam::1234:user/x")`,
+        },
+        {
+            name: "issuer that is not https",
+            config: () =>
+                withAgent(4, {
+                    kubernetes: {
+                        issuer: "http://oidc.example.com",
+                        namespace: "agents",
+                        serviceAccount: "bot",
+                    },
+                }),
+            expected: `${P}:agents[4].kubernetes.issuer: must be the cluster's https OIDC issuer URL (got "http://oidc.example.com")`,
+        },
+        {
+            name: "duplicate agent names",
+            config: () => withAgent(2, { name: "gcp-research" }),
+            expected: `${P}:agents[2].name: duplicate agent name "gcp-research" (also agents[0])`,
+        },
+        {
+            name: "more than 20 federated credentials on one app",
+            config: () =>
+                withAgent(5, {
+                    githubActions: {
+                        repository: "contoso/app",
+                        environments: Array.from({ length: 21 }, (_, i) => `env${i}`),
+                    },
+                }),
+            expected: `${P}:agents[5].githubActions: maps to 21 federated identity credentials; Entra allows at most 20 per app`,
+        },
+        {
+            name: "Salesforce without a certificate",
+            config: () => withAgent(3, { salesforce: {} }),
+            expected: `${P}:agents[3].salesforce.certificate: is required: the public certificate (PEM or base64 DER) of the Salesforce connected app`,
+        },
+        {
+            name: "Salesforce with something that is not a certificate",
+            config: () => withAgent(3, { salesforce: { certificate: "c2VjcmV0" } }),
+            expected: `${P}:agents[3].salesforce.certificate: must be an X.509 certificate in PEM or base64 DER`,
+        },
+        {
+            name: "agent without a platform block",
+            config: () => withAgent(0, { gcp: undefined }),
+            expected: `${P}:agents[0]: needs exactly one platform block (gcp, aws, awsCognito, kubernetes, githubActions, azureDatabricks, oidc, salesforce); found none`,
+        },
+        {
+            name: "agent with two platform blocks",
+            config: () => withAgent(0, { oidc: { issuer: "https://x.example", subjects: ["a"] } }),
+            expected: `${P}:agents[0]: needs exactly one platform block (gcp, aws, awsCognito, kubernetes, githubActions, azureDatabricks, oidc, salesforce); found gcp, oidc`,
+        },
+        {
+            name: "unknown app role",
+            config: () => withAgent(0, { roles: ["Tools.Invoke", "Admin"] }),
+            expected: `${P}:agents[0].roles[1]: unknown app role "Admin" (roles: Tools.Invoke, Snippets.Read, Snippets.Write, Incidents.Analyze)`,
+        },
+        {
+            name: "Databricks principal id that is not a GUID",
+            config: () => withAgent(2, { azureDatabricks: { accessConnectorPrincipalId: "connector" } }),
+            expected: `${P}:agents[2].azureDatabricks.accessConnectorPrincipalId: must be the object id (GUID) of the access connector's managed identity (got "connector")`,
+        },
+        {
+            name: "missing publisher e-mail",
+            config: () => devConfigWith({ publisherEmail: undefined }),
+            expected: `${P}:publisherEmail: is required (API Management publisher e-mail)`,
+        },
+        {
+            name: "rate-limit period beyond what APIM allows",
+            config: () => devConfigWith({ rateLimitPeriodSeconds: "600" }),
+            expected: `${P}:rateLimitPeriodSeconds: must be an integer from 1 to 300 (got "600")`,
+        },
+        {
+            name: "unknown key (typo)",
+            config: () => devConfigWith({ apimSKU: "BasicV2" }),
+            expected: `${P}:apimSKU: unknown key`,
+        },
+        {
+            name: "Flex memory size Flex does not offer",
+            config: () => devConfigWith({ functionsInstanceMemoryMB: "3072" }),
+            expected: `${P}:functionsInstanceMemoryMB: must be 2048 or 4096 (got 3072)`,
+        },
+        {
+            name: "webhook that is not https",
+            config: () => devConfigWith({ alertWebhookUrls: ["http://hooks.example.com/x"] }),
+            expected: `${P}:alertWebhookUrls[0]: must be an https URL (got "http://hooks.example.com/x")`,
+        },
+    ];
+
+    for (const c of cases) {
+        it(`rejects ${c.name}`, () => {
+            const errors = errorsOf(c.config());
+            assert.ok(
+                errors.some((e) => e.startsWith(c.expected)),
+                `expected a problem starting with:\n  ${c.expected}\ngot:\n  ${errors.join("\n  ")}`,
+            );
+        });
+    }
+
+    it("reports every problem at once, by key", () => {
+        const agents = devAgents();
+        agents[0] = { ...agents[0], gcp: { serviceAccountUniqueId: "123" } };
+        agents[1] = { ...agents[1], aws: { issuer: "http://x.tokens.sts.global.api.aws", roleArn: "role" } };
+        agents[2] = { ...agents[2], name: "gcp-research" };
+        agents[3] = { ...agents[3], salesforce: {} };
+        const errors = errorsOf(devConfigWith({ backend: "lambda", apimSku: "Gold", agents }));
+        const keys = errors.map((e) => e.slice(0, e.indexOf(": ")));
+        assert.deepEqual(keys, [
+            `${P}:backend`,
+            `${P}:apimSku`,
+            `${P}:agents[0].gcp.serviceAccountUniqueId`,
+            `${P}:agents[1].aws.issuer`,
+            `${P}:agents[1].aws.roleArn`,
+            `${P}:agents[2].name`,
+            `${P}:agents[3].salesforce.certificate`,
+        ]);
+        const error = new ConfigError(errors);
+        assert.match(error.message, /^Invalid stack configuration \(7 problems\):/);
+        for (const e of errors) assert.ok(error.message.includes(e));
+    });
+
+    it("Pulumi.yaml declares every key the program reads, with type, description and default", () => {
+        const text = readFileSync("Pulumi.yaml", "utf8");
+        const project = parse(text) as {
+            name: string;
+            config: Record<
+                string,
+                { type: string; description: string; default?: unknown; items?: { type: string } }
+            >;
+        };
+        assert.equal(project.name, P);
+        const declarable = configKeyNames.filter((k) => isDeclarable(configKeys[k]));
+        assert.deepEqual(Object.keys(project.config).sort(), [...declarable].sort());
+        for (const key of declarable) {
+            const d = project.config[key];
+            assert.equal(d.type, configKeys[key].type, key);
+            assert.ok(d.description.length > 10, key);
+            assert.deepEqual(d.default, configKeys[key].default, key);
+            if (d.type === "array") assert.equal(d.items?.type, configKeys[key].items, key);
+        }
+        // Object-valued keys cannot be typed in Pulumi.yaml; they are documented there instead.
+        for (const key of configKeyNames.filter((k) => !isDeclarable(configKeys[k]))) {
+            assert.match(text, new RegExp(`^#\\s+${key} \\(`, "m"), key);
+        }
+    });
+});

@@ -1,0 +1,21 @@
+/** Shared test inputs: the dev stack's configuration as the runtime would see it. */
+import { readStackFile, stackFilePath } from "../../scripts/lib/stack-file";
+
+export function devConfig(): Record<string, string> {
+    return { ...readStackFile(stackFilePath("dev")).config };
+}
+
+/** Dev config with some keys replaced (unprefixed names; objects/arrays given as values). */
+export function devConfigWith(overrides: Record<string, unknown>): Record<string, string> {
+    const config = devConfig();
+    for (const [key, value] of Object.entries(overrides)) {
+        const full = `agents-control-plane:${key}`;
+        if (value === undefined) delete config[full];
+        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return config;
+}
+
+export function devAgents(): Record<string, unknown>[] {
+    return JSON.parse(devConfig()["agents-control-plane:agents"]) as Record<string, unknown>[];
+}

@@ -1,0 +1,102 @@
+import * as assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { RecordedResource } from "../../policypacks/control-plane/evaluate";
+import { Synthesize, runOffline } from "../../policypacks/control-plane/offline";
+import { compliantStack, withChange } from "./fixtures";
+
+/** A synthesizer that returns a fixed graph and remembers what it was asked. */
+function fakeSynthesize(resources: RecordedResource[]) {
+    const calls: Parameters<Synthesize>[0][] = [];
+    const synthesize: Synthesize = async (options) => {
+        calls.push(options);
+        return { resources, outputs: {} };
+    };
+    return { synthesize, calls };
+}
+
+async function run(argv: string[], resources: RecordedResource[]) {
+    const fake = fakeSynthesize(resources);
+    let out = "";
+    let err = "";
+    const outcome = await runOffline(
+        argv,
+        fake.synthesize,
+        (t) => (out += t),
+        (t) => (err += t),
+    );
+    return { ...outcome, out, err, calls: fake.calls };
+}
+
+describe("policy pack: offline compliance run", () => {
+    it("passes a compliant stack with exit code 0", async () => {
+        const r = await run(["--stack", "dev"], compliantStack());
+        assert.equal(r.exitCode, 0);
+        assert.equal(r.out, "Stack dev: 50 resources, 0 violation(s), 0 mandatory. PASSED\n");
+        assert.deepEqual(r.calls, [{ stack: "dev", configOverrides: {} }]);
+    });
+
+    it("prints a table row per violation and exits 1 on a mandatory one", async () => {
+        const stack = withChange(compliantStack(), "backend-storage", (i) => (i.allowSharedKeyAccess = true));
+        const r = await run(["--stack", "dev", "--config", "agents-control-plane:backend=functions"], stack);
+        assert.equal(r.exitCode, 1);
+        const lines = r.out.split("\n");
+        assert.match(lines[0], /^POLICY\s+ENFORCEMENT\s+RESOURCE\s+MESSAGE$/);
+        assert.match(
+            lines[1],
+            /^storage-no-shared-keys\s+mandatory\s+StorageAccount backend-storage\s+Set allowSharedKeyAccess: false/,
+        );
+        assert.match(r.out, /Stack dev: 50 resources, 1 violation\(s\), 1 mandatory. FAILED/);
+        assert.deepEqual(r.calls[0].configOverrides, { "agents-control-plane:backend": "functions" });
+    });
+
+    it("exits 0 when violations are only advisory under the team's policy configuration", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "policy-config-"));
+        const file = path.join(dir, "policy-config.json");
+        writeFileSync(file, JSON.stringify({ "storage-no-shared-keys": "advisory" }));
+        const stack = withChange(compliantStack(), "backend-storage", (i) => (i.allowSharedKeyAccess = true));
+        const r = await run(["--stack-file", "Pulumi.dev.yaml", "--policy-config", file, "--json"], stack);
+        assert.equal(r.exitCode, 0);
+        const violations = JSON.parse(r.out) as { policy: string; enforcementLevel: string }[];
+        assert.deepEqual(
+            violations.map((v) => [v.policy, v.enforcementLevel]),
+            [["storage-no-shared-keys", "advisory"]],
+        );
+        assert.equal(r.calls[0].stackFile, "Pulumi.dev.yaml");
+    });
+
+    it("exits 2 with every argument problem and the usage", async () => {
+        const r = await run(["--config", "novalue", "--bogus"], compliantStack());
+        assert.equal(r.exitCode, 2);
+        assert.match(
+            r.err,
+            /--config expects key=value, got "novalue"\nunknown argument "--bogus"\n--stack is required/,
+        );
+        assert.match(r.err, /Usage: npm run policy -- --stack <name>/);
+        assert.deepEqual(r.calls, []);
+    });
+
+    it("exits 2 on invalid policy configuration", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "policy-config-"));
+        const file = path.join(dir, "policy-config.json");
+        writeFileSync(file, JSON.stringify({ "allowed-regions": { allowedRegions: [1] } }));
+        const r = await run(["--stack", "dev", "--policy-config", file], compliantStack());
+        assert.equal(r.exitCode, 2);
+        assert.match(r.err, /allowed-regions.allowedRegions\[0\]: expected string, got integer/);
+    });
+
+    it("exits 2 when the stack cannot be synthesized", async () => {
+        let err = "";
+        const outcome = await runOffline(
+            ["--stack", "dev"],
+            async () => {
+                throw new Error("agents-control-plane:apimSku: unknown SKU");
+            },
+            () => undefined,
+            (t) => (err += t),
+        );
+        assert.equal(outcome.exitCode, 2);
+        assert.match(err, /Could not synthesize stack dev: agents-control-plane:apimSku: unknown SKU/);
+    });
+});

@@ -1,0 +1,29 @@
+/** Small pure helpers for Azure ids and names. */
+import { createHash } from "node:crypto";
+
+/** A GUID derived from `parts` (name-based, like RFC 4122 v5): the same inputs give the same id. */
+export function stableGuid(...parts: string[]): string {
+    const h = createHash("sha1").update(parts.join("\u0000")).digest();
+    h[6] = (h[6] & 0x0f) | 0x50;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    const hex = h.subarray(0, 16).toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Built-in Azure role definition ids (the same in every subscription). */
+export const builtInRoles = {
+    storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
+} as const;
+
+export function roleDefinitionId(subscriptionId: string, roleId: string): string {
+    return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+/** Storage account names: 3-24 lowercase letters and digits, globally unique. */
+export function storageAccountName(prefix: string, environment: string, purpose: string, salt: string): string {
+    const base = `${prefix}${environment}${purpose}`.replace(/[^a-z0-9]/g, "");
+    const suffix = createHash("sha256").update(salt).digest("hex").slice(0, 6);
+    return `${base.slice(0, 24 - suffix.length)}${suffix}`;
+}

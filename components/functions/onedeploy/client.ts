@@ -1,0 +1,148 @@
+/**
+ * OneDeploy for Flex Consumption: POST the package to `/api/publish?RemoteBuild=false` on the app's
+ * SCM host with an Entra bearer token, then poll `/api/deployments/<id>` until Kudu reports success
+ * (status 4) or failure (3). Transient failures (network errors, 429, 5xx) are retried with
+ * exponential backoff; everything is bounded by a timeout. No Pulumi imports, so it can be tested
+ * against a local HTTP endpoint.
+ */
+
+/** Kudu deployment status codes. */
+export const deploymentStatus = { pending: 0, building: 1, deploying: 2, failed: 3, success: 4 } as const;
+
+export interface OneDeployRequest {
+    /** Base URL of the SCM site, e.g. https://<app>.scm.azurewebsites.net. */
+    readonly scmBaseUrl: string;
+    readonly token: string;
+    readonly zip: Uint8Array;
+    /** Delay between status polls (default 5 s). */
+    readonly pollIntervalMs?: number;
+    /** Give up after this long overall (default 15 min). */
+    readonly timeoutMs?: number;
+    /** Attempts per HTTP call before a transient failure becomes fatal (default 5). */
+    readonly maxAttempts?: number;
+    /** First retry delay; doubles per attempt (default 2 s). */
+    readonly initialBackoffMs?: number;
+    readonly log?: (message: string) => void;
+}
+
+export interface OneDeployResult {
+    readonly deploymentId: string;
+    readonly status: number;
+    readonly statusText: string;
+}
+
+export class OneDeployError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "OneDeployError";
+    }
+}
+
+export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult> {
+    const deadline = Date.now() + (req.timeoutMs ?? 15 * 60_000);
+    const base = req.scmBaseUrl.replace(/\/+$/, "");
+    const headers = { authorization: `Bearer ${req.token}` };
+
+    const publish = await call(req, deadline, "publish", () =>
+        fetch(`${base}/api/publish?RemoteBuild=false`, {
+            method: "POST",
+            headers: { ...headers, "content-type": "application/zip" },
+            body: req.zip,
+            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        }),
+    );
+    if (publish.status !== 202 && publish.status !== 200) {
+        throw new OneDeployError(`publish answered ${publish.status}: ${await bodyText(publish)}`);
+    }
+    const deploymentId = await deploymentIdOf(publish);
+    req.log?.(`OneDeploy accepted deployment ${deploymentId}`);
+
+    for (;;) {
+        const res = await call(req, deadline, "status", () =>
+            fetch(`${base}/api/deployments/${encodeURIComponent(deploymentId)}`, {
+                headers,
+                signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+            }),
+        );
+        if (res.status === 200) {
+            const body = (await res.json()) as { status?: number; status_text?: string; statusText?: string; log_url?: string };
+            const status = typeof body.status === "number" ? body.status : -1;
+            const statusText = body.status_text ?? body.statusText ?? "";
+            if (status === deploymentStatus.success) return { deploymentId, status, statusText };
+            if (status === deploymentStatus.failed) {
+                throw new OneDeployError(
+                    `deployment ${deploymentId} failed: ${statusText || "no status text"}${body.log_url ? ` (log: ${body.log_url})` : ""}`,
+                );
+            }
+            req.log?.(`deployment ${deploymentId}: status ${status} ${statusText}`);
+        } else if (res.status !== 404) {
+            // 404 right after the 202 means the record is not written yet; keep polling.
+            throw new OneDeployError(`status of ${deploymentId} answered ${res.status}: ${await bodyText(res)}`);
+        } else {
+            await res.body?.cancel();
+        }
+        await sleepUntil(deadline, req.pollIntervalMs ?? 5000, `deployment ${deploymentId} did not finish`);
+    }
+}
+
+function isTransient(status: number): boolean {
+    return status === 429 || status >= 500;
+}
+
+/** One HTTP call with retries on transient failures; returns the first non-transient response. */
+async function call(req: OneDeployRequest, deadline: number, what: string, send: () => Promise<Response>): Promise<Response> {
+    const attempts = req.maxAttempts ?? 5;
+    let delay = req.initialBackoffMs ?? 2000;
+    for (let attempt = 1; ; attempt++) {
+        if (Date.now() >= deadline) throw new OneDeployError(`timed out during ${what}`);
+        let failure: string;
+        try {
+            const res = await send();
+            if (!isTransient(res.status)) return res;
+            failure = `${res.status} ${await bodyText(res)}`;
+            const retryAfter = Number(res.headers.get("retry-after"));
+            if (Number.isFinite(retryAfter) && retryAfter > 0) delay = Math.max(delay, retryAfter * 1000);
+        } catch (err) {
+            if (Date.now() >= deadline) throw new OneDeployError(`timed out during ${what}`);
+            failure = err instanceof Error ? err.message : String(err);
+        }
+        if (attempt >= attempts) throw new OneDeployError(`${what} failed after ${attempts} attempts: ${failure}`);
+        req.log?.(`${what} attempt ${attempt} failed (${failure}); retrying in ${delay} ms`);
+        await sleepUntil(deadline, delay, `timed out during ${what}`);
+        delay *= 2;
+    }
+}
+
+/** Kudu answers with the id as JSON (`{"id": ...}` or a string) or only a Location header. */
+async function deploymentIdOf(res: Response): Promise<string> {
+    const text = (await res.text()).trim();
+    if (text) {
+        try {
+            const parsed = JSON.parse(text) as unknown;
+            if (typeof parsed === "string" && parsed) return parsed;
+            if (typeof parsed === "object" && parsed !== null && typeof (parsed as { id?: unknown }).id === "string") {
+                return (parsed as { id: string }).id;
+            }
+        } catch {
+            if (/^[A-Za-z0-9-]+$/.test(text)) return text;
+        }
+    }
+    const location = res.headers.get("location");
+    const fromLocation = location?.match(/\/api\/deployments\/([^/?#]+)/)?.[1];
+    return fromLocation ? decodeURIComponent(fromLocation) : "latest";
+}
+
+async function bodyText(res: Response): Promise<string> {
+    try {
+        return (await res.text()).slice(0, 500);
+    } catch {
+        return "";
+    }
+}
+
+async function sleepUntil(deadline: number, ms: number, timeoutMessage: string): Promise<void> {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new OneDeployError(timeoutMessage);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, left)));
+    if (Date.now() >= deadline) throw new OneDeployError(timeoutMessage);
+}

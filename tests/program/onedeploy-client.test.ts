@@ -1,0 +1,150 @@
+import * as assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { oneDeploy, OneDeployError } from "../../components/functions/onedeploy/client";
+
+type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => unknown;
+
+interface Fake {
+    readonly url: string;
+    readonly requests: { method: string; url: string; auth?: string; contentType?: string; body: Buffer }[];
+    close(): Promise<void>;
+}
+
+/** A fake SCM endpoint on 127.0.0.1 whose behaviour each test scripts. */
+async function fakeScm(handler: Handler): Promise<Fake> {
+    const requests: Fake["requests"] = [];
+    const server: Server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const body = Buffer.concat(chunks);
+            requests.push({
+                method: req.method ?? "",
+                url: req.url ?? "",
+                auth: req.headers.authorization,
+                contentType: req.headers["content-type"],
+                body,
+            });
+            handler(req, body, res);
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}`,
+        requests,
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
+}
+
+const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]);
+const fast = { pollIntervalMs: 5, initialBackoffMs: 5, token: "t0ken", zip };
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+describe("OneDeploy client", () => {
+    let fake: Fake | undefined;
+    afterEach(async () => {
+        await fake?.close();
+        fake = undefined;
+    });
+
+    it("publishes the zip with a bearer token, then polls until status 4", async () => {
+        let polls = 0;
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") return json(res, 202, { id: "dep-1" });
+            polls++;
+            json(res, 200, { id: "dep-1", status: polls < 3 ? 1 : 4, status_text: polls < 3 ? "Building" : "Success" });
+        });
+        const result = await oneDeploy({ ...fast, scmBaseUrl: fake.url });
+        assert.deepEqual(result, { deploymentId: "dep-1", status: 4, statusText: "Success" });
+        const [publish, ...statuses] = fake.requests;
+        assert.equal(publish.method, "POST");
+        assert.equal(publish.url, "/api/publish?RemoteBuild=false");
+        assert.equal(publish.auth, "Bearer t0ken");
+        assert.equal(publish.contentType, "application/zip");
+        assert.deepEqual(new Uint8Array(publish.body), zip);
+        assert.equal(statuses.length, 3);
+        for (const s of statuses) {
+            assert.equal(s.url, "/api/deployments/dep-1");
+            assert.equal(s.auth, "Bearer t0ken");
+        }
+    });
+
+    it("takes the deployment id from the Location header when the body has none", async () => {
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") res.writeHead(202, { location: "/api/deployments/abc-9" }).end();
+            else json(res, 200, { status: 4 });
+        });
+        const result = await oneDeploy({ ...fast, scmBaseUrl: fake.url });
+        assert.equal(result.deploymentId, "abc-9");
+        assert.equal(fake.requests[1].url, "/api/deployments/abc-9");
+    });
+
+    it("fails with Kudu's status text when the deployment reports status 3", async () => {
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") return json(res, 202, "dep-2");
+            json(res, 200, { status: 3, status_text: "Package is missing host.json" });
+        });
+        await assert.rejects(
+            oneDeploy({ ...fast, scmBaseUrl: fake.url }),
+            (err: unknown) =>
+                err instanceof OneDeployError && /deployment dep-2 failed: Package is missing host.json/.test(err.message),
+        );
+    });
+
+    it("retries transient 5xx on publish and on polling", async () => {
+        let publishCalls = 0;
+        let statusCalls = 0;
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") {
+                publishCalls++;
+                return publishCalls < 3 ? json(res, 503, { error: "busy" }) : json(res, 202, { id: "dep-3" });
+            }
+            statusCalls++;
+            return statusCalls === 1 ? json(res, 502, {}) : json(res, 200, { status: 4 });
+        });
+        const result = await oneDeploy({ ...fast, scmBaseUrl: fake.url });
+        assert.equal(result.status, 4);
+        assert.equal(publishCalls, 3);
+        assert.equal(statusCalls, 2);
+        // Every publish attempt carried the whole package.
+        for (const r of fake.requests.filter((x) => x.method === "POST")) assert.equal(r.body.length, zip.length);
+    });
+
+    it("gives up after the configured number of attempts", async () => {
+        fake = await fakeScm((_req, _body, res) => json(res, 500, { error: "down" }));
+        await assert.rejects(
+            oneDeploy({ ...fast, scmBaseUrl: fake.url, maxAttempts: 3 }),
+            /publish failed after 3 attempts: 500/,
+        );
+        assert.equal(fake.requests.length, 3);
+    });
+
+    it("does not retry a client error such as 401", async () => {
+        fake = await fakeScm((_req, _body, res) => json(res, 401, { error: "bad token" }));
+        await assert.rejects(oneDeploy({ ...fast, scmBaseUrl: fake.url }), /publish answered 401/);
+        assert.equal(fake.requests.length, 1);
+    });
+
+    it("times out when the deployment never finishes", async () => {
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") return json(res, 202, { id: "dep-4" });
+            json(res, 200, { status: 2, status_text: "Deploying" });
+        });
+        const started = Date.now();
+        await assert.rejects(
+            oneDeploy({ ...fast, scmBaseUrl: fake.url, pollIntervalMs: 20, timeoutMs: 150 }),
+            /deployment dep-4 did not finish/,
+        );
+        assert.ok(Date.now() - started < 2000);
+        assert.ok(fake.requests.length >= 3, "it kept polling until the deadline");
+    });
+});

@@ -6,7 +6,7 @@
 import * as apim from "@pulumi/azure-native/apimanagement";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { ApimSkuSettings, apimSkuSchema, defaultApimSkus, environmentOf, settings } from "./config";
-import { readsAppIdClaim, readsAuthorizationHeader } from "./lib/apim-pipeline";
+import { readsAppIdClaim, readsAuthorizationHeader, variablesSet, withVariables } from "./lib/apim-pipeline";
 import { policyDocumentOf } from "./lib/apim-resources";
 import { isPrivateHost } from "./lib/arm";
 import { looksLikeSecretName, looksLikeSecretValue } from "./lib/secrets";
@@ -45,14 +45,16 @@ export const apimRateLimitKeyedOnAppId: ResourceValidationPolicy = {
         if (elements === undefined) {
             return args.notApplicable("not an APIM policy resource");
         }
+        const variables = variablesSet(elements);
         for (const limit of elements.filter((e) => e.name === "rate-limit-by-key")) {
             const key = limit.attributes["counter-key"] ?? "";
-            if (readsAuthorizationHeader(key) && !/AsJwt\s*\(/.test(key)) {
+            const resolved = withVariables(key, variables);
+            if (readsAuthorizationHeader(resolved) && !/AsJwt\s*\(/.test(resolved)) {
                 report(
                     "rate-limit-by-key is keyed on the raw Authorization header, which changes with every token " +
                         'refresh; key it on the validated token\'s app id, e.g. counter-key="@(((Jwt)context.Variables["jwt"]).Claims.GetValueOrDefault("azp", ""))".',
                 );
-            } else if (!readsAppIdClaim(key)) {
+            } else if (!readsAppIdClaim(resolved)) {
                 report(
                     `rate-limit-by-key counter-key "${key}" does not identify the calling application; ` +
                         'key it on the token\'s "azp" (v2) or "appid" (v1) claim.',
@@ -79,10 +81,11 @@ export const apimNoCallerTokenForwarding: ResourceValidationPolicy = {
         if (elements === undefined) {
             return args.notApplicable("not an APIM policy resource");
         }
+        const variables = variablesSet(elements);
         for (const e of elements.filter((x) => valueSetters.has(x.name))) {
-            const copies = setterExpressions(e).some(
-                (v) => readsAuthorizationHeader(v) && !/AsJwt\s*\(/.test(v),
-            );
+            const copies = setterExpressions(e)
+                .map((v) => withVariables(v, variables))
+                .some((v) => readsAuthorizationHeader(v) && !/AsJwt\s*\(/.test(v));
             if (copies) {
                 const target = e.attributes.name ?? "the body";
                 report(

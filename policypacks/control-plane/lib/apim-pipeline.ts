@@ -107,3 +107,40 @@ export function readsAuthorizationHeader(expression: string): boolean {
 export function readsAppIdClaim(expression: string): boolean {
     return /Claims\s*(\.\s*GetValueOrDefault\s*\(\s*|\[\s*)"(azp|appid)"/.test(expression);
 }
+
+/** Names of the context variables an expression reads (`context.Variables["x"]` or `GetValueOrDefault<T>("x")`). */
+export function variablesRead(expression: string): string[] {
+    const pattern =
+        /Variables\s*(?:\[\s*"([^"]+)"\s*\]|\.\s*GetValueOrDefault\s*(?:<[^>]*>)?\s*\(\s*"([^"]+)")/g;
+    return [...expression.matchAll(pattern)].map((m) => m[1] ?? m[2]);
+}
+
+/**
+ * An expression together with the expressions of every `set-variable` it reads, transitively, so
+ * a key such as `@((string)context.Variables["callerAppId"])` is judged by what `callerAppId` holds.
+ */
+export function withVariables(expression: string, variables: ReadonlyMap<string, string>): string {
+    const seen = new Set<string>();
+    const parts = [expression];
+    const queue = variablesRead(expression);
+    while (queue.length > 0) {
+        const name = queue.shift()!;
+        const value = variables.get(name);
+        if (seen.has(name) || value === undefined) {
+            continue;
+        }
+        seen.add(name);
+        parts.push(value);
+        queue.push(...variablesRead(value));
+    }
+    return parts.join("\n");
+}
+
+/** `set-variable` name -> value expression, for every variable a document sets. */
+export function variablesSet(elements: readonly XmlElement[]): Map<string, string> {
+    const vars = new Map<string, string>();
+    for (const e of elements.filter((x) => x.name === "set-variable" && x.attributes.name !== undefined)) {
+        vars.set(e.attributes.name, e.attributes.value ?? e.text);
+    }
+    return vars;
+}

@@ -59,6 +59,45 @@ export const gatewayCases: PolicyCase[] = [
     },
 
     {
+        policy: "apim-rate-limit-keyed-on-app-id",
+        title: "a key read from a variable that holds the azp claim",
+        resources: () =>
+            mcp((x) =>
+                x
+                    .replace(appIdKey, 'counter-key="@("mcp:" + (string)context.Variables["callerAppId"])"')
+                    .replace(
+                        "<rate-limit-by-key",
+                        '<set-variable name="callerAppId" value="@{ var jwt = (Jwt)context.Variables["jwt"]; return jwt.Claims.GetValueOrDefault("azp", "unknown"); }" />\n<rate-limit-by-key',
+                    ),
+            ),
+    },
+    {
+        policy: "apim-rate-limit-keyed-on-app-id",
+        title: "a key read from a variable that holds the raw token",
+        resources: () =>
+            mcp((x) =>
+                x
+                    .replace(appIdKey, 'counter-key="@((string)context.Variables["caller"])"')
+                    .replace(
+                        "<rate-limit-by-key",
+                        '<set-variable name="caller" value="@(context.Request.Headers.GetValueOrDefault("Authorization", ""))" />\n<rate-limit-by-key',
+                    ),
+            ),
+        message: /keyed on the raw Authorization header/,
+    },
+    {
+        policy: "apim-no-caller-token-forwarding",
+        title: "the bearer token passed on through a variable",
+        resources: () =>
+            mcp((x) =>
+                x.replace(
+                    "<set-backend-service",
+                    '<set-variable name="token" value="@(context.Request.Headers.GetValueOrDefault("Authorization"))" />\n<set-query-parameter name="access_token" exists-action="override"><value>@((string)context.Variables["token"])</value></set-query-parameter>\n<set-backend-service',
+                ),
+            ),
+        message: /<set-query-parameter> copies the caller's Authorization header into access_token/,
+    },
+    {
         policy: "apim-no-caller-token-forwarding",
         title: "a claim copied into a header",
         resources: compliantStack,

@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import { build } from "esbuild";
+import { zipSync, type Zippable } from "fflate";
+
+/** functions-app/ */
+const appRoot = path.resolve(__dirname, "..");
+const defaultOut = path.join(appRoot, "dist");
+
+export interface FunctionsAppBundle {
+    /** Folder laid out as the Functions host expects: host.json, package.json, dist/index.js. */
+    readonly directory: string;
+    /** Deterministic zip of `directory`, what OneDeploy uploads. */
+    readonly zipPath: string;
+    /** sha256 of the zip: the same code always gives the same hash. */
+    readonly sha256: string;
+}
+
+export interface NodeServerBundle {
+    /** Folder with server.js (self-contained) and the Dockerfile. */
+    readonly directory: string;
+    readonly entry: string;
+    readonly sha256: string;
+}
+
+/** Shared esbuild settings: one self-contained CommonJS file for Node 20+. */
+async function bundle(entry: string, outfile: string, external: string[]): Promise<Buffer> {
+    await build({
+        entryPoints: [path.join(appRoot, entry)],
+        outfile,
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        minify: true,
+        keepNames: true,
+        legalComments: "eof",
+        external,
+        // ESM dependencies that call createRequire(import.meta.url) need a value in a CommonJS bundle.
+        define: { "import.meta.url": "__bundleUrl" },
+        banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+        logLevel: "warning",
+        // Paths in the output must not depend on where the repository is checked out.
+        absWorkingDir: appRoot,
+        sourceRoot: "",
+    });
+    return readFile(outfile);
+}
+
+/**
+ * Builds the Functions app folder and its zip. `@azure/functions-core` is provided by the
+ * Functions worker at run time and must stay external.
+ */
+export async function bundleFunctionsApp(opts: { outDir?: string } = {}): Promise<FunctionsAppBundle> {
+    const directory = path.join(opts.outDir ?? defaultOut, "functions-app");
+    await rm(directory, { recursive: true, force: true });
+    await mkdir(path.join(directory, "dist"), { recursive: true });
+    const code = await bundle("src/functions/index.ts", path.join(directory, "dist", "index.js"), [
+        "@azure/functions-core",
+    ]);
+    const hostJson = await readFile(path.join(appRoot, "host.json"));
+    const packageJson = Buffer.from(
+        JSON.stringify(
+            { name: "agents-control-plane-tools", version: "0.1.0", main: "dist/index.js" },
+            null,
+            2,
+        ) + "\n",
+    );
+    await writeFile(path.join(directory, "host.json"), hostJson);
+    await writeFile(path.join(directory, "package.json"), packageJson);
+    const files: Record<string, Buffer> = {
+        "host.json": hostJson,
+        "package.json": packageJson,
+        "dist/index.js": code,
+    };
+    const zip = deterministicZip(files);
+    const zipPath = path.join(opts.outDir ?? defaultOut, "functions-app.zip");
+    await writeFile(zipPath, zip);
+    return { directory, zipPath, sha256: sha256(zip) };
+}
+
+/** Builds the Node host as one file that runs with plain `node server.js`, plus its Dockerfile. */
+export async function bundleNodeServer(opts: { outDir?: string } = {}): Promise<NodeServerBundle> {
+    const directory = path.join(opts.outDir ?? defaultOut, "server");
+    await rm(directory, { recursive: true, force: true });
+    await mkdir(directory, { recursive: true });
+    const entry = path.join(directory, "server.js");
+    const code = await bundle("src/node-host/main.ts", entry, []);
+    await writeFile(path.join(directory, "Dockerfile"), await readFile(path.join(appRoot, "Dockerfile")));
+    return { directory, entry, sha256: sha256(code) };
+}
+
+/** Same inputs, same bytes: sorted entries and a fixed timestamp, so the hash tracks the code only. */
+function deterministicZip(files: Record<string, Buffer>): Uint8Array {
+    const entries: Zippable = {};
+    for (const name of Object.keys(files).sort()) {
+        entries[name] = [new Uint8Array(files[name]), { level: 9, mtime: new Date("1980-01-01T00:00:00Z") }];
+    }
+    return zipSync(entries);
+}
+
+function sha256(data: Uint8Array): string {
+    return createHash("sha256").update(data).digest("hex");
+}

@@ -1,0 +1,96 @@
+import type { ArgumentSpec, ToolArguments } from "./tool";
+
+/** JSON Schema (draft 2020-12 subset) for a tool's arguments, as MCP `tools/list` publishes it. */
+export interface InputSchema {
+    readonly [keyword: string]: unknown;
+    readonly type: "object";
+    readonly properties: Record<string, Record<string, unknown>>;
+    readonly required: string[];
+    readonly additionalProperties: false;
+}
+
+export function inputSchemaFor(specs: readonly ArgumentSpec[]): InputSchema {
+    const properties: Record<string, Record<string, unknown>> = {};
+    for (const spec of specs) {
+        const property: Record<string, unknown> = { type: spec.type, description: spec.description };
+        // JSON Schema counts characters; the byte limit is enforced on top of it at validation.
+        if (spec.maxBytes !== undefined) property.maxLength = spec.maxBytes;
+        if (spec.pattern !== undefined) property.pattern = spec.pattern.source;
+        if (spec.minimum !== undefined) property.minimum = spec.minimum;
+        if (spec.maximum !== undefined) property.maximum = spec.maximum;
+        properties[spec.name] = property;
+    }
+    return {
+        type: "object",
+        properties,
+        required: specs.filter((s) => s.required).map((s) => s.name),
+        additionalProperties: false,
+    };
+}
+
+export type ValidationResult = { ok: true; value: ToolArguments } | { ok: false; errors: string[] };
+
+/**
+ * Checks arguments against their specs and reports every problem at once. Unknown arguments are
+ * rejected too: a misspelt name silently ignored would make a tool do something else than asked.
+ */
+export function validateArguments(specs: readonly ArgumentSpec[], raw: unknown): ValidationResult {
+    const input = raw ?? {};
+    if (typeof input !== "object" || Array.isArray(input)) {
+        return { ok: false, errors: ["arguments: must be an object"] };
+    }
+    const args = input as Record<string, unknown>;
+    const errors: string[] = [];
+    const known = new Set(specs.map((s) => s.name));
+    for (const name of Object.keys(args)) {
+        if (!known.has(name))
+            errors.push(`${name}: unknown argument (expected ${[...known].join(", ") || "none"})`);
+    }
+    const value: Record<string, unknown> = {};
+    for (const spec of specs) {
+        const v = args[spec.name];
+        if (v === undefined || v === null) {
+            if (spec.required) errors.push(`${spec.name}: required`);
+            continue;
+        }
+        const problem = checkValue(spec, v);
+        if (problem) errors.push(`${spec.name}: ${problem}`);
+        else value[spec.name] = v;
+    }
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+}
+
+function checkValue(spec: ArgumentSpec, v: unknown): string | undefined {
+    switch (spec.type) {
+        case "string": {
+            if (typeof v !== "string") return `must be a string, got ${describe(v)}`;
+            if (spec.maxBytes !== undefined && Buffer.byteLength(v, "utf8") > spec.maxBytes) {
+                return `must be at most ${spec.maxBytes} bytes (UTF-8), got ${Buffer.byteLength(v, "utf8")}`;
+            }
+            if (spec.pattern !== undefined && !spec.pattern.test(v)) {
+                return `must be ${spec.patternHint ?? `a string matching ${spec.pattern.source}`}`;
+            }
+            return undefined;
+        }
+        case "integer":
+        case "number": {
+            if (typeof v !== "number" || !Number.isFinite(v)) return `must be a number, got ${describe(v)}`;
+            if (spec.type === "integer" && !Number.isInteger(v)) return `must be an integer, got ${v}`;
+            if (spec.minimum !== undefined && v < spec.minimum) return `must be at least ${spec.minimum}`;
+            if (spec.maximum !== undefined && v > spec.maximum) return `must be at most ${spec.maximum}`;
+            return undefined;
+        }
+        case "boolean":
+            return typeof v === "boolean" ? undefined : `must be a boolean, got ${describe(v)}`;
+        case "object":
+            return typeof v === "object" && !Array.isArray(v)
+                ? undefined
+                : `must be an object, got ${describe(v)}`;
+    }
+}
+
+function describe(v: unknown): string {
+    if (Array.isArray(v)) return "an array";
+    if (v === null) return "null";
+    return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
+}

@@ -1,0 +1,36 @@
+import { toolNames, toolRoles } from "../contract";
+import { analyzeIncident as analyze, parseIncident } from "../sentinel";
+import { ToolInputError, type ToolDefinition } from "./tool";
+
+/** The Sentinel analysis as an MCP tool: the same validation and engine as the webhook. */
+export const analyzeIncident: ToolDefinition = {
+    name: toolNames.analyzeIncident,
+    title: "Analyze incident",
+    description:
+        "Analyze a Microsoft Sentinel incident and return recommendations, a confidence score (0..1) and " +
+        "enrichment. The incident is {incidentId, severity, entities: [{type, name}], alertContext: " +
+        "{description, timestamp}} with optional tactics (MITRE ATT&CK).",
+    arguments: [
+        {
+            name: "incident",
+            type: "object",
+            description:
+                "The incident: {incidentId, severity (Informational|Low|Medium|High|Critical), entities: " +
+                "[{type, name}], alertContext: {description, timestamp (ISO 8601)}, tactics?: string[]}.",
+            required: true,
+        },
+    ],
+    role: toolRoles.analyze_incident,
+    readOnly: true,
+    handler: async (args, { now }) => {
+        const parsed = parseIncident(args.incident);
+        if (!parsed.ok) {
+            throw new ToolInputError(
+                `Invalid incident: ${parsed.errors.join("; ")}`,
+                parsed.errors.map((e) => `incident.${e}`),
+            );
+        }
+        const analysis = analyze(parsed.incident, now());
+        return { text: JSON.stringify(analysis), structured: { ...analysis } };
+    },
+};

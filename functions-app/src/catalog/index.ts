@@ -1,0 +1,52 @@
+import { validateArguments } from "./arguments";
+import { helloMcp } from "./hello";
+import { analyzeIncident } from "./incident";
+import { getSnippet, listSnippets, saveSnippet } from "./snippets";
+import { ToolInputError, type ToolContext, type ToolDefinition } from "./tool";
+
+export { inputSchemaFor } from "./arguments";
+export * from "./tool";
+
+/** Every tool, defined once; both hosts serve exactly this list. */
+export const tools: readonly ToolDefinition[] = [
+    helloMcp,
+    saveSnippet,
+    getSnippet,
+    listSnippets,
+    analyzeIncident,
+];
+
+const byName = new Map<string, ToolDefinition>(tools.map((t) => [t.name, t]));
+
+export function findTool(name: string): ToolDefinition | undefined {
+    return byName.get(name);
+}
+
+/** What a tool call produced, in the shape both hosts render (MCP `CallToolResult` semantics). */
+export interface ToolCallOutcome {
+    readonly isError: boolean;
+    readonly text: string;
+    readonly structured?: Record<string, unknown>;
+}
+
+/**
+ * Validates the arguments and runs the tool. Caller mistakes come back as `isError` outcomes with a
+ * message naming every problem; anything else is a fault of ours and propagates to the host.
+ */
+export async function callTool(
+    tool: ToolDefinition,
+    rawArgs: unknown,
+    context: ToolContext,
+): Promise<ToolCallOutcome> {
+    const validated = validateArguments(tool.arguments, rawArgs);
+    if (!validated.ok) {
+        return { isError: true, text: `Invalid arguments for ${tool.name}: ${validated.errors.join("; ")}` };
+    }
+    try {
+        const output = await tool.handler(validated.value, context);
+        return { isError: false, text: output.text, structured: output.structured };
+    } catch (error) {
+        if (error instanceof ToolInputError) return { isError: true, text: error.message };
+        throw error;
+    }
+}

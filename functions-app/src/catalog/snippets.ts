@@ -1,0 +1,89 @@
+import { toolNames, toolRoles } from "../contract";
+import { ToolInputError, type ArgumentSpec, type ToolDefinition } from "./tool";
+
+/**
+ * Snippet names become blob names: a small alphabet with no '/' or '\' means a name can never
+ * reach outside the snippet container's flat namespace.
+ */
+const snippetNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const snippetNameHint =
+    "1-64 characters of letters, digits, '.', '-' and '_', starting with a letter or digit";
+
+/** Largest snippet body accepted, in UTF-8 bytes. */
+export const maxSnippetBytes = 64 * 1024;
+const maxListed = 100;
+
+const snippetName: ArgumentSpec = {
+    name: "snippetname",
+    type: "string",
+    description: "Name of the snippet (letters, digits, '-', '_', '.'; at most 64 characters).",
+    required: true,
+    maxBytes: 64,
+    pattern: snippetNamePattern,
+    patternHint: snippetNameHint,
+};
+
+export const saveSnippet: ToolDefinition = {
+    name: toolNames.saveSnippet,
+    title: "Save snippet",
+    description: "Save a snippet under a name, replacing any snippet with that name.",
+    arguments: [
+        snippetName,
+        {
+            name: "snippet",
+            type: "string",
+            description: `Content of the snippet (at most ${maxSnippetBytes / 1024} KiB).`,
+            required: true,
+            maxBytes: maxSnippetBytes,
+        },
+    ],
+    role: toolRoles.save_snippet,
+    readOnly: false,
+    handler: async (args, { snippets, caller }) => {
+        const name = args.snippetname as string;
+        const content = args.snippet as string;
+        await snippets.save(name, content, caller.id);
+        return {
+            text: `Saved snippet '${name}' (${Buffer.byteLength(content, "utf8")} bytes).`,
+            structured: { name, bytes: Buffer.byteLength(content, "utf8") },
+        };
+    },
+};
+
+export const getSnippet: ToolDefinition = {
+    name: toolNames.getSnippet,
+    title: "Get snippet",
+    description: "Retrieve a snippet by name.",
+    arguments: [snippetName],
+    role: toolRoles.get_snippet,
+    readOnly: true,
+    handler: async (args, { snippets }) => {
+        const name = args.snippetname as string;
+        const content = await snippets.get(name);
+        if (content === undefined) throw new ToolInputError(`Snippet '${name}' not found.`);
+        return { text: content };
+    },
+};
+
+export const listSnippets: ToolDefinition = {
+    name: toolNames.listSnippets,
+    title: "List snippets",
+    description: `List saved snippets (name, size, last change), optionally those whose name starts with a prefix; at most ${maxListed}.`,
+    arguments: [
+        {
+            name: "prefix",
+            type: "string",
+            description: "Only snippets whose name starts with this.",
+            required: false,
+            maxBytes: 64,
+            pattern: /^[A-Za-z0-9._-]*$/,
+            patternHint: "letters, digits, '-', '_' and '.'",
+        },
+    ],
+    role: toolRoles.list_snippets,
+    readOnly: true,
+    handler: async (args, { snippets }) => {
+        const found = await snippets.list((args.prefix as string | undefined) ?? "", maxListed);
+        return { text: JSON.stringify({ snippets: found }), structured: { snippets: found } };
+    },
+};

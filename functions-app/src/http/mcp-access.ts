@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { toolRoles, type ToolName } from "../contract";
+import type { Caller } from "../catalog";
+import { bearerChallenge, hasRole, type AuthenticatedCaller, type BearerAuthenticator } from "./auth";
+import { calledToolName } from "./jsonrpc";
+import { sendJson } from "./respond";
+
+/** Who may call: auth off gives everyone an anonymous caller holding every role. */
+export interface AccessControl {
+    readonly authenticator?: BearerAuthenticator;
+    /** URL of this server's Protected Resource Metadata, for 401/403 challenges. */
+    metadataUrl(req: IncomingMessage): string;
+}
+
+const localCaller: Caller = { id: "local", roles: Object.values(toolRoles) };
+
+/**
+ * Authenticates the request; on failure answers 401/403 with a challenge naming the metadata URL
+ * and returns undefined.
+ */
+export async function authenticateOrReject(
+    access: AccessControl,
+    req: IncomingMessage,
+    res: ServerResponse,
+): Promise<Caller | undefined> {
+    if (!access.authenticator) return localCaller;
+    const result = await access.authenticator.authenticate(req.headers.authorization);
+    if (result.ok) return result.caller;
+    // RFC 6750 §3.1: a request that carried no credentials gets a challenge without error details.
+    const challenge = result.error
+        ? bearerChallenge(access.metadataUrl(req), result.error, result.description)
+        : bearerChallenge(access.metadataUrl(req));
+    sendJson(
+        res,
+        result.status,
+        { error: result.error ?? "unauthorized", error_description: result.description },
+        { "www-authenticate": challenge },
+    );
+    return undefined;
+}
+
+/**
+ * Refuses (403) a batch that calls a tool the caller has no role for, before anything runs.
+ * Returns true when the request may proceed.
+ */
+export function authorizeToolCalls(
+    access: AccessControl,
+    caller: Caller | AuthenticatedCaller,
+    messages: readonly JSONRPCMessage[],
+    req: IncomingMessage,
+    res: ServerResponse,
+): boolean {
+    if (!access.authenticator) return true;
+    for (const message of messages) {
+        const name = calledToolName(message);
+        if (name === undefined || !(name in toolRoles)) continue; // unknown tools get an MCP error later
+        const role = toolRoles[name as ToolName];
+        if (!hasRole(caller, role)) {
+            const description = `calling ${name} requires the app role ${role}`;
+            sendJson(
+                res,
+                403,
+                {
+                    jsonrpc: "2.0",
+                    id: "id" in message ? message.id : null,
+                    error: { code: -32001, message: description },
+                },
+                {
+                    "www-authenticate": bearerChallenge(
+                        access.metadataUrl(req),
+                        "insufficient_scope",
+                        description,
+                        role,
+                    ),
+                },
+            );
+            return false;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** Headers every API answer carries: nothing cached, nothing sniffed. */
+const baseHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
+
+export function sendJson(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+): void {
+    const payload = JSON.stringify(body);
+    res.writeHead(status, {
+        ...baseHeaders,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(payload),
+        ...headers,
+    });
+    res.end(payload);
+}
+
+export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { ...baseHeaders, "content-length": 0, ...headers });
+    res.end();
+}
+
+/** A JSON-RPC error as the body of an HTTP error (the id is unknown at this point, hence null). */
+export function sendJsonRpcError(
+    res: ServerResponse,
+    status: number,
+    code: number,
+    message: string,
+    headers: Record<string, string> = {},
+): void {
+    sendJson(res, status, { jsonrpc: "2.0", id: null, error: { code, message } }, headers);
+}
+
+export class BodyTooLargeError extends Error {
+    constructor(readonly limit: number) {
+        super(`request body exceeds ${limit} bytes`);
+    }
+}
+
+/** Reads the whole body, refusing more than `limit` bytes (checked against Content-Length first). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+        req.resume();
+        return Promise.reject(new BodyTooLargeError(limit));
+    }
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limit) {
+                req.removeAllListeners("data");
+                req.resume();
+                reject(new BodyTooLargeError(limit));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+        req.on("error", reject);
+    });
+}
+
+/** The media type of a Content-Type header, lower-cased, without parameters. */
+export function mediaType(header: string | undefined): string {
+    return (header ?? "").split(";", 1)[0].trim().toLowerCase();
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Caller } from "../catalog";
+import { authInfoFor } from "../mcp/server-factory";
+import { SseSessionTransport } from "../mcp/sse-session-transport";
+import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
+import { jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
+import { BodyTooLargeError, mediaType, readBody, sendJson, sendJsonRpcError } from "./respond";
+import { maxMcpBodyBytes } from "./streamable";
+
+/**
+ * Relays messages for sessions whose stream another replica holds. Without one, a message for a
+ * session this replica does not hold is answered 404.
+ */
+export interface SseBackplane {
+    /** Receive messages relayed for sessions held here. */
+    start(deliver: (sessionId: string, message: JSONRPCMessage, callerId: string) => void): Promise<void>;
+    /** Relay a message to the replica holding the session; false when no replica can be named. */
+    relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<boolean>;
+    /** The session-id prefix that names this replica, so other replicas know where to relay. */
+    readonly replicaId: string;
+    stop(): Promise<void>;
+}
+
+interface Session {
+    readonly transport: SseSessionTransport;
+    readonly server: Server;
+    readonly caller: Caller;
+}
+
+export interface SseOptions {
+    readonly createServer: () => Server;
+    readonly access: AccessControl;
+    readonly keepAliveMs: number;
+    readonly backplane?: SseBackplane;
+}
+
+/** The legacy HTTP+SSE transport: one SDK server per open stream, messages posted alongside. */
+export class SseSessions {
+    private readonly sessions = new Map<string, Session>();
+
+    constructor(private readonly options: SseOptions) {}
+
+    get size(): number {
+        return this.sessions.size;
+    }
+
+    async start(): Promise<void> {
+        await this.options.backplane?.start((sessionId, message, callerId) => {
+            const session = this.sessions.get(sessionId);
+            if (session && session.caller.id === callerId) {
+                session.transport.deliver(message, { authInfo: authInfoFor(session.caller) });
+            }
+        });
+    }
+
+    /** GET .../sse: opens a stream and announces where to post messages. */
+    readonly open = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+        if (req.method !== "GET") {
+            res.setHeader("allow", "GET");
+            sendJson(res, 405, {
+                error: "method_not_allowed",
+                error_description: "open the event stream with GET",
+            });
+            return;
+        }
+        const caller = await authenticateOrReject(this.options.access, req, res);
+        if (!caller) return;
+        const prefix = this.options.backplane ? `${this.options.backplane.replicaId}.` : "";
+        const sessionId = prefix + randomUUID();
+        const transport = new SseSessionTransport(
+            sessionId,
+            res,
+            `message?sessionId=${encodeURIComponent(sessionId)}`,
+            this.options.keepAliveMs,
+        );
+        const server = this.options.createServer();
+        this.sessions.set(sessionId, { transport, server, caller });
+        transport.onclose = () => {
+            this.sessions.delete(sessionId);
+            void server.close();
+        };
+        await server.connect(transport);
+    };
+
+    /** POST .../message?sessionId=...: hands the message to the session's server; the answer goes down its stream. */
+    readonly post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+        if (req.method !== "POST") {
+            res.setHeader("allow", "POST");
+            sendJsonRpcError(res, 405, jsonRpcCodes.invalidRequest, "Method not allowed: POST messages here");
+            return;
+        }
+        const sessionId = new URL(req.url ?? "/", "http://host").searchParams.get("sessionId");
+        if (!sessionId) {
+            sendJsonRpcError(res, 400, jsonRpcCodes.invalidRequest, "sessionId query parameter required");
+            return;
+        }
+        if (mediaType(req.headers["content-type"]) !== "application/json") {
+            sendJsonRpcError(
+                res,
+                415,
+                jsonRpcCodes.invalidRequest,
+                "Unsupported Media Type: send application/json",
+            );
+            return;
+        }
+        const caller = await authenticateOrReject(this.options.access, req, res);
+        if (!caller) return;
+        let body: Buffer;
+        try {
+            body = await readBody(req, maxMcpBodyBytes);
+        } catch (error) {
+            if (error instanceof BodyTooLargeError) {
+                sendJsonRpcError(
+                    res,
+                    413,
+                    jsonRpcCodes.invalidRequest,
+                    `Body larger than ${maxMcpBodyBytes} bytes`,
+                );
+                return;
+            }
+            throw error;
+        }
+        const parsed = parseJsonRpcBody(body);
+        if (!parsed.ok) {
+            sendJsonRpcError(res, 400, parsed.code, parsed.message);
+            return;
+        }
+        if (!authorizeToolCalls(this.options.access, caller, parsed.messages, req, res)) return;
+
+        const local = this.sessions.get(sessionId);
+        if (local) {
+            // A session belongs to whoever opened it; anyone else learns nothing about it.
+            if (local.caller.id !== caller.id) return sessionNotFound(res);
+            for (const message of parsed.messages) {
+                local.transport.deliver(message, { authInfo: authInfoFor(caller) });
+            }
+            return accepted(res);
+        }
+        const backplane = this.options.backplane;
+        if (backplane && !sessionId.startsWith(`${backplane.replicaId}.`)) {
+            for (const message of parsed.messages) {
+                if (!(await backplane.relay(sessionId, message, caller.id))) return sessionNotFound(res);
+            }
+            return accepted(res);
+        }
+        sessionNotFound(res);
+    };
+
+    /** Ends every stream (shutdown); clients reconnect to another replica. */
+    async closeAll(): Promise<void> {
+        await Promise.all([...this.sessions.values()].map((s) => s.transport.close()));
+        await this.options.backplane?.stop();
+    }
+}
+
+function accepted(res: ServerResponse): void {
+    res.writeHead(202, { "content-type": "text/plain", "content-length": 8 });
+    res.end("Accepted");
+}
+
+function sessionNotFound(res: ServerResponse): void {
+    sendJsonRpcError(res, 404, jsonRpcCodes.invalidRequest, "Session not found; open a new event stream");
+}

@@ -1,0 +1,94 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+    CallToolRequestSchema,
+    ErrorCode,
+    ListToolsRequestSchema,
+    McpError,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ListToolsResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import { callTool, findTool, inputSchemaFor, tools, type Caller, type ToolContext } from "../catalog";
+import type { SnippetStore } from "../storage/snippet-store";
+import type { Logger } from "../logger";
+
+export const serverInfo = { name: "agents-control-plane-tools", version: "0.1.0" } as const;
+
+export const serverInstructions =
+    "Enterprise tools behind the agents control plane: snippets (save_snippet, get_snippet, list_snippets), " +
+    "Sentinel incident analysis (analyze_incident) and a connectivity check (hello_mcp).";
+
+/** Dependencies a server needs; shared by every server instance, they hold no per-client state. */
+export interface McpServerDependencies {
+    readonly snippets: SnippetStore;
+    readonly logger: Logger;
+    readonly now?: () => Date;
+}
+
+/** The caller travels with each message as the SDK's `authInfo`. */
+export function authInfoFor(caller: Caller): AuthInfo {
+    return { token: "", clientId: caller.id, scopes: [...caller.roles] };
+}
+
+const anonymous: Caller = { id: "anonymous", roles: [] };
+
+function callerFrom(authInfo: AuthInfo | undefined): Caller {
+    return authInfo ? { id: authInfo.clientId, roles: authInfo.scopes } : anonymous;
+}
+
+/** The tools/list answer never changes at run time, so it is built once. */
+const toolList: ListToolsResult = {
+    tools: tools.map((t): Tool => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        inputSchema: inputSchemaFor(t.arguments),
+        annotations: {
+            title: t.title,
+            readOnlyHint: t.readOnly,
+            destructiveHint: false,
+            openWorldHint: false,
+        },
+    })),
+};
+
+/**
+ * A new SDK server with the catalog's handlers. Instances are cheap and never shared between
+ * clients at the same time: the Streamable HTTP host pools them one request at a time, the SSE host
+ * gives each session its own.
+ */
+export function createMcpServer(deps: McpServerDependencies): Server {
+    const server = new Server(serverInfo, {
+        capabilities: { tools: { listChanged: false } },
+        instructions: serverInstructions,
+    });
+    const now = deps.now ?? (() => new Date());
+
+    server.setRequestHandler(ListToolsRequestSchema, () => toolList);
+
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+        const tool = findTool(request.params.name);
+        if (!tool) {
+            throw new McpError(
+                ErrorCode.InvalidParams,
+                `Unknown tool '${request.params.name}'. Available: ${tools.map((t) => t.name).join(", ")}`,
+            );
+        }
+        const context: ToolContext = { snippets: deps.snippets, caller: callerFrom(extra.authInfo), now };
+        try {
+            const outcome = await callTool(tool, request.params.arguments, context);
+            return {
+                content: [{ type: "text", text: outcome.text }],
+                ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),
+                ...(outcome.isError ? { isError: true } : {}),
+            };
+        } catch (error) {
+            // A fault of ours or of storage: tell the model it failed without leaking internals.
+            deps.logger.error("tool failed", { tool: tool.name, error: String(error) });
+            return {
+                content: [{ type: "text", text: `${tool.name} failed on the server; try again later.` }],
+                isError: true,
+            };
+        }
+    });
+    return server;
+}

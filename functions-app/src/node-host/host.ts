@@ -1,0 +1,161 @@
+import {
+    createServer,
+    type IncomingMessage,
+    type Server as HttpServer,
+    type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { backendPaths } from "../contract";
+import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "../http/auth";
+import type { AccessControl } from "../http/mcp-access";
+import { isOriginAllowed } from "../http/origin";
+import { sendJson, sendJsonRpcError } from "../http/respond";
+import { SseSessions, type SseBackplane } from "../http/sse";
+import { streamableHttpHandler } from "../http/streamable";
+import { sentinelWebhookHandler } from "../http/webhook";
+import type { Logger } from "../logger";
+import { createMcpServer } from "../mcp/server-factory";
+import { ServerPool } from "../mcp/server-pool";
+import type { SnippetStore } from "../storage/snippet-store";
+
+export interface NodeHostOptions {
+    readonly snippets: SnippetStore;
+    readonly logger: Logger;
+    readonly auth?: AuthSettings;
+    readonly allowedOrigins?: readonly string[];
+    readonly sseKeepAliveMs?: number;
+    readonly backplane?: SseBackplane;
+    readonly publicBaseUrl?: string;
+    readonly now?: () => Date;
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** Paths reachable by browsers and agents alike, hence subject to the Origin check. */
+const originChecked = new Set<string>([
+    backendPaths.mcpStreamable,
+    backendPaths.mcpSse,
+    backendPaths.mcpMessage,
+    backendPaths.sentinelWebhook,
+]);
+
+/**
+ * The Node host: the tool catalog over MCP Streamable HTTP and legacy SSE, the Sentinel webhook,
+ * metadata and probes, on the same paths as the Functions host.
+ */
+export class NodeHost {
+    readonly server: HttpServer;
+    private readonly pool: ServerPool;
+    private readonly sse: SseSessions;
+    private readonly routes: Map<string, Route>;
+    private stopping = false;
+
+    constructor(private readonly options: NodeHostOptions) {
+        const deps = { snippets: options.snippets, logger: options.logger, now: options.now };
+        const authenticator = options.auth ? new BearerAuthenticator(options.auth) : undefined;
+        const access: AccessControl = {
+            authenticator,
+            metadataUrl: (req) => this.baseUrl(req) + backendPaths.protectedResourceMetadata,
+        };
+        this.pool = new ServerPool(() => createMcpServer(deps));
+        this.sse = new SseSessions({
+            createServer: () => createMcpServer(deps),
+            access,
+            keepAliveMs: options.sseKeepAliveMs ?? 15_000,
+            backplane: options.backplane,
+        });
+        const metadata: Route = (req, res) => {
+            if (!options.auth)
+                return sendJson(res, 404, { error: "not_found", error_description: "auth is off" });
+            sendJson(res, 200, protectedResourceMetadata(options.auth, this.baseUrl(req)));
+        };
+        this.routes = new Map<string, Route>([
+            [backendPaths.mcpStreamable, streamableHttpHandler(this.pool, access)],
+            [backendPaths.mcpSse, this.sse.open],
+            [backendPaths.mcpMessage, this.sse.post],
+            [backendPaths.sentinelWebhook, sentinelWebhookHandler(access, options.now)],
+            [backendPaths.protectedResourceMetadata, metadata],
+            // RFC 9728 §3.1: metadata for a resource with a path lives under the path-suffixed well-known URL.
+            [backendPaths.protectedResourceMetadata + backendPaths.mcpStreamable, metadata],
+            [backendPaths.liveness, (_req, res) => sendJson(res, 200, { status: "ok" })],
+            [backendPaths.readiness, (_req, res) => this.readiness(res)],
+        ]);
+        this.server = createServer((req, res) => this.dispatch(req, res));
+        // Slow clients must not hold sockets forever; SSE streams are long-lived by design.
+        this.server.headersTimeout = 20_000;
+        this.server.requestTimeout = 0;
+        this.server.keepAliveTimeout = 65_000;
+    }
+
+    /** Starts listening; resolves with the base URL. */
+    async listen(port: number, host: string): Promise<string> {
+        await this.sse.start();
+        await new Promise<void>((resolve, reject) => {
+            this.server.once("error", reject);
+            this.server.listen(port, host, () => {
+                this.server.off("error", reject);
+                resolve();
+            });
+        });
+        const address = this.server.address() as AddressInfo;
+        const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+        return `http://${shownHost}:${address.port}`;
+    }
+
+    /**
+     * Graceful stop: readiness turns 503 at once (so the load balancer drains this replica), new
+     * connections are refused, SSE streams end, and in-flight requests get up to `graceMs`.
+     */
+    async close(graceMs = 10_000): Promise<void> {
+        this.stopping = true;
+        const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        await this.sse.closeAll();
+        this.server.closeIdleConnections();
+        const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
+        await closed;
+        clearTimeout(timer);
+        await this.pool.close();
+    }
+
+    private dispatch(req: IncomingMessage, res: ServerResponse): void {
+        const path = pathOf(req.url);
+        const route = this.routes.get(path);
+        if (!route) {
+            sendJson(res, 404, { error: "not_found", error_description: `no route for ${path}` });
+            return;
+        }
+        if (
+            originChecked.has(path) &&
+            !isOriginAllowed(req.headers.origin, this.options.allowedOrigins ?? [])
+        ) {
+            sendJsonRpcError(res, 403, -32000, `Forbidden: origin ${req.headers.origin} is not allowed`);
+            return;
+        }
+        Promise.resolve(route(req, res)).catch((error: unknown) => {
+            this.options.logger.error("request failed", { path, error: String(error) });
+            if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+            else res.destroy();
+        });
+    }
+
+    private async readiness(res: ServerResponse): Promise<void> {
+        if (this.stopping) return sendJson(res, 503, { status: "stopping" });
+        try {
+            await this.options.snippets.ping();
+            sendJson(res, 200, { status: "ready" });
+        } catch (error) {
+            sendJson(res, 503, { status: "storage unreachable", error: String(error) });
+        }
+    }
+
+    private baseUrl(req: IncomingMessage): string {
+        return this.options.publicBaseUrl ?? `http://${req.headers.host ?? "localhost"}`;
+    }
+}
+
+function pathOf(url: string | undefined): string {
+    const raw = url ?? "/";
+    const q = raw.indexOf("?");
+    const path = q === -1 ? raw : raw.slice(0, q);
+    return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}

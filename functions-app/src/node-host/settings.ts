@@ -1,0 +1,124 @@
+import type { AuthSettings } from "../http/auth";
+import type { BlobStoreLocation } from "../storage/blob-snippet-store";
+
+/** Everything the Node host reads from its environment, validated in one place. */
+export interface HostSettings {
+    readonly port: number;
+    readonly host: string;
+    readonly storage: BlobStoreLocation;
+    readonly auth?: AuthSettings;
+    readonly allowedOrigins: readonly string[];
+    readonly sseKeepAliveMs: number;
+    readonly backplane?: { readonly queueServiceUrl: string } | { readonly connectionString: string };
+    /** Base URL clients use to reach this host, for metadata links; derived from Host when unset. */
+    readonly publicBaseUrl?: string;
+}
+
+export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the host's settings; every problem is reported, each naming its variable. */
+export function readSettings(env: Env): SettingsResult {
+    const errors: string[] = [];
+    const text = (name: string): string | undefined => {
+        const v = env[name]?.trim();
+        return v ? v : undefined;
+    };
+    const list = (name: string): string[] =>
+        (text(name) ?? "")
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean);
+    const url = (name: string, protocols: readonly string[]): string | undefined => {
+        const v = text(name);
+        if (v === undefined) return undefined;
+        try {
+            const parsed = new URL(v);
+            if (!protocols.includes(parsed.protocol)) {
+                errors.push(`${name}: must be a ${protocols.join(" or ")} URL, got ${v}`);
+            }
+        } catch {
+            errors.push(`${name}: not a URL: ${v}`);
+        }
+        return v;
+    };
+    const integer = (name: string, fallback: number, min: number, max: number): number => {
+        const v = text(name);
+        if (v === undefined) return fallback;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max) {
+            errors.push(`${name}: must be an integer from ${min} to ${max}, got ${v}`);
+            return fallback;
+        }
+        return n;
+    };
+
+    const port = integer("PORT", 7071, 0, 65535);
+    const keepAliveSeconds = integer("SSE_KEEPALIVE_SECONDS", 15, 1, 230);
+
+    const connectionString = text("SNIPPETS_STORAGE_CONNECTION_STRING");
+    const accountUrl = url("SNIPPETS_STORAGE_ACCOUNT_URL", ["https:", "http:"]);
+    const container = text("SNIPPETS_CONTAINER");
+    let storage: BlobStoreLocation | undefined;
+    if (connectionString && accountUrl) {
+        errors.push("SNIPPETS_STORAGE_CONNECTION_STRING and SNIPPETS_STORAGE_ACCOUNT_URL: set one, not both");
+    } else if (connectionString) {
+        storage = { connectionString, container };
+    } else if (accountUrl) {
+        storage = { accountUrl, container, managedIdentityClientId: text("AZURE_CLIENT_ID") };
+    } else {
+        errors.push(
+            "SNIPPETS_STORAGE_ACCOUNT_URL (managed identity) or SNIPPETS_STORAGE_CONNECTION_STRING (local): one is required",
+        );
+    }
+    if (container !== undefined && !/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(container)) {
+        errors.push(`SNIPPETS_CONTAINER: not a valid container name: ${container}`);
+    }
+
+    let auth: AuthSettings | undefined;
+    const issuer = url("AUTH_ISSUER", ["https:", "http:"]);
+    const audiences = list("AUTH_AUDIENCE");
+    const jwksUri = url("AUTH_JWKS_URI", ["https:", "http:"]);
+    if (issuer) {
+        if (audiences.length === 0) errors.push("AUTH_AUDIENCE: required when AUTH_ISSUER is set");
+        if (!jwksUri) errors.push("AUTH_JWKS_URI: required when AUTH_ISSUER is set");
+        const servers = list("AUTH_AUTHORIZATION_SERVERS");
+        const scopes = list("AUTH_SCOPES");
+        auth = {
+            issuer,
+            audiences,
+            jwksUri: jwksUri ?? "",
+            resource: url("AUTH_RESOURCE", ["https:", "http:"]),
+            ...(servers.length > 0 ? { authorizationServers: servers } : {}),
+            ...(scopes.length > 0 ? { scopes } : {}),
+        };
+    } else if (audiences.length > 0 || jwksUri) {
+        errors.push(
+            "AUTH_ISSUER: required when AUTH_AUDIENCE or AUTH_JWKS_URI is set (auth would silently be off)",
+        );
+    }
+
+    const backplaneUrl = url("SSE_BACKPLANE_QUEUE_URL", ["https:", "http:"]);
+    const backplaneConnection = text("SSE_BACKPLANE_CONNECTION_STRING");
+    const backplane = backplaneUrl
+        ? { queueServiceUrl: backplaneUrl }
+        : backplaneConnection
+          ? { connectionString: backplaneConnection }
+          : undefined;
+
+    if (errors.length > 0 || !storage) return { ok: false, errors };
+    return {
+        ok: true,
+        settings: {
+            port,
+            host: text("HOST") ?? "127.0.0.1",
+            storage,
+            auth,
+            allowedOrigins: list("ALLOWED_ORIGINS"),
+            sseKeepAliveMs: keepAliveSeconds * 1000,
+            backplane,
+            publicBaseUrl: url("PUBLIC_BASE_URL", ["https:", "http:"]),
+        },
+    };
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { copyFile, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { unzipSync } from "fflate";
+import { toolNames } from "../src/contract";
+import { bundleFunctionsApp, bundleNodeServer } from "../scripts/bundle";
+import { startAzurite, type LocalStorage } from "../scripts/azurite";
+import { appRoot, startHostProcess } from "./support/host-process";
+import { connectClient } from "./support/mcp-clients";
+
+/** ENV and CMD of the Dockerfile, so the test runs the bundle exactly as the image would. */
+async function dockerfileRuntime(): Promise<{ env: Record<string, string>; cmd: string[] }> {
+    const text = await readFile(path.join(appRoot, "Dockerfile"), "utf8");
+    const joined = text.replace(/\\\n/g, " ");
+    const env: Record<string, string> = {};
+    for (const line of joined.split("\n").filter((l) => l.startsWith("ENV "))) {
+        for (const m of line.slice(4).matchAll(/(\w+)=(\S+)/g)) env[m[1]] = m[2];
+    }
+    const cmdLine = joined.split("\n").find((l) => l.startsWith("CMD "));
+    assert.ok(cmdLine, "Dockerfile has a CMD");
+    return { env, cmd: JSON.parse(cmdLine.slice(4)) as string[] };
+}
+
+describe("bundles", function () {
+    let out: string;
+    before(async () => (out = await mkdtemp(path.join(tmpdir(), "bundle-"))));
+    after(async () => rm(out, { recursive: true, force: true }));
+
+    it("zips the Functions app deterministically with host.json and package.json", async () => {
+        const first = await bundleFunctionsApp({ outDir: path.join(out, "a") });
+        const second = await bundleFunctionsApp({ outDir: path.join(out, "b") });
+        assert.equal(first.sha256, second.sha256, "same code, same hash");
+        const files = unzipSync(new Uint8Array(await readFile(first.zipPath)));
+        assert.deepEqual(Object.keys(files).sort(), ["dist/index.js", "host.json", "package.json"]);
+        const host = JSON.parse(Buffer.from(files["host.json"]).toString()) as {
+            extensions: { mcp: { system: { webhookAuthorizationLevel: string } } };
+            extensionBundle: { version: string };
+        };
+        assert.equal(host.extensions.mcp.system.webhookAuthorizationLevel, "Anonymous");
+        assert.equal(host.extensionBundle.version, "[4.0.0, 5.0.0)");
+        const pkg = JSON.parse(Buffer.from(files["package.json"]).toString()) as { main: string };
+        assert.equal(pkg.main, "dist/index.js");
+        const code = Buffer.from(files["dist/index.js"]).toString();
+        assert.ok(code.includes('require("@azure/functions-core")'), "the worker's API stays external");
+        assert.ok(!code.includes(appRoot), "no machine-specific paths in the bundle");
+    });
+
+    describe("Node server bundle", () => {
+        let storage: LocalStorage;
+        let bare: string;
+        before(async () => {
+            storage = await startAzurite();
+            const server = await bundleNodeServer({ outDir: path.join(out, "server-build") });
+            // An empty folder with nothing but the bundle: no node_modules anywhere above it.
+            bare = await mkdtemp(path.join(tmpdir(), "bare-server-"));
+            for (const file of await readdir(server.directory)) {
+                if (file !== "Dockerfile")
+                    await copyFile(path.join(server.directory, file), path.join(bare, file));
+            }
+        });
+        after(async () => {
+            await storage?.stop();
+            await rm(bare, { recursive: true, force: true });
+        });
+
+        it("starts from the bundle alone, as the Dockerfile runs it, and answers tools/list", async () => {
+            const { env, cmd } = await dockerfileRuntime();
+            assert.deepEqual(cmd, ["server.js"]);
+            assert.equal(env.HOST, "0.0.0.0");
+            // Same variables as the image, except that tests bind loopback on a free port.
+            const host = await startHostProcess(
+                process.execPath,
+                cmd,
+                {
+                    ...env,
+                    HOST: "127.0.0.1",
+                    PORT: "0",
+                    SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString,
+                },
+                bare,
+            );
+            try {
+                const client = await connectClient(host.url, "streamable-http");
+                const { tools } = await client.listTools();
+                assert.deepEqual(tools.map((t) => t.name).sort(), Object.values(toolNames).sort());
+                await client.close();
+            } finally {
+                assert.equal(await host.stop(), 0);
+            }
+        });
+    });
+});

@@ -7,7 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export function sendDiagnostics(
     name: string,
-    args: { resourceUri: pulumi.Input<string>; workspaceId: pulumi.Input<string>; logs?: boolean; metrics?: boolean },
+    args: {
+        resourceUri: pulumi.Input<string>;
+        workspaceId: pulumi.Input<string>;
+        logs?: boolean;
+        metrics?: boolean;
+    },
     opts: pulumi.CustomResourceOptions,
 ): monitor.DiagnosticSetting {
     return new monitor.DiagnosticSetting(

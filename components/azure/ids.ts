@@ -22,8 +22,18 @@ export function roleDefinitionId(subscriptionId: string, roleId: string): string
 }
 
 /** Storage account names: 3-24 lowercase letters and digits, globally unique. */
-export function storageAccountName(prefix: string, environment: string, purpose: string, salt: string): string {
+export function storageAccountName(
+    prefix: string,
+    environment: string,
+    purpose: string,
+    salt: string,
+): string {
     const base = `${prefix}${environment}${purpose}`.replace(/[^a-z0-9]/g, "");
     const suffix = createHash("sha256").update(salt).digest("hex").slice(0, 6);
     return `${base.slice(0, 24 - suffix.length)}${suffix}`;
+}
+
+/** Six hex characters derived from `salt`, for globally unique names. */
+export function uniqueSuffix(salt: string): string {
+    return createHash("sha256").update(salt).digest("hex").slice(0, 6);
 }

@@ -65,7 +65,12 @@ export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult>
             }),
         );
         if (res.status === 200) {
-            const body = (await res.json()) as { status?: number; status_text?: string; statusText?: string; log_url?: string };
+            const body = (await res.json()) as {
+                status?: number;
+                status_text?: string;
+                statusText?: string;
+                log_url?: string;
+            };
             const status = typeof body.status === "number" ? body.status : -1;
             const statusText = body.status_text ?? body.statusText ?? "";
             if (status === deploymentStatus.success) return { deploymentId, status, statusText };
@@ -77,7 +82,9 @@ export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult>
             req.log?.(`deployment ${deploymentId}: status ${status} ${statusText}`);
         } else if (res.status !== 404) {
             // 404 right after the 202 means the record is not written yet; keep polling.
-            throw new OneDeployError(`status of ${deploymentId} answered ${res.status}: ${await bodyText(res)}`);
+            throw new OneDeployError(
+                `status of ${deploymentId} answered ${res.status}: ${await bodyText(res)}`,
+            );
         } else {
             await res.body?.cancel();
         }
@@ -90,7 +97,12 @@ function isTransient(status: number): boolean {
 }
 
 /** One HTTP call with retries on transient failures; returns the first non-transient response. */
-async function call(req: OneDeployRequest, deadline: number, what: string, send: () => Promise<Response>): Promise<Response> {
+async function call(
+    req: OneDeployRequest,
+    deadline: number,
+    what: string,
+    send: () => Promise<Response>,
+): Promise<Response> {
     const attempts = req.maxAttempts ?? 5;
     let delay = req.initialBackoffMs ?? 2000;
     for (let attempt = 1; ; attempt++) {
@@ -106,7 +118,8 @@ async function call(req: OneDeployRequest, deadline: number, what: string, send:
             if (Date.now() >= deadline) throw new OneDeployError(`timed out during ${what}`);
             failure = err instanceof Error ? err.message : String(err);
         }
-        if (attempt >= attempts) throw new OneDeployError(`${what} failed after ${attempts} attempts: ${failure}`);
+        if (attempt >= attempts)
+            throw new OneDeployError(`${what} failed after ${attempts} attempts: ${failure}`);
         req.log?.(`${what} attempt ${attempt} failed (${failure}); retrying in ${delay} ms`);
         await sleepUntil(deadline, delay, `timed out during ${what}`);
         delay *= 2;
@@ -120,7 +133,11 @@ async function deploymentIdOf(res: Response): Promise<string> {
         try {
             const parsed = JSON.parse(text) as unknown;
             if (typeof parsed === "string" && parsed) return parsed;
-            if (typeof parsed === "object" && parsed !== null && typeof (parsed as { id?: unknown }).id === "string") {
+            if (
+                typeof parsed === "object" &&
+                parsed !== null &&
+                typeof (parsed as { id?: unknown }).id === "string"
+            ) {
                 return (parsed as { id: string }).id;
             }
         } catch {

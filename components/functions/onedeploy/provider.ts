@@ -20,7 +20,10 @@ export interface OneDeployOutputs {
 }
 
 /** Only a code change or a different app deploys again; a new zip path or token does not. */
-export function oneDeployDiff(olds: Partial<OneDeployOutputs>, news: OneDeployInputs): pulumi.dynamic.DiffResult {
+export function oneDeployDiff(
+    olds: Partial<OneDeployOutputs>,
+    news: OneDeployInputs,
+): pulumi.dynamic.DiffResult {
     const replaces = olds.scmHost !== news.scmHost ? ["scmHost"] : [];
     const changed = [...replaces, ...(olds.sha256 !== news.sha256 ? ["sha256"] : [])];
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
@@ -33,7 +36,9 @@ async function deploy(inputs: OneDeployInputs): Promise<OneDeployOutputs> {
     const zip = await readFile(inputs.zipPath);
     const actual = createHash("sha256").update(zip).digest("hex");
     if (actual !== inputs.sha256) {
-        throw new Error(`package ${inputs.zipPath} has sha256 ${actual}, expected ${inputs.sha256}; rebuild and retry`);
+        throw new Error(
+            `package ${inputs.zipPath} has sha256 ${actual}, expected ${inputs.sha256}; rebuild and retry`,
+        );
     }
     const result = await oneDeploy({
         scmBaseUrl: `https://${inputs.scmHost}`,
@@ -68,8 +73,8 @@ export interface OneDeployArgs {
 
 /** Deploys a Functions package to a Flex Consumption app with OneDeploy. */
 export class OneDeployPackage extends pulumi.dynamic.Resource {
-    public declare readonly deploymentId: pulumi.Output<string>;
-    public declare readonly sha256: pulumi.Output<string>;
+    declare public readonly deploymentId: pulumi.Output<string>;
+    declare public readonly sha256: pulumi.Output<string>;
 
     constructor(name: string, args: OneDeployArgs, opts?: pulumi.CustomResourceOptions) {
         super(

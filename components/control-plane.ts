@@ -1,0 +1,223 @@
+import * as resources from "@pulumi/azure-native/resources";
+import * as pulumi from "@pulumi/pulumi";
+import { gatewayPaths } from "../functions-app/src/contract";
+import type { StackConfig } from "./config/types";
+import { storageAccountName, uniqueSuffix } from "./azure/ids";
+import { FunctionsBackend } from "./functions/backend";
+import type { FunctionsPackage } from "./functions/package";
+import { Gateway } from "./gateway/gateway";
+import { McpApis } from "./gateway/mcp-apis";
+import { Identity } from "./identity/identity";
+import { Monitoring } from "./monitoring/monitoring";
+import type { ToolBackend } from "./tool-backend";
+
+/** Who and where the program deploys as (from the providers' client configuration). */
+export interface DeploymentContext {
+    readonly tenantId: string;
+    readonly subscriptionId: string;
+    /** Entra object id of the deploying principal. */
+    readonly deployerObjectId: string;
+}
+
+/** Arguments for {@link ControlPlane}. */
+export interface ControlPlaneArgs {
+    readonly config: StackConfig;
+    readonly context: DeploymentContext;
+    /** The bundled tool service (Functions backend). */
+    readonly functionsPackage: FunctionsPackage;
+    /** Entra token OneDeploy uses on the function app's SCM host. */
+    readonly deploymentToken: pulumi.Input<string>;
+}
+
+/** Custom metric the gateway emits per MCP call and the dashboard reads. */
+const callMetricName = "mcp-call-duration-ms";
+
+/** Facts an agent owner needs to connect, and what the agent was granted. */
+export interface AgentConnection {
+    readonly platform: string;
+    readonly tenantId: string;
+    readonly clientId: pulumi.Output<string>;
+    /** Client-credentials scope: `<app id uri>/.default`. */
+    readonly scope: pulumi.Output<string>;
+    readonly roles: readonly string[];
+    /** How the agent proves itself: federated credentials, or a certificate (Salesforce). */
+    readonly credential: "federated" | "certificate";
+    readonly federation: readonly { issuer: string; subject: string; audience: string }[];
+}
+
+/** The whole control plane for one environment. */
+export class ControlPlane extends pulumi.ComponentResource {
+    public readonly resourceGroupName: pulumi.Output<string>;
+    public readonly gatewayUrl: pulumi.Output<string>;
+    public readonly mcpEndpoint: pulumi.Output<string>;
+    public readonly mcpSseUrl: pulumi.Output<string>;
+    public readonly sentinelWebhookUrl: pulumi.Output<string>;
+    public readonly protectedResourceMetadataUrl: pulumi.Output<string>;
+    public readonly tenantId: string;
+    public readonly mcpAppClientId: pulumi.Output<string>;
+    public readonly mcpAppIdUri: pulumi.Output<string>;
+    public readonly agents: Readonly<Record<string, AgentConnection>>;
+    public readonly monitoring: Monitoring;
+    public readonly backend: FunctionsBackend;
+    public readonly gatewayServiceName: pulumi.Output<string>;
+    public readonly policies: Readonly<Record<string, string>>;
+
+    constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:controlplane:ControlPlane", name, {}, opts);
+        const { config, context } = args;
+        const baseName = `${config.namePrefix}-${config.environment}`;
+        const tags = { ...config.tags, environment: config.environment, project: "agents-control-plane" };
+        // Globally unique names get a suffix derived from where they are deployed.
+        const salt = `${context.subscriptionId}/${baseName}`;
+        const unique = uniqueSuffix(salt);
+
+        const group = new resources.ResourceGroup(
+            `${name}-rg`,
+            { resourceGroupName: `${baseName}-rg`, location: config.location, tags },
+            { parent: this },
+        );
+        const rg = group.name;
+
+        const customDomainMcpUrl = config.apim.customDomain
+            ? `https://${config.apim.customDomain.hostName}${gatewayPaths.mcp}`
+            : undefined;
+        const identity = new Identity(
+            `${name}-identity`,
+            {
+                baseName,
+                tenantId: context.tenantId,
+                ownerObjectId: context.deployerObjectId,
+                mcpAppIdUriOverride: customDomainMcpUrl,
+                agents: config.agents,
+                sentinelCallerPrincipalIds: config.sentinelCallerPrincipalIds,
+                tags,
+            },
+            { parent: this },
+        );
+
+        const agentsByAppId = pulumi
+            .all(identity.agents.map((a) => pulumi.all([a.clientId, a.name])))
+            .apply((pairs) => Object.fromEntries(pairs));
+        const monitoring = new Monitoring(
+            `${name}-monitoring`,
+            {
+                resourceGroupName: rg,
+                location: config.location,
+                baseName,
+                retentionInDays: config.monitoring.logRetentionDays,
+                alertEmails: config.monitoring.alertEmails,
+                alertWebhookUrls: config.monitoring.alertWebhookUrls,
+                latencyThresholdMs: config.monitoring.latencyThresholdMs,
+                callMetricName,
+                agentsByAppId,
+                tags,
+            },
+            { parent: this },
+        );
+
+        const gateway = new Gateway(
+            `${name}-gateway`,
+            {
+                resourceGroupName: rg,
+                location: config.location,
+                serviceName: `${baseName}-apim-${unique}`,
+                subscriptionId: context.subscriptionId,
+                sku: config.apim.sku,
+                capacity: config.apim.capacity,
+                publisherEmail: config.apim.publisherEmail,
+                publisherName: config.apim.publisherName,
+                customDomain: config.apim.customDomain,
+                samplingPercentage: config.gatewayPolicy.samplingPercentage,
+                appInsightsId: monitoring.appInsightsId,
+                appInsightsConnectionString: monitoring.appInsightsConnectionString,
+                workspaceId: monitoring.workspaceId,
+                tags,
+            },
+            { parent: this },
+        );
+
+        // One backend behind the gateway; an AKS backend slots in here with the same ToolBackend shape.
+        const backend = new FunctionsBackend(
+            `${name}-functions`,
+            {
+                resourceGroupName: rg,
+                location: config.location,
+                functionAppName: `${baseName}-tools-${unique}`,
+                storageAccountName: storageAccountName(config.namePrefix, config.environment, "tools", salt),
+                subscriptionId: context.subscriptionId,
+                tenantId: context.tenantId,
+                instanceMemoryMB: config.functions.instanceMemoryMB,
+                maximumInstanceCount: config.functions.maximumInstanceCount,
+                nodeVersion: config.functions.nodeVersion,
+                audience: identity.backendAppClientId,
+                allowedCallerPrincipalIds: [gateway.principalId],
+                appInsightsId: monitoring.appInsightsId,
+                appInsightsConnectionString: monitoring.appInsightsConnectionString,
+                workspaceId: monitoring.workspaceId,
+                package: args.functionsPackage,
+                deploymentToken: args.deploymentToken,
+                tags,
+            },
+            { parent: this },
+        );
+        const toolBackend: ToolBackend = backend;
+
+        const apis = new McpApis(
+            `${name}-apis`,
+            {
+                resourceGroupName: rg,
+                serviceName: gateway.serviceName,
+                gatewayUrl: gateway.gatewayUrl,
+                gatewayPrincipalId: gateway.principalId,
+                tenantId: context.tenantId,
+                mcpAppClientId: identity.mcpAppClientId,
+                mcpAppIdUri: identity.mcpAppIdUri,
+                backendUrl: toolBackend.backendUrl,
+                backendAudience: toolBackend.audience,
+                backendServicePrincipalObjectId: identity.backendServicePrincipalObjectId,
+                backendInvokeRoleId: identity.backendInvokeRoleId,
+                policy: {
+                    rateLimitCalls: config.gatewayPolicy.rateLimitCalls,
+                    rateLimitPeriodSeconds: config.gatewayPolicy.rateLimitPeriodSeconds,
+                    maxRequestBodyKb: config.gatewayPolicy.maxRequestBodyKb,
+                    metricNamespace: "agents-control-plane",
+                    resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
+                },
+            },
+            { parent: this },
+        );
+
+        this.resourceGroupName = rg;
+        this.gatewayUrl = gateway.gatewayUrl;
+        this.gatewayServiceName = gateway.serviceName;
+        this.mcpEndpoint = apis.mcpEndpoint;
+        this.mcpSseUrl = apis.mcpSseUrl;
+        this.sentinelWebhookUrl = apis.sentinelWebhookUrl;
+        this.protectedResourceMetadataUrl = apis.protectedResourceMetadataUrl;
+        this.policies = apis.policies;
+        this.tenantId = context.tenantId;
+        this.mcpAppClientId = identity.mcpAppClientId;
+        this.mcpAppIdUri = identity.mcpAppIdUri;
+        this.agents = Object.fromEntries(
+            identity.agents.map((a) => [
+                a.name,
+                {
+                    platform: a.platform,
+                    tenantId: context.tenantId,
+                    clientId: a.clientId,
+                    scope: pulumi.interpolate`${identity.mcpAppIdUri}/.default`,
+                    roles: a.roles,
+                    credential: a.certificateCredential ? "certificate" : "federated",
+                    federation: a.federation.map(({ issuer, subject, audience }) => ({
+                        issuer,
+                        subject,
+                        audience,
+                    })),
+                },
+            ]),
+        );
+        this.monitoring = monitoring;
+        this.backend = backend;
+        this.registerOutputs({ gatewayUrl: this.gatewayUrl, mcpEndpoint: this.mcpEndpoint });
+    }
+}

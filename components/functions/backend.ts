@@ -1,0 +1,315 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as storage from "@pulumi/azure-native/storage";
+import * as web from "@pulumi/azure-native/web";
+import * as pulumi from "@pulumi/pulumi";
+import { snippetContainer } from "../../functions-app/src/contract";
+import { sendDiagnostics } from "../azure/diagnostics";
+import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import type { ToolBackend } from "../tool-backend";
+import { OneDeployPackage } from "./onedeploy/provider";
+import type { FunctionsPackage } from "./package";
+
+/** Arguments for {@link FunctionsBackend}. */
+export interface FunctionsBackendArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    /** Globally unique names. */
+    readonly functionAppName: string;
+    readonly storageAccountName: string;
+    readonly subscriptionId: string;
+    readonly tenantId: string;
+    readonly instanceMemoryMB: 2048 | 4096;
+    readonly maximumInstanceCount: number;
+    readonly nodeVersion: "20" | "22";
+    /** Backend app registration's client id: the only audience the app accepts. */
+    readonly audience: pulumi.Input<string>;
+    /** Object ids allowed to call (the gateway's managed identity); everyone else gets 401/403. */
+    readonly allowedCallerPrincipalIds: pulumi.Input<string>[];
+    readonly appInsightsId: pulumi.Input<string>;
+    readonly appInsightsConnectionString: pulumi.Input<string>;
+    readonly workspaceId: pulumi.Input<string>;
+    /** The bundled tool service; a new sha256 (and only that) redeploys it. */
+    readonly package: FunctionsPackage;
+    /** Entra token for the SCM host, used by OneDeploy. */
+    readonly deploymentToken: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+}
+
+const deploymentContainer = "app-package";
+
+/**
+ * The MCP tool service on Flex Consumption: keyless storage, a user-assigned identity with only the
+ * roles the host and the tools need, App Service authentication that admits the gateway's identity
+ * only, and the package deployed with OneDeploy.
+ */
+export class FunctionsBackend extends pulumi.ComponentResource implements ToolBackend {
+    public readonly backendUrl: pulumi.Output<string>;
+    public readonly audience: pulumi.Output<string>;
+    public readonly functionAppName: pulumi.Output<string>;
+    public readonly functionAppId: pulumi.Output<string>;
+    public readonly storageAccountName: pulumi.Output<string>;
+    public readonly identityClientId: pulumi.Output<string>;
+    public readonly deployedSha256: pulumi.Output<string>;
+
+    constructor(name: string, args: FunctionsBackendArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:functions:FunctionsBackend", name, {}, opts);
+        const rg = args.resourceGroupName;
+
+        const account = new storage.StorageAccount(
+            `${name}-storage`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                accountName: args.storageAccountName,
+                kind: "StorageV2",
+                sku: { name: "Standard_LRS" },
+                allowSharedKeyAccess: false,
+                defaultToOAuthAuthentication: true,
+                allowBlobPublicAccess: false,
+                minimumTlsVersion: "TLS1_2",
+                enableHttpsTrafficOnly: true,
+                allowCrossTenantReplication: false,
+                isLocalUserEnabled: false,
+                isSftpEnabled: false,
+                publicNetworkAccess: "Enabled",
+                encryption: {
+                    keySource: "Microsoft.Storage",
+                    requireInfrastructureEncryption: true,
+                    services: {
+                        blob: { enabled: true, keyType: "Account" },
+                        queue: { enabled: true, keyType: "Account" },
+                    },
+                },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        for (const container of [deploymentContainer, snippetContainer]) {
+            new storage.BlobContainer(
+                `${name}-${container}`,
+                {
+                    resourceGroupName: rg,
+                    accountName: account.name,
+                    containerName: container,
+                    publicAccess: "None",
+                },
+                { parent: this },
+            );
+        }
+
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-identity`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                resourceName: `${args.functionAppName}-id`,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const grants: [string, pulumi.Input<string>, string, string][] = [
+            // Host storage (AzureWebJobsStorage), the deployment package and the snippets.
+            [
+                "blob-owner",
+                account.id,
+                builtInRoles.storageBlobDataOwner,
+                "Functions host, package and snippets",
+            ],
+            // The MCP extension keeps per-instance backplane queues even for Streamable HTTP.
+            [
+                "queue-contributor",
+                account.id,
+                builtInRoles.storageQueueDataContributor,
+                "MCP extension backplane queues",
+            ],
+            [
+                "metrics-publisher",
+                args.appInsightsId,
+                builtInRoles.monitoringMetricsPublisher,
+                "Telemetry with Entra auth",
+            ],
+        ];
+        const roleAssignments = grants.map(
+            ([id, scope, role, description]) =>
+                new authorization.RoleAssignment(
+                    `${name}-${id}`,
+                    {
+                        scope,
+                        principalId: identity.principalId,
+                        principalType: "ServicePrincipal",
+                        roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
+                        description,
+                    },
+                    { parent: this },
+                ),
+        );
+
+        const plan = new web.AppServicePlan(
+            `${name}-plan`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                name: `${args.functionAppName}-plan`,
+                kind: "functionapp",
+                reserved: true,
+                sku: { name: "FC1", tier: "FlexConsumption" },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        // No siteConfig: the SDK would add netFrameworkVersion, which Flex Consumption rejects.
+        const app = new web.WebApp(
+            `${name}-app`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                name: args.functionAppName,
+                kind: "functionapp,linux",
+                serverFarmId: plan.id,
+                httpsOnly: true,
+                clientAffinityEnabled: false,
+                identity: {
+                    type: "UserAssigned",
+                    userAssignedIdentities: [identity.id],
+                },
+                keyVaultReferenceIdentity: identity.id,
+                functionAppConfig: {
+                    deployment: {
+                        storage: {
+                            type: "blobContainer",
+                            value: pulumi.interpolate`${account.primaryEndpoints.blob}${deploymentContainer}`,
+                            authentication: {
+                                type: "UserAssignedIdentity",
+                                userAssignedIdentityResourceId: identity.id,
+                            },
+                        },
+                    },
+                    runtime: { name: "node", version: args.nodeVersion },
+                    scaleAndConcurrency: {
+                        instanceMemoryMB: args.instanceMemoryMB,
+                        maximumInstanceCount: args.maximumInstanceCount,
+                    },
+                },
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: roleAssignments },
+        );
+
+        const blobEndpoint = account.primaryEndpoints.blob.apply((u) => u.replace(/\/+$/, ""));
+        const settings = new web.WebAppApplicationSettings(
+            `${name}-settings`,
+            {
+                resourceGroupName: rg,
+                name: app.name,
+                properties: {
+                    // Host storage through the managed identity; the account has no usable keys.
+                    AzureWebJobsStorage__accountName: account.name,
+                    AzureWebJobsStorage__credential: "managedidentity",
+                    AzureWebJobsStorage__clientId: identity.clientId,
+                    APPLICATIONINSIGHTS_CONNECTION_STRING: args.appInsightsConnectionString,
+                    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: pulumi.interpolate`ClientId=${identity.clientId};Authorization=AAD`,
+                    // The tool service's own settings (functions-app/src/functions/storage.ts).
+                    AZURE_CLIENT_ID: identity.clientId,
+                    SNIPPETS_STORAGE_ACCOUNT_URL: blobEndpoint,
+                    SNIPPETS_CONTAINER: snippetContainer,
+                },
+            },
+            { parent: this },
+        );
+
+        // Built-in authentication: an Entra token for the backend audience, from an allowed identity.
+        const auth = new web.WebAppAuthSettingsV2(
+            `${name}-auth`,
+            {
+                resourceGroupName: rg,
+                name: app.name,
+                platform: { enabled: true, runtimeVersion: "~1" },
+                globalValidation: { requireAuthentication: true, unauthenticatedClientAction: "Return401" },
+                httpSettings: { requireHttps: true },
+                login: { tokenStore: { enabled: false } },
+                identityProviders: {
+                    azureActiveDirectory: {
+                        enabled: true,
+                        registration: {
+                            clientId: args.audience,
+                            openIdIssuer: `https://login.microsoftonline.com/${args.tenantId}/v2.0`,
+                        },
+                        validation: {
+                            allowedAudiences: [args.audience, pulumi.interpolate`api://${args.audience}`],
+                            defaultAuthorizationPolicy: {
+                                allowedPrincipals: { identities: args.allowedCallerPrincipalIds },
+                            },
+                        },
+                    },
+                },
+            },
+            { parent: this },
+        );
+        // Publishing only with Entra tokens: no basic-auth credentials for FTP or the SCM site.
+        const ftp = new web.WebAppFtpAllowed(
+            `${name}-ftp-off`,
+            { resourceGroupName: rg, name: app.name, allow: false },
+            { parent: this },
+        );
+        const scm = new web.WebAppScmAllowed(
+            `${name}-scm-basic-auth-off`,
+            { resourceGroupName: rg, name: app.name, allow: false },
+            { parent: this },
+        );
+
+        sendDiagnostics(
+            `${name}-app-diagnostics`,
+            { resourceUri: app.id, workspaceId: args.workspaceId },
+            { parent: this },
+        );
+        sendDiagnostics(
+            `${name}-storage-diagnostics`,
+            { resourceUri: account.id, workspaceId: args.workspaceId, logs: false },
+            { parent: this },
+        );
+        for (const service of ["blobServices", "queueServices"]) {
+            sendDiagnostics(
+                `${name}-${service}-diagnostics`,
+                {
+                    resourceUri: pulumi.interpolate`${account.id}/${service}/default`,
+                    workspaceId: args.workspaceId,
+                },
+                { parent: this },
+            );
+        }
+
+        const scmHost = app.hostNameSslStates.apply((states) => {
+            const host = states?.find((s) => s.hostType === "Repository")?.name;
+            if (!host)
+                throw new Error(
+                    `function app ${args.functionAppName} reported no SCM (Repository) host name`,
+                );
+            return host;
+        });
+        const deployment = new OneDeployPackage(
+            `${name}-package`,
+            {
+                scmHost,
+                zipPath: args.package.zipPath,
+                sha256: args.package.sha256,
+                token: args.deploymentToken,
+            },
+            { parent: this, dependsOn: [settings, auth, ftp, scm, ...roleAssignments] },
+        );
+
+        this.backendUrl = pulumi.interpolate`https://${app.defaultHostName}`;
+        this.audience = pulumi.output(args.audience);
+        this.functionAppName = app.name;
+        this.functionAppId = app.id;
+        this.storageAccountName = account.name;
+        this.identityClientId = identity.clientId;
+        this.deployedSha256 = deployment.sha256;
+        this.registerOutputs({
+            backendUrl: this.backendUrl,
+            functionAppName: this.functionAppName,
+            storageAccountName: this.storageAccountName,
+            deployedSha256: this.deployedSha256,
+        });
+    }
+}

@@ -1,0 +1,172 @@
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as pulumi from "@pulumi/pulumi";
+import type { ApimSku, CustomDomainConfig } from "../config/types";
+import { sendDiagnostics } from "../azure/diagnostics";
+import { builtInRoles, roleDefinitionId } from "../azure/ids";
+
+/** Arguments for {@link Gateway}. */
+export interface GatewayArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    /** Globally unique APIM service name. */
+    readonly serviceName: string;
+    readonly subscriptionId: string;
+    readonly sku: ApimSku;
+    readonly capacity: number;
+    readonly publisherEmail: string;
+    readonly publisherName: string;
+    readonly customDomain?: CustomDomainConfig;
+    /** Percentage of requests sent to Application Insights. */
+    readonly samplingPercentage: number;
+    readonly appInsightsId: pulumi.Input<string>;
+    readonly appInsightsConnectionString: pulumi.Input<string>;
+    readonly workspaceId: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+}
+
+/** Diagnostics never log bodies: payloads stay private and event streams are never buffered. */
+const noBodies = {
+    request: { body: { bytes: 0 }, headers: ["x-correlation-id", "MCP-Protocol-Version"] },
+    response: { body: { bytes: 0 }, headers: ["x-correlation-id"] },
+};
+
+/**
+ * The API Management service with its system-assigned identity, telemetry to Application Insights
+ * (through that identity; App Insights accepts no keys) and resource logs to Log Analytics.
+ * APIs, policies and the backend are {@link McpApis}.
+ */
+export class Gateway extends pulumi.ComponentResource {
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly serviceId: pulumi.Output<string>;
+    /** https://<service>.azure-api.net, or the custom domain. */
+    public readonly gatewayUrl: pulumi.Output<string>;
+    /** Object id of the gateway's managed identity: what the backend trusts. */
+    public readonly principalId: pulumi.Output<string>;
+
+    constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:gateway:Gateway", name, {}, opts);
+        const service = new apimanagement.ApiManagementService(
+            `${name}-apim`,
+            {
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                serviceName: args.serviceName,
+                sku: { name: args.sku, capacity: args.capacity },
+                publisherEmail: args.publisherEmail,
+                publisherName: args.publisherName,
+                identity: { type: "SystemAssigned" },
+                publicNetworkAccess: "Enabled",
+                // TLS 1.2+ only, no 3DES, on both sides of the gateway.
+                customProperties: {
+                    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
+                    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
+                    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10": "False",
+                    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11": "False",
+                    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30": "False",
+                    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168": "False",
+                },
+                hostnameConfigurations: args.customDomain
+                    ? [
+                          {
+                              type: "Proxy",
+                              hostName: args.customDomain.hostName,
+                              certificateSource: "KeyVault",
+                              keyVaultId: args.customDomain.keyVaultSecretId,
+                              defaultSslBinding: true,
+                              negotiateClientCertificate: false,
+                          },
+                      ]
+                    : undefined,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const principalId = service.identity.apply((i) => {
+            if (!i?.principalId) throw new Error("API Management returned no managed identity principal id");
+            return i.principalId;
+        });
+
+        // The logger authenticates with the gateway's identity; App Insights has local auth off.
+        const publisher = new authorization.RoleAssignment(
+            `${name}-appinsights-publisher`,
+            {
+                scope: args.appInsightsId,
+                principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(
+                    args.subscriptionId,
+                    builtInRoles.monitoringMetricsPublisher,
+                ),
+                description: "Gateway telemetry to Application Insights with Entra auth",
+            },
+            { parent: this },
+        );
+        const common = { resourceGroupName: args.resourceGroupName, serviceName: service.name };
+        const logger = new apimanagement.Logger(
+            `${name}-appinsights-logger`,
+            {
+                ...common,
+                loggerId: "appinsights",
+                loggerType: "applicationInsights",
+                resourceId: args.appInsightsId,
+                credentials: {
+                    connectionString: args.appInsightsConnectionString,
+                    identityClientId: "SystemAssigned",
+                },
+                isBuffered: true,
+            },
+            { parent: this, dependsOn: [publisher] },
+        );
+        new apimanagement.Diagnostic(
+            `${name}-appinsights-diagnostic`,
+            {
+                ...common,
+                diagnosticId: "applicationinsights",
+                loggerId: logger.id,
+                alwaysLog: "allErrors",
+                sampling: { samplingType: "fixed", percentage: args.samplingPercentage },
+                httpCorrelationProtocol: "W3C",
+                verbosity: "information",
+                logClientIp: true,
+                // emit-metric (per-agent, per-tool dimensions) needs custom metrics on.
+                metrics: true,
+                frontend: noBodies,
+                backend: noBodies,
+            },
+            { parent: this },
+        );
+        // Resource logs (ApiManagementGatewayLogs) follow the azuremonitor diagnostic's settings.
+        new apimanagement.Diagnostic(
+            `${name}-azuremonitor-diagnostic`,
+            {
+                ...common,
+                diagnosticId: "azuremonitor",
+                loggerId: pulumi.interpolate`${service.id}/loggers/azuremonitor`,
+                alwaysLog: "allErrors",
+                sampling: { samplingType: "fixed", percentage: 100 },
+                logClientIp: true,
+                frontend: noBodies,
+                backend: noBodies,
+            },
+            { parent: this },
+        );
+        sendDiagnostics(
+            `${name}-apim-diagnostics`,
+            { resourceUri: service.id, workspaceId: args.workspaceId },
+            { parent: this },
+        );
+
+        this.serviceName = service.name;
+        this.serviceId = service.id;
+        this.gatewayUrl = args.customDomain
+            ? pulumi.output(`https://${args.customDomain.hostName}`)
+            : service.gatewayUrl;
+        this.principalId = principalId;
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            gatewayUrl: this.gatewayUrl,
+            principalId: this.principalId,
+        });
+    }
+}

@@ -1,0 +1,258 @@
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+import { gatewayPaths } from "../../functions-app/src/contract";
+import {
+    gatewayNamedValues,
+    mcpOperations,
+    renderGatewayPolicies,
+    type GatewayNamedValue,
+    type GatewayPolicySettings,
+} from "./policies";
+
+/** Arguments for {@link McpApis}. */
+export interface McpApisArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly serviceName: pulumi.Input<string>;
+    readonly gatewayUrl: pulumi.Input<string>;
+    readonly gatewayPrincipalId: pulumi.Input<string>;
+    readonly tenantId: string;
+    readonly mcpAppClientId: pulumi.Input<string>;
+    readonly mcpAppIdUri: pulumi.Input<string>;
+    /** Base URL of the tool backend (Functions or AKS). */
+    readonly backendUrl: pulumi.Input<string>;
+    /** Audience the backend accepts (the gateway requests its managed identity token for it). */
+    readonly backendAudience: pulumi.Input<string>;
+    /** Backend app's service principal and the role that lets the gateway call it. */
+    readonly backendServicePrincipalObjectId: pulumi.Input<string>;
+    readonly backendInvokeRoleId: string;
+    readonly policy: Omit<GatewayPolicySettings, "backendId">;
+}
+
+/** Backend entity id the policies route to. */
+const backendId = "tool-backend";
+
+/**
+ * The gateway's public surface: named values, the tool backend, the MCP API (Streamable HTTP and
+ * legacy SSE), the Sentinel webhook API and the Protected Resource Metadata endpoint, each with its
+ * rendered policy.
+ */
+export class McpApis extends pulumi.ComponentResource {
+    public readonly mcpEndpoint: pulumi.Output<string>;
+    public readonly mcpSseUrl: pulumi.Output<string>;
+    public readonly sentinelWebhookUrl: pulumi.Output<string>;
+    public readonly protectedResourceMetadataUrl: pulumi.Output<string>;
+    /** Rendered policy XML by document name (for review and tests). */
+    public readonly policies: Readonly<Record<string, string>>;
+
+    constructor(name: string, args: McpApisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:gateway:McpApis", name, {}, opts);
+        const common = { resourceGroupName: args.resourceGroupName, serviceName: args.serviceName };
+        const gatewayUrl = pulumi.output(args.gatewayUrl);
+        this.mcpEndpoint = pulumi.interpolate`${gatewayUrl}${gatewayPaths.mcp}`;
+        this.mcpSseUrl = pulumi.interpolate`${gatewayUrl}${gatewayPaths.mcpSse}`;
+        this.sentinelWebhookUrl = pulumi.interpolate`${gatewayUrl}${gatewayPaths.sentinelWebhook}`;
+        // RFC 9728: metadata for the resource <gateway>/mcp lives at the well-known path + /mcp.
+        this.protectedResourceMetadataUrl = pulumi.interpolate`${gatewayUrl}${gatewayPaths.protectedResourceMetadata}${gatewayPaths.mcp}`;
+
+        // The gateway's identity is the only principal granted the backend role.
+        const backendGrant = new azuread.AppRoleAssignment(
+            `${name}-backend-grant`,
+            {
+                appRoleId: args.backendInvokeRoleId,
+                principalObjectId: args.gatewayPrincipalId,
+                resourceObjectId: args.backendServicePrincipalObjectId,
+            },
+            { parent: this },
+        );
+
+        const values: Record<GatewayNamedValue, pulumi.Input<string>> = {
+            [gatewayNamedValues.tenantId]: args.tenantId,
+            [gatewayNamedValues.mcpAppClientId]: args.mcpAppClientId,
+            [gatewayNamedValues.mcpAppIdUri]: args.mcpAppIdUri,
+            [gatewayNamedValues.mcpResourceUrl]: this.mcpEndpoint,
+            [gatewayNamedValues.protectedResourceMetadataUrl]: this.protectedResourceMetadataUrl,
+            [gatewayNamedValues.backendAudience]: args.backendAudience,
+        };
+        // None of these is a credential: the backend is reached with a managed identity, not a key.
+        const namedValues = Object.entries(values).map(
+            ([nvName, value]) =>
+                new apimanagement.NamedValue(
+                    `${name}-nv-${nvName}`,
+                    { ...common, namedValueId: nvName, displayName: nvName, value, secret: false },
+                    { parent: this },
+                ),
+        );
+
+        const backend = new apimanagement.Backend(
+            `${name}-backend`,
+            {
+                ...common,
+                backendId,
+                title: "MCP tool backend",
+                description: "Reached with the gateway's managed identity (authentication-managed-identity).",
+                protocol: "http",
+                url: args.backendUrl,
+                tls: { validateCertificateChain: true, validateCertificateName: true },
+            },
+            { parent: this, dependsOn: [backendGrant] },
+        );
+
+        this.policies = (() => {
+            const p = renderGatewayPolicies({ ...args.policy, backendId });
+            return {
+                "mcp-api": p.mcpApi,
+                "sentinel-api": p.sentinelApi,
+                "protected-resource-metadata": p.protectedResourceMetadata,
+                ...Object.fromEntries(
+                    Object.entries(p.mcpOperations).map(([id, xml]) => [`mcp-operation:${id}`, xml]),
+                ),
+            };
+        })();
+        const policyDeps = { parent: this, dependsOn: [...namedValues, backend] };
+
+        // MCP API: token-protected, no subscription keys (identity is the token).
+        const mcpApi = new apimanagement.Api(
+            `${name}-mcp-api`,
+            {
+                ...common,
+                apiId: "mcp",
+                displayName: "MCP tools",
+                description:
+                    "Model Context Protocol: Streamable HTTP at /mcp, legacy HTTP+SSE at /mcp/sse and /mcp/message.",
+                path: gatewayPaths.mcp.slice(1),
+                protocols: ["https"],
+                apiType: "http",
+                subscriptionRequired: false,
+            },
+            { parent: this },
+        );
+        new apimanagement.ApiPolicy(
+            `${name}-mcp-api-policy`,
+            {
+                ...common,
+                apiId: mcpApi.name,
+                policyId: "policy",
+                format: "xml",
+                value: this.policies["mcp-api"],
+            },
+            policyDeps,
+        );
+        for (const op of mcpOperations) {
+            const operation = new apimanagement.ApiOperation(
+                `${name}-${op.id}`,
+                {
+                    ...common,
+                    apiId: mcpApi.name,
+                    operationId: op.id,
+                    displayName: op.name,
+                    method: op.method,
+                    urlTemplate: op.urlTemplate,
+                },
+                { parent: this },
+            );
+            new apimanagement.ApiOperationPolicy(
+                `${name}-${op.id}-policy`,
+                {
+                    ...common,
+                    apiId: mcpApi.name,
+                    operationId: operation.name,
+                    policyId: "policy",
+                    format: "xml",
+                    value: this.policies[`mcp-operation:${op.id}`],
+                },
+                policyDeps,
+            );
+        }
+
+        const sentinelPrefix = "/sentinel";
+        const sentinelApi = new apimanagement.Api(
+            `${name}-sentinel-api`,
+            {
+                ...common,
+                apiId: "sentinel",
+                displayName: "Sentinel incident webhook",
+                description: "Microsoft Sentinel playbooks post incidents here for analysis.",
+                path: sentinelPrefix.slice(1),
+                protocols: ["https"],
+                apiType: "http",
+                subscriptionRequired: false,
+            },
+            { parent: this },
+        );
+        new apimanagement.ApiOperation(
+            `${name}-sentinel-webhook`,
+            {
+                ...common,
+                apiId: sentinelApi.name,
+                operationId: "sentinel-webhook",
+                displayName: "Analyze incident",
+                method: "POST",
+                urlTemplate: gatewayPaths.sentinelWebhook.slice(sentinelPrefix.length),
+            },
+            { parent: this },
+        );
+        new apimanagement.ApiPolicy(
+            `${name}-sentinel-api-policy`,
+            {
+                ...common,
+                apiId: sentinelApi.name,
+                policyId: "policy",
+                format: "xml",
+                value: this.policies["sentinel-api"],
+            },
+            policyDeps,
+        );
+
+        // Protected Resource Metadata: public by design, answered by the gateway itself.
+        const prmApi = new apimanagement.Api(
+            `${name}-prm-api`,
+            {
+                ...common,
+                apiId: "protected-resource-metadata",
+                displayName: "OAuth Protected Resource Metadata",
+                description: "RFC 9728 metadata MCP clients read to find the authorization server.",
+                path: gatewayPaths.protectedResourceMetadata.slice(1),
+                protocols: ["https"],
+                apiType: "http",
+                subscriptionRequired: false,
+            },
+            { parent: this },
+        );
+        for (const [id, urlTemplate] of [
+            ["prm-root", "/"],
+            ["prm-mcp", gatewayPaths.mcp],
+        ] as const) {
+            new apimanagement.ApiOperation(
+                `${name}-${id}`,
+                {
+                    ...common,
+                    apiId: prmApi.name,
+                    operationId: id,
+                    displayName: `Metadata ${urlTemplate}`,
+                    method: "GET",
+                    urlTemplate,
+                },
+                { parent: this },
+            );
+        }
+        new apimanagement.ApiPolicy(
+            `${name}-prm-api-policy`,
+            {
+                ...common,
+                apiId: prmApi.name,
+                policyId: "policy",
+                format: "xml",
+                value: this.policies["protected-resource-metadata"],
+            },
+            policyDeps,
+        );
+
+        this.registerOutputs({
+            mcpEndpoint: this.mcpEndpoint,
+            mcpSseUrl: this.mcpSseUrl,
+            sentinelWebhookUrl: this.sentinelWebhookUrl,
+            protectedResourceMetadataUrl: this.protectedResourceMetadataUrl,
+        });
+    }
+}

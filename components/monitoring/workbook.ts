@@ -1,0 +1,98 @@
+/**
+ * The per-agent, per-tool dashboard as Azure Workbook JSON. Calls, failures and latency by agent
+ * and tool come from the gateway's `emit-metric` (AppMetrics in the workspace); exact p95 per
+ * operation comes from ApiManagementGatewayLogs. Pure.
+ */
+export interface WorkbookInput {
+    readonly title: string;
+    /** Caller app id (the token's azp) -> agent name, so the dashboard shows names. */
+    readonly agentsByAppId: Readonly<Record<string, string>>;
+    readonly metricName: string;
+}
+
+export function agentWorkbook(input: WorkbookInput): string {
+    const directory = Object.entries(input.agentsByAppId)
+        .map(([appId, name]) => `"${appId}", "${name}"`)
+        .join(", ");
+    const agents = `let agents = datatable(appId: string, agent: string) [${directory}];`;
+    const metrics = [
+        agents,
+        `AppMetrics`,
+        `| where Name == "${input.metricName}"`,
+        `| extend appId = tostring(Properties.agent), tool = tostring(Properties.tool), status = toint(Properties.status)`,
+        `| join kind=leftouter agents on appId`,
+        `| extend agent = coalesce(agent, appId)`,
+    ].join("\n");
+    const items = [
+        {
+            type: 1,
+            name: "title",
+            content: { json: `# ${input.title}\nCalls, failures and latency per agent and tool.` },
+        },
+        {
+            type: 9,
+            name: "parameters",
+            content: {
+                version: "KqlParameterItem/1.0",
+                parameters: [
+                    {
+                        id: "time-range",
+                        version: "KqlParameterItem/1.0",
+                        name: "TimeRange",
+                        type: 4,
+                        value: { durationMs: 86400000 },
+                        typeSettings: {
+                            selectableValues: [
+                                { durationMs: 3600000 },
+                                { durationMs: 86400000 },
+                                { durationMs: 604800000 },
+                            ],
+                        },
+                    },
+                ],
+            },
+        },
+        query(
+            "calls-by-agent-tool",
+            "Calls, failures and latency by agent and tool",
+            `${metrics}\n| summarize calls = sum(ItemCount), failures = sumif(ItemCount, status >= 400), avgMs = round(sum(Sum) / sum(ItemCount), 1), p95OfIntervalAvgMs = round(percentile(Sum / ItemCount, 95), 1), maxMs = max(Max) by agent, tool\n| order by calls desc`,
+            "table",
+        ),
+        query(
+            "calls-over-time",
+            "Calls per agent over time",
+            `${metrics}\n| summarize calls = sum(ItemCount) by agent, bin(TimeGenerated, 5m)`,
+            "timechart",
+        ),
+        query(
+            "failures-by-agent",
+            "Failures by agent and status",
+            `${metrics}\n| where status >= 400\n| summarize failures = sum(ItemCount) by agent, tool, status\n| order by failures desc`,
+            "table",
+        ),
+        query(
+            "p95-by-operation",
+            "p95 latency by API operation (gateway logs)",
+            "ApiManagementGatewayLogs\n| summarize calls = count(), failures = countif(ResponseCode >= 400), p95Ms = percentile(TotalTime, 95), p95BackendMs = percentile(BackendTime, 95) by ApiId, OperationId\n| order by calls desc",
+            "table",
+        ),
+    ];
+    return JSON.stringify({ version: "Notebook/1.0", items, isLocked: false, fallbackResourceIds: [] });
+}
+
+function query(name: string, title: string, kql: string, visualization: string): object {
+    return {
+        type: 3,
+        name,
+        content: {
+            version: "KqlItem/1.0",
+            title,
+            query: kql,
+            size: 0,
+            timeContextFromParameter: "TimeRange",
+            queryType: 0,
+            resourceType: "microsoft.operationalinsights/workspaces",
+            visualization,
+        },
+    };
+}

@@ -1,0 +1,64 @@
+/**
+ * agents-control-plane: reads and validates the stack configuration, builds the control plane and
+ * exports what platform engineers hand to agent owners. Every configuration problem is reported at
+ * once, before any resource is registered.
+ */
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseStackConfig } from "./components/config/parse";
+import { ControlPlane } from "./components/control-plane";
+import { buildFunctionsPackage } from "./components/functions/package";
+
+export = async () => {
+    const parsed = parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack() });
+    if (!parsed.ok) throw new ConfigError(parsed.errors);
+    const config = parsed.config;
+
+    const [arm, entra] = await Promise.all([authorization.getClientConfig(), azuread.getClientConfig()]);
+    if (arm.tenantId !== entra.tenantId) {
+        throw new Error(
+            `azure-native targets tenant ${arm.tenantId} but azuread targets ${entra.tenantId}; configure one tenant`,
+        );
+    }
+    const functionsPackage = await buildFunctionsPackage();
+    const deploymentToken = pulumi.secret(authorization.getClientTokenOutput().token);
+
+    const plane = new ControlPlane(`${config.namePrefix}-${config.environment}`, {
+        config,
+        context: {
+            tenantId: arm.tenantId,
+            subscriptionId: arm.subscriptionId,
+            deployerObjectId: entra.objectId,
+        },
+        functionsPackage,
+        deploymentToken,
+    });
+
+    return {
+        gatewayUrl: plane.gatewayUrl,
+        mcpEndpoint: plane.mcpEndpoint,
+        mcpSseUrl: plane.mcpSseUrl,
+        sentinelWebhookUrl: plane.sentinelWebhookUrl,
+        protectedResourceMetadataUrl: plane.protectedResourceMetadataUrl,
+        tenantId: plane.tenantId,
+        mcpAppClientId: plane.mcpAppClientId,
+        mcpAppIdUri: plane.mcpAppIdUri,
+        agents: plane.agents,
+        resourceGroupName: plane.resourceGroupName,
+        monitoring: {
+            workspaceId: plane.monitoring.workspaceId,
+            workspaceName: plane.monitoring.workspaceName,
+            appInsightsId: plane.monitoring.appInsightsId,
+            appInsightsName: plane.monitoring.appInsightsName,
+            actionGroupId: plane.monitoring.actionGroupId,
+            alertRuleIds: plane.monitoring.alertRuleIds,
+            workbookId: plane.monitoring.workbookId,
+        },
+        backend: {
+            kind: config.backend,
+            functionAppName: plane.backend.functionAppName,
+            packageSha256: functionsPackage.sha256,
+        },
+    };
+};

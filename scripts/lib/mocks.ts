@@ -1,0 +1,136 @@
+/**
+ * Mock provider behaviour for offline synthesis: plausible outputs for the resources whose outputs
+ * the program reads (names, host names, identities, endpoints), and the handful of invokes the
+ * program makes. Any other invoke throws, so a new provider call cannot slip through unnoticed.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { stableGuid } from "../../components/azure/ids";
+
+export const mockTenantId = "11111111-2222-4333-8444-555555555555";
+export const mockSubscriptionId = "66666666-7777-4888-9999-000000000000";
+export const mockDeployerObjectId = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+
+/** Input that names each azure-native resource type (its `name` output). */
+const nameInputs: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "resourceGroupName",
+    "azure-native:apimanagement:ApiManagementService": "serviceName",
+    "azure-native:apimanagement:Api": "apiId",
+    "azure-native:apimanagement:ApiOperation": "operationId",
+    "azure-native:apimanagement:NamedValue": "namedValueId",
+    "azure-native:apimanagement:Backend": "backendId",
+    "azure-native:apimanagement:Logger": "loggerId",
+    "azure-native:apimanagement:Diagnostic": "diagnosticId",
+    "azure-native:apimanagement:ApiPolicy": "policyId",
+    "azure-native:apimanagement:ApiOperationPolicy": "policyId",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:storage:BlobContainer": "containerName",
+    "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
+    "azure-native:applicationinsights:Component": "resourceName",
+    "azure-native:applicationinsights:Workbook": "resourceName",
+    "azure-native:operationalinsights:Workspace": "workspaceName",
+    "azure-native:monitor:ActionGroup": "actionGroupName",
+    "azure-native:monitor:ScheduledQueryRule": "ruleName",
+    "azure-native:authorization:RoleAssignment": "roleAssignmentName",
+};
+
+type State = Record<string, unknown>;
+
+export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
+    id: string | undefined;
+    state: State;
+} {
+    const inputs = args.inputs as State;
+    if (!args.custom) return { id: undefined, state: {} };
+    const guid = (purpose: string) => stableGuid("mock", args.type, args.name, purpose);
+    if (args.type.startsWith("azuread:")) {
+        const objectId = guid("object");
+        switch (args.type) {
+            case "azuread:index/application:Application":
+                return {
+                    id: `/applications/${objectId}`,
+                    state: { ...inputs, clientId: guid("client"), objectId },
+                };
+            case "azuread:index/servicePrincipal:ServicePrincipal":
+                return { id: objectId, state: { ...inputs, objectId } };
+            default:
+                return { id: objectId, state: inputs };
+        }
+    }
+    if (args.type.startsWith("azure-native:")) {
+        const nameKey = nameInputs[args.type] ?? "name";
+        const name = typeof inputs[nameKey] === "string" ? (inputs[nameKey] as string) : guid("name");
+        const [, module, kind] = args.type.split(":");
+        const id = `/subscriptions/${mockSubscriptionId}/resourceGroups/${String(inputs.resourceGroupName ?? name)}/providers/Microsoft.${module}/${kind}/${name}`;
+        const state: State = { ...inputs, name };
+        switch (args.type) {
+            case "azure-native:apimanagement:ApiManagementService":
+                Object.assign(state, {
+                    gatewayUrl: `https://${name}.azure-api.net`,
+                    identity: {
+                        ...(inputs.identity as State),
+                        principalId: guid("principal"),
+                        tenantId: mockTenantId,
+                    },
+                });
+                break;
+            case "azure-native:web:WebApp":
+                Object.assign(state, {
+                    defaultHostName: `${name}.azurewebsites.net`,
+                    hostNameSslStates: [
+                        { name: `${name}.azurewebsites.net`, hostType: "Standard" },
+                        { name: `${name}.scm.azurewebsites.net`, hostType: "Repository" },
+                    ],
+                });
+                break;
+            case "azure-native:storage:StorageAccount":
+                Object.assign(state, {
+                    primaryEndpoints: {
+                        blob: `https://${name}.blob.core.windows.net/`,
+                        queue: `https://${name}.queue.core.windows.net/`,
+                    },
+                });
+                break;
+            case "azure-native:managedidentity:UserAssignedIdentity":
+                Object.assign(state, {
+                    principalId: guid("principal"),
+                    clientId: guid("client"),
+                    tenantId: mockTenantId,
+                });
+                break;
+            case "azure-native:applicationinsights:Component":
+                Object.assign(state, {
+                    connectionString: `InstrumentationKey=${guid("ikey")};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
+                    instrumentationKey: guid("ikey"),
+                });
+                break;
+            case "azure-native:operationalinsights:Workspace":
+                Object.assign(state, { customerId: guid("customer") });
+                break;
+        }
+        return { id, state };
+    }
+    // Dynamic resources (OneDeploy) and anything else: echo the inputs.
+    return { id: guid("id"), state: inputs };
+}
+
+export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+        case "azure-native:authorization:getClientConfig":
+            return {
+                clientId: "deployer-client-id",
+                objectId: mockDeployerObjectId,
+                subscriptionId: mockSubscriptionId,
+                tenantId: mockTenantId,
+            };
+        case "azuread:index/getClientConfig:getClientConfig":
+            return { clientId: "deployer-client-id", objectId: mockDeployerObjectId, tenantId: mockTenantId };
+        case "azure-native:authorization:getClientToken":
+            return { token: "mock-arm-access-token" };
+        case "azure-native:web:listWebAppHostKeys":
+            return { functionKeys: {}, systemKeys: {} };
+        default:
+            throw new Error(
+                `unmocked invoke ${args.token}: add it to scripts/lib/mocks.ts if the program really needs it`,
+            );
+    }
+}

@@ -1,0 +1,33 @@
+/** Shapes shared by synthesize() and its worker process. */
+
+/** One resource as the program registered it. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** URN of the parent resource (components and the resources inside them). */
+    readonly parent?: string;
+    /** False for component resources. */
+    readonly custom: boolean;
+    /**
+     * Inputs in Pulumi's wire form: secrets stay wrapped as
+     * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`.
+     */
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface SynthResult {
+    readonly resources: RecordedResource[];
+    /** Stack outputs, resolved; secret values wrapped the same way as in inputs. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface SynthRequest {
+    readonly stack: string;
+    readonly stackFile?: string;
+    readonly configOverrides?: Record<string, string>;
+}
+
+export type WorkerResponse =
+    | ({ ok: true; durationMs: number } & SynthResult)
+    | { ok: false; error: string; resources: RecordedResource[] };

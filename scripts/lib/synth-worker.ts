@@ -1,0 +1,155 @@
+/**
+ * Runs the program once under Pulumi's mock runtime and writes what it registered as JSON to the
+ * file named by argv[3] (argv[2] is the JSON request). One process per synthesis: the Pulumi
+ * runtime is process-global.
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { mockCall, mockNewResource } from "./mocks";
+import { readStackFile, stackFilePath } from "./stack-file";
+import type { RecordedResource, SynthRequest, WorkerResponse } from "./synth-types";
+
+const project = "agents-control-plane";
+const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+}
+interface RegisterResponse {
+    getUrn(): string;
+}
+type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+interface MonitorLike {
+    registerResource(req: RegisterRequest, cb: Callback): unknown;
+}
+
+async function main(): Promise<void> {
+    const request = JSON.parse(process.argv[2]) as SynthRequest;
+    const out = process.argv[3];
+    const started = Date.now();
+    const resources: RecordedResource[] = [];
+    const respond = (r: WorkerResponse): void => writeFileSync(out, JSON.stringify(r));
+    const fail = (err: unknown): void => {
+        respond({ ok: false, error: err instanceof Error ? err.message : String(err), resources });
+        process.exit(1);
+    };
+    process.on("unhandledRejection", fail);
+    process.on("uncaughtException", fail);
+
+    try {
+        const file = readStackFile(request.stackFile ?? stackFilePath(request.stack));
+        const config: Record<string, string> = { ...file.config };
+        for (const [key, value] of Object.entries(request.configOverrides ?? {})) {
+            config[key.includes(":") ? key : `${project}:${key}`] = value;
+        }
+        const undecryptable = file.secureKeys.filter(
+            (k) => !(k in (request.configOverrides ?? {})) && !(k in config),
+        );
+        if (undecryptable.length > 0) {
+            throw new Error(
+                `cannot decrypt secure values offline: ${undecryptable.join(", ")}; pass them as configOverrides`,
+            );
+        }
+        pulumi.runtime.setAllConfig(config, file.secureKeys);
+
+        const pending = new Map<string, RecordedResource>();
+        const parents = new Map<string, string>();
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    const key = `${args.type}::${args.name}`;
+                    if (pending.has(key)) throw new Error(`two resources named ${key}`);
+                    pending.set(key, {
+                        type: args.type,
+                        name: args.name,
+                        urn: "",
+                        custom: args.custom ?? true,
+                        inputs: recordable(args.inputs),
+                    });
+                    return mockNewResource(args);
+                },
+                call: (args) => mockCall(args),
+            },
+            project,
+            request.stack,
+            false,
+        );
+        // Record each resource's parent and URN as the monitor sees them.
+        const monitor = settings.getMonitor() as unknown as MonitorLike;
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, cb) => {
+            const key = `${req.getType()}::${req.getName()}`;
+            if (req.getParent()) parents.set(key, req.getParent());
+            return register(req, (err, resp) => {
+                const r = pending.get(key);
+                if (!err && resp && r) {
+                    const parent = parents.get(key);
+                    resources.push({ ...r, urn: resp.getUrn(), ...(parent ? { parent } : {}) });
+                }
+                cb(err, resp);
+            });
+        };
+
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require("../../index") as () => Promise<Record<string, unknown>>;
+        const exported = await program();
+        const outputs = await resolve(exported);
+        await drain();
+        // The package is built per process; a synthesis has no use for it afterwards.
+        rmSync(path.join(os.tmpdir(), "agents-control-plane-package", String(process.pid)), {
+            recursive: true,
+            force: true,
+        });
+        respond({
+            ok: true,
+            durationMs: Date.now() - started,
+            resources,
+            outputs: outputs as Record<string, unknown>,
+        });
+        process.exit(0);
+    } catch (err) {
+        fail(err);
+    }
+}
+
+/** Waits until every outstanding registration has been answered. */
+async function drain(): Promise<void> {
+    const waitForRPCs = (settings as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+    if (waitForRPCs) await waitForRPCs();
+}
+
+/** Outputs -> plain JSON, keeping secrets wrapped as in recorded inputs. */
+async function resolve(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const o = value as pulumi.Output<unknown>;
+        const [inner, secret] = await Promise.all([
+            new Promise<unknown>((res) => o.apply((v) => res(v))),
+            (o as unknown as { isSecret: Promise<boolean> }).isSecret,
+        ]);
+        const resolved = await resolve(inner);
+        return secret ? { [secretSig.key]: secretSig.value, value: resolved } : resolved;
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolve));
+    if (value && typeof value === "object") {
+        const entries = await Promise.all(
+            Object.entries(value).map(async ([k, v]) => [k, await resolve(v)] as const),
+        );
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+/** Inputs as JSON; a dynamic provider's serialized code is summarized, not copied. */
+function recordable(inputs: Record<string, unknown>): Record<string, unknown> {
+    const copy: Record<string, unknown> = { ...inputs };
+    if (typeof copy.__provider === "string")
+        copy.__provider = `[serialized dynamic provider, ${copy.__provider.length} chars]`;
+    return JSON.parse(JSON.stringify(copy)) as Record<string, unknown>;
+}
+
+void main();

@@ -13,7 +13,8 @@ export interface AccessControl {
     metadataUrl(req: IncomingMessage): string;
 }
 
-const localCaller: Caller = { id: "local", roles: Object.values(toolRoles) };
+/** The caller when auth is off (local runs): trusted with every role. */
+export const localCaller: Caller = { id: "local", roles: Object.values(toolRoles) };
 
 /**
  * Authenticates the request; on failure answers 401/403 with a challenge naming the metadata URL

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { authInfoFor } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
-import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
+import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
 import { isRequest, jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
 import { BodyTooLargeError, mediaType, readBody, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
 
@@ -54,7 +54,8 @@ export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
             );
             return;
         }
-        const caller = await authenticateOrReject(access, req, res);
+        // Auth off (local runs) skips a promise per request on the hot path.
+        const caller = access.authenticator ? await authenticateOrReject(access, req, res) : localCaller;
         if (!caller) return;
 
         let body: Buffer;
@@ -79,24 +80,29 @@ export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
         }
         if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
 
-        const requests = parsed.messages.filter(isRequest);
-        if (requests.length === 0) {
-            // Notifications and responses only: accepted, nothing to answer.
-            sendEmpty(res, 202);
-            return;
-        }
         const extra = { authInfo: authInfoFor(caller) };
+        if (!parsed.batch) {
+            const message = parsed.messages[0];
+            // A notification or a response: accepted, nothing to answer.
+            if (!isRequest(message)) return sendEmpty(res, 202);
+            return sendJson(res, 200, await pool.request(message, extra));
+        }
+        const requests = parsed.messages.filter(isRequest);
+        if (requests.length === 0) return sendEmpty(res, 202);
         const answers: JSONRPCMessage[] = await Promise.all(requests.map((r) => pool.request(r, extra)));
-        sendJson(res, 200, parsed.batch ? answers : answers[0]);
+        sendJson(res, 200, answers);
     };
 }
 
-/** The spec requires clients to accept both; a wildcard is taken as accepting both. */
+/**
+ * The spec requires clients to accept both; a wildcard is taken as accepting both. Substring
+ * tests rather than a full parse: this runs on every request.
+ */
 function acceptsJsonAndEventStream(accept: string | undefined): boolean {
     if (!accept) return false;
-    const types = accept.split(",").map((part) => mediaType(part));
-    if (types.includes("*/*")) return true;
-    const json = types.includes("application/json") || types.includes("application/*");
-    const sse = types.includes("text/event-stream") || types.includes("text/*");
+    const value = accept.toLowerCase();
+    if (value.includes("*/*")) return true;
+    const json = value.includes("application/json") || value.includes("application/*");
+    const sse = value.includes("text/event-stream") || value.includes("text/*");
     return json && sse;
 }

@@ -24,9 +24,16 @@ export interface McpServerDependencies {
     readonly now?: () => Date;
 }
 
-/** The caller travels with each message as the SDK's `authInfo`. */
+const authInfos = new WeakMap<Caller, AuthInfo>();
+
+/** The caller travels with each message as the SDK's `authInfo` (built once per caller object). */
 export function authInfoFor(caller: Caller): AuthInfo {
-    return { token: "", clientId: caller.id, scopes: [...caller.roles] };
+    let info = authInfos.get(caller);
+    if (!info) {
+        info = { token: "", clientId: caller.id, scopes: [...caller.roles] };
+        authInfos.set(caller, info);
+    }
+    return info;
 }
 
 const anonymous: Caller = { id: "anonymous", roles: [] };

@@ -61,7 +61,11 @@ describe("OneDeploy client", () => {
         fake = await fakeScm((req, _body, res) => {
             if (req.method === "POST") return json(res, 202, { id: "dep-1" });
             polls++;
-            json(res, 200, { id: "dep-1", status: polls < 3 ? 1 : 4, status_text: polls < 3 ? "Building" : "Success" });
+            json(res, 200, {
+                id: "dep-1",
+                status: polls < 3 ? 1 : 4,
+                status_text: polls < 3 ? "Building" : "Success",
+            });
         });
         const result = await oneDeploy({ ...fast, scmBaseUrl: fake.url });
         assert.deepEqual(result, { deploymentId: "dep-1", status: 4, statusText: "Success" });
@@ -96,7 +100,8 @@ describe("OneDeploy client", () => {
         await assert.rejects(
             oneDeploy({ ...fast, scmBaseUrl: fake.url }),
             (err: unknown) =>
-                err instanceof OneDeployError && /deployment dep-2 failed: Package is missing host.json/.test(err.message),
+                err instanceof OneDeployError &&
+                /deployment dep-2 failed: Package is missing host.json/.test(err.message),
         );
     });
 
@@ -116,7 +121,8 @@ describe("OneDeploy client", () => {
         assert.equal(publishCalls, 3);
         assert.equal(statusCalls, 2);
         // Every publish attempt carried the whole package.
-        for (const r of fake.requests.filter((x) => x.method === "POST")) assert.equal(r.body.length, zip.length);
+        for (const r of fake.requests.filter((x) => x.method === "POST"))
+            assert.equal(r.body.length, zip.length);
     });
 
     it("gives up after the configured number of attempts", async () => {

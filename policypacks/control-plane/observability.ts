@@ -11,7 +11,7 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import { TagSettings, defaultTags, settings, tagSchema } from "./config";
-import { parseArmId } from "./lib/arm";
+import { armTypeMatches, parseArmId } from "./lib/arm";
 import { propOf, refersTo, stringPropOf } from "./lib/stack";
 
 const diagnosticSettingType = "azure-native:monitor:DiagnosticSetting";
@@ -43,9 +43,7 @@ function anyEnabled(value: unknown): boolean {
 function sendsToWorkspace(setting: PolicyResource, workspaces: readonly PolicyResource[]): boolean {
     const workspaceId = stringPropOf(setting, "workspaceId");
     const known = workspaces.some((w) => refersTo(setting, "workspaceId", w));
-    const shaped =
-        parseArmId(workspaceId ?? "")?.topLevelType.toLowerCase() ===
-        "microsoft.operationalinsights/workspaces";
+    const shaped = armTypeMatches(parseArmId(workspaceId ?? "")?.topLevelType ?? "", workspaceType);
     const enabled = anyEnabled(propOf(setting, "logs")) || anyEnabled(propOf(setting, "metrics"));
     return (known || shaped) && enabled;
 }

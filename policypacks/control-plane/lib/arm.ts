@@ -70,3 +70,16 @@ export function isPrivateHost(url: string): boolean {
 export function normalizeRegion(location: string): string {
     return location.replace(/\s+/g, "").toLowerCase();
 }
+
+/**
+ * Whether an id's top-level type denotes the Pulumi resource type: its ARM type, or the
+ * `Microsoft.<module>/<Kind>` spelling of the Pulumi type token that ids recorded under the
+ * mock runtime use.
+ */
+export function armTypeMatches(topLevelType: string, pulumiType: string): boolean {
+    const actual = topLevelType.toLowerCase();
+    const [, module, kind] = pulumiType.split(":");
+    const spelled =
+        module === undefined || kind === undefined ? undefined : `microsoft.${module}/${kind}`.toLowerCase();
+    return actual === armTypeOf[pulumiType]?.toLowerCase() || actual === spelled;
+}

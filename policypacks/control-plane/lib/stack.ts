@@ -4,7 +4,7 @@
  * one resource refers to another.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { armNameInput, armTypeOf, parseArmId } from "./arm";
+import { armNameInput, armTypeMatches, parseArmId } from "./arm";
 
 type Props = Record<string, unknown>;
 
@@ -57,11 +57,9 @@ export function refersTo(source: PolicyResource, key: string, target: PolicyReso
         return true;
     }
     const arm = parseArmId(value);
-    const armType = armTypeOf[target.type];
     return (
         arm !== undefined &&
-        armType !== undefined &&
-        arm.topLevelType.toLowerCase() === armType.toLowerCase() &&
+        armTypeMatches(arm.topLevelType, target.type) &&
         armNamesOf(target).some((n) => n.toLowerCase() === arm.topLevelName.toLowerCase())
     );
 }

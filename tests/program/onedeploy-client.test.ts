@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { oneDeploy, OneDeployError } from "../../components/functions/onedeploy/client";
+import { oneDeployDiff } from "../../components/functions/onedeploy/provider";
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => unknown;
 
@@ -152,5 +153,31 @@ describe("OneDeploy client", () => {
         );
         assert.ok(Date.now() - started < 2000);
         assert.ok(fake.requests.length >= 3, "it kept polling until the deadline");
+    });
+});
+
+describe("OneDeploy resource diff", () => {
+    const olds = { scmHost: "app.scm.azurewebsites.net", sha256: "a".repeat(64), deploymentId: "d1" };
+    const news = {
+        scmHost: "app.scm.azurewebsites.net",
+        sha256: "a".repeat(64),
+        zipPath: "/tmp/other/pkg.zip",
+        token: "new",
+    };
+
+    it("does not redeploy when only the zip path or token changed", () => {
+        assert.deepEqual(oneDeployDiff(olds, news), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+    });
+    it("redeploys when the package hash changed", () => {
+        assert.deepEqual(oneDeployDiff(olds, { ...news, sha256: "b".repeat(64) }).changes, true);
+    });
+    it("replaces when the target app changed", () => {
+        assert.deepEqual(oneDeployDiff(olds, { ...news, scmHost: "other.scm.azurewebsites.net" }).replaces, [
+            "scmHost",
+        ]);
     });
 });

@@ -1,0 +1,157 @@
+/**
+ * The pack over this repository's own stacks, synthesized under the mock runtime: every stack
+ * file passes, and a deliberately weakened dev stack fails with the expected violations.
+ */
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { parse, stringify } from "yaml";
+import { RecordedResource, evaluate } from "../../policypacks/control-plane/evaluate";
+import { Synthesize, runOffline } from "../../policypacks/control-plane/offline";
+import { synthesize } from "../../scripts/lib/synthesize";
+
+const root = path.resolve(__dirname, "../..");
+const stacks = readdirSync(root)
+    .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined);
+
+/**
+ * A copy of Pulumi.dev.yaml with an extra agent whose federation trusts every workflow of a
+ * repository (`repo:...:*`). The program accepts any subject for generic OIDC agents, so this
+ * weakening goes through the program's real output.
+ */
+function weakenedStackFile(): string {
+    const doc = parse(readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")) as {
+        config: Record<string, unknown>;
+    };
+    const agents = doc.config["agents-control-plane:agents"] as unknown[];
+    agents.push({
+        name: "any-workflow",
+        description: "Federation for every workflow of the repository",
+        roles: ["Tools.Invoke"],
+        oidc: {
+            issuer: "https://token.actions.githubusercontent.com",
+            subjects: ["repo:contoso/agents-control-plane:*"],
+        },
+    });
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "weakened-dev-")), "Pulumi.dev.yaml");
+    writeFileSync(file, stringify(doc));
+    return file;
+}
+
+/**
+ * The weakenings the program offers no switch for, applied to the recorded graph after synthesis:
+ * the MCP API policy loses its token validation, the snippets storage account allows shared keys,
+ * and the function app's diagnostic setting is dropped.
+ */
+function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
+    const mutated = (r: RecordedResource, inputs: Record<string, unknown>): RecordedResource => ({
+        ...r,
+        inputs,
+    });
+    const apiPolicy = resources.find(
+        (r) => r.type === "azure-native:apimanagement:ApiPolicy" && r.inputs.apiId === "mcp",
+    );
+    const storage = resources.find((r) => r.type === "azure-native:storage:StorageAccount");
+    const functionDiag = resources.find(
+        (r) =>
+            r.type === "azure-native:monitor:DiagnosticSetting" &&
+            /\/(WebApp|sites)\//.test(String(r.inputs.resourceUri)),
+    );
+    assert.ok(
+        apiPolicy && storage && functionDiag,
+        "the dev stack has an MCP API policy, a storage account and a function app diagnostic setting",
+    );
+    const xml = String(apiPolicy.inputs.value);
+    const withoutValidation = xml.replace(/<validate-azure-ad-token[\s\S]*?<\/validate-azure-ad-token>/, "");
+    assert.notEqual(withoutValidation, xml);
+    return resources
+        .filter((r) => r !== functionDiag)
+        .map((r) =>
+            r === apiPolicy
+                ? mutated(r, { ...r.inputs, value: withoutValidation })
+                : r === storage
+                  ? mutated(r, { ...r.inputs, allowSharedKeyAccess: true })
+                  : r,
+        );
+}
+
+describe("policy pack: this repository's stacks", function () {
+    this.timeout(120_000);
+
+    it("finds the stack files", () => {
+        assert.ok(stacks.includes("dev"), `stacks found: ${stacks.join(", ")}`);
+    });
+
+    for (const stack of stacks) {
+        it(`passes Pulumi.${stack}.yaml with no mandatory violation`, async () => {
+            const { resources } = await synthesize({ stack });
+            const result = await evaluate(resources);
+            const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
+            assert.deepEqual(
+                mandatory.map((v) => `${v.policy} ${v.resourceName ?? ""}: ${v.message}`),
+                [],
+            );
+            // The gateway checks really ran: the stack has APIs whose operations reach a backend.
+            for (const policy of ["apim-api-validates-tokens", "diagnostics-to-workspace", "required-tags"]) {
+                assert.ok(!result.notApplicable.some((n) => n.policy === policy), `${policy} did not apply`);
+            }
+        });
+    }
+
+    it("fails a weakened dev stack with every weakening reported and exit code 1", async () => {
+        const stackFile = weakenedStackFile();
+        const weakened: Synthesize = async (options) => {
+            const synthesized = await synthesize(options);
+            return { ...synthesized, resources: weakenGraph(synthesized.resources) };
+        };
+        let out = "";
+        const outcome = await runOffline(
+            ["--stack", "dev", "--stack-file", stackFile],
+            weakened,
+            (t) => (out += t),
+            () => undefined,
+        );
+        assert.equal(outcome.exitCode, 1);
+        const found = (outcome.result?.violations ?? []).map((v) => `${v.policy}: ${v.message}`);
+        const expected: RegExp[] = [
+            /^apim-api-validates-tokens: API "mcp" \(\/mcp\) operation "mcp-post": requests reach the backend without token validation/,
+            /^apim-subscriptionless-requires-token-validation: API "mcp" .* subscriptionRequired is false and nothing validates the caller/,
+            /^storage-no-shared-keys: Set allowSharedKeyAccess: false/,
+            /^fic-concrete-subject: The subject "repo:contoso\/agents-control-plane:\*" contains a wildcard/,
+            /^diagnostics-to-workspace: Function app ".*" has no diagnostic setting/,
+        ];
+        for (const e of expected) {
+            assert.ok(
+                found.some((f) => e.test(f)),
+                `missing ${e}; found:\n${found.join("\n")}`,
+            );
+        }
+        assert.match(out, /FAILED/);
+    });
+
+    it("exits non-zero from the command line for the weakened stack file", async () => {
+        const stackFile = weakenedStackFile();
+        const run = promisify(execFile);
+        const failed = await run(
+            process.execPath,
+            ["--import", "tsx", "scripts/policy.ts", "--stack", "dev", "--stack-file", stackFile],
+            {
+                cwd: root,
+            },
+        ).then(
+            () => undefined,
+            (e: { code?: number; stdout?: string }) => e,
+        );
+        assert.ok(failed, "the run should fail");
+        assert.equal(failed.code, 1);
+        assert.match(
+            failed.stdout ?? "",
+            /fic-concrete-subject\s+mandatory\s+ApplicationFederatedIdentityCredential .*any-workflow/,
+        );
+        assert.match(failed.stdout ?? "", /Stack dev: \d+ resources, 1 violation\(s\), 1 mandatory\. FAILED/);
+    });
+});

@@ -1,6 +1,12 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { allAppRoles, appRoles, delegatedScope, type AppRole } from "../../functions-app/src/contract";
+import {
+    allAppRoles,
+    appRoles,
+    delegatedScope,
+    gatewayRole,
+    type AppRole,
+} from "../../functions-app/src/contract";
 import type { AgentConfig, AgentPlatformKind } from "../config/types";
 import { stableGuid } from "../azure/ids";
 import { federatedCredentialsFor, type FederatedCredentialSpec } from "./federation";
@@ -39,7 +45,7 @@ const appRoleDescriptions: Record<AppRole, string> = {
 };
 
 /** Role on the backend app that only the gateway's identity holds. */
-export const backendInvokeRole = "Backend.Invoke";
+export const backendInvokeRole = gatewayRole;
 
 /**
  * Entra side of the control plane: the MCP resource app (roles for agents, a delegated scope for

@@ -69,6 +69,16 @@ export const toolRoles: Readonly<Record<ToolName, AppRole>> = {
     analyze_incident: appRoles.incidentsAnalyze,
 };
 
+/**
+ * Role on the backend app that only the gateway's managed identity holds. The gateway validates
+ * the caller and the per-tool role, then calls the backend with its own token carrying this role
+ * and the caller's application id in {@link forwardedCallerHeader}.
+ */
+export const gatewayRole = "Backend.Invoke";
+
+/** Header in which the gateway names the agent it is calling for (logging and snippet ownership). */
+export const forwardedCallerHeader = "x-agent-client-id";
+
 /** Role the Sentinel webhook requires. */
 export const webhookRole: AppRole = appRoles.incidentsAnalyze;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appRoles, backendPaths, toolNames } from "../src/contract";
+import { appRoles, backendPaths, forwardedCallerHeader, gatewayRole, toolNames } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { startHostFromSource, type HostProcess } from "./support/host-process";
@@ -129,6 +129,32 @@ describe("Node host with auth on (tokens from a local JWKS)", function () {
         assert.equal(allowed.status, 200);
         const body = (await allowed.json()) as { result: { isError?: boolean } };
         assert.equal(body.result.isError, undefined);
+    });
+
+    it("trusts the gateway's own token (Backend.Invoke) for every tool, naming the forwarded agent", async () => {
+        const gatewayToken = await issuer.sign({
+            aud: audience,
+            azp: "gateway-identity",
+            roles: [gatewayRole],
+        });
+        const call = JSON.stringify({
+            jsonrpc: "2.0",
+            id: 9,
+            method: "tools/call",
+            params: { name: toolNames.saveSnippet, arguments: { snippetname: "via-gateway", snippet: "ok" } },
+        });
+        const res = await fetch(host.url + backendPaths.mcpStreamable, {
+            method: "POST",
+            headers: {
+                "content-type": "application/json",
+                accept: "application/json, text/event-stream",
+                authorization: `Bearer ${gatewayToken}`,
+                [forwardedCallerHeader]: agent,
+            },
+            body: call,
+        });
+        assert.equal(res.status, 200);
+        assert.equal(((await res.json()) as { result: { isError?: boolean } }).result.isError, undefined);
     });
 
     it("lets the official client work over both transports with a valid token", async () => {

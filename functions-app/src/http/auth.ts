@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { allAppRoles, backendPaths, delegatedScope, type AppRole } from "../contract";
+import { allAppRoles, backendPaths, delegatedScope, gatewayRole, type AppRole } from "../contract";
 import type { Caller } from "../catalog";
 
 /** How the Node host validates bearer tokens (Entra ID v2 tokens in Azure, a local JWKS in tests). */
@@ -44,7 +44,11 @@ export class BearerAuthenticator {
         this.keys = createRemoteJWKSet(new URL(settings.jwksUri), { cooldownDuration: 30_000 });
     }
 
-    async authenticate(authorization: string | undefined): Promise<AuthResult> {
+    /**
+     * @param forwardedCaller the agent the gateway says it calls for; believed only when the token
+     *   is the gateway's own (it carries {@link gatewayRole}).
+     */
+    async authenticate(authorization: string | undefined, forwardedCaller?: string): Promise<AuthResult> {
         if (!authorization) return { ok: false, status: 401, description: "bearer token required" };
         const match = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization);
         if (!match) {
@@ -68,6 +72,12 @@ export class BearerAuthenticator {
             return { ok: false, status: 401, error: "invalid_token", description: describeTokenError(error) };
         }
         const caller = callerFromClaims(payload);
+        if (caller.roles.includes(gatewayRole)) {
+            // The gateway already validated the agent's token and its role for the tool it calls.
+            const id =
+                forwardedCaller && /^[\w.@:-]{1,128}$/.test(forwardedCaller) ? forwardedCaller : caller.id;
+            return { ok: true, caller: { id, roles: allAppRoles, scopes: [] } };
+        }
         // A token for our audience proves little on its own: any app in the tenant can get one.
         // The caller must also hold one of our roles or the delegated scope.
         const known = caller.roles.some((r) => (allAppRoles as readonly string[]).includes(r));

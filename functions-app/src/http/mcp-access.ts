@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { toolRoles, type ToolName } from "../contract";
+import { forwardedCallerHeader, toolRoles, type ToolName } from "../contract";
 import type { Caller } from "../catalog";
 import { bearerChallenge, hasRole, type AuthenticatedCaller, type BearerAuthenticator } from "./auth";
 import { calledToolName } from "./jsonrpc";
@@ -26,7 +26,11 @@ export async function authenticateOrReject(
     res: ServerResponse,
 ): Promise<Caller | undefined> {
     if (!access.authenticator) return localCaller;
-    const result = await access.authenticator.authenticate(req.headers.authorization);
+    const forwarded = req.headers[forwardedCallerHeader];
+    const result = await access.authenticator.authenticate(
+        req.headers.authorization,
+        typeof forwarded === "string" ? forwarded : undefined,
+    );
     if (result.ok) return result.caller;
     // RFC 6750 §3.1: a request that carried no credentials gets a challenge without error details.
     const challenge = result.error

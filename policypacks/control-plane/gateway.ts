@@ -201,9 +201,10 @@ export const apimSkuAllowed: ResourceValidationPolicy = {
         const { allowedSkus } = settings<ApimSkuSettings>(args, defaultApimSkus);
         const env = environmentOf(svc, args.urn);
         const allowed = allowedSkus[env] ?? allowedSkus["*"] ?? [];
-        if (!allowed.includes(svc.sku.name)) {
+        const sku = svc.sku?.name ?? "(unset)";
+        if (!allowed.includes(sku)) {
             report(
-                `APIM SKU ${svc.sku.name} is not allowed in environment "${env}"; use one of ${allowed.join(", ")} ` +
+                `APIM SKU ${sku} is not allowed in environment "${env}"; use one of ${allowed.join(", ")} ` +
                     "(or change allowedSkus in the policy configuration).",
             );
         }

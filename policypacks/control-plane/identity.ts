@@ -12,10 +12,11 @@ import { IssuerSettings, defaultIssuers, issuerSchema, settings } from "./config
 /** The audience Entra requires on every federated credential (public cloud). */
 export const tokenExchangeAudience = "api://AzureADTokenExchange";
 
+/** Values are optional here: a recording made under the mock runtime drops values unknown until deployment. */
 interface FederatedCredential {
-    readonly issuer: string;
+    readonly issuer: string | undefined;
     readonly subject: string | undefined;
-    readonly audiences: readonly string[];
+    readonly audiences: readonly string[] | undefined;
     /** Set on flexible credentials, which match a claims expression instead of one subject. */
     readonly claimsMatchingExpression?: string;
 }
@@ -35,7 +36,7 @@ function federatedCredentialOf(args: ResourceValidationArgs): FederatedCredentia
         return {
             issuer: flexible.issuer,
             subject: undefined,
-            audiences: [flexible.audience],
+            audiences: flexible.audience === undefined ? undefined : [flexible.audience],
             claimsMatchingExpression: flexible.claimsMatchingExpression,
         };
     }
@@ -62,13 +63,16 @@ export const ficAllowedIssuer: ResourceValidationPolicy = {
             return args.notApplicable("not a federated identity credential");
         }
         const { allowedIssuers } = settings<IssuerSettings>(args, defaultIssuers);
-        if (!fic.issuer.startsWith("https://")) {
+        const issuer = fic.issuer ?? "";
+        if (issuer === "") {
+            report("The issuer is empty; set the OIDC issuer URL of the platform the workload runs on.");
+        } else if (!issuer.startsWith("https://")) {
             report(
-                `Issuer "${fic.issuer}" is not an https URL; Entra only trusts OIDC issuers served over HTTPS.`,
+                `Issuer "${issuer}" is not an https URL; Entra only trusts OIDC issuers served over HTTPS.`,
             );
-        } else if (!allowedIssuers.some((p) => issuerMatches(p, fic.issuer))) {
+        } else if (!allowedIssuers.some((p) => issuerMatches(p, issuer))) {
             report(
-                `Issuer "${fic.issuer}" is not in allowedIssuers; use one of ${allowedIssuers.join(", ")}, ` +
+                `Issuer "${issuer}" is not in allowedIssuers; use one of ${allowedIssuers.join(", ")}, ` +
                     "or have the platform team add it to the policy configuration.",
             );
         }
@@ -84,8 +88,9 @@ export const ficTokenExchangeAudience: ResourceValidationPolicy = {
         if (fic === undefined) {
             return args.notApplicable("not a federated identity credential");
         }
-        if (fic.audiences.length !== 1 || fic.audiences[0] !== tokenExchangeAudience) {
-            report(`Set audiences to ["${tokenExchangeAudience}"] (found ${JSON.stringify(fic.audiences)}).`);
+        const audiences = fic.audiences ?? [];
+        if (audiences.length !== 1 || audiences[0] !== tokenExchangeAudience) {
+            report(`Set audiences to ["${tokenExchangeAudience}"] (found ${JSON.stringify(audiences)}).`);
         }
     },
 };
@@ -191,7 +196,7 @@ export const entraNoDirectoryPermissions: ResourceValidationPolicy = {
             return args.notApplicable("not an Entra application or directory assignment");
         }
         for (const rra of app.requiredResourceAccesses ?? []) {
-            const roles = rra.resourceAccesses.filter((a) => a.type === "Role");
+            const roles = (rra.resourceAccesses ?? []).filter((a) => a.type === "Role");
             if (directoryApis.has(rra.resourceAppId) && roles.length > 0) {
                 report(
                     `Application "${app.displayName}" requests ${roles.length} Microsoft Graph application permission(s); ` +
@@ -250,15 +255,16 @@ export const rbacLeastPrivilege: ResourceValidationPolicy = {
         "Role assignments grant data-plane or reader roles on a resource, not Owner/Contributor or subscription-wide access.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(authorization.RoleAssignment, (ra, _args, report) => {
-        const roleGuid = ra.roleDefinitionId.split("/").pop()?.toLowerCase() ?? "";
+        const roleGuid = (ra.roleDefinitionId ?? "").split("/").pop()?.toLowerCase() ?? "";
+        const scope = ra.scope ?? "";
         const privileged = privilegedRoles[roleGuid];
         if (privileged !== undefined) {
             report(
                 `Do not assign ${privileged}; assign the narrowest built-in role the identity needs (e.g. Storage Blob Data Owner).`,
             );
         }
-        if (/^\/subscriptions\/[^/]+\/?$/i.test(ra.scope) || /managementGroups\//i.test(ra.scope)) {
-            report(`Scope the role assignment to the resource it is for, not ${ra.scope}.`);
+        if (/^\/subscriptions\/[^/]+\/?$/i.test(scope) || /managementGroups\//i.test(scope)) {
+            report(`Scope the role assignment to the resource it is for, not ${scope}.`);
         }
     }),
 };

@@ -52,6 +52,18 @@ export const identityCases: PolicyCase[] = [
     },
 
     {
+        policy: "fic-allowed-issuer",
+        title: "a credential recorded without an issuer",
+        resources: () => change("aks-workload-fic", (i) => delete i.issuer),
+        message: /The issuer is empty; set the OIDC issuer URL/,
+    },
+    {
+        policy: "fic-token-exchange-audience",
+        title: "a credential recorded without audiences",
+        resources: () => change("aks-workload-fic", (i) => delete i.audiences),
+        message: /Set audiences to \["api:\/\/AzureADTokenExchange"\] \(found \[\]\)/,
+    },
+    {
         policy: "fic-token-exchange-audience",
         title: "api://AzureADTokenExchange everywhere",
         resources: compliantStack,

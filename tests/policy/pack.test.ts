@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { evaluate, hasMandatoryViolation } from "../../policypacks/control-plane/evaluate";
 import { armNameInput, armTypeOf } from "../../policypacks/control-plane/lib/arm";
@@ -105,6 +107,18 @@ describe("policy pack: the pack as a whole", () => {
         for (const token of new Set(tokens)) {
             assert.equal(sdkClassType(token), token, `${token} is not a resource type of the installed SDKs`);
         }
+    });
+
+    it("documents every policy in the pack's README", () => {
+        const readme = readFileSync(
+            path.resolve(__dirname, "../../policypacks/control-plane/README.md"),
+            "utf8",
+        );
+        const documented = [...readme.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+        assert.deepEqual(
+            documented,
+            policies.map((p) => p.name),
+        );
     });
 
     it("splits policies into resource and stack policies the runtime recognizes", () => {

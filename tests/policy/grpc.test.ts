@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as proto from "@pulumi/pulumi/proto/analyzer_pb";
+import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { policies } from "../../policypacks/control-plane/policies";
 import { compliantStack, withChange, without } from "./fixtures";
 import {
@@ -97,6 +98,32 @@ for (const runner of runners) {
             } finally {
                 await analyzer.configure(pack.client, configureRequest({}));
             }
+        });
+
+        it("reports exactly what the in-process evaluator reports", async () => {
+            let stack = without(compliantStack(), "diag-func");
+            stack = withChange(stack, "backend-storage", (i) => {
+                i.allowSharedKeyAccess = true;
+                i.minimumTlsVersion = "TLS1_0";
+            });
+            stack = withChange(stack, "identity-github-deployer-fic", (i) => (i.subject = "repo:contoso/*"));
+            stack = withChange(stack, "gateway-mcp-api", (i) => (i.protocols = ["http", "https"]));
+            const fromProcess: string[] = [];
+            for (const r of stack) {
+                for (const d of diagnostics(await analyzer.analyze(pack.client, analyzeRequest(r)))) {
+                    fromProcess.push(`${d.policy} ${r.urn} ${d.message}`);
+                }
+            }
+            for (const d of diagnostics(
+                await analyzer.analyzeStack(pack.client, analyzeStackRequest(stack)),
+            )) {
+                fromProcess.push(`${d.policy} ${d.urn} ${d.message}`);
+            }
+            const inProcess = (await evaluate(stack)).violations.map(
+                (v) => `${v.policy} ${v.urn} ${v.description}\n${v.message}`,
+            );
+            assert.equal(inProcess.length, 5);
+            assert.deepEqual([...fromProcess].sort(), [...inProcess].sort());
         });
 
         it("flags the stack after a preview (analyzeStack)", async () => {

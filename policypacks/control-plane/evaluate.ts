@@ -212,10 +212,10 @@ export async function evaluate(
                     opts: optionsOf(r),
                     stackTags,
                     isType: (cls) => isTypeOf(r.type, cls),
-                    asType: <TArgs>(cls: object) => (isTypeOf(r.type, cls) ? (props as TArgs) : undefined),
+                    asType: (cls) => (isTypeOf(r.type, cls) ? (props as never) : undefined),
                     getConfig: getConfigFor(p.name),
                     notApplicable: throwNotApplicable,
-                } as ResourceValidationArgs;
+                };
                 try {
                     await Promise.resolve(
                         validation(args, (message) => record(p, level, "resource", r.urn)(message)),

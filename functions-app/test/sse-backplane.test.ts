@@ -84,6 +84,29 @@ describe("legacy SSE across replicas (Storage Queue backplane)", function () {
         }
     });
 
+    it("answers 413 for a message too large to relay, and the stream lives on", async () => {
+        const stream = await openEventStream(first.url + backendPaths.mcpSse);
+        try {
+            const endpoint = (await stream.events.next()).value!.data;
+            const res = await fetch(new URL(endpoint, second.url + backendPaths.mcpSse), {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({
+                    jsonrpc: "2.0",
+                    id: 1,
+                    method: "tools/call",
+                    params: {
+                        name: "save_snippet",
+                        arguments: { snippetname: "big", snippet: "x".repeat(62_000) },
+                    },
+                }),
+            });
+            assert.equal(res.status, 413);
+        } finally {
+            await stream.close();
+        }
+    });
+
     it("answers 404 for a session whose replica does not exist", async () => {
         const res = await fetch(`${second.url}${backendPaths.mcpMessage}?sessionId=000000000000.gone`, {
             method: "POST",

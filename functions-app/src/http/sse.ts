@@ -6,9 +6,12 @@ import type { Caller } from "../catalog";
 import { authInfoFor } from "../mcp/server-factory";
 import { SseSessionTransport } from "../mcp/sse-session-transport";
 import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
-import { jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
-import { BodyTooLargeError, mediaType, readBody, sendJson, sendJsonRpcError } from "./respond";
-import { maxMcpBodyBytes } from "./streamable";
+import { jsonRpcCodes } from "./jsonrpc";
+import { readMessagesOrReject } from "./read-messages";
+import { mediaType, sendJson, sendJsonRpcError } from "./respond";
+
+/** `unknown-session`: no live replica holds it; `too-large`: the relay cannot carry the message. */
+export type RelayOutcome = "relayed" | "unknown-session" | "too-large";
 
 /**
  * Relays messages for sessions whose stream another replica holds. Without one, a message for a
@@ -17,8 +20,8 @@ import { maxMcpBodyBytes } from "./streamable";
 export interface SseBackplane {
     /** Receive messages relayed for sessions held here. */
     start(deliver: (sessionId: string, message: JSONRPCMessage, callerId: string) => void): Promise<void>;
-    /** Relay a message to the replica holding the session; false when no replica can be named. */
-    relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<boolean>;
+    /** Relay a message to the replica holding the session. */
+    relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<RelayOutcome>;
     /** The session-id prefix that names this replica, so other replicas know where to relay. */
     readonly replicaId: string;
     stop(): Promise<void>;
@@ -108,26 +111,8 @@ export class SseSessions {
         }
         const caller = await authenticateOrReject(this.options.access, req, res);
         if (!caller) return;
-        let body: Buffer;
-        try {
-            body = await readBody(req, maxMcpBodyBytes);
-        } catch (error) {
-            if (error instanceof BodyTooLargeError) {
-                sendJsonRpcError(
-                    res,
-                    413,
-                    jsonRpcCodes.invalidRequest,
-                    `Body larger than ${maxMcpBodyBytes} bytes`,
-                );
-                return;
-            }
-            throw error;
-        }
-        const parsed = parseJsonRpcBody(body);
-        if (!parsed.ok) {
-            sendJsonRpcError(res, 400, parsed.code, parsed.message);
-            return;
-        }
+        const parsed = await readMessagesOrReject(req, res);
+        if (!parsed) return;
         if (!authorizeToolCalls(this.options.access, caller, parsed.messages, req, res)) return;
 
         const local = this.sessions.get(sessionId);
@@ -142,7 +127,16 @@ export class SseSessions {
         const backplane = this.options.backplane;
         if (backplane && !sessionId.startsWith(`${backplane.replicaId}.`)) {
             for (const message of parsed.messages) {
-                if (!(await backplane.relay(sessionId, message, caller.id))) return sessionNotFound(res);
+                const outcome = await backplane.relay(sessionId, message, caller.id);
+                if (outcome === "unknown-session") return sessionNotFound(res);
+                if (outcome === "too-large") {
+                    return sendJsonRpcError(
+                        res,
+                        413,
+                        jsonRpcCodes.invalidRequest,
+                        "Message too large to relay to the replica holding this session",
+                    );
+                }
             }
             return accepted(res);
         }

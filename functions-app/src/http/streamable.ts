@@ -3,11 +3,9 @@ import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextp
 import { authInfoFor } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
-import { isRequest, jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
-import { BodyTooLargeError, mediaType, readBody, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
-
-/** Largest JSON-RPC body accepted (a snippet is at most 64 KiB; an incident far less). */
-export const maxMcpBodyBytes = 1024 * 1024;
+import { isRequest, jsonRpcCodes } from "./jsonrpc";
+import { readMessagesOrReject } from "./read-messages";
+import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
 
 /**
  * MCP Streamable HTTP, stateless: every POST is answered on its own with a JSON body, so any
@@ -58,26 +56,8 @@ export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
         const caller = access.authenticator ? await authenticateOrReject(access, req, res) : localCaller;
         if (!caller) return;
 
-        let body: Buffer;
-        try {
-            body = await readBody(req, maxMcpBodyBytes);
-        } catch (error) {
-            if (error instanceof BodyTooLargeError) {
-                sendJsonRpcError(
-                    res,
-                    413,
-                    jsonRpcCodes.invalidRequest,
-                    `Body larger than ${maxMcpBodyBytes} bytes`,
-                );
-                return;
-            }
-            throw error;
-        }
-        const parsed = parseJsonRpcBody(body);
-        if (!parsed.ok) {
-            sendJsonRpcError(res, 400, parsed.code, parsed.message);
-            return;
-        }
+        const parsed = await readMessagesOrReject(req, res);
+        if (!parsed) return;
         if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
 
         const extra = { authInfo: authInfoFor(caller) };

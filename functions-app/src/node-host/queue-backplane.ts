@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DefaultAzureCredential } from "@azure/identity";
 import { QueueServiceClient, RestError, type QueueClient } from "@azure/storage-queue";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { SseBackplane } from "../http/sse";
+import type { RelayOutcome, SseBackplane } from "../http/sse";
 import type { Logger } from "../logger";
 
 export type BackplaneLocation = { readonly queueServiceUrl: string } | { readonly connectionString: string };
@@ -18,8 +18,6 @@ interface Envelope {
 const maxEnvelopeBytes = 60 * 1024;
 const queuePrefix = "mcp-backplane-";
 const replicaIdPattern = /^[a-z0-9]{12}$/;
-
-export class RelayTooLargeError extends Error {}
 
 /**
  * SSE backplane on Azure Storage Queues, the design the Functions MCP extension uses: each replica
@@ -49,23 +47,19 @@ export class QueueBackplane implements SseBackplane {
         this.loop = this.drain(deliver);
     }
 
-    async relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<boolean> {
+    async relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<RelayOutcome> {
         const owner = sessionId.split(".", 1)[0];
-        if (!replicaIdPattern.test(owner)) return false;
+        if (!replicaIdPattern.test(owner)) return "unknown-session";
         const text = JSON.stringify({ s: sessionId, c: callerId, m: message } satisfies Envelope);
-        if (Buffer.byteLength(text) > maxEnvelopeBytes) {
-            throw new RelayTooLargeError(
-                `message too large to relay between replicas (${maxEnvelopeBytes} bytes max)`,
-            );
-        }
+        if (Buffer.byteLength(text) > maxEnvelopeBytes) return "too-large";
         try {
             await this.service
                 .getQueueClient(queuePrefix + owner)
                 .sendMessage(text, { messageTimeToLive: 300 });
-            return true;
+            return "relayed";
         } catch (error) {
             // The owner is gone (its queue deleted on shutdown): the session no longer exists.
-            if (error instanceof RestError && error.statusCode === 404) return false;
+            if (error instanceof RestError && error.statusCode === 404) return "unknown-session";
             throw error;
         }
     }

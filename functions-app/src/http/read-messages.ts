@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
+import { BodyTooLargeError, readBody, sendJsonRpcError } from "./respond";
+
+/** Largest JSON-RPC body accepted (a snippet is at most 64 KiB; an incident far less). */
+export const maxMcpBodyBytes = 1024 * 1024;
+
+/**
+ * Reads a POSTed JSON-RPC body (a message or a batch). On a body that is too large or not JSON-RPC
+ * it answers 413/400 with a JSON-RPC error and resolves undefined.
+ */
+export async function readMessagesOrReject(
+    req: IncomingMessage,
+    res: ServerResponse,
+): Promise<{ messages: JSONRPCMessage[]; batch: boolean } | undefined> {
+    let body: Buffer;
+    try {
+        body = await readBody(req, maxMcpBodyBytes);
+    } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        sendJsonRpcError(res, 413, jsonRpcCodes.invalidRequest, `Body larger than ${maxMcpBodyBytes} bytes`);
+        return undefined;
+    }
+    const parsed = parseJsonRpcBody(body);
+    if (!parsed.ok) {
+        sendJsonRpcError(res, 400, parsed.code, parsed.message);
+        return undefined;
+    }
+    return parsed;
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { backendPaths, toolNames } from "../src/contract";
+import { sampleIncidents } from "../src/sentinel";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { startHostFromSource, type HostProcess } from "./support/host-process";
 import { connectClient, textOf, type TransportKind } from "./support/mcp-clients";
@@ -258,6 +259,52 @@ describe("Node host over MCP (real process, real Azurite, official client)", fun
             );
             assert.equal(res.status, 413);
         });
+    });
+
+    describe("Sentinel webhook over HTTP", () => {
+        const postIncident = (body: string, contentType = "application/json") =>
+            fetch(host.url + backendPaths.sentinelWebhook, {
+                method: "POST",
+                headers: { "content-type": contentType },
+                body,
+            });
+
+        for (const incident of sampleIncidents) {
+            it(`answers the ${incident.severity} sample with a full analysis`, async () => {
+                const res = await postIncident(JSON.stringify(incident));
+                assert.equal(res.status, 200);
+                const analysis = (await res.json()) as Record<string, unknown> & {
+                    confidenceScore: number;
+                    recommendations: string[];
+                    enrichment: Record<string, unknown>;
+                };
+                assert.equal(analysis.incidentId, incident.incidentId);
+                assert.ok(analysis.confidenceScore >= 0 && analysis.confidenceScore <= 1);
+                assert.ok(analysis.recommendations.length > 0);
+                for (const field of ["threat_category", "threat_intel"])
+                    assert.ok(field in analysis.enrichment);
+                assert.ok(!Number.isNaN(Date.parse(analysis.processedAt as string)));
+            });
+        }
+
+        const invalid: [string, string, string, RegExp][] = [
+            ["missing fields", JSON.stringify({ incidentId: "x" }), "application/json", /severity/],
+            [
+                "an entity without a name",
+                JSON.stringify({ ...sampleIncidents[0], entities: [{ type: "Host" }] }),
+                "application/json",
+                /entities\[0\]\.name/,
+            ],
+            ["non-JSON", "{incident", "application/json", /JSON/],
+            ["text/plain", JSON.stringify(sampleIncidents[0]), "text/plain", /Content-Type/],
+        ];
+        for (const [label, body, contentType, message] of invalid) {
+            it(`answers ${label} with 400 and says why`, async () => {
+                const res = await postIncident(body, contentType);
+                assert.equal(res.status, 400);
+                assert.match(JSON.stringify(await res.json()), message);
+            });
+        }
     });
 
     describe("probes and routes", () => {

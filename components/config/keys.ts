@@ -130,6 +130,68 @@ const specs = {
         default: "20",
         description: 'Node.js version of the function app: "20" or "22".',
     },
+    vnetAddressSpace: {
+        type: "string",
+        default: "10.40.0.0/16",
+        description:
+            "AKS backend: VNet address space, a private /16 to /20 that does not overlap 172.16.0.0/16 (services) or 10.244.0.0/16 (pods).",
+    },
+    aksKubernetesVersion: {
+        type: "string",
+        default: "",
+        description:
+            'AKS backend: Kubernetes version (e.g. "1.33"); empty means the region\'s default. Patches are applied automatically.',
+    },
+    aksNodeVmSize: {
+        type: "string",
+        default: "Standard_D4ds_v5",
+        description: "AKS backend: VM size of the system and workload node pools.",
+    },
+    aksSystemNodeCount: {
+        type: "integer",
+        default: 2,
+        description: "AKS backend: nodes in the system pool (1-10), which runs only critical add-ons.",
+    },
+    aksNodeMinCount: {
+        type: "integer",
+        default: 2,
+        description: "AKS backend: lower bound of the autoscaled workload node pool (1-100).",
+    },
+    aksNodeMaxCount: {
+        type: "integer",
+        default: 5,
+        description:
+            "AKS backend: upper bound of the autoscaled workload node pool (1-100, at least the minimum).",
+    },
+    aksPrivateCluster: {
+        type: "boolean",
+        default: false,
+        description:
+            "AKS backend: private API server (no public endpoint); `pulumi up` must then run from a machine on (or peered with) the VNet.",
+    },
+    aksAuthorizedIpRanges: {
+        type: "array",
+        items: "string",
+        default: [],
+        description:
+            "AKS backend with a public API server: the public CIDR ranges allowed to reach it (required then, e.g. your runners' egress).",
+    },
+    aksReplicasMin: {
+        type: "integer",
+        default: 2,
+        description: "AKS backend: fewest tool service pods the autoscaler keeps (1-50).",
+    },
+    aksReplicasMax: {
+        type: "integer",
+        default: 6,
+        description: "AKS backend: most tool service pods the autoscaler runs (1-50, at least the minimum).",
+    },
+    aksImage: {
+        type: "string",
+        default: "",
+        description:
+            "AKS backend: tool service image built by your own pipeline, pinned by digest (<registry>/<repo>@sha256:...) or tag; empty means the program builds the Node host image and pushes it to the stack's registry.",
+    },
     sentinelCallerPrincipalIds: {
         type: "array",
         items: "string",

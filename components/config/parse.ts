@@ -6,11 +6,15 @@
 import { X509Certificate } from "node:crypto";
 import { allAppRoles, type AppRole } from "../../functions-app/src/contract";
 import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../identity/federation";
+import { isPrivateRange, parseCidr } from "../network/cidr";
+import { addressSpaceProblems } from "../network/plan";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
 import {
     agentPlatformKinds,
     apimSkus,
     type AgentConfig,
+    type AksConfig,
+    type BackendKind,
     type AgentPlatform,
     type AgentPlatformKind,
     type ApimSku,
@@ -112,9 +116,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
     const tags = readTags(r, json("tags"));
 
     const backend = str("backend");
-    if (backend === "aks") {
-        r.problem("backend", 'the "aks" backend is not available in this version; use "functions"');
-    } else if (backend !== "functions") {
+    if (backend !== "functions" && backend !== "aks") {
         r.problem("backend", `must be "functions" or "aks" (got "${backend}")`);
     }
 
@@ -166,6 +168,31 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
     if (nodeVersion !== "20" && nodeVersion !== "22")
         r.problem("functionsNodeVersion", `must be "20" or "22" (got "${nodeVersion}")`);
 
+    const addressSpace = str("vnetAddressSpace") ?? "";
+    for (const problem of addressSpaceProblems(addressSpace))
+        r.problem("vnetAddressSpace", `${problem} (got "${addressSpace}")`);
+    const aks = readAks(r, str, optionalStr, int, json);
+    if (backend === "aks") {
+        if (sku === "BasicV2" || sku === "Basic" || sku === "Standard") {
+            r.problem(
+                "apimSku",
+                `${sku} cannot reach the AKS backend: it has no virtual network integration, and the backend is reachable only through its internal load balancer; use StandardV2 or PremiumV2 (outbound VNet integration), or Developer/Premium (VNet injection)`,
+            );
+        }
+        if (!aks.privateCluster && aks.authorizedIpRanges.length === 0) {
+            r.problem(
+                "aksAuthorizedIpRanges",
+                "is required when aksPrivateCluster is false: list the public CIDR ranges allowed to reach the API server (for example your deployment runners' egress), or set aksPrivateCluster: true",
+            );
+        }
+    }
+    if (aks.privateCluster && aks.authorizedIpRanges.length > 0) {
+        r.problem(
+            "aksAuthorizedIpRanges",
+            "must be empty when aksPrivateCluster is true (a private API server has no public endpoint to restrict)",
+        );
+    }
+
     const sentinelCallerPrincipalIds = stringList(
         r,
         "sentinelCallerPrincipalIds",
@@ -183,7 +210,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
             environment,
             namePrefix,
             tags,
-            backend: "functions",
+            backend: backend as BackendKind,
             apim: {
                 sku: sku as ApimSku,
                 capacity,
@@ -198,9 +225,72 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
                 maximumInstanceCount,
                 nodeVersion: nodeVersion as "20" | "22",
             },
+            network: { addressSpace },
+            aks,
             sentinelCallerPrincipalIds,
             agents,
         },
+    };
+}
+
+const vmSizePattern = /^Standard_[A-Za-z0-9_]+$/;
+const kubernetesVersionPattern = /^1\.\d{2}(\.\d{1,2})?$/;
+/** Image reference pinned by tag or digest: <registry>/<repository>(:tag | @sha256:<64 hex>). */
+const imagePattern = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]{1,128}|@sha256:[0-9a-f]{64})$/;
+
+function readAks(
+    r: Reader,
+    str: (key: ConfigKey) => string | undefined,
+    optionalStr: (key: ConfigKey) => string | undefined,
+    int: (key: ConfigKey, min: number, max: number) => number,
+    json: (key: ConfigKey) => unknown,
+): AksConfig {
+    const kubernetesVersion = optionalStr("aksKubernetesVersion");
+    if (kubernetesVersion !== undefined && !kubernetesVersionPattern.test(kubernetesVersion))
+        r.problem(
+            "aksKubernetesVersion",
+            `must be a Kubernetes minor or patch version such as 1.33 or 1.33.2, or empty (got "${kubernetesVersion}")`,
+        );
+    const nodeVmSize = str("aksNodeVmSize") ?? "";
+    if (!vmSizePattern.test(nodeVmSize))
+        r.problem("aksNodeVmSize", `must be an Azure VM size such as Standard_D4ds_v5 (got "${nodeVmSize}")`);
+    const systemNodeCount = int("aksSystemNodeCount", 1, 10);
+    const nodeMinCount = int("aksNodeMinCount", 1, 100);
+    const nodeMaxCount = int("aksNodeMaxCount", 1, 100);
+    if (nodeMaxCount < nodeMinCount)
+        r.problem(
+            "aksNodeMaxCount",
+            `must be at least aksNodeMinCount (${nodeMinCount}); got ${nodeMaxCount}`,
+        );
+    const privateValue = str("aksPrivateCluster");
+    if (privateValue !== "true" && privateValue !== "false")
+        r.problem("aksPrivateCluster", `must be true or false (got ${JSON.stringify(privateValue)})`);
+    const authorizedIpRanges = stringList(r, "aksAuthorizedIpRanges", json("aksAuthorizedIpRanges"), (v) => {
+        const block = parseCidr(v);
+        if (!block) return "must be an IPv4 CIDR range such as 203.0.113.0/24, with no host bits set";
+        if (isPrivateRange(block))
+            return "must be a public range (the API server sees public source addresses)";
+        return undefined;
+    });
+    const min = int("aksReplicasMin", 1, 50);
+    const max = int("aksReplicasMax", 1, 50);
+    if (max < min) r.problem("aksReplicasMax", `must be at least aksReplicasMin (${min}); got ${max}`);
+    const image = optionalStr("aksImage");
+    if (image !== undefined && !imagePattern.test(image))
+        r.problem(
+            "aksImage",
+            `must be a pinned image reference <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest> (got "${image}")`,
+        );
+    return {
+        ...(kubernetesVersion ? { kubernetesVersion } : {}),
+        nodeVmSize,
+        systemNodeCount,
+        nodeMinCount,
+        nodeMaxCount,
+        privateCluster: privateValue === "true",
+        authorizedIpRanges,
+        replicas: { min, max },
+        ...(image ? { image } : {}),
     };
 }
 

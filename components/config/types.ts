@@ -115,6 +115,32 @@ export interface CustomDomainConfig {
     readonly keyVaultSecretId: string;
 }
 
+/** API Management tiers that can reach a private backend, and how they join the VNet. */
+export const apimVnetModes: Readonly<Partial<Record<ApimSku, "outbound-integration" | "injection">>> = {
+    StandardV2: "outbound-integration",
+    PremiumV2: "outbound-integration",
+    Developer: "injection",
+    Premium: "injection",
+};
+
+/** The AKS backend (used when `backend` is "aks"). */
+export interface AksConfig {
+    /** Empty: the region's default version. */
+    readonly kubernetesVersion?: string;
+    readonly nodeVmSize: string;
+    readonly systemNodeCount: number;
+    /** Autoscaler bounds of the workload node pool. */
+    readonly nodeMinCount: number;
+    readonly nodeMaxCount: number;
+    readonly privateCluster: boolean;
+    /** Public ranges allowed to the API server when it is not private. */
+    readonly authorizedIpRanges: readonly string[];
+    /** Autoscaler bounds of the tool service pods. */
+    readonly replicas: { readonly min: number; readonly max: number };
+    /** Image from a team's own pipeline; absent means the program builds and pushes it. */
+    readonly image?: string;
+}
+
 export interface StackConfig {
     readonly location: string;
     readonly environment: string;
@@ -145,6 +171,11 @@ export interface StackConfig {
         readonly maximumInstanceCount: number;
         readonly nodeVersion: "20" | "22";
     };
+    readonly network: {
+        /** VNet address space of the AKS backend. */
+        readonly addressSpace: string;
+    };
+    readonly aks: AksConfig;
     readonly sentinelCallerPrincipalIds: readonly string[];
     readonly agents: readonly AgentConfig[];
 }

@@ -1,11 +1,11 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import { snippetContainer } from "../../functions-app/src/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { ToolStorage } from "../storage/tool-storage";
 import type { ToolBackend } from "../tool-backend";
 import { OneDeployPackage } from "./onedeploy/provider";
 import type { FunctionsPackage } from "./package";
@@ -56,47 +56,21 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
         super("agents:functions:FunctionsBackend", name, {}, opts);
         const rg = args.resourceGroupName;
 
-        const account = new storage.StorageAccount(
-            `${name}-storage`,
+        const store = new ToolStorage(
+            name,
             {
                 resourceGroupName: rg,
                 location: args.location,
                 accountName: args.storageAccountName,
-                kind: "StorageV2",
-                sku: { name: "Standard_LRS" },
-                allowSharedKeyAccess: false,
-                defaultToOAuthAuthentication: true,
-                allowBlobPublicAccess: false,
-                minimumTlsVersion: "TLS1_2",
-                enableHttpsTrafficOnly: true,
-                allowCrossTenantReplication: false,
-                isLocalUserEnabled: false,
-                isSftpEnabled: false,
+                containers: [deploymentContainer, snippetContainer],
+                // Flex Consumption reaches its host storage over the public endpoint (Entra auth only).
                 publicNetworkAccess: "Enabled",
-                encryption: {
-                    keySource: "Microsoft.Storage",
-                    requireInfrastructureEncryption: true,
-                    services: {
-                        blob: { enabled: true, keyType: "Account" },
-                        queue: { enabled: true, keyType: "Account" },
-                    },
-                },
+                workspaceId: args.workspaceId,
                 tags: args.tags,
+                previousParent: this,
             },
             { parent: this },
         );
-        for (const container of [deploymentContainer, snippetContainer]) {
-            new storage.BlobContainer(
-                `${name}-${container}`,
-                {
-                    resourceGroupName: rg,
-                    accountName: account.name,
-                    containerName: container,
-                    publicAccess: "None",
-                },
-                { parent: this },
-            );
-        }
 
         const identity = new managedidentity.UserAssignedIdentity(
             `${name}-identity`,
@@ -112,14 +86,14 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             // Host storage (AzureWebJobsStorage), the deployment package and the snippets.
             [
                 "blob-owner",
-                account.id,
+                store.accountId,
                 builtInRoles.storageBlobDataOwner,
                 "Functions host, package and snippets",
             ],
             // The MCP extension keeps per-instance backplane queues even for Streamable HTTP.
             [
                 "queue-contributor",
-                account.id,
+                store.accountId,
                 builtInRoles.storageQueueDataContributor,
                 "MCP extension backplane queues",
             ],
@@ -178,7 +152,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                     deployment: {
                         storage: {
                             type: "blobContainer",
-                            value: pulumi.interpolate`${account.primaryEndpoints.blob}${deploymentContainer}`,
+                            value: pulumi.interpolate`${store.blobEndpoint}/${deploymentContainer}`,
                             authentication: {
                                 type: "UserAssignedIdentity",
                                 userAssignedIdentityResourceId: identity.id,
@@ -196,7 +170,6 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             { parent: this, dependsOn: roleAssignments },
         );
 
-        const blobEndpoint = account.primaryEndpoints.blob.apply((u) => u.replace(/\/+$/, ""));
         const settings = new web.WebAppApplicationSettings(
             `${name}-settings`,
             {
@@ -204,14 +177,14 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                 name: app.name,
                 properties: {
                     // Host storage through the managed identity; the account has no usable keys.
-                    AzureWebJobsStorage__accountName: account.name,
+                    AzureWebJobsStorage__accountName: store.accountName,
                     AzureWebJobsStorage__credential: "managedidentity",
                     AzureWebJobsStorage__clientId: identity.clientId,
                     APPLICATIONINSIGHTS_CONNECTION_STRING: args.appInsightsConnectionString,
                     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: pulumi.interpolate`ClientId=${identity.clientId};Authorization=AAD`,
                     // The tool service's own settings (functions-app/src/functions/storage.ts).
                     AZURE_CLIENT_ID: identity.clientId,
-                    SNIPPETS_STORAGE_ACCOUNT_URL: blobEndpoint,
+                    SNIPPETS_STORAGE_ACCOUNT_URL: store.blobEndpoint,
                     SNIPPETS_CONTAINER: snippetContainer,
                 },
             },
@@ -263,22 +236,6 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             { resourceUri: app.id, workspaceId: args.workspaceId },
             { parent: this },
         );
-        sendDiagnostics(
-            `${name}-storage-diagnostics`,
-            { resourceUri: account.id, workspaceId: args.workspaceId, logs: false },
-            { parent: this },
-        );
-        for (const service of ["blobServices", "queueServices"]) {
-            sendDiagnostics(
-                `${name}-${service}-diagnostics`,
-                {
-                    resourceUri: pulumi.interpolate`${account.id}/${service}/default`,
-                    workspaceId: args.workspaceId,
-                },
-                { parent: this },
-            );
-        }
-
         const scmHost = app.hostNameSslStates.apply((states) => {
             const host = states?.find((s) => s.hostType === "Repository")?.name;
             if (!host)
@@ -302,7 +259,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
         this.audience = pulumi.output(args.audience);
         this.functionAppName = app.name;
         this.functionAppId = app.id;
-        this.storageAccountName = account.name;
+        this.storageAccountName = store.accountName;
         this.identityClientId = identity.clientId;
         this.deployedSha256 = deployment.sha256;
         this.registerOutputs({

@@ -7,6 +7,7 @@ import {
     allAppRoles,
     backendPaths,
     delegatedScope,
+    forwardedCallerHeader,
     toolRoles,
     webhookRole,
 } from "../../functions-app/src/contract";
@@ -111,6 +112,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             appRoles: allAppRoles.join(","),
             delegatedScope,
             toolRoles: toolRoleTable(),
+            forwardedCallerHeader,
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },

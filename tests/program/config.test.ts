@@ -54,9 +54,60 @@ describe("stack configuration", () => {
             expected: `${P}:backend: must be "functions" or "aks" (got "vm")`,
         },
         {
-            name: "aks backend not yet available",
-            config: () => devConfigWith({ backend: "aks" }),
-            expected: `${P}:backend: the "aks" backend is not available in this version; use "functions"`,
+            name: "aks backend behind BasicV2, which cannot reach a private backend",
+            config: () => devConfigWith({ backend: "aks", aksPrivateCluster: "true" }),
+            expected: `${P}:apimSku: BasicV2 cannot reach the AKS backend: it has no virtual network integration`,
+        },
+        {
+            name: "aks backend with a public API server open to everyone",
+            config: () => devConfigWith({ backend: "aks", apimSku: "StandardV2" }),
+            expected: `${P}:aksAuthorizedIpRanges: is required when aksPrivateCluster is false`,
+        },
+        {
+            name: "authorized ranges on a private cluster",
+            config: () =>
+                devConfigWith({ aksPrivateCluster: "true", aksAuthorizedIpRanges: ["203.0.113.0/24"] }),
+            expected: `${P}:aksAuthorizedIpRanges: must be empty when aksPrivateCluster is true`,
+        },
+        {
+            name: "private or malformed authorized range",
+            config: () => devConfigWith({ aksAuthorizedIpRanges: ["10.1.0.0/16", "203.0.113.7/24"] }),
+            expected: `${P}:aksAuthorizedIpRanges[0]: must be a public range`,
+        },
+        {
+            name: "VNet overlapping the AKS pod range",
+            config: () => devConfigWith({ vnetAddressSpace: "10.244.0.0/16" }),
+            expected: `${P}:vnetAddressSpace: overlaps the AKS pod range 10.244.0.0/16`,
+        },
+        {
+            name: "VNet too small for the subnets",
+            config: () => devConfigWith({ vnetAddressSpace: "10.40.0.0/24" }),
+            expected: `${P}:vnetAddressSpace: must be a /16 to /20`,
+        },
+        {
+            name: "node pool bounds inverted",
+            config: () => devConfigWith({ aksNodeMinCount: "4", aksNodeMaxCount: "2" }),
+            expected: `${P}:aksNodeMaxCount: must be at least aksNodeMinCount (4); got 2`,
+        },
+        {
+            name: "replica bounds inverted",
+            config: () => devConfigWith({ aksReplicasMin: "3", aksReplicasMax: "1" }),
+            expected: `${P}:aksReplicasMax: must be at least aksReplicasMin (3); got 1`,
+        },
+        {
+            name: "unpinned image",
+            config: () => devConfigWith({ aksImage: "contoso.azurecr.io/mcp-tools" }),
+            expected: `${P}:aksImage: must be a pinned image reference`,
+        },
+        {
+            name: "malformed Kubernetes version",
+            config: () => devConfigWith({ aksKubernetesVersion: "latest" }),
+            expected: `${P}:aksKubernetesVersion: must be a Kubernetes minor or patch version`,
+        },
+        {
+            name: "private cluster flag that is not a boolean",
+            config: () => devConfigWith({ aksPrivateCluster: "yes" }),
+            expected: `${P}:aksPrivateCluster: must be true or false (got "yes")`,
         },
         {
             name: "unknown APIM SKU",
@@ -179,6 +230,53 @@ describe("stack configuration", () => {
             );
         });
     }
+
+    it("accepts the AKS backend on StandardV2 with a private cluster and reads every AKS key", () => {
+        const result = parseStackConfig(
+            devConfigWith({
+                backend: "aks",
+                apimSku: "StandardV2",
+                aksPrivateCluster: true,
+                aksKubernetesVersion: "1.33",
+                aksNodeMinCount: "3",
+                aksNodeMaxCount: "9",
+                aksReplicasMin: "2",
+                aksReplicasMax: "8",
+                vnetAddressSpace: "10.50.0.0/20",
+                aksImage: `contoso.azurecr.io/mcp/tools@sha256:${"a".repeat(64)}`,
+            }),
+            { stack: "dev" },
+        );
+        assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+        const c = result.config;
+        assert.equal(c.backend, "aks");
+        assert.deepEqual(c.network, { addressSpace: "10.50.0.0/20" });
+        assert.deepEqual(c.aks, {
+            kubernetesVersion: "1.33",
+            nodeVmSize: "Standard_D4ds_v5",
+            systemNodeCount: 2,
+            nodeMinCount: 3,
+            nodeMaxCount: 9,
+            privateCluster: true,
+            authorizedIpRanges: [],
+            replicas: { min: 2, max: 8 },
+            image: `contoso.azurecr.io/mcp/tools@sha256:${"a".repeat(64)}`,
+        });
+    });
+
+    it("accepts a public API server restricted to authorized ranges, and Developer (injection) for AKS", () => {
+        const result = parseStackConfig(
+            devConfigWith({
+                backend: "aks",
+                apimSku: "Developer",
+                aksAuthorizedIpRanges: ["203.0.113.0/24"],
+            }),
+            { stack: "dev" },
+        );
+        assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+        assert.deepEqual(result.config.aks.authorizedIpRanges, ["203.0.113.0/24"]);
+        assert.equal(result.config.aks.privateCluster, false);
+    });
 
     it("reports every problem at once, by key", () => {
         const agents = devAgents();

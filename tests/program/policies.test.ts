@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { backendPaths, toolRoles } from "../../functions-app/src/contract";
+import { backendPaths, forwardedCallerHeader, toolRoles } from "../../functions-app/src/contract";
 import {
     gatewayNamedValues,
     mcpOperations,
@@ -104,6 +104,19 @@ describe("APIM policies", () => {
             assert.equal(find(inbound, "set-backend-service")[0]["backend-id"], "tools-backend");
             assert.doesNotMatch(xml, /x-functions-key|master.?key|[?&]code=/i);
         }
+    });
+
+    it("names the calling agent to the backend from the validated token, replacing any caller-sent value", () => {
+        const inbound = section(policies.mcpApi, "inbound");
+        const headers = find(inbound, "set-header").filter((h) => h.name === forwardedCallerHeader);
+        assert.equal(headers.length, 1);
+        assert.equal(headers[0]["exists-action"], "override");
+        assert.match(String(find(headers[0], "value")[0]["#text"]), /context\.Variables\["callerAppId"\]/);
+        // callerAppId is read from the token's azp, falling back to appid (v1 tokens).
+        assert.match(
+            policies.mcpApi,
+            /GetValueOrDefault\(&quot;azp&quot;, jwt\.Claims\.GetValueOrDefault\(&quot;appid&quot;/,
+        );
     });
 
     it("answers a failed token check with 401 and WWW-Authenticate resource_metadata", () => {

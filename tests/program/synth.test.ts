@@ -592,7 +592,7 @@ describe("synthesis of other configurations", function () {
         assert.ok(error instanceof SynthError, String(error));
         assert.match(error.message, /^Invalid stack configuration \(5 problems\):/);
         for (const expected of [
-            'agents-control-plane:backend: the "aks" backend is not available in this version',
+            "agents-control-plane:aksAuthorizedIpRanges: is required when aksPrivateCluster is false",
             "agents-control-plane:apimSku: Consumption is not supported",
             "agents-control-plane:agents[0].gcp.serviceAccountUniqueId: must be the 21-digit numeric unique id",
             'agents-control-plane:agents[2].name: duplicate agent name "gcp-research"',

@@ -1,0 +1,203 @@
+import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    backendRules,
+    gatewayRules,
+    planNetwork,
+    privateEndpointRules,
+    subnetNames,
+    type ApimNetworkMode,
+    type NetworkPlan,
+    type SecurityRule,
+} from "./plan";
+
+/** Storage services reachable through a private endpoint, with their private DNS zones. */
+export const privateLinkZones = {
+    blob: "privatelink.blob.core.windows.net",
+    queue: "privatelink.queue.core.windows.net",
+} as const;
+
+export type PrivateLinkService = keyof typeof privateLinkZones;
+
+/** A resource the VNet reaches privately. */
+export interface PrivateEndpointTarget {
+    /** Short name used in resource names, e.g. "tools-blob". */
+    readonly name: string;
+    readonly resourceId: pulumi.Input<string>;
+    readonly service: PrivateLinkService;
+}
+
+/** Arguments for {@link Network}. */
+export interface NetworkArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    readonly baseName: string;
+    /** VNet address space (a /16 to /20); the subnets are laid out by {@link planNetwork}. */
+    readonly addressSpace: string;
+    /** How API Management joins the VNet (depends on its tier). */
+    readonly apimMode: ApimNetworkMode;
+    /** Resources reached through private endpoints, with their private DNS zones linked to the VNet. */
+    readonly privateEndpoints: readonly PrivateEndpointTarget[];
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * The private network of the AKS backend: one VNet with subnets for the nodes, the gateway's
+ * integration, the internal load balancer and private endpoints, a network security group on
+ * each, and private endpoints with private DNS zones so pods reach storage without a public path.
+ */
+export class Network extends pulumi.ComponentResource {
+    public readonly plan: NetworkPlan;
+    public readonly vnetId: pulumi.Output<string>;
+    public readonly vnetName: pulumi.Output<string>;
+    public readonly nodeSubnetId: pulumi.Output<string>;
+    public readonly gatewaySubnetId: pulumi.Output<string>;
+    public readonly internalLoadBalancerSubnetId: pulumi.Output<string>;
+    public readonly privateEndpointSubnetId: pulumi.Output<string>;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:network:Network", name, {}, opts);
+        const rg = args.resourceGroupName;
+        const plan = planNetwork(args.addressSpace);
+        const nsg = (purpose: string, rules: SecurityRule[]) =>
+            new network.NetworkSecurityGroup(
+                `${name}-${purpose}-nsg`,
+                {
+                    resourceGroupName: rg,
+                    location: args.location,
+                    networkSecurityGroupName: `${args.baseName}-${purpose}-nsg`,
+                    securityRules: rules,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        const backendNsg = nsg("backend", backendRules(plan));
+        const gatewayNsg = nsg("apim", gatewayRules(plan, args.apimMode));
+        const endpointsNsg = nsg("private-endpoints", privateEndpointRules(plan));
+
+        // Subnets inline in the VNet: separate Subnet resources fight the VNet over its subnet list.
+        const vnetName = `${args.baseName}-vnet`;
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                virtualNetworkName: vnetName,
+                addressSpace: { addressPrefixes: [plan.addressSpace] },
+                subnets: [
+                    {
+                        name: subnetNames.nodes,
+                        addressPrefix: plan.nodes,
+                        networkSecurityGroup: { id: backendNsg.id },
+                        defaultOutboundAccess: false,
+                    },
+                    {
+                        name: subnetNames.gateway,
+                        addressPrefix: plan.gateway,
+                        networkSecurityGroup: { id: gatewayNsg.id },
+                        defaultOutboundAccess: false,
+                        delegations:
+                            args.apimMode === "outbound-integration"
+                                ? [{ name: "apim-outbound", serviceName: "Microsoft.Web/serverFarms" }]
+                                : [],
+                    },
+                    {
+                        name: subnetNames.internalLoadBalancer,
+                        addressPrefix: plan.internalLoadBalancer,
+                        networkSecurityGroup: { id: backendNsg.id },
+                        defaultOutboundAccess: false,
+                    },
+                    {
+                        name: subnetNames.privateEndpoints,
+                        addressPrefix: plan.privateEndpoints,
+                        networkSecurityGroup: { id: endpointsNsg.id },
+                        defaultOutboundAccess: false,
+                        // Network security groups apply to private endpoints only with this on.
+                        privateEndpointNetworkPolicies: "Enabled",
+                    },
+                ],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const subnetId = (subnet: string) => pulumi.interpolate`${vnet.id}/subnets/${subnet}`;
+        this.plan = plan;
+        this.vnetId = vnet.id;
+        this.vnetName = vnet.name;
+        this.nodeSubnetId = subnetId(subnetNames.nodes);
+        this.gatewaySubnetId = subnetId(subnetNames.gateway);
+        this.internalLoadBalancerSubnetId = subnetId(subnetNames.internalLoadBalancer);
+        this.privateEndpointSubnetId = subnetId(subnetNames.privateEndpoints);
+
+        const services = [...new Set(args.privateEndpoints.map((t) => t.service))];
+        const zones = new Map<PrivateLinkService, privatedns.PrivateZone>();
+        for (const service of services) {
+            const zone = new privatedns.PrivateZone(
+                `${name}-${service}-zone`,
+                {
+                    resourceGroupName: rg,
+                    location: "global",
+                    privateZoneName: privateLinkZones[service],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new privatedns.VirtualNetworkLink(
+                `${name}-${service}-zone-link`,
+                {
+                    resourceGroupName: rg,
+                    location: "global",
+                    privateZoneName: zone.name,
+                    virtualNetworkLinkName: vnetName,
+                    virtualNetwork: { id: vnet.id },
+                    registrationEnabled: false,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            zones.set(service, zone);
+        }
+        for (const target of args.privateEndpoints) {
+            const endpoint = new network.PrivateEndpoint(
+                `${name}-${target.name}-pe`,
+                {
+                    resourceGroupName: rg,
+                    location: args.location,
+                    privateEndpointName: `${args.baseName}-${target.name}-pe`,
+                    subnet: { id: this.privateEndpointSubnetId },
+                    privateLinkServiceConnections: [
+                        {
+                            name: `${target.name}-${target.service}`,
+                            privateLinkServiceId: target.resourceId,
+                            groupIds: [target.service],
+                        },
+                    ],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new network.PrivateDnsZoneGroup(
+                `${name}-${target.name}-pe-dns`,
+                {
+                    resourceGroupName: rg,
+                    privateEndpointName: endpoint.name,
+                    privateDnsZoneGroupName: "default",
+                    privateDnsZoneConfigs: [
+                        {
+                            name: target.service,
+                            privateDnsZoneId: (zones.get(target.service) as privatedns.PrivateZone).id,
+                        },
+                    ],
+                },
+                { parent: this },
+            );
+        }
+
+        this.registerOutputs({
+            vnetId: this.vnetId,
+            nodeSubnetId: this.nodeSubnetId,
+            gatewaySubnetId: this.gatewaySubnetId,
+        });
+    }
+}

@@ -6,6 +6,7 @@ import { sampleIncidents } from "../src/sentinel";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { startHostFromSource, type HostProcess } from "./support/host-process";
 import { connectClient, textOf, type TransportKind } from "./support/mcp-clients";
+import { openEventStream } from "./support/sse-stream";
 
 const allTools = Object.values(toolNames).sort();
 
@@ -248,6 +249,36 @@ describe("Node host over MCP (real process, real Azurite, official client)", fun
             assert.equal((await post(ping, { origin: "https://evil.example" })).status, 403);
             assert.equal((await post(ping, { origin: "http://localhost:6274" })).status, 200);
         });
+        const unusable: [string, object][] = [
+            ["an unknown top-level member", { jsonrpc: "2.0", id: 1, method: "ping", extra: 1 }],
+            ["a fractional id", { jsonrpc: "2.0", id: 1.5, method: "ping" }],
+            ["params as an array", { jsonrpc: "2.0", id: 1, method: "ping", params: [] }],
+            [
+                "an object progress token",
+                { jsonrpc: "2.0", id: 1, method: "ping", params: { _meta: { progressToken: {} } } },
+            ],
+        ];
+        for (const [label, message] of unusable) {
+            it(`answers a request with ${label} with invalid request, promptly`, async () => {
+                const res = await post(JSON.stringify(message));
+                assert.equal(res.status, 400);
+                assert.equal(((await res.json()) as { error: { code: number } }).error.code, -32600);
+            });
+        }
+        it("still serves after refusing unusable messages (no server leaked from the pool)", async () => {
+            const results = await Promise.all(
+                Array.from({ length: 80 }, () =>
+                    post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", extra: 1 })),
+                ),
+            );
+            assert.ok(results.every((r) => r.status === 400));
+            assert.equal((await post(ping)).status, 200);
+        });
+        it("refuses batches under protocol 2025-06-18 and later", async () => {
+            const batch = JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }]);
+            assert.equal((await post(batch, { "mcp-protocol-version": "2025-06-18" })).status, 400);
+            assert.equal((await post(batch, { "mcp-protocol-version": "2025-03-26" })).status, 200);
+        });
         it("refuses bodies over 1 MiB with 413", async () => {
             const res = await post(
                 JSON.stringify({
@@ -314,6 +345,20 @@ describe("Node host over MCP (real process, real Azurite, official client)", fun
         });
         it("answers unknown paths with 404", async () => {
             assert.equal((await fetch(host.url + "/admin")).status, 404);
+        });
+        it("refuses an SSE message the SDK could not use with 400 instead of dropping it", async () => {
+            const stream = await openEventStream(host.url + backendPaths.mcpSse);
+            try {
+                const endpoint = (await stream.events.next()).value!.data;
+                const res = await fetch(new URL(endpoint, host.url + backendPaths.mcpSse), {
+                    method: "POST",
+                    headers: { "content-type": "application/json" },
+                    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", extra: 1 }),
+                });
+                assert.equal(res.status, 400);
+            } finally {
+                await stream.close();
+            }
         });
         it("answers a message for an unknown SSE session with 404", async () => {
             const res = await fetch(`${host.url}${backendPaths.mcpMessage}?sessionId=nope`, {

@@ -1,7 +1,12 @@
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 
 /** JSON-RPC error codes used at the transport level. */
-export const jsonRpcCodes = { parseError: -32700, invalidRequest: -32600, invalidParams: -32602 } as const;
+export const jsonRpcCodes = {
+    parseError: -32700,
+    invalidRequest: -32600,
+    invalidParams: -32602,
+    internalError: -32603,
+} as const;
 
 export type ParsedMessages =
     { ok: true; messages: JSONRPCMessage[]; batch: boolean } | { ok: false; code: number; message: string };

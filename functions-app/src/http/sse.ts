@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Caller } from "../catalog";
 import { authInfoFor } from "../mcp/server-factory";
 import { SseSessionTransport } from "../mcp/sse-session-transport";
@@ -71,6 +71,8 @@ export class SseSessions {
         }
         const caller = await authenticateOrReject(this.options.access, req, res);
         if (!caller) return;
+        // The client may have gone while its token was checked: open nothing for it.
+        if (res.destroyed || req.socket.destroyed) return;
         const prefix = this.options.backplane ? `${this.options.backplane.replicaId}.` : "";
         const sessionId = prefix + randomUUID();
         const transport = new SseSessionTransport(
@@ -113,6 +115,17 @@ export class SseSessions {
         if (!caller) return;
         const parsed = await readMessagesOrReject(req, res);
         if (!parsed) return;
+        // The answer travels on the stream, so a message the SDK would silently drop is refused here.
+        const unusable = parsed.messages.findIndex((m) => !JSONRPCMessageSchema.safeParse(m).success);
+        if (unusable !== -1) {
+            sendJsonRpcError(
+                res,
+                400,
+                jsonRpcCodes.invalidRequest,
+                `Invalid Request: message ${unusable} does not match the MCP schema`,
+            );
+            return;
+        }
         if (!authorizeToolCalls(this.options.access, caller, parsed.messages, req, res)) return;
 
         const local = this.sessions.get(sessionId);

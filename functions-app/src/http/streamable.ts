@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+    SUPPORTED_PROTOCOL_VERSIONS,
+    type JSONRPCMessage,
+    type JSONRPCRequest,
+    type MessageExtraInfo,
+} from "@modelcontextprotocol/sdk/types.js";
+import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transport";
 import { authInfoFor } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
@@ -58,6 +64,16 @@ export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
 
         const parsed = await readMessagesOrReject(req, res);
         if (!parsed) return;
+        // JSON-RPC batching left the spec in 2025-06-18; older clients may still batch.
+        if (parsed.batch && typeof version === "string" && version >= "2025-06-18") {
+            sendJsonRpcError(
+                res,
+                400,
+                jsonRpcCodes.invalidRequest,
+                `Batches are not allowed with protocol ${version}`,
+            );
+            return;
+        }
         if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
 
         const extra = { authInfo: authInfoFor(caller) };
@@ -65,13 +81,43 @@ export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
             const message = parsed.messages[0];
             // A notification or a response: accepted, nothing to answer.
             if (!isRequest(message)) return sendEmpty(res, 202);
-            return sendJson(res, 200, await pool.request(message, extra));
+            const answer = await answerOrError(pool, message, extra);
+            return sendJson(res, answer.status, answer.message);
         }
         const requests = parsed.messages.filter(isRequest);
         if (requests.length === 0) return sendEmpty(res, 202);
-        const answers: JSONRPCMessage[] = await Promise.all(requests.map((r) => pool.request(r, extra)));
-        sendJson(res, 200, answers);
+        const answers = await Promise.all(requests.map((r) => answerOrError(pool, r, extra)));
+        sendJson(
+            res,
+            200,
+            answers.map((a) => a.message),
+        );
     };
+}
+
+/** A JSON-RPC answer and the HTTP status it gets when it is the only one. */
+interface Answer {
+    readonly status: number;
+    readonly message: JSONRPCMessage;
+}
+
+/** The server's answer, or a JSON-RPC error for a message the SDK refused or did not answer in time. */
+async function answerOrError(
+    pool: ServerPool,
+    request: JSONRPCRequest,
+    extra: MessageExtraInfo,
+): Promise<Answer> {
+    try {
+        return { status: 200, message: await pool.request(request, extra) };
+    } catch (error) {
+        const [status, code, text] =
+            error instanceof InvalidMessageError
+                ? [400, jsonRpcCodes.invalidRequest, `Invalid Request: ${error.message.slice(0, 200)}`]
+                : error instanceof ExchangeTimeoutError
+                  ? [504, jsonRpcCodes.internalError, "The request timed out"]
+                  : [500, jsonRpcCodes.internalError, "Internal error"];
+        return { status, message: { jsonrpc: "2.0", id: request.id, error: { code, message: text } } };
+    }
 }
 
 /**

@@ -6,6 +6,18 @@ import type {
     RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 
+/** The server refused the message without answering (it does not match the MCP schema). */
+export class InvalidMessageError extends Error {}
+
+/** The server did not answer in time. */
+export class ExchangeTimeoutError extends Error {}
+
+interface Pending {
+    readonly resolve: (message: JSONRPCMessage) => void;
+    readonly reject: (error: Error) => void;
+    readonly timer: NodeJS.Timeout;
+}
+
 /**
  * The thinnest transport that lets an SDK server answer one HTTP request: the host hands it a
  * request and awaits the matching response. Notifications the server emits while handling a
@@ -16,28 +28,54 @@ export class DirectTransport implements Transport {
     onclose?: () => void;
     onerror?: (error: Error) => void;
 
-    private readonly waiting = new Map<RequestId, (message: JSONRPCMessage) => void>();
+    private readonly pending = new Map<RequestId, Pending>();
 
     async start(): Promise<void> {}
 
     async send(message: JSONRPCMessage): Promise<void> {
         if (!("id" in message) || "method" in message || message.id === undefined) return;
-        const resolve = this.waiting.get(message.id);
-        if (resolve) {
-            this.waiting.delete(message.id);
-            resolve(message);
+        const waiting = this.pending.get(message.id);
+        if (waiting) {
+            this.pending.delete(message.id);
+            clearTimeout(waiting.timer);
+            waiting.resolve(message);
         }
     }
 
     async close(): Promise<void> {
+        this.fail(new Error("transport closed"));
         this.onclose?.();
     }
 
-    /** Delivers a request to the connected server and resolves with its response. */
-    exchange(request: JSONRPCRequest, extra?: MessageExtraInfo): Promise<JSONRPCMessage> {
-        return new Promise((resolve) => {
-            this.waiting.set(request.id, resolve);
+    /**
+     * Delivers a request to the connected server and resolves with its response. Rejects when the
+     * server reports the message as unusable (the SDK then stays silent) or after `timeoutMs`.
+     */
+    exchange(
+        request: JSONRPCRequest,
+        extra: MessageExtraInfo | undefined,
+        timeoutMs: number,
+    ): Promise<JSONRPCMessage> {
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                this.pending.delete(request.id);
+                reject(
+                    new ExchangeTimeoutError(
+                        `no answer to request ${String(request.id)} within ${timeoutMs} ms`,
+                    ),
+                );
+            }, timeoutMs);
+            this.pending.set(request.id, { resolve, reject, timer });
             this.onmessage?.(request, extra);
         });
+    }
+
+    /** Rejects every pending exchange; wired to the server's error callback. */
+    fail(error: Error): void {
+        for (const [id, waiting] of this.pending) {
+            this.pending.delete(id);
+            clearTimeout(waiting.timer);
+            waiting.reject(error);
+        }
     }
 }

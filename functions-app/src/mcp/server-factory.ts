@@ -52,7 +52,9 @@ const toolList: ListToolsResult = {
         annotations: {
             title: t.title,
             readOnlyHint: t.readOnly,
-            destructiveHint: false,
+            // The only writing tool replaces a snippet of the same name: destructive, but idempotent.
+            destructiveHint: !t.readOnly,
+            idempotentHint: true,
             openWorldHint: false,
         },
     })),

@@ -1,6 +1,6 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
-import { DirectTransport } from "./direct-transport";
+import { DirectTransport, InvalidMessageError } from "./direct-transport";
 
 interface PooledServer {
     readonly server: Server;
@@ -20,14 +20,23 @@ export class ServerPool {
         private readonly createServer: () => Server,
         /** Servers kept for reuse; a burst beyond it builds extra servers that are closed after use. */
         private readonly maxIdle = 64,
+        /** Longest a request may take (tool calls reach storage). */
+        private readonly requestTimeoutMs = 60_000,
     ) {}
 
+    /**
+     * Answers one request. Rejects with InvalidMessageError when the SDK refuses the message, or
+     * ExchangeTimeoutError; a server whose exchange failed is closed rather than lent again.
+     */
     async request(request: JSONRPCRequest, extra?: MessageExtraInfo): Promise<JSONRPCMessage> {
         const lent = this.idle.pop() ?? (await this.build());
+        let healthy = false;
         try {
-            return await lent.transport.exchange(request, extra);
+            const answer = await lent.transport.exchange(request, extra, this.requestTimeoutMs);
+            healthy = true;
+            return answer;
         } finally {
-            if (!this.closed && this.idle.length < this.maxIdle) this.idle.push(lent);
+            if (healthy && !this.closed && this.idle.length < this.maxIdle) this.idle.push(lent);
             else void lent.server.close();
         }
     }
@@ -40,6 +49,8 @@ export class ServerPool {
     private async build(): Promise<PooledServer> {
         const server = this.createServer();
         const transport = new DirectTransport();
+        // The SDK reports a message it cannot use here and sends no answer: fail the request instead.
+        server.onerror = (error) => transport.fail(new InvalidMessageError(error.message));
         await server.connect(transport);
         return { server, transport };
     }

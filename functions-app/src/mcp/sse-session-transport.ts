@@ -26,6 +26,7 @@ export class SseSessionTransport implements Transport {
     }
 
     async start(): Promise<void> {
+        if (this.closed || this.res.destroyed) return this.finish();
         this.res.writeHead(200, {
             "content-type": "text/event-stream",
             "cache-control": "no-cache, no-transform",

@@ -81,9 +81,10 @@ export class NodeHost {
             [backendPaths.readiness, (_req, res) => this.readiness(res)],
         ]);
         this.server = createServer((req, res) => this.dispatch(req, res));
-        // Slow clients must not hold sockets forever; SSE streams are long-lived by design.
+        // Slow clients must not hold sockets: the whole request (headers and body) must arrive in
+        // 30 s. Responses are not limited, so SSE streams stay open as long as the client reads.
         this.server.headersTimeout = 20_000;
-        this.server.requestTimeout = 0;
+        this.server.requestTimeout = 30_000;
         this.server.keepAliveTimeout = 65_000;
     }
 
@@ -144,7 +145,9 @@ export class NodeHost {
             await this.options.snippets.ping();
             sendJson(res, 200, { status: "ready" });
         } catch (error) {
-            sendJson(res, 503, { status: "storage unreachable", error: String(error) });
+            // Details go to the log, not to whoever can reach the probe.
+            this.options.logger.warn("readiness: storage unreachable", { error: String(error) });
+            sendJson(res, 503, { status: "storage unreachable" });
         }
     }
 

@@ -93,6 +93,19 @@ describe("OneDeploy client", () => {
         assert.equal(fake.requests[1].url, "/api/deployments/abc-9");
     });
 
+    it("fails instead of polling 'latest' when the publish answer names no deployment", async () => {
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") res.writeHead(202).end();
+            else json(res, 200, { status: 4 }); // the previous deployment's success must not count
+        });
+        await assert.rejects(oneDeploy({ ...fast, scmBaseUrl: fake.url }), (error: unknown) => {
+            assert.ok(error instanceof OneDeployError);
+            assert.match(error.message, /named no deployment id/);
+            return true;
+        });
+        assert.equal(fake.requests.length, 1, "nothing polled");
+    });
+
     it("fails with Kudu's status text when the deployment reports status 3", async () => {
         fake = await fakeScm((req, _body, res) => {
             if (req.method === "POST") return json(res, 202, "dep-2");

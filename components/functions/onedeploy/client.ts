@@ -146,7 +146,13 @@ async function deploymentIdOf(res: Response): Promise<string> {
     }
     const location = res.headers.get("location");
     const fromLocation = location?.match(/\/api\/deployments\/([^/?#]+)/)?.[1];
-    return fromLocation ? decodeURIComponent(fromLocation) : "latest";
+    // Polling "latest" could report the previous deployment's success: without an id, fail loudly.
+    if (!fromLocation) {
+        throw new OneDeployError(
+            `publish was accepted but named no deployment id (body ${JSON.stringify(text.slice(0, 100))}, no Location header)`,
+        );
+    }
+    return decodeURIComponent(fromLocation);
 }
 
 async function bodyText(res: Response): Promise<string> {

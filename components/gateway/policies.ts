@@ -131,6 +131,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         {
             ...common,
             requiredRole: webhookRole,
+            forwardedCallerHeader,
             backendPath: backendPaths.sentinelWebhook,
             backendTimeoutSeconds: 60,
         },

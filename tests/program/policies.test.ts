@@ -107,11 +107,16 @@ describe("APIM policies", () => {
     });
 
     it("names the calling agent to the backend from the validated token, replacing any caller-sent value", () => {
-        const inbound = section(policies.mcpApi, "inbound");
-        const headers = find(inbound, "set-header").filter((h) => h.name === forwardedCallerHeader);
-        assert.equal(headers.length, 1);
-        assert.equal(headers[0]["exists-action"], "override");
-        assert.match(String(find(headers[0], "value")[0]["#text"]), /context\.Variables\["callerAppId"\]/);
+        for (const xml of [policies.mcpApi, policies.sentinelApi]) {
+            const inbound = section(xml, "inbound");
+            const headers = find(inbound, "set-header").filter((h) => h.name === forwardedCallerHeader);
+            assert.equal(headers.length, 1);
+            assert.equal(headers[0]["exists-action"], "override");
+            assert.match(
+                String(find(headers[0], "value")[0]["#text"]),
+                /context\.Variables\["callerAppId"\]/,
+            );
+        }
         // callerAppId is read from the token's azp, falling back to appid (v1 tokens).
         assert.match(
             policies.mcpApi,
@@ -127,6 +132,27 @@ describe("APIM policies", () => {
             const www = find(onError, "set-header").find((h) => h.name === "WWW-Authenticate");
             assert.equal(www?.value, 'Bearer resource_metadata="{{prm-url}}"');
         }
+    });
+
+    it("refuses MCP bodies it cannot read the way the backend does, before the tool-role check", () => {
+        const inbound = section(policies.mcpApi, "inbound");
+        const tools = find(inbound, "set-variable").find((v) => v.name === "mcpTools");
+        const expression = String(tools?.value);
+        // Unparseable bodies and case-variant or repeated member names are refused, not waved through.
+        assert.doesNotMatch(expression, /catch \(Exception\) \{\s*return "";/);
+        assert.match(expression, /catch \(Exception\) \{\s*return "!invalid";/);
+        assert.match(expression, /StringComparer\.OrdinalIgnoreCase/);
+        const refusal = find(inbound, "when").find((w) => String(w.condition).includes('"!invalid"'));
+        assert.ok(refusal, "a 400 answer for ambiguous bodies");
+        assert.equal(find(refusal, "set-status")[0].code, "400");
+        // The refusal comes before the role check reads the tool names.
+        assert.ok(policies.mcpApi.indexOf("!invalid&quot;)") < policies.mcpApi.indexOf('name="deniedTool"'));
+    });
+
+    it("keeps metric dimensions to catalog tool names", () => {
+        const metric = find(section(policies.mcpApi, "outbound"), "emit-metric")[0];
+        const tool = find(metric, "dimension").find((d) => d.name === "tool");
+        assert.match(String(tool?.value), /\(other\)/);
     });
 
     it("enforces the contract's tool -> role map and a request size limit", () => {

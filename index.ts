@@ -7,7 +7,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "./components/config/parse";
-import { ControlPlane } from "./components/control-plane";
+import { buildNodeServerBundle } from "./components/aks/package";
+import { ControlPlane, type BackendArtifacts } from "./components/control-plane";
 import { buildFunctionsPackage } from "./components/functions/package";
 
 export = async () => {
@@ -21,8 +22,17 @@ export = async () => {
             `azure-native targets tenant ${arm.tenantId} but azuread targets ${entra.tenantId}; configure one tenant`,
         );
     }
-    const functionsPackage = await buildFunctionsPackage();
+    // The deploying identity's ARM token: OneDeploy (Functions) or the registry push (AKS) use it.
     const deploymentToken = pulumi.secret(authorization.getClientTokenOutput().token);
+    const artifacts: BackendArtifacts =
+        config.backend === "functions"
+            ? { kind: "functions", package: await buildFunctionsPackage(), deploymentToken }
+            : {
+                  kind: "aks",
+                  image: config.aks.image
+                      ? { kind: "configured", ref: config.aks.image }
+                      : { kind: "build", bundle: await buildNodeServerBundle(), armToken: deploymentToken },
+              };
 
     const plane = new ControlPlane(`${config.namePrefix}-${config.environment}`, {
         config,
@@ -31,8 +41,7 @@ export = async () => {
             subscriptionId: arm.subscriptionId,
             deployerObjectId: entra.objectId,
         },
-        functionsPackage,
-        deploymentToken,
+        artifacts,
     });
 
     return {
@@ -55,10 +64,21 @@ export = async () => {
             alertRuleIds: plane.monitoring.alertRuleIds,
             workbookId: plane.monitoring.workbookId,
         },
-        backend: {
-            kind: config.backend,
-            functionAppName: plane.backend.functionAppName,
-            packageSha256: functionsPackage.sha256,
-        },
+        backend: plane.functions
+            ? {
+                  kind: config.backend,
+                  url: plane.backend.backendUrl,
+                  functionAppName: plane.functions.functionAppName,
+                  packageSha256: plane.functions.deployedSha256,
+              }
+            : {
+                  kind: config.backend,
+                  url: plane.backend.backendUrl,
+                  clusterName: plane.aks?.clusterName,
+                  oidcIssuerUrl: plane.aks?.oidcIssuerUrl,
+                  registryLoginServer: plane.aks?.registryLoginServer,
+                  image: plane.aks?.image,
+                  vnetId: plane.network?.vnetId,
+              },
     };
 };

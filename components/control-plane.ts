@@ -1,9 +1,13 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayPaths } from "../functions-app/src/contract";
-import type { StackConfig } from "./config/types";
-import { storageAccountName, uniqueSuffix } from "./azure/ids";
+import { AksBackend, aksStorageContainers, type ToolImageSource } from "./aks/backend";
+import { apimVnetModes, type StackConfig } from "./config/types";
+import { registryName, storageAccountName, uniqueSuffix } from "./azure/ids";
 import { FunctionsBackend } from "./functions/backend";
+import { Network } from "./network/network";
+import { subnetNames } from "./network/plan";
+import { ToolStorage } from "./storage/tool-storage";
 import type { FunctionsPackage } from "./functions/package";
 import { Gateway } from "./gateway/gateway";
 import { McpApis } from "./gateway/mcp-apis";
@@ -19,14 +23,23 @@ export interface DeploymentContext {
     readonly deployerObjectId: string;
 }
 
+/** What the chosen backend deploys: the Functions package, or the AKS image. */
+export type BackendArtifacts =
+    | {
+          readonly kind: "functions";
+          /** The bundled tool service. */
+          readonly package: FunctionsPackage;
+          /** Entra token OneDeploy uses on the function app's SCM host. */
+          readonly deploymentToken: pulumi.Input<string>;
+      }
+    | { readonly kind: "aks"; readonly image: ToolImageSource };
+
 /** Arguments for {@link ControlPlane}. */
 export interface ControlPlaneArgs {
     readonly config: StackConfig;
     readonly context: DeploymentContext;
-    /** The bundled tool service (Functions backend). */
-    readonly functionsPackage: FunctionsPackage;
-    /** Entra token OneDeploy uses on the function app's SCM host. */
-    readonly deploymentToken: pulumi.Input<string>;
+    /** Must match `config.backend`. */
+    readonly artifacts: BackendArtifacts;
 }
 
 /** Custom metric the gateway emits per MCP call and the dashboard reads. */
@@ -58,13 +71,22 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly mcpAppIdUri: pulumi.Output<string>;
     public readonly agents: Readonly<Record<string, AgentConnection>>;
     public readonly monitoring: Monitoring;
-    public readonly backend: FunctionsBackend;
+    /** The backend behind the gateway; `functions` or `aks` is set for the chosen kind. */
+    public readonly backend: ToolBackend;
+    public readonly functions?: FunctionsBackend;
+    public readonly aks?: AksBackend;
+    public readonly network?: Network;
     public readonly gatewayServiceName: pulumi.Output<string>;
     public readonly policies: Readonly<Record<string, string>>;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:controlplane:ControlPlane", name, {}, opts);
-        const { config, context } = args;
+        const { config, context, artifacts } = args;
+        if (artifacts.kind !== config.backend) {
+            throw new Error(
+                `backend is "${config.backend}" but the program built ${artifacts.kind} artifacts`,
+            );
+        }
         const baseName = `${config.namePrefix}-${config.environment}`;
         const tags = { ...config.tags, environment: config.environment, project: "agents-control-plane" };
         // Globally unique names get a suffix derived from where they are deployed.
@@ -115,6 +137,43 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // The AKS backend is private: storage behind private endpoints, the gateway joined to the VNet.
+        let aksStorage: ToolStorage | undefined;
+        let network: Network | undefined;
+        if (config.backend === "aks") {
+            const apimMode = apimVnetModes[config.apim.sku];
+            if (!apimMode) throw new Error(`API Management ${config.apim.sku} cannot join a virtual network`);
+            aksStorage = new ToolStorage(
+                `${name}-aks`,
+                {
+                    resourceGroupName: rg,
+                    location: config.location,
+                    accountName: storageAccountName(config.namePrefix, config.environment, "tools", salt),
+                    containers: aksStorageContainers,
+                    publicNetworkAccess: "Disabled",
+                    workspaceId: monitoring.workspaceId,
+                    tags,
+                },
+                { parent: this },
+            );
+            network = new Network(
+                `${name}-network`,
+                {
+                    resourceGroupName: rg,
+                    location: config.location,
+                    baseName,
+                    addressSpace: config.network.addressSpace,
+                    apimMode,
+                    privateEndpoints: [
+                        { name: "tools-blob", resourceId: aksStorage.accountId, service: "blob" },
+                        { name: "tools-queue", resourceId: aksStorage.accountId, service: "queue" },
+                    ],
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+
         const gateway = new Gateway(
             `${name}-gateway`,
             {
@@ -131,36 +190,76 @@ export class ControlPlane extends pulumi.ComponentResource {
                 appInsightsId: monitoring.appInsightsId,
                 appInsightsConnectionString: monitoring.appInsightsConnectionString,
                 workspaceId: monitoring.workspaceId,
+                ...(network ? { subnetId: network.gatewaySubnetId } : {}),
                 tags,
             },
             { parent: this },
         );
 
-        // One backend behind the gateway; an AKS backend slots in here with the same ToolBackend shape.
-        const backend = new FunctionsBackend(
-            `${name}-functions`,
-            {
-                resourceGroupName: rg,
-                location: config.location,
-                functionAppName: `${baseName}-tools-${unique}`,
-                storageAccountName: storageAccountName(config.namePrefix, config.environment, "tools", salt),
-                subscriptionId: context.subscriptionId,
-                tenantId: context.tenantId,
-                instanceMemoryMB: config.functions.instanceMemoryMB,
-                maximumInstanceCount: config.functions.maximumInstanceCount,
-                nodeVersion: config.functions.nodeVersion,
-                audience: identity.backendAppClientId,
-                allowedCallerPrincipalIds: [gateway.principalId],
-                appInsightsId: monitoring.appInsightsId,
-                appInsightsConnectionString: monitoring.appInsightsConnectionString,
-                workspaceId: monitoring.workspaceId,
-                package: args.functionsPackage,
-                deploymentToken: args.deploymentToken,
-                tags,
-            },
-            { parent: this },
-        );
-        const toolBackend: ToolBackend = backend;
+        // One backend behind the gateway; both have the same ToolBackend shape.
+        let toolBackend: ToolBackend;
+        if (artifacts.kind === "aks") {
+            if (!network || !aksStorage) throw new Error("the AKS backend needs its network and storage");
+            this.aks = new AksBackend(
+                `${name}-aks`,
+                {
+                    resourceGroupName: rg,
+                    location: config.location,
+                    baseName,
+                    registryName: registryName(config.namePrefix, config.environment, salt),
+                    subscriptionId: context.subscriptionId,
+                    tenantId: context.tenantId,
+                    deployerObjectId: context.deployerObjectId,
+                    settings: config.aks,
+                    image: artifacts.image,
+                    nodeSubnetId: network.nodeSubnetId,
+                    loadBalancerSubnetId: network.internalLoadBalancerSubnetId,
+                    loadBalancerSubnetName: subnetNames.internalLoadBalancer,
+                    internalLoadBalancerIp: network.plan.internalLoadBalancerIp,
+                    gatewaySubnetCidr: network.plan.gateway,
+                    storageAccountId: aksStorage.accountId,
+                    snippetsContainerId: aksStorage.containerIds[aksStorageContainers[0]],
+                    blobEndpoint: aksStorage.blobEndpoint,
+                    queueEndpoint: aksStorage.queueEndpoint,
+                    audience: identity.backendAppClientId,
+                    gatewayUrl: gateway.gatewayUrl,
+                    workspaceId: monitoring.workspaceId,
+                    tags,
+                },
+                { parent: this },
+            );
+            toolBackend = this.aks;
+        } else {
+            this.functions = new FunctionsBackend(
+                `${name}-functions`,
+                {
+                    resourceGroupName: rg,
+                    location: config.location,
+                    functionAppName: `${baseName}-tools-${unique}`,
+                    storageAccountName: storageAccountName(
+                        config.namePrefix,
+                        config.environment,
+                        "tools",
+                        salt,
+                    ),
+                    subscriptionId: context.subscriptionId,
+                    tenantId: context.tenantId,
+                    instanceMemoryMB: config.functions.instanceMemoryMB,
+                    maximumInstanceCount: config.functions.maximumInstanceCount,
+                    nodeVersion: config.functions.nodeVersion,
+                    audience: identity.backendAppClientId,
+                    allowedCallerPrincipalIds: [gateway.principalId],
+                    appInsightsId: monitoring.appInsightsId,
+                    appInsightsConnectionString: monitoring.appInsightsConnectionString,
+                    workspaceId: monitoring.workspaceId,
+                    package: artifacts.package,
+                    deploymentToken: artifacts.deploymentToken,
+                    tags,
+                },
+                { parent: this },
+            );
+            toolBackend = this.functions;
+        }
 
         const apis = new McpApis(
             `${name}-apis`,
@@ -217,7 +316,8 @@ export class ControlPlane extends pulumi.ComponentResource {
             ]),
         );
         this.monitoring = monitoring;
-        this.backend = backend;
+        this.backend = toolBackend;
+        this.network = network;
         this.registerOutputs({ gatewayUrl: this.gatewayUrl, mcpEndpoint: this.mcpEndpoint });
     }
 }

@@ -15,6 +15,10 @@ export const builtInRoles = {
     storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 } as const;
 
 export function roleDefinitionId(subscriptionId: string, roleId: string): string {
@@ -36,4 +40,10 @@ export function storageAccountName(
 /** Six hex characters derived from `salt`, for globally unique names. */
 export function uniqueSuffix(salt: string): string {
     return createHash("sha256").update(salt).digest("hex").slice(0, 6);
+}
+
+/** Container registry names: 5-50 letters and digits, globally unique. */
+export function registryName(prefix: string, environment: string, salt: string): string {
+    const base = `${prefix}${environment}tools`.replace(/[^a-z0-9]/g, "");
+    return `${base.slice(0, 44)}${uniqueSuffix(salt)}`;
 }

@@ -22,6 +22,12 @@ export interface GatewayArgs {
     readonly appInsightsId: pulumi.Input<string>;
     readonly appInsightsConnectionString: pulumi.Input<string>;
     readonly workspaceId: pulumi.Input<string>;
+    /**
+     * Subnet through which the gateway reaches a private backend: outbound VNet integration
+     * (StandardV2/PremiumV2, subnet delegated to Microsoft.Web/serverFarms) or injection
+     * (Developer/Premium). In both the gateway itself stays reachable from the internet ("External").
+     */
+    readonly subnetId?: pulumi.Input<string>;
     readonly tags: Record<string, string>;
 }
 
@@ -57,6 +63,12 @@ export class Gateway extends pulumi.ComponentResource {
                 publisherName: args.publisherName,
                 identity: { type: "SystemAssigned" },
                 publicNetworkAccess: "Enabled",
+                ...(args.subnetId
+                    ? {
+                          virtualNetworkType: "External",
+                          virtualNetworkConfiguration: { subnetResourceId: args.subnetId },
+                      }
+                    : {}),
                 // TLS 1.2+ only, no 3DES, on both sides of the gateway.
                 customProperties: {
                     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",

@@ -4,6 +4,7 @@
  * program makes. Any other invoke throws, so a new provider call cannot slip through unnoticed.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { stableGuid } from "../../components/azure/ids";
 
 export const mockTenantId = "11111111-2222-4333-8444-555555555555";
@@ -31,7 +32,45 @@ const nameInputs: Record<string, string> = {
     "azure-native:monitor:ActionGroup": "actionGroupName",
     "azure-native:monitor:ScheduledQueryRule": "ruleName",
     "azure-native:authorization:RoleAssignment": "roleAssignmentName",
+    "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:containerregistry:Registry": "registryName",
+    "azure-native:managedidentity:FederatedIdentityCredential": "federatedIdentityCredentialResourceName",
+    "azure-native:network:VirtualNetwork": "virtualNetworkName",
+    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
+    "azure-native:network:PrivateEndpoint": "privateEndpointName",
+    "azure-native:network:PrivateDnsZoneGroup": "privateDnsZoneGroupName",
+    "azure-native:privatedns:PrivateZone": "privateZoneName",
+    "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
+    "azure-native:monitor:DataCollectionRule": "dataCollectionRuleName",
+    "azure-native:monitor:DataCollectionRuleAssociation": "associationName",
 };
+
+/** Kubeconfig a cluster with Entra ID integration returns in exec format (kubelogin). */
+export function mockKubeconfig(clusterName: string): string {
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        `- name: ${clusterName}`,
+        "  cluster:",
+        `    server: https://${clusterName}-dns.hcp.westeurope.azmk8s.io:443`,
+        "    certificate-authority-data: bW9jaw==",
+        "contexts:",
+        `- name: ${clusterName}`,
+        "  context:",
+        `    cluster: ${clusterName}`,
+        `    user: clusterUser_${clusterName}`,
+        `current-context: ${clusterName}`,
+        "users:",
+        `- name: clusterUser_${clusterName}`,
+        "  user:",
+        "    exec:",
+        "      apiVersion: client.authentication.k8s.io/v1beta1",
+        "      command: kubelogin",
+        "      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]",
+        "",
+    ].join("\n");
+}
 
 type State = Record<string, unknown>;
 
@@ -106,8 +145,34 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
             case "azure-native:operationalinsights:Workspace":
                 Object.assign(state, { customerId: guid("customer") });
                 break;
+            case "azure-native:containerservice:ManagedCluster":
+                Object.assign(state, {
+                    oidcIssuerProfile: {
+                        ...(inputs.oidcIssuerProfile as State),
+                        issuerURL: `https://westeurope.oic.prod-aks.azure.com/${mockTenantId}/${guid("issuer")}/`,
+                    },
+                    identityProfile: {
+                        kubeletidentity: {
+                            objectId: guid("kubelet-object"),
+                            clientId: guid("kubelet-client"),
+                            resourceId: `${id}-agentpool`,
+                        },
+                    },
+                    fqdn: `${name}-dns.hcp.westeurope.azmk8s.io`,
+                });
+                break;
+            case "azure-native:containerregistry:Registry":
+                Object.assign(state, { loginServer: `${name}.azurecr.io` });
+                break;
         }
         return { id, state };
+    }
+    if (args.type === "docker-build:index:Image") {
+        // A pushed image reports its manifest digest.
+        const digest = createHash("sha256")
+            .update(JSON.stringify(inputs.tags ?? []))
+            .digest("hex");
+        return { id: guid("id"), state: { ...inputs, digest: `sha256:${digest}` } };
     }
     // Dynamic resources (OneDeploy) and anything else: echo the inputs.
     return { id: guid("id"), state: inputs };
@@ -128,6 +193,16 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
             return { token: "mock-arm-access-token" };
         case "azure-native:web:listWebAppHostKeys":
             return { functionKeys: {}, systemKeys: {} };
+        case "azure-native:containerservice:listManagedClusterUserCredentials": {
+            const cluster = String(args.inputs.resourceName);
+            if (args.inputs.format !== "exec")
+                throw new Error("the program asks for exec kubeconfigs (kubelogin)");
+            return {
+                kubeconfigs: [
+                    { name: "clusterUser", value: Buffer.from(mockKubeconfig(cluster)).toString("base64") },
+                ],
+            };
+        }
         default:
             throw new Error(
                 `unmocked invoke ${args.token}: add it to scripts/lib/mocks.ts if the program really needs it`,

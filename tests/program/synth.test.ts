@@ -570,7 +570,7 @@ describe("synthesis of other configurations", function () {
         const mcpPolicy = prod.resources.find(
             (r) => r.type === "azure-native:apimanagement:ApiPolicy" && r.inputs.apiId === "mcp",
         )!;
-        assert.match(String(mcpPolicy.inputs.value), /calls="600"/);
+        assert.match(String(mcpPolicy.inputs.value), /calls="300"/);
         assert.equal(Object.keys(prod.outputs.agents as Obj).length, 3);
     });
 

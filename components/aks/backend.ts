@@ -1,0 +1,213 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+import { gatewayPaths, snippetContainer } from "../../functions-app/src/contract";
+import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import type { AksConfig } from "../config/types";
+import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
+import type { ToolBackend } from "../tool-backend";
+import { AksCluster } from "./cluster";
+import { ToolImage, type NodeServerBundle } from "./image";
+
+/** Audience Entra requires on federated credentials (public cloud). */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
+
+/** Namespace and name of the tool workload (Deployment, Service, ServiceAccount). */
+export const toolWorkload = { namespace: "mcp-tools", name: "mcp-tools" } as const;
+
+/** Where the image comes from: a team's own pipeline, or built here from the Node host bundle. */
+export type ToolImageSource =
+    | { readonly kind: "configured"; readonly ref: string }
+    | { readonly kind: "build"; readonly bundle: NodeServerBundle; readonly armToken: pulumi.Input<string> };
+
+/** Arguments for {@link AksBackend}. */
+export interface AksBackendArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    readonly baseName: string;
+    readonly registryName: string;
+    readonly subscriptionId: string;
+    readonly tenantId: string;
+    readonly deployerObjectId: string;
+    readonly settings: AksConfig;
+    readonly image: ToolImageSource;
+    /** Network facts: subnets, the gateway's range and the load balancer's fixed address. */
+    readonly nodeSubnetId: pulumi.Input<string>;
+    readonly loadBalancerSubnetId: pulumi.Input<string>;
+    readonly loadBalancerSubnetName: string;
+    readonly internalLoadBalancerIp: string;
+    readonly gatewaySubnetCidr: string;
+    /** The tool storage account (reached through private endpoints). */
+    readonly storageAccountId: pulumi.Input<string>;
+    readonly snippetsContainerId: pulumi.Input<string>;
+    readonly blobEndpoint: pulumi.Input<string>;
+    readonly queueEndpoint: pulumi.Input<string>;
+    /** Backend app registration's client id: the only audience the host accepts. */
+    readonly audience: pulumi.Input<string>;
+    /** Gateway base URL (the MCP resource clients see). */
+    readonly gatewayUrl: pulumi.Input<string>;
+    readonly workspaceId: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * The MCP tool service on AKS: cluster and registry, a user-assigned identity federated to the
+ * workload's service account with the same storage roles as the Functions backend, the image,
+ * and the workload behind an internal load balancer that only the gateway's subnet reaches.
+ */
+export class AksBackend extends pulumi.ComponentResource implements ToolBackend {
+    public readonly backendUrl: pulumi.Output<string>;
+    public readonly audience: pulumi.Output<string>;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    public readonly registryLoginServer: pulumi.Output<string>;
+    public readonly identityClientId: pulumi.Output<string>;
+    public readonly image: pulumi.Output<string>;
+
+    constructor(name: string, args: AksBackendArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:aks:AksBackend", name, {}, opts);
+        const rg = args.resourceGroupName;
+        const clusterName = `${args.baseName}-aks`;
+        const cluster = new AksCluster(
+            name,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                clusterName,
+                registryName: args.registryName,
+                subscriptionId: args.subscriptionId,
+                tenantId: args.tenantId,
+                deployerObjectId: args.deployerObjectId,
+                settings: args.settings,
+                nodeSubnetId: args.nodeSubnetId,
+                loadBalancerSubnetId: args.loadBalancerSubnetId,
+                workspaceId: args.workspaceId,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-workload-identity`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                resourceName: `${clusterName}-tools-id`,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const subject = workloadIdentitySubject(toolWorkload);
+        const federation = new managedidentity.FederatedIdentityCredential(
+            `${name}-workload-federation`,
+            {
+                resourceGroupName: rg,
+                resourceName: identity.name,
+                federatedIdentityCredentialResourceName: toolWorkload.name,
+                issuer: cluster.oidcIssuerUrl,
+                subject,
+                audiences: [tokenExchangeAudience],
+            },
+            { parent: this },
+        );
+        const grant = (id: string, scope: pulumi.Input<string>, role: string, description: string) =>
+            new authorization.RoleAssignment(
+                `${name}-${id}`,
+                {
+                    scope,
+                    principalId: identity.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
+                    description,
+                },
+                { parent: this },
+            );
+        const grants = [
+            // The tools read and write snippets; nothing else in the account.
+            grant("snippets-owner", args.snippetsContainerId, builtInRoles.storageBlobDataOwner, "Snippets"),
+            // Each pod creates and deletes its own backplane queue (mcp-backplane-<replica>).
+            grant(
+                "queue-contributor",
+                args.storageAccountId,
+                builtInRoles.storageQueueDataContributor,
+                "Legacy SSE backplane queues",
+            ),
+        ];
+
+        let image: pulumi.Output<string>;
+        if (args.image.kind === "configured") {
+            image = pulumi.output(args.image.ref);
+        } else {
+            const pusher = new authorization.RoleAssignment(
+                `${name}-deployer-acr-push`,
+                {
+                    scope: cluster.registryId,
+                    principalId: args.deployerObjectId,
+                    roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.acrPush),
+                    description: "The deployment identity pushes the tool image",
+                },
+                { parent: this },
+            );
+            image = new ToolImage(
+                `${name}-image`,
+                {
+                    bundle: args.image.bundle,
+                    registryLoginServer: cluster.registryLoginServer,
+                    tenantId: args.tenantId,
+                    armToken: args.image.armToken,
+                    repository: "mcp-tools",
+                    dependsOn: [pusher],
+                },
+                { parent: this },
+            ).ref;
+        }
+
+        const issuer = `https://login.microsoftonline.com/${args.tenantId}/v2.0`;
+        const workload = new McpWorkload(
+            `${name}-workload`,
+            {
+                provider: cluster.provider,
+                namespace: toolWorkload.namespace,
+                name: toolWorkload.name,
+                image,
+                replicas: args.settings.replicas,
+                identityClientId: identity.clientId,
+                storageAccountUrl: args.blobEndpoint,
+                backplaneQueueUrl: args.queueEndpoint,
+                auth: pulumi.all([args.audience, args.gatewayUrl]).apply(([audience, gatewayUrl]) => ({
+                    issuer,
+                    audience,
+                    jwksUri: `https://login.microsoftonline.com/${args.tenantId}/discovery/v2.0/keys`,
+                    resource: `${gatewayUrl}${gatewayPaths.mcp}`,
+                })),
+                publicBaseUrl: args.gatewayUrl,
+                gatewaySubnetCidr: args.gatewaySubnetCidr,
+                internalLoadBalancerIp: args.internalLoadBalancerIp,
+                lbSubnetName: args.loadBalancerSubnetName,
+                resources: {
+                    requests: { cpu: "250m", memory: "256Mi" },
+                    limits: { memory: "512Mi" },
+                },
+                labels: { "app.kubernetes.io/part-of": "agents-control-plane" },
+            },
+            // Pods need their identity's federation and roles, and the deployer its cluster role.
+            { parent: this, dependsOn: [federation, ...grants, ...cluster.kubernetesAccess] },
+        );
+
+        this.backendUrl = workload.backendUrl;
+        this.audience = pulumi.output(args.audience);
+        this.clusterName = cluster.clusterName;
+        this.oidcIssuerUrl = cluster.oidcIssuerUrl;
+        this.registryLoginServer = cluster.registryLoginServer;
+        this.identityClientId = identity.clientId;
+        this.image = image;
+        this.registerOutputs({
+            backendUrl: this.backendUrl,
+            clusterName: this.clusterName,
+            image: this.image,
+        });
+    }
+}
+
+/** Snippet container name, for callers that build the storage the backend uses. */
+export const aksStorageContainers = [snippetContainer] as const;

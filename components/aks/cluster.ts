@@ -1,0 +1,321 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { sendDiagnostics } from "../azure/diagnostics";
+import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import type { AksConfig } from "../config/types";
+import { aksDnsServiceIp, aksPodCidr, aksServiceCidr } from "../network/plan";
+
+/** Arguments for {@link AksCluster}. */
+export interface AksClusterArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    readonly clusterName: string;
+    /** Globally unique registry name (5-50 letters and digits). */
+    readonly registryName: string;
+    readonly subscriptionId: string;
+    readonly tenantId: string;
+    /** Entra object id of the principal that runs `pulumi up`: it applies the Kubernetes objects. */
+    readonly deployerObjectId: string;
+    readonly settings: Pick<
+        AksConfig,
+        | "kubernetesVersion"
+        | "nodeVmSize"
+        | "systemNodeCount"
+        | "nodeMinCount"
+        | "nodeMaxCount"
+        | "privateCluster"
+        | "authorizedIpRanges"
+    >;
+    /** Subnet the nodes join. */
+    readonly nodeSubnetId: pulumi.Input<string>;
+    /** Subnet the internal load balancer's frontend is placed in. */
+    readonly loadBalancerSubnetId: pulumi.Input<string>;
+    readonly workspaceId: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * A hardened AKS cluster: Entra ID Kubernetes RBAC (Azure RBAC) with local accounts off, OIDC issuer
+ * and workload identity, Azure CNI overlay with Cilium network policy, a system pool for add-ons
+ * and an autoscaled pool for the tools, Container Insights and resource logs to the workspace,
+ * and a private API server or one restricted to authorized ranges. Also the registry the nodes
+ * pull from, and a Kubernetes provider that signs in with Entra ID (kubelogin).
+ */
+export class AksCluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly clusterId: pulumi.Output<string>;
+    /** The cluster's OIDC issuer: what workload identity federation trusts. */
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    public readonly registryId: pulumi.Output<string>;
+    public readonly registryLoginServer: pulumi.Output<string>;
+    /** Provider for Kubernetes objects in this cluster (never the ambient kubeconfig). */
+    public readonly provider: k8s.Provider;
+    /** Resources the Kubernetes objects must wait for (the deployer's cluster role). */
+    public readonly kubernetesAccess: pulumi.Resource[];
+
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:aks:AksCluster", name, {}, opts);
+        const rg = args.resourceGroupName;
+        const s = args.settings;
+        const role = (
+            id: string,
+            scope: pulumi.Input<string>,
+            principalId: pulumi.Input<string>,
+            roleId: string,
+            description: string,
+            principalType: "ServicePrincipal" | undefined = "ServicePrincipal",
+            dependsOn: pulumi.Resource[] = [],
+        ) =>
+            new authorization.RoleAssignment(
+                `${name}-${id}`,
+                {
+                    scope,
+                    principalId,
+                    ...(principalType ? { principalType } : {}),
+                    roleDefinitionId: roleDefinitionId(args.subscriptionId, roleId),
+                    description,
+                },
+                { parent: this, dependsOn },
+            );
+
+        // The control plane's own identity, granted before the cluster exists so the first create
+        // can join nodes and the internal load balancer to the subnets.
+        const controlPlane = new managedidentity.UserAssignedIdentity(
+            `${name}-control-plane-identity`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                resourceName: `${args.clusterName}-control-plane`,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const subnetGrants = [
+            role(
+                "nodes-subnet-network",
+                args.nodeSubnetId,
+                controlPlane.principalId,
+                builtInRoles.networkContributor,
+                "AKS joins its nodes to the node subnet",
+            ),
+            role(
+                "lb-subnet-network",
+                args.loadBalancerSubnetId,
+                controlPlane.principalId,
+                builtInRoles.networkContributor,
+                "AKS places the internal load balancer's frontend in its subnet",
+            ),
+        ];
+
+        const pool = {
+            vmSize: s.nodeVmSize,
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            type: "VirtualMachineScaleSets",
+            vnetSubnetID: args.nodeSubnetId,
+            enableNodePublicIP: false,
+            maxPods: 110,
+            ...(s.kubernetesVersion ? { orchestratorVersion: s.kubernetesVersion } : {}),
+            upgradeSettings: { maxSurge: "33%" },
+        };
+        const cluster = new containerservice.ManagedCluster(
+            `${name}-cluster`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                resourceName: args.clusterName,
+                dnsPrefix: args.clusterName,
+                ...(s.kubernetesVersion ? { kubernetesVersion: s.kubernetesVersion } : {}),
+                sku: { name: "Base", tier: "Standard" },
+                identity: { type: "UserAssigned", userAssignedIdentities: [controlPlane.id] },
+                enableRBAC: true,
+                aadProfile: { managed: true, enableAzureRBAC: true, tenantID: args.tenantId },
+                disableLocalAccounts: true,
+                oidcIssuerProfile: { enabled: true },
+                securityProfile: {
+                    workloadIdentity: { enabled: true },
+                    imageCleaner: { enabled: true, intervalHours: 168 },
+                },
+                networkProfile: {
+                    networkPlugin: "azure",
+                    networkPluginMode: "overlay",
+                    networkDataplane: "cilium",
+                    networkPolicy: "cilium",
+                    podCidr: aksPodCidr,
+                    serviceCidr: aksServiceCidr,
+                    dnsServiceIP: aksDnsServiceIp,
+                    loadBalancerSku: "standard",
+                    outboundType: "loadBalancer",
+                },
+                apiServerAccessProfile: s.privateCluster
+                    ? {
+                          enablePrivateCluster: true,
+                          enablePrivateClusterPublicFQDN: false,
+                          privateDNSZone: "system",
+                      }
+                    : { enablePrivateCluster: false, authorizedIPRanges: [...s.authorizedIpRanges] },
+                agentPoolProfiles: [
+                    {
+                        ...pool,
+                        name: "system",
+                        mode: "System",
+                        count: s.systemNodeCount,
+                        enableAutoScaling: false,
+                        // Only critical add-ons run here; the tools get their own pool.
+                        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+                    },
+                    {
+                        ...pool,
+                        name: "tools",
+                        mode: "User",
+                        enableAutoScaling: true,
+                        count: s.nodeMinCount,
+                        minCount: s.nodeMinCount,
+                        maxCount: s.nodeMaxCount,
+                    },
+                ],
+                autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+                addonProfiles: {
+                    // Container Insights, authenticating with the add-on's managed identity.
+                    omsagent: {
+                        enabled: true,
+                        config: { logAnalyticsWorkspaceResourceID: args.workspaceId, useAADAuth: "true" },
+                    },
+                },
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: subnetGrants },
+        );
+
+        // Container Insights with managed identity auth needs its data collection rule and association.
+        const insights = new monitor.DataCollectionRule(
+            `${name}-container-insights`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                dataCollectionRuleName: `MSCI-${args.clusterName}`,
+                kind: "Linux",
+                description: "Container Insights for the tool backend cluster",
+                dataSources: {
+                    extensions: [
+                        {
+                            name: "ContainerInsightsExtension",
+                            extensionName: "ContainerInsights",
+                            streams: ["Microsoft-ContainerInsights-Group-Default"],
+                            extensionSettings: {
+                                dataCollectionSettings: {
+                                    interval: "1m",
+                                    namespaceFilteringMode: "Off",
+                                    enableContainerLogV2: true,
+                                },
+                            },
+                        },
+                    ],
+                },
+                destinations: {
+                    logAnalytics: [{ name: "workspace", workspaceResourceId: args.workspaceId }],
+                },
+                dataFlows: [
+                    { streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] },
+                ],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        new monitor.DataCollectionRuleAssociation(
+            `${name}-container-insights-association`,
+            {
+                resourceUri: cluster.id,
+                associationName: "ContainerInsightsExtension",
+                dataCollectionRuleId: insights.id,
+                description: "Container Insights for the tool backend cluster",
+            },
+            { parent: this },
+        );
+        sendDiagnostics(
+            `${name}-cluster-diagnostics`,
+            { resourceUri: cluster.id, workspaceId: args.workspaceId },
+            { parent: this },
+        );
+
+        const registry = new containerregistry.Registry(
+            `${name}-registry`,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                registryName: args.registryName,
+                sku: { name: "Standard" },
+                adminUserEnabled: false,
+                anonymousPullEnabled: false,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        sendDiagnostics(
+            `${name}-registry-diagnostics`,
+            { resourceUri: registry.id, workspaceId: args.workspaceId },
+            { parent: this },
+        );
+        const kubeletObjectId = cluster.identityProfile.apply((profile) => {
+            const id = profile?.kubeletidentity?.objectId;
+            if (!id) throw new Error(`cluster ${args.clusterName} reported no kubelet identity`);
+            return id;
+        });
+        role(
+            "kubelet-acr-pull",
+            registry.id,
+            kubeletObjectId,
+            builtInRoles.acrPull,
+            "Nodes pull tool images",
+        );
+
+        // With local accounts off, whoever runs `pulumi up` applies the Kubernetes objects through Entra ID.
+        const deployerAccess = role(
+            "deployer-cluster-admin",
+            cluster.id,
+            args.deployerObjectId,
+            builtInRoles.aksRbacClusterAdmin,
+            "The deployment identity applies the tool workload (this cluster only)",
+            undefined,
+        );
+
+        // exec format: the kubeconfig runs kubelogin, which signs in per AAD_LOGIN_METHOD.
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName: rg,
+            resourceName: cluster.name,
+            format: "exec",
+        });
+        const kubeconfig = pulumi.secret(
+            credentials.kubeconfigs.apply((configs) => {
+                const value = configs[0]?.value;
+                if (!value) throw new Error(`cluster ${args.clusterName} returned no user kubeconfig`);
+                return Buffer.from(value, "base64").toString("utf8");
+            }),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { parent: this },
+        );
+
+        this.clusterName = cluster.name;
+        this.clusterId = cluster.id;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => {
+            if (!p?.issuerURL) throw new Error(`cluster ${args.clusterName} reported no OIDC issuer URL`);
+            return p.issuerURL;
+        });
+        this.registryId = registry.id;
+        this.registryLoginServer = registry.loginServer;
+        this.kubernetesAccess = [deployerAccess];
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            registryLoginServer: this.registryLoginServer,
+        });
+    }
+}

@@ -1,0 +1,65 @@
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import { acrTokenUserName } from "./acr-client";
+import { AcrPushCredential } from "./acr-credential";
+
+/** The Node host bundle: a folder with server.js and the Dockerfile (functions-app/scripts/bundle.ts). */
+export interface NodeServerBundle {
+    readonly directory: string;
+    readonly sha256: string;
+}
+
+/** Arguments for {@link ToolImage}. */
+export interface ToolImageArgs {
+    readonly bundle: NodeServerBundle;
+    readonly registryLoginServer: pulumi.Input<string>;
+    readonly tenantId: string;
+    /** Entra access token for ARM of the deploying identity (holds AcrPush on the registry). */
+    readonly armToken: pulumi.Input<string>;
+    /** Repository in the registry. */
+    readonly repository: string;
+    /** Resources the push waits for (the deployer's AcrPush role). */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * The tool service image, built with BuildKit from the bundle and the Dockerfile and pushed to the
+ * stack's registry; tagged with the bundle's hash, consumed by digest. Needs Docker (BuildKit)
+ * where `pulumi up` runs; previews do not build.
+ */
+export class ToolImage extends pulumi.ComponentResource {
+    /** <registry>/<repository>@sha256:<digest> */
+    public readonly ref: pulumi.Output<string>;
+
+    constructor(name: string, args: ToolImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("agents:aks:ToolImage", name, {}, opts);
+        const credential = new AcrPushCredential(
+            `${name}-push-credential`,
+            { loginServer: args.registryLoginServer, tenantId: args.tenantId, armToken: args.armToken },
+            { parent: this, dependsOn: args.dependsOn },
+        );
+        const repository = pulumi.interpolate`${args.registryLoginServer}/${args.repository}`;
+        const image = new dockerBuild.Image(
+            `${name}-image`,
+            {
+                context: { location: args.bundle.directory },
+                dockerfile: { location: `${args.bundle.directory}/Dockerfile` },
+                platforms: ["linux/amd64"],
+                tags: [pulumi.interpolate`${repository}:${args.bundle.sha256.slice(0, 16)}`],
+                push: true,
+                buildOnPreview: false,
+                registries: [
+                    {
+                        address: args.registryLoginServer,
+                        username: acrTokenUserName,
+                        password: credential.refreshToken,
+                    },
+                ],
+                labels: { "org.opencontainers.image.revision": args.bundle.sha256 },
+            },
+            { parent: this, dependsOn: args.dependsOn },
+        );
+        this.ref = pulumi.interpolate`${repository}@${image.digest}`;
+        this.registerOutputs({ ref: this.ref });
+    }
+}

@@ -14,13 +14,18 @@ import { startAzurite } from "../functions-app/scripts/azurite";
  *   (c) the SDK's documented stateless pattern (express, new McpServer + transport per request);
  * then the Node host's cold start (process start -> first tools/list answer), bundled vs unbundled.
  *
- * Options (env): BENCH_CONNECTIONS (32), BENCH_SECONDS (10), BENCH_COLD_RUNS (15).
+ * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
+ * a change in machine load during the run hits all of them alike; each figure is the median round.
+ *
+ * Options (env): BENCH_CONNECTIONS (32), BENCH_SECONDS per round (5), BENCH_ROUNDS (5),
+ * BENCH_COLD_RUNS (15).
  */
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(__dirname, ".out");
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const mcpPath = "/runtime/webhooks/mcp";
 
@@ -64,6 +69,7 @@ function start(file: string, env: Record<string, string>, cwd = root): Promise<R
 }
 
 async function stop(running: Running): Promise<void> {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
     running.child.removeAllListeners("exit");
     await new Promise<void>((resolve) => {
         running.child.once("exit", () => resolve());
@@ -79,40 +85,69 @@ async function peakRssMiB(pid: number): Promise<number> {
     return kib / 1024;
 }
 
-interface Throughput {
-    readonly name: string;
+interface Round {
     readonly requestsPerSecond: number;
     readonly p50Ms: number;
     readonly p99Ms: number;
     readonly errors: number;
     readonly non2xx: number;
+}
+
+interface Throughput extends Round {
+    readonly name: string;
+    readonly rounds: readonly number[];
     readonly peakRssMiB: number;
 }
 
-async function measure(name: string, running: Running): Promise<Throughput> {
-    // One call checked by hand: every server must really answer hello_mcp.
+interface Target {
+    readonly name: string;
+    readonly running: Running;
+    readonly rounds: Round[];
+}
+
+/** One call checked by hand (every server must really answer hello_mcp), then a warm-up. */
+async function prepare(name: string, running: Running): Promise<void> {
     const check = await fetch(running.url + mcpPath, { method: "POST", headers, body: callHello });
     const text = await check.text();
     if (check.status !== 200 || !text.includes("Hello I am MCPTool!")) {
         throw new Error(`${name} did not answer hello_mcp: ${check.status} ${text.slice(0, 200)}`);
     }
-    const options = {
+    await load(running, 2); // JIT, pools
+}
+
+function load(running: Running, duration: number) {
+    return autocannon({
         url: running.url + mcpPath,
         connections,
-        method: "POST" as const,
+        method: "POST",
         headers,
         body: callHello,
-    };
-    await autocannon({ ...options, duration: 2 }); // warm-up (JIT, pools)
-    const result = await autocannon({ ...options, duration: seconds });
-    return {
-        name,
+        duration,
+    });
+}
+
+async function measureRound(target: Target): Promise<void> {
+    const result = await load(target.running, seconds);
+    target.rounds.push({
         requestsPerSecond: result.requests.average,
         p50Ms: result.latency.p50,
         p99Ms: result.latency.p99,
         errors: result.errors + result.timeouts,
         non2xx: result.non2xx,
-        peakRssMiB: await peakRssMiB(running.child.pid!),
+    });
+}
+
+/** The median round by throughput stands for the server; errors are summed over all rounds. */
+async function summarize(target: Target): Promise<Throughput> {
+    const sorted = [...target.rounds].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
+    const mid = sorted[Math.floor(sorted.length / 2)];
+    return {
+        name: target.name,
+        ...mid,
+        errors: target.rounds.reduce((n, r) => n + r.errors, 0),
+        non2xx: target.rounds.reduce((n, r) => n + r.non2xx, 0),
+        rounds: target.rounds.map((r) => Math.round(r.requestsPerSecond)),
+        peakRssMiB: await peakRssMiB(target.running.child.pid!),
     };
 }
 
@@ -184,38 +219,46 @@ async function main(): Promise<void> {
         startAzurite(),
     ]);
     const hostEnv = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
-    const results: Throughput[] = [];
+    const targets: Target[] = [];
     try {
         for (const [name, file, env] of [
-            ["(b) node:http JSON-RPC echo", echo, {}],
             ["(a) Node host (bundle)", server.entry, hostEnv],
+            ["(b) node:http JSON-RPC echo", echo, {}],
             ["(c) SDK stateless pattern", sdk, {}],
         ] as const) {
             const running = await start(file, env);
-            try {
-                results.push(await measure(name, running));
-            } finally {
-                await stop(running);
-            }
-            console.error(`measured ${name}`);
+            targets.push({ name, running, rounds: [] });
+            await prepare(name, running);
         }
+        for (let round = 1; round <= rounds; round++) {
+            for (const target of targets) await measureRound(target);
+            console.error(`round ${round}/${rounds} done`);
+        }
+        const results = await Promise.all(targets.map(summarize));
+        await Promise.all(targets.map((t) => stop(t.running)));
         const bundled: number[] = [];
         const fromModules: number[] = [];
         for (let i = 0; i < coldRuns; i++) {
             bundled.push(await coldStart(server.entry, hostEnv, server.directory));
             fromModules.push(await coldStart(unbundled, hostEnv, path.dirname(unbundled)));
         }
-        const echoRate = results[0].requestsPerSecond;
+        const echoRate = results[1].requestsPerSecond;
+        const ratios = targets[0].rounds.map(
+            (r, i) => (100 * r.requestsPerSecond) / targets[1].rounds[i].requestsPerSecond,
+        );
         const lines = [
-            `tools/call hello_mcp over Streamable HTTP, ${connections} connections, ${seconds} s, Node ${process.version}`,
+            `tools/call hello_mcp over Streamable HTTP, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
             "",
-            "| server | req/s | % of echo | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| server | req/s (median round) | % of echo | rounds req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|",
             ...results.map(
                 (r) =>
                     `| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${((100 * r.requestsPerSecond) / echoRate).toFixed(1)}% | ` +
-                    `${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB.toFixed(0)} |`,
+                    `${r.rounds.join(", ")} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB.toFixed(0)} |`,
             ),
+            "",
+            `(a) as % of (b), round by round: ${ratios.map((x) => x.toFixed(1) + "%").join(", ")}; ` +
+                `median ${median(ratios).toFixed(1)}%`,
             "",
             `Cold start (spawn -> first tools/list answer), ${coldRuns} runs each:`,
             "",
@@ -232,6 +275,7 @@ async function main(): Promise<void> {
                 {
                     connections,
                     seconds,
+                    rounds,
                     node: process.version,
                     results,
                     coldStart: { bundled, unbundled: fromModules },
@@ -241,6 +285,7 @@ async function main(): Promise<void> {
             ),
         );
     } finally {
+        await Promise.all(targets.map((t) => stop(t.running)));
         await storage.stop();
     }
 }

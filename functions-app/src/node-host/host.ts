@@ -132,7 +132,8 @@ export class NodeHost {
             sendJsonRpcError(res, 403, -32000, `Forbidden: origin ${req.headers.origin} is not allowed`);
             return;
         }
-        Promise.resolve(route(req, res)).catch((error: unknown) => {
+        const pending = route(req, res);
+        pending?.catch((error: unknown) => {
             this.options.logger.error("request failed", { path, error: String(error) });
             if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
             else res.destroy();

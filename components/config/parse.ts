@@ -6,6 +6,7 @@
 import { X509Certificate } from "node:crypto";
 import { allAppRoles, type AppRole } from "../../functions-app/src/contract";
 import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../identity/federation";
+import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
@@ -235,8 +236,6 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
 
 const vmSizePattern = /^Standard_[A-Za-z0-9_]+$/;
 const kubernetesVersionPattern = /^1\.\d{2}(\.\d{1,2})?$/;
-/** Image reference pinned by tag or digest: <registry>/<repository>(:tag | @sha256:<64 hex>). */
-const imagePattern = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]{1,128}|@sha256:[0-9a-f]{64})$/;
 
 function readAks(
     r: Reader,
@@ -276,11 +275,16 @@ function readAks(
     const max = int("aksReplicasMax", 1, 50);
     if (max < min) r.problem("aksReplicasMax", `must be at least aksReplicasMin (${min}); got ${max}`);
     const image = optionalStr("aksImage");
-    if (image !== undefined && !imagePattern.test(image))
-        r.problem(
-            "aksImage",
-            `must be a pinned image reference <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest> (got "${image}")`,
-        );
+    if (image !== undefined) {
+        // Pinned (tag other than latest, or digest) and from a named registry, never Docker Hub by default.
+        const problem =
+            checkImage(image) ?? (/^[^/]+\.[^/]+\//.test(image) ? undefined : "must name its registry host");
+        if (problem)
+            r.problem(
+                "aksImage",
+                `${problem}; use <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest> (got "${image}")`,
+            );
+    }
     return {
         ...(kubernetesVersion ? { kubernetesVersion } : {}),
         nodeVmSize,

@@ -96,8 +96,13 @@ describe("stack configuration", () => {
         },
         {
             name: "unpinned image",
-            config: () => devConfigWith({ aksImage: "contoso.azurecr.io/mcp-tools" }),
-            expected: `${P}:aksImage: must be a pinned image reference`,
+            config: () => devConfigWith({ aksImage: "contoso.azurecr.io/mcp-tools:latest" }),
+            expected: `${P}:aksImage: must pin a version tag or digest (not untagged or "latest")`,
+        },
+        {
+            name: "image without a registry host",
+            config: () => devConfigWith({ aksImage: "mcp-tools:1.2.0" }),
+            expected: `${P}:aksImage: must name its registry host`,
         },
         {
             name: "malformed Kubernetes version",

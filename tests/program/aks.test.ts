@@ -1,0 +1,467 @@
+import * as assert from "node:assert/strict";
+import { parse } from "yaml";
+import { forwardedCallerHeader } from "../../functions-app/src/contract";
+import { stableGuid } from "../../components/azure/ids";
+import { evaluate } from "../../policypacks/control-plane/evaluate";
+import { mockTenantId } from "../../scripts/lib/mocks";
+import {
+    SynthError,
+    synthesize,
+    type RecordedResource,
+    type SynthResult,
+} from "../../scripts/lib/synthesize";
+
+const secretKey = "4dabf18193072939515e22adb298388d";
+type Obj = Record<string, unknown>;
+
+function plain(value: unknown): unknown {
+    return typeof value === "object" && value !== null && secretKey in value ? (value as Obj).value : value;
+}
+
+const roles = {
+    blobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    queueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    aksClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+};
+const roleOf = (r: RecordedResource): string => String(r.inputs.roleDefinitionId).split("/").pop() ?? "";
+
+/** Helpers over one synthesized stack. */
+function view(result: SynthResult) {
+    const ofType = (type: string) => result.resources.filter((r) => r.type === type);
+    const one = (type: string, nameSuffix?: string): RecordedResource => {
+        const list = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
+        assert.equal(list.length, 1, `exactly one ${type} ${nameSuffix ?? ""}`);
+        return list[0];
+    };
+    const k8s = (kind: string) => one(`kubernetes:${kind}`).inputs;
+    return { ofType, one, k8s };
+}
+
+/** Id the mock runtime gives an azure-native resource (scripts/lib/mocks.ts). */
+function mockId(r: RecordedResource, nameInput: string): string {
+    const [, module, kind] = r.type.split(":");
+    const sub = "66666666-7777-4888-9999-000000000000";
+    return `/subscriptions/${sub}/resourceGroups/${String(r.inputs.resourceGroupName)}/providers/Microsoft.${module}/${kind}/${String(r.inputs[nameInput])}`;
+}
+
+describe("prod stack on the AKS backend, synthesized under mocks", function () {
+    this.timeout(60_000);
+    let prod: SynthResult & { durationMs: number };
+    let v: ReturnType<typeof view>;
+
+    before(async () => {
+        prod = await synthesize({ stack: "prod" });
+        v = view(prod);
+    });
+
+    it("builds the private network, the AKS backend and its workload instead of a function app", () => {
+        const types = new Set(prod.resources.map((r) => r.type));
+        for (const t of [
+            "agents:network:Network",
+            "agents:storage:ToolStorage",
+            "agents:aks:AksBackend",
+            "agents:aks:AksCluster",
+            "agents:aks:ToolImage",
+            "agents:kubernetes:McpWorkload",
+            "azure-native:containerservice:ManagedCluster",
+            "azure-native:containerregistry:Registry",
+            "azure-native:managedidentity:FederatedIdentityCredential",
+            "azure-native:network:VirtualNetwork",
+            "azure-native:network:PrivateEndpoint",
+            "docker-build:index:Image",
+            "kubernetes:apps/v1:Deployment",
+        ]) {
+            assert.ok(types.has(t), `missing ${t}`);
+        }
+        for (const t of ["azure-native:web:WebApp", "azure-native:web:AppServicePlan"])
+            assert.ok(!types.has(t), t);
+        assert.equal((prod.outputs.backend as Obj).kind, "aks");
+    });
+
+    it("hardens the cluster: Entra RBAC, no local accounts, OIDC and workload identity, Cilium policy, private API", () => {
+        const c = v.one("azure-native:containerservice:ManagedCluster").inputs;
+        assert.equal(c.enableRBAC, true);
+        assert.deepEqual(c.aadProfile, { managed: true, enableAzureRBAC: true, tenantID: mockTenantId });
+        assert.equal(c.disableLocalAccounts, true);
+        assert.deepEqual(c.oidcIssuerProfile, { enabled: true });
+        assert.equal(((c.securityProfile as Obj).workloadIdentity as Obj).enabled, true);
+        const net = c.networkProfile as Obj;
+        assert.equal(net.networkPolicy, "cilium");
+        assert.equal(net.networkPlugin, "azure");
+        assert.equal(net.networkPluginMode, "overlay");
+        assert.equal(net.serviceCidr, "172.16.0.0/16");
+        const api = c.apiServerAccessProfile as Obj;
+        assert.equal(api.enablePrivateCluster, true);
+        assert.equal(api.enablePrivateClusterPublicFQDN, false);
+        assert.equal(api.authorizedIPRanges, undefined);
+        assert.equal(c.kubernetesVersion, "1.33");
+        assert.equal((c.identity as Obj).type, "UserAssigned");
+    });
+
+    it("runs a fixed system pool for add-ons and an autoscaled tools pool, both on the node subnet without public IPs", () => {
+        const pools = v.one("azure-native:containerservice:ManagedCluster").inputs.agentPoolProfiles as Obj[];
+        const [system, tools] = pools;
+        assert.equal(system.mode, "System");
+        assert.equal(system.count, 3);
+        assert.equal(system.enableAutoScaling, false);
+        assert.deepEqual(system.nodeTaints, ["CriticalAddonsOnly=true:NoSchedule"]);
+        assert.equal(tools.mode, "User");
+        assert.equal(tools.enableAutoScaling, true);
+        assert.deepEqual([tools.minCount, tools.maxCount], [3, 10]);
+        for (const p of pools) {
+            assert.match(String(p.vnetSubnetID), /VirtualNetwork\/acp-prod-vnet\/subnets\/aks-nodes$/);
+            assert.equal(p.enableNodePublicIP, false);
+            assert.equal(p.vmSize, "Standard_D4ds_v5");
+        }
+    });
+
+    it("sends Container Insights and the cluster's resource logs to the workspace", () => {
+        const cluster = v.one("azure-native:containerservice:ManagedCluster");
+        const clusterId = mockId(cluster, "resourceName");
+        const oms = (cluster.inputs.addonProfiles as Record<string, Obj>).omsagent;
+        assert.equal(oms.enabled, true);
+        assert.match(
+            String((oms.config as Obj).logAnalyticsWorkspaceResourceID),
+            /Workspace\/acp-prod-logs$/,
+        );
+        assert.equal((oms.config as Obj).useAADAuth, "true");
+        const dcr = v.one("azure-native:monitor:DataCollectionRule").inputs;
+        assert.match(
+            String(((dcr.destinations as Obj).logAnalytics as Obj[])[0].workspaceResourceId),
+            /Workspace\/acp-prod-logs$/,
+        );
+        assert.equal(
+            v.one("azure-native:monitor:DataCollectionRuleAssociation").inputs.resourceUri,
+            clusterId,
+        );
+        const setting = v
+            .ofType("azure-native:monitor:DiagnosticSetting")
+            .find((s) => s.inputs.resourceUri === clusterId);
+        assert.ok(setting, "diagnostic setting on the cluster");
+        assert.deepEqual(setting.inputs.logs, [{ categoryGroup: "allLogs", enabled: true }]);
+        assert.match(String(setting.inputs.workspaceId), /Workspace\/acp-prod-logs$/);
+    });
+
+    it("federates the workload identity to the service account, trusting the cluster's OIDC issuer", () => {
+        const fic = v.one("azure-native:managedidentity:FederatedIdentityCredential").inputs;
+        const issuer = (prod.outputs.backend as Obj).oidcIssuerUrl;
+        const clusterName = "acp-prod-aks-cluster";
+        const expectedIssuer = `https://westeurope.oic.prod-aks.azure.com/${mockTenantId}/${stableGuid("mock", "azure-native:containerservice:ManagedCluster", clusterName, "issuer")}/`;
+        assert.equal(issuer, expectedIssuer);
+        assert.equal(fic.issuer, issuer);
+        assert.equal(fic.subject, "system:serviceaccount:mcp-tools:mcp-tools");
+        assert.deepEqual(fic.audiences, ["api://AzureADTokenExchange"]);
+        const uami = v.one("azure-native:managedidentity:UserAssignedIdentity", "-workload-identity");
+        assert.equal(fic.resourceName, uami.inputs.resourceName);
+        // The service account the pods run as is exactly that subject, annotated with the identity.
+        const sa = v.k8s("core/v1:ServiceAccount").metadata as Obj;
+        assert.equal(`system:serviceaccount:${String(sa.namespace)}:${String(sa.name)}`, fic.subject);
+        const clientId = stableGuid(
+            "mock",
+            "azure-native:managedidentity:UserAssignedIdentity",
+            uami.name,
+            "client",
+        );
+        assert.equal((sa.annotations as Obj)["azure.workload.identity/client-id"], clientId);
+    });
+
+    it("grants the workload identity blob owner on the snippets container and queue contributor on the account only", () => {
+        const uami = v.one("azure-native:managedidentity:UserAssignedIdentity", "-workload-identity");
+        const principal = stableGuid("mock", uami.type, uami.name, "principal");
+        const grants = v
+            .ofType("azure-native:authorization:RoleAssignment")
+            .filter((r) => r.inputs.principalId === principal);
+        const account = v.one("azure-native:storage:StorageAccount");
+        const container = v.one("azure-native:storage:BlobContainer");
+        assert.deepEqual(
+            grants.map((g) => [roleOf(g), g.inputs.scope]).sort(),
+            [
+                [roles.blobDataOwner, mockId(container, "containerName")],
+                [roles.queueDataContributor, mockId(account, "accountName")],
+            ].sort(),
+        );
+        for (const g of grants) assert.equal(g.inputs.principalType, "ServicePrincipal");
+    });
+
+    it("scopes every other role assignment to one resource (subnets, registry, cluster), never Owner or Contributor", () => {
+        const cluster = v.one("azure-native:containerservice:ManagedCluster");
+        const registry = v.one("azure-native:containerregistry:Registry");
+        const kubelet = stableGuid("mock", cluster.type, cluster.name, "kubelet-object");
+        const byName = (suffix: string) => v.one("azure-native:authorization:RoleAssignment", suffix).inputs;
+        const pull = byName("-kubelet-acr-pull");
+        assert.equal(pull.principalId, kubelet);
+        assert.equal(pull.scope, mockId(registry, "registryName"));
+        assert.equal(roleOf({ inputs: pull } as RecordedResource), roles.acrPull);
+        const push = byName("-deployer-acr-push");
+        assert.equal(push.scope, mockId(registry, "registryName"));
+        assert.equal(roleOf({ inputs: push } as RecordedResource), roles.acrPush);
+        const admin = byName("-deployer-cluster-admin");
+        assert.equal(admin.scope, mockId(cluster, "resourceName"));
+        assert.equal(roleOf({ inputs: admin } as RecordedResource), roles.aksClusterAdmin);
+        for (const [suffix, subnet] of [
+            ["-nodes-subnet-network", "aks-nodes"],
+            ["-lb-subnet-network", "internal-lb"],
+        ]) {
+            const grant = byName(suffix);
+            assert.match(String(grant.scope), new RegExp(`VirtualNetwork/acp-prod-vnet/subnets/${subnet}$`));
+            assert.equal(roleOf({ inputs: grant } as RecordedResource), roles.networkContributor);
+        }
+        for (const r of v.ofType("azure-native:authorization:RoleAssignment")) {
+            assert.doesNotMatch(String(r.inputs.scope), /^\/subscriptions\/[^/]+\/?$/, r.name);
+            assert.ok(
+                !["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c"].includes(
+                    roleOf(r),
+                ),
+            );
+        }
+        assert.equal(registry.inputs.adminUserEnabled, false);
+        assert.equal(registry.inputs.anonymousPullEnabled, false);
+    });
+
+    it("lays out the VNet with a delegated gateway subnet, security groups, and storage behind private endpoints", () => {
+        const vnet = v.one("azure-native:network:VirtualNetwork").inputs;
+        assert.deepEqual(vnet.addressSpace, { addressPrefixes: ["10.60.0.0/16"] });
+        const subnets = Object.fromEntries((vnet.subnets as Obj[]).map((s) => [String(s.name), s]));
+        assert.deepEqual(Object.fromEntries(Object.entries(subnets).map(([k, s]) => [k, s.addressPrefix])), {
+            "aks-nodes": "10.60.0.0/22",
+            apim: "10.60.4.0/24",
+            "internal-lb": "10.60.5.0/27",
+            "private-endpoints": "10.60.5.32/27",
+        });
+        assert.deepEqual(subnets.apim.delegations, [
+            { name: "apim-outbound", serviceName: "Microsoft.Web/serverFarms" },
+        ]);
+        for (const s of Object.values(subnets)) {
+            assert.match(String((s.networkSecurityGroup as Obj).id), /NetworkSecurityGroup\//);
+            assert.equal(s.defaultOutboundAccess, false);
+        }
+        const backendNsg = v.one("azure-native:network:NetworkSecurityGroup", "-backend-nsg").inputs;
+        const allow = (backendNsg.securityRules as Obj[]).find((r) => r.name === "allow-gateway-to-backend")!;
+        assert.equal(allow.sourceAddressPrefix, "10.60.4.0/24");
+        assert.deepEqual(allow.destinationPortRanges, ["80", "8080"]);
+
+        const account = v.one("azure-native:storage:StorageAccount");
+        assert.equal(account.inputs.publicNetworkAccess, "Disabled");
+        assert.deepEqual(account.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "None" });
+        assert.equal(account.inputs.allowSharedKeyAccess, false);
+        const endpoints = v.ofType("azure-native:network:PrivateEndpoint").map((e) => e.inputs);
+        assert.deepEqual(
+            endpoints.map((e) => (e.privateLinkServiceConnections as Obj[])[0].groupIds).sort(),
+            [["blob"], ["queue"]],
+        );
+        for (const e of endpoints) {
+            assert.equal(
+                (e.privateLinkServiceConnections as Obj[])[0].privateLinkServiceId,
+                mockId(account, "accountName"),
+            );
+            assert.match(String((e.subnet as Obj).id), /subnets\/private-endpoints$/);
+        }
+        assert.deepEqual(
+            v
+                .ofType("azure-native:privatedns:PrivateZone")
+                .map((z) => z.inputs.privateZoneName)
+                .sort(),
+            ["privatelink.blob.core.windows.net", "privatelink.queue.core.windows.net"],
+        );
+        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 2);
+        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 2);
+    });
+
+    it("joins the StandardV2 gateway to the VNet through outbound integration on the apim subnet", () => {
+        const apim = v.one("azure-native:apimanagement:ApiManagementService").inputs;
+        assert.deepEqual(apim.sku, { name: "StandardV2", capacity: 2 });
+        assert.equal(apim.virtualNetworkType, "External");
+        assert.match(
+            String((apim.virtualNetworkConfiguration as Obj).subnetResourceId),
+            /VirtualNetwork\/acp-prod-vnet\/subnets\/apim$/,
+        );
+    });
+
+    it("points the gateway's backend at the internal load balancer, which admits only the gateway's subnet", () => {
+        const backend = v.one("azure-native:apimanagement:Backend").inputs;
+        assert.equal(backend.url, "http://10.60.5.10:80");
+        assert.equal((prod.outputs.backend as Obj).url, backend.url);
+        const svc = v.k8s("core/v1:Service");
+        assert.equal((svc.spec as Obj).type, "LoadBalancer");
+        const annotations = (svc.metadata as Obj).annotations as Obj;
+        assert.equal(annotations["service.beta.kubernetes.io/azure-load-balancer-internal"], "true");
+        assert.equal(annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"], "10.60.5.10");
+        assert.equal(
+            annotations["service.beta.kubernetes.io/azure-load-balancer-internal-subnet"],
+            "internal-lb",
+        );
+        const policy = v
+            .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .find((p) => p.name.endsWith("-gateway-only"))!.inputs;
+        assert.match(JSON.stringify(policy.spec), /"cidr":"10\.60\.4\.0\/24"/);
+    });
+
+    it("configures the Node host to accept the gateway's token and reach storage and the backplane by identity", () => {
+        const deployment = v.k8s("apps/v1:Deployment");
+        const pod = ((deployment.spec as Obj).template as Obj).spec as Obj;
+        const container = (pod.containers as Obj[])[0];
+        const env = Object.fromEntries((container.env as Obj[]).map((e) => [String(e.name), e.value]));
+        assert.equal(env.AUTH_ISSUER, `https://login.microsoftonline.com/${mockTenantId}/v2.0`);
+        assert.equal(
+            env.AUTH_JWKS_URI,
+            `https://login.microsoftonline.com/${mockTenantId}/discovery/v2.0/keys`,
+        );
+        const audience = v
+            .ofType("azure-native:apimanagement:NamedValue")
+            .find((n) => n.inputs.namedValueId === "backend-audience")!.inputs.value;
+        assert.equal(env.AUTH_AUDIENCE, plain(audience));
+        const account = String(v.one("azure-native:storage:StorageAccount").inputs.accountName);
+        assert.equal(env.SNIPPETS_STORAGE_ACCOUNT_URL, `https://${account}.blob.core.windows.net`);
+        assert.equal(env.SSE_BACKPLANE_QUEUE_URL, `https://${account}.queue.core.windows.net`);
+        for (const value of Object.values(env))
+            assert.doesNotMatch(String(value), /AccountKey=|SharedAccessSignature/);
+        const hpa = v.k8s("autoscaling/v2:HorizontalPodAutoscaler").spec as Obj;
+        assert.deepEqual([hpa.minReplicas, hpa.maxReplicas], [3, 12]);
+        // The gateway names the caller for the host.
+        const mcpPolicy = v
+            .ofType("azure-native:apimanagement:ApiPolicy")
+            .find((p) => p.inputs.apiId === "mcp")!.inputs.value;
+        assert.ok(
+            String(mcpPolicy).includes(
+                `<set-header name="${forwardedCallerHeader}" exists-action="override">`,
+            ),
+        );
+        assert.match(String(mcpPolicy), /<rate-limit-by-key calls="300" renewal-period="60"/);
+    });
+
+    it("builds the image from the Node host bundle and pushes it to the registry with an Entra-derived token", () => {
+        const image = v.one("docker-build:index:Image").inputs;
+        const loginServer = `${String(v.one("azure-native:containerregistry:Registry").inputs.registryName)}.azurecr.io`;
+        assert.equal(image.push, true);
+        assert.equal(image.buildOnPreview, false, "previews need no Docker");
+        assert.deepEqual(image.platforms, ["linux/amd64"]);
+        const [tag] = image.tags as string[];
+        assert.match(tag, new RegExp(`^${loginServer.replace(/\./g, "\\.")}/mcp-tools:[0-9a-f]{16}$`));
+        assert.match(String((image.dockerfile as Obj).location), /\/server\/Dockerfile$/);
+        assert.equal(
+            `${String((image.context as Obj).location)}/Dockerfile`,
+            (image.dockerfile as Obj).location,
+        );
+        const [registry] = image.registries as Obj[];
+        assert.equal(registry.address, loginServer);
+        assert.equal(registry.username, "00000000-0000-0000-0000-000000000000");
+        const credential = v.one("pulumi-nodejs:dynamic/agents-aks:AcrPushCredential").inputs;
+        assert.equal(credential.loginServer, loginServer);
+        assert.equal(plain(credential.armToken), "mock-arm-access-token");
+        // The pods run the pushed image by digest.
+        const pod = ((v.k8s("apps/v1:Deployment").spec as Obj).template as Obj).spec as Obj;
+        const ref = String((pod.containers as Obj[])[0].image);
+        assert.match(ref, new RegExp(`^${loginServer.replace(/\./g, "\\.")}/mcp-tools@sha256:[0-9a-f]{64}$`));
+        assert.equal((prod.outputs.backend as Obj).image, ref);
+    });
+
+    it("reaches the cluster with an Entra (kubelogin) kubeconfig held as a secret", () => {
+        const provider = v.one("pulumi:providers:kubernetes").inputs;
+        const raw = provider.kubeconfig;
+        assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, "kubeconfig is secret");
+        const kubeconfig = parse(String(plain(raw))) as { users: { user: { exec: Obj } }[] };
+        assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
+        for (const kind of ["core/v1:Namespace", "apps/v1:Deployment"]) {
+            assert.ok(v.one(`kubernetes:${kind}`).urn, kind);
+        }
+    });
+
+    it("fails the pack's AKS policies when the synthesized cluster is weakened", async () => {
+        const weaken = (patch: (c: Obj) => void): RecordedResource[] =>
+            prod.resources.map((r) => {
+                if (r.type !== "azure-native:containerservice:ManagedCluster") return r;
+                const inputs = JSON.parse(JSON.stringify(r.inputs)) as Obj;
+                patch(inputs);
+                return { ...r, inputs };
+            });
+        const clean = await evaluate(prod.resources);
+        const aksPolicies = (vs: readonly { policy: string }[]) =>
+            vs
+                .filter((x) => x.policy.startsWith("aks-"))
+                .map((x) => x.policy)
+                .sort();
+        assert.deepEqual(aksPolicies(clean.violations), []);
+        const cases: [string, (c: Obj) => void][] = [
+            ["aks-local-accounts-disabled", (c) => (c.disableLocalAccounts = false)],
+            [
+                "aks-private-api-server-in-production",
+                (c) => ((c.apiServerAccessProfile as Obj).enablePrivateCluster = false),
+            ],
+            ["aks-network-policy", (c) => delete (c.networkProfile as Obj).networkPolicy],
+            ["aks-workload-identity", (c) => (c.oidcIssuerProfile = { enabled: false })],
+            ["aks-entra-rbac", (c) => delete c.aadProfile],
+        ];
+        for (const [policy, patch] of cases) {
+            const result = await evaluate(weaken(patch));
+            assert.deepEqual(aksPolicies(result.violations), [policy], policy);
+            assert.equal(result.violations.find((x) => x.policy === policy)?.enforcementLevel, "mandatory");
+        }
+    });
+});
+
+describe("AKS backend variants", function () {
+    this.timeout(60_000);
+
+    it("uses an image from the team's pipeline as given, building and pushing nothing", async () => {
+        const ref = `contoso.azurecr.io/mcp/tools@sha256:${"b".repeat(64)}`;
+        const result = await synthesize({ stack: "prod", configOverrides: { aksImage: ref } });
+        const v = view(result);
+        assert.equal(v.ofType("docker-build:index:Image").length, 0);
+        assert.equal(v.ofType("pulumi-nodejs:dynamic/agents-aks:AcrPushCredential").length, 0);
+        assert.ok(
+            !v.ofType("azure-native:authorization:RoleAssignment").some((r) => roleOf(r) === roles.acrPush),
+        );
+        const pod = ((v.k8s("apps/v1:Deployment").spec as Obj).template as Obj).spec as Obj;
+        assert.equal((pod.containers as Obj[])[0].image, ref);
+    });
+
+    it("runs a dev cluster with a public API server limited to authorized ranges, behind an injected Developer gateway", async () => {
+        const result = await synthesize({
+            stack: "dev",
+            configOverrides: {
+                backend: "aks",
+                apimSku: "Developer",
+                aksAuthorizedIpRanges: JSON.stringify(["203.0.113.0/24"]),
+            },
+        });
+        const v = view(result);
+        const api = v.one("azure-native:containerservice:ManagedCluster").inputs
+            .apiServerAccessProfile as Obj;
+        assert.deepEqual(api, { enablePrivateCluster: false, authorizedIPRanges: ["203.0.113.0/24"] });
+        const apim = v.one("azure-native:apimanagement:ApiManagementService").inputs;
+        assert.equal(apim.virtualNetworkType, "External");
+        const vnet = v.one("azure-native:network:VirtualNetwork").inputs;
+        const apimSubnet = (vnet.subnets as Obj[]).find((s) => s.name === "apim")!;
+        assert.deepEqual(apimSubnet.delegations, [], "injection subnets are not delegated");
+        const rules = v.one("azure-native:network:NetworkSecurityGroup", "-apim-nsg").inputs
+            .securityRules as Obj[];
+        const management = rules.find((r) => r.name === "allow-apim-management")!;
+        assert.equal(management.sourceAddressPrefix, "ApiManagement");
+        assert.deepEqual(management.destinationPortRanges, ["3443"]);
+        assert.equal(v.one("azure-native:apimanagement:Backend").inputs.url, "http://10.40.5.10:80");
+        // The dev backend is still the only one: no function app alongside.
+        assert.equal(v.ofType("azure-native:web:WebApp").length, 0);
+    });
+
+    it("rejects AKS behind BasicV2 before any resource exists, saying why", async () => {
+        const error = await synthesize({
+            stack: "dev",
+            configOverrides: { backend: "aks", aksPrivateCluster: "true" },
+        }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        assert.ok(error instanceof SynthError, String(error));
+        assert.match(error.message, /^Invalid stack configuration \(1 problem\):/);
+        assert.ok(
+            error.message.includes(
+                "agents-control-plane:apimSku: BasicV2 cannot reach the AKS backend: it has no virtual network integration",
+            ),
+            error.message,
+        );
+        assert.deepEqual(error.resources, []);
+    });
+});

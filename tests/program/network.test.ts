@@ -1,0 +1,109 @@
+import * as assert from "node:assert/strict";
+import { carve, formatCidr, isPrivateRange, overlaps, parseCidr } from "../../components/network/cidr";
+import {
+    addressSpaceProblems,
+    backendRules,
+    gatewayRules,
+    planNetwork,
+    privateEndpointRules,
+} from "../../components/network/plan";
+
+describe("private network plan", () => {
+    it("parses CIDR blocks and rejects host bits and malformed input", () => {
+        assert.deepEqual(parseCidr("10.40.0.0/16"), { base: 0x0a280000, prefix: 16 });
+        for (const bad of ["10.40.0.1/16", "10.40.0.0", "256.0.0.0/8", "10.0.0.0/33", "a.b.c.d/8"])
+            assert.equal(parseCidr(bad), undefined, bad);
+        const vnet = parseCidr("10.40.0.0/16")!;
+        assert.equal(formatCidr(carve(vnet, 1280, 27)), "10.40.5.0/27");
+        assert.throws(() => carve(vnet, 1290, 27), /cannot carve/);
+        assert.ok(overlaps(parseCidr("10.244.0.0/16")!, parseCidr("10.0.0.0/8")!));
+        assert.ok(!overlaps(parseCidr("10.40.0.0/16")!, parseCidr("10.41.0.0/16")!));
+        assert.ok(isPrivateRange(parseCidr("192.168.1.0/24")!));
+        assert.ok(!isPrivateRange(parseCidr("203.0.113.0/24")!));
+    });
+
+    it("lays out non-overlapping subnets inside the address space, with a fixed load balancer address", () => {
+        for (const space of ["10.40.0.0/16", "172.20.16.0/20", "192.168.0.0/20"]) {
+            const plan = planNetwork(space);
+            const vnet = parseCidr(space)!;
+            const subnets = [plan.nodes, plan.gateway, plan.internalLoadBalancer, plan.privateEndpoints].map(
+                (c) => parseCidr(c)!,
+            );
+            for (const s of subnets)
+                assert.ok(s.base >= vnet.base && s.base < vnet.base + 2 ** (32 - vnet.prefix));
+            for (let i = 0; i < subnets.length; i++)
+                for (let j = i + 1; j < subnets.length; j++)
+                    assert.ok(!overlaps(subnets[i], subnets[j]), space);
+            const lb = parseCidr(plan.internalLoadBalancer)!;
+            const ip = parseCidr(`${plan.internalLoadBalancerIp}/32`)!;
+            assert.ok(ip.base >= lb.base + 4 && ip.base < lb.base + 31, "a usable address of the LB subnet");
+        }
+        assert.deepEqual(planNetwork("10.40.0.0/16"), {
+            addressSpace: "10.40.0.0/16",
+            nodes: "10.40.0.0/22",
+            gateway: "10.40.4.0/24",
+            internalLoadBalancer: "10.40.5.0/27",
+            privateEndpoints: "10.40.5.32/27",
+            internalLoadBalancerIp: "10.40.5.10",
+        });
+    });
+
+    it("rejects address spaces that are too small, public, or overlap the AKS ranges", () => {
+        assert.deepEqual(addressSpaceProblems("10.40.0.0/16"), []);
+        assert.match(addressSpaceProblems("10.40.0.0/22").join(), /must be a \/16 to \/20/);
+        assert.match(addressSpaceProblems("10.0.0.0/8").join(), /overlaps the AKS pod range/);
+        assert.match(addressSpaceProblems("172.16.0.0/16").join(), /overlaps the AKS service range/);
+        assert.match(addressSpaceProblems("20.0.0.0/16").join(), /private \(RFC 1918\)/);
+        assert.match(addressSpaceProblems("10.40.0.5/16").join(), /IPv4 CIDR block/);
+        assert.throws(() => planNetwork("10.244.0.0/16"), /overlaps the AKS pod range/);
+    });
+
+    it("admits only the gateway's subnet to the backend and nothing from the internet", () => {
+        const plan = planNetwork("10.40.0.0/16");
+        const rules = backendRules(plan);
+        const allows = rules.filter((r) => r.access === "Allow" && r.direction === "Inbound");
+        assert.deepEqual(
+            allows.map((r) => r.sourceAddressPrefix),
+            [plan.gateway],
+        );
+        const denyVnet = rules.find((r) => r.name === "deny-other-vnet-to-backend")!;
+        assert.ok(denyVnet.priority > allows[0].priority, "the gateway's allow is evaluated first");
+        assert.ok(rules.some((r) => r.access === "Deny" && r.sourceAddressPrefix === "Internet"));
+        const pe = privateEndpointRules(plan);
+        assert.deepEqual(
+            pe
+                .filter((r) => r.access === "Allow")
+                .map((r) => [r.sourceAddressPrefix, r.destinationPortRanges]),
+            [[plan.nodes, ["443"]]],
+        );
+        for (const nsg of [rules, pe]) {
+            const keys = nsg.map((r) => `${r.direction}:${r.priority}`);
+            assert.equal(new Set(keys).size, keys.length, "priorities are unique per direction");
+        }
+    });
+
+    it("gives classic injection the inbound and outbound rules APIM requires, and outbound integration none inbound", () => {
+        const plan = planNetwork("10.40.0.0/16");
+        const injected = gatewayRules(plan, "injection");
+        const ports = (name: string) => injected.find((r) => r.name === name)?.destinationPortRanges;
+        assert.deepEqual(ports("allow-apim-management"), ["3443"]);
+        assert.deepEqual(ports("allow-azure-load-balancer"), ["6390"]);
+        assert.deepEqual(ports("allow-storage"), ["443"]);
+        assert.deepEqual(ports("allow-sql"), ["1433"]);
+        assert.deepEqual(ports("allow-key-vault"), ["443"]);
+        assert.deepEqual(ports("allow-monitor"), ["1886", "443"]);
+        const integrated = gatewayRules(plan, "outbound-integration");
+        assert.ok(!integrated.some((r) => r.direction === "Inbound" && r.access === "Allow"));
+        for (const rules of [injected, integrated]) {
+            const keys = rules.map((r) => `${r.direction}:${r.priority}`);
+            assert.equal(new Set(keys).size, keys.length, "priorities are unique per direction");
+            assert.ok(
+                rules.some(
+                    (r) =>
+                        r.direction === "Outbound" &&
+                        r.destinationAddressPrefixes.includes(plan.internalLoadBalancer),
+                ),
+            );
+        }
+    });
+});

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { acrTokenUserName } from "./acr-client";
@@ -5,6 +6,7 @@ import { AcrPushCredential } from "./acr-credential";
 
 /** The Node host bundle: a folder with server.js and the Dockerfile (functions-app/scripts/bundle.ts). */
 export interface NodeServerBundle {
+    /** Build context, relative to the project directory (stable across machines) or absolute. */
     readonly directory: string;
     readonly sha256: string;
 }
@@ -43,7 +45,7 @@ export class ToolImage extends pulumi.ComponentResource {
             `${name}-image`,
             {
                 context: { location: args.bundle.directory },
-                dockerfile: { location: `${args.bundle.directory}/Dockerfile` },
+                dockerfile: { location: path.join(args.bundle.directory, "Dockerfile") },
                 platforms: ["linux/amd64"],
                 tags: [pulumi.interpolate`${repository}:${args.bundle.sha256.slice(0, 16)}`],
                 push: true,

@@ -1,14 +1,32 @@
 /**
- * Builds the Node host bundle (server.js and the Dockerfile) the AKS image is made from, into the
- * same per-process folder as the Functions package so concurrent runs never share files.
+ * Builds the Node host bundle (server.js and the Dockerfile) the AKS image is made from. The build
+ * context is a fixed path relative to the project (`dist/aks-image`) whose files change only when
+ * the code does, so the image's inputs are the same on every machine and run: unchanged code
+ * builds nothing and rolls out nothing.
  */
+import { readFile, rename, writeFile, mkdir } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleNodeServer } from "../../functions-app/scripts/bundle";
 import type { NodeServerBundle } from "./image";
 
-export async function buildNodeServerBundle(outDir?: string): Promise<NodeServerBundle> {
-    const dir = outDir ?? path.join(os.tmpdir(), "agents-control-plane-package", String(process.pid));
-    const bundle = await bundleNodeServer({ outDir: dir });
-    return { directory: bundle.directory, sha256: bundle.sha256 };
+/** Build context, relative to the project directory (the program's working directory). */
+export const imageContextDirectory = path.join("dist", "aks-image");
+
+export async function buildNodeServerBundle(projectDir = process.cwd()): Promise<NodeServerBundle> {
+    // Bundle per process (concurrent runs never share files), then publish into the stable context.
+    const scratch = path.join(os.tmpdir(), "agents-control-plane-package", String(process.pid));
+    const bundle = await bundleNodeServer({ outDir: scratch });
+    const target = path.join(projectDir, imageContextDirectory);
+    await mkdir(target, { recursive: true });
+    for (const file of ["server.js", "Dockerfile"]) {
+        const content = await readFile(path.join(bundle.directory, file));
+        const existing = await readFile(path.join(target, file)).catch(() => undefined);
+        if (existing?.equals(content)) continue;
+        // Atomic replace: a concurrent run sees the old or the new file, never half of one.
+        const temporary = path.join(target, `.${file}.${process.pid}`);
+        await writeFile(temporary, content);
+        await rename(temporary, path.join(target, file));
+    }
+    return { directory: imageContextDirectory, sha256: bundle.sha256 };
 }

@@ -96,7 +96,7 @@ export class Network extends pulumi.ComponentResource {
                         name: subnetNames.gateway,
                         addressPrefix: plan.gateway,
                         networkSecurityGroup: { id: gatewayNsg.id },
-                        defaultOutboundAccess: false,
+                        // The gateway's own egress (Entra keys, telemetry) may leave through this subnet.
                         delegations:
                             args.apimMode === "outbound-integration"
                                 ? [{ name: "apim-outbound", serviceName: "Microsoft.Web/serverFarms" }]

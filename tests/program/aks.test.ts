@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { forwardedCallerHeader } from "../../functions-app/src/contract";
 import { stableGuid } from "../../components/azure/ids";
@@ -234,10 +237,10 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.deepEqual(subnets.apim.delegations, [
             { name: "apim-outbound", serviceName: "Microsoft.Web/serverFarms" },
         ]);
-        for (const s of Object.values(subnets)) {
+        for (const s of Object.values(subnets))
             assert.match(String((s.networkSecurityGroup as Obj).id), /NetworkSecurityGroup\//);
-            assert.equal(s.defaultOutboundAccess, false);
-        }
+        for (const name of ["aks-nodes", "internal-lb", "private-endpoints"])
+            assert.equal(subnets[name].defaultOutboundAccess, false, name);
         const backendNsg = v.one("azure-native:network:NetworkSecurityGroup", "-backend-nsg").inputs;
         const allow = (backendNsg.securityRules as Obj[]).find((r) => r.name === "allow-gateway-to-backend")!;
         assert.equal(allow.sourceAddressPrefix, "10.60.4.0/24");
@@ -340,11 +343,13 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.deepEqual(image.platforms, ["linux/amd64"]);
         const [tag] = image.tags as string[];
         assert.match(tag, new RegExp(`^${loginServer.replace(/\./g, "\\.")}/mcp-tools:[0-9a-f]{16}$`));
-        assert.match(String((image.dockerfile as Obj).location), /\/server\/Dockerfile$/);
-        assert.equal(
-            `${String((image.context as Obj).location)}/Dockerfile`,
-            (image.dockerfile as Obj).location,
-        );
+        // A project-relative context that changes only with the code: the same inputs on every machine.
+        assert.equal((image.context as Obj).location, "dist/aks-image");
+        assert.equal((image.dockerfile as Obj).location, "dist/aks-image/Dockerfile");
+        // The tag names the bundled server.js in the context, so a code change (only) builds a new image.
+        const server = readFileSync(path.join(String((image.context as Obj).location), "server.js"));
+        assert.ok(tag.endsWith(`:${createHash("sha256").update(server).digest("hex").slice(0, 16)}`), tag);
+        assert.match(readFileSync("dist/aks-image/Dockerfile", "utf8"), /^CMD \["server\.js"\]$/m);
         const [registry] = image.registries as Obj[];
         assert.equal(registry.address, loginServer);
         assert.equal(registry.username, "00000000-0000-0000-0000-000000000000");

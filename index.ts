@@ -69,7 +69,7 @@ export = async () => {
                   kind: config.backend,
                   url: plane.backend.backendUrl,
                   functionAppName: plane.functions.functionAppName,
-                  packageSha256: plane.functions.deployedSha256,
+                  packageSha256: artifacts.kind === "functions" ? artifacts.package.sha256 : undefined,
               }
             : {
                   kind: config.backend,

@@ -189,7 +189,12 @@ export class AksCluster extends pulumi.ComponentResource {
                 },
                 tags: args.tags,
             },
-            { parent: this, dependsOn: subnetGrants },
+            {
+                parent: this,
+                dependsOn: subnetGrants,
+                // The autoscaler owns the tools pool's node count; a refresh must not reset it to the minimum.
+                ignoreChanges: ["agentPoolProfiles[1].count"],
+            },
         );
 
         // Container Insights with managed identity auth needs its data collection rule and association.

@@ -19,6 +19,7 @@ export const builtInRoles = {
     acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
 } as const;
 
 export function roleDefinitionId(subscriptionId: string, roleId: string): string {

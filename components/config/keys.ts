@@ -76,7 +76,13 @@ const specs = {
         type: "string",
         default: "",
         description:
-            "Versionless Key Vault secret URI of the custom domain's TLS certificate; the gateway's managed identity needs Key Vault Secrets User on it.",
+            "Versionless Key Vault secret URI of the custom domain's TLS certificate (https://<vault>.vault.azure.net/secrets/<name>).",
+    },
+    customDomainKeyVaultId: {
+        type: "string",
+        default: "",
+        description:
+            "ARM resource id of the Key Vault (RBAC authorization) holding that certificate; the program gives the gateway's certificate identity Key Vault Secrets User on that one secret.",
     },
     rateLimitCalls: {
         type: "integer",

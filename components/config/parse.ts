@@ -145,6 +145,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
         r,
         optionalStr("customDomainHostName"),
         optionalStr("customDomainCertificateSecretId"),
+        optionalStr("customDomainKeyVaultId"),
     );
 
     const rateLimitCalls = int("rateLimitCalls", 1, 100000);
@@ -340,8 +341,9 @@ function readCustomDomain(
     r: Reader,
     hostName: string | undefined,
     secretId: string | undefined,
+    vaultId: string | undefined,
 ): CustomDomainConfig | undefined {
-    if (hostName === undefined && secretId === undefined) return undefined;
+    if (hostName === undefined && secretId === undefined && vaultId === undefined) return undefined;
     let ok = true;
     if (hostName === undefined || !hostNamePattern.test(hostName)) {
         r.problem(
@@ -350,17 +352,40 @@ function readCustomDomain(
         );
         ok = false;
     }
-    if (
-        secretId === undefined ||
-        !/^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]+\/?$/.test(secretId)
-    ) {
+    const secret = /^https:\/\/([a-z0-9-]+)\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]+\/?$/.exec(
+        secretId ?? "",
+    );
+    if (!secret) {
         r.problem(
             "customDomainCertificateSecretId",
             `must be a versionless Key Vault secret URI https://<vault>.vault.azure.net/secrets/<name> (got ${JSON.stringify(secretId ?? "")})`,
         );
         ok = false;
     }
-    return ok ? { hostName: hostName as string, keyVaultSecretId: secretId as string } : undefined;
+    const vault =
+        /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/([A-Za-z0-9-]{3,24})$/.exec(
+            vaultId ?? "",
+        );
+    if (!vault) {
+        r.problem(
+            "customDomainKeyVaultId",
+            `must be the vault's ARM id /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>, so the gateway can be granted read on the certificate (got ${JSON.stringify(vaultId ?? "")})`,
+        );
+        ok = false;
+    } else if (secret && vault[1].toLowerCase() !== secret[1]) {
+        r.problem(
+            "customDomainKeyVaultId",
+            `names vault ${vault[1]} but customDomainCertificateSecretId is in vault ${secret[1]}`,
+        );
+        ok = false;
+    }
+    return ok
+        ? {
+              hostName: hostName as string,
+              keyVaultSecretId: secretId as string,
+              keyVaultId: vaultId as string,
+          }
+        : undefined;
 }
 
 function stringList(r: Reader, key: string, v: unknown, check: (s: string) => string | undefined): string[] {

@@ -113,6 +113,8 @@ export interface CustomDomainConfig {
     readonly hostName: string;
     /** Key Vault secret id of the TLS certificate (versionless URI so rotation is picked up). */
     readonly keyVaultSecretId: string;
+    /** ARM id of the vault, where the gateway's certificate identity is granted read on the secret. */
+    readonly keyVaultId: string;
 }
 
 /** API Management tiers that can reach a private backend, and how they join the VNet. */

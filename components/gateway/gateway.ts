@@ -1,5 +1,6 @@
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApimSku, CustomDomainConfig } from "../config/types";
 import { sendDiagnostics } from "../azure/diagnostics";
@@ -52,6 +53,9 @@ export class Gateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:gateway:Gateway", name, {}, opts);
+        const certificateReader = args.customDomain
+            ? this.certificateReader(name, args, args.customDomain)
+            : undefined;
         const service = new apimanagement.ApiManagementService(
             `${name}-apim`,
             {
@@ -61,7 +65,14 @@ export class Gateway extends pulumi.ComponentResource {
                 sku: { name: args.sku, capacity: args.capacity },
                 publisherEmail: args.publisherEmail,
                 publisherName: args.publisherName,
-                identity: { type: "SystemAssigned" },
+                // The system identity calls backends and App Insights; a user-assigned one, granted
+                // before the service exists, reads the custom domain's certificate from Key Vault.
+                identity: certificateReader
+                    ? {
+                          type: "SystemAssigned, UserAssigned",
+                          userAssignedIdentities: certificateReader.identity.id.apply((id) => ({ [id]: {} })),
+                      }
+                    : { type: "SystemAssigned" },
                 publicNetworkAccess: "Enabled",
                 ...(args.subnetId
                     ? {
@@ -85,6 +96,7 @@ export class Gateway extends pulumi.ComponentResource {
                               hostName: args.customDomain.hostName,
                               certificateSource: "KeyVault",
                               keyVaultId: args.customDomain.keyVaultSecretId,
+                              identityClientId: certificateReader?.identity.clientId,
                               defaultSslBinding: true,
                               negotiateClientCertificate: false,
                           },
@@ -92,7 +104,7 @@ export class Gateway extends pulumi.ComponentResource {
                     : undefined,
                 tags: args.tags,
             },
-            { parent: this },
+            { parent: this, dependsOn: certificateReader ? [certificateReader.grant] : [] },
         );
         const principalId = service.identity.apply((i) => {
             if (!i?.principalId) throw new Error("API Management returned no managed identity principal id");
@@ -180,5 +192,35 @@ export class Gateway extends pulumi.ComponentResource {
             gatewayUrl: this.gatewayUrl,
             principalId: this.principalId,
         });
+    }
+
+    /**
+     * Identity that reads the custom domain's certificate: it must exist and hold read on the secret
+     * before the service is created, which a system-assigned identity cannot.
+     */
+    private certificateReader(
+        name: string,
+        args: GatewayArgs,
+        domain: CustomDomainConfig,
+    ): { identity: managedidentity.UserAssignedIdentity; grant: authorization.RoleAssignment } {
+        const identity = new managedidentity.UserAssignedIdentity(
+            `${name}-certificate-reader`,
+            { resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
+            { parent: this },
+        );
+        const secretName = domain.keyVaultSecretId.replace(/\/$/, "").split("/").pop() as string;
+        const grant = new authorization.RoleAssignment(
+            `${name}-certificate-read`,
+            {
+                // The one secret, not the vault: the gateway reads its certificate and nothing else.
+                scope: `${domain.keyVaultId}/secrets/${secretName}`,
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.keyVaultSecretsUser),
+                description: "Gateway reads its custom domain certificate",
+            },
+            { parent: this },
+        );
+        return { identity, grant };
     }
 }

@@ -47,6 +47,36 @@ describe("stack configuration", () => {
         assert.deepEqual(result.config.agents, []);
     });
 
+    const vaultId =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/certs/providers/Microsoft.KeyVault/vaults/contoso-certs";
+    const customDomain = {
+        customDomainHostName: "mcp.contoso.com",
+        customDomainCertificateSecretId: "https://contoso-certs.vault.azure.net/secrets/mcp-tls",
+        customDomainKeyVaultId: vaultId,
+    };
+
+    it("reads a custom domain with its certificate and vault", () => {
+        const result = parseStackConfig(devConfigWith(customDomain), { stack: "dev" });
+        assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+        assert.deepEqual(result.config.apim.customDomain, {
+            hostName: "mcp.contoso.com",
+            keyVaultSecretId: customDomain.customDomainCertificateSecretId,
+            keyVaultId: vaultId,
+        });
+    });
+
+    it("requires the certificate's vault for a custom domain, and the same vault as the secret", () => {
+        assert.ok(
+            errorsOf(devConfigWith({ ...customDomain, customDomainKeyVaultId: "" })).some((e) =>
+                e.startsWith(`${P}:customDomainKeyVaultId: must be the vault's ARM id`),
+            ),
+        );
+        const other = vaultId.replace("contoso-certs", "other-vault");
+        assert.deepEqual(errorsOf(devConfigWith({ ...customDomain, customDomainKeyVaultId: other })), [
+            `${P}:customDomainKeyVaultId: names vault other-vault but customDomainCertificateSecretId is in vault contoso-certs`,
+        ]);
+    });
+
     const cases: { name: string; config: () => Record<string, string>; expected: string }[] = [
         {
             name: "unknown backend",

@@ -574,6 +574,36 @@ describe("synthesis of other configurations", function () {
         assert.equal(Object.keys(prod.outputs.agents as Obj).length, 3);
     });
 
+    it("gives the gateway a certificate identity granted read on the one secret before the service exists", async () => {
+        const vaultId =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/certs/providers/Microsoft.KeyVault/vaults/contoso-certs";
+        const stack = await synthesize({
+            stack: "dev",
+            configOverrides: {
+                customDomainHostName: "mcp.contoso.com",
+                customDomainCertificateSecretId: "https://contoso-certs.vault.azure.net/secrets/mcp-tls",
+                customDomainKeyVaultId: vaultId,
+            },
+        });
+        const identity = stack.resources.find((r) => r.name.endsWith("-gateway-certificate-reader"));
+        assert.equal(identity?.type, "azure-native:managedidentity:UserAssignedIdentity");
+        const grant = stack.resources.find((r) => r.name.endsWith("-gateway-certificate-read"))!;
+        assert.equal(grant.inputs.scope, `${vaultId}/secrets/mcp-tls`);
+        assert.match(String(grant.inputs.roleDefinitionId), /4633458b-17de-408a-b874-0445c86b69e6$/);
+        const apim = stack.resources.find(
+            (r) => r.type === "azure-native:apimanagement:ApiManagementService",
+        )!;
+        const id = apim.inputs.identity as { type: string; userAssignedIdentities: Record<string, unknown> };
+        assert.equal(id.type, "SystemAssigned, UserAssigned");
+        assert.equal(Object.keys(id.userAssignedIdentities).length, 1);
+        const [hostname] = apim.inputs.hostnameConfigurations as Record<string, unknown>[];
+        assert.equal(hostname.hostName, "mcp.contoso.com");
+        assert.equal(hostname.certificateSource, "KeyVault");
+        assert.equal(typeof hostname.identityClientId, "string");
+        assert.equal(stack.outputs.mcpEndpoint, "https://mcp.contoso.com/mcp");
+        assert.equal(stack.outputs.mcpAppIdUri, "https://mcp.contoso.com/mcp");
+    });
+
     it("rejects a bad configuration with every problem at once and registers no resource", async () => {
         const agents = devAgents();
         agents[0] = {

@@ -11,7 +11,8 @@ import { startAzurite } from "../functions-app/scripts/azurite";
  * concurrency for every server, all measured in this one run:
  *   (a) our Node host (the bundle that ships),
  *   (b) a bare node:http JSON-RPC echo (the practical limit),
- *   (c) the SDK's documented stateless pattern (express, new McpServer + transport per request);
+ *   (c) the SDK's documented stateless pattern (express, new McpServer + transport per request),
+ *   (d) for the breakdown, the host's HTTP handling with a canned answer instead of the SDK;
  * then the Node host's cold start (process start -> first tools/list answer), bundled vs unbundled.
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
@@ -211,10 +212,11 @@ async function compileUnbundled(): Promise<string> {
 async function main(): Promise<void> {
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
-    const [server, echo, sdk, unbundled, storage] = await Promise.all([
+    const [server, echo, sdk, httpOnly, unbundled, storage] = await Promise.all([
         bundleNodeServer({ outDir: out }),
         compile(path.join(__dirname, "servers", "echo.ts"), path.join(out, "echo.js")),
         compile(path.join(__dirname, "servers", "sdk-stateless.ts"), path.join(out, "sdk-stateless.js")),
+        compile(path.join(__dirname, "servers", "host-http-only.ts"), path.join(out, "host-http-only.js")),
         compileUnbundled(),
         startAzurite(),
     ]);
@@ -225,6 +227,7 @@ async function main(): Promise<void> {
             ["(a) Node host (bundle)", server.entry, hostEnv],
             ["(b) node:http JSON-RPC echo", echo, {}],
             ["(c) SDK stateless pattern", sdk, {}],
+            ["(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}],
         ] as const) {
             const running = await start(file, env);
             targets.push({ name, running, rounds: [] });

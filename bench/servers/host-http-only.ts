@@ -1,0 +1,27 @@
+import { createServer } from "node:http";
+import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { streamableHttpHandler } from "../../functions-app/src/http/streamable";
+import type { ServerPool } from "../../functions-app/src/mcp/server-pool";
+
+/**
+ * For the breakdown only: the Node host's Streamable HTTP handling (transport rules, origin, body,
+ * JSON-RPC checks) with the SDK replaced by a canned hello_mcp answer. The gap between this and the
+ * echo is the host's HTTP work; the gap between this and the real host is the SDK's dispatch.
+ */
+const canned = {
+    request: async (request: JSONRPCRequest): Promise<JSONRPCMessage> => ({
+        jsonrpc: "2.0",
+        id: request.id,
+        result: { content: [{ type: "text", text: "Hello I am MCPTool!" }] },
+    }),
+} as unknown as ServerPool;
+
+const handler = streamableHttpHandler(canned, { metadataUrl: () => "" });
+const server = createServer((req, res) => void handler(req, res));
+server.listen(0, "127.0.0.1", () => {
+    const address = server.address() as { port: number };
+    process.stdout.write(
+        JSON.stringify({ message: "listening", url: `http://127.0.0.1:${address.port}` }) + "\n",
+    );
+});
+process.on("SIGTERM", () => server.close(() => process.exit(0)));

@@ -1,6 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import { RolePropagation } from "../azure/role-propagation";
 import { gatewayPaths, snippetContainer } from "../../functions-app/src/contract";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
 import type { AksConfig } from "../config/types";
@@ -156,7 +157,14 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                     tenantId: args.tenantId,
                     armToken: args.image.armToken,
                     repository: "mcp-tools",
-                    dependsOn: [pusher],
+                    // The push needs AcrPush in effect, not just assigned.
+                    dependsOn: [
+                        new RolePropagation(
+                            `${name}-acr-push-propagation`,
+                            { assignmentIds: [pusher.id], seconds: 60 },
+                            { parent: this },
+                        ),
+                    ],
                 },
                 { parent: this },
             ).ref;

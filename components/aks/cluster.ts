@@ -5,6 +5,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { RolePropagation } from "../azure/role-propagation";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
 import type { AksConfig } from "../config/types";
@@ -38,6 +39,9 @@ export interface AksClusterArgs {
     readonly workspaceId: pulumi.Input<string>;
     readonly tags: Record<string, string>;
 }
+
+/** Azure RBAC for Kubernetes can take about five minutes to apply a new assignment. */
+export const rolePropagationSeconds = 300;
 
 /**
  * A hardened AKS cluster: Entra ID Kubernetes RBAC (Azure RBAC) with local accounts off, OIDC issuer
@@ -271,7 +275,7 @@ export class AksCluster extends pulumi.ComponentResource {
             if (!id) throw new Error(`cluster ${args.clusterName} reported no kubelet identity`);
             return id;
         });
-        role(
+        const kubeletPull = role(
             "kubelet-acr-pull",
             registry.id,
             kubeletObjectId,
@@ -316,7 +320,15 @@ export class AksCluster extends pulumi.ComponentResource {
         });
         this.registryId = registry.id;
         this.registryLoginServer = registry.loginServer;
-        this.kubernetesAccess = [deployerAccess];
+        // The workload is applied with the deployer's cluster role and pulled with the kubelet's
+        // AcrPull: both must have taken effect, not just exist, before the first apply.
+        this.kubernetesAccess = [
+            new RolePropagation(
+                `${name}-rbac-propagation`,
+                { assignmentIds: [deployerAccess.id, kubeletPull.id], seconds: rolePropagationSeconds },
+                { parent: this },
+            ),
+        ];
         this.registerOutputs({
             clusterName: this.clusterName,
             oidcIssuerUrl: this.oidcIssuerUrl,

@@ -270,6 +270,9 @@ function readAks(
         if (!block) return "must be an IPv4 CIDR range such as 203.0.113.0/24, with no host bits set";
         if (isPrivateRange(block))
             return "must be a public range (the API server sees public source addresses)";
+        // 0.0.0.0/0 and other huge blocks would leave the API server open to the internet.
+        if (block.prefix < 16)
+            return "must be /16 or narrower: list your runners' egress ranges, not the internet";
         return undefined;
     });
     const min = int("aksReplicasMin", 1, 50);

@@ -78,7 +78,11 @@ export function planNetwork(addressSpace: string): NetworkPlan {
     };
 }
 
-/** One network security rule, in the shape azure-native's securityRules take. */
+/**
+ * One network security rule, in the shape azure-native's securityRules take. Azure accepts `*` and
+ * service tags (VirtualNetwork, Internet, Storage, ...) only in the singular fields, and lists only
+ * of CIDRs or ports in the plural ones, so each rule carries exactly one of each pair.
+ */
 export interface SecurityRule {
     readonly name: string;
     readonly priority: number;
@@ -87,16 +91,54 @@ export interface SecurityRule {
     readonly protocol: "Tcp" | "*";
     readonly sourceAddressPrefix: string;
     readonly sourcePortRange: "*";
-    readonly destinationAddressPrefixes: string[];
-    readonly destinationPortRanges: string[];
+    readonly destinationAddressPrefix?: string;
+    readonly destinationAddressPrefixes?: string[];
+    readonly destinationPortRange?: string;
+    readonly destinationPortRanges?: string[];
     readonly description: string;
 }
 
 /** Port the internal load balancer listens on and port the pods serve. */
 export const backendPorts = { loadBalancer: "80", pod: "8080" } as const;
 
-function rule(r: Omit<SecurityRule, "sourcePortRange">): SecurityRule {
-    return { ...r, sourcePortRange: "*" };
+interface RuleSpec {
+    readonly name: string;
+    readonly priority: number;
+    readonly direction: SecurityRule["direction"];
+    readonly access: SecurityRule["access"];
+    readonly protocol: SecurityRule["protocol"];
+    readonly sourceAddressPrefix: string;
+    /** CIDRs, or one of `*` / a service tag. */
+    readonly destinations: readonly string[];
+    /** Ports or port ranges, or `*`. */
+    readonly ports: readonly string[];
+    readonly description: string;
+}
+
+const cidrPattern = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const portPattern = /^\d{1,5}(-\d{1,5})?$/;
+
+/** Puts one value in the singular field and several in the plural one, as Azure requires. */
+function rule(spec: RuleSpec): SecurityRule {
+    const { destinations, ports, ...rest } = spec;
+    if (destinations.length > 1 && !destinations.every((d) => cidrPattern.test(d))) {
+        throw new Error(
+            `rule ${spec.name}: several destinations must all be CIDRs, got ${destinations.join(", ")}`,
+        );
+    }
+    if (ports.length > 1 && !ports.every((p) => portPattern.test(p))) {
+        throw new Error(
+            `rule ${spec.name}: several ports must all be numbers or ranges, got ${ports.join(", ")}`,
+        );
+    }
+    return {
+        ...rest,
+        sourcePortRange: "*",
+        ...(destinations.length === 1
+            ? { destinationAddressPrefix: destinations[0] }
+            : { destinationAddressPrefixes: [...destinations] }),
+        ...(ports.length === 1 ? { destinationPortRange: ports[0] } : { destinationPortRanges: [...ports] }),
+    };
 }
 
 /**
@@ -112,8 +154,8 @@ export function backendRules(plan: NetworkPlan): SecurityRule[] {
             access: "Allow",
             protocol: "Tcp",
             sourceAddressPrefix: plan.gateway,
-            destinationAddressPrefixes: [plan.internalLoadBalancer, plan.nodes],
-            destinationPortRanges: [backendPorts.loadBalancer, backendPorts.pod],
+            destinations: [plan.internalLoadBalancer, plan.nodes],
+            ports: [backendPorts.loadBalancer, backendPorts.pod],
             description: "API Management's subnet calls the tool backend through the internal load balancer.",
         }),
         rule({
@@ -123,8 +165,8 @@ export function backendRules(plan: NetworkPlan): SecurityRule[] {
             access: "Deny",
             protocol: "*",
             sourceAddressPrefix: "VirtualNetwork",
-            destinationAddressPrefixes: [plan.internalLoadBalancer],
-            destinationPortRanges: ["*"],
+            destinations: [plan.internalLoadBalancer],
+            ports: ["*"],
             description: "No other VNet source reaches the backend: every call goes through the gateway.",
         }),
         rule({
@@ -134,8 +176,8 @@ export function backendRules(plan: NetworkPlan): SecurityRule[] {
             access: "Deny",
             protocol: "*",
             sourceAddressPrefix: "Internet",
-            destinationAddressPrefixes: ["*"],
-            destinationPortRanges: ["*"],
+            destinations: ["*"],
+            ports: ["*"],
             description: "The backend has no public path.",
         }),
     ];
@@ -150,8 +192,8 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
         access: "Allow",
         protocol: "Tcp",
         sourceAddressPrefix: plan.gateway,
-        destinationAddressPrefixes: [plan.internalLoadBalancer, plan.nodes],
-        destinationPortRanges: [backendPorts.loadBalancer, backendPorts.pod],
+        destinations: [plan.internalLoadBalancer, plan.nodes],
+        ports: [backendPorts.loadBalancer, backendPorts.pod],
         description: "Gateway to the tool backend's internal load balancer.",
     });
     if (mode === "outbound-integration") {
@@ -164,8 +206,8 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
                 access: "Deny",
                 protocol: "*",
                 sourceAddressPrefix: "Internet",
-                destinationAddressPrefixes: ["*"],
-                destinationPortRanges: ["*"],
+                destinations: ["*"],
+                ports: ["*"],
                 description: "Outbound integration only: nothing enters through this subnet.",
             }),
         ];
@@ -179,8 +221,8 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
             access: "Allow",
             protocol: "Tcp",
             sourceAddressPrefix: source,
-            destinationAddressPrefixes: ["VirtualNetwork"],
-            destinationPortRanges: ports,
+            destinations: ["VirtualNetwork"],
+            ports,
             description,
         });
     const outbound = (name: string, priority: number, tag: string, ports: string[], description: string) =>
@@ -191,8 +233,8 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
             access: "Allow",
             protocol: "Tcp",
             sourceAddressPrefix: "VirtualNetwork",
-            destinationAddressPrefixes: [tag],
-            destinationPortRanges: ports,
+            destinations: [tag],
+            ports,
             description,
         });
     return [
@@ -229,8 +271,8 @@ export function privateEndpointRules(plan: NetworkPlan): SecurityRule[] {
             access: "Allow",
             protocol: "Tcp",
             sourceAddressPrefix: plan.nodes,
-            destinationAddressPrefixes: [plan.privateEndpoints],
-            destinationPortRanges: ["443"],
+            destinations: [plan.privateEndpoints],
+            ports: ["443"],
             description: "Pods (through their nodes) reach blob and queue storage privately.",
         }),
         rule({
@@ -240,8 +282,8 @@ export function privateEndpointRules(plan: NetworkPlan): SecurityRule[] {
             access: "Deny",
             protocol: "*",
             sourceAddressPrefix: "*",
-            destinationAddressPrefixes: [plan.privateEndpoints],
-            destinationPortRanges: ["*"],
+            destinations: [plan.privateEndpoints],
+            ports: ["*"],
             description: "Nothing else reaches the private endpoints.",
         }),
     ];

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { forwardedCallerHeader } from "../../functions-app/src/contract";
 import { stableGuid } from "../../components/azure/ids";
+import { rolePropagationDiff } from "../../components/azure/role-propagation";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { mockTenantId } from "../../scripts/lib/mocks";
 import {
@@ -407,6 +408,45 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
     });
 });
 
+describe("role propagation before first use", function () {
+    this.timeout(60_000);
+
+    it("waits for the deployer's cluster role and the kubelet's AcrPull, and for AcrPush before the push", async () => {
+        const prod = await synthesize({ stack: "prod" });
+        const waits = prod.resources.filter((r) => r.type.endsWith(":RolePropagation"));
+        const byName = (suffix: string) => waits.find((w) => w.name.endsWith(suffix))!;
+        const rbac = byName("-rbac-propagation");
+        assert.equal(rbac.inputs.seconds, 300);
+        const assignments = prod.resources.filter(
+            (r) => r.type === "azure-native:authorization:RoleAssignment",
+        );
+        const idOf = (suffix: string) => {
+            const a = assignments.find((r) => r.name.endsWith(suffix));
+            assert.ok(a, suffix);
+            return a.inputs;
+        };
+        assert.equal((rbac.inputs.assignmentIds as string[]).length, 2);
+        assert.ok(idOf("-deployer-cluster-admin") && idOf("-kubelet-acr-pull"));
+        assert.equal(byName("-acr-push-propagation").inputs.seconds, 60);
+    });
+
+    it("waits again only when an assignment is new", () => {
+        assert.equal(
+            rolePropagationDiff(
+                { assignmentIds: ["a", "b"], seconds: 300 },
+                { assignmentIds: ["b", "a"], seconds: 300 },
+            ).changes,
+            false,
+        );
+        const diff = rolePropagationDiff(
+            { assignmentIds: ["a", "b"], seconds: 300 },
+            { assignmentIds: ["a", "c"], seconds: 300 },
+        );
+        assert.equal(diff.changes, true);
+        assert.deepEqual(diff.replaces, ["assignmentIds"]);
+    });
+});
+
 describe("AKS backend variants", function () {
     this.timeout(60_000);
 
@@ -445,7 +485,8 @@ describe("AKS backend variants", function () {
             .securityRules as Obj[];
         const management = rules.find((r) => r.name === "allow-apim-management")!;
         assert.equal(management.sourceAddressPrefix, "ApiManagement");
-        assert.deepEqual(management.destinationPortRanges, ["3443"]);
+        assert.equal(management.destinationPortRange, "3443");
+        assert.equal(management.destinationAddressPrefix, "VirtualNetwork");
         assert.equal(v.one("azure-native:apimanagement:Backend").inputs.url, "http://10.40.5.10:80");
         // The dev backend is still the only one: no function app alongside.
         assert.equal(v.ofType("azure-native:web:WebApp").length, 0);

@@ -105,6 +105,11 @@ describe("stack configuration", () => {
             expected: `${P}:aksAuthorizedIpRanges[0]: must be a public range`,
         },
         {
+            name: "an authorized range that opens the API server to the internet",
+            config: () => devConfigWith({ aksAuthorizedIpRanges: ["0.0.0.0/0"] }),
+            expected: `${P}:aksAuthorizedIpRanges[0]: must be /16 or narrower`,
+        },
+        {
             name: "VNet overlapping the AKS pod range",
             config: () => devConfigWith({ vnetAddressSpace: "10.244.0.0/16" }),
             expected: `${P}:vnetAddressSpace: overlaps the AKS pod range 10.244.0.0/16`,

@@ -73,8 +73,8 @@ describe("private network plan", () => {
         assert.deepEqual(
             pe
                 .filter((r) => r.access === "Allow")
-                .map((r) => [r.sourceAddressPrefix, r.destinationPortRanges]),
-            [[plan.nodes, ["443"]]],
+                .map((r) => [r.sourceAddressPrefix, r.destinationPortRange]),
+            [[plan.nodes, "443"]],
         );
         for (const nsg of [rules, pe]) {
             const keys = nsg.map((r) => `${r.direction}:${r.priority}`);
@@ -85,7 +85,12 @@ describe("private network plan", () => {
     it("gives classic injection the inbound and outbound rules APIM requires, and outbound integration none inbound", () => {
         const plan = planNetwork("10.40.0.0/16");
         const injected = gatewayRules(plan, "injection");
-        const ports = (name: string) => injected.find((r) => r.name === name)?.destinationPortRanges;
+        const ports = (name: string) => {
+            const r = injected.find((x) => x.name === name);
+            return (
+                r?.destinationPortRanges ?? (r?.destinationPortRange ? [r.destinationPortRange] : undefined)
+            );
+        };
         assert.deepEqual(ports("allow-apim-management"), ["3443"]);
         assert.deepEqual(ports("allow-azure-load-balancer"), ["6390"]);
         assert.deepEqual(ports("allow-storage"), ["443"]);
@@ -101,9 +106,35 @@ describe("private network plan", () => {
                 rules.some(
                     (r) =>
                         r.direction === "Outbound" &&
-                        r.destinationAddressPrefixes.includes(plan.internalLoadBalancer),
+                        (r.destinationAddressPrefixes ?? []).includes(plan.internalLoadBalancer),
                 ),
             );
         }
+    });
+
+    it("puts '*' and service tags only in the singular fields Azure accepts them in", () => {
+        const plan = planNetwork("10.40.0.0/16");
+        const all = [
+            ...backendRules(plan),
+            ...gatewayRules(plan, "injection"),
+            ...gatewayRules(plan, "outbound-integration"),
+            ...privateEndpointRules(plan),
+        ];
+        for (const r of all) {
+            assert.ok(
+                (r.destinationAddressPrefix === undefined) !== (r.destinationAddressPrefixes === undefined),
+                `${r.name}: exactly one destination field`,
+            );
+            assert.ok(
+                (r.destinationPortRange === undefined) !== (r.destinationPortRanges === undefined),
+                `${r.name}: exactly one port field`,
+            );
+            for (const d of r.destinationAddressPrefixes ?? [])
+                assert.match(d, /^\d+\.\d+\.\d+\.\d+\/\d+$/, r.name);
+            for (const p of r.destinationPortRanges ?? []) assert.match(p, /^\d+(-\d+)?$/, r.name);
+        }
+        const internet = backendRules(plan).find((r) => r.name === "deny-internet-inbound")!;
+        assert.equal(internet.destinationAddressPrefix, "*");
+        assert.equal(internet.destinationPortRange, "*");
     });
 });

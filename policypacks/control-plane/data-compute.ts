@@ -4,6 +4,7 @@
  * Entra RBAC, no local accounts, workload identity, network policy and, in production, a private
  * API server.
  */
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as storage from "@pulumi/azure-native/storage";
 import * as web from "@pulumi/azure-native/web";
@@ -242,6 +243,45 @@ export const aksPrivateApiServerInProduction: ResourceValidationPolicy = {
     }),
 };
 
+const internalLoadBalancerAnnotation = "service.beta.kubernetes.io/azure-load-balancer-internal";
+
+export const k8sServiceInternalOnly: ResourceValidationPolicy = {
+    name: "k8s-service-internal-only",
+    description:
+        "Kubernetes LoadBalancer Services get an internal Azure load balancer: a public one would let callers skip the gateway.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "kubernetes:core/v1:Service") {
+            return args.notApplicable("not a Kubernetes Service");
+        }
+        const service = args.props as {
+            metadata?: { name?: string; annotations?: Record<string, string> };
+            spec?: { type?: string };
+        };
+        if (service.spec?.type !== "LoadBalancer") return;
+        if (service.metadata?.annotations?.[internalLoadBalancerAnnotation] !== "true") {
+            report(
+                `Annotate Service ${service.metadata?.name ?? ""} with ${internalLoadBalancerAnnotation}: "true"; ` +
+                    "tool backends are reached only through the gateway.",
+            );
+        }
+    },
+};
+
+export const acrAdminUserDisabled: ResourceValidationPolicy = {
+    name: "acr-admin-user-disabled",
+    description:
+        "Container registries have the admin user off: pushes and pulls use Entra identities and roles.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(containerregistry.Registry, (registry, _args, report) => {
+        if (registry.adminUserEnabled === true) {
+            report(
+                "Set adminUserEnabled: false; grant AcrPull to the nodes and AcrPush to the deployer instead.",
+            );
+        }
+    }),
+};
+
 export const dataComputePolicies: ResourceValidationPolicy[] = [
     storageNoSharedKeys,
     storageNoPublicBlobAccess,
@@ -254,4 +294,6 @@ export const dataComputePolicies: ResourceValidationPolicy[] = [
     aksWorkloadIdentity,
     aksNetworkPolicy,
     aksPrivateApiServerInProduction,
+    k8sServiceInternalOnly,
+    acrAdminUserDisabled,
 ];

@@ -61,6 +61,11 @@ describe("policy pack: in-process evaluator", () => {
         assert.deepEqual(disabled.violations, []);
         const all = await evaluate(stack, { config: { all: "advisory" } });
         assert.equal(all.violations[0].enforcementLevel, "advisory");
+        // An entry with settings only keeps the level `all` gives, as the CLI resolves it.
+        const allWithSettings = await evaluate(stack, {
+            config: { all: "advisory", "storage-no-shared-keys": {} },
+        });
+        assert.equal(allWithSettings.violations[0].enforcementLevel, "advisory");
     });
 
     it("rejects invalid configuration listing every problem at once", async () => {

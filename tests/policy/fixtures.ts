@@ -348,6 +348,24 @@ const cluster = (): RecordedResource[] => [
         },
         clusterId,
     ),
+    res("azure-native:containerregistry:Registry", "aks-registry", {
+        resourceGroupName: "agents-dev-rg",
+        registryName: "acragentsdev",
+        location: "westeurope",
+        sku: { name: "Standard" },
+        adminUserEnabled: false,
+        tags,
+    }),
+    res("kubernetes:core/v1:Service", "aks-workload-service", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: {
+            name: "mcp-tools",
+            namespace: "mcp-tools",
+            annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" },
+        },
+        spec: { type: "LoadBalancer", ports: [{ port: 80, targetPort: "http" }] },
+    }),
     res("azure-native:managedidentity:FederatedIdentityCredential", "aks-workload-fic", {
         resourceGroupName: "agents-dev-rg",
         resourceName: "id-agents-dev",

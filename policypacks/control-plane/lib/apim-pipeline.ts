@@ -79,8 +79,14 @@ const authorizationHeader = /^authorization$/i;
 export function replacesCallerAuthorization(chain: ScopeChain): boolean {
     const elements = [...unconditionalInbound(chain), ...effectiveSection(chain, "backend")];
     return elements.some((e) => {
-        if (e.name === "authentication-managed-identity" || e.name === "authentication-basic") {
-            return true;
+        if (e.name === "authentication-basic") return true;
+        if (e.name === "authentication-managed-identity") {
+            // Only when it sets the header itself: with output-token-variable-name it just stores the
+            // token, and with ignore-error a failed fetch leaves the caller's header in place.
+            return (
+                e.attributes["output-token-variable-name"] === undefined &&
+                (e.attributes["ignore-error"] ?? "false").toLowerCase() !== "true"
+            );
         }
         if (e.name !== "set-header" || !authorizationHeader.test(e.attributes.name ?? "")) {
             return false;

@@ -35,9 +35,12 @@ export function resolvePolicyConfig(
     const all = overrides.all;
     const resolved = new Map<string, ResolvedPolicyConfig>();
     for (const policy of policies) {
-        const raw = overrides[policy.name] ?? (typeof all === "string" ? all : undefined);
-        const { enforcementLevel, ...props } =
-            typeof raw === "string" ? { enforcementLevel: raw } : (raw ?? {});
+        // As the CLI does: `all` sets every policy's level; a policy's own entry overrides the level
+        // only if it names one (an entry with settings alone keeps the level from `all`).
+        const own = overrides[policy.name];
+        const { enforcementLevel: ownLevel, ...props } =
+            typeof own === "string" ? { enforcementLevel: own } : (own ?? {});
+        const enforcementLevel = ownLevel ?? (typeof all === "string" ? all : undefined);
         if (enforcementLevel !== undefined && !enforcementLevels.includes(enforcementLevel)) {
             problems.push(
                 `${policy.name}.enforcementLevel: "${enforcementLevel}" is not one of ${enforcementLevels.join(", ")}`,

@@ -197,4 +197,27 @@ export const dataComputeCases: PolicyCase[] = [
         config: { "aks-private-api-server-in-production": { productionEnvironments: ["dev"] } },
         message: /enablePrivateCluster: true for the dev cluster/,
     },
+
+    { policy: "k8s-service-internal-only", title: "an internal load balancer", resources: compliantStack },
+    {
+        policy: "k8s-service-internal-only",
+        title: "a public load balancer in front of the tool pods",
+        resources: () =>
+            change("aks-workload-service", (i) => ((i.metadata as { annotations: object }).annotations = {})),
+        message:
+            /Annotate Service mcp-tools with service.beta.kubernetes.io\/azure-load-balancer-internal: "true"/,
+    },
+
+    {
+        policy: "acr-admin-user-disabled",
+        title: "a registry without the admin user",
+        resources: compliantStack,
+    },
+    {
+        policy: "acr-admin-user-disabled",
+        title: "the admin user turned on",
+        resources: () => change("aks-registry", (i) => (i.adminUserEnabled = true)),
+        message:
+            /Set adminUserEnabled: false; grant AcrPull to the nodes and AcrPush to the deployer instead/,
+    },
 ];

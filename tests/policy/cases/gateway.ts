@@ -380,6 +380,30 @@ export const gatewayCases: PolicyCase[] = [
         resources: () => mcp((x) => x.replace(/<authentication-managed-identity [^>]*\/>\s*/, "")),
         message: /APIM forwards the caller's Authorization header to the backend by default/,
     },
+    {
+        policy: "apim-backend-gets-gateway-credential",
+        title: "a managed identity token kept in a variable, caller's header still forwarded",
+        resources: () =>
+            mcp((x) =>
+                x.replace(
+                    /<authentication-managed-identity ([^>]*)\/>/,
+                    '<authentication-managed-identity $1 output-token-variable-name="backendToken" />',
+                ),
+            ),
+        message: /APIM forwards the caller's Authorization header to the backend by default/,
+    },
+    {
+        policy: "apim-backend-gets-gateway-credential",
+        title: "a managed identity that ignores errors, leaving the caller's header on failure",
+        resources: () =>
+            mcp((x) =>
+                x.replace(
+                    /<authentication-managed-identity ([^>]*)\/>/,
+                    '<authentication-managed-identity $1 ignore-error="true" />',
+                ),
+            ),
+        message: /APIM forwards the caller's Authorization header to the backend by default/,
+    },
 
     {
         policy: "apim-rate-limit-within-maximum",

@@ -57,12 +57,19 @@ export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult>
     const deploymentId = await deploymentIdOf(publish);
     req.log?.(`OneDeploy accepted deployment ${deploymentId}`);
 
+    // Wherever the deadline falls (between polls or during one), the error says the same thing.
+    const unfinished = `deployment ${deploymentId} did not finish in time`;
     for (;;) {
-        const res = await call(req, deadline, "status", () =>
-            fetch(`${base}/api/deployments/${encodeURIComponent(deploymentId)}`, {
-                headers,
-                signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-            }),
+        const res = await call(
+            req,
+            deadline,
+            "status",
+            () =>
+                fetch(`${base}/api/deployments/${encodeURIComponent(deploymentId)}`, {
+                    headers,
+                    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+                }),
+            unfinished,
         );
         if (res.status === 200) {
             const body = (await res.json()) as {
@@ -88,7 +95,7 @@ export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult>
         } else {
             await res.body?.cancel();
         }
-        await sleepUntil(deadline, req.pollIntervalMs ?? 5000, `deployment ${deploymentId} did not finish`);
+        await sleepUntil(deadline, req.pollIntervalMs ?? 5000, unfinished);
     }
 }
 
@@ -102,11 +109,12 @@ async function call(
     deadline: number,
     what: string,
     send: () => Promise<Response>,
+    timeoutMessage = `timed out during ${what}`,
 ): Promise<Response> {
     const attempts = req.maxAttempts ?? 5;
     let delay = req.initialBackoffMs ?? 2000;
     for (let attempt = 1; ; attempt++) {
-        if (Date.now() >= deadline) throw new OneDeployError(`timed out during ${what}`);
+        if (Date.now() >= deadline) throw new OneDeployError(timeoutMessage);
         let failure: string;
         try {
             const res = await send();
@@ -115,13 +123,13 @@ async function call(
             const retryAfter = Number(res.headers.get("retry-after"));
             if (Number.isFinite(retryAfter) && retryAfter > 0) delay = Math.max(delay, retryAfter * 1000);
         } catch (err) {
-            if (Date.now() >= deadline) throw new OneDeployError(`timed out during ${what}`);
+            if (Date.now() >= deadline) throw new OneDeployError(timeoutMessage);
             failure = err instanceof Error ? err.message : String(err);
         }
         if (attempt >= attempts)
             throw new OneDeployError(`${what} failed after ${attempts} attempts: ${failure}`);
         req.log?.(`${what} attempt ${attempt} failed (${failure}); retrying in ${delay} ms`);
-        await sleepUntil(deadline, delay, `timed out during ${what}`);
+        await sleepUntil(deadline, delay, timeoutMessage);
         delay *= 2;
     }
 }

@@ -243,6 +243,33 @@ export const aksPrivateApiServerInProduction: ResourceValidationPolicy = {
     }),
 };
 
+export const aksPublicApiServerRestricted: ResourceValidationPolicy = {
+    name: "aks-public-api-server-restricted",
+    description:
+        "A cluster with a public API server admits only listed source ranges, never the whole internet.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, args, report) => {
+        const access = mc.apiServerAccessProfile;
+        if (access?.enablePrivateCluster === true) {
+            return args.notApplicable("the API server is private");
+        }
+        const ranges = access?.authorizedIPRanges ?? [];
+        if (ranges.length === 0) {
+            report(
+                "Set apiServerAccessProfile.authorizedIPRanges to your runners' egress ranges, or enablePrivateCluster: true.",
+            );
+            return;
+        }
+        const open = ranges.filter((r) => {
+            const prefix = Number(r.split("/")[1] ?? 32);
+            return !Number.isFinite(prefix) || prefix < 8;
+        });
+        if (open.length > 0) {
+            report(`authorizedIPRanges ${open.join(", ")} admit most of the internet; list narrow ranges.`);
+        }
+    }),
+};
+
 const internalLoadBalancerAnnotation = "service.beta.kubernetes.io/azure-load-balancer-internal";
 
 export const k8sServiceInternalOnly: ResourceValidationPolicy = {
@@ -294,6 +321,7 @@ export const dataComputePolicies: ResourceValidationPolicy[] = [
     aksWorkloadIdentity,
     aksNetworkPolicy,
     aksPrivateApiServerInProduction,
+    aksPublicApiServerRestricted,
     k8sServiceInternalOnly,
     acrAdminUserDisabled,
 ];

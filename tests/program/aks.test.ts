@@ -390,20 +390,26 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
                 .map((x) => x.policy)
                 .sort();
         assert.deepEqual(aksPolicies(clean.violations), []);
-        const cases: [string, (c: Obj) => void][] = [
-            ["aks-local-accounts-disabled", (c) => (c.disableLocalAccounts = false)],
+        const cases: [string[], (c: Obj) => void][] = [
+            [["aks-local-accounts-disabled"], (c) => (c.disableLocalAccounts = false)],
             [
-                "aks-private-api-server-in-production",
+                // A public API server in production, and open to every source address.
+                ["aks-private-api-server-in-production", "aks-public-api-server-restricted"],
                 (c) => ((c.apiServerAccessProfile as Obj).enablePrivateCluster = false),
             ],
-            ["aks-network-policy", (c) => delete (c.networkProfile as Obj).networkPolicy],
-            ["aks-workload-identity", (c) => (c.oidcIssuerProfile = { enabled: false })],
-            ["aks-entra-rbac", (c) => delete c.aadProfile],
+            [["aks-network-policy"], (c) => delete (c.networkProfile as Obj).networkPolicy],
+            [["aks-workload-identity"], (c) => (c.oidcIssuerProfile = { enabled: false })],
+            [["aks-entra-rbac"], (c) => delete c.aadProfile],
         ];
-        for (const [policy, patch] of cases) {
+        for (const [policies, patch] of cases) {
             const result = await evaluate(weaken(patch));
-            assert.deepEqual(aksPolicies(result.violations), [policy], policy);
-            assert.equal(result.violations.find((x) => x.policy === policy)?.enforcementLevel, "mandatory");
+            assert.deepEqual(aksPolicies(result.violations), policies, policies.join(", "));
+            for (const policy of policies) {
+                assert.equal(
+                    result.violations.find((x) => x.policy === policy)?.enforcementLevel,
+                    "mandatory",
+                );
+            }
         }
     });
 });

@@ -220,4 +220,39 @@ export const dataComputeCases: PolicyCase[] = [
         message:
             /Set adminUserEnabled: false; grant AcrPull to the nodes and AcrPush to the deployer instead/,
     },
+
+    {
+        policy: "aks-public-api-server-restricted",
+        title: "a public API server limited to a runner range",
+        resources: () =>
+            change(
+                "aks-cluster",
+                (i) =>
+                    (i.apiServerAccessProfile = {
+                        enablePrivateCluster: false,
+                        authorizedIPRanges: ["203.0.113.0/24"],
+                    }),
+            ),
+    },
+    {
+        policy: "aks-public-api-server-restricted",
+        title: "a public API server open to everyone",
+        resources: () =>
+            change("aks-cluster", (i) => (i.apiServerAccessProfile = { enablePrivateCluster: false })),
+        message: /Set apiServerAccessProfile.authorizedIPRanges to your runners' egress ranges/,
+    },
+    {
+        policy: "aks-public-api-server-restricted",
+        title: "a public API server 'restricted' to 0.0.0.0/0",
+        resources: () =>
+            change(
+                "aks-cluster",
+                (i) =>
+                    (i.apiServerAccessProfile = {
+                        enablePrivateCluster: false,
+                        authorizedIPRanges: ["0.0.0.0/0"],
+                    }),
+            ),
+        message: /authorizedIPRanges 0.0.0.0\/0 admit most of the internet/,
+    },
 ];

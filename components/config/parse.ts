@@ -23,6 +23,13 @@ import {
     type StackConfig,
 } from "./types";
 
+/** Audiences Entra accepts for workload identity federation (public, US Government, China clouds). */
+const tokenExchangeAudiences = [
+    "api://AzureADTokenExchange",
+    "api://AzureADTokenExchangeUSGov",
+    "api://AzureADTokenExchangeChina",
+];
+
 export const projectName = "agents-control-plane";
 
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
@@ -627,15 +634,16 @@ function readPlatform(
             };
         case "oidc": {
             const issuer = s("issuer", isHttpsUrl, "must be an https issuer URL");
+            // Entra matches subjects exactly: a '*' is never a wildcard, only a mistake.
             const subjects = list(
                 "subjects",
-                (x) => x.length > 0 && x.length <= 600,
-                "must be a non-empty subject",
+                (x) => x.length > 0 && x.length <= 600 && !x.includes("*"),
+                "must be one concrete subject (Entra matches exactly; '*' is not a wildcard)",
             );
             if (subjects.length === 0) r.problem(`${key}.subjects`, "must list at least one subject");
-            const audience = v.audience === undefined ? "api://AzureADTokenExchange" : v.audience;
-            if (typeof audience !== "string" || audience === "")
-                r.problem(`${key}.audience`, "must be a non-empty string");
+            const audience = v.audience === undefined ? tokenExchangeAudiences[0] : v.audience;
+            if (typeof audience !== "string" || !tokenExchangeAudiences.includes(audience))
+                r.problem(`${key}.audience`, `must be one of ${tokenExchangeAudiences.join(", ")}`);
             return { kind, oidc: { issuer, subjects, audience: String(audience) } };
         }
         case "salesforce": {

@@ -19,33 +19,24 @@ const stacks = readdirSync(root)
     .filter((s): s is string => s !== undefined);
 
 /**
- * A copy of Pulumi.dev.yaml with an extra agent whose federation trusts every workflow of a
- * repository (`repo:...:*`). The program accepts any subject for generic OIDC agents, so this
- * weakening goes through the program's real output.
+ * A copy of Pulumi.dev.yaml whose per-agent rate limit is above the pack's maximum. The program
+ * accepts any limit up to its own bound, so this weakening goes through the program's real output.
  */
 function weakenedStackFile(): string {
     const doc = parse(readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
-    const agents = doc.config["agents-control-plane:agents"] as unknown[];
-    agents.push({
-        name: "any-workflow",
-        description: "Federation for every workflow of the repository",
-        roles: ["Tools.Invoke"],
-        oidc: {
-            issuer: "https://token.actions.githubusercontent.com",
-            subjects: ["repo:contoso/agents-control-plane:*"],
-        },
-    });
+    doc.config["agents-control-plane:rateLimitCalls"] = 5000;
     const file = path.join(mkdtempSync(path.join(tmpdir(), "weakened-dev-")), "Pulumi.dev.yaml");
     writeFileSync(file, stringify(doc));
     return file;
 }
 
 /**
- * The weakenings the program offers no switch for, applied to the recorded graph after synthesis:
- * the MCP API policy loses its token validation, the snippets storage account allows shared keys,
- * and the function app's diagnostic setting is dropped.
+ * The weakenings the program refuses or offers no switch for, applied to the recorded graph after
+ * synthesis: the MCP API policy loses its token validation, the snippets storage account allows
+ * shared keys, a federated credential trusts every workflow of a repository (config validation
+ * rejects wildcard subjects) and the function app's diagnostic setting is dropped.
  */
 function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
     const mutated = (r: RecordedResource, inputs: Record<string, unknown>): RecordedResource => ({
@@ -56,14 +47,20 @@ function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
         (r) => r.type === "azure-native:apimanagement:ApiPolicy" && r.inputs.apiId === "mcp",
     );
     const storage = resources.find((r) => r.type === "azure-native:storage:StorageAccount");
+    const fic = resources.find(
+        (r) =>
+            r.type ===
+                "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential" &&
+            String(r.inputs.issuer) === "https://token.actions.githubusercontent.com",
+    );
     const functionDiag = resources.find(
         (r) =>
             r.type === "azure-native:monitor:DiagnosticSetting" &&
             /\/(WebApp|sites)\//.test(String(r.inputs.resourceUri)),
     );
     assert.ok(
-        apiPolicy && storage && functionDiag,
-        "the dev stack has an MCP API policy, a storage account and a function app diagnostic setting",
+        apiPolicy && storage && functionDiag && fic,
+        "the dev stack has an MCP API policy, a storage account, a function app diagnostic setting and a GitHub federated credential",
     );
     const xml = String(apiPolicy.inputs.value);
     const withoutValidation = xml.replace(/<validate-azure-ad-token[\s\S]*?<\/validate-azure-ad-token>/, "");
@@ -75,7 +72,9 @@ function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
                 ? mutated(r, { ...r.inputs, value: withoutValidation })
                 : r === storage
                   ? mutated(r, { ...r.inputs, allowSharedKeyAccess: true })
-                  : r,
+                  : r === fic
+                    ? mutated(r, { ...r.inputs, subject: "repo:contoso/agents-control-plane:*" })
+                    : r,
         );
 }
 
@@ -123,6 +122,7 @@ describe("policy pack: this repository's stacks", function () {
             /^storage-no-shared-keys: Set allowSharedKeyAccess: false/,
             /^fic-concrete-subject: The subject "repo:contoso\/agents-control-plane:\*" contains a wildcard/,
             /^diagnostics-to-workspace: Function app ".*" has no diagnostic setting/,
+            /^apim-rate-limit-within-maximum: .*allows 5000 calls per 60s/,
         ];
         for (const e of expected) {
             assert.ok(
@@ -148,10 +148,8 @@ describe("policy pack: this repository's stacks", function () {
         );
         assert.ok(failed, "the run should fail");
         assert.equal(failed.code, 1);
-        assert.match(
-            failed.stdout ?? "",
-            /fic-concrete-subject\s+mandatory\s+ApplicationFederatedIdentityCredential .*any-workflow/,
-        );
-        assert.match(failed.stdout ?? "", /Stack dev: \d+ resources, 1 violation\(s\), 1 mandatory\. FAILED/);
+        assert.match(failed.stdout ?? "", /apim-rate-limit-within-maximum\s+mandatory\s+\S+/);
+        // Both APIs (MCP and Sentinel) take the stack's rate limit.
+        assert.match(failed.stdout ?? "", /Stack dev: \d+ resources, 2 violation\(s\), 2 mandatory\. FAILED/);
     });
 });

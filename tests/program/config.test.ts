@@ -225,6 +225,31 @@ describe("stack configuration", () => {
             expected: `${P}:agents[0]: needs exactly one platform block (gcp, aws, awsCognito, kubernetes, githubActions, azureDatabricks, oidc, salesforce); found gcp, oidc`,
         },
         {
+            name: "generic OIDC subject with a wildcard",
+            config: () =>
+                withAgent(0, {
+                    gcp: undefined,
+                    oidc: {
+                        issuer: "https://token.actions.githubusercontent.com",
+                        subjects: ["repo:contoso/app:*"],
+                    },
+                }),
+            expected: `${P}:agents[0].oidc.subjects[0]: must be one concrete subject (Entra matches exactly; '*' is not a wildcard)`,
+        },
+        {
+            name: "generic OIDC credential for another audience",
+            config: () =>
+                withAgent(0, {
+                    gcp: undefined,
+                    oidc: {
+                        issuer: "https://idp.example.com",
+                        subjects: ["svc-1"],
+                        audience: "api://my-app",
+                    },
+                }),
+            expected: `${P}:agents[0].oidc.audience: must be one of api://AzureADTokenExchange, api://AzureADTokenExchangeUSGov, api://AzureADTokenExchangeChina`,
+        },
+        {
             name: "unknown app role",
             config: () => withAgent(0, { roles: ["Tools.Invoke", "Admin"] }),
             expected: `${P}:agents[0].roles[1]: unknown app role "Admin" (roles: Tools.Invoke, Snippets.Read, Snippets.Write, Incidents.Analyze)`,

@@ -12,7 +12,8 @@ import { startAzurite } from "../functions-app/scripts/azurite";
  *   (a) our Node host (the bundle that ships),
  *   (b) a bare node:http JSON-RPC echo (the practical limit),
  *   (c) the SDK's documented stateless pattern (express, new McpServer + transport per request),
- *   (d) for the breakdown, the host's HTTP handling with a canned answer instead of the SDK;
+ *   (d) for the breakdown, the host's HTTP handling with a canned answer instead of the SDK, and
+ *   (e) the host with its fast path off (MCP_FAST_PATH=off), so every request takes the SDK's dispatch;
  * then the Node host's cold start (process start -> first tools/list answer), bundled vs unbundled.
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
@@ -228,6 +229,11 @@ async function main(): Promise<void> {
             ["(b) node:http JSON-RPC echo", echo, {}],
             ["(c) SDK stateless pattern", sdk, {}],
             ["(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}],
+            [
+                "(e) Node host, SDK dispatch only (MCP_FAST_PATH=off)",
+                server.entry,
+                { ...hostEnv, MCP_FAST_PATH: "off" },
+            ],
         ] as const) {
             const running = await start(file, env);
             targets.push({ name, running, rounds: [] });
@@ -245,7 +251,7 @@ async function main(): Promise<void> {
             bundled.push(await coldStart(server.entry, hostEnv, server.directory));
             fromModules.push(await coldStart(unbundled, hostEnv, path.dirname(unbundled)));
         }
-        const echoRate = results[1].requestsPerSecond;
+        const echoRate = results[1].requestsPerSecond; // (b), the second target
         const ratios = targets[0].rounds.map(
             (r, i) => (100 * r.requestsPerSecond) / targets[1].rounds[i].requestsPerSecond,
         );

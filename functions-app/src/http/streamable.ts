@@ -6,7 +6,8 @@ import {
     type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
 import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transport";
-import { authInfoFor } from "../mcp/server-factory";
+import { fastAnswer } from "../mcp/fast-path";
+import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
 import { isRequest, jsonRpcCodes } from "./jsonrpc";
@@ -18,7 +19,12 @@ import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
  * replica can take any request. There is no session and no server-initiated stream, hence GET and
  * DELETE answer 405.
  */
-export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
+export function streamableHttpHandler(
+    pool: ServerPool,
+    access: AccessControl,
+    /** With the catalog's dependencies, canonical tools/list and tools/call skip the SDK's dispatch. */
+    fastPath?: McpServerDependencies,
+) {
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         if (req.method !== "POST") {
             res.setHeader("allow", "POST");
@@ -81,12 +87,12 @@ export function streamableHttpHandler(pool: ServerPool, access: AccessControl) {
             const message = parsed.messages[0];
             // A notification or a response: accepted, nothing to answer.
             if (!isRequest(message)) return sendEmpty(res, 202);
-            const answer = await answerOrError(pool, message, extra);
+            const answer = await answerOrError(pool, message, extra, fastPath);
             return sendJson(res, answer.status, answer.message);
         }
         const requests = parsed.messages.filter(isRequest);
         if (requests.length === 0) return sendEmpty(res, 202);
-        const answers = await Promise.all(requests.map((r) => answerOrError(pool, r, extra)));
+        const answers = await Promise.all(requests.map((r) => answerOrError(pool, r, extra, fastPath)));
         sendJson(
             res,
             200,
@@ -106,9 +112,11 @@ async function answerOrError(
     pool: ServerPool,
     request: JSONRPCRequest,
     extra: MessageExtraInfo,
+    fastPath: McpServerDependencies | undefined,
 ): Promise<Answer> {
     try {
-        return { status: 200, message: await pool.request(request, extra) };
+        const fast = fastPath && fastAnswer(request, extra.authInfo, fastPath);
+        return { status: 200, message: await (fast ?? pool.request(request, extra)) };
     } catch (error) {
         const [status, code, text] =
             error instanceof InvalidMessageError

@@ -7,7 +7,15 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, ListToolsResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
-import { callTool, findTool, inputSchemaFor, tools, type Caller, type ToolContext } from "../catalog";
+import {
+    callTool,
+    findTool,
+    inputSchemaFor,
+    tools,
+    type Caller,
+    type ToolContext,
+    type ToolDefinition,
+} from "../catalog";
 import type { SnippetStore } from "../storage/snippet-store";
 import type { Logger } from "../logger";
 
@@ -38,12 +46,12 @@ export function authInfoFor(caller: Caller): AuthInfo {
 
 const anonymous: Caller = { id: "anonymous", roles: [] };
 
-function callerFrom(authInfo: AuthInfo | undefined): Caller {
+export function callerFrom(authInfo: AuthInfo | undefined): Caller {
     return authInfo ? { id: authInfo.clientId, roles: authInfo.scopes } : anonymous;
 }
 
 /** The tools/list answer never changes at run time, so it is built once. */
-const toolList: ListToolsResult = {
+export const toolList: ListToolsResult = {
     tools: tools.map((t): Tool => ({
         name: t.name,
         title: t.title,
@@ -60,6 +68,31 @@ const toolList: ListToolsResult = {
     })),
 };
 
+/** Runs a catalog tool and renders the outcome as an MCP CallToolResult. */
+export async function runCatalogTool(
+    tool: ToolDefinition,
+    args: unknown,
+    caller: Caller,
+    deps: McpServerDependencies,
+): Promise<CallToolResult> {
+    const context: ToolContext = { snippets: deps.snippets, caller, now: deps.now ?? (() => new Date()) };
+    try {
+        const outcome = await callTool(tool, args, context);
+        return {
+            content: [{ type: "text", text: outcome.text }],
+            ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),
+            ...(outcome.isError ? { isError: true } : {}),
+        };
+    } catch (error) {
+        // A fault of ours or of storage: tell the model it failed without leaking internals.
+        deps.logger.error("tool failed", { tool: tool.name, error: String(error) });
+        return {
+            content: [{ type: "text", text: `${tool.name} failed on the server; try again later.` }],
+            isError: true,
+        };
+    }
+}
+
 /**
  * A new SDK server with the catalog's handlers. Instances are cheap and never shared between
  * clients at the same time: the Streamable HTTP host pools them one request at a time, the SSE host
@@ -70,8 +103,6 @@ export function createMcpServer(deps: McpServerDependencies): Server {
         capabilities: { tools: { listChanged: false } },
         instructions: serverInstructions,
     });
-    const now = deps.now ?? (() => new Date());
-
     server.setRequestHandler(ListToolsRequestSchema, () => toolList);
 
     server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
@@ -82,22 +113,7 @@ export function createMcpServer(deps: McpServerDependencies): Server {
                 `Unknown tool '${request.params.name}'. Available: ${tools.map((t) => t.name).join(", ")}`,
             );
         }
-        const context: ToolContext = { snippets: deps.snippets, caller: callerFrom(extra.authInfo), now };
-        try {
-            const outcome = await callTool(tool, request.params.arguments, context);
-            return {
-                content: [{ type: "text", text: outcome.text }],
-                ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),
-                ...(outcome.isError ? { isError: true } : {}),
-            };
-        } catch (error) {
-            // A fault of ours or of storage: tell the model it failed without leaking internals.
-            deps.logger.error("tool failed", { tool: tool.name, error: String(error) });
-            return {
-                content: [{ type: "text", text: `${tool.name} failed on the server; try again later.` }],
-                isError: true,
-            };
-        }
+        return runCatalogTool(tool, request.params.arguments, callerFrom(extra.authInfo), deps);
     });
     return server;
 }

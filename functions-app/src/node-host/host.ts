@@ -27,6 +27,8 @@ export interface NodeHostOptions {
     readonly backplane?: SseBackplane;
     readonly publicBaseUrl?: string;
     readonly now?: () => Date;
+    /** Answer canonical tools/list and tools/call from the catalog (default on); off sends all to the SDK. */
+    readonly fastPath?: boolean;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -70,7 +72,10 @@ export class NodeHost {
             sendJson(res, 200, protectedResourceMetadata(options.auth, this.baseUrl(req)));
         };
         this.routes = new Map<string, Route>([
-            [backendPaths.mcpStreamable, streamableHttpHandler(this.pool, access)],
+            [
+                backendPaths.mcpStreamable,
+                streamableHttpHandler(this.pool, access, options.fastPath === false ? undefined : deps),
+            ],
             [backendPaths.mcpSse, this.sse.open],
             [backendPaths.mcpMessage, this.sse.post],
             [backendPaths.sentinelWebhook, sentinelWebhookHandler(access, options.now)],

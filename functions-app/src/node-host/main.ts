@@ -21,6 +21,7 @@ async function main(): Promise<void> {
         sseKeepAliveMs: settings.sseKeepAliveMs,
         backplane: settings.backplane ? createQueueBackplane(settings.backplane, logger) : undefined,
         publicBaseUrl: settings.publicBaseUrl,
+        fastPath: settings.fastPath,
     });
     const url = await host.listen(settings.port, settings.host);
     logger.info("listening", {

@@ -12,6 +12,8 @@ export interface HostSettings {
     readonly backplane?: { readonly queueServiceUrl: string } | { readonly connectionString: string };
     /** Base URL clients use to reach this host, for metadata links; derived from Host when unset. */
     readonly publicBaseUrl?: string;
+    /** Canonical tools/list and tools/call answered from the catalog (MCP_FAST_PATH=off sends all to the SDK). */
+    readonly fastPath: boolean;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
@@ -56,6 +58,10 @@ export function readSettings(env: Env): SettingsResult {
 
     const port = integer("PORT", 7071, 0, 65535);
     const keepAliveSeconds = integer("SSE_KEEPALIVE_SECONDS", 15, 1, 230);
+    const fastPathValue = (text("MCP_FAST_PATH") ?? "on").toLowerCase();
+    if (fastPathValue !== "on" && fastPathValue !== "off") {
+        errors.push(`MCP_FAST_PATH: must be on or off, got ${fastPathValue}`);
+    }
 
     const connectionString = text("SNIPPETS_STORAGE_CONNECTION_STRING");
     const accountUrl = url("SNIPPETS_STORAGE_ACCOUNT_URL", ["https:", "http:"]);
@@ -119,6 +125,7 @@ export function readSettings(env: Env): SettingsResult {
             sseKeepAliveMs: keepAliveSeconds * 1000,
             backplane,
             publicBaseUrl: url("PUBLIC_BASE_URL", ["https:", "http:"]),
+            fastPath: fastPathValue !== "off",
         },
     };
 }

@@ -19,7 +19,7 @@ import { snippetStoreFromEnvironment } from "./storage";
  */
 
 /** Functions `toolProperties` for a catalog tool: the same names, types and descriptions. */
-export function toolPropertiesFor(tool: ToolDefinition): McpToolProperty[] {
+function toolPropertiesFor(tool: ToolDefinition): McpToolProperty[] {
     return tool.arguments.map((a) => ({
         propertyName: a.name,
         propertyType: a.type,
@@ -29,7 +29,7 @@ export function toolPropertiesFor(tool: ToolDefinition): McpToolProperty[] {
 }
 
 /** The extension hands the handler `{ name, arguments, ... }`, as an object or as its JSON text. */
-export function argumentsOf(triggerInput: unknown): unknown {
+function argumentsOf(triggerInput: unknown): unknown {
     let value = triggerInput;
     if (typeof value === "string") {
         try {
@@ -47,15 +47,14 @@ let store: SnippetStore | undefined;
 const snippets = (): SnippetStore => (store ??= snippetStoreFromEnvironment(process.env));
 
 /** Runs a catalog tool for the Functions MCP trigger and renders the outcome as the library expects. */
-export async function runToolForFunctions(
+async function runToolForFunctions(
     tool: ToolDefinition,
     triggerInput: unknown,
     context: InvocationContext,
-    snippetStore: SnippetStore = snippets(),
 ): Promise<McpToolResponse> {
     // The caller was authenticated by the gateway; the app sees the gateway's identity only.
     const outcome = await callTool(tool, argumentsOf(triggerInput), {
-        snippets: snippetStore,
+        snippets: snippets(),
         caller: { id: "gateway", roles: [tool.role] },
         now: () => new Date(),
     });

@@ -46,10 +46,6 @@ export class SseSessions {
 
     constructor(private readonly options: SseOptions) {}
 
-    get size(): number {
-        return this.sessions.size;
-    }
-
     async start(): Promise<void> {
         await this.options.backplane?.start((sessionId, message, callerId) => {
             const session = this.sessions.get(sessionId);

@@ -76,8 +76,21 @@ export const toolRoles: Readonly<Record<ToolName, AppRole>> = {
  */
 export const gatewayRole = "Backend.Invoke";
 
-/** Header in which the gateway names the agent it is calling for (logging and snippet ownership). */
+/**
+ * Header in which the gateway names the caller it validated: the user's object id (`oid`) for a
+ * delegated (user) token, the client application id (`azp`/`appid`) for an app-only token. Rate
+ * limits, SSE session ownership and logs key on it. Set by the gateway, overriding any value the
+ * caller sent; a host believes it only together with the gateway's own token.
+ */
 export const forwardedCallerHeader = "x-agent-client-id";
+
+/**
+ * Header in which the gateway states the MCP app roles it validated in the caller's token, comma
+ * separated. Every backend enforces each tool's role from it (the gateway checks too), so a tool
+ * name the backend resolves differently from the gateway can never run without its role. Same
+ * trust rule as {@link forwardedCallerHeader}.
+ */
+export const forwardedRolesHeader = "x-agent-roles";
 
 /** Role the Sentinel webhook requires. */
 export const webhookRole: AppRole = appRoles.incidentsAnalyze;

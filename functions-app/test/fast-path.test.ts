@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
-import { toolNames } from "../src/contract";
+import { allAppRoles, appRoles, toolNames } from "../src/contract";
 import { silentLogger } from "../src/logger";
 import { fastAnswer } from "../src/mcp/fast-path";
 import { authInfoFor, createMcpServer, type McpServerDependencies } from "../src/mcp/server-factory";
@@ -46,7 +46,7 @@ const call = (id: number, name: string, args?: unknown): JSONRPCRequest => ({
 
 describe("fast path for canonical tools/list and tools/call", () => {
     const now = new Date("2026-11-23T12:00:00Z");
-    const caller = authInfoFor({ id: "agent-1", roles: ["Tools.Invoke"] });
+    const caller = authInfoFor({ id: "agent-1", roles: allAppRoles });
 
     /** The same request through the fast path and through a pooled SDK server. */
     async function both(deps: McpServerDependencies, request: JSONRPCRequest) {
@@ -92,6 +92,26 @@ describe("fast path for canonical tools/list and tools/call", () => {
         const { fast, sdk } = await both(deps, call(1, toolNames.getSnippet, { snippetname: "x" }));
         assert.deepEqual(fast, sdk);
         assert.match(JSON.stringify(fast), /failed on the server/);
+    });
+
+    it("refuses a tool without its role on both paths, before the tool runs", async () => {
+        const store = new MapStore();
+        const deps: McpServerDependencies = { snippets: store, logger: silentLogger, now: () => now };
+        const invokeOnly = authInfoFor({ id: "agent-2", roles: [appRoles.toolsInvoke] });
+        const request = call(1, toolNames.saveSnippet, { snippetname: "denied", snippet: "x" });
+        const pool = new ServerPool(() => createMcpServer(deps));
+        try {
+            const fast = await fastAnswer(request, invokeOnly, deps);
+            const sdk = await pool.request(request, { authInfo: invokeOnly });
+            assert.deepEqual(fast, sdk);
+            assert.match(
+                JSON.stringify(fast),
+                /Access denied: save_snippet requires the app role Snippets.Write/,
+            );
+        } finally {
+            await pool.close();
+        }
+        assert.equal(await store.get("denied"), undefined);
     });
 
     const others: [string, JSONRPCRequest][] = [

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { HttpRequest, InvocationContext, McpToolResponse } from "@azure/functions";
-import { backendPaths, toolNames } from "../src/contract";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { allAppRoles, appRoles, backendPaths, snippetContainer, toolNames } from "../src/contract";
 import { tools } from "../src/catalog";
 import { silentLogger } from "../src/logger";
 import { NodeHost } from "../src/node-host/host";
@@ -77,18 +78,43 @@ describe("Functions host", function () {
         return registration.handler;
     };
 
-    /** Text and error flag of a Functions tool response, the way both hosts present results. */
-    const viaFunctions = async (name: string, args: Record<string, unknown>) => {
+    /**
+     * The trigger input as the Functions MCP extension serializes its ToolInvocationContext: the
+     * name as the client sent it, the arguments, and the transport with the HTTP request's headers
+     * (header names in the case they arrived with).
+     */
+    const triggerInput = (
+        name: string,
+        args: Record<string, unknown>,
+        headers: Record<string, string>,
+        transport = "http-streamable",
+    ) => ({
+        name,
+        arguments: args,
+        sessionid: "session-1",
+        transport: { name: transport, properties: { headers } },
+    });
+    /** What the gateway sends for an agent holding every MCP app role. */
+    const allRolesHeaders = {
+        "X-Agent-Client-Id": "agent-all-roles",
+        "X-Agent-Roles": allAppRoles.join(","),
+    };
+
+    /** Invokes the trigger the extension resolved (`handlerName`) with the input it would build. */
+    const invoke = async (handlerName: string, input: unknown) => {
         const context = new InvocationContext({
-            functionName: name,
+            functionName: handlerName,
             invocationId: "test",
             logHandler: () => undefined,
         });
-        const response = await handlerFor(name)(JSON.stringify({ name, arguments: args }), context);
+        const response = await handlerFor(handlerName)(input, context);
         assert.ok(response instanceof McpToolResponse);
         const first = response.content[0].toJSON() as { type: string; text: string };
         return { text: first.text, isError: response.isError === true };
     };
+    /** Text and error flag of a Functions tool response, the way both hosts present results. */
+    const viaFunctions = (name: string, args: Record<string, unknown>) =>
+        invoke(name, JSON.stringify(triggerInput(name, args, allRolesHeaders)));
     const viaNodeHost = async (name: string, args: Record<string, unknown>) => {
         const result = await client.callTool({ name, arguments: args });
         const first = (result.content as { type: string; text: string }[])[0];
@@ -121,6 +147,60 @@ describe("Functions host", function () {
             }
         });
     }
+
+    describe("authorization from the gateway's assertions", () => {
+        const blob = (name: string) =>
+            BlobServiceClient.fromConnectionString(storage.connectionString)
+                .getContainerClient(snippetContainer)
+                .getBlockBlobClient(`${name}.json`);
+        const save = (name: string) => ({ snippetname: name, snippet: "x" });
+        const invokeOnly = {
+            "X-Agent-Client-Id": "agent-invoke-only",
+            "X-Agent-Roles": appRoles.toolsInvoke,
+        };
+
+        it("refuses a case-variant name the extension resolved to save_snippet", async () => {
+            const input = triggerInput("SAVE_SNIPPET", save("case-variant"), invokeOnly);
+            const result = await invoke(toolNames.saveSnippet, input);
+            assert.equal(result.isError, true);
+            assert.equal(result.text, "Unknown tool 'SAVE_SNIPPET'.");
+            assert.equal(await blob("case-variant").exists(), false);
+        });
+
+        it("refuses save_snippet when the gateway asserts only Tools.Invoke", async () => {
+            const input = triggerInput(toolNames.saveSnippet, save("invoke-only"), invokeOnly);
+            const result = await invoke(toolNames.saveSnippet, input);
+            assert.deepEqual(result, {
+                isError: true,
+                text: "Access denied: save_snippet requires the app role Snippets.Write.",
+            });
+            assert.equal(await blob("invoke-only").exists(), false);
+        });
+
+        it("grants no role when the headers are absent (any tool is refused)", async () => {
+            const withoutHeaders = await invoke(toolNames.hello, triggerInput(toolNames.hello, {}, {}));
+            assert.match(withoutHeaders.text, /^Access denied: hello_mcp requires/);
+            const withoutTransport = await invoke(toolNames.hello, { name: toolNames.hello, arguments: {} });
+            assert.match(withoutTransport.text, /^Access denied/);
+            const unreadable = await invoke(toolNames.hello, "{not json");
+            assert.match(unreadable.text, /^Access denied/);
+        });
+
+        it("runs the tool with the asserted role over either transport, saved by the forwarded agent", async () => {
+            for (const transport of ["http-streamable", "http-sse"]) {
+                const name = `allowed-${transport}`;
+                // Header names arrive in whatever case the gateway sent them.
+                const headers = {
+                    "x-agent-client-id": "agent-writer",
+                    "X-AGENT-ROLES": `${appRoles.toolsInvoke}, ${appRoles.snippetsWrite}`,
+                };
+                const input = triggerInput(toolNames.saveSnippet, save(name), headers, transport);
+                const result = await invoke(toolNames.saveSnippet, input);
+                assert.equal(result.isError, false, result.text);
+                assert.equal((await blob(name).getProperties()).metadata?.savedby, "agent-writer");
+            }
+        });
+    });
 
     it("answers the webhook like the Node host", async () => {
         const webhook = registrations.find((r) => trigger(r).type === "httpTrigger")!.handler;

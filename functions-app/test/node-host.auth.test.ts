@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { appRoles, backendPaths, forwardedCallerHeader, gatewayRole, toolNames } from "../src/contract";
+import {
+    appRoles,
+    backendPaths,
+    forwardedCallerHeader,
+    forwardedRolesHeader,
+    gatewayRole,
+    toolNames,
+} from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { startHostFromSource, type HostProcess } from "./support/host-process";
@@ -131,7 +138,7 @@ describe("Node host with auth on (tokens from a local JWKS)", function () {
         assert.equal(body.result.isError, undefined);
     });
 
-    it("trusts the gateway's own token (Backend.Invoke) for every tool, naming the forwarded agent", async () => {
+    it("trusts the gateway's own token (Backend.Invoke) with the roles it asserts, naming the forwarded agent", async () => {
         const gatewayToken = await issuer.sign({
             aud: audience,
             azp: "gateway-identity",
@@ -150,6 +157,7 @@ describe("Node host with auth on (tokens from a local JWKS)", function () {
                 accept: "application/json, text/event-stream",
                 authorization: `Bearer ${gatewayToken}`,
                 [forwardedCallerHeader]: agent,
+                [forwardedRolesHeader]: `${appRoles.toolsInvoke},${appRoles.snippetsWrite}`,
             },
             body: call,
         });

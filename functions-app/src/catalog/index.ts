@@ -25,19 +25,30 @@ export function findTool(name: string): ToolDefinition | undefined {
 /** What a tool call produced, in the shape both hosts render (MCP `CallToolResult` semantics). */
 export interface ToolCallOutcome {
     readonly isError: boolean;
+    /** True when the caller lacks the tool's role and the tool did not run. */
+    readonly denied?: boolean;
     readonly text: string;
     readonly structured?: Record<string, unknown>;
 }
 
 /**
- * Validates the arguments and runs the tool. Caller mistakes come back as `isError` outcomes with a
- * message naming every problem; anything else is a fault of ours and propagates to the host.
+ * Checks the caller holds the tool's role, validates the arguments and runs the tool. Every host
+ * calls tools only through here, so no handler runs without its role whatever name resolution or
+ * transport led to it. A refusal and caller mistakes come back as `isError` outcomes with a
+ * message; anything else is a fault of ours and propagates to the host.
  */
 export async function callTool(
     tool: ToolDefinition,
     rawArgs: unknown,
     context: ToolContext,
 ): Promise<ToolCallOutcome> {
+    if (!context.caller.roles.includes(tool.role)) {
+        return {
+            isError: true,
+            denied: true,
+            text: `Access denied: ${tool.name} requires the app role ${tool.role}.`,
+        };
+    }
     const validated = validateArguments(tool.arguments, rawArgs);
     if (!validated.ok) {
         return { isError: true, text: `Invalid arguments for ${tool.name}: ${validated.errors.join("; ")}` };

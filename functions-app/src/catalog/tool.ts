@@ -23,8 +23,9 @@ export interface ArgumentSpec {
 
 /** Who is calling, as far as the host could establish it. */
 export interface Caller {
-    /** Application (client) id of the calling agent, or the user's object id; "anonymous" when auth is off. */
+    /** The user's object id for delegated tokens, the client application id for app-only tokens. */
     readonly id: string;
+    /** MCP app roles the caller holds; `callTool` runs a tool only when its role is among them. */
     readonly roles: readonly string[];
 }
 
@@ -49,7 +50,7 @@ export interface ToolDefinition {
     readonly title: string;
     readonly description: string;
     readonly arguments: readonly ArgumentSpec[];
-    /** App role a caller needs; enforced by the gateway and by the Node host when auth is on. */
+    /** App role a caller needs; enforced by the gateway and, in `callTool`, by every host. */
     readonly role: AppRole;
     /** True when the tool changes nothing (MCP `readOnlyHint`). */
     readonly readOnly: boolean;

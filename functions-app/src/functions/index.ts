@@ -7,15 +7,17 @@ import {
     type InvocationContext,
     type McpToolProperty,
 } from "@azure/functions";
-import { callTool, tools, type ToolDefinition } from "../catalog";
+import { callTool, tools, type ToolCallOutcome, type ToolDefinition } from "../catalog";
 import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
 import type { SnippetStore } from "../storage/snippet-store";
 import { snippetStoreFromEnvironment } from "./storage";
+import { callerFromTrigger, readToolTriggerInput } from "./tool-trigger-input";
 
 /**
  * The Functions host: every catalog tool as an MCP tool trigger (served by the Functions MCP
  * extension at /runtime/webhooks/mcp) and the Sentinel webhook as an HTTP trigger. Requests reach
- * the app only through the gateway; the app's built-in authentication checks the gateway's token.
+ * the app only through the gateway; the app's built-in authentication checks the gateway's token,
+ * and each tool's role is checked against the roles the gateway asserts (tool-trigger-input.ts).
  */
 
 /** Functions `toolProperties` for a catalog tool: the same names, types and descriptions. */
@@ -28,21 +30,6 @@ function toolPropertiesFor(tool: ToolDefinition): McpToolProperty[] {
     }));
 }
 
-/** The extension hands the handler `{ name, arguments, ... }`, as an object or as its JSON text. */
-function argumentsOf(triggerInput: unknown): unknown {
-    let value = triggerInput;
-    if (typeof value === "string") {
-        try {
-            value = JSON.parse(value);
-        } catch {
-            return undefined;
-        }
-    }
-    return typeof value === "object" && value !== null
-        ? (value as { arguments?: unknown }).arguments
-        : undefined;
-}
-
 let store: SnippetStore | undefined;
 const snippets = (): SnippetStore => (store ??= snippetStoreFromEnvironment(process.env));
 
@@ -52,13 +39,24 @@ async function runToolForFunctions(
     triggerInput: unknown,
     context: InvocationContext,
 ): Promise<McpToolResponse> {
-    // The caller was authenticated by the gateway; the app sees the gateway's identity only.
-    const outcome = await callTool(tool, argumentsOf(triggerInput), {
+    const input = readToolTriggerInput(triggerInput);
+    // The extension finds tools case-insensitively; only the exact catalog name is this tool, as
+    // on the Node host and at the gateway.
+    if (input.name !== undefined && input.name !== tool.name) {
+        context.warn(`refused tool name '${input.name.slice(0, 64)}' (not a catalog name)`);
+        return toolResponse({ isError: true, text: `Unknown tool '${input.name.slice(0, 64)}'.` });
+    }
+    const caller = callerFromTrigger(input);
+    const outcome = await callTool(tool, input.arguments, {
         snippets: snippets(),
-        caller: { id: "gateway", roles: [tool.role] },
+        caller,
         now: () => new Date(),
     });
-    if (outcome.isError) context.warn(`${tool.name}: ${outcome.text}`);
+    if (outcome.isError) context.warn(`${tool.name} for ${caller.id}: ${outcome.text}`);
+    return toolResponse(outcome);
+}
+
+function toolResponse(outcome: ToolCallOutcome): McpToolResponse {
     return new McpToolResponse({
         content: [new McpTextContent(outcome.text)],
         ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { allAppRoles, backendPaths, delegatedScope, gatewayRole, type AppRole } from "../contract";
 import type { Caller } from "../catalog";
+import { forwardedCallerId, forwardedRoles } from "../forwarded-identity";
 
 /** How the Node host validates bearer tokens (Entra ID v2 tokens in Azure, a local JWKS in tests). */
 export interface AuthSettings {
@@ -19,6 +20,12 @@ export interface AuthSettings {
 
 export interface AuthenticatedCaller extends Caller {
     readonly scopes: readonly string[];
+}
+
+/** What the gateway asserts next to its own token (contract: forwarded caller and roles headers). */
+export interface ForwardedHeaders {
+    readonly callerId?: string;
+    readonly roles?: string;
 }
 
 export type AuthResult =
@@ -45,10 +52,13 @@ export class BearerAuthenticator {
     }
 
     /**
-     * @param forwardedCaller the agent the gateway says it calls for; believed only when the token
-     *   is the gateway's own (it carries {@link gatewayRole}).
+     * @param forwarded what the gateway asserts about the caller it validated; believed only when
+     *   the token is the gateway's own (an app-only token carrying {@link gatewayRole}).
      */
-    async authenticate(authorization: string | undefined, forwardedCaller?: string): Promise<AuthResult> {
+    async authenticate(
+        authorization: string | undefined,
+        forwarded: ForwardedHeaders = {},
+    ): Promise<AuthResult> {
         if (!authorization) return { ok: false, status: 401, description: "bearer token required" };
         const match = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization);
         if (!match) {
@@ -71,12 +81,22 @@ export class BearerAuthenticator {
         } catch (error) {
             return { ok: false, status: 401, error: "invalid_token", description: describeTokenError(error) };
         }
-        const caller = callerFromClaims(payload);
-        if (caller.roles.includes(gatewayRole)) {
-            // The gateway already validated the agent's token and its role for the tool it calls.
-            const id =
-                forwardedCaller && /^[\w.@:-]{1,128}$/.test(forwardedCaller) ? forwardedCaller : caller.id;
-            return { ok: true, caller: { id, roles: allAppRoles, scopes: [] } };
+        const identified = callerFromClaims(payload);
+        if (!identified.ok) {
+            return { ok: false, status: 401, error: "invalid_token", description: identified.description };
+        }
+        const caller = identified.caller;
+        if (!identified.delegated && caller.roles.includes(gatewayRole)) {
+            // The gateway validated the agent's token; it states who the agent is and which of our
+            // roles it holds. Per-tool roles are still enforced here, from those roles.
+            return {
+                ok: true,
+                caller: {
+                    id: forwardedCallerId(forwarded.callerId) ?? caller.id,
+                    roles: forwardedRoles(forwarded.roles),
+                    scopes: [],
+                },
+            };
         }
         // A token for our audience proves little on its own: any app in the tenant can get one.
         // The caller must also hold one of our roles or the delegated scope.
@@ -98,15 +118,33 @@ export function hasRole(caller: Caller, role: AppRole): boolean {
     return caller.roles.includes(role);
 }
 
-function callerFromClaims(payload: JWTPayload): AuthenticatedCaller {
-    const claim = (name: string): unknown => payload[name];
-    const id = [claim("azp"), claim("appid"), claim("oid"), payload.sub].find(
-        (v) => typeof v === "string",
-    ) as string | undefined;
-    const roles = Array.isArray(claim("roles")) ? (claim("roles") as unknown[]).filter(isString) : [];
-    const scp = claim("scp");
-    const scopes = typeof scp === "string" ? scp.split(" ").filter(Boolean) : [];
-    return { id: id ?? "unknown", roles, scopes };
+type IdentifiedCaller =
+    | { readonly ok: true; readonly caller: AuthenticatedCaller; readonly delegated: boolean }
+    | { readonly ok: false; readonly description: string };
+
+/**
+ * Who the token speaks for. A delegated token (it carries `scp`) acts for a user: the caller is
+ * the user (`oid`), so two users of one client app stay two callers. An app-only token acts for
+ * the application: the caller is its client id (`azp`, v1 `appid`). A token that names neither
+ * is refused, never pooled under a shared placeholder.
+ */
+function callerFromClaims(payload: JWTPayload): IdentifiedCaller {
+    const text = (name: string): string | undefined => {
+        const value = payload[name];
+        return typeof value === "string" && value.length > 0 ? value : undefined;
+    };
+    const roles = Array.isArray(payload.roles) ? (payload.roles as unknown[]).filter(isString) : [];
+    const scp = typeof payload.scp === "string" ? payload.scp : undefined;
+    const scopes = scp ? scp.split(" ").filter(Boolean) : [];
+    if (scp !== undefined) {
+        const user = text("oid");
+        if (!user) return { ok: false, description: "delegated token names no user (oid claim missing)" };
+        return { ok: true, caller: { id: user, roles, scopes }, delegated: true };
+    }
+    const app = text("azp") ?? text("appid");
+    if (!app)
+        return { ok: false, description: "token names no client application (azp or appid claim missing)" };
+    return { ok: true, caller: { id: app, roles, scopes }, delegated: false };
 }
 
 function isString(v: unknown): v is string {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { forwardedCallerHeader, toolRoles, type ToolName } from "../contract";
-import type { Caller } from "../catalog";
+import { allAppRoles, forwardedCallerHeader, forwardedRolesHeader } from "../contract";
+import { findTool, type Caller } from "../catalog";
 import { bearerChallenge, hasRole, type AuthenticatedCaller, type BearerAuthenticator } from "./auth";
 import { calledToolName } from "./jsonrpc";
 import { sendJson } from "./respond";
@@ -14,7 +14,7 @@ export interface AccessControl {
 }
 
 /** The caller when auth is off (local runs): trusted with every role. */
-export const localCaller: Caller = { id: "local", roles: Object.values(toolRoles) };
+export const localCaller: Caller = { id: "local", roles: allAppRoles };
 
 /**
  * Authenticates the request; on failure answers 401/403 with a challenge naming the metadata URL
@@ -26,11 +26,10 @@ export async function authenticateOrReject(
     res: ServerResponse,
 ): Promise<Caller | undefined> {
     if (!access.authenticator) return localCaller;
-    const forwarded = req.headers[forwardedCallerHeader];
-    const result = await access.authenticator.authenticate(
-        req.headers.authorization,
-        typeof forwarded === "string" ? forwarded : undefined,
-    );
+    const result = await access.authenticator.authenticate(req.headers.authorization, {
+        callerId: singleHeader(req, forwardedCallerHeader),
+        roles: singleHeader(req, forwardedRolesHeader),
+    });
     if (result.ok) return result.caller;
     // RFC 6750 §3.1: a request that carried no credentials gets a challenge without error details.
     const challenge = result.error
@@ -45,8 +44,15 @@ export async function authenticateOrReject(
     return undefined;
 }
 
+/** A header's value (Node joins a repeated custom header with ", "). */
+function singleHeader(req: IncomingMessage, name: string): string | undefined {
+    const value = req.headers[name];
+    return typeof value === "string" ? value : undefined;
+}
+
 /**
- * Refuses (403) a batch that calls a tool the caller has no role for, before anything runs.
+ * Refuses (403) a batch that calls a tool the caller has no role for, before anything runs: the
+ * HTTP-level answer. The catalog's `callTool` enforces the same role again for every path.
  * Returns true when the request may proceed.
  */
 export function authorizeToolCalls(
@@ -59,8 +65,10 @@ export function authorizeToolCalls(
     if (!access.authenticator) return true;
     for (const message of messages) {
         const name = calledToolName(message);
-        if (name === undefined || !(name in toolRoles)) continue; // unknown tools get an MCP error later
-        const role = toolRoles[name as ToolName];
+        // Only exact catalog names (a Map, never an object's keys); unknown tools get -32602 later.
+        const tool = name === undefined ? undefined : findTool(name);
+        if (!tool) continue;
+        const role = tool.role;
         if (!hasRole(caller, role)) {
             const description = `calling ${name} requires the app role ${role}`;
             sendJson(

@@ -34,7 +34,11 @@ export interface McpServerDependencies {
 
 const authInfos = new WeakMap<Caller, AuthInfo>();
 
-/** The caller travels with each message as the SDK's `authInfo` (built once per caller object). */
+/**
+ * The caller travels with each message as the SDK's `authInfo` (built once per caller object):
+ * its id as `clientId` (the user for delegated tokens, the app for app-only ones) and its MCP app
+ * roles as `scopes`, which `callTool` checks.
+ */
 export function authInfoFor(caller: Caller): AuthInfo {
     let info = authInfos.get(caller);
     if (!info) {
@@ -44,6 +48,7 @@ export function authInfoFor(caller: Caller): AuthInfo {
     return info;
 }
 
+/** A message without `authInfo` has no established caller: it holds no role, so no tool runs. */
 const anonymous: Caller = { id: "anonymous", roles: [] };
 
 export function callerFrom(authInfo: AuthInfo | undefined): Caller {
@@ -78,6 +83,7 @@ export async function runCatalogTool(
     const context: ToolContext = { snippets: deps.snippets, caller, now: deps.now ?? (() => new Date()) };
     try {
         const outcome = await callTool(tool, args, context);
+        if (outcome.denied) deps.logger.warn("tool call denied", { tool: tool.name, caller: caller.id });
         return {
             content: [{ type: "text", text: outcome.text }],
             ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),

@@ -27,8 +27,8 @@ export async function authenticateOrReject(
 ): Promise<Caller | undefined> {
     if (!access.authenticator) return localCaller;
     const result = await access.authenticator.authenticate(req.headers.authorization, {
-        callerId: singleHeader(req, forwardedCallerHeader),
-        roles: singleHeader(req, forwardedRolesHeader),
+        callerId: headerValue(req, forwardedCallerHeader),
+        roles: headerValue(req, forwardedRolesHeader),
     });
     if (result.ok) return result.caller;
     // RFC 6750 §3.1: a request that carried no credentials gets a challenge without error details.
@@ -45,7 +45,7 @@ export async function authenticateOrReject(
 }
 
 /** A header's value (Node joins a repeated custom header with ", "). */
-function singleHeader(req: IncomingMessage, name: string): string | undefined {
+function headerValue(req: IncomingMessage, name: string): string | undefined {
     const value = req.headers[name];
     return typeof value === "string" ? value : undefined;
 }

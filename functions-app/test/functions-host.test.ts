@@ -9,7 +9,11 @@ import { NodeHost } from "../src/node-host/host";
 import { sampleIncidents } from "../src/sentinel";
 import { BlobSnippetStore } from "../src/storage/blob-snippet-store";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { installFunctionsCoreStandIn, type Registration } from "./support/functions-core-stand-in";
+import {
+    installFunctionsCoreStandIn,
+    invokeAsWorker,
+    type Registration,
+} from "./support/functions-core-stand-in";
 import { connectClient } from "./support/mcp-clients";
 
 describe("Functions host", function () {
@@ -112,6 +116,17 @@ describe("Functions host", function () {
         const first = response.content[0].toJSON() as { type: string; text: string };
         return { text: first.text, isError: response.isError === true };
     };
+    /**
+     * The text the host gets back when the worker runs the trigger the extension resolved
+     * (`handlerName`) on the extension's trigger value: JSON text, as the host sends it over RPC.
+     */
+    const viaWorker = async (handlerName: string, input: unknown) => {
+        const registration = mcpRegistrations().find((r) => trigger(r).toolName === handlerName)!;
+        const returned = await invokeAsWorker(registration, { string: JSON.stringify(input) });
+        const result = JSON.parse(returned?.string ?? "null") as { type: string; content: string };
+        assert.equal(result.type, "text");
+        return (JSON.parse(result.content) as { text: string }).text;
+    };
     /** Text and error flag of a Functions tool response, the way both hosts present results. */
     const viaFunctions = (name: string, args: Record<string, unknown>) =>
         invoke(name, JSON.stringify(triggerInput(name, args, allRolesHeaders)));
@@ -148,7 +163,7 @@ describe("Functions host", function () {
         });
     }
 
-    describe("authorization from the gateway's assertions", () => {
+    describe("authorization from the gateway's assertions (through the library's invocation model)", () => {
         const blob = (name: string) =>
             BlobServiceClient.fromConnectionString(storage.connectionString)
                 .getContainerClient(snippetContainer)
@@ -161,29 +176,23 @@ describe("Functions host", function () {
 
         it("refuses a case-variant name the extension resolved to save_snippet", async () => {
             const input = triggerInput("SAVE_SNIPPET", save("case-variant"), invokeOnly);
-            const result = await invoke(toolNames.saveSnippet, input);
-            assert.equal(result.isError, true);
-            assert.equal(result.text, "Unknown tool 'SAVE_SNIPPET'.");
+            assert.equal(await viaWorker(toolNames.saveSnippet, input), "Unknown tool 'SAVE_SNIPPET'.");
             assert.equal(await blob("case-variant").exists(), false);
         });
 
         it("refuses save_snippet when the gateway asserts only Tools.Invoke", async () => {
             const input = triggerInput(toolNames.saveSnippet, save("invoke-only"), invokeOnly);
-            const result = await invoke(toolNames.saveSnippet, input);
-            assert.deepEqual(result, {
-                isError: true,
-                text: "Access denied: save_snippet requires the app role Snippets.Write.",
-            });
+            assert.equal(
+                await viaWorker(toolNames.saveSnippet, input),
+                "Access denied: save_snippet requires the app role Snippets.Write.",
+            );
             assert.equal(await blob("invoke-only").exists(), false);
         });
 
         it("grants no role when the headers are absent (any tool is refused)", async () => {
-            const withoutHeaders = await invoke(toolNames.hello, triggerInput(toolNames.hello, {}, {}));
-            assert.match(withoutHeaders.text, /^Access denied: hello_mcp requires/);
-            const withoutTransport = await invoke(toolNames.hello, { name: toolNames.hello, arguments: {} });
-            assert.match(withoutTransport.text, /^Access denied/);
-            const unreadable = await invoke(toolNames.hello, "{not json");
-            assert.match(unreadable.text, /^Access denied/);
+            const denied = /^Access denied: hello_mcp requires the app role Tools.Invoke/;
+            assert.match(await viaWorker(toolNames.hello, triggerInput(toolNames.hello, {}, {})), denied);
+            assert.match(await viaWorker(toolNames.hello, { name: toolNames.hello, arguments: {} }), denied);
         });
 
         it("runs the tool with the asserted role over either transport, saved by the forwarded agent", async () => {
@@ -195,8 +204,10 @@ describe("Functions host", function () {
                     "X-AGENT-ROLES": `${appRoles.toolsInvoke}, ${appRoles.snippetsWrite}`,
                 };
                 const input = triggerInput(toolNames.saveSnippet, save(name), headers, transport);
-                const result = await invoke(toolNames.saveSnippet, input);
-                assert.equal(result.isError, false, result.text);
+                assert.equal(
+                    await viaWorker(toolNames.saveSnippet, input),
+                    `Saved snippet '${name}' (1 bytes).`,
+                );
                 assert.equal((await blob(name).getProperties()).metadata?.savedby, "agent-writer");
             }
         });

@@ -147,6 +147,30 @@ describe("Node host authorization (real process, tokens from a local JWKS)", fun
         }
     });
 
+    it("answers an object-key tool name over SSE as an unknown tool, down the stream", async () => {
+        const token = await appToken(clientApp, [appRoles.toolsInvoke]);
+        const stream = await openEventStream(host.url + backendPaths.mcpSse, {
+            authorization: `Bearer ${token}`,
+        });
+        try {
+            const endpoint = (await stream.events.next()).value as ServerSentEvent;
+            const res = await fetch(new URL(endpoint.data, host.url + backendPaths.mcpSse), {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+                body: JSON.stringify(call(5, "__proto__")),
+            });
+            assert.equal(res.status, 202);
+            const answer = JSON.parse(((await stream.events.next()).value as ServerSentEvent).data) as {
+                id: number;
+                error?: { code: number };
+            };
+            assert.equal(answer.id, 5);
+            assert.equal(answer.error?.code, -32602);
+        } finally {
+            await stream.close();
+        }
+    });
+
     describe("tokens that name no caller", () => {
         it("refuses a token without azp, appid, oid and sub (401 invalid_token)", async () => {
             const token = await issuer.sign({ aud: audience, roles: [appRoles.toolsInvoke] });

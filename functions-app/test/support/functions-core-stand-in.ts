@@ -8,17 +8,63 @@ export interface Registration {
 
 const moduleId = "@azure/functions-core";
 
+/** The part of an RPC `TypedData` the host uses for MCP trigger values and results. */
+export interface RpcStringData {
+    readonly string?: string;
+}
+
+/** The library's invocation model, as the worker drives it for each invocation. */
+interface InvocationModel {
+    getArguments(): Promise<{ context: unknown; inputs: unknown[] }>;
+    invokeFunction(context: unknown, inputs: unknown[], handler: Registration["handler"]): Promise<unknown>;
+    getResponse(context: unknown, result: unknown): Promise<{ returnValue?: RpcStringData | null }>;
+}
+
+interface ProgrammingModel {
+    getInvocationModel(coreContext: unknown): InvocationModel;
+}
+
+let programmingModel: ProgrammingModel | undefined;
+
+/**
+ * Invokes a registered function the way the Functions worker does: the library's programming model
+ * turns the host's trigger value (RPC typed data) into the handler's arguments, runs the handler and
+ * converts its result into the value returned to the host.
+ */
+export async function invokeAsWorker(
+    registration: Registration,
+    triggerValue: RpcStringData,
+): Promise<RpcStringData | null | undefined> {
+    if (!programmingModel) throw new Error("@azure/functions set no programming model");
+    const [triggerName] = Object.entries(registration.metadata.bindings).find(
+        ([, binding]) => binding.direction === "in",
+    )!;
+    const model = programmingModel.getInvocationModel({
+        invocationId: "invocation-1",
+        metadata: registration.metadata,
+        request: { inputData: [{ name: triggerName, data: triggerValue }], triggerMetadata: {} },
+        state: "invocation",
+        log: () => undefined,
+    });
+    const { context, inputs } = await model.getArguments();
+    const result = await model.invokeFunction(context, inputs, registration.handler);
+    return (await model.getResponse(context, result)).returnValue;
+}
+
 /**
  * `@azure/functions-core` is the API the Functions worker injects at run time; outside the worker
  * `@azure/functions` falls back to a test mode that skips registrations. This stand-in records
- * them instead, so the exact trigger metadata can be asserted and the handlers invoked.
+ * them instead, so the exact trigger metadata can be asserted and the handlers invoked (directly, or
+ * through the library's own invocation model with {@link invokeAsWorker}).
  */
 export function installFunctionsCoreStandIn(): Registration[] {
     const registrations: Registration[] = [];
     const disposable = { dispose: () => undefined };
     const standIn = {
-        setProgrammingModel: () => undefined,
-        getProgrammingModel: () => undefined,
+        setProgrammingModel: (model: ProgrammingModel) => {
+            programmingModel = model;
+        },
+        getProgrammingModel: () => programmingModel,
         registerFunction: (metadata: Registration["metadata"], handler: Registration["handler"]) => {
             registrations.push({ metadata, handler });
             return disposable;

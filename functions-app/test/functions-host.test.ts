@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { HttpRequest, InvocationContext, McpToolResponse } from "@azure/functions";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { allAppRoles, appRoles, backendPaths, snippetContainer, toolNames } from "../src/contract";
+import {
+    allAppRoles,
+    appRoles,
+    backendPaths,
+    forwardedRolesHeader,
+    snippetContainer,
+    toolNames,
+} from "../src/contract";
 import { tools } from "../src/catalog";
 import { silentLogger } from "../src/logger";
 import { NodeHost } from "../src/node-host/host";
@@ -163,6 +170,31 @@ describe("Functions host", function () {
         });
     }
 
+    it("refuses the webhook unless the gateway asserts the incident role", async () => {
+        const webhook = registrations.find((r) => trigger(r).type === "httpTrigger")!.handler;
+        for (const roles of [
+            undefined,
+            appRoles.toolsInvoke,
+            `${appRoles.toolsInvoke},Incidents.Analyze.All`,
+        ]) {
+            const request = new HttpRequest({
+                method: "POST",
+                url: "http://localhost" + backendPaths.sentinelWebhook,
+                headers: {
+                    "content-type": "application/json",
+                    ...(roles === undefined ? {} : { [forwardedRolesHeader]: roles }),
+                },
+                body: { string: JSON.stringify(sampleIncidents[1]) },
+            });
+            const answer = (await webhook(request, new InvocationContext())) as {
+                status: number;
+                jsonBody: { error: string };
+            };
+            assert.equal(answer.status, 403, String(roles));
+            assert.equal(answer.jsonBody.error, "insufficient_scope");
+        }
+    });
+
     describe("authorization from the gateway's assertions (through the library's invocation model)", () => {
         const blob = (name: string) =>
             BlobServiceClient.fromConnectionString(storage.connectionString)
@@ -225,7 +257,7 @@ describe("Functions host", function () {
             const request = new HttpRequest({
                 method: "POST",
                 url: "http://localhost" + backendPaths.sentinelWebhook,
-                headers: { "content-type": contentType },
+                headers: { "content-type": contentType, [forwardedRolesHeader]: appRoles.incidentsAnalyze },
                 body: { string: body },
             });
             const fromFunctions = (await webhook(request, new InvocationContext())) as { status: number };

@@ -10,6 +10,7 @@ import {
     snippetContainer,
     toolNames,
 } from "../src/contract";
+import { sampleIncidents } from "../src/sentinel";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { startHostFromSource, type HostProcess } from "./support/host-process";
 import { openEventStream, type ServerSentEvent } from "./support/sse-stream";
@@ -118,6 +119,22 @@ describe("Node host authorization (real process, tokens from a local JWKS)", fun
             const body = (await res.json()) as { result: { isError?: boolean } };
             assert.equal(body.result.isError, undefined);
             assert.equal(await savedBy("gw-ok"), "agent-with-roles");
+        });
+
+        it("requires the asserted incident role for the Sentinel webhook", async () => {
+            const post = async (roles: string) =>
+                fetch(host.url + backendPaths.sentinelWebhook, {
+                    method: "POST",
+                    headers: {
+                        "content-type": "application/json",
+                        authorization: `Bearer ${await gatewayToken()}`,
+                        [forwardedCallerHeader]: "playbook",
+                        [forwardedRolesHeader]: roles,
+                    },
+                    body: JSON.stringify(sampleIncidents[0]),
+                });
+            assert.equal((await post(appRoles.toolsInvoke)).status, 403);
+            assert.equal((await post(appRoles.incidentsAnalyze)).status, 200);
         });
 
         it("does not take the roles header from a caller's own token", async () => {

@@ -8,6 +8,8 @@ import {
     type McpToolProperty,
 } from "@azure/functions";
 import { callTool, tools, type ToolCallOutcome, type ToolDefinition } from "../catalog";
+import { forwardedRolesHeader, webhookRole } from "../contract";
+import { forwardedRoles } from "../forwarded-identity";
 import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
 import type { SnippetStore } from "../storage/snippet-store";
 import { snippetStoreFromEnvironment } from "./storage";
@@ -78,6 +80,17 @@ app.http("sentinelWebhook", {
     methods: ["POST"],
     authLevel: "anonymous",
     handler: async (request: HttpRequest): Promise<HttpResponseInit> => {
+        // The gateway checked the role; the app checks it again from what the gateway asserts.
+        const roles = forwardedRoles(request.headers.get(forwardedRolesHeader) ?? undefined);
+        if (!roles.includes(webhookRole)) {
+            return {
+                status: 403,
+                jsonBody: {
+                    error: "insufficient_scope",
+                    error_description: `the incident webhook requires the app role ${webhookRole}`,
+                },
+            };
+        }
         const declared = Number(request.headers.get("content-length"));
         if (Number.isFinite(declared) && declared > maxWebhookBodyBytes) {
             return {

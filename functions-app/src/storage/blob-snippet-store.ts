@@ -7,7 +7,7 @@ import {
 } from "@azure/storage-blob";
 import { snippetContainer } from "../contract";
 import type { SnippetInfo, SnippetStore, StoreCallOptions } from "./snippet-store";
-import { runStorageOperation, storageTimeouts } from "./storage-timeouts";
+import { runStorageOperation, storageTimeouts, type StorageTimeouts } from "./storage-timeouts";
 
 /** How to reach the snippet container: a connection string locally, an identity in Azure. */
 export type BlobStoreLocation =
@@ -16,15 +16,17 @@ export type BlobStoreLocation =
 
 const blobSuffix = ".json";
 
-const pipelineOptions: StoragePipelineOptions = {
-    retryOptions: {
-        maxTries: storageTimeouts.sdkMaxTries,
-        // Sent to the service as its own time limit per try; the client-side bound is ours.
-        tryTimeoutInMs: storageTimeouts.tryMs,
-        retryDelayInMs: storageTimeouts.sdkRetryDelayMs,
-        maxRetryDelayInMs: storageTimeouts.sdkMaxRetryDelayMs,
-    },
-};
+function pipelineOptions(timeouts: StorageTimeouts): StoragePipelineOptions {
+    return {
+        retryOptions: {
+            maxTries: timeouts.sdkMaxTries,
+            // Sent to the service as its own time limit per try; the client-side bound is ours.
+            tryTimeoutInMs: timeouts.tryMs,
+            retryDelayInMs: timeouts.sdkRetryDelayMs,
+            maxRetryDelayInMs: timeouts.sdkMaxRetryDelayMs,
+        },
+    };
+}
 
 /**
  * Snippets as blobs `<container>/<name>.json` holding the snippet text (the seed's layout, so data
@@ -34,16 +36,20 @@ export class BlobSnippetStore implements SnippetStore {
     private readonly container: ContainerClient;
     private containerReady: Promise<void> | undefined;
 
-    constructor(location: BlobStoreLocation) {
+    constructor(
+        location: BlobStoreLocation,
+        private readonly timeouts: StorageTimeouts = storageTimeouts,
+    ) {
+        const options = pipelineOptions(timeouts);
         const service =
             "connectionString" in location
-                ? BlobServiceClient.fromConnectionString(location.connectionString, pipelineOptions)
+                ? BlobServiceClient.fromConnectionString(location.connectionString, options)
                 : new BlobServiceClient(
                       location.accountUrl,
                       new DefaultAzureCredential({
                           managedIdentityClientId: location.managedIdentityClientId,
                       }),
-                      pipelineOptions,
+                      options,
                   );
         this.container = service.getContainerClient(location.container ?? snippetContainer);
     }
@@ -58,7 +64,7 @@ export class BlobSnippetStore implements SnippetStore {
         await this.ensureContainer();
         const body = Buffer.from(content, "utf8");
         const blob = this.container.getBlockBlobClient(name + blobSuffix);
-        await runStorageOperation("save", options.signal, (abortSignal) =>
+        await runStorageOperation("save", options.signal, this.timeouts, (abortSignal) =>
             blob.upload(body, body.length, {
                 abortSignal,
                 blobHTTPHeaders: { blobContentType: "text/plain; charset=utf-8" },
@@ -77,7 +83,7 @@ export class BlobSnippetStore implements SnippetStore {
     async get(name: string, options: StoreCallOptions = {}): Promise<string | undefined> {
         const blob = this.container.getBlockBlobClient(name + blobSuffix);
         try {
-            return await runStorageOperation("get", options.signal, async (abortSignal) => {
+            return await runStorageOperation("get", options.signal, this.timeouts, async (abortSignal) => {
                 const response = await blob.download(0, undefined, { abortSignal, maxRetryRequests: 2 });
                 const bytes = await readAll(response.readableStreamBody);
                 if (bytes.length !== response.contentLength) {
@@ -93,7 +99,7 @@ export class BlobSnippetStore implements SnippetStore {
 
     async list(prefix: string, limit: number, options: StoreCallOptions = {}): Promise<SnippetInfo[]> {
         try {
-            return await runStorageOperation("list", options.signal, async (abortSignal) => {
+            return await runStorageOperation("list", options.signal, this.timeouts, async (abortSignal) => {
                 const found: SnippetInfo[] = [];
                 for await (const blob of this.container.listBlobsFlat({ prefix, abortSignal })) {
                     if (!blob.name.endsWith(blobSuffix)) continue;
@@ -113,7 +119,7 @@ export class BlobSnippetStore implements SnippetStore {
     }
 
     async ping(options: StoreCallOptions = {}): Promise<void> {
-        await runStorageOperation("ping", options.signal, (abortSignal) =>
+        await runStorageOperation("ping", options.signal, this.timeouts, (abortSignal) =>
             this.container.exists({ abortSignal }),
         );
     }
@@ -121,8 +127,11 @@ export class BlobSnippetStore implements SnippetStore {
     /** In Azure the program creates the container; locally (Azurite) the store creates it once. */
     private ensureContainer(): Promise<void> {
         // Shared by concurrent saves, so bounded by the store's own limits, not by one caller's signal.
-        this.containerReady ??= runStorageOperation("create container", undefined, (abortSignal) =>
-            this.container.createIfNotExists({ abortSignal }),
+        this.containerReady ??= runStorageOperation(
+            "create container",
+            undefined,
+            this.timeouts,
+            (abortSignal) => this.container.createIfNotExists({ abortSignal }),
         ).then(
             () => undefined,
             (error: unknown) => {

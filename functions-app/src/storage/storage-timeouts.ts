@@ -2,7 +2,16 @@
  * How long snippet storage may take. A stalled connection (storage accepts, then sends nothing)
  * must cost a bounded wait, never a hung request.
  */
-export const storageTimeouts = {
+export interface StorageTimeouts {
+    readonly tryMs: number;
+    readonly triesOnTimeout: number;
+    readonly sdkMaxTries: number;
+    readonly sdkRetryDelayMs: number;
+    readonly sdkMaxRetryDelayMs: number;
+    readonly operationMs: number;
+}
+
+export const storageTimeouts: StorageTimeouts = {
     /**
      * One try, measured here on the client. The SDK's own `tryTimeoutInMs` only asks the service to
      * give up (the `timeout` query parameter) and does nothing when the network stalls.
@@ -16,7 +25,7 @@ export const storageTimeouts = {
     sdkMaxRetryDelayMs: 1_000,
     /** A whole operation, all tries included: also bounds hosts that set no deadline of their own. */
     operationMs: 8_000,
-} as const;
+};
 
 /** Raised when storage did not answer in time; the message names the operation, not the endpoint. */
 export class StorageTimeoutError extends Error {
@@ -34,12 +43,8 @@ export class StorageTimeoutError extends Error {
 export async function runStorageOperation<T>(
     operation: string,
     caller: AbortSignal | undefined,
+    limits: StorageTimeouts,
     attempt: (signal: AbortSignal) => Promise<T>,
-    limits: {
-        readonly tryMs: number;
-        readonly triesOnTimeout: number;
-        readonly operationMs: number;
-    } = storageTimeouts,
 ): Promise<T> {
     const overall = AbortSignal.timeout(limits.operationMs);
     const bound = caller ? AbortSignal.any([caller, overall]) : overall;

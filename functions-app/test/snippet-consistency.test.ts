@@ -51,7 +51,7 @@ describe("snippet reads under concurrent overwrites (real host, Azurite)", funct
     it("returns exactly one complete written value or a tool error, never part of one", async () => {
         const name = "contended";
         const writers = 16;
-        const savesPerWriter = 12;
+        const savesPerWriter = 8;
         const readers = 8;
         const written = new Set<number>();
         const save = async (id: number) => {

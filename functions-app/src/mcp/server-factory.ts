@@ -23,12 +23,12 @@ export interface McpServerDependencies {
     readonly snippets: SnippetStore;
     readonly logger: Logger;
     readonly now?: () => Date;
-    /** Longest a tool call may take before it answers with a tool error (default `toolCallTimeoutMs`). */
+    /** Longest a tool call may take before it answers with a tool error (default 10 s). */
     readonly toolCallTimeoutMs?: number;
 }
 
-/** Default bound of one tool call: storage's own bounds (8 s per operation) fit inside it. */
-export const toolCallTimeoutMs = 10_000;
+/** Default bound of one tool call (the Node host's default too): storage's 8 s per operation fits inside. */
+const defaultToolCallTimeoutMs = 10_000;
 
 const authInfos = new WeakMap<Caller, AuthInfo>();
 
@@ -73,7 +73,7 @@ export async function runCatalogTool(
     caller: Caller,
     deps: McpServerDependencies,
 ): Promise<CallToolResult> {
-    const timeoutMs = deps.toolCallTimeoutMs ?? toolCallTimeoutMs;
+    const timeoutMs = deps.toolCallTimeoutMs ?? defaultToolCallTimeoutMs;
     try {
         // Both the fast path and the SDK's handler come through here, so every call is bounded once.
         const outcome = await withinDeadline(timeoutMs, (signal) =>

@@ -38,7 +38,7 @@ export interface NodeHostOptions {
  * The storage check behind /readyz: probes (Kubernetes, load balancers) time out after 1-2 s, and a
  * probe that hangs reads as "not ready" only after its own timeout, so the answer comes sooner.
  */
-export const readinessCheckMs = 1_500;
+const readinessCheckMs = 1_500;
 
 type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { backendPaths, toolNames } from "../src/contract";
+import { readSettings } from "../src/node-host/settings";
 import { BlobSnippetStore } from "../src/storage/blob-snippet-store";
 import { StorageTimeoutError, storageTimeouts } from "../src/storage/storage-timeouts";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
@@ -133,10 +134,11 @@ describe("storage that stalls (TCP proxy that stops forwarding, real host, Azuri
         afterEach(() => proxy.resume());
 
         it("abandons a try that stalls and retries it, so a stall shorter than the bound costs one try", async () => {
-            const store = new BlobSnippetStore({ connectionString }, quick);
+            // Room for a third try, so a slow machine cannot turn the retry into a timeout.
+            const store = new BlobSnippetStore({ connectionString }, { ...quick, triesOnTimeout: 3 });
             await store.save("retried", "after a stall", "stall-test");
             proxy.stall();
-            setTimeout(() => proxy.resume(), 600);
+            setTimeout(() => proxy.resume(), quick.tryMs + 200);
             const { ms, value } = await timed(() => store.get("retried"));
             assert.equal(value, "after a stall");
             assert.ok(ms >= quick.tryMs && ms < quick.operationMs, `answered after ${ms} ms`);
@@ -153,29 +155,27 @@ describe("storage that stalls (TCP proxy that stops forwarding, real host, Azuri
                 return true;
             });
             const ms = performance.now() - started;
-            assert.ok(ms >= quick.operationMs - 50 && ms < quick.operationMs + 500, `gave up after ${ms} ms`);
+            assert.ok(
+                ms >= quick.operationMs - 50 && ms < quick.operationMs + 1_000,
+                `gave up after ${ms} ms`,
+            );
         });
     });
 
-    it("refuses invalid timeout settings at start, listing every problem", async () => {
-        await assert.rejects(
-            startHostFromSource({
-                SNIPPETS_STORAGE_CONNECTION_STRING: connectionString,
-                TOOL_CALL_TIMEOUT_SECONDS: "0",
-                SSE_KEEPALIVE_SECONDS: "soon",
-            }),
-            (error: Error) => {
-                assert.match(error.message, /host exited with 2/);
-                assert.match(
-                    error.message,
-                    /TOOL_CALL_TIMEOUT_SECONDS: must be an integer from 1 to 230, got 0/,
-                );
-                assert.match(
-                    error.message,
-                    /SSE_KEEPALIVE_SECONDS: must be an integer from 1 to 230, got soon/,
-                );
-                return true;
-            },
-        );
+    it("refuses invalid timeout settings, listing every problem", () => {
+        const result = readSettings({
+            SNIPPETS_STORAGE_CONNECTION_STRING: connectionString,
+            TOOL_CALL_TIMEOUT_SECONDS: "0",
+            SSE_KEEPALIVE_SECONDS: "soon",
+        });
+        assert.deepEqual(result, {
+            ok: false,
+            errors: [
+                "SSE_KEEPALIVE_SECONDS: must be an integer from 1 to 230, got soon",
+                "TOOL_CALL_TIMEOUT_SECONDS: must be an integer from 1 to 230, got 0",
+            ],
+        });
+        const valid = readSettings({ SNIPPETS_STORAGE_CONNECTION_STRING: connectionString });
+        assert.equal(valid.ok && valid.settings.toolCallTimeoutMs, 10_000);
     });
 });

@@ -35,8 +35,8 @@ export interface NodeHostOptions {
 }
 
 /**
- * The storage check behind /readyz: probes (Kubernetes, load balancers) time out after 1-2 s, and a
- * probe that hangs reads as "not ready" only after its own timeout, so the answer comes sooner.
+ * The storage check behind /readyz, so the probe hears 503 within 2 s (inside the AKS probe's own
+ * 3 s timeout) instead of waiting on a storage that hangs.
  */
 const readinessCheckMs = 1_500;
 

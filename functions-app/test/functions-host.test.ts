@@ -245,6 +245,29 @@ describe("Functions host", function () {
         });
     });
 
+    it("refuses a lone surrogate in an argument like the Node host, naming it, and stores nothing", async () => {
+        const refusals: [string, Record<string, unknown>, string][] = [
+            [toolNames.saveSnippet, { snippetname: "lone", snippet: "a\ud800" }, "snippet: "],
+            [
+                toolNames.analyzeIncident,
+                { incident: { ...incident, entities: [{ type: "Host", name: "\udfff" }] } },
+                "incident: entities[0].name ",
+            ],
+        ];
+        for (const [name, args, where] of refusals) {
+            const fromFunctions = await viaFunctions(name, args);
+            assert.deepEqual(fromFunctions, {
+                isError: true,
+                text: `Invalid arguments for ${name}: ${where}must be valid Unicode text (it contains a lone surrogate, such as \\ud800 on its own)`,
+            });
+            assert.deepEqual(await viaNodeHost(name, args), fromFunctions);
+        }
+        assert.deepEqual(await viaFunctions(toolNames.getSnippet, { snippetname: "lone" }), {
+            isError: true,
+            text: "Snippet 'lone' not found.",
+        });
+    });
+
     it("answers the webhook like the Node host", async () => {
         const webhook = registrations.find((r) => trigger(r).type === "httpTrigger")!.handler;
         const bodies: [string, string][] = [

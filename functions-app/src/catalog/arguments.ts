@@ -1,3 +1,4 @@
+import { isWellFormed } from "../unicode";
 import type { ArgumentSpec, ToolArguments } from "./tool";
 
 /** JSON Schema (draft 2020-12 subset) for a tool's arguments, as MCP `tools/list` publishes it. */
@@ -64,6 +65,7 @@ function checkValue(spec: ArgumentSpec, v: unknown): string | undefined {
     switch (spec.type) {
         case "string": {
             if (typeof v !== "string") return `must be a string, got ${describe(v)}`;
+            if (!isWellFormed(v)) return notUnicode;
             if (spec.maxBytes !== undefined && Buffer.byteLength(v, "utf8") > spec.maxBytes) {
                 return `must be at most ${spec.maxBytes} bytes (UTF-8), got ${Buffer.byteLength(v, "utf8")}`;
             }
@@ -82,11 +84,38 @@ function checkValue(spec: ArgumentSpec, v: unknown): string | undefined {
         }
         case "boolean":
             return typeof v === "boolean" ? undefined : `must be a boolean, got ${describe(v)}`;
-        case "object":
-            return typeof v === "object" && !Array.isArray(v)
-                ? undefined
-                : `must be an object, got ${describe(v)}`;
+        case "object": {
+            if (typeof v !== "object" || v === null || Array.isArray(v))
+                return `must be an object, got ${describe(v)}`;
+            const where = malformedTextIn(v, "");
+            return where === undefined ? undefined : `${where} ${notUnicode}`;
+        }
     }
+}
+
+/** Stored or echoed, a lone surrogate would come back as U+FFFD: refused, never altered. */
+const notUnicode = "must be valid Unicode text (it contains a lone surrogate, such as \\ud800 on its own)";
+
+/** Where inside an object argument a string or member name is not well-formed, if anywhere. */
+function malformedTextIn(value: object, path: string): string | undefined {
+    const entries: [string, unknown][] = Array.isArray(value)
+        ? value.map((item, i): [string, unknown] => [`${path}[${i}]`, item])
+        : Object.entries(value).map(([key, item]): [string, unknown] => [
+              path ? `${path}.${key}` : key,
+              item,
+          ]);
+    if (!Array.isArray(value)) {
+        const badKey = Object.keys(value).find((key) => !isWellFormed(key));
+        if (badKey !== undefined) return path ? `a member name in ${path}` : "a member name";
+    }
+    for (const [where, item] of entries) {
+        if (typeof item === "string" && !isWellFormed(item)) return where;
+        if (typeof item === "object" && item !== null) {
+            const found = malformedTextIn(item, where);
+            if (found !== undefined) return found;
+        }
+    }
+    return undefined;
 }
 
 function describe(v: unknown): string {

@@ -39,10 +39,10 @@ export const saveSnippet: ToolDefinition = {
     ],
     role: toolRoles.save_snippet,
     readOnly: false,
-    handler: async (args, { snippets, caller }) => {
+    handler: async (args, { snippets, caller, signal }) => {
         const name = args.snippetname as string;
         const content = args.snippet as string;
-        await snippets.save(name, content, caller.id);
+        await snippets.save(name, content, caller.id, { signal });
         return {
             text: `Saved snippet '${name}' (${Buffer.byteLength(content, "utf8")} bytes).`,
             structured: { name, bytes: Buffer.byteLength(content, "utf8") },
@@ -57,9 +57,9 @@ export const getSnippet: ToolDefinition = {
     arguments: [snippetName],
     role: toolRoles.get_snippet,
     readOnly: true,
-    handler: async (args, { snippets }) => {
+    handler: async (args, { snippets, signal }) => {
         const name = args.snippetname as string;
-        const content = await snippets.get(name);
+        const content = await snippets.get(name, { signal });
         if (content === undefined) throw new ToolInputError(`Snippet '${name}' not found.`);
         return { text: content };
     },
@@ -82,8 +82,8 @@ export const listSnippets: ToolDefinition = {
     ],
     role: toolRoles.list_snippets,
     readOnly: true,
-    handler: async (args, { snippets }) => {
-        const found = await snippets.list((args.prefix as string | undefined) ?? "", maxListed);
+    handler: async (args, { snippets, signal }) => {
+        const found = await snippets.list((args.prefix as string | undefined) ?? "", maxListed, { signal });
         return { text: JSON.stringify({ snippets: found }), structured: { snippets: found } };
     },
 };

@@ -34,6 +34,8 @@ export interface ToolContext {
     readonly snippets: SnippetStore;
     readonly caller: Caller;
     readonly now: () => Date;
+    /** Aborted when the host stops waiting for this call; handlers pass it to storage. */
+    readonly signal?: AbortSignal;
 }
 
 /** A tool's outcome: text for the model and, optionally, the same data as structured content. */

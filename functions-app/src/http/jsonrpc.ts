@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { decodeUtf8 } from "../unicode";
 
 /** JSON-RPC error codes used at the transport level. */
 export const jsonRpcCodes = {
@@ -16,9 +17,14 @@ export type ParsedMessages =
  * (the SDK validates each request's params against the MCP schemas when it handles it).
  */
 export function parseJsonRpcBody(body: Buffer): ParsedMessages {
+    // Decoded strictly: a lenient decode would turn invalid bytes into U+FFFD and store that.
+    const text = decodeUtf8(body);
+    if (text === undefined) {
+        return { ok: false, code: jsonRpcCodes.parseError, message: "Parse error: body is not valid UTF-8" };
+    }
     let value: unknown;
     try {
-        value = JSON.parse(body.toString("utf8"));
+        value = JSON.parse(text);
     } catch {
         return { ok: false, code: jsonRpcCodes.parseError, message: "Parse error: body is not valid JSON" };
     }

@@ -13,6 +13,7 @@ import { sendJson, sendJsonRpcError } from "../http/respond";
 import { SseSessions, type SseBackplane } from "../http/sse";
 import { streamableHttpHandler } from "../http/streamable";
 import { sentinelWebhookHandler } from "../http/webhook";
+import { withinDeadline } from "../deadline";
 import type { Logger } from "../logger";
 import { createMcpServer } from "../mcp/server-factory";
 import { ServerPool } from "../mcp/server-pool";
@@ -29,7 +30,15 @@ export interface NodeHostOptions {
     readonly now?: () => Date;
     /** Answer canonical tools/list and tools/call from the catalog (default on); off sends all to the SDK. */
     readonly fastPath?: boolean;
+    /** Longest a tool call may take (default 10 s). */
+    readonly toolCallTimeoutMs?: number;
 }
+
+/**
+ * The storage check behind /readyz, so the probe hears 503 within 2 s (inside the AKS probe's own
+ * 3 s timeout) instead of waiting on a storage that hangs.
+ */
+const readinessCheckMs = 1_500;
 
 type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -53,7 +62,12 @@ export class NodeHost {
     private stopping = false;
 
     constructor(private readonly options: NodeHostOptions) {
-        const deps = { snippets: options.snippets, logger: options.logger, now: options.now };
+        const deps = {
+            snippets: options.snippets,
+            logger: options.logger,
+            now: options.now,
+            toolCallTimeoutMs: options.toolCallTimeoutMs,
+        };
         const authenticator = options.auth ? new BearerAuthenticator(options.auth) : undefined;
         const access: AccessControl = {
             authenticator,
@@ -148,7 +162,7 @@ export class NodeHost {
     private async readiness(res: ServerResponse): Promise<void> {
         if (this.stopping) return sendJson(res, 503, { status: "stopping" });
         try {
-            await this.options.snippets.ping();
+            await withinDeadline(readinessCheckMs, (signal) => this.options.snippets.ping({ signal }));
             sendJson(res, 200, { status: "ready" });
         } catch (error) {
             // Details go to the log, not to whoever can reach the probe.

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
         backplane: settings.backplane ? createQueueBackplane(settings.backplane, logger) : undefined,
         publicBaseUrl: settings.publicBaseUrl,
         fastPath: settings.fastPath,
+        toolCallTimeoutMs: settings.toolCallTimeoutMs,
     });
     const url = await host.listen(settings.port, settings.host);
     logger.info("listening", {

@@ -14,6 +14,8 @@ export interface HostSettings {
     readonly publicBaseUrl?: string;
     /** Canonical tools/list and tools/call answered from the catalog (MCP_FAST_PATH=off sends all to the SDK). */
     readonly fastPath: boolean;
+    /** Longest a tool call may take before it answers with a tool error (TOOL_CALL_TIMEOUT_SECONDS). */
+    readonly toolCallTimeoutMs: number;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
@@ -58,6 +60,8 @@ export function readSettings(env: Env): SettingsResult {
 
     const port = integer("PORT", 7071, 0, 65535);
     const keepAliveSeconds = integer("SSE_KEEPALIVE_SECONDS", 15, 1, 230);
+    // Below the gateway's idle timeout (about 4 minutes), so the caller hears the tool error.
+    const toolCallTimeoutSeconds = integer("TOOL_CALL_TIMEOUT_SECONDS", 10, 1, 230);
     const fastPathValue = (text("MCP_FAST_PATH") ?? "on").toLowerCase();
     if (fastPathValue !== "on" && fastPathValue !== "off") {
         errors.push(`MCP_FAST_PATH: must be on or off, got ${fastPathValue}`);
@@ -126,6 +130,7 @@ export function readSettings(env: Env): SettingsResult {
             backplane,
             publicBaseUrl: url("PUBLIC_BASE_URL", ["https:", "http:"]),
             fastPath: fastPathValue !== "off",
+            toolCallTimeoutMs: toolCallTimeoutSeconds * 1000,
         },
     };
 }

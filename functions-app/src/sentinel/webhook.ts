@@ -1,3 +1,4 @@
+import { decodeUtf8 } from "../unicode";
 import { analyzeIncident } from "./analyze";
 import { parseIncident } from "./validate";
 
@@ -96,16 +97,9 @@ function checkContentType(header: string | undefined): string | undefined {
     return undefined;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** The body as text (a leading byte order mark dropped), or undefined when it is not UTF-8. */
 function decode(body: string | Buffer): string | undefined {
-    if (typeof body === "string") return body.replace(/^\uFEFF/, "");
-    try {
-        return utf8.decode(body);
-    } catch {
-        return undefined;
-    }
+    return typeof body === "string" ? body.replace(/^\uFEFF/, "") : decodeUtf8(body);
 }
 
 function invalid(message: string): WebhookResponse {

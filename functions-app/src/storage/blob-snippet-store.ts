@@ -1,7 +1,13 @@
 import { DefaultAzureCredential } from "@azure/identity";
-import { BlobServiceClient, ContainerClient, RestError } from "@azure/storage-blob";
+import {
+    BlobServiceClient,
+    ContainerClient,
+    RestError,
+    type StoragePipelineOptions,
+} from "@azure/storage-blob";
 import { snippetContainer } from "../contract";
-import type { SnippetInfo, SnippetStore } from "./snippet-store";
+import type { SnippetInfo, SnippetStore, StoreCallOptions } from "./snippet-store";
+import { runStorageOperation, storageTimeouts, type StorageTimeouts } from "./storage-timeouts";
 
 /** How to reach the snippet container: a connection string locally, an identity in Azure. */
 export type BlobStoreLocation =
@@ -9,6 +15,18 @@ export type BlobStoreLocation =
     | { readonly accountUrl: string; readonly container?: string; readonly managedIdentityClientId?: string };
 
 const blobSuffix = ".json";
+
+function pipelineOptions(timeouts: StorageTimeouts): StoragePipelineOptions {
+    return {
+        retryOptions: {
+            maxTries: timeouts.sdkMaxTries,
+            // Sent to the service as its own time limit per try; the client-side bound is ours.
+            tryTimeoutInMs: timeouts.tryMs,
+            retryDelayInMs: timeouts.sdkRetryDelayMs,
+            maxRetryDelayInMs: timeouts.sdkMaxRetryDelayMs,
+        },
+    };
+}
 
 /**
  * Snippets as blobs `<container>/<name>.json` holding the snippet text (the seed's layout, so data
@@ -18,64 +36,103 @@ export class BlobSnippetStore implements SnippetStore {
     private readonly container: ContainerClient;
     private containerReady: Promise<void> | undefined;
 
-    constructor(location: BlobStoreLocation) {
+    constructor(
+        location: BlobStoreLocation,
+        private readonly timeouts: StorageTimeouts = storageTimeouts,
+    ) {
+        const options = pipelineOptions(timeouts);
         const service =
             "connectionString" in location
-                ? BlobServiceClient.fromConnectionString(location.connectionString)
+                ? BlobServiceClient.fromConnectionString(location.connectionString, options)
                 : new BlobServiceClient(
                       location.accountUrl,
                       new DefaultAzureCredential({
                           managedIdentityClientId: location.managedIdentityClientId,
                       }),
+                      options,
                   );
         this.container = service.getContainerClient(location.container ?? snippetContainer);
     }
 
-    async save(name: string, content: string, savedBy: string): Promise<void> {
+    /** One Put Blob: the service commits the whole body at once, so readers see it whole or not at all. */
+    async save(
+        name: string,
+        content: string,
+        savedBy: string,
+        options: StoreCallOptions = {},
+    ): Promise<void> {
         await this.ensureContainer();
         const body = Buffer.from(content, "utf8");
-        await this.container.getBlockBlobClient(name + blobSuffix).upload(body, body.length, {
-            blobHTTPHeaders: { blobContentType: "text/plain; charset=utf-8" },
-            metadata: { savedby: asciiMetadata(savedBy) },
-        });
+        const blob = this.container.getBlockBlobClient(name + blobSuffix);
+        await runStorageOperation("save", options.signal, this.timeouts, (abortSignal) =>
+            blob.upload(body, body.length, {
+                abortSignal,
+                blobHTTPHeaders: { blobContentType: "text/plain; charset=utf-8" },
+                metadata: { savedby: asciiMetadata(savedBy) },
+            }),
+        );
     }
 
-    async get(name: string): Promise<string | undefined> {
+    /**
+     * One GET of the whole blob, never `downloadToBuffer`: that reads the size first and then the
+     * bytes in ranged GETs without If-Match, so a save in between yields a prefix of the new value
+     * or a short read. A single GET is served from one committed version; should its body break
+     * off, the SDK resumes only with If-Match on that response's ETag (a newer version answers 412
+     * and the read fails instead of splicing), and the length is checked against Content-Length.
+     */
+    async get(name: string, options: StoreCallOptions = {}): Promise<string | undefined> {
+        const blob = this.container.getBlockBlobClient(name + blobSuffix);
         try {
-            const buffer = await this.container.getBlockBlobClient(name + blobSuffix).downloadToBuffer();
-            return buffer.toString("utf8");
+            return await runStorageOperation("get", options.signal, this.timeouts, async (abortSignal) => {
+                const response = await blob.download(0, undefined, { abortSignal, maxRetryRequests: 2 });
+                const bytes = await readAll(response.readableStreamBody);
+                if (bytes.length !== response.contentLength) {
+                    throw new Error(`snippet read ${bytes.length} of ${response.contentLength} bytes`);
+                }
+                return bytes.toString("utf8");
+            });
         } catch (error) {
             if (isNotFound(error)) return undefined;
             throw error;
         }
     }
 
-    async list(prefix: string, limit: number): Promise<SnippetInfo[]> {
-        const found: SnippetInfo[] = [];
+    async list(prefix: string, limit: number, options: StoreCallOptions = {}): Promise<SnippetInfo[]> {
         try {
-            for await (const blob of this.container.listBlobsFlat({ prefix })) {
-                if (!blob.name.endsWith(blobSuffix)) continue;
-                found.push({
-                    name: blob.name.slice(0, -blobSuffix.length),
-                    bytes: blob.properties.contentLength ?? 0,
-                    lastModified: (blob.properties.lastModified ?? new Date(0)).toISOString(),
-                });
-                if (found.length >= limit) break;
-            }
+            return await runStorageOperation("list", options.signal, this.timeouts, async (abortSignal) => {
+                const found: SnippetInfo[] = [];
+                for await (const blob of this.container.listBlobsFlat({ prefix, abortSignal })) {
+                    if (!blob.name.endsWith(blobSuffix)) continue;
+                    found.push({
+                        name: blob.name.slice(0, -blobSuffix.length),
+                        bytes: blob.properties.contentLength ?? 0,
+                        lastModified: (blob.properties.lastModified ?? new Date(0)).toISOString(),
+                    });
+                    if (found.length >= limit) break;
+                }
+                return found;
+            });
         } catch (error) {
             if (isNotFound(error)) return [];
             throw error;
         }
-        return found;
     }
 
-    async ping(): Promise<void> {
-        await this.container.exists();
+    async ping(options: StoreCallOptions = {}): Promise<void> {
+        await runStorageOperation("ping", options.signal, this.timeouts, (abortSignal) =>
+            this.container.exists({ abortSignal }),
+        );
     }
 
     /** In Azure the program creates the container; locally (Azurite) the store creates it once. */
     private ensureContainer(): Promise<void> {
-        this.containerReady ??= this.container.createIfNotExists().then(
+        // Shared by concurrent saves, so bounded by the store's own limits, not by one caller's signal.
+        this.containerReady ??= runStorageOperation(
+            "create container",
+            undefined,
+            this.timeouts,
+            (abortSignal) => this.container.createIfNotExists({ abortSignal }),
+        ).then(
             () => undefined,
             (error: unknown) => {
                 this.containerReady = undefined;
@@ -86,6 +143,13 @@ export class BlobSnippetStore implements SnippetStore {
         );
         return this.containerReady;
     }
+}
+
+async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+    if (!stream) return Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks);
 }
 
 function isNotFound(error: unknown): boolean {

@@ -5,15 +5,21 @@ export interface SnippetInfo {
     readonly lastModified: string;
 }
 
+/** Per call: `signal` aborts the storage work when the caller gives up (its deadline passed). */
+export interface StoreCallOptions {
+    readonly signal?: AbortSignal;
+}
+
 /**
  * Where snippets live. Every instance of every host reads and writes the same store, so a save is
- * visible to the next get wherever it lands.
+ * visible to the next get wherever it lands. A get returns one complete saved value, never a mix
+ * or a prefix of two, however many saves of the same name run meanwhile.
  */
 export interface SnippetStore {
-    save(name: string, content: string, savedBy: string): Promise<void>;
+    save(name: string, content: string, savedBy: string, options?: StoreCallOptions): Promise<void>;
     /** Undefined when no snippet has that name. */
-    get(name: string): Promise<string | undefined>;
-    list(prefix: string, limit: number): Promise<SnippetInfo[]>;
+    get(name: string, options?: StoreCallOptions): Promise<string | undefined>;
+    list(prefix: string, limit: number, options?: StoreCallOptions): Promise<SnippetInfo[]>;
     /** Throws when the store cannot be reached (readiness probe). */
-    ping(): Promise<void>;
+    ping(options?: StoreCallOptions): Promise<void>;
 }

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { toolNames } from "../src/contract";
+import { maxSnippetBytes } from "../src/catalog/snippets";
+import { startAzurite, type LocalStorage } from "../scripts/azurite";
+import { startHostFromSource, type HostProcess } from "./support/host-process";
+import { callToolOverHttp } from "./support/mcp-post";
+
+/**
+ * A value that proves its own integrity: `<<id:length>>`, padding derived from the id, `<</id>>`.
+ * Any prefix, suffix or splice of two values fails `checkValue`.
+ */
+function makeValue(id: number, length: number): string {
+    const head = `<<${id}:${length}>>`;
+    const tail = `<</${id}>>`;
+    return head + padding(id).repeat(length - head.length - tail.length) + tail;
+}
+
+function padding(id: number): string {
+    return String.fromCharCode(97 + (id % 26));
+}
+
+/** The id of a complete written value, or a description of what is wrong with it. */
+function checkValue(text: string): { ok: true; id: number } | { ok: false; problem: string } {
+    const head = /^<<(\d+):(\d+)>>/.exec(text);
+    if (!head) return { ok: false, problem: `no header: ${JSON.stringify(text.slice(0, 40))}` };
+    const id = Number(head[1]);
+    const length = Number(head[2]);
+    if (text.length !== length)
+        return { ok: false, problem: `value ${id}: ${text.length} of ${length} bytes` };
+    if (text !== makeValue(id, length)) return { ok: false, problem: `value ${id}: content spliced` };
+    return { ok: true, id };
+}
+
+// Sizes that differ a lot, so a read that mixes two versions cannot come out the right length.
+const lengths = [40, maxSnippetBytes, 300, 20_000, 1_200, 60_000, 5_000, 64];
+
+describe("snippet reads under concurrent overwrites (real host, Azurite)", function () {
+    let storage: LocalStorage;
+    let host: HostProcess;
+
+    before(async () => {
+        storage = await startAzurite();
+        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+    });
+
+    after(async () => {
+        await host?.stop();
+        await storage?.stop();
+    });
+
+    it("returns exactly one complete written value or a tool error, never part of one", async () => {
+        const name = "contended";
+        const writers = 16;
+        const savesPerWriter = 8;
+        const readers = 8;
+        const written = new Set<number>();
+        const save = async (id: number) => {
+            // Counted as written once sent: a reader may see it before the writer hears back.
+            written.add(id);
+            const result = await callToolOverHttp(host.url, toolNames.saveSnippet, {
+                snippetname: name,
+                snippet: makeValue(id, lengths[id % lengths.length]),
+            });
+            assert.equal(result.isError, false, result.text);
+        };
+        await save(0);
+
+        let writing = true;
+        const counts = { complete: 0, toolErrors: 0 };
+        const torn: string[] = [];
+        const writersDone = Promise.all(
+            Array.from({ length: writers }, async (_, w) => {
+                for (let i = 0; i < savesPerWriter; i++) await save(1 + w * savesPerWriter + i);
+            }),
+        ).finally(() => (writing = false));
+        const readersDone = Promise.all(
+            Array.from({ length: readers }, async () => {
+                while (writing) {
+                    const result = await callToolOverHttp(host.url, toolNames.getSnippet, {
+                        snippetname: name,
+                    });
+                    if (result.isError) {
+                        // A clear error the caller can act on, with nothing internal in it.
+                        assert.match(result.text, /^get_snippet failed on the server; try again later\.$/);
+                        counts.toolErrors++;
+                        continue;
+                    }
+                    const checked = checkValue(result.text);
+                    if (checked.ok && written.has(checked.id)) counts.complete++;
+                    else torn.push(checked.ok ? `value ${checked.id} was never written` : checked.problem);
+                }
+            }),
+        );
+        await Promise.all([writersDone, readersDone]);
+
+        const reads = counts.complete + counts.toolErrors + torn.length;
+        console.log(
+            `      ${writers * savesPerWriter} overwrites, ${reads} reads: ${counts.complete} complete, ` +
+                `${counts.toolErrors} tool errors, ${torn.length} partial`,
+        );
+        assert.deepEqual(torn.slice(0, 5), [], `${torn.length} of ${reads} reads returned a partial value`);
+        assert.ok(counts.complete > reads / 2, "most reads succeed while writers are busy");
+    });
+});

@@ -224,7 +224,7 @@ describe("APIM policies", () => {
             const measure = String(
                 find(inbound, "set-variable").find((v) => v.name === "bodyTooLarge")?.value,
             );
-            assert.match(measure, /declared > 262144\)/);
+            assert.match(measure, /long\.Parse\(declared\) > 262144\)/);
             assert.match(measure, /Body\.As<byte\[\]>\(preserveContent: true\)\.Length > 262144/);
             const refusal = find(inbound, "when").find((w) => String(w.condition).includes('"bodyTooLarge"'));
             assert.equal(find(refusal, "set-status")[0].code, "413");

@@ -204,8 +204,9 @@ function toolCall(
     return { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } };
 }
 
+/** The metadata URL is https on Azure, http on a loopback gateway. */
 const challenge401 =
-    /^Bearer .*resource_metadata="https:\/\/[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/;
+    /^Bearer .*resource_metadata="https?:\/\/[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/;
 const invalidToken401 = /^Bearer error="invalid_token", .*resource_metadata="[^"]+"/;
 const insufficientScope403 = /^Bearer error="insufficient_scope"/;
 

@@ -275,6 +275,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 backendAudience: toolBackend.audience,
                 backendServicePrincipalObjectId: identity.backendServicePrincipalObjectId,
                 backendInvokeRoleId: identity.backendInvokeRoleId,
+                functionsSystemKey: this.functions?.mcpExtensionKey,
                 policy: {
                     rateLimitCalls: config.gatewayPolicy.rateLimitCalls,
                     rateLimitPeriodSeconds: config.gatewayPolicy.rateLimitPeriodSeconds,

@@ -9,6 +9,7 @@ import { ToolStorage } from "../storage/tool-storage";
 import type { ToolBackend } from "../tool-backend";
 import { OneDeployPackage } from "./onedeploy/provider";
 import type { FunctionsPackage } from "./package";
+import { McpExtensionKey } from "./system-key/provider";
 
 /** Arguments for {@link FunctionsBackend}. */
 export interface FunctionsBackendArgs {
@@ -51,6 +52,11 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
     public readonly storageAccountName: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
     public readonly deployedSha256: pulumi.Output<string>;
+    /**
+     * The MCP extension's system key (secret), for the gateway's `x-functions-key`: the extension may
+     * not honour `webhookAuthorizationLevel: Anonymous` (azure-functions-mcp-extension#138).
+     */
+    public readonly mcpExtensionKey: pulumi.Output<string>;
 
     constructor(name: string, args: FunctionsBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:functions:FunctionsBackend", name, {}, opts);
@@ -255,6 +261,13 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             { parent: this, dependsOn: [settings, auth, ftp, scm, ...roleAssignments] },
         );
 
+        // The host creates the key when it starts with the deployed MCP trigger: read it after OneDeploy.
+        const systemKey = new McpExtensionKey(
+            `${name}-mcp-extension-key`,
+            { siteId: app.id, deployedSha256: deployment.sha256, token: args.deploymentToken },
+            { parent: this, dependsOn: [deployment] },
+        );
+
         this.backendUrl = pulumi.interpolate`https://${app.defaultHostName}`;
         this.audience = pulumi.output(args.audience);
         this.functionAppName = app.name;
@@ -262,6 +275,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
         this.storageAccountName = store.accountName;
         this.identityClientId = identity.clientId;
         this.deployedSha256 = deployment.sha256;
+        this.mcpExtensionKey = pulumi.secret(systemKey.key);
         this.registerOutputs({
             backendUrl: this.backendUrl,
             functionAppName: this.functionAppName,

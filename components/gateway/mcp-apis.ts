@@ -26,11 +26,23 @@ export interface McpApisArgs {
     /** Backend app's service principal and the role that lets the gateway call it. */
     readonly backendServicePrincipalObjectId: pulumi.Input<string>;
     readonly backendInvokeRoleId: string;
+    /**
+     * Functions backend only: the MCP extension's system key. Kept in a secret named value and
+     * presented by the APIM backend as `x-functions-key`, so the MCP endpoints answer even where the
+     * extension ignores `webhookAuthorizationLevel: Anonymous`. Undefined for backends that need none.
+     */
+    readonly functionsSystemKey?: pulumi.Input<string>;
     readonly policy: Omit<GatewayPolicySettings, "backendId">;
 }
 
 /** Backend entity id the policies route to. */
 const backendId = "tool-backend";
+
+/** Secret named value holding the Functions MCP extension's system key (Functions backend only). */
+export const functionsKeyNamedValue = "mcp-extension-key";
+
+/** Header in which Azure Functions accepts a function or system key. */
+export const functionsKeyHeader = "x-functions-key";
 
 /**
  * The gateway's public surface: named values, the tool backend, the MCP API (Streamable HTTP and
@@ -84,18 +96,39 @@ export class McpApis extends pulumi.ComponentResource {
                 ),
         );
 
+        // The one credential among them: secret, so APIM encrypts it and hides it from readers.
+        const functionsKey =
+            args.functionsSystemKey === undefined
+                ? undefined
+                : new apimanagement.NamedValue(
+                      `${name}-nv-${functionsKeyNamedValue}`,
+                      {
+                          ...common,
+                          namedValueId: functionsKeyNamedValue,
+                          displayName: functionsKeyNamedValue,
+                          value: pulumi.secret(args.functionsSystemKey),
+                          secret: true,
+                      },
+                      { parent: this },
+                  );
+
         const backend = new apimanagement.Backend(
             `${name}-backend`,
             {
                 ...common,
                 backendId,
                 title: "MCP tool backend",
-                description: "Reached with the gateway's managed identity (authentication-managed-identity).",
+                description: functionsKey
+                    ? "Reached with the gateway's managed identity (authentication-managed-identity) and the MCP extension's system key."
+                    : "Reached with the gateway's managed identity (authentication-managed-identity).",
                 protocol: "http",
                 url: args.backendUrl,
+                ...(functionsKey
+                    ? { credentials: { header: { [functionsKeyHeader]: [`{{${functionsKeyNamedValue}}}`] } } }
+                    : {}),
                 tls: { validateCertificateChain: true, validateCertificateName: true },
             },
-            { parent: this, dependsOn: [backendGrant] },
+            { parent: this, dependsOn: [backendGrant, ...(functionsKey ? [functionsKey] : [])] },
         );
 
         this.policies = (() => {

@@ -8,6 +8,7 @@ import {
     backendPaths,
     delegatedScope,
     forwardedCallerHeader,
+    forwardedRolesHeader,
     toolRoles,
     webhookRole,
 } from "../../functions-app/src/contract";
@@ -39,10 +40,28 @@ export interface GatewayPolicySettings {
     readonly resourceName: string;
 }
 
+/**
+ * How the MCP transport of an operation expects refusals: Streamable HTTP reads a JSON-RPC answer in
+ * the response, the legacy SSE transport's POST only learns of failure from a non-2xx status.
+ */
+export type McpTransport = "streamable" | "legacy-sse";
+
+export interface McpOperation {
+    readonly id: string;
+    readonly method: "POST" | "GET" | "DELETE";
+    /** Relative to the API's path. */
+    readonly urlTemplate: string;
+    /** Path on the backend (both backends serve it). */
+    readonly backendPath: string;
+    readonly name: string;
+    readonly transport: McpTransport;
+}
+
 /** MCP operations on the gateway: relative URL template, method, and the backend path it maps to. */
 export const mcpOperations = [
     {
         id: "mcp-post",
+        transport: "streamable",
         method: "POST",
         urlTemplate: "/",
         backendPath: backendPaths.mcpStreamable,
@@ -50,6 +69,7 @@ export const mcpOperations = [
     },
     {
         id: "mcp-get",
+        transport: "streamable",
         method: "GET",
         urlTemplate: "/",
         backendPath: backendPaths.mcpStreamable,
@@ -57,6 +77,7 @@ export const mcpOperations = [
     },
     {
         id: "mcp-delete",
+        transport: "streamable",
         method: "DELETE",
         urlTemplate: "/",
         backendPath: backendPaths.mcpStreamable,
@@ -64,6 +85,7 @@ export const mcpOperations = [
     },
     {
         id: "mcp-sse",
+        transport: "legacy-sse",
         method: "GET",
         urlTemplate: "/sse",
         backendPath: backendPaths.mcpSse,
@@ -71,12 +93,13 @@ export const mcpOperations = [
     },
     {
         id: "mcp-message",
+        transport: "legacy-sse",
         method: "POST",
         urlTemplate: "/message",
         backendPath: backendPaths.mcpMessage,
         name: "MCP legacy SSE message",
     },
-] as const;
+] as const satisfies readonly McpOperation[];
 
 export interface GatewayPolicies {
     readonly mcpApi: string;
@@ -113,6 +136,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             delegatedScope,
             toolRoles: toolRoleTable(),
             forwardedCallerHeader,
+            forwardedRolesHeader,
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },
@@ -122,7 +146,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
     for (const op of mcpOperations) {
         operations[op.id] = renderPolicyFile(
             "mcp-operation",
-            { backendPath: op.backendPath },
+            { backendPath: op.backendPath, transport: op.transport },
             definedNamedValues,
         );
     }
@@ -131,7 +155,9 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         {
             ...common,
             requiredRole: webhookRole,
+            appRoles: allAppRoles.join(","),
             forwardedCallerHeader,
+            forwardedRolesHeader,
             backendPath: backendPaths.sentinelWebhook,
             backendTimeoutSeconds: 60,
         },

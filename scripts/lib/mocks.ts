@@ -10,6 +10,8 @@ import { stableGuid } from "../../components/azure/ids";
 export const mockTenantId = "11111111-2222-4333-8444-555555555555";
 export const mockSubscriptionId = "66666666-7777-4888-9999-000000000000";
 export const mockDeployerObjectId = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+/** The Functions MCP extension's system key as the mocked read returns it. */
+export const mockMcpExtensionKey = "mock-mcp-extension-system-key";
 
 /** Input that names each azure-native resource type (its `name` output). */
 const nameInputs: Record<string, string> = {
@@ -173,6 +175,10 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
             .update(JSON.stringify(inputs.tags ?? []))
             .digest("hex");
         return { id: guid("id"), state: { ...inputs, digest: `sha256:${digest}` } };
+    }
+    if (args.type === "pulumi-nodejs:dynamic/agents-functions:McpExtensionKey") {
+        // What the key read stores: the key alone (the real provider reads it from ARM after OneDeploy).
+        return { id: guid("id"), state: { ...inputs, key: mockMcpExtensionKey } };
     }
     // Dynamic resources (OneDeploy) and anything else: echo the inputs.
     return { id: guid("id"), state: inputs };

@@ -1,6 +1,11 @@
 import * as assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { backendPaths, forwardedCallerHeader, toolRoles } from "../../functions-app/src/contract";
+import {
+    backendPaths,
+    forwardedCallerHeader,
+    forwardedRolesHeader,
+    toolRoles,
+} from "../../functions-app/src/contract";
 import {
     gatewayNamedValues,
     mcpOperations,
@@ -70,22 +75,37 @@ describe("APIM policies", () => {
         assert.deepEqual((v.audiences as Node).audience, ["{{mcp-app-client-id}}", "{{mcp-app-id-uri}}"]);
     });
 
-    it("rate-limits per caller app id with Retry-After, never on the Authorization header", () => {
+    it("rate-limits per caller with Retry-After, never on the Authorization header", () => {
         for (const xml of [policies.mcpApi, policies.sentinelApi]) {
             const [rl] = find(section(xml, "inbound"), "rate-limit-by-key");
             assert.equal(rl.calls, "120");
             assert.equal(rl["renewal-period"], "60");
             assert.equal(rl["retry-after-header-name"], "Retry-After");
-            assert.match(String(rl["counter-key"]), /callerAppId/);
+            assert.match(String(rl["counter-key"]), /context\.Variables\["callerId"\]/);
             assert.doesNotMatch(String(rl["counter-key"]), /Authorization/);
         }
-        const caller = find(section(policies.mcpApi, "inbound"), "set-variable").find(
-            (v) => v.name === "callerAppId",
-        );
-        assert.match(
-            String(caller?.value),
-            /GetValueOrDefault\("azp", jwt\.Claims\.GetValueOrDefault\("appid"/,
-        );
+    });
+
+    it("keys the caller on the user for delegated tokens and on the app for app-only tokens, refusing tokens with neither", () => {
+        for (const xml of [policies.mcpApi, policies.sentinelApi]) {
+            const inbound = section(xml, "inbound");
+            const caller = String(find(inbound, "set-variable").find((v) => v.name === "callerId")?.value);
+            // scp marks a delegated token: oid (else sub); otherwise azp, else appid.
+            assert.match(
+                caller,
+                /GetValueOrDefault\("scp", ""\) != ""\s*\? jwt\.Claims\.GetValueOrDefault\("oid", jwt\.Claims\.GetValueOrDefault\("sub", ""\)\)\s*: jwt\.Claims\.GetValueOrDefault\("azp", jwt\.Claims\.GetValueOrDefault\("appid"/,
+            );
+            assert.doesNotMatch(caller, /"unknown"/);
+            const refusal = find(inbound, "when").find((w) =>
+                /context\.Variables\["callerId"\]\)\s*== ""/.test(String(w.condition)),
+            );
+            assert.ok(refusal, "a refusal for tokens that name no caller");
+            assert.equal(find(refusal, "set-status")[0].code, "401");
+            const www = find(refusal, "set-header").find((h) => h.name === "WWW-Authenticate");
+            assert.match(String(www?.value), /error="invalid_token".*resource_metadata="\{\{prm-url\}\}"/);
+            // The refusal comes before the rate limit spends anyone's quota.
+            assert.ok(xml.indexOf('name="callerId"') < xml.indexOf("<rate-limit-by-key"));
+        }
     });
 
     it("streams backend responses and reaches the backend with the gateway's managed identity", () => {
@@ -102,26 +122,35 @@ describe("APIM policies", () => {
                 "the caller's token is removed before the backend call",
             );
             assert.equal(find(inbound, "set-backend-service")[0]["backend-id"], "tools-backend");
-            assert.doesNotMatch(xml, /x-functions-key|master.?key|[?&]code=/i);
+            // The Functions key travels on the APIM backend entity, never in a policy.
+            assert.doesNotMatch(xml, /x-functions-key|master.?key|[?&]code=|mcp-extension-key/i);
         }
     });
 
-    it("names the calling agent to the backend from the validated token, replacing any caller-sent value", () => {
+    it("names the caller and its validated roles to the backend, replacing caller-sent values", () => {
         for (const xml of [policies.mcpApi, policies.sentinelApi]) {
             const inbound = section(xml, "inbound");
             const headers = find(inbound, "set-header").filter((h) => h.name === forwardedCallerHeader);
             assert.equal(headers.length, 1);
             assert.equal(headers[0]["exists-action"], "override");
-            assert.match(
-                String(find(headers[0], "value")[0]["#text"]),
-                /context\.Variables\["callerAppId"\]/,
+            assert.match(String(find(headers[0], "value")[0]["#text"]), /context\.Variables\["callerId"\]/);
+            // Roles: any caller value removed unconditionally, then the validated roles set when there are any.
+            const roles = find(inbound, "set-header").filter((h) => h.name === forwardedRolesHeader);
+            assert.deepEqual(
+                roles.map((h) => h["exists-action"]),
+                ["delete", "override"],
+            );
+            assert.ok(
+                xml.indexOf(`name="${forwardedRolesHeader}" exists-action="delete"`) <
+                    xml.indexOf(`name="${forwardedRolesHeader}" exists-action="override"`),
+            );
+            const granted = String(
+                find(inbound, "set-variable").find((v) => v.name === "forwardedRoles")?.value,
+            );
+            assert.ok(
+                granted.includes('"Tools.Invoke,Snippets.Read,Snippets.Write,Incidents.Analyze".Split'),
             );
         }
-        // callerAppId is read from the token's azp, falling back to appid (v1 tokens).
-        assert.match(
-            policies.mcpApi,
-            /GetValueOrDefault\(&quot;azp&quot;, jwt\.Claims\.GetValueOrDefault\(&quot;appid&quot;/,
-        );
     });
 
     it("answers a failed token check with 401 and WWW-Authenticate resource_metadata", () => {
@@ -149,18 +178,61 @@ describe("APIM policies", () => {
         assert.ok(policies.mcpApi.indexOf("!invalid&quot;)") < policies.mcpApi.indexOf('name="deniedTool"'));
     });
 
-    it("keeps metric dimensions to catalog tool names", () => {
+    it("keeps metric dimensions to catalog tool names and one value per batch", () => {
         const metric = find(section(policies.mcpApi, "outbound"), "emit-metric")[0];
-        const tool = find(metric, "dimension").find((d) => d.name === "tool");
-        assert.match(String(tool?.value), /\(other\)/);
+        const dims = find(metric, "dimension");
+        assert.match(String(dims.find((d) => d.name === "agent")?.value), /Variables\["callerId"\]/);
+        assert.match(String(dims.find((d) => d.name === "tool")?.value), /"\(several\)"/);
     });
 
-    it("enforces the contract's tool -> role map and a request size limit", () => {
+    it("refuses tool names that are not exactly a catalog name with -32602, before the role check", () => {
+        const inbound = section(policies.mcpApi, "inbound");
+        const tools = String(find(inbound, "set-variable").find((v) => v.name === "mcpTools")?.value);
+        assert.ok(tools.includes(`"${toolRoleTable()}".Split(';')`), "the catalog comes from the contract");
+        assert.match(tools, /entry\.Split\('='\)\[0\] == tool/);
+        assert.match(tools, /return "!unknown";/);
+        const refusal = find(inbound, "when").find((w) => String(w.condition).includes('"!unknown"'));
+        assert.ok(refusal);
+        const answer = String(
+            find(refusal, "set-variable").find((v) => v.name === "unknownToolAnswer")?.value,
+        );
+        assert.match(answer, /-32602/);
+        // Legacy SSE: 400 (the answer cannot travel on the stream); Streamable HTTP: 200 with the JSON-RPC answer.
+        const [legacy] = find(refusal, "when");
+        assert.match(String(legacy.condition), /"mcpTransport", "streamable"\) == "legacy-sse"/);
+        assert.equal(find(legacy, "set-status")[0].code, "400");
+        assert.equal(find(find(refusal, "otherwise")[0], "set-status")[0].code, "200");
+        assert.ok(
+            policies.mcpApi.indexOf('name="unknownToolAnswer"') <
+                policies.mcpApi.indexOf('name="deniedTool"'),
+        );
+        // Each operation names its transport before the API policy runs.
+        for (const op of mcpOperations) {
+            const opInbound = section(policies.mcpOperations[op.id], "inbound") as Node;
+            const [variable] = find(opInbound, "set-variable");
+            assert.deepEqual([variable.name, variable.value], ["mcpTransport", op.transport]);
+            const xml = policies.mcpOperations[op.id];
+            assert.ok(xml.indexOf('name="mcpTransport"') < xml.indexOf("<base />"));
+        }
+    });
+
+    it("enforces the request size limit without requiring Content-Length", () => {
         assert.equal(toolRoleTable().split(";").length, Object.keys(toolRoles).length);
-        assert.ok(policies.mcpApi.includes(toolRoleTable()));
-        const [vc] = find(section(policies.mcpApi, "inbound"), "validate-content");
-        assert.equal(vc["max-size"], String(256 * 1024));
-        assert.equal(vc["size-exceeded-action"], "prevent");
+        for (const xml of [policies.mcpApi, policies.sentinelApi]) {
+            assert.doesNotMatch(xml, /code="411"/);
+            const inbound = section(xml, "inbound");
+            const measure = String(
+                find(inbound, "set-variable").find((v) => v.name === "bodyTooLarge")?.value,
+            );
+            assert.match(measure, /long\.Parse\(declared\) > 262144\)/);
+            assert.match(measure, /Body\.As<byte\[\]>\(preserveContent: true\)\.Length > 262144/);
+            const refusal = find(inbound, "when").find((w) => String(w.condition).includes('"bodyTooLarge"'));
+            assert.equal(find(refusal, "set-status")[0].code, "413");
+        }
+        // The measurement runs before the body is parsed for tool names.
+        assert.ok(
+            policies.mcpApi.indexOf('name="bodyTooLarge"') < policies.mcpApi.indexOf('name="mcpTools"'),
+        );
     });
 
     it("requires the incident-analysis role on the Sentinel webhook, JSON only", () => {

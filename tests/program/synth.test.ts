@@ -1,9 +1,10 @@
 import * as assert from "node:assert/strict";
 import { XMLValidator } from "fast-xml-parser";
 import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "../../functions-app/src/contract";
+import { functionsKeyHeader, functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
 import { gatewayNamedValues } from "../../components/gateway/policies";
 import { namedValueReferences } from "../../components/gateway/render";
-import { mockTenantId } from "../../scripts/lib/mocks";
+import { mockMcpExtensionKey, mockTenantId } from "../../scripts/lib/mocks";
 import {
     SynthError,
     synthesize,
@@ -77,6 +78,7 @@ describe("dev stack synthesized under mocks", function () {
             "azuread:index/applicationCertificate:ApplicationCertificate",
             "azuread:index/appRoleAssignment:AppRoleAssignment",
             "pulumi-nodejs:dynamic/agents-functions:OneDeployPackage",
+            "pulumi-nodejs:dynamic/agents-functions:McpExtensionKey",
         ]) {
             assert.ok(types.has(t), `missing ${t}`);
         }
@@ -232,6 +234,42 @@ describe("dev stack synthesized under mocks", function () {
         assert.equal(d.sha256, (dev.outputs.backend as Obj).packageSha256);
         assert.match(String(d.scmHost), /\.scm\.azurewebsites\.net$/);
         assert.equal(plain(d.token, true), "mock-arm-access-token");
+    });
+
+    it("reads the MCP extension's system key after OneDeploy into a secret the Functions backend presents", () => {
+        const read = inputs(one("pulumi-nodejs:dynamic/agents-functions:McpExtensionKey"));
+        const app = one("azure-native:web:WebApp");
+        const deployment = inputs(one("pulumi-nodejs:dynamic/agents-functions:OneDeployPackage"));
+        // The read is keyed on the app and follows the deployed package (the host creates the key on start).
+        assert.ok(
+            String(read.siteId).endsWith(`/providers/Microsoft.web/WebApp/${String(inputs(app).name)}`),
+        );
+        assert.equal(read.deployedSha256, deployment.sha256);
+        assert.equal(read.armEndpoint, "https://management.azure.com");
+        assert.equal(plain(read.token, true), "mock-arm-access-token");
+        // The key lives only in a secret named value; no other named value is secret or holds it.
+        const named = ofType("azure-native:apimanagement:NamedValue").map(inputs);
+        const keyValue = named.find((n) => n.namedValueId === functionsKeyNamedValue);
+        assert.ok(keyValue, "a named value for the key");
+        assert.equal(keyValue.secret, true);
+        assert.equal(keyValue.displayName, functionsKeyNamedValue);
+        assert.equal(plain(keyValue.value, true), mockMcpExtensionKey);
+        for (const other of named.filter((n) => n !== keyValue)) {
+            assert.equal(other.secret, false, String(other.namedValueId));
+            assert.notEqual(plain(other.value), mockMcpExtensionKey);
+        }
+        // The Functions backend presents it as x-functions-key from the named value, never as a literal.
+        const backend = inputs(one("azure-native:apimanagement:Backend"));
+        assert.deepEqual(backend.credentials, {
+            header: { [functionsKeyHeader]: [`{{${functionsKeyNamedValue}}}`] },
+        });
+        const holders = dev.resources.filter((r) => JSON.stringify(r.inputs).includes(mockMcpExtensionKey));
+        assert.deepEqual(
+            holders.map((r) => r.type),
+            ["azure-native:apimanagement:NamedValue"],
+        );
+        // The key is not a stack output.
+        assert.doesNotMatch(JSON.stringify(dev.outputs), new RegExp(mockMcpExtensionKey));
     });
 
     it("gives APIM a managed identity, telemetry without bodies and logs to Log Analytics", () => {
@@ -468,11 +506,6 @@ describe("dev stack synthesized under mocks", function () {
         );
         const backend = inputs(one("azure-native:apimanagement:Backend"));
         assert.match(String(backend.url), /^https:\/\/acp-dev-tools-[0-9a-f]{6}\.azurewebsites\.net$/);
-        assert.equal(
-            backend.credentials,
-            undefined,
-            "no keys or headers: the policy authenticates with the managed identity",
-        );
         const rewrites = ofType("azure-native:apimanagement:ApiOperationPolicy").map((p) =>
             String(inputs(p).value),
         );
@@ -488,7 +521,10 @@ describe("dev stack synthesized under mocks", function () {
         const defined = new Set(
             ofType("azure-native:apimanagement:NamedValue").map((n) => String(inputs(n).displayName)),
         );
-        assert.deepEqual([...defined].sort(), Object.values(gatewayNamedValues).sort());
+        assert.deepEqual(
+            [...defined].sort(),
+            [...Object.values(gatewayNamedValues), functionsKeyNamedValue].sort(),
+        );
         for (const nv of ofType("azure-native:apimanagement:NamedValue").map(inputs)) {
             assert.equal(nv.displayName, nv.namedValueId);
             assert.ok(String(plain(nv.value)).length > 0, String(nv.displayName));
@@ -572,6 +608,20 @@ describe("synthesis of other configurations", function () {
         )!;
         assert.match(String(mcpPolicy.inputs.value), /calls="300"/);
         assert.equal(Object.keys(prod.outputs.agents as Obj).length, 3);
+        // AKS backend: no Functions key is read, stored or presented.
+        assert.equal((prod.outputs.backend as Obj).kind, "aks");
+        assert.equal(
+            prod.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/agents-functions:McpExtensionKey")
+                .length,
+            0,
+        );
+        const named = prod.resources.filter((r) => r.type === "azure-native:apimanagement:NamedValue");
+        assert.ok(named.length > 0);
+        assert.ok(
+            named.every((n) => n.inputs.namedValueId !== functionsKeyNamedValue && n.inputs.secret === false),
+        );
+        const backend = prod.resources.find((r) => r.type === "azure-native:apimanagement:Backend")!;
+        assert.equal(backend.inputs.credentials, undefined);
     });
 
     it("gives the gateway a certificate identity granted read on the one secret before the service exists", async () => {

@@ -1,0 +1,814 @@
+/**
+ * What the gateway must do with a request, as data: the authorization checks of the rendered APIM
+ * policies (tool names exactly as the catalog spells them, per-tool roles, callers keyed on the user
+ * or the app, the caller and roles asserted to the backend, the body size limit with or without
+ * Content-Length). A harness that executes the rendered policy documents of the dev stack in front of
+ * the tool host (the local gateway) sends each request and checks each expectation; nothing here
+ * depends on how it runs them.
+ *
+ * Tokens: for `signed`, the harness mints a token with its Entra stand-in and adds what makes it
+ * valid for the stack (iss, aud, tid, ver "2.0", iat, nbf, exp); the case gives every other claim.
+ * Every case uses caller ids of its own, so cases never share a rate-limit bucket unless a scenario
+ * means them to.
+ */
+import {
+    allAppRoles,
+    appRoles,
+    delegatedScope,
+    forwardedCallerHeader,
+    forwardedRolesHeader,
+    gatewayPaths,
+    toolRoles,
+    type AppRole,
+    type ToolName,
+} from "../../functions-app/src/contract";
+import { stableGuid } from "../../components/azure/ids";
+import { devConfig } from "../program/fixtures";
+
+/** Claims of a token, apart from the ones the harness adds to make it valid. */
+export type TokenClaims = Readonly<Record<string, string | readonly string[]>>;
+
+export type CallerToken =
+    /** No Authorization header. */
+    | { readonly kind: "none" }
+    /** This Authorization header, sent as is (not a token the stand-in signed). */
+    | { readonly kind: "broken"; readonly authorization: string }
+    /** A valid token for the MCP app with these claims. */
+    | { readonly kind: "signed"; readonly claims: TokenClaims };
+
+export interface GatewayRequest {
+    readonly method: "GET" | "POST" | "DELETE";
+    /** Path on the gateway, with query. */
+    readonly path: string;
+    /** Headers besides Authorization (and besides Content-Length, which `framing` decides). */
+    readonly headers: Readonly<Record<string, string>>;
+    /** Sent as JSON.stringify(body), UTF-8. */
+    readonly body?: unknown;
+    /** `content-length` (default): the header is sent; `chunked`: no Content-Length (HTTP/1.1 chunked). */
+    readonly framing?: "content-length" | "chunked";
+    /** The answer is an event stream: check status and headers, then close it. */
+    readonly stream?: boolean;
+}
+
+/** What the backend must receive from the gateway for a forwarded request. */
+export interface ForwardedHeaders {
+    /** {@link forwardedCallerHeader}: the user's oid (delegated token) or the client app id (app-only). */
+    readonly [forwardedCallerHeader]: string;
+    /** {@link forwardedRolesHeader}: the token's MCP app roles in contract order; null = header absent. */
+    readonly [forwardedRolesHeader]: string | null;
+}
+
+export interface JsonRpcErrorExpectation {
+    readonly code: number;
+    /**
+     * Ids the answer echoes, in order: one error object for a single message, an array of error
+     * objects (one per request) for a batch (`batch: true`).
+     */
+    readonly ids: readonly (string | number | null)[];
+    readonly batch: boolean;
+    /** Text the error message must contain. */
+    readonly messageIncludes: string;
+}
+
+export interface GatewayExpectation {
+    readonly status: number;
+    /** The JSON-RPC error the answer carries, when the gateway refuses in JSON-RPC terms. */
+    readonly rpcError?: JsonRpcErrorExpectation;
+    /** Response headers that must be present, each matching its pattern. */
+    readonly headers?: Readonly<Record<string, RegExp>>;
+    /** Whether the request may reach the backend at all. */
+    readonly reachesBackend: boolean;
+    /** For a request that reaches the backend: the identity headers it must carry. */
+    readonly forwarded?: ForwardedHeaders;
+}
+
+export interface GatewayCase {
+    readonly name: string;
+    readonly token: CallerToken;
+    readonly request: GatewayRequest;
+    readonly expect: GatewayExpectation;
+}
+
+/** Requests sent in order, each `times` times, where one step's effect (a spent bucket) shapes the next. */
+export interface GatewayScenario {
+    readonly name: string;
+    readonly steps: readonly (Omit<GatewayCase, "name"> & {
+        readonly times: number;
+        readonly note: string;
+    })[];
+}
+
+/** The dev stack's gateway settings the cases are written against (Pulumi.dev.yaml). */
+export const devGatewayLimits = (() => {
+    const config = devConfig();
+    const value = (key: string): number => {
+        const raw = Number(config[`agents-control-plane:${key}`]);
+        if (!Number.isInteger(raw) || raw <= 0)
+            throw new Error(`Pulumi.dev.yaml: ${key} must be a positive integer`);
+        return raw;
+    };
+    return {
+        rateLimitCalls: value("rateLimitCalls"),
+        rateLimitPeriodSeconds: value("rateLimitPeriodSeconds"),
+        maxRequestBytes: value("maxRequestBodyKb") * 1024,
+    };
+})();
+
+// ---- building blocks ----------------------------------------------------------------------------
+
+/** Stable ids per case: every case is its own caller unless it says otherwise. */
+function ids(seed: string): { app: string; servicePrincipal: string; user: string; user2: string } {
+    return {
+        app: stableGuid("gateway-case", seed, "app"),
+        servicePrincipal: stableGuid("gateway-case", seed, "sp"),
+        user: stableGuid("gateway-case", seed, "user"),
+        user2: stableGuid("gateway-case", seed, "user-2"),
+    };
+}
+
+/** App-only (client credentials) v2 token: azp is the app, oid/sub its service principal. */
+function appToken(seed: string, roles: readonly string[]): CallerToken {
+    const id = ids(seed);
+    return {
+        kind: "signed",
+        claims: { azp: id.app, azpacr: "2", oid: id.servicePrincipal, sub: id.servicePrincipal, roles },
+    };
+}
+
+/** Delegated (user) token: scp carries the delegated scope, oid the user, azp the MCP client app. */
+function userToken(seed: string, user: "user" | "user2", roles: readonly string[]): CallerToken {
+    const id = ids(seed);
+    return {
+        kind: "signed",
+        claims: {
+            azp: id.app,
+            oid: id[user],
+            sub: stableGuid("gateway-case", seed, user, "pairwise-sub").replace(/-/g, ""),
+            scp: delegatedScope,
+            ...(roles.length > 0 ? { roles } : {}),
+        },
+    };
+}
+
+/** The roles header value the gateway must send: the token's MCP app roles in contract order. */
+function rolesHeader(roles: readonly string[]): string | null {
+    const known = allAppRoles.filter((r) => roles.includes(r));
+    return known.length > 0 ? known.join(",") : null;
+}
+
+const streamableHeaders = {
+    accept: "application/json, text/event-stream",
+    "content-type": "application/json",
+    "mcp-protocol-version": "2025-06-18",
+} as const;
+/** JSON-RPC batches left MCP in 2025-06-18; the host accepts them from older clients. */
+const batchHeaders = { ...streamableHeaders, "mcp-protocol-version": "2025-03-26" } as const;
+const legacyHeaders = { "content-type": "application/json" } as const;
+
+/** A session id the gateway never looks up: legacy posts refused at the gateway need no live stream. */
+const anySession = "00000000000000000000000000000000";
+const legacyMessagePath = `${gatewayPaths.mcpMessage}?sessionId=${anySession}`;
+
+/** Valid arguments for each catalog tool, so an allowed call succeeds at the backend. */
+function argumentsFor(tool: ToolName, seed: string): Record<string, unknown> {
+    const snippet = `gw-${stableGuid("gateway-case", seed, "snippet").slice(0, 8)}`;
+    switch (tool) {
+        case "hello_mcp":
+            return {};
+        case "save_snippet":
+            return { snippetname: snippet, snippet: "saved through the gateway" };
+        case "get_snippet":
+            return { snippetname: snippet };
+        case "list_snippets":
+            return { prefix: "gw-" };
+        case "analyze_incident":
+            return { incident: sentinelIncident };
+    }
+}
+
+const sentinelIncident = {
+    incidentId: "INC-GW-1",
+    severity: "High",
+    entities: [{ type: "ip", name: "203.0.113.7" }],
+    alertContext: {
+        description: "Brute force sign-in attempts from one address",
+        timestamp: "2026-11-30T10:00:00Z",
+    },
+};
+
+function toolCall(
+    id: string | number,
+    name: string,
+    args: Record<string, unknown> = {},
+): Record<string, unknown> {
+    return { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } };
+}
+
+/** The metadata URL is https on Azure, http on a loopback gateway. */
+const challenge401 =
+    /^Bearer .*resource_metadata="https?:\/\/[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/;
+const invalidToken401 = /^Bearer error="invalid_token", .*resource_metadata="[^"]+"/;
+const insufficientScope403 = /^Bearer error="insufficient_scope"/;
+
+const refused = (status: number, headers?: Record<string, RegExp>): GatewayExpectation => ({
+    status,
+    reachesBackend: false,
+    ...(headers ? { headers } : {}),
+});
+
+const forwardedAs = (caller: string, roles: readonly string[], status = 200): GatewayExpectation => ({
+    status,
+    reachesBackend: true,
+    forwarded: { [forwardedCallerHeader]: caller, [forwardedRolesHeader]: rolesHeader(roles) },
+});
+
+const unknownTool = (
+    status: number,
+    echoed: readonly (string | number | null)[],
+    name: string,
+    batch = false,
+): GatewayExpectation => ({
+    status,
+    reachesBackend: false,
+    headers: { "content-type": /^application\/json/ },
+    rpcError: { code: -32602, ids: echoed, batch, messageIncludes: `Unknown tool: ${name}` },
+});
+
+/** A JSON-RPC ping padded (in params._meta) to exactly `bytes` bytes of UTF-8 JSON. */
+export function paddedPing(bytes: number): Record<string, unknown> {
+    const base = { jsonrpc: "2.0", id: "padded", method: "ping", params: { _meta: { padding: "" } } };
+    const overhead = Buffer.byteLength(JSON.stringify(base));
+    if (bytes < overhead) throw new Error(`a padded ping needs at least ${overhead} bytes`);
+    return { ...base, params: { _meta: { padding: "x".repeat(bytes - overhead) } } };
+}
+
+// ---- cases --------------------------------------------------------------------------------------
+
+const everyRole: readonly AppRole[] = allAppRoles;
+
+/** Every catalog tool, called by a token with its role (forwarded) and without it (403). */
+const catalogCases: GatewayCase[] = (Object.entries(toolRoles) as [ToolName, AppRole][]).flatMap(
+    ([tool, role]) => {
+        const withRole = `${tool} with ${role}`;
+        // Without the tool's role the token still passes the API's coarse check (it holds some role).
+        const otherRoles = role === appRoles.toolsInvoke ? [appRoles.snippetsRead] : [appRoles.toolsInvoke];
+        const withoutRole = `${tool} without ${role}`;
+        const rolesWith = role === appRoles.toolsInvoke ? [role] : [appRoles.toolsInvoke, role];
+        return [
+            {
+                name: withRole,
+                token: appToken(withRole, rolesWith),
+                request: {
+                    method: "POST",
+                    path: gatewayPaths.mcp,
+                    headers: streamableHeaders,
+                    body: toolCall(1, tool, argumentsFor(tool, withRole)),
+                },
+                expect: forwardedAs(ids(withRole).app, rolesWith),
+            },
+            {
+                name: withoutRole,
+                token: appToken(withoutRole, otherRoles),
+                request: {
+                    method: "POST",
+                    path: gatewayPaths.mcp,
+                    headers: streamableHeaders,
+                    body: toolCall(1, tool, argumentsFor(tool, withoutRole)),
+                },
+                expect: refused(403, { "www-authenticate": insufficientScope403 }),
+            },
+            {
+                name: `${withoutRole} (legacy message endpoint)`,
+                token: appToken(`${withoutRole} legacy`, otherRoles),
+                request: {
+                    method: "POST",
+                    path: legacyMessagePath,
+                    headers: legacyHeaders,
+                    body: toolCall(1, tool, argumentsFor(tool, withoutRole)),
+                },
+                expect: refused(403, { "www-authenticate": insufficientScope403 }),
+            },
+        ];
+    },
+);
+
+/**
+ * Names that are not exactly a catalog name: the Functions MCP extension would resolve the
+ * case variants to save_snippet; the object keys must match nothing. The token holds every role,
+ * so the refusal is about the name, not the role.
+ */
+const unknownNames = [
+    "SAVE_SNIPPET",
+    "Save_Snippet",
+    "save_snippet ",
+    "hello_mcp,save_snippet",
+    "no_such_tool",
+    "",
+    "toString",
+    "constructor",
+    "__proto__",
+    "hasOwnProperty",
+    "valueOf",
+];
+
+const unknownNameCases: GatewayCase[] = [
+    ...unknownNames.map((name): GatewayCase => ({
+        name: `unknown tool name ${JSON.stringify(name)} (Streamable HTTP, every role)`,
+        token: appToken(`unknown ${name}`, everyRole),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(`call-${unknownNames.indexOf(name)}`, name, { snippetname: "x", snippet: "y" }),
+        },
+        expect: unknownTool(200, [`call-${unknownNames.indexOf(name)}`], name),
+    })),
+    ...["SAVE_SNIPPET", "Save_Snippet", "toString", "__proto__"].map((name): GatewayCase => ({
+        name: `unknown tool name ${name} (legacy message endpoint: 400, the stream cannot carry it)`,
+        token: appToken(`unknown legacy ${name}`, everyRole),
+        request: {
+            method: "POST",
+            path: legacyMessagePath,
+            headers: legacyHeaders,
+            body: toolCall(42, name, { snippetname: "x", snippet: "y" }),
+        },
+        expect: unknownTool(400, [42], name),
+    })),
+    {
+        name: "the reported attack: Tools.Invoke only, SAVE_SNIPPET",
+        token: appToken("attack SAVE_SNIPPET", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(7, "SAVE_SNIPPET", {
+                snippetname: "gw-attack",
+                snippet: "should never be written",
+            }),
+        },
+        expect: unknownTool(200, [7], "SAVE_SNIPPET"),
+    },
+    {
+        name: "a tools/call notification (no id) with an unknown name gets one error with id null",
+        token: appToken("unknown notification", everyRole),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: { jsonrpc: "2.0", method: "tools/call", params: { name: "Hello_MCP", arguments: {} } },
+        },
+        expect: unknownTool(200, [null], "Hello_MCP"),
+    },
+];
+
+const batchCases: GatewayCase[] = [
+    {
+        name: "batch: an allowed call and a call without its role is refused whole (403)",
+        token: appToken("batch denied", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [
+                toolCall(1, "hello_mcp"),
+                toolCall(2, "save_snippet", { snippetname: "gw-batch", snippet: "no" }),
+            ],
+        },
+        expect: refused(403, { "www-authenticate": insufficientScope403 }),
+    },
+    {
+        name: "batch: an allowed call and a case-variant name is refused whole with -32602 for each request",
+        token: appToken("batch unknown", [appRoles.toolsInvoke, appRoles.snippetsWrite]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [
+                toolCall(1, "hello_mcp"),
+                toolCall("two", "Save_Snippet", { snippetname: "gw-b", snippet: "no" }),
+            ],
+        },
+        expect: unknownTool(200, [1, "two"], "Save_Snippet", true),
+    },
+    {
+        name: "batch: a notification and an object-key name: -32602 only for the request",
+        token: appToken("batch notification", everyRole),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [{ jsonrpc: "2.0", method: "notifications/initialized" }, toolCall("a", "constructor")],
+        },
+        expect: unknownTool(200, ["a"], "constructor", true),
+    },
+    {
+        name: "batch: allowed calls only are forwarded",
+        token: appToken("batch allowed", [appRoles.toolsInvoke, appRoles.snippetsRead]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [toolCall(1, "hello_mcp"), toolCall(2, "list_snippets", { prefix: "gw-" })],
+        },
+        expect: forwardedAs(ids("batch allowed").app, [appRoles.toolsInvoke, appRoles.snippetsRead]),
+    },
+];
+
+const callerCases: GatewayCase[] = [
+    {
+        name: "no token: 401 with the resource_metadata challenge",
+        token: { kind: "none" },
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: refused(401, { "www-authenticate": challenge401 }),
+    },
+    {
+        name: "a broken token: 401 with the resource_metadata challenge",
+        token: { kind: "broken", authorization: "Bearer not.a.jwt" },
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: refused(401, { "www-authenticate": challenge401 }),
+    },
+    {
+        name: "a valid token with none of azp, appid, oid, sub: 401 invalid_token, never the caller 'unknown'",
+        token: { kind: "signed", claims: { roles: everyRole } },
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: refused(401, { "www-authenticate": invalidToken401 }),
+    },
+    {
+        name: "a delegated token naming no user (azp only, no oid or sub): 401 invalid_token",
+        token: {
+            kind: "signed",
+            claims: {
+                azp: ids("user-less delegated").app,
+                scp: delegatedScope,
+                roles: [appRoles.toolsInvoke],
+            },
+        },
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: refused(401, { "www-authenticate": invalidToken401 }),
+    },
+    {
+        name: "Sentinel webhook: a token with none of azp, appid, oid, sub: 401 invalid_token",
+        token: { kind: "signed", claims: { roles: [appRoles.incidentsAnalyze] } },
+        request: {
+            method: "POST",
+            path: gatewayPaths.sentinelWebhook,
+            headers: { "content-type": "application/json" },
+            body: sentinelIncident,
+        },
+        expect: refused(401, { "www-authenticate": invalidToken401 }),
+    },
+    {
+        name: "app-only token: the caller is the app (azp), not its service principal",
+        token: appToken("app caller", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: forwardedAs(ids("app caller").app, [appRoles.toolsInvoke]),
+    },
+    {
+        name: "v1 app-only token: the caller is appid",
+        token: {
+            kind: "signed",
+            claims: {
+                appid: ids("v1 app caller").app,
+                oid: ids("v1 app caller").servicePrincipal,
+                sub: ids("v1 app caller").servicePrincipal,
+                roles: [appRoles.toolsInvoke],
+            },
+        },
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: forwardedAs(ids("v1 app caller").app, [appRoles.toolsInvoke]),
+    },
+    {
+        name: "delegated token: the caller is the user (oid), not the MCP client app",
+        token: userToken("user caller", "user", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: forwardedAs(ids("user caller").user, [appRoles.toolsInvoke]),
+    },
+    {
+        name: "second user of the same client app: a different caller",
+        token: userToken("user caller", "user2", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: forwardedAs(ids("user caller").user2, [appRoles.toolsInvoke]),
+    },
+    {
+        name: "Sentinel webhook, app-only: forwarded as the app with its roles",
+        token: appToken("sentinel app", [appRoles.incidentsAnalyze]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.sentinelWebhook,
+            headers: { "content-type": "application/json" },
+            body: sentinelIncident,
+        },
+        expect: forwardedAs(ids("sentinel app").app, [appRoles.incidentsAnalyze]),
+    },
+    {
+        name: "legacy SSE stream: opened for the caller with its roles",
+        token: appToken("sse stream", [appRoles.toolsInvoke, appRoles.snippetsRead]),
+        request: {
+            method: "GET",
+            path: gatewayPaths.mcpSse,
+            headers: { accept: "text/event-stream" },
+            stream: true,
+        },
+        expect: {
+            ...forwardedAs(ids("sse stream").app, [appRoles.toolsInvoke, appRoles.snippetsRead]),
+            headers: { "content-type": /^text\/event-stream/ },
+        },
+    },
+];
+
+/** Caller-sent identity headers never reach the backend as sent. */
+const forgedHeaders = {
+    [forwardedCallerHeader]: "someone-else",
+    [forwardedRolesHeader]: allAppRoles.join(","),
+};
+
+const headerCases: GatewayCase[] = [
+    {
+        name: "caller-sent x-agent-client-id and x-agent-roles are replaced by the token's",
+        token: appToken("forged headers", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: { ...streamableHeaders, ...forgedHeaders },
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: forwardedAs(ids("forged headers").app, [appRoles.toolsInvoke]),
+    },
+    {
+        name: "a forged x-agent-roles grants nothing: save_snippet without Snippets.Write is refused",
+        token: appToken("forged roles", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: { ...streamableHeaders, ...forgedHeaders },
+            body: toolCall(1, "save_snippet", { snippetname: "gw-forged", snippet: "no" }),
+        },
+        expect: refused(403, { "www-authenticate": insufficientScope403 }),
+    },
+    {
+        name: "delegated token without app roles: a caller-sent x-agent-roles is removed (tools/list)",
+        token: userToken("roleless user", "user", []),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: { ...streamableHeaders, ...forgedHeaders },
+            body: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+        },
+        expect: forwardedAs(ids("roleless user").user, []),
+    },
+    {
+        name: "roles header: contract order, roles the contract does not know left out",
+        token: appToken("role order", [appRoles.snippetsRead, "Admin.Everything", appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+        },
+        expect: forwardedAs(ids("role order").app, [appRoles.toolsInvoke, appRoles.snippetsRead]),
+    },
+    {
+        name: "Sentinel webhook: caller-sent identity headers are replaced",
+        token: appToken("sentinel forged", [appRoles.incidentsAnalyze]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.sentinelWebhook,
+            headers: { "content-type": "application/json", ...forgedHeaders },
+            body: sentinelIncident,
+        },
+        expect: forwardedAs(ids("sentinel forged").app, [appRoles.incidentsAnalyze]),
+    },
+];
+
+const limit = devGatewayLimits.maxRequestBytes;
+const tooLarge413 = (rpc: boolean): GatewayExpectation => ({
+    ...refused(413),
+    headers: { "content-type": /^application\/json/ },
+    ...(rpc
+        ? {
+              rpcError: {
+                  code: -32600,
+                  ids: [null],
+                  batch: false,
+                  messageIncludes: `limit of ${limit} bytes`,
+              },
+          }
+        : {}),
+});
+
+const sizeCases: GatewayCase[] = [
+    {
+        name: `POST without Content-Length (chunked), exactly ${limit} bytes: forwarded`,
+        token: appToken("chunked at limit", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: paddedPing(limit),
+            framing: "chunked",
+        },
+        expect: forwardedAs(ids("chunked at limit").app, [appRoles.toolsInvoke]),
+    },
+    {
+        name: `POST without Content-Length (chunked), ${limit + 1} bytes: 413`,
+        token: appToken("chunked over limit", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: paddedPing(limit + 1),
+            framing: "chunked",
+        },
+        expect: tooLarge413(true),
+    },
+    {
+        name: `POST with Content-Length, ${limit + 1} bytes: 413`,
+        token: appToken("declared over limit", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: paddedPing(limit + 1),
+        },
+        expect: tooLarge413(true),
+    },
+    {
+        name: "POST without Content-Length (chunked), small tool call: forwarded",
+        token: appToken("chunked small", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: toolCall(1, "hello_mcp"),
+            framing: "chunked",
+        },
+        expect: forwardedAs(ids("chunked small").app, [appRoles.toolsInvoke]),
+    },
+    {
+        name: `legacy message endpoint, chunked, ${limit + 1} bytes: 413`,
+        token: appToken("legacy chunked over", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: legacyMessagePath,
+            headers: legacyHeaders,
+            body: paddedPing(limit + 1),
+            framing: "chunked",
+        },
+        expect: tooLarge413(true),
+    },
+    {
+        name: "Sentinel webhook, chunked, small incident: forwarded",
+        token: appToken("sentinel chunked", [appRoles.incidentsAnalyze]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.sentinelWebhook,
+            headers: { "content-type": "application/json" },
+            body: sentinelIncident,
+            framing: "chunked",
+        },
+        expect: forwardedAs(ids("sentinel chunked").app, [appRoles.incidentsAnalyze]),
+    },
+    {
+        name: `Sentinel webhook, chunked, ${limit + 1} bytes: 413`,
+        token: appToken("sentinel chunked over", [appRoles.incidentsAnalyze]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.sentinelWebhook,
+            headers: { "content-type": "application/json" },
+            body: {
+                ...sentinelIncident,
+                padding: "x".repeat(
+                    limit + 1 - Buffer.byteLength(JSON.stringify({ ...sentinelIncident, padding: "" })),
+                ),
+            },
+            framing: "chunked",
+        },
+        expect: tooLarge413(false),
+    },
+];
+
+/** Single-request cases for items the review found: tool names, callers, identity headers, size. */
+export const gatewayCases: readonly GatewayCase[] = [
+    ...catalogCases,
+    ...unknownNameCases,
+    ...batchCases,
+    ...callerCases,
+    ...headerCases,
+    ...sizeCases,
+];
+
+// ---- scenarios: rate-limit buckets --------------------------------------------------------------
+
+const hello = (token: CallerToken): Omit<GatewayCase, "name" | "expect"> => ({
+    token,
+    request: {
+        method: "POST",
+        path: gatewayPaths.mcp,
+        headers: streamableHeaders,
+        body: toolCall(1, "hello_mcp"),
+    },
+});
+const throttled: GatewayExpectation = refused(429, { "retry-after": /^\d+$/ });
+const { rateLimitCalls } = devGatewayLimits;
+
+/**
+ * Buckets follow the caller: two users of one MCP client app have a bucket each; an app-only
+ * caller's bucket is its app's. Each scenario must finish within one rate-limit period
+ * ({@link devGatewayLimits}.rateLimitPeriodSeconds).
+ */
+export const gatewayScenarios: readonly GatewayScenario[] = [
+    {
+        name: "two users of one client app: distinct forwarded callers and buckets",
+        steps: [
+            {
+                note: "user 1 spends the whole bucket",
+                times: rateLimitCalls,
+                ...hello(userToken("two users", "user", [appRoles.toolsInvoke])),
+                expect: forwardedAs(ids("two users").user, [appRoles.toolsInvoke]),
+            },
+            {
+                note: "user 1 is throttled",
+                times: 1,
+                ...hello(userToken("two users", "user", [appRoles.toolsInvoke])),
+                expect: throttled,
+            },
+            {
+                note: "user 2 of the same client app is not",
+                times: 1,
+                ...hello(userToken("two users", "user2", [appRoles.toolsInvoke])),
+                expect: forwardedAs(ids("two users").user2, [appRoles.toolsInvoke]),
+            },
+        ],
+    },
+    {
+        name: "app-only tokens: the bucket is the app's",
+        steps: [
+            {
+                note: "the app spends the whole bucket",
+                times: rateLimitCalls,
+                ...hello(appToken("app bucket", [appRoles.toolsInvoke])),
+                expect: forwardedAs(ids("app bucket").app, [appRoles.toolsInvoke]),
+            },
+            {
+                note: "a token of the same app (another service principal object) is throttled: keyed on azp",
+                times: 1,
+                ...hello({
+                    kind: "signed",
+                    claims: {
+                        azp: ids("app bucket").app,
+                        oid: ids("app bucket, other object").servicePrincipal,
+                        sub: ids("app bucket, other object").servicePrincipal,
+                        roles: [appRoles.toolsInvoke],
+                    },
+                }),
+                expect: throttled,
+            },
+            {
+                note: "another app is not throttled",
+                times: 1,
+                ...hello(appToken("app bucket, other app", [appRoles.toolsInvoke])),
+                expect: forwardedAs(ids("app bucket, other app").app, [appRoles.toolsInvoke]),
+            },
+        ],
+    },
+];

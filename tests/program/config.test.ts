@@ -362,6 +362,25 @@ describe("stack configuration", () => {
         }
     });
 
+    it("is told by every CI preview and deployment that a service principal runs it", () => {
+        const workflow = parse(readFileSync(".github/workflows/infrastructure.yml", "utf8")) as {
+            jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>;
+        };
+        const steps = Object.entries(workflow.jobs).flatMap(([job, j]) =>
+            j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")).map((s) => ({ job, step: s })),
+        );
+        assert.ok(steps.length >= 3, "preview, deploy-dev and deploy-prod run pulumi/actions");
+        for (const { job, step } of steps) {
+            // The action hands config-map to the Automation API's setAllConfig: {key: {value, secret}}.
+            const map = parse(step.with?.["config-map"] ?? "{}") as Record<string, { value: string }>;
+            const config = { ...readStackFile(stackFilePath("prod")).config };
+            for (const [key, { value }] of Object.entries(map)) config[key] = value;
+            const result = parseStackConfig(config, { stack: "prod", today });
+            assert.ok(result.ok, `${job}: ${result.ok ? "" : result.errors.join("; ")}`);
+            assert.equal(result.config.deployerPrincipalType, "ServicePrincipal", job);
+        }
+    });
+
     describe("runtime support windows", () => {
         const on = (day: string) => new Date(`${day}T00:00:00Z`);
         const problemsOn = (day: string, overrides: Record<string, unknown>): string[] => {

@@ -289,10 +289,25 @@ function knownString(resource: PolicyResource, key: string): string | undefined 
     }
 }
 
+/**
+ * The principal type a resource's principal id implies, when the engine says where the id comes
+ * from: any Azure resource's identity is a managed identity (a service principal), Entra objects
+ * are what they are.
+ */
+function impliedPrincipalType(source: PolicyResource): string | undefined {
+    if (source.type.startsWith("azure-native:")) return "ServicePrincipal";
+    const entra: Record<string, string> = {
+        "azuread:index/servicePrincipal:ServicePrincipal": "ServicePrincipal",
+        "azuread:index/user:User": "User",
+        "azuread:index/group:Group": "Group",
+    };
+    return entra[source.type];
+}
+
 export const rbacPrincipalType: StackValidationPolicy = {
     name: "rbac-principal-type",
     description:
-        "Role assignments state principalType, and every assignment to one principal states the same type.",
+        "Role assignments state principalType, the type of the principal the id comes from, and one type per principal.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const assignments = args.resources.filter((r) => r.type === roleAssignmentType);
@@ -308,6 +323,17 @@ export const rbacPrincipalType: StackValidationPolicy = {
                     ra.urn,
                 );
                 continue;
+            }
+            const source = (ra.propertyDependencies.principalId ?? []).find(
+                (d) => impliedPrincipalType(d) !== undefined,
+            );
+            const implied = source === undefined ? undefined : impliedPrincipalType(source);
+            if (source !== undefined && type !== "unknown" && type !== implied) {
+                report(
+                    `Role assignment "${ra.name}" grants the identity of ${source.type} "${source.name}" but states ` +
+                        `principalType ${type}; state ${implied} (Azure rejects a mismatch: UnmatchedPrincipalType).`,
+                    ra.urn,
+                );
             }
             const principal = knownString(ra, "principalId");
             // A new identity's principal id is unknown during a preview; it is checked at deployment.

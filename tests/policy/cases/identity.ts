@@ -1,8 +1,19 @@
+import type { RecordedResource } from "../../../policypacks/control-plane/evaluate";
 import { PolicyCase } from "../harness";
 import { compliantStack, plus, resource, withChange } from "../fixtures";
 
 const change = (name: string, change: (inputs: Record<string, unknown>) => void) =>
     withChange(compliantStack(), name, change);
+
+/** The backend identity's grant stating `principalType`, linked to the identity as the engine reports it. */
+function managedIdentityGrant(principalType: string): RecordedResource[] {
+    const stack = change("backend-blob-owner", (i) => (i.principalType = principalType));
+    const identity = stack.find((r) => r.name === "backend-identity");
+    if (identity === undefined) throw new Error("the fixture has no backend-identity");
+    return stack.map((r) =>
+        r.name === "backend-blob-owner" ? { ...r, propertyDependencies: { principalId: [identity.urn] } } : r,
+    );
+}
 
 /** The AKS deployer's two grants (cluster admin, registry push), each stating a principal type. */
 function deployerGrants(clusterAdmin: string, registryPush: string) {
@@ -272,6 +283,18 @@ export const identityCases: PolicyCase[] = [
         policy: "rbac-principal-type",
         title: "a managed identity and a deployer whose grants all state one type each",
         resources: () => deployerGrants("ServicePrincipal", "ServicePrincipal"),
+    },
+    {
+        policy: "rbac-principal-type",
+        title: "a managed identity's grant, known to come from the identity, stating ServicePrincipal",
+        resources: () => managedIdentityGrant("ServicePrincipal"),
+    },
+    {
+        policy: "rbac-principal-type",
+        title: "a managed identity's grant stating User (what the provider sends when the type is left out)",
+        resources: () => managedIdentityGrant("User"),
+        message:
+            /^Role assignment "backend-blob-owner" grants the identity of azure-native:managedidentity:UserAssignedIdentity "backend-identity" but states principalType User; state ServicePrincipal/,
     },
     {
         policy: "rbac-principal-type",

@@ -1,8 +1,10 @@
 /**
- * Role assignments as Azure validates them: every assignment states its principal type, the
- * deployer's grants all state the type the stack configures for it, and the policy pack refuses a
- * synthesized stack where one assignment leaves the type out or two disagree about one principal
- * (Azure: UnmatchedPrincipalType).
+ * The prod stack as CI deploys it (run by a service principal), synthesized once and checked for
+ * what Azure rejects on a first `pulumi up`. Role assignments: every one states its principal type,
+ * the deployer's grants the configured one, and the policy pack refuses the stack when one
+ * assignment leaves the type out or two disagree about one principal (UnmatchedPrincipalType).
+ * API Management: no Consumption-only client-certificate flag, and the Azure Monitor logger the
+ * resource-log diagnostic names exists.
  */
 import * as assert from "node:assert/strict";
 import { stableGuid } from "../../components/azure/ids";
@@ -36,7 +38,7 @@ async function principalTypeViolations(resources: readonly RecordedResource[]): 
         .map((v) => `${v.enforcementLevel} ${v.resourceName ?? ""}: ${v.message}`);
 }
 
-describe("role assignments of the prod stack deployed from CI (synthesized)", function () {
+describe("prod stack deployed from CI, synthesized", function () {
     this.timeout(60_000);
     let prod: SynthResult;
     const assignments = (): RecordedResource[] => prod.resources.filter((r) => r.type === roleAssignment);
@@ -46,6 +48,25 @@ describe("role assignments of the prod stack deployed from CI (synthesized)", fu
             stack: "prod",
             configOverrides: { deployerPrincipalType: "ServicePrincipal" },
         });
+    });
+
+    it("sends API Management no enableClientCertificate and creates the logger its resource logs use", () => {
+        const service = prod.resources.find(
+            (r) => r.type === "azure-native:apimanagement:ApiManagementService",
+        )!;
+        assert.equal((service.inputs.sku as { name: string }).name, "StandardV2");
+        assert.ok(!("enableClientCertificate" in service.inputs));
+        const logger = prod.resources.find(
+            (r) => r.type === "azure-native:apimanagement:Logger" && r.inputs.loggerId === "azuremonitor",
+        );
+        assert.equal(logger?.inputs.loggerType, "azureMonitor");
+        const diagnostic = prod.resources.find(
+            (r) =>
+                r.type === "azure-native:apimanagement:Diagnostic" &&
+                r.inputs.diagnosticId === "azuremonitor",
+        )!;
+        assert.match(String(diagnostic.inputs.loggerId), /\/Logger\/azuremonitor$/);
+        assert.ok(prod.resources.indexOf(logger!) < prod.resources.indexOf(diagnostic));
     });
 
     it("states ServicePrincipal on both of the deployer's grants, cluster admin and registry push", () => {

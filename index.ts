@@ -12,7 +12,10 @@ import { ControlPlane, type BackendArtifacts } from "./components/control-plane"
 import { buildFunctionsPackage } from "./components/functions/package";
 
 export = async () => {
-    const parsed = parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack() });
+    const parsed = parseStackConfig(pulumi.runtime.allConfig(), {
+        stack: pulumi.getStack(),
+        today: new Date(),
+    });
     if (!parsed.ok) throw new ConfigError(parsed.errors);
     const config = parsed.config;
 

@@ -210,6 +210,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     subscriptionId: context.subscriptionId,
                     tenantId: context.tenantId,
                     deployerObjectId: context.deployerObjectId,
+                    deployerPrincipalType: config.deployerPrincipalType,
                     settings: config.aks,
                     image: artifacts.image,
                     nodeSubnetId: network.nodeSubnetId,

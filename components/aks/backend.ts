@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
 import { gatewayPaths, snippetContainer } from "../../functions-app/src/contract";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
-import type { AksConfig } from "../config/types";
+import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
 import type { ToolBackend } from "../tool-backend";
 import { AksCluster } from "./cluster";
@@ -30,6 +30,7 @@ export interface AksBackendArgs {
     readonly subscriptionId: string;
     readonly tenantId: string;
     readonly deployerObjectId: string;
+    readonly deployerPrincipalType: DeployerPrincipalType;
     readonly settings: AksConfig;
     readonly image: ToolImageSource;
     /** Network facts: subnets, the gateway's range and the load balancer's fixed address. */
@@ -79,6 +80,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 subscriptionId: args.subscriptionId,
                 tenantId: args.tenantId,
                 deployerObjectId: args.deployerObjectId,
+                deployerPrincipalType: args.deployerPrincipalType,
                 settings: args.settings,
                 nodeSubnetId: args.nodeSubnetId,
                 loadBalancerSubnetId: args.loadBalancerSubnetId,
@@ -144,6 +146,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 {
                     scope: cluster.registryId,
                     principalId: args.deployerObjectId,
+                    principalType: args.deployerPrincipalType,
                     roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.acrPush),
                     description: "The deployment identity pushes the tool image",
                 },

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
-import type { AksConfig } from "../config/types";
+import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { aksDnsServiceIp, aksPodCidr, aksServiceCidr } from "../network/plan";
 
 /** Arguments for {@link AksCluster}. */
@@ -22,6 +22,8 @@ export interface AksClusterArgs {
     readonly tenantId: string;
     /** Entra object id of the principal that runs `pulumi up`: it applies the Kubernetes objects. */
     readonly deployerObjectId: string;
+    /** That principal's type; Azure rejects an assignment that states another. */
+    readonly deployerPrincipalType: DeployerPrincipalType;
     readonly settings: Pick<
         AksConfig,
         | "kubernetesVersion"
@@ -72,7 +74,8 @@ export class AksCluster extends pulumi.ComponentResource {
             principalId: pulumi.Input<string>,
             roleId: string,
             description: string,
-            principalType: "ServicePrincipal" | undefined = "ServicePrincipal",
+            // Managed identities (the control plane's, the kubelet's) are service principals.
+            principalType: DeployerPrincipalType = "ServicePrincipal",
             dependsOn: pulumi.Resource[] = [],
         ) =>
             new authorization.RoleAssignment(
@@ -80,7 +83,7 @@ export class AksCluster extends pulumi.ComponentResource {
                 {
                     scope,
                     principalId,
-                    ...(principalType ? { principalType } : {}),
+                    principalType,
                     roleDefinitionId: roleDefinitionId(args.subscriptionId, roleId),
                     description,
                 },
@@ -290,7 +293,7 @@ export class AksCluster extends pulumi.ComponentResource {
             args.deployerObjectId,
             builtInRoles.aksRbacClusterAdmin,
             "The deployment identity applies the tool workload (this cluster only)",
-            undefined,
+            args.deployerPrincipalType,
         );
 
         // exec format: the kubeconfig runs kubelogin, which signs in per AAD_LOGIN_METHOD.

@@ -39,6 +39,12 @@ const specs = {
         default: "acp",
         description: "Short lowercase prefix (2-10 letters or digits) for resource names.",
     },
+    deployerPrincipalType: {
+        type: "string",
+        default: "User",
+        description:
+            'Who runs `pulumi up`: "User" (a person signed in with the Azure CLI) or "ServicePrincipal" (an app registration or managed identity, as in CI). Stated on the role assignments the deployer receives; Azure rejects a wrong type.',
+    },
     tags: {
         type: "object",
         default: {},
@@ -133,8 +139,9 @@ const specs = {
     },
     functionsNodeVersion: {
         type: "string",
-        default: "20",
-        description: 'Node.js version of the function app: "20" or "22".',
+        default: "22",
+        description:
+            'Node.js major version of the function app (e.g. "22"); a version past its end of support is refused.',
     },
     vnetAddressSpace: {
         type: "string",
@@ -146,7 +153,7 @@ const specs = {
         type: "string",
         default: "",
         description:
-            'AKS backend: Kubernetes version (e.g. "1.33"); empty means the region\'s default. Patches are applied automatically.',
+            'AKS backend: Kubernetes version to pin (e.g. "1.35"); empty (recommended) means the region\'s default. A version past its end of support is refused; patches are applied automatically.',
     },
     aksNodeVmSize: {
         type: "string",

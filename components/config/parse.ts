@@ -10,9 +10,11 @@ import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
+import { supportProblem, type FunctionsNodeVersion } from "./support";
 import {
     agentPlatformKinds,
     apimSkus,
+    deployerPrincipalTypes,
     type AgentConfig,
     type AksConfig,
     type BackendKind,
@@ -20,6 +22,7 @@ import {
     type AgentPlatformKind,
     type ApimSku,
     type CustomDomainConfig,
+    type DeployerPrincipalType,
     type StackConfig,
 } from "./types";
 
@@ -63,11 +66,18 @@ class Reader {
     }
 }
 
+/** What the parse depends on besides the values: the stack's name and the day runtimes are judged on. */
+export interface ParseContext {
+    readonly stack: string;
+    /** Runtime versions past their end of support on this day are refused. */
+    readonly today: Date;
+}
+
 /**
  * `raw` maps unprefixed keys (`apimSku`) or project-prefixed keys (`agents-control-plane:apimSku`)
  * to their string values; structured values are JSON, as Pulumi stores them.
  */
-export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { stack: string }): ParseResult {
+export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: ParseContext): ParseResult {
     const r = new Reader();
     const values = new Map<string, string>();
     for (const [fullKey, value] of Object.entries(raw)) {
@@ -121,6 +131,13 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
     if (!/^[a-z]+[a-z0-9]*$/.test(location))
         r.problem("location", `must be an Azure region name such as westeurope (got "${location}")`);
 
+    const deployerPrincipalType = str("deployerPrincipalType") ?? "";
+    if (!(deployerPrincipalTypes as readonly string[]).includes(deployerPrincipalType))
+        r.problem(
+            "deployerPrincipalType",
+            `must be ${deployerPrincipalTypes.map((t) => `"${t}"`).join(" or ")}: the kind of identity that runs pulumi up (got "${deployerPrincipalType}")`,
+        );
+
     const tags = readTags(r, json("tags"));
 
     const backend = str("backend");
@@ -173,14 +190,14 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
     if (memory !== 2048 && memory !== 4096)
         r.problem("functionsInstanceMemoryMB", `must be 2048 or 4096 (got ${memory})`);
     const maximumInstanceCount = int("functionsMaximumInstanceCount", 40, 1000);
-    const nodeVersion = str("functionsNodeVersion");
-    if (nodeVersion !== "20" && nodeVersion !== "22")
-        r.problem("functionsNodeVersion", `must be "20" or "22" (got "${nodeVersion}")`);
+    const nodeVersion = str("functionsNodeVersion") ?? "";
+    const nodeProblem = supportProblem("functionsNode", nodeVersion, ctx.today);
+    if (nodeProblem) r.problem("functionsNodeVersion", nodeProblem);
 
     const addressSpace = str("vnetAddressSpace") ?? "";
     for (const problem of addressSpaceProblems(addressSpace))
         r.problem("vnetAddressSpace", `${problem} (got "${addressSpace}")`);
-    const aks = readAks(r, str, optionalStr, int, json);
+    const aks = readAks(r, str, optionalStr, int, json, ctx.today);
     if (backend === "aks") {
         if (sku === "BasicV2" || sku === "Basic" || sku === "Standard") {
             r.problem(
@@ -217,6 +234,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
         config: {
             location,
             environment,
+            deployerPrincipalType: deployerPrincipalType as DeployerPrincipalType,
             namePrefix,
             tags,
             backend: backend as BackendKind,
@@ -232,7 +250,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: { s
             functions: {
                 instanceMemoryMB: memory as 2048 | 4096,
                 maximumInstanceCount,
-                nodeVersion: nodeVersion as "20" | "22",
+                nodeVersion: nodeVersion as FunctionsNodeVersion,
             },
             network: { addressSpace },
             aks,
@@ -251,13 +269,24 @@ function readAks(
     optionalStr: (key: ConfigKey) => string | undefined,
     int: (key: ConfigKey, min: number, max: number) => number,
     json: (key: ConfigKey) => unknown,
+    today: Date,
 ): AksConfig {
     const kubernetesVersion = optionalStr("aksKubernetesVersion");
-    if (kubernetesVersion !== undefined && !kubernetesVersionPattern.test(kubernetesVersion))
-        r.problem(
-            "aksKubernetesVersion",
-            `must be a Kubernetes minor or patch version such as 1.33 or 1.33.2, or empty (got "${kubernetesVersion}")`,
-        );
+    if (kubernetesVersion !== undefined) {
+        if (!kubernetesVersionPattern.test(kubernetesVersion))
+            r.problem(
+                "aksKubernetesVersion",
+                `must be a Kubernetes minor or patch version such as 1.35 or 1.35.2, or empty (got "${kubernetesVersion}")`,
+            );
+        else {
+            const unsupported = supportProblem("aksKubernetes", kubernetesVersion, today);
+            if (unsupported)
+                r.problem(
+                    "aksKubernetesVersion",
+                    `${unsupported}, or leave it empty for the region's default`,
+                );
+        }
+    }
     const nodeVmSize = str("aksNodeVmSize") ?? "";
     if (!vmSizePattern.test(nodeVmSize))
         r.problem("aksNodeVmSize", `must be an Azure VM size such as Standard_D4ds_v5 (got "${nodeVmSize}")`);

@@ -1,5 +1,6 @@
 /** Typed stack configuration, the only shape components ever see (they read no config themselves). */
 import type { AppRole } from "../../functions-app/src/contract";
+import type { FunctionsNodeVersion } from "./support";
 
 export const apimSkus = [
     "BasicV2",
@@ -11,6 +12,14 @@ export const apimSkus = [
     "Premium",
 ] as const;
 export type ApimSku = (typeof apimSkus)[number];
+
+/**
+ * What kind of Entra principal runs `pulumi up`: a person (`User`) or an app registration or
+ * managed identity (`ServicePrincipal`, as in CI). Never a group: a group cannot sign in. Azure
+ * rejects a role assignment whose stated type differs from the principal's (UnmatchedPrincipalType).
+ */
+export const deployerPrincipalTypes = ["User", "ServicePrincipal"] as const;
+export type DeployerPrincipalType = (typeof deployerPrincipalTypes)[number];
 
 export const backendKinds = ["functions", "aks"] as const;
 export type BackendKind = (typeof backendKinds)[number];
@@ -146,6 +155,8 @@ export interface AksConfig {
 export interface StackConfig {
     readonly location: string;
     readonly environment: string;
+    /** Type of the identity that runs `pulumi up`, stated on every role assignment it receives. */
+    readonly deployerPrincipalType: DeployerPrincipalType;
     readonly namePrefix: string;
     readonly tags: Readonly<Record<string, string>>;
     readonly backend: BackendKind;
@@ -171,7 +182,7 @@ export interface StackConfig {
     readonly functions: {
         readonly instanceMemoryMB: 2048 | 4096;
         readonly maximumInstanceCount: number;
-        readonly nodeVersion: "20" | "22";
+        readonly nodeVersion: FunctionsNodeVersion;
     };
     readonly network: {
         /** VNet address space of the AKS backend. */

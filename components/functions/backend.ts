@@ -6,6 +6,7 @@ import { snippetContainer } from "../../functions-app/src/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
 import { ToolStorage } from "../storage/tool-storage";
+import type { FunctionsNodeVersion } from "../config/support";
 import type { ToolBackend } from "../tool-backend";
 import { OneDeployPackage } from "./onedeploy/provider";
 import type { FunctionsPackage } from "./package";
@@ -22,7 +23,7 @@ export interface FunctionsBackendArgs {
     readonly tenantId: string;
     readonly instanceMemoryMB: 2048 | 4096;
     readonly maximumInstanceCount: number;
-    readonly nodeVersion: "20" | "22";
+    readonly nodeVersion: FunctionsNodeVersion;
     /** Backend app registration's client id: the only audience the app accepts. */
     readonly audience: pulumi.Input<string>;
     /** Object ids allowed to call (the gateway's managed identity); everyone else gets 401/403. */

@@ -65,6 +65,13 @@ export class Gateway extends pulumi.ComponentResource {
                 sku: { name: args.sku, capacity: args.capacity },
                 publisherEmail: args.publisherEmail,
                 publisherName: args.publisherName,
+                // Never sent: it is "only meant to be used for Consumption SKU Service" (APIM REST
+                // spec) and the program deploys no Consumption tier. The SDK puts the spec default
+                // `false` in the request for an undefined or null input, which the classic tiers
+                // reject ("Setting EnableClientCertificate flag to false is not supported for
+                // Developer SKU", pulumi-azure-native 1741/1865); an output resolving to undefined
+                // is left out of the request instead.
+                enableClientCertificate: pulumi.output<boolean | undefined>(undefined),
                 // The system identity calls backends and App Insights; a user-assigned one, granted
                 // before the service exists, reads the custom domain's certificate from Key Vault.
                 identity: certificateReader
@@ -160,13 +167,19 @@ export class Gateway extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // Resource logs (ApiManagementGatewayLogs) follow the azuremonitor diagnostic's settings.
+        // Resource logs (ApiManagementGatewayLogs) follow the azuremonitor diagnostic's settings. Its
+        // logger has the one name APIM gives the Azure Monitor logger; created here, not assumed.
+        const azureMonitor = new apimanagement.Logger(
+            `${name}-azuremonitor-logger`,
+            { ...common, loggerId: "azuremonitor", loggerType: "azureMonitor", isBuffered: true },
+            { parent: this },
+        );
         new apimanagement.Diagnostic(
             `${name}-azuremonitor-diagnostic`,
             {
                 ...common,
                 diagnosticId: "azuremonitor",
-                loggerId: pulumi.interpolate`${service.id}/loggers/azuremonitor`,
+                loggerId: azureMonitor.id,
                 alwaysLog: "allErrors",
                 sampling: { samplingType: "fixed", percentage: 100 },
                 logClientIp: true,

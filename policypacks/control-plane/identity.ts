@@ -6,8 +6,16 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as azuread from "@pulumi/azuread";
-import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
+} from "@pulumi/policy";
 import { IssuerSettings, defaultIssuers, issuerSchema, settings } from "./config";
+import { UnknownValueError } from "./lib/runtime";
+import { stringPropOf } from "./lib/stack";
 
 /** The audience Entra requires on every federated credential (public cloud). */
 export const tokenExchangeAudience = "api://AzureADTokenExchange";
@@ -268,6 +276,96 @@ export const rbacLeastPrivilege: ResourceValidationPolicy = {
         }
     }),
 };
+
+const roleAssignmentType = "azure-native:authorization:RoleAssignment";
+
+/** A string property, or "unknown" while the engine does not know it yet (a preview). */
+function knownString(resource: PolicyResource, key: string): string | undefined | "unknown" {
+    try {
+        return stringPropOf(resource, key);
+    } catch (e) {
+        if (e instanceof UnknownValueError) return "unknown";
+        throw e;
+    }
+}
+
+/**
+ * The principal type a resource's principal id implies, when the engine says where the id comes
+ * from: any Azure resource's identity is a managed identity (a service principal), Entra objects
+ * are what they are.
+ */
+function impliedPrincipalType(source: PolicyResource): string | undefined {
+    if (source.type.startsWith("azure-native:")) return "ServicePrincipal";
+    const entra: Record<string, string> = {
+        "azuread:index/servicePrincipal:ServicePrincipal": "ServicePrincipal",
+        "azuread:index/user:User": "User",
+        "azuread:index/group:Group": "Group",
+    };
+    return entra[source.type];
+}
+
+export const rbacPrincipalType: StackValidationPolicy = {
+    name: "rbac-principal-type",
+    description:
+        "Role assignments state principalType, the type of the principal the id comes from, and one type per principal.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const assignments = args.resources.filter((r) => r.type === roleAssignmentType);
+        if (assignments.length === 0) return args.notApplicable("the stack has no role assignments");
+        const byPrincipal = new Map<string, { type: string; assignment: PolicyResource }[]>();
+        for (const ra of assignments) {
+            const type = knownString(ra, "principalType");
+            if (type === undefined || type === "") {
+                report(
+                    `Role assignment "${ra.name}" does not state principalType; set the principal's type ` +
+                        "(ServicePrincipal for managed identities and apps, User for people). Left out, the " +
+                        'provider sends "User" and Azure rejects any other principal (UnmatchedPrincipalType).',
+                    ra.urn,
+                );
+                continue;
+            }
+            const source = (ra.propertyDependencies.principalId ?? []).find(
+                (d) => impliedPrincipalType(d) !== undefined,
+            );
+            const implied = source === undefined ? undefined : impliedPrincipalType(source);
+            if (source !== undefined && type !== "unknown" && type !== implied) {
+                report(
+                    `Role assignment "${ra.name}" grants the identity of ${source.type} "${source.name}" but states ` +
+                        `principalType ${type}; state ${implied} (Azure rejects a mismatch: UnmatchedPrincipalType).`,
+                    ra.urn,
+                );
+            }
+            const principal = knownString(ra, "principalId");
+            // A new identity's principal id is unknown during a preview; it is checked at deployment.
+            if (type === "unknown" || principal === "unknown" || principal === undefined) continue;
+            const key = principal.toLowerCase();
+            byPrincipal.set(key, [...(byPrincipal.get(key) ?? []), { type, assignment: ra }]);
+        }
+        for (const [principal, list] of byPrincipal) {
+            const count = (t: string) => list.filter((a) => a.type === t).length;
+            // Most stated first (ties alphabetically): the others are reported as the odd ones.
+            const types = [...new Set(list.map((a) => a.type))].sort(
+                (x, y) => count(y) - count(x) || x.localeCompare(y),
+            );
+            if (types.length < 2) continue;
+            const named = types
+                .map((t) => {
+                    const names = list.filter((a) => a.type === t).map((a) => `"${a.assignment.name}"`);
+                    return `${t} (${names.sort().join(", ")})`;
+                })
+                .join(" and as ");
+            for (const odd of list.filter((a) => a.type !== types[0])) {
+                report(
+                    `Principal ${principal} is assigned as ${named}; a principal has one type and Azure rejects ` +
+                        "an assignment that states another (UnmatchedPrincipalType): state its real type in every assignment.",
+                    odd.assignment.urn,
+                );
+            }
+        }
+    },
+};
+
+export const identityStackPolicies: StackValidationPolicy[] = [rbacPrincipalType];
 
 export const identityPolicies: ResourceValidationPolicy[] = [
     ficAllowedIssuer,

@@ -7,7 +7,7 @@ import { dataComputePolicies } from "./data-compute";
 import { gatewayResourcePolicies } from "./gateway";
 import { gatewayStackPolicies } from "./gateway-stack";
 import { governancePolicies } from "./governance";
-import { identityPolicies } from "./identity";
+import { identityPolicies, identityStackPolicies } from "./identity";
 import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
 
 export const packName = "agents-control-plane";
@@ -16,6 +16,7 @@ export const policies: Policies = [
     ...gatewayResourcePolicies,
     ...gatewayStackPolicies,
     ...identityPolicies,
+    ...identityStackPolicies,
     ...dataComputePolicies,
     ...observabilityResourcePolicies,
     ...observabilityStackPolicies,

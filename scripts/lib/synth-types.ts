@@ -26,6 +26,11 @@ export interface SynthRequest {
     readonly stack: string;
     readonly stackFile?: string;
     readonly configOverrides?: Record<string, string>;
+    /**
+     * Module (path from the repository root) whose export runs instead of `index.ts`: a test
+     * program that builds one component in several variants under the same mocks.
+     */
+    readonly program?: string;
 }
 
 export type WorkerResponse =

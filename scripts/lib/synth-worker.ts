@@ -95,8 +95,9 @@ async function main(): Promise<void> {
             });
         };
 
+        const entry = request.program ? path.resolve(__dirname, "../..", request.program) : "../../index";
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require("../../index") as () => Promise<Record<string, unknown>>;
+        const program = require(entry) as () => Promise<Record<string, unknown>>;
         const exported = await program();
         const outputs = await resolve(exported);
         await drain();

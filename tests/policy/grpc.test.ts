@@ -108,6 +108,7 @@ for (const runner of runners) {
             });
             stack = withChange(stack, "identity-github-deployer-fic", (i) => (i.subject = "repo:contoso/*"));
             stack = withChange(stack, "gateway-mcp-api", (i) => (i.protocols = ["http", "https"]));
+            stack = withChange(stack, "backend-blob-owner", (i) => delete i.principalType);
             const fromProcess: string[] = [];
             for (const r of stack) {
                 for (const d of diagnostics(await analyzer.analyze(pack.client, analyzeRequest(r)))) {
@@ -122,7 +123,8 @@ for (const runner of runners) {
             const inProcess = (await evaluate(stack)).violations.map(
                 (v) => `${v.policy} ${v.urn} ${v.description}\n${v.message}`,
             );
-            assert.equal(inProcess.length, 5);
+            assert.equal(inProcess.length, 6);
+            assert.ok(fromProcess.some((f) => f.startsWith("rbac-principal-type ")));
             assert.deepEqual([...fromProcess].sort(), [...inProcess].sort());
         });
 

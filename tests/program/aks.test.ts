@@ -101,7 +101,8 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal(api.enablePrivateCluster, true);
         assert.equal(api.enablePrivateClusterPublicFQDN, false);
         assert.equal(api.authorizedIPRanges, undefined);
-        assert.equal(c.kubernetesVersion, "1.33");
+        // Unpinned: AKS creates the cluster on the region's default (supported) version.
+        assert.equal(c.kubernetesVersion, undefined);
         assert.equal((c.identity as Obj).type, "UserAssigned");
     });
 

@@ -3,12 +3,17 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { configKeyNames, configKeys, isDeclarable } from "../../components/config/keys";
 import { ConfigError, parseStackConfig } from "../../components/config/parse";
+import { supportWindows } from "../../components/config/support";
+import { readStackFile, stackFilePath } from "../../scripts/lib/stack-file";
 import { devAgents, devConfig, devConfigWith } from "./fixtures";
 
 const P = "agents-control-plane";
+/** The day every parse here is judged on: runtime support is checked against this date. */
+const today = new Date("2026-12-01T00:00:00Z");
+const dev = { stack: "dev", today };
 
 function errorsOf(config: Record<string, string>): string[] {
-    const result = parseStackConfig(config, { stack: "dev" });
+    const result = parseStackConfig(config, dev);
     assert.equal(result.ok, false, "expected the configuration to be rejected");
     return result.ok ? [] : result.errors;
 }
@@ -21,7 +26,7 @@ function withAgent(index: number, patch: Record<string, unknown>): Record<string
 
 describe("stack configuration", () => {
     it("parses the dev stack into typed values", () => {
-        const result = parseStackConfig(devConfig(), { stack: "dev" });
+        const result = parseStackConfig(devConfig(), dev);
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
         const c = result.config;
         assert.equal(c.environment, "dev");
@@ -38,12 +43,15 @@ describe("stack configuration", () => {
     });
 
     it("applies defaults for keys the stack leaves out", () => {
-        const result = parseStackConfig({ [`${P}:publisherEmail`]: "a@b.example" }, { stack: "qa" });
+        const result = parseStackConfig({ [`${P}:publisherEmail`]: "a@b.example" }, { stack: "qa", today });
         assert.ok(result.ok);
         assert.equal(result.config.environment, "qa");
         assert.equal(result.config.location, "westeurope");
         assert.equal(result.config.apim.sku, "BasicV2");
         assert.equal(result.config.functions.instanceMemoryMB, 2048);
+        assert.equal(result.config.functions.nodeVersion, "22");
+        assert.equal(result.config.deployerPrincipalType, "User");
+        assert.equal(result.config.aks.kubernetesVersion, undefined);
         assert.deepEqual(result.config.agents, []);
     });
 
@@ -56,7 +64,7 @@ describe("stack configuration", () => {
     };
 
     it("reads a custom domain with its certificate and vault", () => {
-        const result = parseStackConfig(devConfigWith(customDomain), { stack: "dev" });
+        const result = parseStackConfig(devConfigWith(customDomain), dev);
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
         assert.deepEqual(result.config.apim.customDomain, {
             hostName: "mcp.contoso.com",
@@ -302,7 +310,7 @@ describe("stack configuration", () => {
                 backend: "aks",
                 apimSku: "StandardV2",
                 aksPrivateCluster: true,
-                aksKubernetesVersion: "1.33",
+                aksKubernetesVersion: "1.35",
                 aksNodeMinCount: "3",
                 aksNodeMaxCount: "9",
                 aksReplicasMin: "2",
@@ -310,14 +318,14 @@ describe("stack configuration", () => {
                 vnetAddressSpace: "10.50.0.0/20",
                 aksImage: `contoso.azurecr.io/mcp/tools@sha256:${"a".repeat(64)}`,
             }),
-            { stack: "dev" },
+            dev,
         );
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
         const c = result.config;
         assert.equal(c.backend, "aks");
         assert.deepEqual(c.network, { addressSpace: "10.50.0.0/20" });
         assert.deepEqual(c.aks, {
-            kubernetesVersion: "1.33",
+            kubernetesVersion: "1.35",
             nodeVmSize: "Standard_D4ds_v5",
             systemNodeCount: 2,
             nodeMinCount: 3,
@@ -336,11 +344,125 @@ describe("stack configuration", () => {
                 apimSku: "Developer",
                 aksAuthorizedIpRanges: ["203.0.113.0/24"],
             }),
-            { stack: "dev" },
+            dev,
         );
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
         assert.deepEqual(result.config.aks.authorizedIpRanges, ["203.0.113.0/24"]);
         assert.equal(result.config.aks.privateCluster, false);
+    });
+
+    it("reads who deploys: a person by default, a service principal when CI says so, never anything else", () => {
+        const sp = parseStackConfig(devConfigWith({ deployerPrincipalType: "ServicePrincipal" }), dev);
+        assert.ok(sp.ok, sp.ok ? "" : sp.errors.join("\n"));
+        assert.equal(sp.config.deployerPrincipalType, "ServicePrincipal");
+        for (const bad of ["Group", "servicePrincipal", "ForeignGroup"]) {
+            assert.deepEqual(errorsOf(devConfigWith({ deployerPrincipalType: bad })), [
+                `${P}:deployerPrincipalType: must be "User" or "ServicePrincipal": the kind of identity that runs pulumi up (got "${bad}")`,
+            ]);
+        }
+    });
+
+    it("is told by every CI preview and deployment that a service principal runs it", () => {
+        const workflow = parse(readFileSync(".github/workflows/infrastructure.yml", "utf8")) as {
+            jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>;
+        };
+        const steps = Object.entries(workflow.jobs).flatMap(([job, j]) =>
+            j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")).map((s) => ({ job, step: s })),
+        );
+        assert.ok(steps.length >= 3, "preview, deploy-dev and deploy-prod run pulumi/actions");
+        for (const { job, step } of steps) {
+            // The action hands config-map to the Automation API's setAllConfig: {key: {value, secret}}.
+            const map = parse(step.with?.["config-map"] ?? "{}") as Record<string, { value: string }>;
+            const config = { ...readStackFile(stackFilePath("prod")).config };
+            for (const [key, { value }] of Object.entries(map)) config[key] = value;
+            const result = parseStackConfig(config, { stack: "prod", today });
+            assert.ok(result.ok, `${job}: ${result.ok ? "" : result.errors.join("; ")}`);
+            assert.equal(result.config.deployerPrincipalType, "ServicePrincipal", job);
+        }
+    });
+
+    describe("runtime support windows", () => {
+        const on = (day: string) => new Date(`${day}T00:00:00Z`);
+        const problemsOn = (day: string, overrides: Record<string, unknown>): string[] => {
+            const result = parseStackConfig(devConfigWith(overrides), { stack: "dev", today: on(day) });
+            return result.ok ? [] : result.errors;
+        };
+
+        it("accepts Node.js 20 on its last supported day and refuses it from its end-of-life date on", () => {
+            assert.deepEqual(problemsOn("2026-04-29", { functionsNodeVersion: "20" }), []);
+            const refused = `${P}:functionsNodeVersion: 20 reached end of support on 2026-04-30; use one of 22, 24`;
+            assert.deepEqual(problemsOn("2026-04-30", { functionsNodeVersion: "20" }), [refused]);
+            assert.deepEqual(problemsOn("2026-12-01", { functionsNodeVersion: "20" }), [refused]);
+        });
+
+        it("refuses Node.js 22 once it ends, naming what is left", () => {
+            assert.deepEqual(problemsOn("2027-04-29", { functionsNodeVersion: "22" }), []);
+            assert.deepEqual(problemsOn("2027-04-30", { functionsNodeVersion: "22" }), [
+                `${P}:functionsNodeVersion: 22 reached end of support on 2027-04-30; use one of 24`,
+            ]);
+        });
+
+        it("refuses Node.js versions the table does not know", () => {
+            assert.deepEqual(problemsOn("2026-12-01", { functionsNodeVersion: "18" }), [
+                `${P}:functionsNodeVersion: 18 is older than 20, whose support ended on 2026-04-30; use one of 22, 24`,
+            ]);
+            for (const v of ["23", "lts", ""])
+                assert.deepEqual(problemsOn("2026-12-01", { functionsNodeVersion: v }), [
+                    `${P}:functionsNodeVersion: "${v}" is not a version this program knows; use one of 22, 24`,
+                ]);
+        });
+
+        it("refuses a pinned Kubernetes 1.33 from 2026-06-28 on, judging patch versions by their minor", () => {
+            for (const v of ["1.33", "1.33.4"])
+                assert.deepEqual(problemsOn("2026-06-27", { aksKubernetesVersion: v }), [], v);
+            assert.deepEqual(problemsOn("2026-06-28", { aksKubernetesVersion: "1.33.4" }), [
+                `${P}:aksKubernetesVersion: 1.33.4 reached end of support on 2026-06-28; use one of 1.34, 1.35, 1.36, 1.37, or leave it empty for the region's default`,
+            ]);
+            assert.deepEqual(problemsOn("2026-12-01", { aksKubernetesVersion: "1.33" }), [
+                `${P}:aksKubernetesVersion: 1.33 reached end of support on 2026-06-28; use one of 1.35, 1.36, 1.37, or leave it empty for the region's default`,
+            ]);
+        });
+
+        it("refuses Kubernetes versions older than the table and accepts ones newer than it", () => {
+            assert.deepEqual(problemsOn("2026-12-01", { aksKubernetesVersion: "1.29" }), [
+                `${P}:aksKubernetesVersion: 1.29 is older than 1.32, whose support ended on 2026-02-28; use one of 1.35, 1.36, 1.37, or leave it empty for the region's default`,
+            ]);
+            assert.deepEqual(problemsOn("2026-12-01", { aksKubernetesVersion: "1.38" }), []);
+            assert.deepEqual(problemsOn("2026-12-01", { aksKubernetesVersion: "" }), []);
+        });
+
+        it("reports an expired Node.js and Kubernetes version together with the other problems", () => {
+            const errors = problemsOn("2026-12-01", {
+                functionsNodeVersion: "20",
+                aksKubernetesVersion: "1.34",
+                backend: "lambda",
+            }).map((e) => e.slice(0, e.indexOf(": ")));
+            assert.deepEqual(errors, [
+                `${P}:backend`,
+                `${P}:functionsNodeVersion`,
+                `${P}:aksKubernetesVersion`,
+            ]);
+        });
+
+        it("keeps one ordered table: versions and end dates rise together, dates are real days", () => {
+            for (const windows of Object.values(supportWindows)) {
+                for (const [i, w] of windows.entries()) {
+                    assert.equal(
+                        new Date(`${w.endOfSupport}T00:00:00Z`).toISOString().slice(0, 10),
+                        w.endOfSupport,
+                    );
+                    if (i > 0) assert.ok(windows[i - 1].endOfSupport < w.endOfSupport, w.version);
+                }
+            }
+        });
+
+        it("accepts both stack files on 2026-12-01", () => {
+            for (const stack of ["dev", "prod"]) {
+                const config = readStackFile(stackFilePath(stack)).config;
+                const result = parseStackConfig(config, { stack, today });
+                assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+            }
+        });
     });
 
     it("reports every problem at once, by key", () => {

@@ -155,7 +155,7 @@ describe("dev stack synthesized under mocks", function () {
             /^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\/app-package$/,
         );
         assert.equal((fac.deployment.storage.authentication as Obj).type, "UserAssignedIdentity");
-        assert.deepEqual(fac.runtime, { name: "node", version: "20" });
+        assert.deepEqual(fac.runtime, { name: "node", version: "22" });
         assert.deepEqual(fac.scaleAndConcurrency, { instanceMemoryMB: 2048, maximumInstanceCount: 40 });
     });
 
@@ -282,7 +282,9 @@ describe("dev stack synthesized under mocks", function () {
             ],
             "False",
         );
-        const logger = inputs(one("azure-native:apimanagement:Logger"));
+        const logger = inputs(
+            ofType("azure-native:apimanagement:Logger").find((l) => inputs(l).loggerId === "appinsights")!,
+        );
         assert.equal(logger.loggerType, "applicationInsights");
         assert.equal((plain(logger.credentials) as Obj).identityClientId, "SystemAssigned");
         for (const d of ofType("azure-native:apimanagement:Diagnostic").map(inputs)) {

@@ -1,8 +1,48 @@
+import type { RecordedResource } from "../../../policypacks/control-plane/evaluate";
 import { PolicyCase } from "../harness";
 import { compliantStack, plus, resource, withChange } from "../fixtures";
 
 const change = (name: string, change: (inputs: Record<string, unknown>) => void) =>
     withChange(compliantStack(), name, change);
+
+/** The backend identity's grant stating `principalType`, linked to the identity as the engine reports it. */
+function managedIdentityGrant(principalType: string): RecordedResource[] {
+    const stack = change("backend-blob-owner", (i) => (i.principalType = principalType));
+    const identity = stack.find((r) => r.name === "backend-identity");
+    if (identity === undefined) throw new Error("the fixture has no backend-identity");
+    return stack.map((r) =>
+        r.name === "backend-blob-owner" ? { ...r, propertyDependencies: { principalId: [identity.urn] } } : r,
+    );
+}
+
+/** The AKS deployer's two grants (cluster admin, registry push), each stating a principal type. */
+function deployerGrants(clusterAdmin: string, registryPush: string) {
+    const sub = "/subscriptions/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e";
+    const rg = `${sub}/resourceGroups/agents-dev-rg/providers`;
+    const deployer = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+    const grant = (name: string, principalType: string, scope: string, role: string) =>
+        resource("azure-native:authorization:RoleAssignment", name, {
+            principalId: deployer,
+            principalType,
+            scope: `${rg}/${scope}`,
+            roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+        });
+    return plus(
+        compliantStack(),
+        grant(
+            "aks-deployer-cluster-admin",
+            clusterAdmin,
+            "Microsoft.ContainerService/managedClusters/aks-agents-dev",
+            "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+        ),
+        grant(
+            "aks-deployer-acr-push",
+            registryPush,
+            "Microsoft.ContainerRegistry/registries/cragentsdev",
+            "8311e382-0749-4cb8-b61a-304f252e45ec",
+        ),
+    );
+}
 
 export const identityCases: PolicyCase[] = [
     {
@@ -239,6 +279,37 @@ export const identityCases: PolicyCase[] = [
         message: /Disable web.implicitGrant on "agents-control-plane-mcp-dev"/,
     },
 
+    {
+        policy: "rbac-principal-type",
+        title: "a managed identity and a deployer whose grants all state one type each",
+        resources: () => deployerGrants("ServicePrincipal", "ServicePrincipal"),
+    },
+    {
+        policy: "rbac-principal-type",
+        title: "a managed identity's grant, known to come from the identity, stating ServicePrincipal",
+        resources: () => managedIdentityGrant("ServicePrincipal"),
+    },
+    {
+        policy: "rbac-principal-type",
+        title: "a managed identity's grant stating User (what the provider sends when the type is left out)",
+        resources: () => managedIdentityGrant("User"),
+        message:
+            /^Role assignment "backend-blob-owner" grants the identity of azure-native:managedidentity:UserAssignedIdentity "backend-identity" but states principalType User; state ServicePrincipal/,
+    },
+    {
+        policy: "rbac-principal-type",
+        title: "a role assignment without principalType",
+        resources: () => change("backend-blob-owner", (i) => delete i.principalType),
+        message:
+            /^Role assignment "backend-blob-owner" does not state principalType; set the principal's type/,
+    },
+    {
+        policy: "rbac-principal-type",
+        title: "the deployer granted as a service principal on the cluster and as a user on the registry",
+        resources: () => deployerGrants("ServicePrincipal", "User"),
+        message:
+            /^Principal aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee is assigned as ServicePrincipal \("aks-deployer-cluster-admin"\) and as User \("aks-deployer-acr-push"\); .*UnmatchedPrincipalType/,
+    },
     {
         policy: "rbac-least-privilege",
         title: "Storage Blob Data Owner on the account",

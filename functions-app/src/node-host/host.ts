@@ -8,12 +8,14 @@ import type { AddressInfo } from "node:net";
 import { backendPaths } from "../contract";
 import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "../http/auth";
 import type { AccessControl } from "../http/mcp-access";
+import { assignCorrelationId } from "../http/correlation";
 import { isOriginAllowed } from "../http/origin";
 import { sendJson, sendJsonRpcError } from "../http/respond";
 import { SseSessions, type SseBackplane } from "../http/sse";
 import { streamableHttpHandler } from "../http/streamable";
 import { sentinelWebhookHandler } from "../http/webhook";
 import type { Logger } from "../logger";
+import { drainAwareResponse } from "./drain-aware-response";
 import { createMcpServer } from "../mcp/server-factory";
 import { ServerPool } from "../mcp/server-pool";
 import type { SnippetStore } from "../storage/snippet-store";
@@ -64,6 +66,7 @@ export class NodeHost {
             createServer: () => createMcpServer(deps),
             access,
             keepAliveMs: options.sseKeepAliveMs ?? 15_000,
+            logger: options.logger,
             backplane: options.backplane,
         });
         const metadata: Route = (req, res) => {
@@ -74,7 +77,12 @@ export class NodeHost {
         this.routes = new Map<string, Route>([
             [
                 backendPaths.mcpStreamable,
-                streamableHttpHandler(this.pool, access, options.fastPath === false ? undefined : deps),
+                streamableHttpHandler(
+                    this.pool,
+                    access,
+                    options.logger,
+                    options.fastPath === false ? undefined : deps,
+                ),
             ],
             [backendPaths.mcpSse, this.sse.open],
             [backendPaths.mcpMessage, this.sse.post],
@@ -85,7 +93,9 @@ export class NodeHost {
             [backendPaths.liveness, (_req, res) => sendJson(res, 200, { status: "ok" })],
             [backendPaths.readiness, (_req, res) => this.readiness(res)],
         ]);
-        this.server = createServer((req, res) => this.dispatch(req, res));
+        this.server = createServer({ ServerResponse: drainAwareResponse(() => this.stopping) }, (req, res) =>
+            this.dispatch(req, res),
+        );
         // Slow clients must not hold sockets: the whole request (headers and body) must arrive in
         // 30 s. Responses are not limited, so SSE streams stay open as long as the client reads.
         this.server.headersTimeout = 20_000;
@@ -110,7 +120,9 @@ export class NodeHost {
 
     /**
      * Graceful stop: readiness turns 503 at once (so the load balancer drains this replica), new
-     * connections are refused, SSE streams end, and in-flight requests get up to `graceMs`.
+     * connections are refused, idle keep-alive connections and SSE streams end, every answer from
+     * now on closes its connection, and in-flight requests get up to `graceMs`. Resolves as soon
+     * as the last connection is gone.
      */
     async close(graceMs = 10_000): Promise<void> {
         this.stopping = true;
@@ -124,6 +136,7 @@ export class NodeHost {
     }
 
     private dispatch(req: IncomingMessage, res: ServerResponse): void {
+        const correlationId = assignCorrelationId(req, res);
         const path = pathOf(req.url);
         const route = this.routes.get(path);
         if (!route) {
@@ -139,7 +152,7 @@ export class NodeHost {
         }
         const pending = route(req, res);
         pending?.catch((error: unknown) => {
-            this.options.logger.error("request failed", { path, error: String(error) });
+            this.options.logger.error("request failed", { path, correlationId, error: String(error) });
             if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
             else res.destroy();
         });

@@ -7,6 +7,7 @@ import { authInfoFor } from "../mcp/server-factory";
 import type { Logger } from "../logger";
 import { SseSessionTransport, type SseSessionLimits } from "../mcp/sse-session-transport";
 import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
+import { correlationHeaders } from "./correlation";
 import { jsonRpcCodes } from "./jsonrpc";
 import { readMessagesOrReject } from "./read-messages";
 import { mediaType, sendJson, sendJsonRpcError } from "./respond";
@@ -174,7 +175,7 @@ export class SseSessions {
 }
 
 function accepted(res: ServerResponse): void {
-    res.writeHead(202, { "content-type": "text/plain", "content-length": 8 });
+    res.writeHead(202, { "content-type": "text/plain", "content-length": 8, ...correlationHeaders(res) });
     res.end("Accepted");
 }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { correlationHeaders } from "../http/correlation";
 import { admitRequest } from "./request-admission";
 
 /** How far one session may fall behind before it is ended. */
@@ -55,6 +56,7 @@ export class SseSessionTransport implements Transport {
             connection: "keep-alive",
             // Proxies (nginx, APIM) must pass events through as they are written.
             "x-accel-buffering": "no",
+            ...correlationHeaders(this.res),
         });
         this.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
         // Comments keep idle connections open through load balancers and the gateway (~4 min idle limit).
@@ -64,10 +66,7 @@ export class SseSessionTransport implements Transport {
 
     async send(message: JSONRPCMessage): Promise<void> {
         if (this.closed) throw new Error(`SSE session ${this.sessionId} is closed`);
-        if ("id" in message && !("method" in message) && message.id !== undefined) {
-            this.pending.delete(message.id);
-        }
-        this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+        this.writeMessage(message);
     }
 
     /**
@@ -83,7 +82,7 @@ export class SseSessionTransport implements Transport {
             }
             const admission = admitRequest(message);
             if (!admission.ok) {
-                void this.send(admission.answer);
+                this.writeMessage(admission.answer);
                 return true;
             }
             this.pending.add(message.id);
@@ -102,6 +101,13 @@ export class SseSessionTransport implements Transport {
     async close(): Promise<void> {
         if (!this.closed) this.res.end();
         this.finish();
+    }
+
+    private writeMessage(message: JSONRPCMessage): void {
+        if ("id" in message && !("method" in message) && message.id !== undefined) {
+            this.pending.delete(message.id);
+        }
+        this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
     }
 
     private write(chunk: string): void {

@@ -15,7 +15,6 @@ import { SseSessions, type SseBackplane } from "../http/sse";
 import { streamableHttpHandler } from "../http/streamable";
 import { sentinelWebhookHandler } from "../http/webhook";
 import type { Logger } from "../logger";
-import { drainAwareResponse } from "./drain-aware-response";
 import { createMcpServer } from "../mcp/server-factory";
 import { ServerPool } from "../mcp/server-pool";
 import type { SnippetStore } from "../storage/snippet-store";
@@ -53,6 +52,8 @@ export class NodeHost {
     private readonly sse: SseSessions;
     private readonly routes: Map<string, Route>;
     private stopping = false;
+    /** Answers still being worked on, so a shutdown can make them close their connection. */
+    private readonly inFlight = new Set<ServerResponse>();
 
     constructor(private readonly options: NodeHostOptions) {
         const deps = { snippets: options.snippets, logger: options.logger, now: options.now };
@@ -93,9 +94,7 @@ export class NodeHost {
             [backendPaths.liveness, (_req, res) => sendJson(res, 200, { status: "ok" })],
             [backendPaths.readiness, (_req, res) => this.readiness(res)],
         ]);
-        this.server = createServer({ ServerResponse: drainAwareResponse(() => this.stopping) }, (req, res) =>
-            this.dispatch(req, res),
-        );
+        this.server = createServer((req, res) => this.dispatch(req, res));
         // Slow clients must not hold sockets: the whole request (headers and body) must arrive in
         // 30 s. Responses are not limited, so SSE streams stay open as long as the client reads.
         this.server.headersTimeout = 20_000;
@@ -126,6 +125,7 @@ export class NodeHost {
      */
     async close(graceMs = 10_000): Promise<void> {
         this.stopping = true;
+        for (const res of this.inFlight) closeAfterAnswer(res);
         const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
         await this.sse.closeAll();
         this.server.closeIdleConnections();
@@ -150,12 +150,19 @@ export class NodeHost {
             sendJsonRpcError(res, 403, -32000, `Forbidden: origin ${req.headers.origin} is not allowed`);
             return;
         }
+        if (this.stopping) closeAfterAnswer(res);
         const pending = route(req, res);
-        pending?.catch((error: unknown) => {
-            this.options.logger.error("request failed", { path, correlationId, error: String(error) });
-            if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
-            else res.destroy();
-        });
+        if (!pending) return;
+        this.inFlight.add(res);
+        pending.then(
+            () => this.inFlight.delete(res),
+            (error: unknown) => {
+                this.inFlight.delete(res);
+                this.options.logger.error("request failed", { path, correlationId, error: String(error) });
+                if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+                else res.destroy();
+            },
+        );
     }
 
     private async readiness(res: ServerResponse): Promise<void> {
@@ -173,6 +180,15 @@ export class NodeHost {
     private baseUrl(req: IncomingMessage): string {
         return this.options.publicBaseUrl ?? `http://${req.headers.host ?? "localhost"}`;
     }
+}
+
+/**
+ * During a shutdown every answer says `Connection: close` and Node ends the socket once it is
+ * sent, so keep-alive clients reconnect elsewhere and the process exits with its last answer
+ * instead of waiting for idle keep-alive sockets until the grace period ends.
+ */
+function closeAfterAnswer(res: ServerResponse): void {
+    if (!res.headersSent) res.shouldKeepAlive = false;
 }
 
 function pathOf(url: string | undefined): string {

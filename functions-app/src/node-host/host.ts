@@ -137,6 +137,7 @@ export class NodeHost {
 
     private dispatch(req: IncomingMessage, res: ServerResponse): void {
         const correlationId = assignCorrelationId(req, res);
+        if (this.stopping) closeAfterAnswer(res);
         const path = pathOf(req.url);
         const route = this.routes.get(path);
         if (!route) {
@@ -150,7 +151,6 @@ export class NodeHost {
             sendJsonRpcError(res, 403, -32000, `Forbidden: origin ${req.headers.origin} is not allowed`);
             return;
         }
-        if (this.stopping) closeAfterAnswer(res);
         const pending = route(req, res);
         if (!pending) return;
         this.inFlight.add(res);

@@ -92,7 +92,7 @@ describe("Node host: batch limits (real process)", function () {
                 `/healthz ${probeMs.length} probes, worst ${worstProbe.toFixed(0)} ms`,
         );
         assert.ok(probeMs.length >= 3, "the probe ran during the load");
-        assert.ok(worstProbe < 250, `worst /healthz answer took ${worstProbe.toFixed(0)} ms`);
+        assert.ok(worstProbe < 400, `worst /healthz answer took ${worstProbe.toFixed(0)} ms`);
     });
 
     it("keeps its memory bounded over repeated attack batches", async () => {

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { streamableHttpHandler } from "../../functions-app/src/http/streamable";
 import type { ServerPool } from "../../functions-app/src/mcp/server-pool";
+import { silentLogger } from "../../functions-app/src/logger";
 
 /**
  * For the breakdown only: the Node host's Streamable HTTP handling (transport rules, origin, body,
@@ -16,7 +17,7 @@ const canned = {
     }),
 } as unknown as ServerPool;
 
-const handler = streamableHttpHandler(canned, { metadataUrl: () => "" });
+const handler = streamableHttpHandler(canned, { metadataUrl: () => "" }, silentLogger);
 const server = createServer((req, res) => void handler(req, res));
 server.listen(0, "127.0.0.1", () => {
     const address = server.address() as { port: number };

@@ -1,14 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
+import { scanJsonShape } from "./json-shape";
 import { BodyTooLargeError, readBody, sendJsonRpcError } from "./respond";
 
 /** Largest JSON-RPC body accepted (a snippet is at most 64 KiB; an incident far less). */
 export const maxMcpBodyBytes = 1024 * 1024;
 
+/** Most messages in one JSON-RPC batch: bounds the work one request can queue. */
+export const maxBatchMessages = 100;
+
+/** Deepest nesting of arrays and objects accepted (tool arguments and incidents need a handful). */
+export const maxJsonDepth = 64;
+
 /**
- * Reads a POSTed JSON-RPC body (a message or a batch). On a body that is too large or not JSON-RPC
- * it answers 413/400 with a JSON-RPC error and resolves undefined.
+ * Reads a POSTed JSON-RPC body (a message or a batch). On a body that is too large, too deep, a
+ * batch over the limit or not JSON-RPC it answers 413/400 with a JSON-RPC error and resolves
+ * undefined.
  */
 export async function readMessagesOrReject(
     req: IncomingMessage,
@@ -20,6 +28,15 @@ export async function readMessagesOrReject(
     } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
         sendJsonRpcError(res, 413, jsonRpcCodes.invalidRequest, `Body larger than ${maxMcpBodyBytes} bytes`);
+        return undefined;
+    }
+    const problem = scanJsonShape(body, maxJsonDepth, maxBatchMessages);
+    if (problem) {
+        const message =
+            problem === "too-deep"
+                ? `Invalid Request: JSON nested deeper than ${maxJsonDepth} levels`
+                : `Invalid Request: a batch may hold at most ${maxBatchMessages} messages`;
+        sendJsonRpcError(res, 400, jsonRpcCodes.invalidRequest, message);
         return undefined;
     }
     const parsed = parseJsonRpcBody(body);

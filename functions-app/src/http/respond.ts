@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { correlationHeader, correlationHeaders, correlationIdOf } from "./correlation";
 
 /** Headers every API answer carries: nothing cached, nothing sniffed. */
 const baseHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
@@ -21,13 +22,15 @@ export function sendJson(
         "x-content-type-options",
         "nosniff",
     ];
+    const correlationId = correlationIdOf(res);
+    if (correlationId !== undefined) list.push(correlationHeader, correlationId);
     if (headers) for (const name in headers) list.push(name, headers[name]);
     res.writeHead(status, list);
     res.end(payload);
 }
 
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { ...baseHeaders, "content-length": 0, ...headers });
+    res.writeHead(status, { ...baseHeaders, "content-length": 0, ...correlationHeaders(res), ...headers });
     res.end();
 }
 

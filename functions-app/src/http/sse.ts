@@ -4,8 +4,10 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Caller } from "../catalog";
 import { authInfoFor } from "../mcp/server-factory";
-import { SseSessionTransport } from "../mcp/sse-session-transport";
+import type { Logger } from "../logger";
+import { SseSessionTransport, type SseSessionLimits } from "../mcp/sse-session-transport";
 import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
+import { correlationHeaders } from "./correlation";
 import { jsonRpcCodes } from "./jsonrpc";
 import { readMessagesOrReject } from "./read-messages";
 import { mediaType, sendJson, sendJsonRpcError } from "./respond";
@@ -37,7 +39,10 @@ export interface SseOptions {
     readonly createServer: () => Server;
     readonly access: AccessControl;
     readonly keepAliveMs: number;
+    readonly logger: Logger;
     readonly backplane?: SseBackplane;
+    /** How far a session may fall behind before it is ended (defaults: 4 MiB, 100 requests). */
+    readonly limits?: SseSessionLimits;
 }
 
 /** The legacy HTTP+SSE transport: one SDK server per open stream, messages posted alongside. */
@@ -76,9 +81,12 @@ export class SseSessions {
             res,
             `message?sessionId=${encodeURIComponent(sessionId)}`,
             this.options.keepAliveMs,
+            this.options.limits,
         );
         const server = this.options.createServer();
         this.sessions.set(sessionId, { transport, server, caller });
+        transport.onlimit = (reason) =>
+            this.options.logger.warn("SSE session ended", { sessionId, callerId: caller.id, reason });
         transport.onclose = () => {
             this.sessions.delete(sessionId);
             void server.close();
@@ -129,7 +137,14 @@ export class SseSessions {
             // A session belongs to whoever opened it; anyone else learns nothing about it.
             if (local.caller.id !== caller.id) return sessionNotFound(res);
             for (const message of parsed.messages) {
-                local.transport.deliver(message, { authInfo: authInfoFor(caller) });
+                if (!local.transport.deliver(message, { authInfo: authInfoFor(caller) })) {
+                    return sendJsonRpcError(
+                        res,
+                        404,
+                        jsonRpcCodes.invalidRequest,
+                        "Session ended: too many answers waiting for the client; open a new event stream",
+                    );
+                }
             }
             return accepted(res);
         }
@@ -160,7 +175,7 @@ export class SseSessions {
 }
 
 function accepted(res: ServerResponse): void {
-    res.writeHead(202, { "content-type": "text/plain", "content-length": 8 });
+    res.writeHead(202, { "content-type": "text/plain", "content-length": 8, ...correlationHeaders(res) });
     res.end("Accepted");
 }
 

@@ -11,8 +11,14 @@ import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
 import { isRequest, jsonRpcCodes } from "./jsonrpc";
+import type { Logger } from "../logger";
+import { mapBounded } from "./bounded-map";
+import { correlationIdOf } from "./correlation";
 import { readMessagesOrReject } from "./read-messages";
 import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
+
+/** Messages of one batch handled at once: a batch cannot take over the server pool or the CPU. */
+const batchConcurrency = 4;
 
 /**
  * MCP Streamable HTTP, stateless: every POST is answered on its own with a JSON body, so any
@@ -22,6 +28,7 @@ import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
 export function streamableHttpHandler(
     pool: ServerPool,
     access: AccessControl,
+    logger: Logger,
     /** With the catalog's dependencies, canonical tools/list and tools/call skip the SDK's dispatch. */
     fastPath?: McpServerDependencies,
 ) {
@@ -83,16 +90,18 @@ export function streamableHttpHandler(
         if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
 
         const extra = { authInfo: authInfoFor(caller) };
+        const answer = (request: JSONRPCRequest) =>
+            answerOrError(pool, request, extra, fastPath, logger, res);
         if (!parsed.batch) {
             const message = parsed.messages[0];
             // A notification or a response: accepted, nothing to answer.
             if (!isRequest(message)) return sendEmpty(res, 202);
-            const answer = await answerOrError(pool, message, extra, fastPath);
-            return sendJson(res, answer.status, answer.message);
+            const single = await answer(message);
+            return sendJson(res, single.status, single.message);
         }
         const requests = parsed.messages.filter(isRequest);
         if (requests.length === 0) return sendEmpty(res, 202);
-        const answers = await Promise.all(requests.map((r) => answerOrError(pool, r, extra, fastPath)));
+        const answers = await mapBounded(requests, batchConcurrency, answer);
         sendJson(
             res,
             200,
@@ -113,6 +122,8 @@ async function answerOrError(
     request: JSONRPCRequest,
     extra: MessageExtraInfo,
     fastPath: McpServerDependencies | undefined,
+    logger: Logger,
+    res: ServerResponse,
 ): Promise<Answer> {
     try {
         const fast = fastPath && fastAnswer(request, extra.authInfo, fastPath);
@@ -124,6 +135,13 @@ async function answerOrError(
                 : error instanceof ExchangeTimeoutError
                   ? [504, jsonRpcCodes.internalError, "The request timed out"]
                   : [500, jsonRpcCodes.internalError, "Internal error"];
+        if (status >= 500) {
+            logger.error("MCP request failed", {
+                correlationId: correlationIdOf(res),
+                method: request.method,
+                error: String(error),
+            });
+        }
         return { status, message: { jsonrpc: "2.0", id: request.id, error: { code, message: text } } };
     }
 }

@@ -3,6 +3,7 @@ import { webhookRole } from "../contract";
 import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
 import { bearerChallenge, hasRole } from "./auth";
 import { authenticateOrReject, type AccessControl } from "./mcp-access";
+import { correlationHeaders } from "./correlation";
 import { BodyTooLargeError, readBody, sendJson } from "./respond";
 
 /** POST /api/ai-agent/webhook on the Node host: the shared handler behind auth and a size limit. */
@@ -45,6 +46,7 @@ export function sentinelWebhookHandler(access: AccessControl, now: () => Date = 
         res.writeHead(answer.status, {
             "cache-control": "no-store",
             "x-content-type-options": "nosniff",
+            ...correlationHeaders(res),
             ...answer.headers,
         });
         res.end(answer.body);

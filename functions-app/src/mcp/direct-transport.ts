@@ -5,6 +5,7 @@ import type {
     MessageExtraInfo,
     RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import { admitRequest } from "./request-admission";
 
 /** The server refused the message without answering (it does not match the MCP schema). */
 export class InvalidMessageError extends Error {}
@@ -48,7 +49,8 @@ export class DirectTransport implements Transport {
     }
 
     /**
-     * Delivers a request to the connected server and resolves with its response. Rejects when the
+     * Delivers a request to the connected server and resolves with its response (or, for params
+     * that do not match the method's schema, with an Invalid params error). Rejects when the
      * server reports the message as unusable (the SDK then stays silent) or after `timeoutMs`.
      */
     exchange(
@@ -56,6 +58,8 @@ export class DirectTransport implements Transport {
         extra: MessageExtraInfo | undefined,
         timeoutMs: number,
     ): Promise<JSONRPCMessage> {
+        const admission = admitRequest(request);
+        if (!admission.ok) return Promise.resolve(admission.answer);
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => {
                 this.pending.delete(request.id);
@@ -66,7 +70,14 @@ export class DirectTransport implements Transport {
                 );
             }, timeoutMs);
             this.pending.set(request.id, { resolve, reject, timer });
-            this.onmessage?.(request, extra);
+            try {
+                this.onmessage?.(admission.request, extra);
+            } catch (error) {
+                // A synchronous throw would otherwise leave the exchange and its timer pending.
+                this.pending.delete(request.id);
+                clearTimeout(timer);
+                reject(error instanceof Error ? error : new Error(String(error)));
+            }
         });
     }
 

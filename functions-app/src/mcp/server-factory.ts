@@ -1,10 +1,5 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import {
-    CallToolRequestSchema,
-    ErrorCode,
-    ListToolsRequestSchema,
-    McpError,
-} from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, ListToolsResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { callTool, findTool, inputSchemaFor, tools, type Caller, type ToolDefinition } from "../catalog";
@@ -118,6 +113,20 @@ export async function runCatalogTool(
 }
 
 /**
+ * A JSON-RPC error a handler throws; the SDK sends its code and message as they are. Not the
+ * SDK's McpError: that one prefixes "MCP error <code>: " to its message, and SDK clients prefix it
+ * again, so callers would read the code twice.
+ */
+class ProtocolError extends Error {
+    constructor(
+        readonly code: number,
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
+/**
  * A new SDK server with the catalog's handlers. Instances are cheap and never shared between
  * clients at the same time: the Streamable HTTP host pools them one request at a time, the SSE host
  * gives each session its own.
@@ -132,7 +141,7 @@ export function createMcpServer(deps: McpServerDependencies): Server {
     server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
         const tool = findTool(request.params.name);
         if (!tool) {
-            throw new McpError(
+            throw new ProtocolError(
                 ErrorCode.InvalidParams,
                 `Unknown tool '${request.params.name}'. Available: ${tools.map((t) => t.name).join(", ")}`,
             );

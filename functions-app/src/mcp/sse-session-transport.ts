@@ -1,19 +1,41 @@
 import type { ServerResponse } from "node:http";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { correlationHeaders } from "../http/correlation";
+import { admitRequest } from "./request-admission";
+
+/** How far one session may fall behind before it is ended. */
+export interface SseSessionLimits {
+    /** Bytes written to the stream that the client has not taken yet (beyond the socket's buffers). */
+    readonly maxBufferedBytes: number;
+    /** Requests delivered to the session's server and not answered yet. */
+    readonly maxPendingRequests: number;
+}
+
+export const defaultSseSessionLimits: SseSessionLimits = {
+    maxBufferedBytes: 4 * 1024 * 1024,
+    maxPendingRequests: 100,
+};
 
 /**
  * Server side of the legacy HTTP+SSE transport (2024-11-05) for one session: server messages go
  * down the event stream, client messages arrive through `deliver` from the POST endpoint (on this
  * replica, or relayed from another one by the backplane).
+ *
+ * A client that posts but does not read its stream would otherwise make the process hold every
+ * answer in memory; past either limit the session ends: the stream is destroyed (what it holds
+ * could never be delivered), `onclose` fires and further messages are refused.
  */
 export class SseSessionTransport implements Transport {
     onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
     onclose?: () => void;
     onerror?: (error: Error) => void;
+    /** Called once, before `onclose`, when the session ends because it passed a limit. */
+    onlimit?: (reason: string) => void;
 
     private keepAlive: NodeJS.Timeout | undefined;
     private closed = false;
+    private readonly pending = new Set<RequestId>();
 
     constructor(
         readonly sessionId: string,
@@ -21,6 +43,7 @@ export class SseSessionTransport implements Transport {
         /** Relative URL of the message endpoint; relative so it resolves behind any gateway path. */
         private readonly endpoint: string,
         private readonly keepAliveMs: number,
+        private readonly limits: SseSessionLimits = defaultSseSessionLimits,
     ) {
         res.on("close", () => this.finish());
     }
@@ -33,20 +56,46 @@ export class SseSessionTransport implements Transport {
             connection: "keep-alive",
             // Proxies (nginx, APIM) must pass events through as they are written.
             "x-accel-buffering": "no",
+            ...correlationHeaders(this.res),
         });
-        this.res.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
+        this.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
         // Comments keep idle connections open through load balancers and the gateway (~4 min idle limit).
-        this.keepAlive = setInterval(() => this.res.write(": keep-alive\n\n"), this.keepAliveMs);
+        this.keepAlive = setInterval(() => this.write(": keep-alive\n\n"), this.keepAliveMs);
         this.keepAlive.unref();
     }
 
     async send(message: JSONRPCMessage): Promise<void> {
         if (this.closed) throw new Error(`SSE session ${this.sessionId} is closed`);
-        this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+        this.writeMessage(message);
     }
 
-    deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    /**
+     * Hands a client message to the session's server. False when the session is closed, or ends
+     * now because the client has too many requests unanswered.
+     */
+    deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): boolean {
+        if (this.closed) return false;
+        if ("method" in message && "id" in message && message.id !== undefined) {
+            if (this.pending.size >= this.limits.maxPendingRequests) {
+                this.end(`more than ${this.limits.maxPendingRequests} requests unanswered`);
+                return false;
+            }
+            const admission = admitRequest(message);
+            if (!admission.ok) {
+                this.writeMessage(admission.answer);
+                return true;
+            }
+            this.pending.add(message.id);
+            this.onmessage?.(admission.request, extra);
+            return true;
+        }
+        if ("method" in message && message.method === "notifications/cancelled") {
+            // The SDK sends nothing for a cancelled request, so it is no longer pending.
+            const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+            if (cancelled !== undefined) this.pending.delete(cancelled);
+        }
         this.onmessage?.(message, extra);
+        return true;
     }
 
     async close(): Promise<void> {
@@ -54,10 +103,34 @@ export class SseSessionTransport implements Transport {
         this.finish();
     }
 
+    private writeMessage(message: JSONRPCMessage): void {
+        if ("id" in message && !("method" in message) && message.id !== undefined) {
+            this.pending.delete(message.id);
+        }
+        this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    }
+
+    private write(chunk: string): void {
+        if (this.closed) return;
+        this.res.write(chunk);
+        if (this.res.writableLength > this.limits.maxBufferedBytes) {
+            this.end(`client not reading: more than ${this.limits.maxBufferedBytes} bytes waiting`);
+        }
+    }
+
+    /** Ends the session for passing a limit; destroying the stream frees what it holds. */
+    private end(reason: string): void {
+        if (this.closed) return;
+        this.onlimit?.(reason);
+        this.res.destroy();
+        this.finish();
+    }
+
     private finish(): void {
         if (this.closed) return;
         this.closed = true;
         clearInterval(this.keepAlive);
+        this.pending.clear();
         this.onclose?.();
     }
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { backendPaths } from "../contract";
 import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "../http/auth";
 import type { AccessControl } from "../http/mcp-access";
+import { assignCorrelationId } from "../http/correlation";
 import { isOriginAllowed } from "../http/origin";
 import { sendJson, sendJsonRpcError } from "../http/respond";
 import { SseSessions, type SseBackplane } from "../http/sse";
@@ -60,6 +61,8 @@ export class NodeHost {
     private readonly sse: SseSessions;
     private readonly routes: Map<string, Route>;
     private stopping = false;
+    /** Answers still being worked on, so a shutdown can make them close their connection. */
+    private readonly inFlight = new Set<ServerResponse>();
 
     constructor(private readonly options: NodeHostOptions) {
         const deps = {
@@ -78,6 +81,7 @@ export class NodeHost {
             createServer: () => createMcpServer(deps),
             access,
             keepAliveMs: options.sseKeepAliveMs ?? 15_000,
+            logger: options.logger,
             backplane: options.backplane,
         });
         const metadata: Route = (req, res) => {
@@ -88,7 +92,12 @@ export class NodeHost {
         this.routes = new Map<string, Route>([
             [
                 backendPaths.mcpStreamable,
-                streamableHttpHandler(this.pool, access, options.fastPath === false ? undefined : deps),
+                streamableHttpHandler(
+                    this.pool,
+                    access,
+                    options.logger,
+                    options.fastPath === false ? undefined : deps,
+                ),
             ],
             [backendPaths.mcpSse, this.sse.open],
             [backendPaths.mcpMessage, this.sse.post],
@@ -124,10 +133,13 @@ export class NodeHost {
 
     /**
      * Graceful stop: readiness turns 503 at once (so the load balancer drains this replica), new
-     * connections are refused, SSE streams end, and in-flight requests get up to `graceMs`.
+     * connections are refused, idle keep-alive connections and SSE streams end, every answer from
+     * now on closes its connection, and in-flight requests get up to `graceMs`. Resolves as soon
+     * as the last connection is gone.
      */
     async close(graceMs = 10_000): Promise<void> {
         this.stopping = true;
+        for (const res of this.inFlight) closeAfterAnswer(res);
         const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
         await this.sse.closeAll();
         this.server.closeIdleConnections();
@@ -138,6 +150,8 @@ export class NodeHost {
     }
 
     private dispatch(req: IncomingMessage, res: ServerResponse): void {
+        const correlationId = assignCorrelationId(req, res);
+        if (this.stopping) closeAfterAnswer(res);
         const path = pathOf(req.url);
         const route = this.routes.get(path);
         if (!route) {
@@ -152,11 +166,17 @@ export class NodeHost {
             return;
         }
         const pending = route(req, res);
-        pending?.catch((error: unknown) => {
-            this.options.logger.error("request failed", { path, error: String(error) });
-            if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
-            else res.destroy();
-        });
+        if (!pending) return;
+        this.inFlight.add(res);
+        pending.then(
+            () => this.inFlight.delete(res),
+            (error: unknown) => {
+                this.inFlight.delete(res);
+                this.options.logger.error("request failed", { path, correlationId, error: String(error) });
+                if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+                else res.destroy();
+            },
+        );
     }
 
     private async readiness(res: ServerResponse): Promise<void> {
@@ -174,6 +194,15 @@ export class NodeHost {
     private baseUrl(req: IncomingMessage): string {
         return this.options.publicBaseUrl ?? `http://${req.headers.host ?? "localhost"}`;
     }
+}
+
+/**
+ * During a shutdown every answer says `Connection: close` and Node ends the socket once it is
+ * sent, so keep-alive clients reconnect elsewhere and the process exits with its last answer
+ * instead of waiting for idle keep-alive sockets until the grace period ends.
+ */
+function closeAfterAnswer(res: ServerResponse): void {
+    if (!res.headersSent) res.shouldKeepAlive = false;
 }
 
 function pathOf(url: string | undefined): string {

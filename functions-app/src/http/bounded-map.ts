@@ -1,0 +1,24 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+
+/**
+ * Maps `items` through `fn` with at most `concurrency` calls running, results in input order.
+ * Each worker yields to the event loop after every item, so a large batch shares the process with
+ * other requests (probes, other clients) instead of holding it until the batch is done.
+ */
+export async function mapBounded<T, R>(
+    items: readonly T[],
+    concurrency: number,
+    fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index]);
+            await nextTurn();
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+    return results;
+}

@@ -1,3 +1,4 @@
+import { DeadlineExceededError, withinDeadline } from "../deadline";
 import { validateArguments } from "./arguments";
 import { helloMcp } from "./hello";
 import { analyzeIncident } from "./incident";
@@ -27,6 +28,8 @@ export interface ToolCallOutcome {
     readonly isError: boolean;
     /** True when the caller lacks the tool's role and the tool did not run. */
     readonly denied?: boolean;
+    /** True when the call outlived its time bound (its storage request was aborted). */
+    readonly timedOut?: boolean;
     readonly text: string;
     readonly structured?: Record<string, unknown>;
 }
@@ -59,5 +62,31 @@ export async function callTool(
     } catch (error) {
         if (error instanceof ToolInputError) return { isError: true, text: error.message };
         throw error;
+    }
+}
+
+/** Default bound of one tool call: storage's own bound (8 s per operation) fits inside it. */
+export const defaultToolCallTimeoutMs = 10_000;
+
+/**
+ * {@link callTool} bounded in time, which is how every host runs tools (the Node host's fast path
+ * and SDK path, and the Functions host): a call that outlives `timeoutMs` answers a tool error and
+ * its storage request is aborted, whatever storage does. Faults still propagate to the host.
+ */
+export async function callToolWithin(
+    tool: ToolDefinition,
+    rawArgs: unknown,
+    context: Omit<ToolContext, "signal">,
+    timeoutMs: number = defaultToolCallTimeoutMs,
+): Promise<ToolCallOutcome> {
+    try {
+        return await withinDeadline(timeoutMs, (signal) => callTool(tool, rawArgs, { ...context, signal }));
+    } catch (error) {
+        if (!(error instanceof DeadlineExceededError)) throw error;
+        return {
+            isError: true,
+            timedOut: true,
+            text: `${tool.name} did not finish within ${timeoutMs / 1000} s; try again later.`,
+        };
     }
 }

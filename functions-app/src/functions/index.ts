@@ -7,7 +7,7 @@ import {
     type InvocationContext,
     type McpToolProperty,
 } from "@azure/functions";
-import { callTool, tools, type ToolCallOutcome, type ToolDefinition } from "../catalog";
+import { callToolWithin, tools, type ToolCallOutcome, type ToolDefinition } from "../catalog";
 import { forwardedRolesHeader, webhookRole } from "../contract";
 import { forwardedRoles } from "../forwarded-identity";
 import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
@@ -49,7 +49,8 @@ async function runToolForFunctions(
         return toolResponse({ isError: true, text: `Unknown tool '${input.name.slice(0, 64)}'.` });
     }
     const caller = callerFromTrigger(input);
-    const outcome = await callTool(tool, input.arguments, {
+    // Bounded like the Node host's calls: a stalled storage costs a tool error, not a hung call.
+    const outcome = await callToolWithin(tool, input.arguments, {
         snippets: snippets(),
         caller,
         now: () => new Date(),

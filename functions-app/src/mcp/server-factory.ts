@@ -2,8 +2,14 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, ListToolsResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
-import { callTool, findTool, inputSchemaFor, tools, type Caller, type ToolDefinition } from "../catalog";
-import { DeadlineExceededError, withinDeadline } from "../deadline";
+import {
+    callToolWithin,
+    findTool,
+    inputSchemaFor,
+    tools,
+    type Caller,
+    type ToolDefinition,
+} from "../catalog";
 import type { SnippetStore } from "../storage/snippet-store";
 import type { Logger } from "../logger";
 
@@ -21,9 +27,6 @@ export interface McpServerDependencies {
     /** Longest a tool call may take before it answers with a tool error (default 10 s). */
     readonly toolCallTimeoutMs?: number;
 }
-
-/** Default bound of one tool call (the Node host's default too): storage's 8 s per operation fits inside. */
-const defaultToolCallTimeoutMs = 10_000;
 
 const authInfos = new WeakMap<Caller, AuthInfo>();
 
@@ -73,36 +76,22 @@ export async function runCatalogTool(
     caller: Caller,
     deps: McpServerDependencies,
 ): Promise<CallToolResult> {
-    const timeoutMs = deps.toolCallTimeoutMs ?? defaultToolCallTimeoutMs;
     try {
-        // Both the fast path and the SDK's handler come through here, so every call is bounded once.
-        const outcome = await withinDeadline(timeoutMs, (signal) =>
-            callTool(tool, args, {
-                snippets: deps.snippets,
-                caller,
-                now: deps.now ?? (() => new Date()),
-                signal,
-            }),
+        // Both the fast path and the SDK's handler come through here.
+        const outcome = await callToolWithin(
+            tool,
+            args,
+            { snippets: deps.snippets, caller, now: deps.now ?? (() => new Date()) },
+            deps.toolCallTimeoutMs,
         );
         if (outcome.denied) deps.logger.warn("tool call denied", { tool: tool.name, caller: caller.id });
+        if (outcome.timedOut) deps.logger.warn("tool timed out", { tool: tool.name });
         return {
             content: [{ type: "text", text: outcome.text }],
             ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),
             ...(outcome.isError ? { isError: true } : {}),
         };
     } catch (error) {
-        if (error instanceof DeadlineExceededError) {
-            deps.logger.warn("tool timed out", { tool: tool.name, timeoutMs });
-            return {
-                content: [
-                    {
-                        type: "text",
-                        text: `${tool.name} did not finish within ${timeoutMs / 1000} s; try again later.`,
-                    },
-                ],
-                isError: true,
-            };
-        }
         // A fault of ours or of storage: tell the model it failed without leaking internals.
         deps.logger.error("tool failed", { tool: tool.name, error: String(error) });
         return {

@@ -513,9 +513,9 @@ export class ExpressionCompiler {
                 const text = decodeEscapes(child.text);
                 parts.push(() => text);
             } else if (child.type === "interpolation") {
-                if (child.namedChildren.length !== 1)
-                    this.unsupported(child, "interpolation alignment or format");
-                const value = this.expr(child.namedChildren[0] as SyntaxNode);
+                const inner = child.namedChildren.filter((c) => c && c.type !== "interpolation_brace");
+                if (inner.length !== 1) this.unsupported(child, "interpolation alignment or format");
+                const value = this.expr(inner[0] as SyntaxNode);
                 parts.push((f) => stringOf(value.run(f)));
             } else if (child.type !== "interpolation_start" && child.type !== "interpolation_quote") {
                 this.unsupported(child);
@@ -620,12 +620,12 @@ export class ExpressionCompiler {
         }
         // Namespace-qualified type names (System.String, Newtonsoft.Json.Linq.JObject).
         if (
-            /^(System|Newtonsoft)(\.[A-Za-z]+)*$/.test(node.text) &&
+            /^(System|Newtonsoft|Microsoft)(\.[A-Za-z]+)*$/.test(node.text) &&
             knownTypeNames.has(name) &&
             callArgs === undefined
         )
             return { typeRef: this.namedType(node, name, []) };
-        const target = this.exprOrType(targetNode);
+        const target = this.qualifiedType(targetNode) ?? this.exprOrType(targetNode);
         const args = callArgs ?? [];
         const evals = argEvals ?? [];
         if ("typeRef" in target) {
@@ -667,6 +667,18 @@ export class ExpressionCompiler {
                     argTypes,
                 ),
         };
+    }
+
+    /** `System.X.Y` as a type reference; a namespace-qualified name of an unknown type is refused. */
+    private qualifiedType(node: SyntaxNode): TypeRef | undefined {
+        const text = node.text;
+        const root = text.split(".")[0];
+        if (!/^(System|Newtonsoft|Microsoft)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(text)) return undefined;
+        if (this.scopes.some((s) => s.has(root)) || root in this.globals) return undefined;
+        const name = text.split(".").pop() as string;
+        if (!knownTypeNames.has(name))
+            this.fail(node, `Usage of type '${text}' is not supported within expressions`);
+        return { typeRef: this.namedType(node, name, []) };
     }
 
     private orderArgs(

@@ -10,6 +10,7 @@ import {
     toolRoles,
     type ToolName,
 } from "../../functions-app/src/contract";
+import { endpointsFor, localAgentToken, parseArgs, runSmoke } from "../../functions-app/scripts/smoke";
 import { startLocalControlPlane, type LocalControlPlane } from "../src/harness";
 import { devStackSource } from "./support/dev-stack";
 
@@ -264,6 +265,28 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
             const doc = (await res.json()) as Record<string, unknown>;
             assert.equal(doc.resource, plane.urls.mcp);
             assert.deepEqual(doc.scopes_supported, [`api://${plane.source.mcpAppClientId}/MCP.Access`]);
+        });
+
+        it("npm run smoke -- <gateway> --layout gateway --agent <name> passes, webhook included", async () => {
+            const args = parseArgs([
+                plane.urls.gateway,
+                "--layout",
+                "gateway",
+                "--agent",
+                "aks-incident-bot",
+            ]);
+            assert.equal(args.agent, "aks-incident-bot");
+            const token = await localAgentToken(args.base, args.agent as string);
+            const checks = await runSmoke(endpointsFor(args.base, args.layout), token);
+            assert.deepEqual(
+                checks.filter((c) => !c.ok),
+                [],
+            );
+            const ran = checks.filter((c) => !c.detail.startsWith("skipped")).map((c) => c.name);
+            assert.ok(
+                ran.includes("webhook: invalid body gives 400") && ran.includes("sse: analyze_incident"),
+                ran.join(", "),
+            );
         });
 
         it("answers a path no operation matches with 404", async () => {

@@ -22,6 +22,22 @@ export const hopByHop = new Set([
     "content-length",
 ]);
 
+/** Headers sent as separate lines rather than comma-joined (set-header documentation). */
+export const separateLines = new Set([
+    "user-agent",
+    "www-authenticate",
+    "proxy-authenticate",
+    "cookie",
+    "set-cookie",
+    "warning",
+    "date",
+    "expires",
+    "if-modified-since",
+    "if-unmodified-since",
+    "last-modified",
+    "retry-after",
+]);
+
 export async function forwardToBackend(
     rt: PolicyRuntime,
     options: ForwardOptions,
@@ -51,7 +67,8 @@ export async function forwardToBackend(
     const headers: Record<string, string[]> = {};
     for (const [name, values] of ctx.request.headers.pairs()) {
         if (hopByHop.has(String(name).toLowerCase())) continue;
-        headers[String(name)] = values;
+        // APIM sends multiple values as one comma-joined line, except for a few headers.
+        headers[String(name)] = separateLines.has(String(name).toLowerCase()) ? values : [values.join(",")];
     }
     const forwardedFor = ctx.request.headers.get("X-Forwarded-For");
     headers["X-Forwarded-For"] = [[...(forwardedFor ?? []), ctx.request.ipAddress].join(", ")];

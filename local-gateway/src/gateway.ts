@@ -13,7 +13,7 @@ import { composeScopes, defaultGlobalPolicy, loadPolicyDocument, type PolicyDocu
 import { LocalEntra } from "./entra";
 import { csharpParser } from "./expressions/parser";
 import { CsException } from "./expressions/values";
-import { forwardToBackend, hopByHop } from "./forward";
+import { forwardToBackend, hopByHop, separateLines } from "./forward";
 import {
     ResponseReturned,
     PolicyError,
@@ -29,22 +29,6 @@ import { gatewayRole } from "../../functions-app/src/contract";
 
 /** Largest request body the local gateway reads (APIM has its own limits; policies set smaller ones). */
 const maxBufferedBody = 4 * 1024 * 1024;
-/** Headers sent as separate lines rather than comma-joined (set-header documentation). */
-const separateLines = new Set([
-    "user-agent",
-    "www-authenticate",
-    "proxy-authenticate",
-    "cookie",
-    "set-cookie",
-    "warning",
-    "date",
-    "expires",
-    "if-modified-since",
-    "if-unmodified-since",
-    "last-modified",
-    "retry-after",
-]);
-
 interface Route {
     readonly api: { id: string; name: string; path: string };
     readonly operation: { id: string; method: string; name: string; urlTemplate: string };

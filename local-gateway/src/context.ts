@@ -83,6 +83,8 @@ export class GatewayContext {
     readonly callerResponseHeaders: Headers = newHeaders();
     /** Base URL set by set-backend-service. */
     backendBaseUrl?: string;
+    /** Credential headers of the backend entity set-backend-service chose. */
+    backendHeaders: readonly (readonly [string, readonly string[]])[] = [];
 
     constructor(
         readonly request: RequestState,

@@ -70,6 +70,8 @@ export async function forwardToBackend(
         // APIM sends multiple values as one comma-joined line, except for a few headers.
         headers[String(name)] = separateLines.has(String(name).toLowerCase()) ? values : [values.join(",")];
     }
+    // The backend entity's credential headers (e.g. a Functions key held in a secret named value).
+    for (const [name, values] of ctx.backendHeaders) headers[name] = [values.join(",")];
     const forwardedFor = ctx.request.headers.get("X-Forwarded-For");
     headers["X-Forwarded-For"] = [[...(forwardedFor ?? []), ctx.request.ipAddress].join(", ")];
     const body = ctx.request.body && !ctx.request.body.isConsumed ? ctx.request.body.content : undefined;

@@ -114,9 +114,21 @@ export class LocalGateway {
         });
     }
 
+    /** Named values in backend credentials, resolved like those in policies. */
+    private substitute(text: string): string {
+        const values = localNamedValues(this.source, this.url);
+        return text.replace(/\{\{([^{}]*)\}\}/g, (whole, name: string) => values.get(name) ?? whole);
+    }
+
     private loadRoutes(parser: Parser): Route[] {
         const source = this.source;
         const namedValues = localNamedValues(source, this.url);
+        for (const [id, backend] of source.backends)
+            for (const [, values] of backend.headers)
+                for (const v of values)
+                    for (const m of v.matchAll(/\{\{([^{}]*)\}\}/g))
+                        if (!namedValues.has(m[1]))
+                            throw new Error(`backend ${id}: named value {{${m[1]}}} is not defined`);
         const load = (name: string, scope: PolicyDocument["scope"], xml: string) =>
             loadPolicyDocument(parser, name, scope, xml, namedValues);
         const routes: Route[] = [];
@@ -162,7 +174,15 @@ export class LocalGateway {
         return {
             validateEntraToken: (token, tenant, audiences) => this.entra.validate(token, tenant, audiences),
             managedIdentityToken: (resource) => this.entra.managedIdentityToken(resource),
-            backendUrl: (id) => (this.source.backends.has(id) ? this.backendUrl : undefined),
+            backend: (id) => {
+                const backend = this.source.backends.get(id);
+                if (!backend || !this.backendUrl) return undefined;
+                // Every backend entity is the local tool host; its credential headers still apply.
+                return {
+                    url: this.backendUrl,
+                    headers: backend.headers.map(([n, v]) => [n, v.map((x) => this.substitute(x))] as const),
+                };
+            },
             rateLimit: (key, calls, period, increment) => this.limiter.take(key, calls, period, increment),
             forward: (rt, options) => forwardToBackend(rt, options, rt.signal),
             emitMetric: (metric) => {

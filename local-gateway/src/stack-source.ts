@@ -25,6 +25,13 @@ export interface StackOperation {
     readonly policy?: string;
 }
 
+/** An APIM backend entity: its URL and the credential headers APIM adds when forwarding to it. */
+export interface StackBackend {
+    readonly url: string;
+    /** `credentials.header`: name -> values (may reference named values). */
+    readonly headers: readonly (readonly [string, readonly string[]])[];
+}
+
 export interface StackAgent {
     readonly name: string;
     readonly clientId: string;
@@ -39,8 +46,8 @@ export interface StackSource {
     readonly operations: readonly StackOperation[];
     /** Named values as the program defines them (Azure facts; see {@link localNamedValues}). */
     readonly namedValues: ReadonlyMap<string, string>;
-    /** Backend id -> URL (Azure). */
-    readonly backends: ReadonlyMap<string, string>;
+    /** Backend id -> URL (Azure) and credential headers. */
+    readonly backends: ReadonlyMap<string, StackBackend>;
     /** The gateway's Azure base URL (what URL-valued named values start with). */
     readonly azureGatewayUrl: string;
     readonly tenantId: string;
@@ -117,7 +124,17 @@ export function stackSourceFrom(
     const namedValues = new Map(
         ofType(resources, "NamedValue").map((r) => [str(r, "namedValueId"), str(r, "value")]),
     );
-    const backends = new Map(ofType(resources, "Backend").map((r) => [str(r, "backendId"), str(r, "url")]));
+    const backends = new Map(
+        ofType(resources, "Backend").map((r) => {
+            const credentials = unwrap(r.inputs.credentials) as
+                { header?: Record<string, unknown> } | undefined;
+            const headers = Object.entries(credentials?.header ?? {}).map(
+                ([name, values]) =>
+                    [name, (unwrap(values) as unknown[]).map((v) => String(unwrap(v)))] as const,
+            );
+            return [str(r, "backendId"), { url: str(r, "url"), headers }];
+        }),
+    );
 
     const outputString = (key: string): string => {
         const v = unwrap(outputs[key]);

@@ -54,8 +54,10 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
                 policy: `<policies><inbound><base /><set-variable name="n" value="@(((string)context.Variables[&quot;missing&quot;]).Length)" /></inbound></policies>`,
             },
         ],
-        namedValues: new Map(),
-        backends: new Map([["tools", "https://tools.example"]]),
+        namedValues: new Map([["tools-key", "local-key"]]),
+        backends: new Map([
+            ["tools", { url: "https://tools.example", headers: [["x-functions-key", ["{{tools-key}}"]]] }],
+        ]),
         azureGatewayUrl: "https://example.azure-api.net",
         tenantId: "tenant",
         mcpAppClientId: "app",
@@ -93,6 +95,11 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
         assert.equal(seen.at(-1)?.path, "/events");
         assert.equal(seen.at(-1)?.headers["x-order"], "api-before,global,api-after");
         assert.equal(res.headers.get("x-outbound"), "200");
+        assert.equal(
+            seen.at(-1)?.headers["x-functions-key"],
+            "local-key",
+            "the backend entity's credential header",
+        );
     });
 
     it("streams a response event by event (buffer-response=false)", async () => {

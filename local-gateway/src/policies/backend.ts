@@ -53,15 +53,16 @@ export const setBackendService: ElementCompiler = (element, load) => {
             const id = e.attr("backend-id");
             if (id) {
                 const backendId = csToString(id.evaluate(ctx));
-                const url = rt.services.backendUrl(backendId);
-                if (!url)
+                const backend = rt.services.backend(backendId);
+                if (!backend)
                     throw new PolicyError(
                         "set-backend-service",
                         "BackendNotFound",
                         `backend ${backendId} is not defined`,
                         { status: 500, reason: "Internal Server Error" },
                     );
-                ctx.backendBaseUrl = url;
+                ctx.backendBaseUrl = backend.url;
+                ctx.backendHeaders = backend.headers;
             } else ctx.backendBaseUrl = csToString(e.attr("base-url")!.evaluate(ctx));
         },
     };

@@ -70,8 +70,10 @@ export interface GatewayServices {
     ): Promise<TokenValidationResult>;
     /** Token for the gateway's managed identity, for a resource. */
     managedIdentityToken(resource: string, clientId?: string): Promise<MintedToken>;
-    /** Backend entity id -> base URL. */
-    backendUrl(backendId: string): string | undefined;
+    /** Backend entity id -> base URL and the credential headers APIM adds for it. */
+    backend(
+        backendId: string,
+    ): { url: string; headers: readonly (readonly [string, readonly string[]])[] } | undefined;
     /** Fixed-window counter: returns whether allowed, remaining calls and seconds to renewal. */
     rateLimit(
         key: string,

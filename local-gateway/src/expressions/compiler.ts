@@ -563,6 +563,11 @@ export class ExpressionCompiler {
                 return { member, type };
             }
         }
+        if (!memberAllowed(self.name, name))
+            this.fail(
+                node,
+                `Usage of member '${name}' of type '${fullNames[self.name] ?? self.name}' is not supported within expressions`,
+            );
         return this.fail(
             node,
             `${describe} '${name}' (${args.map(typeText).join(", ")}) is not supported by the local gateway`,
@@ -594,6 +599,11 @@ export class ExpressionCompiler {
                 }
             }
         }
+        if (!memberAllowed(self.name, name))
+            this.fail(
+                node,
+                `Usage of member '${name}' of type '${fullNames[self.name] ?? self.name}' is not supported within expressions`,
+            );
         return this.fail(
             node,
             `${typeText(self)} has no member '${name}' taking (${args.map(typeText).join(", ")}) that the local gateway supports`,

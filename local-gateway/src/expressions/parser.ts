@@ -42,17 +42,17 @@ export function parseExpressionBody(
     const method = tree.rootNode.descendantsOfType("method_declaration")[0];
     const body = method?.childForFieldName("body");
     if (!body) throw new Error("the C# parser found no method body");
-    return { body, error: tree.rootNode.hasError ? firstError(tree.rootNode) : undefined };
+    // Walk the whole (small) tree: a MISSING token does not always mark its ancestors as erroneous.
+    return { body, error: firstError(tree.rootNode) };
 }
 
 function firstError(node: SyntaxNode): SyntaxNode | undefined {
-    if (node.isError || node.isMissing) return node;
+    // A zero-width named node is a token the parser had to invent (e.g. a missing operand).
+    if (node.isError || node.isMissing || (node.isNamed && node.startIndex === node.endIndex)) return node;
     for (const child of node.children) {
         if (!child) continue;
-        if (child.hasError || child.isError || child.isMissing) {
-            const found = firstError(child);
-            if (found) return found;
-        }
+        const found = firstError(child);
+        if (found) return found;
     }
     return undefined;
 }

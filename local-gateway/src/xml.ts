@@ -279,7 +279,7 @@ export function parseXml(name: string, source: string): XmlElement {
             name: elementName,
             attributes,
             children,
-            ...(trimmed !== "" ? { text: value(trimmed, textStart + Math.max(0, leading - 0)) } : {}),
+            ...(trimmed !== "" ? { text: value(trimmed, textStart + leading) } : {}),
             ...at(start),
         };
     };

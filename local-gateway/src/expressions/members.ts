@@ -3,8 +3,8 @@
  * run-time behaviour. A member not listed here is a load error ("not supported by the local
  * gateway"), independent of APIM's allow-list, which is checked separately. Pure.
  */
-import { JArray, JObject, JProperty, JToken, JValue, parseToken, toToken, tokenToString } from "./json";
-import { arrayOf, assignable, castTo, isInstance, t, types, type CsType } from "./types";
+import { JArray, JObject, JProperty, JToken, JValue, parseToken, toToken } from "./json";
+import { arrayOf, assignable, isInstance, t, types, type CsType } from "./types";
 import {
     CsComparer,
     CsDictionary,
@@ -18,7 +18,11 @@ import {
 } from "./values";
 import { dotnetRegex } from "./regex";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Receivers and arguments are interpreter values whose .NET type the expression compiler already
+ * checked when the document loaded; TypeScript cannot express that mapping, hence `any` here only.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 export interface Member {
@@ -906,4 +910,3 @@ export function defineMethod(
 ): void {
     method(type, name, arity, result, run, params);
 }
-export { castTo, tokenToString };

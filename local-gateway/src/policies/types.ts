@@ -4,7 +4,7 @@
  * ways a statement leaves the normal flow (a returned response, a policy error).
  */
 import type { Readable } from "node:stream";
-import type { GatewayContext, Headers } from "../context";
+import type { GatewayContext } from "../context";
 import type { XmlElement, XmlValue } from "../xml";
 
 export type Section = "inbound" | "backend" | "outbound" | "on-error";
@@ -114,7 +114,3 @@ export interface LoadContext {
 }
 
 export type ElementCompiler = (element: XmlElement, load: LoadContext) => Statement;
-
-export function setHeaderValues(headers: Headers, name: string, values: string[]): void {
-    headers.set(name, values);
-}

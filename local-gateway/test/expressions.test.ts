@@ -108,6 +108,21 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
             true,
         ],
         ["Regex rejects other characters", `@(Regex.IsMatch("ab c", "^[a-z]+$"))`, false],
+        [
+            "LINQ with lambdas",
+            `@{ var roles = "a,b,c".Split(','); return roles.Any(r => r == "b") + "/" + roles.Count(r => r != "a") + "/" + string.Join("+", roles.Where(r => r != "b").Select(r => r.ToUpper())); }`,
+            "True/2/A+C",
+        ],
+        [
+            "Array.Exists with a block lambda",
+            `@(Array.Exists("a,b".Split(','), (r) => { return r == "a"; }))`,
+            true,
+        ],
+        [
+            "dictionary with a comparer, indexer assignment and TryGetValue",
+            `@{ var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase); d["Save_Snippet"] = "Snippets.Write"; string role; var found = d.TryGetValue("SAVE_SNIPPET", out role); return found + ":" + role + ":" + d.TryGetValue("x", out var none) + ":" + (none == null); }`,
+            "True:Snippets.Write:False:True",
+        ],
         ["interpolated strings", `@{ var n = 2; return $"n={n}, {n + 1}"; }`, "n=2, 3"],
         [
             "headers are case-insensitive and GetValueOrDefault joins values",
@@ -164,7 +179,11 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
         ["a type outside APIM's allow-list", `@(System.IO.File.ReadAllText("x"))`, /not supported/],
         ["a member outside APIM's allow-list", `@(Regex.Escape("x"))`, /not supported/],
         ["dynamic", `@{ dynamic d = 1; return d; }`, /'dynamic' is not supported within expressions/],
-        ["a lambda", `@(new List<string>().Exists(s => s == "a"))`, /not supported/],
+        [
+            "a lambda on a member the local gateway lacks",
+            `@(new List<string>().Exists(s => s == "a"))`,
+            /that the local gateway supports/,
+        ],
         ["an unknown name", `@(nothing)`, /'nothing' does not exist/],
         ["assigning to the context", `@{ context.Variables = null; return 1; }`, /only local variables/],
     ];

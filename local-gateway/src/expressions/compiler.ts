@@ -25,7 +25,7 @@ import {
     types,
     type CsType,
 } from "./types";
-import { CsEnum, CsException, CsGuid, csToString, exceptionIs } from "./values";
+import { CsDictionary, CsEnum, CsException, CsGuid, csToString, exceptionIs } from "./values";
 
 /** Thrown at load time; `node` locates the construct. */
 export class ExpressionCompileError extends Error {
@@ -49,6 +49,12 @@ interface Compiled {
     readonly run: Eval;
     /** Set for a local variable (assignable). */
     readonly slot?: number;
+    /** A lambda argument, compiled once the parameter types are known. */
+    readonly lambda?: SyntaxNode;
+    /** An `out` argument: the variable (declared with `out var` or existing). */
+    readonly out?: SyntaxNode;
+    /** Set for `dictionary[key]` / `list[index]` (assignable). */
+    readonly store?: (f: Frame, value: unknown) => void;
 }
 /** 0 normal, 1 break, 2 continue, 3 return. */
 type Completion = 0 | 1 | 2 | 3;
@@ -483,7 +489,7 @@ export class ExpressionCompiler {
             case "assignment_expression":
                 return this.assignment(node);
             case "lambda_expression":
-                return this.unsupported(node, "a lambda expression");
+                return this.unsupported(node, "a lambda outside a method argument");
             default:
                 return this.unsupported(node);
         }
@@ -531,13 +537,13 @@ export class ExpressionCompiler {
             if (!arg || arg.type !== "argument") continue;
             const nameNode = arg.childForFieldName("name");
             const valueNode = arg.namedChildren[arg.namedChildren.length - 1] as SyntaxNode;
-            if (
-                arg.children.some(
-                    (c) => c?.type === "out" || c?.type === "ref" || c?.text === "out" || c?.text === "ref",
-                )
-            )
-                this.unsupported(arg, "out/ref arguments");
-            values.push(this.expr(valueNode));
+            if (arg.children.some((c) => c?.type === "ref" || c?.text === "ref"))
+                this.unsupported(arg, "ref arguments");
+            if (arg.children.some((c) => c?.type === "out" || c?.text === "out")) {
+                values.push({ type: t("Out"), run: () => null, out: valueNode });
+            } else if (valueNode.type === "lambda_expression") {
+                values.push({ type: t("Lambda"), run: () => null, lambda: valueNode });
+            } else values.push(this.expr(valueNode));
             names.push(nameNode?.text);
         }
         return { values, names };
@@ -636,6 +642,21 @@ export class ExpressionCompiler {
         )
             return { typeRef: this.namedType(node, name, []) };
         const target = this.qualifiedType(targetNode) ?? this.exprOrType(targetNode);
+        if (argEvals && argEvals.some((a) => a.lambda || a.out)) {
+            if (argEvals.some((a) => a.out)) {
+                if ("typeRef" in target || name !== "TryGetValue")
+                    this.unsupported(node, `out arguments to ${name}`);
+                return this.tryGetValue(node, target as Compiled, argEvals);
+            }
+            const receiver = "typeRef" in target ? argEvals[0]?.type : target.type;
+            const element = receiver ? elementType(receiver) : undefined;
+            argEvals = argEvals.map((a) => {
+                if (!a.lambda) return a;
+                if (!element) this.fail(a.lambda, "a lambda needs an enumerable receiver");
+                return this.lambda(a.lambda, [element as CsType]);
+            });
+            callArgs = argEvals.map((a) => a.type);
+        }
         const args = callArgs ?? [];
         const evals = argEvals ?? [];
         if ("typeRef" in target) {
@@ -676,6 +697,78 @@ export class ExpressionCompiler {
                     typeArgs,
                     argTypes,
                 ),
+        };
+    }
+
+    /** `x => body` / `(x) => { ... }` with known parameter types; runs as a JavaScript function. */
+    private lambda(node: SyntaxNode, parameterTypes: CsType[]): Compiled {
+        const params = node.childForFieldName("parameters") as SyntaxNode;
+        const names =
+            params.type === "implicit_parameter" || params.type === "identifier"
+                ? [params.text]
+                : params.namedChildren
+                      .filter((c): c is SyntaxNode => c?.type === "parameter")
+                      .map((p) => (p.childForFieldName("name") as SyntaxNode).text);
+        if (names.length !== parameterTypes.length)
+            this.fail(node, `the lambda takes ${parameterTypes.length} parameter(s)`);
+        this.scopes.push(new Map());
+        const slots = names.map((n, i) => this.declare(node, n, parameterTypes[i]));
+        const bodyNode = node.childForFieldName("body") as SyntaxNode;
+        let result: CsType;
+        let body: Eval;
+        if (bodyNode.type === "block") {
+            const outer = this.returnTypes.splice(0);
+            const exec = this.block(bodyNode);
+            result = commonType(this.returnTypes);
+            this.returnTypes.splice(0, this.returnTypes.length, ...outer);
+            body = (f) => (exec(f) === 3 ? f.result : undefined);
+        } else {
+            const e = this.expr(bodyNode);
+            result = e.type;
+            body = e.run;
+        }
+        this.scopes.pop();
+        return {
+            type: t("Func", ...parameterTypes, result),
+            run:
+                (f) =>
+                (...xs: unknown[]) => {
+                    slots.forEach((slot, i) => (f.locals[slot] = xs[i]));
+                    return body(f);
+                },
+        };
+    }
+
+    /** `dictionary.TryGetValue(key, out var value)`. */
+    private tryGetValue(node: SyntaxNode, target: Compiled, args: Compiled[]): Compiled {
+        let dictionary: CsType | undefined;
+        for (let c: CsType | undefined = target.type; c; c = baseOf(c))
+            if (c.name === "IReadOnlyDictionary") dictionary = c;
+        if (!dictionary || args.length !== 2 || !args[1].out)
+            this.fail(node, "TryGetValue(key, out value) needs a dictionary");
+        const valueType = (dictionary as CsType).args[1];
+        const outNode = args[1].out as SyntaxNode;
+        let slot: number;
+        if (outNode.type === "declaration_expression") {
+            const typeNode = outNode.childForFieldName("type") as SyntaxNode;
+            const declared = typeNode.type === "implicit_type" ? valueType : this.typeOf(typeNode);
+            slot = this.declare(outNode, (outNode.childForFieldName("name") as SyntaxNode).text, declared);
+        } else {
+            const local = this.expr(outNode);
+            if (local.slot === undefined) this.fail(outNode, "out needs a local variable");
+            slot = local.slot as number;
+        }
+        const key = args[0];
+        const empty = valueType.name === "bool" ? false : isNumeric(valueType) ? 0 : null;
+        return {
+            type: types.bool,
+            run: (f) => {
+                const d = notNull(target.run(f)) as CsDictionary;
+                const k = notNull(key.run(f));
+                const found = d.has(k);
+                f.locals[slot] = found ? d.get(k) : empty;
+                return found;
+            },
         };
     }
 
@@ -742,6 +835,17 @@ export class ExpressionCompiler {
                     [],
                     argTypes,
                 ),
+            store: (f, value) => {
+                const container = notNull(target.run(f));
+                const key = values[0].run(f);
+                if (Array.isArray(container)) {
+                    const i = key as number;
+                    if (!Number.isInteger(i) || i < 0 || i >= container.length)
+                        throw new CsException("ArgumentOutOfRangeException", "Index was out of range.");
+                    container[i] = value;
+                } else if (container instanceof CsDictionary) container.set(notNull(key), value);
+                else throw new CsException("InvalidOperationException", "this indexer is read-only");
+            },
         };
     }
 
@@ -801,6 +905,21 @@ export class ExpressionCompiler {
         const left = this.expr(node.childForFieldName("left") as SyntaxNode);
         const operator = (node.childForFieldName("operator") ?? node.children[1])?.text;
         const right = this.expr(node.childForFieldName("right") as SyntaxNode);
+        if (left.store && operator === "=") {
+            const store = left.store;
+            if (!assignable(right.type, left.type))
+                this.fail(node, `cannot convert ${typeText(right.type)} to ${typeText(left.type)}`);
+            if (/^context\b/.test((node.childForFieldName("left") as SyntaxNode).text))
+                this.fail(node, "only local variables can be assigned (the context is read-only)");
+            return {
+                type: left.type,
+                run: (f) => {
+                    const value = convert(right.run(f), right.type, left.type);
+                    store(f, value);
+                    return value;
+                },
+            };
+        }
         if (left.slot === undefined)
             this.fail(node, "only local variables can be assigned (the context is read-only)");
         const slot = left.slot as number;

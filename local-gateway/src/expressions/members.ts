@@ -628,6 +628,79 @@ method(
     (s) => [...new Set(enumerate(s))],
 );
 
+// ---- LINQ with lambdas (the lambda's parameter is the element type)
+const isFunc = (a: readonly CsType[], i = 0) => a[i]?.name === "Func";
+const predicate = (a: readonly CsType[]) => isFunc(a) && a[0].args[a[0].args.length - 1].name === "bool";
+type Fn = (...xs: unknown[]) => unknown;
+method(
+    "IEnumerable",
+    "Any",
+    1,
+    (_s, a) => (predicate(a) ? types.bool : undefined),
+    (s, [fn]) => enumerate(s).some((x) => (fn as Fn)(x) === true),
+);
+method(
+    "IEnumerable",
+    "All",
+    1,
+    (_s, a) => (predicate(a) ? types.bool : undefined),
+    (s, [fn]) => enumerate(s).every((x) => (fn as Fn)(x) === true),
+);
+method(
+    "IEnumerable",
+    "Count",
+    1,
+    (_s, a) => (predicate(a) ? types.int : undefined),
+    (s, [fn]) => enumerate(s).filter((x) => (fn as Fn)(x) === true).length,
+);
+method(
+    "IEnumerable",
+    "Where",
+    1,
+    (s, a) => (predicate(a) ? t("IEnumerable", elementOf(s)) : undefined),
+    (s, [fn]) => enumerate(s).filter((x) => (fn as Fn)(x) === true),
+);
+method(
+    "IEnumerable",
+    "Select",
+    1,
+    (_s, a) => (isFunc(a) ? t("IEnumerable", a[0].args[1]) : undefined),
+    (s, [fn]) => enumerate(s).map((x) => (fn as Fn)(x)),
+);
+method(
+    "IEnumerable",
+    "FirstOrDefault",
+    1,
+    (s, a) => (predicate(a) ? elementOf(s) : undefined),
+    (s, [fn]) => enumerate(s).find((x) => (fn as Fn)(x) === true) ?? null,
+);
+method(
+    "IEnumerable",
+    "First",
+    1,
+    (s, a) => (predicate(a) ? elementOf(s) : undefined),
+    (s, [fn]) => {
+        const found = enumerate(s).find((x) => (fn as Fn)(x) === true);
+        if (found === undefined)
+            throw new CsException("InvalidOperationException", "Sequence contains no matching element");
+        return found;
+    },
+);
+staticMethod(
+    "Array",
+    "Exists",
+    2,
+    (a) => (isFunc(a, 1) ? types.bool : undefined),
+    ([arr, fn]) => enumerate(arr).some((x) => (fn as Fn)(x) === true),
+);
+staticMethod(
+    "Array",
+    "IndexOf",
+    2,
+    () => types.int,
+    ([arr, v]) => enumerate(arr).indexOf(v),
+);
+
 // ---- Newtonsoft.Json.Linq
 for (const member of [
     "None",

@@ -39,7 +39,7 @@ export function arrayOf(element: CsType): CsType {
 }
 
 export function typeText(type: CsType): string {
-    if (type.name === "Array") return `${typeText(type.args[0])}[]`;
+    if (type.name === "Array" && type.args.length === 1) return `${typeText(type.args[0])}[]`;
     return type.args.length ? `${type.name}<${type.args.map(typeText).join(", ")}>` : type.name;
 }
 

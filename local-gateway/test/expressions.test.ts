@@ -123,6 +123,11 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
             `@{ var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase); d["Save_Snippet"] = "Snippets.Write"; string role; var found = d.TryGetValue("SAVE_SNIPPET", out role); return found + ":" + role + ":" + d.TryGetValue("x", out var none) + ":" + (none == null); }`,
             "True:Snippets.Write:False:True",
         ],
+        [
+            "?. yields null on a null receiver and calls through otherwise",
+            `@(((context.Variables["nothing"] as string)?.ToUpper() ?? "none") + "/" + "a b".Split(' ')?[1] + "/" + "abc"?.Length)`,
+            "none/b/3",
+        ],
         ["interpolated strings", `@{ var n = 2; return $"n={n}, {n + 1}"; }`, "n=2, 3"],
         [
             "headers are case-insensitive and GetValueOrDefault joins values",

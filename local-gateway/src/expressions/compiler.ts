@@ -419,7 +419,7 @@ export class ExpressionCompiler {
             case "member_access_expression":
                 return this.memberAccess(node, undefined);
             case "conditional_access_expression":
-                return this.unsupported(node, "the ?. operator");
+                return this.conditionalAccess(node);
             case "invocation_expression":
                 return this.invocation(node);
             case "element_access_expression":
@@ -624,7 +624,8 @@ export class ExpressionCompiler {
     ): Compiled | TypeRef {
         const targetNode = node.childForFieldName("expression") as SyntaxNode;
         const nameNode = node.childForFieldName("name") as SyntaxNode;
-        if (node.text.includes("?.")) this.unsupported(node, "the ?. operator");
+        if (targetNode.type === "conditional_access_expression")
+            this.unsupported(node, "a ?. chain continued by further member access");
         let name = nameNode.text;
         let typeArgs: CsType[] = [];
         if (nameNode.type === "generic_name") {
@@ -801,9 +802,68 @@ export class ExpressionCompiler {
         return ordered;
     }
 
+    /** `a?.B`, `a?.M(args)`, `a?[i]`: null when `a` is null (at the end of a chain only). */
+    private conditionalAccess(
+        node: SyntaxNode,
+        call?: { values: Compiled[] },
+        receiver?: SyntaxNode,
+    ): Compiled {
+        const condition = node.childForFieldName("condition") as SyntaxNode;
+        // tree-sitter-c-sharp 0.23 parses `a + b?.C` as `(a + b)?.C`; in C#, ?. binds tighter.
+        if (!receiver && condition.type === "binary_expression") {
+            const right = condition.childForFieldName("right") as SyntaxNode;
+            return this.binary(condition, this.conditionalAccess(node, call, right));
+        }
+        const target = this.expr(receiver ?? condition);
+        const binding = node.namedChildren.find(
+            (c) => c?.type === "member_binding_expression" || c?.type === "element_binding_expression",
+        ) as SyntaxNode | undefined;
+        if (!binding) return this.unsupported(node, "this ?. form");
+        if (call?.values.some((v) => v.lambda || v.out))
+            this.unsupported(node, "lambda or out arguments after ?.");
+        let name = "[]";
+        let values = call?.values ?? [];
+        let typeArgs: CsType[] = [];
+        if (binding.type === "member_binding_expression") {
+            const nameNode = binding.childForFieldName("name") as SyntaxNode;
+            name =
+                nameNode.type === "generic_name"
+                    ? (nameNode.namedChildren[0] as SyntaxNode).text
+                    : nameNode.text;
+            if (nameNode.type === "generic_name") {
+                const list = nameNode.namedChildren.find((c) => c?.type === "type_argument_list");
+                typeArgs = (list?.namedChildren ?? [])
+                    .filter((c): c is SyntaxNode => !!c)
+                    .map((c) => this.typeOf(c));
+            }
+        } else {
+            values = binding.namedChildren
+                .filter((c): c is SyntaxNode => c?.type === "argument")
+                .map((a) => this.expr(a.namedChildren[a.namedChildren.length - 1] as SyntaxNode));
+        }
+        const argTypes = values.map((v) => v.type);
+        const { member, type } = this.instanceMember(node, target.type, name, argTypes, typeArgs);
+        if (name !== "[]" && (member.kind === "method") !== (call !== undefined))
+            this.fail(node, `${name} is not ${call ? "a method" : "a property"}`);
+        return {
+            type,
+            run: (f) => {
+                const receiver = target.run(f);
+                if (receiver === null || receiver === undefined) return null;
+                return member.run(
+                    receiver,
+                    values.map((v) => v.run(f)),
+                    typeArgs,
+                    argTypes,
+                );
+            },
+        };
+    }
+
     private invocation(node: SyntaxNode): Compiled {
         const fn = node.childForFieldName("function") as SyntaxNode;
         const { values, names } = this.args(node.childForFieldName("arguments"));
+        if (fn.type === "conditional_access_expression") return this.conditionalAccess(fn, { values });
         if (fn.type !== "member_access_expression")
             this.unsupported(fn, "calling a local function or delegate");
         return this.memberAccess(
@@ -815,6 +875,8 @@ export class ExpressionCompiler {
     }
 
     private elementAccess(node: SyntaxNode): Compiled {
+        if (node.childForFieldName("expression")?.type === "conditional_access_expression")
+            this.unsupported(node, "a ?. chain continued by an indexer");
         const target = this.expr(node.childForFieldName("expression") as SyntaxNode);
         const subscript = node.childForFieldName("subscript") as SyntaxNode;
         const { values } = this.args(subscript);
@@ -978,10 +1040,10 @@ export class ExpressionCompiler {
         return this.unsupported(node, `the unary operator ${operator}`);
     }
 
-    private binary(node: SyntaxNode): Compiled {
+    private binary(node: SyntaxNode, rightOperand?: Compiled): Compiled {
         const operator = (node.childForFieldName("operator") as SyntaxNode).text;
         const a = this.expr(node.childForFieldName("left") as SyntaxNode);
-        const b = this.expr(node.childForFieldName("right") as SyntaxNode);
+        const b = rightOperand ?? this.expr(node.childForFieldName("right") as SyntaxNode);
         switch (operator) {
             case "&&":
             case "||": {

@@ -150,6 +150,20 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 });
             }
         }
+        // Pending the gateway policy fix for case-variant tool names: with the documents on this branch
+        // these calls are forwarded (the Node host answers "Unknown tool"; the Functions MCP extension
+        // resolves names case-insensitively and would run save_snippet without Snippets.Write).
+        it.skip("refuses case-variant and unknown tool names before the host", async () => {
+            const token = await appToken(["Tools.Invoke"]);
+            for (const name of ["SAVE_SNIPPET", "Save_Snippet", "Hello_MCP", "no_such_tool"]) {
+                const [res, reached] = await backendCallsDuring(() =>
+                    post(token, call(name, { snippetname: "x", snippet: "y" })),
+                );
+                assert.ok(res.status === 400 || res.status === 403, `${name}: HTTP ${res.status}`);
+                assert.equal(reached, 0, `${name} reached the host`);
+            }
+        });
+
         it("refuses bodies it cannot read unambiguously (case-variant member names) with 400", async () => {
             const body =
                 '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"hello_mcp","Name":"save_snippet","arguments":{}}}';

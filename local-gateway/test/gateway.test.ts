@@ -121,6 +121,22 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 assert.equal(reached, 0);
             });
         }
+        it("admits a delegated user token with the MCP.Access scope, and still enforces tool roles", async () => {
+            const user = "00000000-0000-4000-8000-00000000c0de";
+            const token = await plane.tokens.mint({
+                aud: plane.source.mcpAppClientId,
+                azp: agentClientId("github-deployer"),
+                oid: user,
+                sub: "user-subject",
+                scp: "MCP.Access",
+            });
+            const ping = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+            assert.equal((await post(token, ping)).status, 200);
+            const [res, reached] = await backendCallsDuring(() => post(token, call("hello_mcp")));
+            assert.equal(res.status, 403, "a user with no app role cannot call a tool that needs one");
+            assert.equal(reached, 0);
+        });
+
         it("refuses a valid token with no MCP role or scope (403 insufficient_scope)", async () => {
             const res = await post(await appToken([]), call("hello_mcp"));
             assert.equal(res.status, 403);

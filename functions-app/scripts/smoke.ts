@@ -3,16 +3,18 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { backendPaths, gatewayPaths, toolNames } from "../src/contract";
+import { backendPaths, gatewayPaths, toolNames, toolRoles, webhookRole } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
 
 /**
- * `npm run smoke -- <base-url> [--token T] [--layout backend|gateway]`
+ * `npm run smoke -- <base-url> [--token T | --agent NAME] [--layout backend|gateway]`
  *
  * Connects with the official MCP client over both transports, lists and calls every tool,
  * round-trips a snippet, posts the sample incidents to the webhook and prints a pass/fail table.
  * The same checks work against `npm start` (backend paths) and a deployed gateway (gateway paths,
- * with a token from Entra ID).
+ * with a token from Entra ID). `--agent NAME` takes a token for that agent of the stack file from the
+ * local gateway's Entra stand-in (`npm start`; local only); checks for tools whose role the token does
+ * not grant are skipped, since the gateway refuses them by design.
  */
 
 interface Check {
@@ -31,23 +33,57 @@ interface Endpoints {
 export function parseArgs(argv: readonly string[]): {
     base: string;
     token?: string;
+    agent?: string;
     layout: "backend" | "gateway";
 } {
     const positional: string[] = [];
     let token = process.env.MCP_TOKEN;
+    let agent: string | undefined;
     let layout: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--token") token = argv[++i];
+        else if (argv[i] === "--agent") agent = argv[++i];
         else if (argv[i] === "--layout") layout = argv[++i];
         else positional.push(argv[i]);
     }
+    if (agent !== undefined && !agent) throw new Error("--agent needs an agent name from the stack file");
     const base = (positional[0] ?? "http://127.0.0.1:7071").replace(/\/+$/, "");
     const url = new URL(base);
     const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
     const chosen = layout ?? (local ? "backend" : "gateway");
     if (chosen !== "backend" && chosen !== "gateway")
         throw new Error(`--layout must be backend or gateway, got ${chosen}`);
-    return { base, token, layout: chosen };
+    return { base, token, ...(agent ? { agent } : {}), layout: chosen };
+}
+
+/** A token for an agent from the local gateway's Entra stand-in (client credentials, local only). */
+export async function localAgentToken(base: string, agent: string): Promise<string> {
+    const res = await fetch(`${base}/local-entra/oauth2/v2.0/token`, {
+        method: "POST",
+        body: new URLSearchParams({
+            grant_type: "client_credentials",
+            client_id: agent,
+            scope: "api://local/.default",
+        }),
+    });
+    const body = (await res.json()) as { access_token?: string; error?: string };
+    if (res.status !== 200 || !body.access_token)
+        throw new Error(`no local token for agent ${agent}: HTTP ${res.status} ${body.error ?? ""}`);
+    return body.access_token;
+}
+
+/** App roles a JWT carries (read, not verified: only to choose which checks apply). */
+export function rolesOf(token: string): string[] | undefined {
+    try {
+        const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as {
+            roles?: unknown;
+        };
+        return Array.isArray(payload.roles)
+            ? payload.roles.filter((r): r is string => typeof r === "string")
+            : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 export function endpointsFor(base: string, layout: "backend" | "gateway"): Endpoints {
@@ -67,7 +103,13 @@ export function endpointsFor(base: string, layout: "backend" | "gateway"): Endpo
 export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Check[]> {
     const checks: Check[] = [];
     const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    const check = async (name: string, run: () => Promise<string>) => {
+    const granted = token ? rolesOf(token) : undefined;
+    const check = async (name: string, run: () => Promise<string>, ...roles: string[]) => {
+        const missing = granted ? roles.filter((r) => !granted.includes(r)) : [];
+        if (missing.length > 0) {
+            checks.push({ name, ok: true, detail: `skipped: the token lacks ${missing.join(", ")}`, ms: 0 });
+            return;
+        }
         const start = performance.now();
         try {
             checks.push({ name, ok: true, detail: await run(), ms: performance.now() - start });
@@ -117,63 +159,91 @@ export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Ch
             if (result.isError) throw new Error(`${name} returned an error: ${text}`);
             return text;
         };
-        await check(`${kind}: hello_mcp`, () => call(toolNames.hello, {}));
+        await check(`${kind}: hello_mcp`, () => call(toolNames.hello, {}), toolRoles.hello_mcp);
         if (kind === "streamable-http") {
-            await check(`${kind}: save_snippet`, () =>
-                call(toolNames.saveSnippet, { snippetname: snippetName, snippet: snippetBody }),
+            await check(
+                `${kind}: save_snippet`,
+                () => call(toolNames.saveSnippet, { snippetname: snippetName, snippet: snippetBody }),
+                toolRoles.save_snippet,
             );
         }
-        await check(`${kind}: get_snippet (saved over Streamable HTTP)`, async () => {
-            const text = await call(toolNames.getSnippet, { snippetname: snippetName });
-            if (text !== snippetBody) throw new Error(`got ${JSON.stringify(text)}`);
-            return "round trip ok";
-        });
-        await check(`${kind}: list_snippets`, async () => {
-            const text = await call(toolNames.listSnippets, { prefix: snippetName });
-            if (!text.includes(snippetName)) throw new Error(`snippet not listed: ${text.slice(0, 80)}`);
-            return "listed";
-        });
-        await check(`${kind}: analyze_incident`, async () => {
-            const analysis = JSON.parse(
-                await call(toolNames.analyzeIncident, { incident: sampleIncidents[0] }),
-            ) as {
-                confidenceScore: number;
-            };
-            return `confidence ${analysis.confidenceScore}`;
-        });
-        await check(`${kind}: bad arguments give a tool error`, async () => {
-            const result = await client.callTool({
-                name: toolNames.getSnippet,
-                arguments: { snippetname: "../x" },
-            });
-            if (!result.isError) throw new Error("invalid snippet name was accepted");
-            return "rejected";
-        });
+        await check(
+            `${kind}: get_snippet (saved over Streamable HTTP)`,
+            async () => {
+                const text = await call(toolNames.getSnippet, { snippetname: snippetName });
+                if (text !== snippetBody) throw new Error(`got ${JSON.stringify(text)}`);
+                return "round trip ok";
+            },
+            toolRoles.save_snippet,
+            toolRoles.get_snippet,
+        );
+        await check(
+            `${kind}: list_snippets`,
+            async () => {
+                const text = await call(toolNames.listSnippets, { prefix: snippetName });
+                if (!text.includes(snippetName)) throw new Error(`snippet not listed: ${text.slice(0, 80)}`);
+                return "listed";
+            },
+            toolRoles.save_snippet,
+            toolRoles.list_snippets,
+        );
+        await check(
+            `${kind}: analyze_incident`,
+            async () => {
+                const analysis = JSON.parse(
+                    await call(toolNames.analyzeIncident, { incident: sampleIncidents[0] }),
+                ) as {
+                    confidenceScore: number;
+                };
+                return `confidence ${analysis.confidenceScore}`;
+            },
+            toolRoles.analyze_incident,
+        );
+        await check(
+            `${kind}: bad arguments give a tool error`,
+            async () => {
+                const result = await client.callTool({
+                    name: toolNames.getSnippet,
+                    arguments: { snippetname: "../x" },
+                });
+                if (!result.isError) throw new Error("invalid snippet name was accepted");
+                return "rejected";
+            },
+            toolRoles.get_snippet,
+        );
         await client.close();
     }
 
     for (const incident of sampleIncidents) {
-        await check(`webhook: ${incident.severity} incident ${incident.incidentId}`, async () => {
+        await check(
+            `webhook: ${incident.severity} incident ${incident.incidentId}`,
+            async () => {
+                const res = await fetch(endpoints.webhook, {
+                    method: "POST",
+                    headers: { "content-type": "application/json", ...auth },
+                    body: JSON.stringify(incident),
+                });
+                const body = (await res.json()) as { confidenceScore?: number; recommendations?: string[] };
+                if (res.status !== 200)
+                    throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 100)}`);
+                return `score ${body.confidenceScore}, ${body.recommendations?.length} recommendations`;
+            },
+            webhookRole,
+        );
+    }
+    await check(
+        "webhook: invalid body gives 400",
+        async () => {
             const res = await fetch(endpoints.webhook, {
                 method: "POST",
                 headers: { "content-type": "application/json", ...auth },
-                body: JSON.stringify(incident),
+                body: JSON.stringify({ severity: "High" }),
             });
-            const body = (await res.json()) as { confidenceScore?: number; recommendations?: string[] };
-            if (res.status !== 200)
-                throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 100)}`);
-            return `score ${body.confidenceScore}, ${body.recommendations?.length} recommendations`;
-        });
-    }
-    await check("webhook: invalid body gives 400", async () => {
-        const res = await fetch(endpoints.webhook, {
-            method: "POST",
-            headers: { "content-type": "application/json", ...auth },
-            body: JSON.stringify({ severity: "High" }),
-        });
-        if (res.status !== 400) throw new Error(`HTTP ${res.status}`);
-        return "400";
-    });
+            if (res.status !== 400) throw new Error(`HTTP ${res.status}`);
+            return "400";
+        },
+        webhookRole,
+    );
     return checks;
 }
 
@@ -188,17 +258,22 @@ export function formatTable(checks: readonly Check[]): string {
 }
 
 if (require.main === module) {
-    const { base, token, layout } = parseArgs(process.argv.slice(2));
+    const { base, token: given, agent, layout } = parseArgs(process.argv.slice(2));
     const endpoints = endpointsFor(base, layout);
-    console.log(`Smoke test of ${base} (${layout} paths${token ? ", with token" : ", no token"})\n`);
-    runSmoke(endpoints, token).then(
-        (checks) => {
-            console.log(formatTable(checks));
-            process.exit(checks.every((c) => c.ok) ? 0 : 1);
-        },
-        (error: unknown) => {
-            console.error(error);
-            process.exit(1);
-        },
-    );
+    (agent ? localAgentToken(base, agent) : Promise.resolve(given))
+        .then((token) => {
+            const how = agent ? `, local token for ${agent}` : token ? ", with token" : ", no token";
+            console.log(`Smoke test of ${base} (${layout} paths${how})\n`);
+            return runSmoke(endpoints, token);
+        })
+        .then(
+            (checks) => {
+                console.log(formatTable(checks));
+                process.exit(checks.every((c) => c.ok) ? 0 : 1);
+            },
+            (error: unknown) => {
+                console.error(error);
+                process.exit(1);
+            },
+        );
 }

@@ -7,6 +7,7 @@ import * as apim from "@pulumi/azure-native/apimanagement";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { ApimSkuSettings, apimSkuSchema, defaultApimSkus, environmentOf, settings } from "./config";
 import { readsAppIdClaim, readsAuthorizationHeader, variablesSet, withVariables } from "./lib/apim-pipeline";
+import { checkPolicyExpressions } from "../../local-gateway/src/expressions/check";
 import { policyDocumentOf } from "./lib/apim-resources";
 import { isPrivateHost } from "./lib/arm";
 import { looksLikeSecretName, looksLikeSecretValue } from "./lib/secrets";
@@ -24,6 +25,21 @@ export const apimPolicyWellFormed: ResourceValidationPolicy = {
         if (!doc.ok) {
             report(`Fix the policy document: ${doc.error}.`);
         }
+    },
+};
+
+export const apimPolicyExpressionsAllowed: ResourceValidationPolicy = {
+    name: "apim-policy-expressions-allowed",
+    description:
+        "Every APIM policy expression parses as C# and uses only the .NET types and members APIM allows in expressions.",
+    enforcementLevel: "mandatory",
+    validateResource: async (args, report) => {
+        const doc = policyDocumentOf(args);
+        if (doc === undefined) return args.notApplicable("not an APIM policy resource");
+        // A document that is not well-formed is apim-policy-well-formed's finding.
+        if (!doc.ok) return;
+        const problems = await checkPolicyExpressions(args.name, String(args.props.value));
+        for (const p of problems) report(`Fix the policy expression on line ${p.line}: ${p.message}.`);
     },
 };
 
@@ -248,6 +264,7 @@ export const apimDiagnosticsNoResponseBody: ResourceValidationPolicy = {
 
 export const gatewayResourcePolicies: ResourceValidationPolicy[] = [
     apimPolicyWellFormed,
+    apimPolicyExpressionsAllowed,
     apimRateLimitKeyedOnAppId,
     apimNoCallerTokenForwarding,
     apimNoInlineSecrets,

@@ -35,6 +35,34 @@ export const gatewayCases: PolicyCase[] = [
     },
 
     {
+        policy: "apim-policy-expressions-allowed",
+        title: "the rendered policies' expressions",
+        resources: compliantStack,
+    },
+    {
+        policy: "apim-policy-expressions-allowed",
+        title: "a type outside APIM's allow-list",
+        resources: () =>
+            mcp((x) => x.replace(appIdKey, 'counter-key="@(System.IO.File.ReadAllText("/etc/hostname"))"')),
+        message:
+            /Fix the policy expression on line \d+: Usage of type 'System.IO.File' is not supported within expressions/,
+    },
+    {
+        policy: "apim-policy-expressions-allowed",
+        title: "a member outside APIM's allow-list",
+        resources: () =>
+            mcp((x) => x.replace(appIdKey, 'counter-key="@(Regex.Escape(context.Request.IpAddress))"')),
+        message:
+            /Usage of member 'Escape' of type 'System.Text.RegularExpressions.Regex' is not supported within expressions/,
+    },
+    {
+        policy: "apim-policy-expressions-allowed",
+        title: "an expression that is not C#",
+        resources: () => mcp((x) => x.replace(appIdKey, 'counter-key="@(context.Request.IpAddress +)"')),
+        message: /C# syntax error/,
+    },
+
+    {
         policy: "apim-rate-limit-keyed-on-app-id",
         title: "keys on the azp and appid claims",
         resources: compliantStack,

@@ -1,0 +1,184 @@
+/**
+ * Loads APIM policy documents and composes them across scopes. Loading substitutes `{{named
+ * values}}` (textually, before expressions are compiled, as APIM does), compiles every attribute
+ * and text value (literal or C# expression) and every element; anything unsupported is an error
+ * naming the document, line and construct. Composition follows `<base />`: the narrowest scope runs,
+ * and `<base />` runs the same section of the next broader scope at that point.
+ */
+import type { Parser } from "web-tree-sitter";
+import { contextType, registerContextTypes, type GatewayContext } from "./context";
+import { ExpressionCompileError, ExpressionCompiler } from "./expressions/compiler";
+import { parseExpressionBody } from "./expressions/parser";
+import { elementCompilers } from "./policies/registry";
+import type { LoadContext, PolicyValue, Scope, Section, Statement } from "./policies/types";
+import { balancedExpressionEnd, parseXml, type SourcePosition, type XmlElement, type XmlValue } from "./xml";
+
+export class PolicyLoadError extends Error {
+    constructor(document: string, at: SourcePosition, message: string) {
+        super(`${document} line ${at.line}, column ${at.column}: ${message}`);
+        this.name = "PolicyLoadError";
+    }
+}
+
+export const sections: readonly Section[] = ["inbound", "backend", "outbound", "on-error"];
+
+export interface PolicyDocument {
+    readonly name: string;
+    readonly scope: Scope;
+    /** Statements per section; `base` statements are placeholders resolved by {@link composeScopes}. */
+    readonly sections: Readonly<Record<Section, readonly Statement[]>>;
+    /** Every expression in the document (for the allow-list test). */
+    readonly expressionCount: number;
+}
+
+/** APIM's default global policy: forward the request, nothing else. */
+export const defaultGlobalPolicy = `<policies><inbound /><backend><forward-request /></backend><outbound /><on-error /></policies>`;
+
+export class BaseStatement implements Statement {
+    readonly element = "base";
+    parent: readonly Statement[] = [];
+    constructor(readonly scope: Scope) {}
+    async run(rt: Parameters<Statement["run"]>[0]): Promise<void> {
+        for (const s of this.parent) await s.run(rt);
+    }
+}
+
+const namedValuePattern = /\{\{([^{}]*)\}\}/g;
+
+export function loadPolicyDocument(
+    parser: Parser,
+    name: string,
+    scope: Scope,
+    xml: string,
+    namedValues: ReadonlyMap<string, string>,
+): PolicyDocument {
+    registerContextTypes();
+    const root = parseXml(name, xml);
+    const fail = (at: SourcePosition, message: string): never => {
+        throw new PolicyLoadError(name, at, message);
+    };
+    if (root.name !== "policies") fail(root, `the root element must be <policies>, not <${root.name}>`);
+    if (root.attributes.size > 0) fail(root, "<policies> takes no attributes");
+    let expressionCount = 0;
+
+    const substitute = (value: XmlValue): string =>
+        value.text.replace(namedValuePattern, (_m, nv: string) => {
+            const v = namedValues.get(nv);
+            if (v === undefined) fail(value, `named value {{${nv}}} is not defined`);
+            return v as string;
+        });
+
+    const compileValue = (value: XmlValue, where: string): PolicyValue => {
+        const text = substitute(value);
+        const trimmed = text.trim();
+        if (!/^@[({]/.test(trimmed)) return { expression: false, literal: text, evaluate: () => text };
+        if (balancedExpressionEnd(trimmed, 0) !== trimmed.length)
+            fail(value, `${where}: a value is either a literal or one whole expression`);
+        expressionCount++;
+        const kind = trimmed[1] as "(" | "{";
+        const code = trimmed.slice(2, -1);
+        const offset = text.indexOf(trimmed) + 2;
+        const { body, error } = parseExpressionBody(parser, code, kind);
+        const locate = (row: number, column: number): SourcePosition => {
+            // Row 1 of the wrapper is the expression's first line.
+            const before = text.slice(0, offset).split("\n");
+            if (row <= 1) {
+                const col = kind === "(" ? column - "return (".length : column;
+                return {
+                    line: value.line + before.length - 1,
+                    column:
+                        (before.length === 1 ? value.column : 1) +
+                        before[before.length - 1].length +
+                        Math.max(0, col),
+                };
+            }
+            return { line: value.line + before.length - 1 + row - 1, column: column + 1 };
+        };
+        if (error)
+            fail(
+                locate(error.startPosition.row, error.startPosition.column),
+                `${where}: C# syntax error at \`${error.text.slice(0, 40) || error.type}\``,
+            );
+        try {
+            const compiled = new ExpressionCompiler({ context: contextType }).compile(body);
+            return {
+                expression: true,
+                evaluate: (context: GatewayContext) => compiled.evaluate({ context }),
+            };
+        } catch (e) {
+            if (e instanceof ExpressionCompileError)
+                return fail(
+                    locate(e.node.startPosition.row, e.node.startPosition.column),
+                    `${where}: ${e.message}`,
+                );
+            throw e;
+        }
+    };
+
+    const compileSection = (section: Section, elements: readonly XmlElement[]): Statement[] => {
+        const load: LoadContext = {
+            document: name,
+            scope,
+            section,
+            value: compileValue,
+            statements: (children) => children.map((c) => compileElement(c)),
+            fail: (at, message) => fail(at, message),
+        };
+        const compileElement = (element: XmlElement): Statement => {
+            if (element.name === "base") {
+                if (element.attributes.size > 0 || element.children.length > 0)
+                    fail(element, "<base /> takes no attributes or content");
+                return new BaseStatement(scope);
+            }
+            const compiler = elementCompilers[element.name];
+            if (!compiler)
+                return fail(
+                    element,
+                    `the policy element <${element.name}> is not supported by the local gateway`,
+                );
+            return compiler(element, load);
+        };
+        return elements.map(compileElement);
+    };
+
+    const result: Record<Section, Statement[]> = { inbound: [], backend: [], outbound: [], "on-error": [] };
+    const seen = new Set<string>();
+    for (const child of root.children) {
+        if (!(sections as readonly string[]).includes(child.name))
+            fail(child, `<${child.name}> is not a policy section`);
+        if (seen.has(child.name)) fail(child, `<${child.name}> appears twice`);
+        if (child.attributes.size > 0) fail(child, `<${child.name}> takes no attributes`);
+        if (child.text) fail(child, `<${child.name}> holds text`);
+        seen.add(child.name);
+        result[child.name as Section] = compileSection(child.name as Section, child.children);
+    }
+    // A section a scope leaves out inherits the broader scope's (as if it held only <base />).
+    for (const section of sections) if (!seen.has(section)) result[section] = [new BaseStatement(scope)];
+    return { name, scope, sections: result, expressionCount };
+}
+
+/**
+ * Composes documents ordered broad to narrow (global, API, operation) into one statement list
+ * per section: each `<base />` runs the next broader document's section.
+ */
+export function composeScopes(documents: readonly PolicyDocument[]): Record<Section, readonly Statement[]> {
+    const composed = {} as Record<Section, readonly Statement[]>;
+    for (const section of sections) {
+        let parent: readonly Statement[] = [];
+        for (const doc of documents) {
+            const statements = doc.sections[section];
+            bindBase(statements, parent);
+            parent = statements;
+        }
+        composed[section] = parent;
+    }
+    return composed;
+}
+
+function bindBase(statements: readonly Statement[], parent: readonly Statement[]): void {
+    for (const s of statements) {
+        if (s instanceof BaseStatement) s.parent = parent;
+        const nested = (s as { nested?: readonly (readonly Statement[])[] }).nested;
+        for (const list of nested ?? []) bindBase(list, parent);
+    }
+}

@@ -1,0 +1,261 @@
+/**
+ * A local stand-in for Entra ID, for one tenant: OpenID metadata, a JWKS and a client-credentials
+ * token endpoint issuing v2 access tokens as Entra would for each agent of the stack (issuer,
+ * audience = the MCP app's client id, `azp`, `roles`, `oid`, `sub`, `tid`, one-hour lifetime), plus
+ * managed identity tokens for the gateway. Also validates tokens the way validate-azure-ad-token
+ * does against this tenant. Keys live in memory for the life of the process. Local only.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+    createLocalJWKSet,
+    decodeProtectedHeader,
+    errors as joseErrors,
+    exportJWK,
+    generateKeyPair,
+    jwtVerify,
+    SignJWT,
+    type CryptoKey,
+    type JWK,
+    type JWTPayload,
+} from "jose";
+import type { MintedToken, TokenValidationResult } from "./policies/types";
+
+export interface LocalAgent {
+    readonly name: string;
+    readonly clientId: string;
+    /** Object id of the agent's service principal (`oid`, `sub` of app-only tokens). */
+    readonly objectId: string;
+    readonly roles: readonly string[];
+}
+
+export interface LocalEntraOptions {
+    /** Base URL the stand-in is served under (the gateway's URL). */
+    readonly baseUrl: string;
+    readonly tenantId: string;
+    /** The MCP resource app: v2 tokens carry its client id as `aud`. */
+    readonly resourceClientId: string;
+    readonly agents: readonly LocalAgent[];
+    /** The gateway's managed identity. */
+    readonly gatewayIdentity: {
+        readonly objectId: string;
+        readonly clientId: string;
+        readonly roles: readonly string[];
+    };
+}
+
+export interface MintOptions {
+    /** Seconds from now (negative: already expired). Default 3599. */
+    readonly expiresIn?: number;
+    /** Sign with a key the JWKS does not publish. */
+    readonly foreignKey?: boolean;
+    /** Leave out claims the defaults would add. */
+    readonly omit?: readonly string[];
+}
+
+export const entraPrefix = "/local-entra";
+export const tokenLifetimeSeconds = 3599;
+
+export class LocalEntra {
+    readonly issuer: string;
+    readonly jwksUri: string;
+    readonly tokenEndpoint: string;
+    private readonly keyId = randomUUID();
+
+    private constructor(
+        readonly options: LocalEntraOptions,
+        private readonly signingKey: CryptoKey,
+        private readonly foreignKey: CryptoKey,
+        private readonly publicJwk: JWK,
+    ) {
+        const base = options.baseUrl.replace(/\/+$/, "");
+        this.issuer = `${base}${entraPrefix}/${options.tenantId}/v2.0`;
+        this.jwksUri = `${base}${entraPrefix}/${options.tenantId}/discovery/v2.0/keys`;
+        this.tokenEndpoint = `${base}${entraPrefix}/oauth2/v2.0/token`;
+    }
+
+    static async create(options: LocalEntraOptions): Promise<LocalEntra> {
+        const [known, foreign] = await Promise.all([generateKeyPair("RS256"), generateKeyPair("RS256")]);
+        const jwk = await exportJWK(known.publicKey);
+        const entra = new LocalEntra(options, known.privateKey, foreign.privateKey, jwk);
+        Object.assign(entra.publicJwk, { kid: entra.keyId, use: "sig", alg: "RS256" });
+        return entra;
+    }
+
+    /** The agent by stack-file name or client id. */
+    agent(nameOrClientId: string): LocalAgent | undefined {
+        return this.options.agents.find((a) => a.name === nameOrClientId || a.clientId === nameOrClientId);
+    }
+
+    /** Any token this tenant could issue; claims override the defaults. */
+    async mint(claims: JWTPayload, options: MintOptions = {}): Promise<string> {
+        const now = Math.floor(Date.now() / 1000);
+        const lifetime = options.expiresIn ?? tokenLifetimeSeconds;
+        const payload: JWTPayload = {
+            iss: this.issuer,
+            iat: lifetime < 0 ? now + lifetime - 3600 : now,
+            nbf: lifetime < 0 ? now + lifetime - 3600 : now,
+            exp: now + lifetime,
+            tid: this.options.tenantId,
+            ver: "2.0",
+            uti: randomUUID().replace(/-/g, "").slice(0, 22),
+            ...claims,
+        };
+        for (const name of options.omit ?? []) delete payload[name];
+        return new SignJWT(payload)
+            .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: this.keyId })
+            .sign(options.foreignKey ? this.foreignKey : this.signingKey);
+    }
+
+    /** A v2 app-only access token for an agent of the stack, as the client-credentials grant returns. */
+    agentToken(agent: LocalAgent, options: MintOptions = {}): Promise<string> {
+        return this.mint(
+            {
+                aud: this.options.resourceClientId,
+                azp: agent.clientId,
+                azpacr: "2",
+                idtyp: "app",
+                oid: agent.objectId,
+                sub: agent.objectId,
+                roles: [...agent.roles],
+            },
+            options,
+        );
+    }
+
+    /** Token for the gateway's managed identity (authentication-managed-identity). */
+    async managedIdentityToken(resource: string): Promise<MintedToken> {
+        const id = this.options.gatewayIdentity;
+        const token = await this.mint({
+            aud: resource,
+            azp: id.clientId,
+            appid: id.clientId,
+            idtyp: "app",
+            oid: id.objectId,
+            sub: id.objectId,
+            roles: [...id.roles],
+        });
+        return { token, expiresOn: Date.now() + tokenLifetimeSeconds * 1000 };
+    }
+
+    /**
+     * validate-azure-ad-token against this tenant: RS256 signature by a published key, issuer of the
+     * tenant (v2 form), audience among `audiences` (when any), lifetime with no clock skew.
+     */
+    async validate(
+        token: string,
+        tenant: string,
+        audiences: readonly string[],
+    ): Promise<TokenValidationResult> {
+        const wellKnown = tenant === "organizations" || tenant === "common";
+        if (!wellKnown && tenant !== this.options.tenantId && !tenant.endsWith(`/${this.options.tenantId}`))
+            return {
+                ok: false,
+                reason: "TokenIssuerNotAllowed",
+                message: `tenant ${tenant} is not the local tenant`,
+            };
+        let header: Record<string, unknown>;
+        try {
+            header = decodeProtectedHeader(token) as Record<string, unknown>;
+        } catch {
+            return { ok: false, reason: "JwtInvalid", message: "JWT is not well formed." };
+        }
+        try {
+            const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [this.publicJwk] }), {
+                issuer: this.issuer,
+                algorithms: ["RS256"],
+                requiredClaims: ["exp"],
+                ...(audiences.length > 0 ? { audience: [...audiences] } : {}),
+            });
+            return { ok: true, header, payload: payload as Record<string, unknown> };
+        } catch (error) {
+            return { ok: false, ...describe(error) };
+        }
+    }
+
+    /** Serves `/local-entra/...`; false when the path is not the stand-in's. */
+    handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+        if (!path.startsWith(`${entraPrefix}/`)) return false;
+        const rest = path.slice(entraPrefix.length);
+        const tenantPrefix = `/${this.options.tenantId}`;
+        const local = rest.startsWith(`${tenantPrefix}/`) ? rest.slice(tenantPrefix.length) : rest;
+        if (req.method === "GET" && local === "/v2.0/.well-known/openid-configuration") {
+            send(res, 200, {
+                issuer: this.issuer,
+                token_endpoint: this.tokenEndpoint,
+                jwks_uri: this.jwksUri,
+                token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt"],
+                grant_types_supported: ["client_credentials"],
+                id_token_signing_alg_values_supported: ["RS256"],
+                tenant_region_scope: "local",
+            });
+        } else if (req.method === "GET" && local === "/discovery/v2.0/keys") {
+            send(res, 200, { keys: [this.publicJwk] });
+        } else if (local === "/oauth2/v2.0/token") {
+            if (req.method !== "POST")
+                send(res, 405, { error: "invalid_request", error_description: "POST only" });
+            else void this.tokenRequest(req, res);
+        } else {
+            send(res, 404, { error: "not_found" });
+        }
+        return true;
+    }
+
+    private async tokenRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of req) {
+            size += (chunk as Buffer).length;
+            if (size > 64 * 1024)
+                return send(res, 400, { error: "invalid_request", error_description: "body too large" });
+            chunks.push(chunk as Buffer);
+        }
+        const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+        if (form.get("grant_type") !== "client_credentials")
+            return send(res, 400, {
+                error: "unsupported_grant_type",
+                error_description: "only client_credentials is issued locally",
+            });
+        const agent = this.agent(form.get("client_id") ?? "");
+        if (!agent) return send(res, 400, { error: "invalid_client" });
+        if (!(form.get("scope") ?? "").endsWith("/.default"))
+            return send(res, 400, {
+                error: "invalid_scope",
+                error_description: "scope must end in /.default",
+            });
+        send(res, 200, {
+            token_type: "Bearer",
+            access_token: await this.agentToken(agent),
+            expires_in: tokenLifetimeSeconds,
+        });
+    }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+        "content-length": Buffer.byteLength(text),
+    });
+    res.end(text);
+}
+
+function describe(error: unknown): { reason: string; message: string } {
+    if (error instanceof joseErrors.JWTExpired)
+        return { reason: "TokenExpired", message: "Lifetime validation failed. The token is expired." };
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        if (error.claim === "aud")
+            return { reason: "TokenAudienceNotAllowed", message: "Audience validation failed." };
+        if (error.claim === "iss")
+            return { reason: "TokenIssuerNotAllowed", message: "Issuer validation failed." };
+        return { reason: "TokenClaimValueNotAllowed", message: `Claim ${error.claim} is not valid.` };
+    }
+    if (error instanceof joseErrors.JWKSNoMatchingKey)
+        return { reason: "TokenSignatureKeyNotFound", message: "Signature key not found." };
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+        return { reason: "TokenSignatureInvalid", message: "Signature validation failed." };
+    if (error instanceof joseErrors.JOSEAlgNotAllowed)
+        return { reason: "TokenSignatureInvalid", message: "Signature algorithm not allowed." };
+    return { reason: "JwtInvalid", message: "JWT is not valid." };
+}

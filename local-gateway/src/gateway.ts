@@ -1,0 +1,406 @@
+/**
+ * The local gateway's HTTP front: routes a request to an API by path and to an operation by method
+ * and URL template (as APIM does), runs the composed policy documents for that operation (inbound,
+ * backend, outbound; on-error on a policy error) and sends the resulting response, streaming a
+ * backend body that forward-request left unbuffered. `/local-entra/...` is the Entra stand-in.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream/promises";
+import type { Parser } from "web-tree-sitter";
+import { GatewayContext, MessageBody, newHeaders, type Headers, type Url } from "./context";
+import { composeScopes, defaultGlobalPolicy, loadPolicyDocument, type PolicyDocument } from "./document";
+import { LocalEntra } from "./entra";
+import { csharpParser } from "./expressions/parser";
+import { CsException } from "./expressions/values";
+import { forwardToBackend, hopByHop, separateLines } from "./forward";
+import {
+    ResponseReturned,
+    PolicyError,
+    type GatewayServices,
+    type MetricRecord,
+    type PolicyRuntime,
+    type Section,
+    type Statement,
+} from "./policies/types";
+import { RateLimiter } from "./rate-limiter";
+import { localNamedValues, type StackSource } from "./stack-source";
+import { gatewayRole } from "../../functions-app/src/contract";
+
+/** Largest request body the local gateway reads (APIM has its own limits; policies set smaller ones). */
+const maxBufferedBody = 4 * 1024 * 1024;
+interface Route {
+    readonly api: { id: string; name: string; path: string };
+    readonly operation: { id: string; method: string; name: string; urlTemplate: string };
+    readonly sections: Record<Section, readonly Statement[]>;
+}
+
+export interface LocalGatewayOptions {
+    readonly source: StackSource;
+    /** Tool host base URL every backend id resolves to. */
+    readonly backendUrl?: string;
+    readonly port?: number;
+    readonly host?: string;
+    /** Called for every request the gateway answered (status, route). */
+    readonly onRequest?: (entry: {
+        method: string;
+        path: string;
+        status: number;
+        operation?: string;
+        ms: number;
+    }) => void;
+}
+
+export class LocalGateway {
+    readonly metrics: MetricRecord[] = [];
+    private backendUrl?: string;
+    private routes: Route[] = [];
+    private readonly limiter = new RateLimiter();
+
+    private constructor(
+        readonly source: StackSource,
+        readonly server: Server,
+        readonly url: string,
+        readonly entra: LocalEntra,
+        private readonly options: LocalGatewayOptions,
+    ) {
+        this.backendUrl = options.backendUrl;
+    }
+
+    /** Listens, creates the Entra stand-in under the gateway's URL, and loads every policy document. */
+    static async start(options: LocalGatewayOptions): Promise<LocalGateway> {
+        const parser = await csharpParser();
+        let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) =>
+            res.writeHead(503).end();
+        const server = createServer((req, res) => handler(req, res));
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+        });
+        const address = server.address() as AddressInfo;
+        const url = `http://${address.address}:${address.port}`;
+        try {
+            const source = options.source;
+            const entra = await LocalEntra.create({
+                baseUrl: url,
+                tenantId: source.tenantId,
+                resourceClientId: source.mcpAppClientId,
+                agents: source.agents,
+                gatewayIdentity: {
+                    objectId: source.gatewayObjectId,
+                    clientId: source.gatewayObjectId,
+                    roles: [gatewayRole],
+                },
+            });
+            const gateway = new LocalGateway(source, server, url, entra, options);
+            gateway.routes = gateway.loadRoutes(parser);
+            handler = (req, res) => void gateway.handle(req, res);
+            return gateway;
+        } catch (error) {
+            server.close();
+            throw error;
+        }
+    }
+
+    /** Points every backend id at this URL (the tool host, or a recording proxy in front of it). */
+    setBackendUrl(url: string): void {
+        this.backendUrl = url;
+    }
+
+    close(): Promise<void> {
+        return new Promise((resolve) => {
+            this.server.close(() => resolve());
+            this.server.closeAllConnections();
+        });
+    }
+
+    /** Named values in backend credentials, resolved like those in policies. */
+    private substitute(text: string): string {
+        const values = localNamedValues(this.source, this.url);
+        return text.replace(/\{\{([^{}]*)\}\}/g, (whole, name: string) => values.get(name) ?? whole);
+    }
+
+    private loadRoutes(parser: Parser): Route[] {
+        const source = this.source;
+        const namedValues = localNamedValues(source, this.url);
+        for (const [id, backend] of source.backends)
+            for (const [, values] of backend.headers)
+                for (const v of values)
+                    for (const m of v.matchAll(/\{\{([^{}]*)\}\}/g))
+                        if (!namedValues.has(m[1]))
+                            throw new Error(`backend ${id}: named value {{${m[1]}}} is not defined`);
+        const load = (name: string, scope: PolicyDocument["scope"], xml: string) =>
+            loadPolicyDocument(parser, name, scope, xml, namedValues);
+        const routes: Route[] = [];
+        for (const op of source.operations) {
+            const api = source.apis.find((a) => a.id === op.apiId);
+            if (!api) throw new Error(`operation ${op.id} belongs to unknown API ${op.apiId}`);
+            // Each operation gets its own chain, so <base /> binds to that chain only.
+            const docs = [load("global policy", "global", source.globalPolicy ?? defaultGlobalPolicy)];
+            if (api.policy) docs.push(load(`API ${api.id} policy`, "api", api.policy));
+            if (op.policy) docs.push(load(`operation ${api.id}/${op.id} policy`, "operation", op.policy));
+            routes.push({
+                api: { id: api.id, name: api.name, path: api.path },
+                operation: { id: op.id, method: op.method, name: op.name, urlTemplate: op.urlTemplate },
+                sections: composeScopes(docs),
+            });
+        }
+        return routes;
+    }
+
+    private match(method: string, path: string): Route | undefined {
+        const candidates = this.routes
+            .filter((r) => {
+                const prefix = r.api.path ? `/${r.api.path}` : "";
+                return (
+                    path === prefix ||
+                    path.startsWith(`${prefix}/`) ||
+                    (prefix === "" && path.startsWith("/"))
+                );
+            })
+            .sort((a, b) => b.api.path.length - a.api.path.length);
+        if (candidates.length === 0) return undefined;
+        const apiPath = candidates[0].api.path;
+        const rest = path.slice(apiPath ? apiPath.length + 1 : 0) || "/";
+        return candidates.find(
+            (r) =>
+                r.api.path === apiPath &&
+                r.operation.method === method &&
+                templateMatches(r.operation.urlTemplate, rest),
+        );
+    }
+
+    private services(): GatewayServices {
+        return {
+            validateEntraToken: (token, tenant, audiences) => this.entra.validate(token, tenant, audiences),
+            managedIdentityToken: (resource) => this.entra.managedIdentityToken(resource),
+            backend: (id) => {
+                const backend = this.source.backends.get(id);
+                if (!backend || !this.backendUrl) return undefined;
+                // Every backend entity is the local tool host; its credential headers still apply.
+                return {
+                    url: this.backendUrl,
+                    headers: backend.headers.map(([n, v]) => [n, v.map((x) => this.substitute(x))] as const),
+                };
+            },
+            rateLimit: (key, calls, period, increment) => this.limiter.take(key, calls, period, increment),
+            forward: (rt, options) => forwardToBackend(rt, options, rt.signal),
+            emitMetric: (metric) => {
+                this.metrics.push(metric);
+                if (this.metrics.length > 1000) this.metrics.shift();
+            },
+        };
+    }
+
+    private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const started = Date.now();
+        const url = new URL(req.url ?? "/", "http://local");
+        const path = decodeURIComponent(url.pathname);
+        if (this.entra.handle(req, res, url.pathname)) return;
+        const route = this.match(req.method ?? "GET", path);
+        if (!route) {
+            sendPlain(res, 404, { statusCode: 404, message: "Resource not found" });
+            this.options.onRequest?.({
+                method: req.method ?? "",
+                path,
+                status: 404,
+                ms: Date.now() - started,
+            });
+            return;
+        }
+        const abort = new AbortController();
+        res.on("close", () => abort.abort());
+        let body: Buffer | null;
+        try {
+            body = await readBody(req);
+        } catch {
+            sendPlain(res, 413, { statusCode: 413, message: "Request body too large" });
+            return;
+        }
+        const headers = newHeaders();
+        for (let i = 0; i < req.rawHeaders.length; i += 2)
+            headers.set(req.rawHeaders[i], [
+                ...(headers.get(req.rawHeaders[i]) ?? []),
+                req.rawHeaders[i + 1],
+            ]);
+        const host = req.headers.host ?? "127.0.0.1";
+        const original: Url = {
+            scheme: "http",
+            host: host.split(":")[0],
+            port: Number(host.split(":")[1] ?? 80),
+            path,
+            query: [...url.searchParams.entries()],
+        };
+        const apiPrefix = route.api.path ? `/${route.api.path}` : "";
+        const ctx = new GatewayContext(
+            {
+                method: req.method ?? "GET",
+                headers,
+                body: body && body.length > 0 ? new MessageBody(body) : null,
+                // Relative to the API until set-backend-service/rewrite-uri, as APIM builds it.
+                url: { ...original, query: [...original.query], path: path.slice(apiPrefix.length) || "/" },
+                originalUrl: original,
+                ipAddress: req.socket.remoteAddress ?? "127.0.0.1",
+            },
+            route.api,
+            route.operation,
+        );
+        const rt: PolicyRuntime = {
+            context: ctx,
+            services: this.services(),
+            section: "inbound",
+            signal: abort.signal,
+        };
+        await runPipeline(route.sections, rt);
+        await this.send(res, rt);
+        this.options.onRequest?.({
+            method: req.method ?? "",
+            path,
+            status: ctx.response.statusCode,
+            operation: route.operation.id,
+            ms: Date.now() - started,
+        });
+    }
+
+    private async send(res: ServerResponse, rt: PolicyRuntime): Promise<void> {
+        const response = rt.context.response;
+        const out: Record<string, string | string[]> = {};
+        const merged: Headers = newHeaders();
+        for (const [name, values] of rt.context.callerResponseHeaders.pairs()) merged.set(name, values);
+        for (const [name, values] of response.headers.pairs()) merged.set(name, values);
+        for (const [name, values] of merged.pairs()) {
+            if (hopByHop.has(String(name).toLowerCase())) continue;
+            out[String(name)] = separateLines.has(String(name).toLowerCase()) ? values : values.join(",");
+        }
+        if (res.destroyed) {
+            rt.backendStream?.destroy();
+            return;
+        }
+        if (rt.backendStream) {
+            res.writeHead(response.statusCode, response.statusReason || undefined, out);
+            res.flushHeaders();
+            try {
+                await pipeline(rt.backendStream, res);
+            } catch {
+                // The caller or the backend went away mid-stream; both ends are closed by now.
+            }
+            return;
+        }
+        const content = response.body?.content ?? Buffer.alloc(0);
+        out["Content-Length"] = String(content.length);
+        res.writeHead(response.statusCode, response.statusReason || undefined, out);
+        res.end(content);
+    }
+}
+
+/** Runs inbound, backend, outbound; on a policy error, on-error with `context.LastError` set. */
+export async function runPipeline(
+    sections: Record<Section, readonly Statement[]>,
+    rt: PolicyRuntime,
+): Promise<void> {
+    const ctx = rt.context;
+    let failing: Statement | undefined;
+    const runSection = async (section: Section) => {
+        rt.section = section;
+        for (const s of sections[section]) {
+            failing = s;
+            await s.run(rt);
+        }
+    };
+    try {
+        await runSection("inbound");
+        await runSection("backend");
+        await runSection("outbound");
+        return;
+    } catch (error) {
+        if (error instanceof ResponseReturned) return;
+        const section = rt.section;
+        rt.backendStream?.destroy();
+        rt.backendStream = undefined;
+        if (error instanceof PolicyError) {
+            const headers = newHeaders();
+            for (const [name, value] of error.response.headers ?? []) headers.set(name, [value]);
+            ctx.response = {
+                statusCode: error.response.status,
+                statusReason: error.response.reason,
+                headers,
+                body:
+                    error.response.body !== undefined
+                        ? new MessageBody(Buffer.from(error.response.body))
+                        : null,
+            };
+            ctx.lastError = lastError(error.source, error.reason, error.message, section, failing);
+        } else {
+            const expression = error instanceof CsException;
+            ctx.response = {
+                statusCode: 500,
+                statusReason: "Internal Server Error",
+                headers: newHeaders(),
+                body: new MessageBody(
+                    Buffer.from(JSON.stringify({ statusCode: 500, message: "Internal server error" })),
+                ),
+            };
+            ctx.response.headers.set("Content-Type", ["application/json"]);
+            ctx.lastError = lastError(
+                failing?.element ?? "configuration",
+                expression ? "ExpressionValueEvaluationFailure" : "PolicyFailure",
+                expression
+                    ? `Expression evaluation failed. ${(error as Error).message}`
+                    : String((error as Error).message ?? error),
+                section,
+                failing,
+            );
+        }
+    }
+    try {
+        await runSection("on-error");
+    } catch (error) {
+        if (error instanceof ResponseReturned) return;
+        ctx.response = {
+            statusCode: 500,
+            statusReason: "Internal Server Error",
+            headers: newHeaders(),
+            body: null,
+        };
+    }
+}
+
+function lastError(source: string, reason: string, message: string, section: Section, statement?: Statement) {
+    return {
+        Source: source,
+        Reason: reason,
+        Message: message,
+        Scope: statement?.scope ?? "global",
+        Section: section,
+        Path: "",
+        PolicyId: statement?.policyId ?? "",
+    };
+}
+
+/** URL template without parameters or with `{name}` segments. */
+function templateMatches(template: string, path: string): boolean {
+    const normalize = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
+    const pattern = new RegExp(
+        `^${normalize(template.split("?")[0])
+            .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+            .replace(/\\?\{[^}]+\}/g, "[^/]+")}$`,
+    );
+    return pattern.test(normalize(path));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > maxBufferedBody) throw new Error("too large");
+        chunks.push(chunk as Buffer);
+    }
+    return size > 0 ? Buffer.concat(chunks) : null;
+}
+
+function sendPlain(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+}

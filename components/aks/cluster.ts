@@ -40,7 +40,7 @@ export interface AksClusterArgs {
     readonly tags: Record<string, string>;
 }
 
-/** Azure RBAC for Kubernetes can take about five minutes to apply a new assignment. */
+/** New role assignments (Azure RBAC, and Azure RBAC for Kubernetes) can take about five minutes to apply. */
 export const rolePropagationSeconds = 300;
 
 /**
@@ -115,6 +115,12 @@ export class AksCluster extends pulumi.ComponentResource {
                 "AKS places the internal load balancer's frontend in its subnet",
             ),
         ];
+        // Creating the cluster checks these grants; a create right after them can be refused.
+        const subnetAccess = new RolePropagation(
+            `${name}-subnet-propagation`,
+            { assignmentIds: subnetGrants.map((g) => g.id), seconds: rolePropagationSeconds },
+            { parent: this },
+        );
 
         const pool = {
             vmSize: s.nodeVmSize,
@@ -195,7 +201,7 @@ export class AksCluster extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: subnetGrants,
+                dependsOn: [subnetAccess],
                 // The autoscaler owns the tools pool's node count; a refresh must not reset it to the minimum.
                 ignoreChanges: ["agentPoolProfiles[1].count"],
             },

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { snippetContainer } from "../../functions-app/src/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { ToolBackend } from "../tool-backend";
 import { OneDeployPackage } from "./onedeploy/provider";
@@ -37,6 +38,12 @@ export interface FunctionsBackendArgs {
 }
 
 const deploymentContainer = "app-package";
+
+/**
+ * OneDeploy writes the package to the deployment container as the app's identity, and the host
+ * starts against storage and telemetry with it: every grant must be in effect, not just created.
+ */
+export const functionsRolePropagationSeconds = 300;
 
 /**
  * The MCP tool service on Flex Consumption: keyless storage, a user-assigned identity with only the
@@ -244,6 +251,14 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                 );
             return host;
         });
+        const rolesInEffect = new RolePropagation(
+            `${name}-role-propagation`,
+            {
+                assignmentIds: roleAssignments.map((a) => a.id),
+                seconds: functionsRolePropagationSeconds,
+            },
+            { parent: this },
+        );
         const deployment = new OneDeployPackage(
             `${name}-package`,
             {
@@ -252,7 +267,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                 sha256: args.package.sha256,
                 token: args.deploymentToken,
             },
-            { parent: this, dependsOn: [settings, auth, ftp, scm, ...roleAssignments] },
+            { parent: this, dependsOn: [settings, auth, ftp, scm, rolesInEffect] },
         );
 
         this.backendUrl = pulumi.interpolate`https://${app.defaultHostName}`;

@@ -7,6 +7,7 @@ import { forwardedCallerHeader } from "../../functions-app/src/contract";
 import { stableGuid } from "../../components/azure/ids";
 import { rolePropagationDiff } from "../../components/azure/role-propagation";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
+import { dependencyGraph } from "./graph";
 import { mockTenantId } from "../../scripts/lib/mocks";
 import {
     SynthError,
@@ -434,6 +435,22 @@ describe("role propagation before first use", function () {
         assert.equal((rbac.inputs.assignmentIds as string[]).length, 2);
         assert.ok(idOf("-deployer-cluster-admin") && idOf("-kubelet-acr-pull"));
         assert.equal(byName("-acr-push-propagation").inputs.seconds, 60);
+
+        // The cluster is created only after its identity's Network Contributor grants on both subnets.
+        const graph = dependencyGraph(prod.resources);
+        const cluster = prod.resources.find(
+            (r) => r.type === "azure-native:containerservice:ManagedCluster",
+        )!;
+        const controlPlane = prod.resources.find((r) => r.name.endsWith("-control-plane-identity"))!;
+        const principal = stableGuid("mock", controlPlane.type, controlPlane.name, "principal");
+        const subnetGrants = assignments.filter(
+            (a) => a.inputs.principalId === principal && roleOf(a) === roles.networkContributor,
+        );
+        assert.equal(subnetGrants.length, 2);
+        const subnetWait = byName("-subnet-propagation");
+        assert.ok(graph.waitsFor(cluster, subnetWait), "the cluster waits for propagation");
+        for (const grant of subnetGrants) assert.ok(graph.waitsFor(subnetWait, grant), grant.name);
+        assert.equal(subnetWait.inputs.seconds, 300);
     });
 
     it("waits again only when an assignment is new", () => {

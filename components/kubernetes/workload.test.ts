@@ -57,13 +57,13 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
         const params = validParams();
         workload = new McpWorkload("backend", {
             ...params,
-            provider,
+            delivery: { kind: "kubernetesApi", provider },
             identityClientId: pulumi.output(params.identityClientId),
             storageAccountUrl: pulumi.output(params.storageAccountUrl),
         });
         fixedIp = new McpWorkload("fixed", {
             ...validParams({ namespace: "mcp-fixed", internalLoadBalancerIp: "10.20.2.200" }),
-            provider,
+            delivery: { kind: "kubernetesApi", provider },
         });
         await valueOf(workload.backendUrl);
         await until(() => ownedBy("backend").length === kubernetesTypes.length, "the Kubernetes resources");

@@ -48,15 +48,19 @@ export class RetryingCaller {
     private readonly clock: () => number;
     private readonly pause: (ms: number) => Promise<void>;
     /** When each kind of refusal (HTTP 401/403, or a caller-defined one) started, while it lasts. */
-    private readonly refusedSince = new Map<string, number>();
+    private readonly refusedSince: Map<string, number>;
     /** Errors this caller raised: they pass through its own catch unchanged. */
-    private readonly raised = new WeakSet<Error>();
+    private readonly raised: WeakSet<Error>;
 
     constructor(
         private readonly options: RetryOptions,
         /** Builds the client's own error type. */
         private readonly makeError: (message: string) => Error,
     ) {
+        // Assigned here, not as field initializers: dynamic providers are serialized by Pulumi,
+        // which rebuilds a class from its constructor and methods and drops field initializers.
+        this.refusedSince = new Map();
+        this.raised = new WeakSet();
         this.clock = options.now ?? Date.now;
         this.pause = options.sleep ?? defaultSleep;
         this.deadline = this.clock() + options.timeoutMs;

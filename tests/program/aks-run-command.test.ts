@@ -23,6 +23,7 @@ import {
     type ClusterObjectsOutputs,
 } from "../../components/aks/run-command/provider";
 import { usableToken } from "../../components/aks/run-command/tokens";
+import { asSerialized } from "./serialized";
 
 interface Recorded {
     readonly method: string;
@@ -373,6 +374,19 @@ describe("cluster objects through run command (the dynamic provider)", () => {
             (contextFiles(remove)["delete.json"] as { items: KubeObject[] }).items.map((o) => o.kind),
             ["Deployment", "Namespace"],
         );
+    });
+
+    it("works as the engine runs it: serialized to text, loaded back, applying through the fake ARM", async () => {
+        fake = await succeeding();
+        const provider = await asSerialized(clusterObjectsProvider);
+        const created = await provider.create!(inputs(fake, objects));
+        assert.equal(
+            (created.outs as ClusterObjectsOutputs).digest,
+            await objectsDigest({ objects, rollout }),
+        );
+        assert.deepEqual(contextFiles(submitted(fake)[0]), {
+            "apply.json": { apiVersion: "v1", kind: "List", items: objects },
+        });
     });
 
     it("treats a cluster that is already gone as deleted", async () => {

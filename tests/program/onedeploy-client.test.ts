@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { oneDeploy, OneDeployError } from "../../components/functions/onedeploy/client";
 import { oneDeployDiff } from "../../components/functions/onedeploy/provider";
+import { asSerialized } from "./serialized";
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => unknown;
 
@@ -252,6 +253,24 @@ describe("OneDeploy client", () => {
         });
         assert.equal(result.deploymentId, "dep-7");
         assert.deepEqual([publishes, polls], [3, 3]);
+    });
+
+    it("works as serialized into the dynamic provider, 403 retries included", async () => {
+        const clock = fakeClock();
+        let publishes = 0;
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method !== "POST") return json(res, 200, { status: 4 });
+            return ++publishes === 1 ? json(res, 403, {}) : json(res, 202, { id: "dep-8" });
+        });
+        const serialized = await asSerialized(oneDeploy);
+        const result = await serialized({
+            ...fast,
+            ...clock,
+            scmBaseUrl: fake.url,
+            authRetryIntervalMs: 15_000,
+        });
+        assert.equal(result.deploymentId, "dep-8");
+        assert.equal(publishes, 2);
     });
 
     it("times out when the deployment never finishes", async () => {

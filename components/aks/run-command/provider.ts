@@ -57,8 +57,11 @@ export async function objectsDigest(
         .digest("hex");
 }
 
-/** Runs one command in the cluster; the provider's only way in. */
-async function run(
+/**
+ * Runs one command in the cluster; the provider's only way in. (Names here avoid globals such as
+ * mocha's `run`: Pulumi's serializer does not capture a free variable that names a global.)
+ */
+async function runInCluster(
     target: Pick<ClusterObjectsInputs, "clusterId" | "armToken" | "clusterToken" | "armEndpoint">,
     command: ClusterCommand,
 ): Promise<string> {
@@ -74,8 +77,11 @@ async function run(
     return result.commandId;
 }
 
-async function apply(inputs: ClusterObjectsInputs, removed: KubeObject[]): Promise<ClusterObjectsOutputs> {
-    const commandId = await run(inputs, applyCommand(inputs.objects, removed, inputs.rollout));
+async function applyObjects(
+    inputs: ClusterObjectsInputs,
+    removed: KubeObject[],
+): Promise<ClusterObjectsOutputs> {
+    const commandId = await runInCluster(inputs, applyCommand(inputs.objects, removed, inputs.rollout));
     return { ...inputs, digest: await objectsDigest(inputs), commandId };
 }
 
@@ -88,12 +94,12 @@ export const clusterObjectsProvider: pulumi.dynamic.ResourceProvider<
         return clusterObjectsDiff(olds, news);
     },
     async create(inputs) {
-        const outs = await apply(inputs, []);
+        const outs = await applyObjects(inputs, []);
         return { id: `${inputs.clusterId}/objects/${outs.digest.slice(0, 16)}`, outs };
     },
     // Objects the new set no longer has are deleted in the same command, with this run's tokens.
     async update(_id, olds, news) {
-        return { outs: await apply(news, removedObjects(olds.objects, news.objects)) };
+        return { outs: await applyObjects(news, removedObjects(olds.objects, news.objects)) };
     },
     async delete(_id, olds) {
         // A delete only has the last update's tokens; they are usually expired by now.
@@ -104,7 +110,7 @@ export const clusterObjectsProvider: pulumi.dynamic.ResourceProvider<
             clusterToken: await usableToken(olds.clusterToken, aksServerAppId, azureCliToken),
         };
         try {
-            await run(target, deleteCommand(olds.objects));
+            await runInCluster(target, deleteCommand(olds.objects));
         } catch (error) {
             // The cluster (or its group) is already gone, and the objects with it.
             if (error instanceof Error && "status" in error && error.status === 404) return;

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import * as path from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import {
     runClusterCommand,
@@ -387,6 +389,17 @@ describe("cluster objects through run command (the dynamic provider)", () => {
         assert.deepEqual(contextFiles(submitted(fake)[0]), {
             "apply.json": { apiVersion: "v1", kind: "List", items: objects },
         });
+    });
+
+    it("does not send expired tokens: it asks the Azure CLI, and says so when there is none", async function () {
+        if (process.env.PATH?.split(path.delimiter).some((d) => existsSync(path.join(d, "az")))) this.skip();
+        fake = await succeeding();
+        const stale = { ...inputs(fake, objects), armToken: jwt(-60), clusterToken: jwt(-60) };
+        await assert.rejects(
+            clusterObjectsProvider.delete!("id", { ...stale, digest: "d", commandId: "c" }),
+            /tokens saved at the last update have expired and the Azure CLI gave none for https:\/\/management\.azure\.com\/.*az login/,
+        );
+        assert.equal(fake.requests.length, 0, "nothing sent with an expired token");
     });
 
     it("treats a cluster that is already gone as deleted", async () => {

@@ -58,8 +58,11 @@ export async function objectsDigest(
 }
 
 /**
- * Runs one command in the cluster; the provider's only way in. (Names here avoid globals such as
- * mocha's `run`: Pulumi's serializer does not capture a free variable that names a global.)
+ * Runs one command in the cluster; the provider's only way in. Tokens it was given that expire
+ * within minutes are replaced by fresh ones from the Azure CLI: a delete sees only the last
+ * update's tokens, and a first `up` can outlast the ones read at its start. (Names here avoid
+ * globals such as mocha's `run`: Pulumi's serializer does not capture a free variable that names
+ * a global.)
  */
 async function runInCluster(
     target: Pick<ClusterObjectsInputs, "clusterId" | "armToken" | "clusterToken" | "armEndpoint">,
@@ -68,8 +71,8 @@ async function runInCluster(
     const result = await runClusterCommand({
         ...(target.armEndpoint ? { armBaseUrl: target.armEndpoint } : {}),
         clusterId: target.clusterId,
-        armToken: target.armToken,
-        clusterToken: target.clusterToken,
+        armToken: await usableToken(target.armToken, armResource, azureCliToken),
+        clusterToken: await usableToken(target.clusterToken, aksServerAppId, azureCliToken),
         command: command.command,
         context: contextZip(command.files),
         log: (m) => console.log(m),
@@ -102,15 +105,8 @@ export const clusterObjectsProvider: pulumi.dynamic.ResourceProvider<
         return { outs: await applyObjects(news, removedObjects(olds.objects, news.objects)) };
     },
     async delete(_id, olds) {
-        // A delete only has the last update's tokens; they are usually expired by now.
-        const target = {
-            clusterId: olds.clusterId,
-            armEndpoint: olds.armEndpoint,
-            armToken: await usableToken(olds.armToken, armResource, azureCliToken),
-            clusterToken: await usableToken(olds.clusterToken, aksServerAppId, azureCliToken),
-        };
         try {
-            await runInCluster(target, deleteCommand(olds.objects));
+            await runInCluster(olds, deleteCommand(olds.objects));
         } catch (error) {
             // The cluster (or its group) is already gone, and the objects with it.
             if (error instanceof Error && "status" in error && error.status === 404) return;

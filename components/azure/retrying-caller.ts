@@ -34,11 +34,11 @@ const httpRefusal = "http";
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function isTransientStatus(status: number): boolean {
+function isTransientStatus(status: number): boolean {
     return status === 429 || status >= 500;
 }
 
-export function isAuthFailureStatus(status: number): boolean {
+function isAuthFailureStatus(status: number): boolean {
     return status === 401 || status === 403;
 }
 

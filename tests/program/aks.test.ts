@@ -417,6 +417,9 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
                 "PodDisruptionBudget/mcp-tools",
             ],
         );
+        // The gateway's backend points at the workload only once it has been applied.
+        const backend = v.one("azure-native:apimanagement:Backend");
+        assert.ok(dependencyGraph(prod.resources).waitsFor(backend, v.one(clusterObjectsType)));
         // No kubeconfig is read: kubelogin is not needed where prod deploys.
         assert.equal(prod.resources.filter((r) => JSON.stringify(r.inputs).includes("kubelogin")).length, 0);
     });

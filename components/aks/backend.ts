@@ -177,7 +177,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         const workload = new McpWorkload(
             `${name}-workload`,
             {
-                provider: cluster.provider,
+                delivery: cluster.delivery,
                 namespace: toolWorkload.namespace,
                 name: toolWorkload.name,
                 image,

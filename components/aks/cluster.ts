@@ -6,6 +6,8 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
+import type { WorkloadDelivery } from "../kubernetes";
+import { aksServerAppId } from "./run-command/tokens";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
@@ -33,6 +35,7 @@ export interface AksClusterArgs {
         | "nodeMaxCount"
         | "privateCluster"
         | "authorizedIpRanges"
+        | "workloadDelivery"
     >;
     /** Subnet the nodes join. */
     readonly nodeSubnetId: pulumi.Input<string>;
@@ -42,7 +45,7 @@ export interface AksClusterArgs {
     readonly tags: Record<string, string>;
 }
 
-/** Azure RBAC for Kubernetes can take about five minutes to apply a new assignment. */
+/** New role assignments (Azure RBAC, and Azure RBAC for Kubernetes) can take about five minutes to apply. */
 export const rolePropagationSeconds = 300;
 
 /**
@@ -50,7 +53,8 @@ export const rolePropagationSeconds = 300;
  * and workload identity, Azure CNI overlay with Cilium network policy, a system pool for add-ons
  * and an autoscaled pool for the tools, Container Insights and resource logs to the workspace,
  * and a private API server or one restricted to authorized ranges. Also the registry the nodes
- * pull from, and a Kubernetes provider that signs in with Entra ID (kubelogin).
+ * pull from, and how Kubernetes objects reach the cluster: a Kubernetes provider that signs in with
+ * Entra ID (kubelogin), or Azure Resource Manager's run command with the deployer's Entra tokens.
  */
 export class AksCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
@@ -59,8 +63,8 @@ export class AksCluster extends pulumi.ComponentResource {
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     public readonly registryId: pulumi.Output<string>;
     public readonly registryLoginServer: pulumi.Output<string>;
-    /** Provider for Kubernetes objects in this cluster (never the ambient kubeconfig). */
-    public readonly provider: k8s.Provider;
+    /** How Kubernetes objects reach this cluster (never through the ambient kubeconfig). */
+    public readonly delivery: WorkloadDelivery;
     /** Resources the Kubernetes objects must wait for (the deployer's cluster role). */
     public readonly kubernetesAccess: pulumi.Resource[];
 
@@ -118,6 +122,12 @@ export class AksCluster extends pulumi.ComponentResource {
                 "AKS places the internal load balancer's frontend in its subnet",
             ),
         ];
+        // Creating the cluster checks these grants; a create right after them can be refused.
+        const subnetAccess = new RolePropagation(
+            `${name}-subnet-propagation`,
+            { assignmentIds: subnetGrants.map((g) => g.id), seconds: rolePropagationSeconds },
+            { parent: this },
+        );
 
         const pool = {
             vmSize: s.nodeVmSize,
@@ -198,7 +208,7 @@ export class AksCluster extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: subnetGrants,
+                dependsOn: [subnetAccess],
                 // The autoscaler owns the tools pool's node count; a refresh must not reset it to the minimum.
                 ignoreChanges: ["agentPoolProfiles[1].count"],
             },
@@ -286,7 +296,8 @@ export class AksCluster extends pulumi.ComponentResource {
             "Nodes pull tool images",
         );
 
-        // With local accounts off, whoever runs `pulumi up` applies the Kubernetes objects through Entra ID.
+        // With local accounts off, whoever runs `pulumi up` applies the Kubernetes objects through
+        // Entra ID, by either delivery (run command's kubectl acts with the caller's identity too).
         const deployerAccess = role(
             "deployer-cluster-admin",
             cluster.id,
@@ -296,24 +307,21 @@ export class AksCluster extends pulumi.ComponentResource {
             args.deployerPrincipalType,
         );
 
-        // exec format: the kubeconfig runs kubelogin, which signs in per AAD_LOGIN_METHOD.
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
-            resourceGroupName: rg,
-            resourceName: cluster.name,
-            format: "exec",
-        });
-        const kubeconfig = pulumi.secret(
-            credentials.kubeconfigs.apply((configs) => {
-                const value = configs[0]?.value;
-                if (!value) throw new Error(`cluster ${args.clusterName} returned no user kubeconfig`);
-                return Buffer.from(value, "base64").toString("utf8");
-            }),
-        );
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
-            { kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
-            { parent: this },
-        );
+        this.delivery =
+            s.workloadDelivery === "runCommand"
+                ? {
+                      kind: "runCommand",
+                      clusterId: cluster.id,
+                      // The same identity as the providers: ARM for the request, the AKS server app for kubectl.
+                      armToken: pulumi.secret(authorization.getClientTokenOutput().token),
+                      clusterToken: pulumi.secret(
+                          authorization.getClientTokenOutput({ endpoint: aksServerAppId }).token,
+                      ),
+                  }
+                : {
+                      kind: "kubernetesApi",
+                      provider: this.kubernetesProvider(name, rg, cluster, args.clusterName),
+                  };
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
@@ -337,5 +345,31 @@ export class AksCluster extends pulumi.ComponentResource {
             oidcIssuerUrl: this.oidcIssuerUrl,
             registryLoginServer: this.registryLoginServer,
         });
+    }
+
+    /** A provider whose kubeconfig (exec format) runs kubelogin, which signs in per AAD_LOGIN_METHOD. */
+    private kubernetesProvider(
+        name: string,
+        rg: pulumi.Input<string>,
+        cluster: containerservice.ManagedCluster,
+        clusterName: string,
+    ): k8s.Provider {
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName: rg,
+            resourceName: cluster.name,
+            format: "exec",
+        });
+        const kubeconfig = pulumi.secret(
+            credentials.kubeconfigs.apply((configs) => {
+                const value = configs[0]?.value;
+                if (!value) throw new Error(`cluster ${clusterName} returned no user kubeconfig`);
+                return Buffer.from(value, "base64").toString("utf8");
+            }),
+        );
+        return new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { parent: this },
+        );
     }
 }

@@ -180,7 +180,13 @@ const specs = {
         type: "boolean",
         default: false,
         description:
-            "AKS backend: private API server (no public endpoint); `pulumi up` must then run from a machine on (or peered with) the VNet.",
+            'AKS backend: private API server (no public endpoint); set aksWorkloadDelivery: "runCommand" unless `pulumi up` runs on (or peered with) the VNet.',
+    },
+    aksWorkloadDelivery: {
+        type: "string",
+        default: "kubernetesApi",
+        description:
+            'AKS backend: how the tool workload\'s Kubernetes objects reach the cluster: "kubernetesApi" (the Kubernetes provider talks to the API server, which must be reachable from where `pulumi up` runs) or "runCommand" (through Azure Resource Manager\'s AKS run command; works for a private cluster from a hosted CI runner).',
     },
     aksAuthorizedIpRanges: {
         type: "array",

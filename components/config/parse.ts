@@ -301,6 +301,12 @@ function readAks(
     const privateValue = str("aksPrivateCluster");
     if (privateValue !== "true" && privateValue !== "false")
         r.problem("aksPrivateCluster", `must be true or false (got ${JSON.stringify(privateValue)})`);
+    const workloadDelivery = str("aksWorkloadDelivery");
+    if (workloadDelivery !== "kubernetesApi" && workloadDelivery !== "runCommand")
+        r.problem(
+            "aksWorkloadDelivery",
+            `must be "kubernetesApi" or "runCommand" (got ${JSON.stringify(workloadDelivery)})`,
+        );
     const authorizedIpRanges = stringList(r, "aksAuthorizedIpRanges", json("aksAuthorizedIpRanges"), (v) => {
         const block = parseCidr(v);
         if (!block) return "must be an IPv4 CIDR range such as 203.0.113.0/24, with no host bits set";
@@ -332,6 +338,7 @@ function readAks(
         nodeMinCount,
         nodeMaxCount,
         privateCluster: privateValue === "true",
+        workloadDelivery: workloadDelivery === "runCommand" ? "runCommand" : "kubernetesApi",
         authorizedIpRanges,
         replicas: { min, max },
         ...(image ? { image } : {}),

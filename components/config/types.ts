@@ -144,6 +144,8 @@ export interface AksConfig {
     readonly nodeMinCount: number;
     readonly nodeMaxCount: number;
     readonly privateCluster: boolean;
+    /** How the workload's objects reach the cluster: its API server, or ARM's run command. */
+    readonly workloadDelivery: "kubernetesApi" | "runCommand";
     /** Public ranges allowed to the API server when it is not private. */
     readonly authorizedIpRanges: readonly string[];
     /** Autoscaler bounds of the tool service pods. */

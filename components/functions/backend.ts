@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { snippetContainer } from "../../functions-app/src/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { FunctionsNodeVersion } from "../config/support";
 import type { ToolBackend } from "../tool-backend";
@@ -39,6 +40,12 @@ export interface FunctionsBackendArgs {
 }
 
 const deploymentContainer = "app-package";
+
+/**
+ * OneDeploy writes the package to the deployment container as the app's identity, and the host
+ * starts against storage and telemetry with it: every grant must be in effect, not just created.
+ */
+export const functionsRolePropagationSeconds = 300;
 
 /**
  * The MCP tool service on Flex Consumption: keyless storage, a user-assigned identity with only the
@@ -251,6 +258,14 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                 );
             return host;
         });
+        const rolesInEffect = new RolePropagation(
+            `${name}-role-propagation`,
+            {
+                assignmentIds: roleAssignments.map((a) => a.id),
+                seconds: functionsRolePropagationSeconds,
+            },
+            { parent: this },
+        );
         const deployment = new OneDeployPackage(
             `${name}-package`,
             {
@@ -259,7 +274,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                 sha256: args.package.sha256,
                 token: args.deploymentToken,
             },
-            { parent: this, dependsOn: [settings, auth, ftp, scm, ...roleAssignments] },
+            { parent: this, dependsOn: [settings, auth, ftp, scm, rolesInEffect] },
         );
 
         // The host creates the key when it starts with the deployed MCP trigger: read it after OneDeploy.

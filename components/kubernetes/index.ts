@@ -10,4 +10,4 @@ export {
     type WorkloadParams,
     type WorkloadResources,
 } from "./manifests";
-export { McpWorkload, type McpWorkloadArgs } from "./workload";
+export { McpWorkload, type McpWorkloadArgs, type WorkloadDelivery } from "./workload";

@@ -31,6 +31,13 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
     const created: MockResourceArgs[] = [];
     let workload: McpWorkload;
     let fixedIp: McpWorkload;
+    let viaArm: McpWorkload;
+    const runCommand = {
+        kind: "runCommand",
+        clusterId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c",
+        armToken: "arm",
+        clusterToken: "cluster",
+    } as const;
 
     before(async () => {
         await pulumi.runtime.setMocks(
@@ -57,13 +64,17 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
         const params = validParams();
         workload = new McpWorkload("backend", {
             ...params,
-            provider,
+            delivery: { kind: "kubernetesApi", provider },
             identityClientId: pulumi.output(params.identityClientId),
             storageAccountUrl: pulumi.output(params.storageAccountUrl),
         });
         fixedIp = new McpWorkload("fixed", {
             ...validParams({ namespace: "mcp-fixed", internalLoadBalancerIp: "10.20.2.200" }),
-            provider,
+            delivery: { kind: "kubernetesApi", provider },
+        });
+        viaArm = new McpWorkload("viaarm", {
+            ...validParams({ namespace: "mcp-arm", internalLoadBalancerIp: "10.20.2.201" }),
+            delivery: runCommand,
         });
         await valueOf(workload.backendUrl);
         await until(() => ownedBy("backend").length === kubernetesTypes.length, "the Kubernetes resources");
@@ -142,5 +153,41 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
         assert.equal(await valueOf(workload.namespace), "mcp");
         assert.equal(await valueOf(workload.serviceName), "mcp-host");
         assert.equal(workload.federatedSubject, "system:serviceaccount:mcp:mcp-host");
+    });
+
+    it("through run command: one resource with every object, schema-valid, in apply order", async () => {
+        assert.equal(await valueOf(viaArm.backendUrl), "http://10.20.2.201:80");
+        assert.equal(await valueOf(viaArm.namespace), "mcp-arm");
+        assert.deepEqual(ownedBy("viaarm"), [], "no Kubernetes provider resources");
+        const [objects] = created.filter((r) => r.type === "pulumi-nodejs:dynamic/agents-aks:ClusterObjects");
+        assert.equal(objects.name, "viaarm-objects");
+        const applied = objects.inputs.objects as { kind: string }[];
+        assert.deepEqual(
+            applied.map((o) => o.kind),
+            [
+                "Namespace",
+                "ServiceAccount",
+                "NetworkPolicy",
+                "NetworkPolicy",
+                "Deployment",
+                "Service",
+                "HorizontalPodAutoscaler",
+                "PodDisruptionBudget",
+            ],
+        );
+        for (const o of applied) assert.doesNotThrow(() => validateAgainstSchema(o), o.kind);
+        assert.deepEqual(objects.inputs.rollout, {
+            namespace: "mcp-arm",
+            deployment: "mcp-host",
+            timeoutSeconds: 600,
+        });
+    });
+
+    it("through run command, refuses a workload without a fixed load balancer address", () => {
+        assert.throws(
+            () =>
+                new McpWorkload("noip", { ...validParams({ namespace: "mcp-noip" }), delivery: runCommand }),
+            /delivery through run command needs internalLoadBalancerIp/,
+        );
     });
 });

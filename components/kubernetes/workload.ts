@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
+import { ClusterObjects } from "../aks/run-command/provider";
+import { manifestList, renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
 import { servicePort } from "./network";
 import type { WorkloadAuth, WorkloadParams, WorkloadResources } from "./params";
 
@@ -9,9 +10,30 @@ import type { WorkloadAuth, WorkloadParams, WorkloadResources } from "./params";
  * they identify objects and must be known at preview. Values produced by other resources (identity,
  * storage, image, network) may be outputs; they are validated once known.
  */
+/**
+ * How the rendered objects reach the cluster: through its API server with the Kubernetes provider,
+ * or through Azure Resource Manager's AKS run command (no network path to the API server needed).
+ */
+export type WorkloadDelivery =
+    | {
+          readonly kind: "kubernetesApi";
+          /** Provider for the target cluster (built from its kubeconfig); never the ambient one. */
+          readonly provider: k8s.Provider;
+      }
+    | {
+          readonly kind: "runCommand";
+          /** Resource id of the managed cluster. */
+          readonly clusterId: pulumi.Input<string>;
+          /** Entra tokens of the deploying identity: for ARM, and for the AKS server app. */
+          readonly armToken: pulumi.Input<string>;
+          readonly clusterToken: pulumi.Input<string>;
+      };
+
+/** How long an apply through run command waits for the Deployment to roll out. */
+export const rolloutTimeoutSeconds = 600;
+
 export interface McpWorkloadArgs {
-    /** Kubernetes provider for the target cluster (built from its kubeconfig); never the ambient one. */
-    readonly provider: k8s.Provider;
+    readonly delivery: WorkloadDelivery;
     /** Namespace created for the workload. */
     readonly namespace: string;
     /** Name of the Deployment, Service and ServiceAccount (a DNS-1035 label). */
@@ -44,7 +66,9 @@ export interface McpWorkloadArgs {
 
 /**
  * The Node host MCP backend on AKS: namespace, workload identity service account, Deployment,
- * internal load balancer Service, autoscaler, disruption budget and network policies.
+ * internal load balancer Service, autoscaler, disruption budget and network policies. The same
+ * rendered objects go through either delivery. `opts.dependsOn` (e.g. role propagation) is passed
+ * to the objects themselves: a component's dependencies do not hold back its children.
  */
 export class McpWorkload extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -58,7 +82,6 @@ export class McpWorkload extends pulumi.ComponentResource {
 
     constructor(name: string, args: McpWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:kubernetes:McpWorkload", name, {}, opts);
-        const { provider } = args;
         const inputs = pulumi.output({
             image: args.image,
             identityClientId: args.identityClientId,
@@ -82,73 +105,15 @@ export class McpWorkload extends pulumi.ComponentResource {
             };
             return renderWorkload(params);
         });
-        const part = <K extends keyof WorkloadManifests>(key: K): pulumi.Output<WorkloadManifests[K]> =>
-            manifests.apply((m) => m[key]);
-
-        const child = { parent: this, provider };
-        const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: part("namespace").metadata }, child);
-        const inNamespace = { ...child, dependsOn: [ns] };
-        const account = part("serviceAccount");
-        const serviceAccount = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            {
-                metadata: account.metadata,
-                automountServiceAccountToken: account.automountServiceAccountToken,
-            },
-            inNamespace,
-        );
-        const denyAll = part("defaultDeny");
-        const defaultDeny = new k8s.networking.v1.NetworkPolicy(
-            `${name}-default-deny`,
-            { metadata: denyAll.metadata, spec: denyAll.spec },
-            inNamespace,
-        );
-        const policy = part("networkPolicy");
-        const gatewayOnly = new k8s.networking.v1.NetworkPolicy(
-            `${name}-gateway-only`,
-            { metadata: policy.metadata, spec: policy.spec },
-            inNamespace,
-        );
-        // Pods are admitted only once their service account exists (the identity webhook reads
-        // it) and start with their network policies already in place.
-        const rendered = part("deployment");
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            {
-                metadata: rendered.metadata,
-                spec: withStringQuantities<k8s.types.input.apps.v1.DeploymentSpec>(rendered.spec),
-            },
-            { ...child, dependsOn: [ns, serviceAccount, defaultDeny, gatewayOnly] },
-        );
-        const svc = part("service");
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
-            { metadata: svc.metadata, spec: svc.spec },
-            inNamespace,
-        );
-        const hpa = part("autoscaler");
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            `${name}-hpa`,
-            {
-                metadata: hpa.metadata,
-                spec: withStringQuantities<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>(
-                    hpa.spec,
-                ),
-            },
-            { ...child, dependsOn: [ns, deployment] },
-        );
-        const pdb = part("disruptionBudget");
-        new k8s.policy.v1.PodDisruptionBudget(
-            `${name}-pdb`,
-            { metadata: pdb.metadata, spec: pdb.spec },
-            inNamespace,
-        );
-
-        this.namespace = ns.metadata.name;
-        this.serviceName = service.metadata.name;
+        const applied =
+            args.delivery.kind === "kubernetesApi"
+                ? applyWithProvider(name, manifests, args.delivery.provider, this, opts?.dependsOn)
+                : applyWithRunCommand(name, args, manifests, args.delivery, this, opts?.dependsOn);
+        this.namespace = applied.namespace;
+        this.serviceName = applied.serviceName;
         this.federatedSubject = workloadIdentitySubject(args);
         this.internalIp = pulumi
-            .all([service.status, pulumi.output(args.internalLoadBalancerIp)])
+            .all([applied.serviceStatus, pulumi.output(args.internalLoadBalancerIp)])
             .apply(([status, fixed]) => {
                 const ip = status?.loadBalancer?.ingress?.[0]?.ip ?? fixed;
                 if (!ip) {
@@ -167,6 +132,131 @@ export class McpWorkload extends pulumi.ComponentResource {
             backendUrl: this.backendUrl,
         });
     }
+}
+
+/** What the rest of the component reads from the applied objects. */
+interface AppliedWorkload {
+    readonly namespace: pulumi.Output<string>;
+    readonly serviceName: pulumi.Output<string>;
+    /** The Service's status when the cluster reports it (Kubernetes API only). */
+    readonly serviceStatus: pulumi.Output<k8s.types.output.core.v1.ServiceStatus | undefined>;
+}
+
+type DependsOn = pulumi.ComponentResourceOptions["dependsOn"];
+
+/** Each object as a Kubernetes provider resource, ordered so pods start with their policies in place. */
+function applyWithProvider(
+    name: string,
+    manifests: pulumi.Output<WorkloadManifests>,
+    provider: k8s.Provider,
+    parent: pulumi.Resource,
+    waitFor: DependsOn,
+): AppliedWorkload {
+    const part = <K extends keyof WorkloadManifests>(key: K): pulumi.Output<WorkloadManifests[K]> =>
+        manifests.apply((m) => m[key]);
+    const child = { parent, provider };
+    // Everything else depends on the namespace, so it alone carries the outside dependencies.
+    const ns = new k8s.core.v1.Namespace(
+        `${name}-ns`,
+        { metadata: part("namespace").metadata },
+        { ...child, dependsOn: waitFor },
+    );
+    const inNamespace = { ...child, dependsOn: [ns] };
+    const account = part("serviceAccount");
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+        `${name}-sa`,
+        {
+            metadata: account.metadata,
+            automountServiceAccountToken: account.automountServiceAccountToken,
+        },
+        inNamespace,
+    );
+    const denyAll = part("defaultDeny");
+    const defaultDeny = new k8s.networking.v1.NetworkPolicy(
+        `${name}-default-deny`,
+        { metadata: denyAll.metadata, spec: denyAll.spec },
+        inNamespace,
+    );
+    const policy = part("networkPolicy");
+    const gatewayOnly = new k8s.networking.v1.NetworkPolicy(
+        `${name}-gateway-only`,
+        { metadata: policy.metadata, spec: policy.spec },
+        inNamespace,
+    );
+    // Pods are admitted only once their service account exists (the identity webhook reads
+    // it) and start with their network policies already in place.
+    const rendered = part("deployment");
+    const deployment = new k8s.apps.v1.Deployment(
+        `${name}-deployment`,
+        {
+            metadata: rendered.metadata,
+            spec: withStringQuantities<k8s.types.input.apps.v1.DeploymentSpec>(rendered.spec),
+        },
+        { ...child, dependsOn: [ns, serviceAccount, defaultDeny, gatewayOnly] },
+    );
+    const svc = part("service");
+    const service = new k8s.core.v1.Service(
+        `${name}-service`,
+        { metadata: svc.metadata, spec: svc.spec },
+        inNamespace,
+    );
+    const hpa = part("autoscaler");
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        `${name}-hpa`,
+        {
+            metadata: hpa.metadata,
+            spec: withStringQuantities<k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec>(hpa.spec),
+        },
+        { ...child, dependsOn: [ns, deployment] },
+    );
+    const pdb = part("disruptionBudget");
+    new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-pdb`,
+        { metadata: pdb.metadata, spec: pdb.spec },
+        inNamespace,
+    );
+    return { namespace: ns.metadata.name, serviceName: service.metadata.name, serviceStatus: service.status };
+}
+
+/**
+ * All objects as one resource applied through AKS run command, in the order manifestList gives
+ * (namespace, identity and policies before the Deployment), then a wait for the rollout.
+ */
+function applyWithRunCommand(
+    name: string,
+    args: McpWorkloadArgs,
+    manifests: pulumi.Output<WorkloadManifests>,
+    delivery: Extract<WorkloadDelivery, { kind: "runCommand" }>,
+    parent: pulumi.Resource,
+    waitFor: DependsOn,
+): AppliedWorkload {
+    // Without the API server nobody reads the Service's status: its address must be fixed.
+    if (args.internalLoadBalancerIp === undefined) {
+        throw new Error(
+            `workload ${args.namespace}/${args.name}: delivery through run command needs internalLoadBalancerIp (the Service's status is not read back)`,
+        );
+    }
+    const objects = new ClusterObjects(
+        `${name}-objects`,
+        {
+            clusterId: delivery.clusterId,
+            objects: manifests.apply((m) => [...manifestList(m)]),
+            rollout: {
+                namespace: args.namespace,
+                deployment: args.name,
+                timeoutSeconds: rolloutTimeoutSeconds,
+            },
+            armToken: delivery.armToken,
+            clusterToken: delivery.clusterToken,
+        },
+        { parent, dependsOn: waitFor },
+    );
+    const applied = <T>(value: T): pulumi.Output<T> => objects.digest.apply(() => value);
+    return {
+        namespace: applied(args.namespace),
+        serviceName: applied(args.name),
+        serviceStatus: applied(undefined),
+    };
 }
 
 /**

@@ -271,6 +271,15 @@ export const aksPublicApiServerRestricted: ResourceValidationPolicy = {
 };
 
 const internalLoadBalancerAnnotation = "service.beta.kubernetes.io/azure-load-balancer-internal";
+/** Objects the program applies through AKS run command (components/aks/run-command/provider.ts). */
+const clusterObjectsType = "pulumi-nodejs:dynamic/agents-aks:ClusterObjects";
+
+interface ServiceProps {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; annotations?: Record<string, string> };
+    spec?: { type?: string };
+}
 
 export const k8sServiceInternalOnly: ResourceValidationPolicy = {
     name: "k8s-service-internal-only",
@@ -278,19 +287,21 @@ export const k8sServiceInternalOnly: ResourceValidationPolicy = {
         "Kubernetes LoadBalancer Services get an internal Azure load balancer: a public one would let callers skip the gateway.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (args.type !== "kubernetes:core/v1:Service") {
-            return args.notApplicable("not a Kubernetes Service");
-        }
-        const service = args.props as {
-            metadata?: { name?: string; annotations?: Record<string, string> };
-            spec?: { type?: string };
-        };
-        if (service.spec?.type !== "LoadBalancer") return;
-        if (service.metadata?.annotations?.[internalLoadBalancerAnnotation] !== "true") {
-            report(
-                `Annotate Service ${service.metadata?.name ?? ""} with ${internalLoadBalancerAnnotation}: "true"; ` +
-                    "tool backends are reached only through the gateway.",
-            );
+        let services: ServiceProps[];
+        if (args.type === "kubernetes:core/v1:Service") services = [args.props as ServiceProps];
+        else if (args.type === clusterObjectsType) {
+            // The same objects, applied through ARM instead of the Kubernetes provider.
+            const objects = (args.props as { objects?: ServiceProps[] }).objects ?? [];
+            services = objects.filter((o) => o.apiVersion === "v1" && o.kind === "Service");
+        } else return args.notApplicable("not a Kubernetes Service");
+        for (const service of services) {
+            if (service.spec?.type !== "LoadBalancer") continue;
+            if (service.metadata?.annotations?.[internalLoadBalancerAnnotation] !== "true") {
+                report(
+                    `Annotate Service ${service.metadata?.name ?? ""} with ${internalLoadBalancerAnnotation}: "true"; ` +
+                        "tool backends are reached only through the gateway.",
+                );
+            }
         }
     },
 };

@@ -196,7 +196,12 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
         case "azuread:index/getClientConfig:getClientConfig":
             return { clientId: "deployer-client-id", objectId: mockDeployerObjectId, tenantId: mockTenantId };
         case "azure-native:authorization:getClientToken":
-            return { token: "mock-arm-access-token" };
+            // A token for another audience (e.g. the AKS server app) names it, so tests can tell them apart.
+            return {
+                token: args.inputs.endpoint
+                    ? `mock-token-for:${String(args.inputs.endpoint)}`
+                    : "mock-arm-access-token",
+            };
         case "azure-native:web:listWebAppHostKeys":
             return { functionKeys: {}, systemKeys: {} };
         case "azure-native:containerservice:listManagedClusterUserCredentials": {

@@ -7,6 +7,8 @@ export interface RecordedResource {
     readonly urn: string;
     /** URN of the parent resource (components and the resources inside them). */
     readonly parent?: string;
+    /** URNs the engine orders this resource after (explicit dependsOn and input dependencies). */
+    readonly dependencies?: readonly string[];
     /** False for component resources. */
     readonly custom: boolean;
     /**

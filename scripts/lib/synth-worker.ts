@@ -19,6 +19,7 @@ interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
+    getDependenciesList(): string[];
 }
 interface RegisterResponse {
     getUrn(): string;
@@ -85,11 +86,17 @@ async function main(): Promise<void> {
         monitor.registerResource = (req, cb) => {
             const key = `${req.getType()}::${req.getName()}`;
             if (req.getParent()) parents.set(key, req.getParent());
+            const dependencies = req.getDependenciesList();
             return register(req, (err, resp) => {
                 const r = pending.get(key);
                 if (!err && resp && r) {
                     const parent = parents.get(key);
-                    resources.push({ ...r, urn: resp.getUrn(), ...(parent ? { parent } : {}) });
+                    resources.push({
+                        ...r,
+                        urn: resp.getUrn(),
+                        ...(parent ? { parent } : {}),
+                        ...(dependencies.length > 0 ? { dependencies } : {}),
+                    });
                 }
                 cb(err, resp);
             });

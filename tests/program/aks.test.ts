@@ -7,6 +7,9 @@ import { forwardedCallerHeader } from "../../functions-app/src/contract";
 import { stableGuid } from "../../components/azure/ids";
 import { rolePropagationDiff } from "../../components/azure/role-propagation";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
+import { parseStackConfig } from "../../components/config/parse";
+import { devConfigWith } from "./fixtures";
+import { dependencyGraph } from "./graph";
 import { mockTenantId } from "../../scripts/lib/mocks";
 import {
     SynthError,
@@ -40,9 +43,25 @@ function view(result: SynthResult) {
         assert.equal(list.length, 1, `exactly one ${type} ${nameSuffix ?? ""}`);
         return list[0];
     };
-    const k8s = (kind: string) => one(`kubernetes:${kind}`).inputs;
-    return { ofType, one, k8s };
+    /** Every Kubernetes object of `kind` ("apps/v1:Deployment"), by either delivery. */
+    const k8sAll = (kind: string): Obj[] => {
+        const viaApi = ofType(`kubernetes:${kind}`).map((r) => r.inputs);
+        const [group, name] = [kind.slice(0, kind.lastIndexOf(":")), kind.slice(kind.lastIndexOf(":") + 1)];
+        const apiVersion = group.replace(/^core\//, "");
+        const viaRunCommand = ofType(clusterObjectsType).flatMap((r) =>
+            (r.inputs.objects as Obj[]).filter((o) => o.apiVersion === apiVersion && o.kind === name),
+        );
+        return [...viaApi, ...viaRunCommand];
+    };
+    const k8s = (kind: string): Obj => {
+        const all = k8sAll(kind);
+        assert.equal(all.length, 1, `exactly one ${kind}`);
+        return all[0];
+    };
+    return { ofType, one, k8s, k8sAll };
 }
+
+const clusterObjectsType = "pulumi-nodejs:dynamic/agents-aks:ClusterObjects";
 
 /** Id the mock runtime gives an azure-native resource (scripts/lib/mocks.ts). */
 function mockId(r: RecordedResource, nameInput: string): string {
@@ -76,7 +95,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             "azure-native:network:VirtualNetwork",
             "azure-native:network:PrivateEndpoint",
             "docker-build:index:Image",
-            "kubernetes:apps/v1:Deployment",
+            clusterObjectsType,
         ]) {
             assert.ok(types.has(t), `missing ${t}`);
         }
@@ -299,8 +318,8 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             "internal-lb",
         );
         const policy = v
-            .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
-            .find((p) => p.name.endsWith("-gateway-only"))!.inputs;
+            .k8sAll("networking.k8s.io/v1:NetworkPolicy")
+            .find((p) => String((p.metadata as Obj).name).endsWith("-gateway-only"))!;
         assert.match(JSON.stringify(policy.spec), /"cidr":"10\.60\.4\.0\/24"/);
     });
 
@@ -365,15 +384,45 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal((prod.outputs.backend as Obj).image, ref);
     });
 
-    it("reaches the cluster with an Entra (kubelogin) kubeconfig held as a secret", () => {
-        const provider = v.one("pulumi:providers:kubernetes").inputs;
-        const raw = provider.kubeconfig;
-        assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, "kubeconfig is secret");
-        const kubeconfig = parse(String(plain(raw))) as { users: { user: { exec: Obj } }[] };
-        assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
-        for (const kind of ["core/v1:Namespace", "apps/v1:Deployment"]) {
-            assert.ok(v.one(`kubernetes:${kind}`).urn, kind);
+    it("applies the workload through ARM's run command: no Kubernetes provider, nothing that needs the private API server", () => {
+        const types = prod.resources.map((r) => r.type);
+        assert.deepEqual(
+            types.filter((t) => t.startsWith("kubernetes:") || t === "pulumi:providers:kubernetes"),
+            [],
+        );
+        const objects = v.one(clusterObjectsType).inputs;
+        const cluster = v.one("azure-native:containerservice:ManagedCluster");
+        assert.equal(objects.clusterId, mockId(cluster, "resourceName"));
+        // The deployer's own tokens, held as secrets: ARM for the request, the AKS server app for kubectl.
+        for (const key of ["armToken", "clusterToken"]) {
+            const raw = objects[key];
+            assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, `${key} is secret`);
         }
+        assert.equal(plain(objects.armToken), "mock-arm-access-token");
+        assert.equal(plain(objects.clusterToken), "mock-token-for:6dae42f8-4368-4678-94ff-3960e28e3630");
+        assert.deepEqual(objects.rollout, {
+            namespace: "mcp-tools",
+            deployment: "mcp-tools",
+            timeoutSeconds: 600,
+        });
+        assert.deepEqual(
+            (objects.objects as Obj[]).map((o) => `${String(o.kind)}/${String((o.metadata as Obj).name)}`),
+            [
+                "Namespace/mcp-tools",
+                "ServiceAccount/mcp-tools",
+                "NetworkPolicy/mcp-tools-default-deny",
+                "NetworkPolicy/mcp-tools-gateway-only",
+                "Deployment/mcp-tools",
+                "Service/mcp-tools",
+                "HorizontalPodAutoscaler/mcp-tools",
+                "PodDisruptionBudget/mcp-tools",
+            ],
+        );
+        // The gateway's backend points at the workload only once it has been applied.
+        const backend = v.one("azure-native:apimanagement:Backend");
+        assert.ok(dependencyGraph(prod.resources).waitsFor(backend, v.one(clusterObjectsType)));
+        // No kubeconfig is read: kubelogin is not needed where prod deploys.
+        assert.equal(prod.resources.filter((r) => JSON.stringify(r.inputs).includes("kubelogin")).length, 0);
     });
 
     it("fails the pack's AKS policies when the synthesized cluster is weakened", async () => {
@@ -415,11 +464,74 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
     });
 });
 
-describe("role propagation before first use", function () {
+describe("role propagation before first use, and the same objects by either delivery", function () {
     this.timeout(60_000);
+    let prod: SynthResult;
+    /** The prod stack with the objects applied by the Kubernetes provider (a runner on the VNet). */
+    let viaApi: SynthResult;
+    before(async () => {
+        [prod, viaApi] = await Promise.all([
+            synthesize({ stack: "prod" }),
+            synthesize({ stack: "prod", configOverrides: { aksWorkloadDelivery: "kubernetesApi" } }),
+        ]);
+    });
 
-    it("waits for the deployer's cluster role and the kubelet's AcrPull, and for AcrPush before the push", async () => {
-        const prod = await synthesize({ stack: "prod" });
+    it("applies through run command exactly the objects the Kubernetes provider would", () => {
+        const applied = view(prod).one(clusterObjectsType).inputs.objects as Obj[];
+        const resources = viaApi.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.equal(resources.length, applied.length);
+        for (const r of resources) {
+            const { apiVersion, kind, metadata } = r.inputs as {
+                apiVersion: string;
+                kind: string;
+                metadata: Obj;
+            };
+            const same = applied.find(
+                (o) =>
+                    o.apiVersion === apiVersion &&
+                    o.kind === kind &&
+                    (o.metadata as Obj).name === metadata.name,
+            );
+            assert.ok(same, `${kind}/${String(metadata.name)} is applied through run command`);
+            const fields = Object.keys(r.inputs).filter((k) => k !== "__provider");
+            assert.deepEqual(
+                Object.fromEntries(fields.map((k) => [k, same[k]])),
+                Object.fromEntries(fields.map((k) => [k, r.inputs[k]])),
+                `${kind}/${String(metadata.name)}`,
+            );
+        }
+        // That variant reaches the API server with an Entra (kubelogin) kubeconfig held as a secret.
+        const provider = view(viaApi).one("pulumi:providers:kubernetes").inputs;
+        const raw = provider.kubeconfig;
+        assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, "kubeconfig is secret");
+        const kubeconfig = parse(String(plain(raw))) as { users: { user: { exec: Obj } }[] };
+        assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
+        assert.equal(view(viaApi).ofType(clusterObjectsType).length, 0);
+    });
+
+    it("applies the first object only after the deployer's and the workload's roles are in effect", () => {
+        for (const [stack, firstType] of [
+            [prod, clusterObjectsType],
+            [viaApi, "kubernetes:core/v1:Namespace"],
+        ] as const) {
+            const graph = dependencyGraph(stack.resources);
+            const first = view(stack).one(firstType);
+            const named = (suffix: string) => stack.resources.find((r) => r.name.endsWith(suffix))!;
+            for (const needed of [
+                "-rbac-propagation",
+                "-workload-federation",
+                "-snippets-owner",
+                "-queue-contributor",
+            ]) {
+                assert.ok(graph.waitsFor(first, named(needed)), `${firstType} waits for ${needed}`);
+            }
+            // Every other object follows the namespace.
+            for (const r of stack.resources.filter((x) => x.type.startsWith("kubernetes:") && x !== first))
+                assert.ok(graph.waitsFor(r, first), r.name);
+        }
+    });
+
+    it("waits for the deployer's cluster role and the kubelet's AcrPull, and for AcrPush before the push", () => {
         const waits = prod.resources.filter((r) => r.type.endsWith(":RolePropagation"));
         const byName = (suffix: string) => waits.find((w) => w.name.endsWith(suffix))!;
         const rbac = byName("-rbac-propagation");
@@ -435,6 +547,22 @@ describe("role propagation before first use", function () {
         assert.equal((rbac.inputs.assignmentIds as string[]).length, 2);
         assert.ok(idOf("-deployer-cluster-admin") && idOf("-kubelet-acr-pull"));
         assert.equal(byName("-acr-push-propagation").inputs.seconds, 60);
+
+        // The cluster is created only after its identity's Network Contributor grants on both subnets.
+        const graph = dependencyGraph(prod.resources);
+        const cluster = prod.resources.find(
+            (r) => r.type === "azure-native:containerservice:ManagedCluster",
+        )!;
+        const controlPlane = prod.resources.find((r) => r.name.endsWith("-control-plane-identity"))!;
+        const principal = stableGuid("mock", controlPlane.type, controlPlane.name, "principal");
+        const subnetGrants = assignments.filter(
+            (a) => a.inputs.principalId === principal && roleOf(a) === roles.networkContributor,
+        );
+        assert.equal(subnetGrants.length, 2);
+        const subnetWait = byName("-subnet-propagation");
+        assert.ok(graph.waitsFor(cluster, subnetWait), "the cluster waits for propagation");
+        for (const grant of subnetGrants) assert.ok(graph.waitsFor(subnetWait, grant), grant.name);
+        assert.equal(subnetWait.inputs.seconds, 300);
     });
 
     it("waits again only when an assignment is new", () => {
@@ -451,6 +579,22 @@ describe("role propagation before first use", function () {
         );
         assert.equal(diff.changes, true);
         assert.deepEqual(diff.replaces, ["assignmentIds"]);
+    });
+});
+
+describe("how the workload reaches the cluster (aksWorkloadDelivery)", () => {
+    it("accepts the two deliveries and rejects anything else by name", () => {
+        for (const delivery of ["kubernetesApi", "runCommand"]) {
+            const parsed = parseStackConfig(devConfigWith({ aksWorkloadDelivery: delivery }), {
+                stack: "dev",
+            });
+            assert.ok(parsed.ok && parsed.config.aks.workloadDelivery === delivery, delivery);
+        }
+        const parsed = parseStackConfig(devConfigWith({ aksWorkloadDelivery: "ssh" }), { stack: "dev" });
+        assert.ok(!parsed.ok);
+        assert.deepEqual(parsed.errors, [
+            'agents-control-plane:aksWorkloadDelivery: must be "kubernetesApi" or "runCommand" (got "ssh")',
+        ]);
     });
 });
 

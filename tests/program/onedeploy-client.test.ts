@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { oneDeploy, OneDeployError } from "../../components/functions/onedeploy/client";
 import { oneDeployDiff } from "../../components/functions/onedeploy/provider";
+import { asSerialized } from "./serialized";
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => unknown;
 
@@ -45,6 +46,20 @@ async function fakeScm(handler: Handler): Promise<Fake> {
 
 const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]);
 const fast = { pollIntervalMs: 5, initialBackoffMs: 5, token: "t0ken", zip };
+
+/** A clock that only moves when the client sleeps: retries take no real time. */
+function fakeClock() {
+    let t = 0;
+    const slept: number[] = [];
+    return {
+        slept,
+        now: () => t,
+        sleep: async (ms: number) => {
+            slept.push(ms);
+            t += ms;
+        },
+    };
+}
 
 function json(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -148,10 +163,114 @@ describe("OneDeploy client", () => {
         assert.equal(fake.requests.length, 3);
     });
 
-    it("does not retry a client error such as 401", async () => {
-        fake = await fakeScm((_req, _body, res) => json(res, 401, { error: "bad token" }));
-        await assert.rejects(oneDeploy({ ...fast, scmBaseUrl: fake.url }), /publish answered 401/);
+    it("does not retry a client error such as 400", async () => {
+        fake = await fakeScm((_req, _body, res) => json(res, 400, { error: "bad package" }));
+        await assert.rejects(oneDeploy({ ...fast, scmBaseUrl: fake.url }), /publish answered 400/);
         assert.equal(fake.requests.length, 1);
+    });
+
+    it("retries 403 while a fresh role assignment propagates, apart from the transient-failure attempts", async () => {
+        const clock = fakeClock();
+        let publishes = 0;
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") {
+                publishes++;
+                return publishes <= 4
+                    ? json(res, 403, { error: "AuthorizationFailed" })
+                    : json(res, 202, { id: "dep-5" });
+            }
+            json(res, 200, { status: 4 });
+        });
+        const started = Date.now();
+        const result = await oneDeploy({
+            ...fast,
+            ...clock,
+            scmBaseUrl: fake.url,
+            // One attempt for 5xx: the 403s must not spend it.
+            maxAttempts: 1,
+            authRetryMs: 120_000,
+            authRetryIntervalMs: 15_000,
+        });
+        assert.equal(result.deploymentId, "dep-5");
+        assert.equal(publishes, 5);
+        // Four 15 s waits on the injected clock (then one 5 ms poll), none of them real.
+        assert.equal(clock.slept.filter((ms) => ms === 15_000).length, 4);
+        assert.ok(Date.now() - started < 2000);
+        for (const r of fake.requests.filter((x) => x.method === "POST"))
+            assert.deepEqual(new Uint8Array(r.body), zip, "every retry sent the package");
+    });
+
+    it("fails with the likely cause once 401 outlasts the budget", async () => {
+        const clock = fakeClock();
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") return json(res, 202, { id: "dep-6" });
+            json(res, 401, { error: "InvalidAuthenticationToken" });
+        });
+        await assert.rejects(
+            oneDeploy({
+                ...fast,
+                ...clock,
+                scmBaseUrl: fake.url,
+                authRetryMs: 60_000,
+                authRetryIntervalMs: 15_000,
+            }),
+            (error: unknown) => {
+                assert.ok(error instanceof OneDeployError);
+                assert.match(error.message, /^status answered 401 for 60 s \(.*InvalidAuthenticationToken/);
+                assert.match(error.message, /deploying identity's role on the function app/);
+                assert.match(error.message, /Storage Blob Data Owner on its deployment container/);
+                assert.match(error.message, /not in effect yet/);
+                return true;
+            },
+        );
+        // One publish, then status polls at 0, 15, 30, 45 and 60 s on the injected clock.
+        assert.deepEqual(
+            fake.requests.map((r) => r.method),
+            ["POST", "GET", "GET", "GET", "GET", "GET"],
+        );
+        assert.equal(clock.now(), 60_000);
+    });
+
+    it("starts the 401/403 budget afresh after an authorized answer", async () => {
+        const clock = fakeClock();
+        let publishes = 0;
+        let polls = 0;
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method === "POST") {
+                publishes++;
+                return publishes <= 2 ? json(res, 403, {}) : json(res, 202, { id: "dep-7" });
+            }
+            polls++;
+            return polls <= 2 ? json(res, 403, {}) : json(res, 200, { status: 4 });
+        });
+        // 20 s of 403 on publish and 20 s on polling: each stays inside a 30 s budget.
+        const result = await oneDeploy({
+            ...fast,
+            ...clock,
+            scmBaseUrl: fake.url,
+            authRetryMs: 30_000,
+            authRetryIntervalMs: 10_000,
+        });
+        assert.equal(result.deploymentId, "dep-7");
+        assert.deepEqual([publishes, polls], [3, 3]);
+    });
+
+    it("works as serialized into the dynamic provider, 403 retries included", async () => {
+        const clock = fakeClock();
+        let publishes = 0;
+        fake = await fakeScm((req, _body, res) => {
+            if (req.method !== "POST") return json(res, 200, { status: 4 });
+            return ++publishes === 1 ? json(res, 403, {}) : json(res, 202, { id: "dep-8" });
+        });
+        const serialized = await asSerialized(oneDeploy);
+        const result = await serialized({
+            ...fast,
+            ...clock,
+            scmBaseUrl: fake.url,
+            authRetryIntervalMs: 15_000,
+        });
+        assert.equal(result.deploymentId, "dep-8");
+        assert.equal(publishes, 2);
     });
 
     it("times out when the deployment never finishes", async () => {

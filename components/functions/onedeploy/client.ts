@@ -2,14 +2,17 @@
  * OneDeploy for Flex Consumption: POST the package to `/api/publish?RemoteBuild=false` on the app's
  * SCM host with an Entra bearer token, then poll `/api/deployments/<id>` until Kudu reports success
  * (status 4) or failure (3). Transient failures (network errors, 429, 5xx) are retried with
- * exponential backoff; everything is bounded by a timeout. No Pulumi imports, so it can be tested
- * against a local HTTP endpoint.
+ * exponential backoff, 401/403 for a bounded time (the deployer's or the app's fresh role may not
+ * be in effect yet; see RetryingCaller); everything is bounded by a timeout. No Pulumi imports, so
+ * it is tested against a local HTTP endpoint.
  */
+
+import { bodyText, RetryingCaller, type RetryOptions } from "../../azure/retrying-caller";
 
 /** Kudu deployment status codes. */
 export const deploymentStatus = { pending: 0, building: 1, deploying: 2, failed: 3, success: 4 } as const;
 
-export interface OneDeployRequest {
+export interface OneDeployRequest extends Omit<RetryOptions, "timeoutMs"> {
     /** Base URL of the SCM site, e.g. https://<app>.scm.azurewebsites.net. */
     readonly scmBaseUrl: string;
     readonly token: string;
@@ -18,11 +21,6 @@ export interface OneDeployRequest {
     readonly pollIntervalMs?: number;
     /** Give up after this long overall (default 15 min). */
     readonly timeoutMs?: number;
-    /** Attempts per HTTP call before a transient failure becomes fatal (default 5). */
-    readonly maxAttempts?: number;
-    /** First retry delay; doubles per attempt (default 2 s). */
-    readonly initialBackoffMs?: number;
-    readonly log?: (message: string) => void;
 }
 
 export interface OneDeployResult {
@@ -38,18 +36,30 @@ export class OneDeployError extends Error {
     }
 }
 
+/** Why a 401/403 from the SCM host would last past the propagation wait. */
+const authCause =
+    "the deploying identity's role on the function app (publish needs Microsoft.Web/sites/publish/action, " +
+    "e.g. Website Contributor) or the app identity's Storage Blob Data Owner on its deployment container " +
+    "is not in effect yet or is missing; role assignments can take minutes to apply";
+
 export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult> {
-    const deadline = Date.now() + (req.timeoutMs ?? 15 * 60_000);
+    const caller = new RetryingCaller(
+        { ...req, timeoutMs: req.timeoutMs ?? 15 * 60_000 },
+        (message) => new OneDeployError(message),
+    );
     const base = req.scmBaseUrl.replace(/\/+$/, "");
     const headers = { authorization: `Bearer ${req.token}` };
 
-    const publish = await call(req, deadline, "publish", () =>
-        fetch(`${base}/api/publish?RemoteBuild=false`, {
-            method: "POST",
-            headers: { ...headers, "content-type": "application/zip" },
-            body: req.zip,
-            signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-        }),
+    const publish = await caller.call(
+        "publish",
+        () =>
+            fetch(`${base}/api/publish?RemoteBuild=false`, {
+                method: "POST",
+                headers: { ...headers, "content-type": "application/zip" },
+                body: req.zip,
+                signal: AbortSignal.timeout(caller.remainingMs()),
+            }),
+        { timeoutMessage: "timed out during publish", authCause },
     );
     if (publish.status !== 202 && publish.status !== 200) {
         throw new OneDeployError(`publish answered ${publish.status}: ${await bodyText(publish)}`);
@@ -60,16 +70,14 @@ export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult>
     // Wherever the deadline falls (between polls or during one), the error says the same thing.
     const unfinished = `deployment ${deploymentId} did not finish in time`;
     for (;;) {
-        const res = await call(
-            req,
-            deadline,
+        const res = await caller.call(
             "status",
             () =>
                 fetch(`${base}/api/deployments/${encodeURIComponent(deploymentId)}`, {
                     headers,
-                    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+                    signal: AbortSignal.timeout(caller.remainingMs()),
                 }),
-            unfinished,
+            { timeoutMessage: unfinished, authCause },
         );
         if (res.status === 200) {
             const body = (await res.json()) as {
@@ -95,42 +103,7 @@ export async function oneDeploy(req: OneDeployRequest): Promise<OneDeployResult>
         } else {
             await res.body?.cancel();
         }
-        await sleepUntil(deadline, req.pollIntervalMs ?? 5000, unfinished);
-    }
-}
-
-function isTransient(status: number): boolean {
-    return status === 429 || status >= 500;
-}
-
-/** One HTTP call with retries on transient failures; returns the first non-transient response. */
-async function call(
-    req: OneDeployRequest,
-    deadline: number,
-    what: string,
-    send: () => Promise<Response>,
-    timeoutMessage = `timed out during ${what}`,
-): Promise<Response> {
-    const attempts = req.maxAttempts ?? 5;
-    let delay = req.initialBackoffMs ?? 2000;
-    for (let attempt = 1; ; attempt++) {
-        if (Date.now() >= deadline) throw new OneDeployError(timeoutMessage);
-        let failure: string;
-        try {
-            const res = await send();
-            if (!isTransient(res.status)) return res;
-            failure = `${res.status} ${await bodyText(res)}`;
-            const retryAfter = Number(res.headers.get("retry-after"));
-            if (Number.isFinite(retryAfter) && retryAfter > 0) delay = Math.max(delay, retryAfter * 1000);
-        } catch (err) {
-            if (Date.now() >= deadline) throw new OneDeployError(timeoutMessage);
-            failure = err instanceof Error ? err.message : String(err);
-        }
-        if (attempt >= attempts)
-            throw new OneDeployError(`${what} failed after ${attempts} attempts: ${failure}`);
-        req.log?.(`${what} attempt ${attempt} failed (${failure}); retrying in ${delay} ms`);
-        await sleepUntil(deadline, delay, timeoutMessage);
-        delay *= 2;
+        await caller.sleep(req.pollIntervalMs ?? 5000, unfinished);
     }
 }
 
@@ -161,19 +134,4 @@ async function deploymentIdOf(res: Response): Promise<string> {
         );
     }
     return decodeURIComponent(fromLocation);
-}
-
-async function bodyText(res: Response): Promise<string> {
-    try {
-        return (await res.text()).slice(0, 500);
-    } catch {
-        return "";
-    }
-}
-
-async function sleepUntil(deadline: number, ms: number, timeoutMessage: string): Promise<void> {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new OneDeployError(timeoutMessage);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, left)));
-    if (Date.now() >= deadline) throw new OneDeployError(timeoutMessage);
 }

@@ -207,6 +207,24 @@ export const dataComputeCases: PolicyCase[] = [
         message:
             /Annotate Service mcp-tools with service.beta.kubernetes.io\/azure-load-balancer-internal: "true"/,
     },
+    {
+        policy: "k8s-service-internal-only",
+        title: "a public load balancer among the objects applied through AKS run command",
+        resources: () => {
+            const stack = compliantStack();
+            const service = structuredClone(stack.find((r) => r.name === "aks-workload-service")!.inputs);
+            (service.metadata as { annotations: object }).annotations = {};
+            const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: "mcp-tools" } };
+            return [
+                ...stack.filter((r) => r.name !== "aks-workload-service"),
+                resource("pulumi-nodejs:dynamic/agents-aks:ClusterObjects", "aks-workload-objects", {
+                    objects: [namespace, service],
+                }),
+            ];
+        },
+        message:
+            /Annotate Service mcp-tools with service.beta.kubernetes.io\/azure-load-balancer-internal: "true"/,
+    },
 
     {
         policy: "acr-admin-user-disabled",

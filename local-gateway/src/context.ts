@@ -26,6 +26,11 @@ export class MessageBody {
         if (!preserve) this.consumed = true;
         return this.content.toString("utf8");
     }
+    /** The body as bytes (`As<byte[]>`), with the same consumption rule. */
+    readBytes(preserve: boolean): Buffer {
+        this.read(preserve);
+        return Buffer.from(this.content);
+    }
     get isConsumed(): boolean {
         return this.consumed;
     }
@@ -191,11 +196,12 @@ export function registerContextTypes(): void {
         [0, 1],
         (_s, args, typeArgs) =>
             typeArgs.length === 1 &&
-            bodyTypes.has(typeArgs[0].name) &&
+            (bodyTypes.has(typeArgs[0].name) || isByteArray(typeArgs[0])) &&
             (args.length === 0 || args[0].name === "bool")
                 ? typeArgs[0]
                 : undefined,
         (body: MessageBody, [preserve], typeArgs) => {
+            if (isByteArray(typeArgs[0])) return body.readBytes(preserve === true);
             const text = body.read(preserve === true);
             const target = typeArgs[0].name;
             if (target === "string") return text;
@@ -208,4 +214,8 @@ export function registerContextTypes(): void {
         },
         ["preserveContent"],
     );
+}
+
+function isByteArray(type: CsType): boolean {
+    return type.name === "Array" && type.args.length === 1 && type.args[0].name === "byte";
 }

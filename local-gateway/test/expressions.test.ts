@@ -148,6 +148,17 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
             (ctx) => (ctx.request.body = new MessageBody(Buffer.from("hi"))),
         ],
         [
+            "Body.As<byte[]> counts bytes, not characters",
+            `@(context.Request.Body.As<byte[]>(preserveContent: true).Length + "/" + context.Request.Body.As<string>().Length)`,
+            "4/3",
+            (ctx) => (ctx.request.body = new MessageBody(Buffer.from("hé!"))),
+        ],
+        [
+            "long.Parse and int.Parse read plain integers with white space and sign",
+            `@(long.Parse(" 262145 ") > 262144 && int.Parse("-7") == -7)`,
+            true,
+        ],
+        [
             "Jwt claims are string[] and GetValueOrDefault joins them",
             `@{ var jwt = (Jwt)context.Variables["jwt"]; return jwt.Claims["roles"].Length + ":" + jwt.Claims.GetValueOrDefault("roles", ""); }`,
             "2:a,b",
@@ -164,6 +175,8 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
             async () => run(`@(context.Request.Body.As<string>() + context.Request.Body.As<string>())`, body),
             /already been read/,
         );
+        await assert.rejects(async () => run(`@(long.Parse("12a"))`), /not in a correct format/);
+        await assert.rejects(async () => run(`@(int.Parse("2147483648"))`), /too large or too small/);
         await assert.rejects(
             async () => run(`@(((string)context.Variables["nothing"]).Length)`),
             /Object reference/,

@@ -166,16 +166,16 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 });
             }
         }
-        // Pending the gateway policy fix for case-variant tool names: with the documents on this branch
-        // these calls are forwarded (the Node host answers "Unknown tool"; the Functions MCP extension
-        // resolves names case-insensitively and would run save_snippet without Snippets.Write).
-        it.skip("refuses case-variant and unknown tool names before the host", async () => {
+        it("refuses case-variant and unknown tool names before the host, as unknown tools", async () => {
             const token = await appToken(["Tools.Invoke"]);
-            for (const name of ["SAVE_SNIPPET", "Save_Snippet", "Hello_MCP", "no_such_tool"]) {
+            for (const name of ["SAVE_SNIPPET", "Save_Snippet", "Hello_MCP", "no_such_tool", "toString"]) {
                 const [res, reached] = await backendCallsDuring(() =>
                     post(token, call(name, { snippetname: "x", snippet: "y" })),
                 );
-                assert.ok(res.status === 400 || res.status === 403, `${name}: HTTP ${res.status}`);
+                // Streamable HTTP: a JSON-RPC answer to the call, which MCP clients surface as its error.
+                assert.equal(res.status, 200, name);
+                const body = (await res.json()) as { error?: { code: number; message: string } };
+                assert.equal(body.error?.code, -32602, name);
                 assert.equal(reached, 0, `${name} reached the host`);
             }
         });

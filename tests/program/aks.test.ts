@@ -70,6 +70,9 @@ function mockId(r: RecordedResource, nameInput: string): string {
     return `/subscriptions/${sub}/resourceGroups/${String(r.inputs.resourceGroupName)}/providers/Microsoft.${module}/${kind}/${String(r.inputs[nameInput])}`;
 }
 
+/** Configuration is judged on a fixed day, so runtime support windows do not move the tests. */
+const today = new Date("2026-12-01T00:00:00Z");
+
 describe("prod stack on the AKS backend, synthesized under mocks", function () {
     this.timeout(60_000);
     let prod: SynthResult & { durationMs: number };
@@ -587,10 +590,14 @@ describe("how the workload reaches the cluster (aksWorkloadDelivery)", () => {
         for (const delivery of ["kubernetesApi", "runCommand"]) {
             const parsed = parseStackConfig(devConfigWith({ aksWorkloadDelivery: delivery }), {
                 stack: "dev",
+                today,
             });
             assert.ok(parsed.ok && parsed.config.aks.workloadDelivery === delivery, delivery);
         }
-        const parsed = parseStackConfig(devConfigWith({ aksWorkloadDelivery: "ssh" }), { stack: "dev" });
+        const parsed = parseStackConfig(devConfigWith({ aksWorkloadDelivery: "ssh" }), {
+            stack: "dev",
+            today,
+        });
         assert.ok(!parsed.ok);
         assert.deepEqual(parsed.errors, [
             'agents-control-plane:aksWorkloadDelivery: must be "kubernetesApi" or "runCommand" (got "ssh")',

@@ -30,7 +30,10 @@ describe("the deployment workflow against the stacks it deploys", () => {
         const jobs = deployJobs();
         assert.deepEqual(jobs.map((j) => j.stack).sort(), ["dev", "prod"]);
         for (const { name, stack, job } of jobs) {
-            const parsed = parseStackConfig(readStackFile(stackFilePath(stack)).config, { stack });
+            const parsed = parseStackConfig(readStackFile(stackFilePath(stack)).config, {
+                stack,
+                today: new Date("2026-12-01T00:00:00Z"),
+            });
             assert.ok(parsed.ok, parsed.ok ? "" : parsed.errors.join("\n"));
             const { backend, aks } = parsed.config;
             const hosted = [job["runs-on"]].flat().some((label) => /^(ubuntu|windows|macos)-/.test(label));

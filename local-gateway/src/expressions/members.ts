@@ -367,6 +367,31 @@ prop(
     () => types.int,
     (s) => Math.floor((s as CsTimeSpan).milliseconds) % 1000,
 );
+// int.Parse / long.Parse with .NET's invariant rules for plain integers: optional surrounding
+// white space and sign, digits only. Values are JavaScript numbers, so a long beyond 2^53 is refused
+// as an overflow here where .NET would still parse it.
+for (const [n, limit] of [
+    ["int", 2 ** 31],
+    ["long", Number.MAX_SAFE_INTEGER],
+] as const)
+    staticMethod(
+        n,
+        "Parse",
+        1,
+        (a) => (a[0].name === "string" ? t(n) : undefined),
+        ([text]) => {
+            if (text === null) throw new CsException("ArgumentNullException", "Value cannot be null.");
+            if (!/^\s*[+-]?\d+\s*$/.test(text as string))
+                throw new CsException("FormatException", "Input string was not in a correct format.");
+            const value = Number((text as string).trim());
+            if (value >= limit || value < -limit)
+                throw new CsException(
+                    "OverflowException",
+                    `Value was either too large or too small for ${n}.`,
+                );
+            return value;
+        },
+    );
 staticMethod(
     "Guid",
     "NewGuid",

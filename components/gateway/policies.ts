@@ -9,6 +9,11 @@ import {
     delegatedScope,
     forwardedCallerHeader,
     forwardedRolesHeader,
+    headerMismatchErrorCode,
+    mcpNamedMethods,
+    mcpRequestHeaders,
+    modernProtocolVersions,
+    protocolVersionMetaKey,
     toolRoles,
     webhookRole,
 } from "../../functions-app/src/contract";
@@ -120,6 +125,36 @@ export function toolRoleTable(): string {
     return entries.map(([tool, role]) => `${tool}=${role}`).join(";");
 }
 
+/**
+ * MCP methods the call metric names; any other method is one value, `(other)`, so callers cannot mint
+ * new metric series.
+ */
+export const meteredMcpMethods = [
+    "initialize",
+    "notifications/initialized",
+    "ping",
+    "server/discover",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/read",
+    "resources/templates/list",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "subscriptions/listen",
+] as const;
+
+/** A list the policy splits on `separator`: every entry must be non-empty and free of separators. */
+function joinedList(what: string, entries: readonly string[], separator: string): string {
+    for (const entry of entries) {
+        if (!/^[A-Za-z0-9_./=-]+$/.test(entry) || entry.includes(separator)) {
+            throw new Error(`${what} ${JSON.stringify(entry)}: letters, digits, '.', '/', '-', '_' only`);
+        }
+    }
+    return entries.join(separator);
+}
+
 export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies {
     const common = {
         backendId: s.backendId,
@@ -137,6 +172,18 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             toolRoles: toolRoleTable(),
             forwardedCallerHeader,
             forwardedRolesHeader,
+            modernProtocolVersions: joinedList("protocol version", modernProtocolVersions, ","),
+            protocolVersionHeader: mcpRequestHeaders.protocolVersion,
+            methodHeader: mcpRequestHeaders.method,
+            nameHeader: mcpRequestHeaders.name,
+            protocolVersionMetaKey,
+            namedMethods: joinedList(
+                "named method",
+                Object.entries(mcpNamedMethods).map(([method, field]) => `${method}=${field}`),
+                ";",
+            ),
+            headerMismatchCode: headerMismatchErrorCode,
+            meteredMethods: joinedList("metered method", meteredMcpMethods, ","),
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },

@@ -159,6 +159,16 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
             true,
         ],
         [
+            "Convert.FromBase64String ignores white space; Encoding.UTF8.GetString decodes UTF-8",
+            `@(Encoding.UTF8.GetString(Convert.FromBase64String(" SGVsbG8sIOS4l\tueVjA== ")))`,
+            "Hello, \u4e16\u754c",
+        ],
+        [
+            "Encoding.UTF8.GetString turns invalid UTF-8 into U+FFFD",
+            `@(Encoding.UTF8.GetString(Convert.FromBase64String("/2E=")))`,
+            "\ufffda",
+        ],
+        [
             "Jwt claims are string[] and GetValueOrDefault joins them",
             `@{ var jwt = (Jwt)context.Variables["jwt"]; return jwt.Claims["roles"].Length + ":" + jwt.Claims.GetValueOrDefault("roles", ""); }`,
             "2:a,b",
@@ -176,6 +186,13 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
             /already been read/,
         );
         await assert.rejects(async () => run(`@(long.Parse("12a"))`), /not in a correct format/);
+        // .NET refuses what Node's decoder would accept: no padding, URL-safe letters, excess '='.
+        for (const text of ["aGk", "aG-_", "a===", "aGk=aGk=", "aGk*"])
+            await assert.rejects(
+                async () => run(`@(Convert.FromBase64String("${text}").Length)`),
+                /not a valid Base-64 string/,
+                text,
+            );
         await assert.rejects(async () => run(`@(int.Parse("2147483648"))`), /too large or too small/);
         await assert.rejects(
             async () => run(`@(((string)context.Variables["nothing"]).Length)`),

@@ -4,7 +4,13 @@
  * expectations, and callers that do not share buckets by accident.
  */
 import * as assert from "node:assert/strict";
-import { forwardedCallerHeader, gatewayPaths, toolRoles } from "../../functions-app/src/contract";
+import {
+    forwardedCallerHeader,
+    gatewayPaths,
+    headerMismatchErrorCode,
+    mcpRequestHeaders,
+    toolRoles,
+} from "../../functions-app/src/contract";
 import { devGatewayLimits, gatewayCases, gatewayScenarios, paddedPing, type GatewayCase } from "./cases";
 
 const calledNames = (c: GatewayCase): string[] => {
@@ -58,6 +64,13 @@ describe("gateway cases (data)", () => {
             assert.ok(cases.length > 0, name);
             for (const c of cases) {
                 assert.equal(c.expect.reachesBackend, false, c.name);
+                // A modern request whose Mcp-Name header names another tool is a header mismatch (400).
+                const mirrored = c.request.headers[mcpRequestHeaders.name.toLowerCase()];
+                if (mirrored !== undefined && mirrored !== name) {
+                    assert.equal(c.expect.rpcError?.code, headerMismatchErrorCode, c.name);
+                    assert.equal(c.expect.status, 400, c.name);
+                    continue;
+                }
                 assert.equal(c.expect.rpcError?.code, -32602, c.name);
                 assert.equal(c.expect.status, c.request.path.startsWith(gatewayPaths.mcpMessage) ? 400 : 200);
             }
@@ -77,7 +90,11 @@ describe("gateway cases (data)", () => {
             assert.equal(c.expect.forwarded !== undefined, c.expect.reachesBackend, c.name);
             if (c.expect.forwarded)
                 assert.equal(c.expect.forwarded[forwardedCallerHeader], callerOf(c), c.name);
-            if (!c.expect.reachesBackend) assert.ok(c.expect.status >= 400 || c.expect.rpcError, c.name);
+            if (!c.expect.reachesBackend)
+                assert.ok(
+                    (typeof c.expect.status === "number" && c.expect.status >= 400) || c.expect.rpcError,
+                    c.name,
+                );
         }
     });
 

@@ -18,6 +18,10 @@ import {
     forwardedCallerHeader,
     forwardedRolesHeader,
     gatewayPaths,
+    headerMismatchErrorCode,
+    mcpRequestHeaders,
+    modernProtocolVersions,
+    protocolVersionMetaKey,
     toolRoles,
     type AppRole,
     type ToolName,
@@ -71,7 +75,11 @@ export interface JsonRpcErrorExpectation {
 }
 
 export interface GatewayExpectation {
-    readonly status: number;
+    /**
+     * The answer's status; `from-backend`: whatever the backend answered, relayed (for forwarded
+     * requests whose backend answer is not what the case is about).
+     */
+    readonly status: number | "from-backend";
     /** The JSON-RPC error the answer carries, when the gateway refuses in JSON-RPC terms. */
     readonly rpcError?: JsonRpcErrorExpectation;
     /** Response headers that must be present, each matching its pattern. */
@@ -80,6 +88,16 @@ export interface GatewayExpectation {
     readonly reachesBackend: boolean;
     /** For a request that reaches the backend: the identity headers it must carry. */
     readonly forwarded?: ForwardedHeaders;
+    /** For a request that reaches the backend: request headers it must receive exactly as sent. */
+    readonly passedThrough?: readonly string[];
+    /** For a forwarded request: the dimensions of the call metric the gateway emits for it. */
+    readonly metric?: MetricExpectation;
+}
+
+/** Dimensions of the gateway's per-call metric that say what was called. */
+export interface MetricExpectation {
+    readonly tool: string;
+    readonly method: string;
 }
 
 export interface GatewayCase {
@@ -216,7 +234,11 @@ const refused = (status: number, headers?: Record<string, RegExp>): GatewayExpec
     ...(headers ? { headers } : {}),
 });
 
-const forwardedAs = (caller: string, roles: readonly string[], status = 200): GatewayExpectation => ({
+const forwardedAs = (
+    caller: string,
+    roles: readonly string[],
+    status: GatewayExpectation["status"] = 200,
+): GatewayExpectation => ({
     status,
     reachesBackend: true,
     forwarded: { [forwardedCallerHeader]: caller, [forwardedRolesHeader]: rolesHeader(roles) },
@@ -727,6 +749,378 @@ const sizeCases: GatewayCase[] = [
     },
 ];
 
+// ---- modern (2026-07-28) requests: routed and authorized on their headers -------------------------
+
+const modernVersion = modernProtocolVersions[0];
+const header = {
+    version: mcpRequestHeaders.protocolVersion.toLowerCase(),
+    method: mcpRequestHeaders.method.toLowerCase(),
+    name: mcpRequestHeaders.name.toLowerCase(),
+} as const;
+
+/** Streamable HTTP headers of a modern request; `name` undefined = no Mcp-Name header. */
+function modernHeaders(method: string, name?: string, version = modernVersion): Record<string, string> {
+    return {
+        accept: "application/json, text/event-stream",
+        "content-type": "application/json",
+        [header.version]: version,
+        [header.method]: method,
+        ...(name === undefined ? {} : { [header.name]: name }),
+    };
+}
+
+/** A modern JSON-RPC request: its protocol version, client info and capabilities in params._meta. */
+function modernRequest(
+    id: string | number,
+    method: string,
+    params: Record<string, unknown> = {},
+    version: string | null = modernVersion,
+): Record<string, unknown> {
+    const meta: Record<string, unknown> = {
+        "io.modelcontextprotocol/clientInfo": { name: "gateway-cases", version: "1.0.0" },
+        "io.modelcontextprotocol/clientCapabilities": {},
+    };
+    if (version !== null) meta[protocolVersionMetaKey] = version;
+    return { jsonrpc: "2.0", id, method, params: { ...params, _meta: meta } };
+}
+
+const modernCall = (id: string | number, tool: string, args: Record<string, unknown> = {}) =>
+    modernRequest(id, "tools/call", { name: tool, arguments: args });
+
+/** `=?base64?...?=`: how the revision carries a header value in Base64. */
+const base64Sentinel = (text: string) => `=?base64?${Buffer.from(text, "utf8").toString("base64")}?=`;
+
+/** Refused with HeaderMismatch (-32020, HTTP 400) before the backend. */
+const headerMismatch = (id: string | number | null, messageIncludes: string): GatewayExpectation => ({
+    status: 400,
+    reachesBackend: false,
+    headers: { "content-type": /^application\/json/ },
+    rpcError: { code: headerMismatchErrorCode, ids: [id], batch: false, messageIncludes },
+});
+
+const modernPassedThrough = [header.version, header.method, header.name];
+
+/** Forwarded (the backend's answer relayed, whatever today's host says), with the call metric. */
+const modernForwarded = (
+    caller: string,
+    roles: readonly string[],
+    metric: MetricExpectation,
+): GatewayExpectation => ({
+    ...forwardedAs(caller, roles, "from-backend"),
+    passedThrough: modernPassedThrough,
+    metric,
+});
+
+/** Every catalog tool as a modern call: with its role (forwarded), without it (403). */
+const modernCatalogCases: GatewayCase[] = (Object.entries(toolRoles) as [ToolName, AppRole][]).flatMap(
+    ([tool, role]) => {
+        const withRole = `modern ${tool} with ${role}`;
+        const withoutRole = `modern ${tool} without ${role}`;
+        const rolesWith = role === appRoles.toolsInvoke ? [role] : [appRoles.toolsInvoke, role];
+        const otherRoles = role === appRoles.toolsInvoke ? [appRoles.snippetsRead] : [appRoles.toolsInvoke];
+        return [
+            {
+                name: withRole,
+                token: appToken(withRole, rolesWith),
+                request: {
+                    method: "POST",
+                    path: gatewayPaths.mcp,
+                    headers: modernHeaders("tools/call", tool),
+                    body: modernCall(1, tool, argumentsFor(tool, withRole)),
+                },
+                expect: modernForwarded(ids(withRole).app, rolesWith, { tool, method: "tools/call" }),
+            },
+            {
+                name: withoutRole,
+                token: appToken(withoutRole, otherRoles),
+                request: {
+                    method: "POST",
+                    path: gatewayPaths.mcp,
+                    headers: modernHeaders("tools/call", tool),
+                    body: modernCall(1, tool, argumentsFor(tool, withoutRole)),
+                },
+                expect: refused(403, { "www-authenticate": insufficientScope403 }),
+            },
+        ];
+    },
+);
+
+/** One modern case per way headers and body can disagree; every token holds every role. */
+const mismatches: readonly {
+    readonly what: string;
+    readonly headers: Record<string, string>;
+    readonly body: Record<string, unknown>;
+    readonly says: string;
+}[] = [
+    {
+        what: "Mcp-Method tools/list, body tools/call",
+        headers: modernHeaders("tools/list"),
+        body: modernCall("m1", "hello_mcp"),
+        says: "Mcp-Method header value 'tools/list' does not match body value 'tools/call'",
+    },
+    {
+        what: "Mcp-Method in another case than the body's method",
+        headers: modernHeaders("Tools/Call", "hello_mcp"),
+        body: modernCall("m2", "hello_mcp"),
+        says: "Mcp-Method header value 'Tools/Call' does not match body value 'tools/call'",
+    },
+    {
+        what: "no Mcp-Method header",
+        headers: (() => {
+            const { [header.method]: _omitted, ...rest } = modernHeaders("tools/call", "hello_mcp");
+            return rest;
+        })(),
+        body: modernCall("m3", "hello_mcp"),
+        says: "the Mcp-Method header is required",
+    },
+    {
+        what: "Mcp-Name hello_mcp, body save_snippet",
+        headers: modernHeaders("tools/call", "hello_mcp"),
+        body: modernCall("m4", "save_snippet", { snippetname: "gw-mismatch", snippet: "never" }),
+        says: "Mcp-Name header value 'hello_mcp' does not match body value 'save_snippet'",
+    },
+    {
+        what: "Mcp-Name SAVE_SNIPPET, body save_snippet (case variant)",
+        headers: modernHeaders("tools/call", "SAVE_SNIPPET"),
+        body: modernCall("m5", "save_snippet", { snippetname: "gw-mismatch", snippet: "never" }),
+        says: "Mcp-Name header value 'SAVE_SNIPPET' does not match body value 'save_snippet'",
+    },
+    {
+        what: "Mcp-Name save_snippet, body SAVE_SNIPPET (case variant)",
+        headers: modernHeaders("tools/call", "save_snippet"),
+        body: modernCall("m6", "SAVE_SNIPPET", { snippetname: "gw-mismatch", snippet: "never" }),
+        says: "Mcp-Name header value 'save_snippet' does not match body value 'SAVE_SNIPPET'",
+    },
+    {
+        what: "no Mcp-Name header on tools/call",
+        headers: modernHeaders("tools/call"),
+        body: modernCall("m7", "hello_mcp"),
+        says: "the Mcp-Name header is required for tools/call",
+    },
+    {
+        what: "Base64 Mcp-Name of save_snippet, body hello_mcp",
+        headers: modernHeaders("tools/call", base64Sentinel("save_snippet")),
+        body: modernCall("m8", "hello_mcp"),
+        says: "Mcp-Name header value 'save_snippet' does not match body value 'hello_mcp'",
+    },
+    {
+        what: "Mcp-Name with the Base64 markers around invalid Base64",
+        headers: modernHeaders("tools/call", "=?base64?aGVsbG9fbWNw*?="),
+        body: modernCall("m9", "hello_mcp"),
+        says: "the Mcp-Name header is not valid base64",
+    },
+    {
+        what: "protocol version header 2026-07-28, body _meta 2025-11-25",
+        headers: modernHeaders("tools/call", "hello_mcp"),
+        body: modernRequest("m10", "tools/call", { name: "hello_mcp", arguments: {} }, "2025-11-25"),
+        says: `MCP-Protocol-Version header value '${modernVersion}' does not match body value '2025-11-25'`,
+    },
+    {
+        what: "protocol version header 2026-07-28, no version in the body",
+        headers: modernHeaders("tools/list"),
+        body: modernRequest("m11", "tools/list", {}, null),
+        says: `MCP-Protocol-Version header value '${modernVersion}' does not match body value '(none)'`,
+    },
+    {
+        what: "protocol version header 2025-11-25 (legacy), body _meta 2026-07-28",
+        headers: modernHeaders("tools/call", "hello_mcp", "2025-11-25"),
+        body: modernCall("m12", "hello_mcp"),
+        says: `MCP-Protocol-Version header value '2025-11-25' does not match body value '${modernVersion}'`,
+    },
+    {
+        what: "no protocol version header, body _meta 2026-07-28",
+        headers: (() => {
+            const { [header.version]: _omitted, ...rest } = modernHeaders("tools/call", "hello_mcp");
+            return rest;
+        })(),
+        body: modernCall("m13", "hello_mcp"),
+        says: `MCP-Protocol-Version header value '(none)' does not match body value '${modernVersion}'`,
+    },
+    {
+        what: "prompts/get: Mcp-Name differs from params.name",
+        headers: modernHeaders("prompts/get", "summary"),
+        body: modernRequest("m14", "prompts/get", { name: "Summary" }),
+        says: "Mcp-Name header value 'summary' does not match body value 'Summary'",
+    },
+    {
+        what: "resources/read: Mcp-Name differs from params.uri",
+        headers: modernHeaders("resources/read", "snippets://a"),
+        body: modernRequest("m15", "resources/read", { uri: "snippets://b" }),
+        says: "Mcp-Name header value 'snippets://a' does not match body value 'snippets://b'",
+    },
+];
+
+const mismatchCases: GatewayCase[] = mismatches.map((m) => ({
+    name: `modern header mismatch: ${m.what}`,
+    token: appToken(`modern mismatch ${m.what}`, everyRole),
+    request: { method: "POST", path: gatewayPaths.mcp, headers: m.headers, body: m.body },
+    expect: headerMismatch(m.body.id as string, m.says),
+}));
+
+const modernCases: GatewayCase[] = [
+    ...modernCatalogCases,
+    ...mismatchCases,
+    {
+        name: "modern: headers naming an allowed tool cannot carry a call to a denied one (Tools.Invoke only)",
+        token: appToken("modern smuggled call", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("tools/call", "hello_mcp"),
+            body: modernCall(3, "save_snippet", { snippetname: "gw-smuggled", snippet: "never" }),
+        },
+        expect: headerMismatch(
+            3,
+            "Mcp-Name header value 'hello_mcp' does not match body value 'save_snippet'",
+        ),
+    },
+    ...["SAVE_SNIPPET", "no_such_tool", "__proto__", "toString"].map((name): GatewayCase => ({
+        name: `modern: Mcp-Name ${name} (body agrees) is not a catalog name: -32602 before the backend`,
+        token: appToken(`modern unknown ${name}`, everyRole),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("tools/call", name),
+            body: modernCall(`u-${name}`, name, { snippetname: "x", snippet: "y" }),
+        },
+        expect: unknownTool(200, [`u-${name}`], name),
+    })),
+    {
+        name: "modern: a Base64-encoded Mcp-Name that decodes to the body's name is forwarded",
+        token: appToken("modern base64 name", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("tools/call", base64Sentinel("hello_mcp")),
+            body: modernCall(4, "hello_mcp"),
+        },
+        expect: modernForwarded(ids("modern base64 name").app, [appRoles.toolsInvoke], {
+            tool: "hello_mcp",
+            method: "tools/call",
+        }),
+    },
+    ...["tools/list", "server/discover"].map((method): GatewayCase => ({
+        name: `modern ${method}: forwarded for any MCP role, metric names the method`,
+        token: appToken(`modern ${method}`, [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders(method),
+            body: modernRequest(5, method),
+        },
+        expect: modernForwarded(ids(`modern ${method}`).app, [appRoles.toolsInvoke], {
+            tool: "(none)",
+            method,
+        }),
+    })),
+    {
+        name: "modern: a method the gateway does not know is the backend's to refuse; one metric value",
+        token: appToken("modern unknown method", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("gateway/probe-1234"),
+            body: modernRequest(6, "gateway/probe-1234"),
+        },
+        expect: modernForwarded(ids("modern unknown method").app, [appRoles.toolsInvoke], {
+            tool: "(none)",
+            method: "(other)",
+        }),
+    },
+    {
+        name: "modern: a JSON-RPC batch is refused (-32600, 400): the revision has none",
+        token: appToken("modern batch", everyRole),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("tools/call", "hello_mcp"),
+            body: [modernCall(1, "hello_mcp"), modernCall(2, "save_snippet")],
+        },
+        expect: {
+            ...refused(400, { "content-type": /^application\/json/ }),
+            rpcError: {
+                code: -32600,
+                ids: [null],
+                batch: false,
+                messageIncludes: "exactly one JSON-RPC message",
+            },
+        },
+    },
+    {
+        name: "modern: _meta keys differing only by case make the body ambiguous (-32600, 400)",
+        token: appToken("modern ambiguous meta", everyRole),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("tools/list"),
+            body: (() => {
+                const body = modernRequest(7, "tools/list") as { params: { _meta: Record<string, unknown> } };
+                body.params._meta[protocolVersionMetaKey.toUpperCase()] = "2025-11-25";
+                return body;
+            })(),
+        },
+        expect: {
+            ...refused(400, { "content-type": /^application\/json/ }),
+            rpcError: {
+                code: -32600,
+                ids: [null],
+                batch: false,
+                messageIncludes: "unambiguous member names",
+            },
+        },
+    },
+    {
+        name: "modern: a version the gateway does not know is judged on the body (denied call: 403)",
+        token: appToken("unknown version", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: modernHeaders("tools/call", "hello_mcp", "2099-01-01"),
+            body: modernRequest(8, "tools/call", { name: "save_snippet", arguments: {} }, "2099-01-01"),
+        },
+        expect: refused(403, { "www-authenticate": insufficientScope403 }),
+    },
+    {
+        name: "legacy: Mcp-Method/Mcp-Name headers are not trusted; the body's denied call is refused (403)",
+        token: appToken("legacy lying headers", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: { ...streamableHeaders, [header.method]: "tools/call", [header.name]: "hello_mcp" },
+            body: toolCall(9, "save_snippet", { snippetname: "gw-legacy-lie", snippet: "never" }),
+        },
+        expect: refused(403, { "www-authenticate": insufficientScope403 }),
+    },
+    {
+        name: "legacy: headers that disagree with the body are ignored; metric from the body",
+        token: appToken("legacy ignored headers", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: { ...streamableHeaders, [header.method]: "tools/list", [header.name]: "save_snippet" },
+            body: toolCall(10, "hello_mcp"),
+        },
+        expect: {
+            ...forwardedAs(ids("legacy ignored headers").app, [appRoles.toolsInvoke]),
+            metric: { tool: "hello_mcp", method: "tools/call" },
+        },
+    },
+    {
+        name: "legacy batch: metric method (batch), tools from the body",
+        token: appToken("legacy batch metric", [appRoles.toolsInvoke, appRoles.snippetsRead]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [toolCall(1, "hello_mcp"), toolCall(2, "list_snippets", { prefix: "gw-" })],
+        },
+        expect: {
+            ...forwardedAs(ids("legacy batch metric").app, [appRoles.toolsInvoke, appRoles.snippetsRead]),
+            metric: { tool: "(several)", method: "(batch)" },
+        },
+    },
+];
+
 /** Single-request cases for items the review found: tool names, callers, identity headers, size. */
 export const gatewayCases: readonly GatewayCase[] = [
     ...catalogCases,
@@ -735,6 +1129,7 @@ export const gatewayCases: readonly GatewayCase[] = [
     ...callerCases,
     ...headerCases,
     ...sizeCases,
+    ...modernCases,
 ];
 
 // ---- scenarios: rate-limit buckets --------------------------------------------------------------

@@ -14,6 +14,8 @@ export interface GatewayUnderTest {
     mintToken(claims: Readonly<Record<string, unknown>>): Promise<string>;
     /** Headers of each request the backend received, in order. */
     backendRequests(): readonly { readonly headers: IncomingHttpHeaders }[];
+    /** Metrics the gateway emitted, oldest first (the newest last). */
+    metrics(): readonly { readonly dimensions: Readonly<Record<string, string>> }[];
 }
 
 interface Answer {
@@ -80,11 +82,13 @@ function send(
 /** Sends the case and returns every way the answer and the backend's view differ from the expectation. */
 export async function driveCase(gateway: GatewayUnderTest, c: Omit<GatewayCase, "name">): Promise<string[]> {
     const before = gateway.backendRequests().length;
+    const lastMetric = gateway.metrics().at(-1);
     const answer = await send(gateway, c, await authorizationFor(gateway, c.token));
     const seen = gateway.backendRequests().slice(before);
     const problems: string[] = [];
     const { expect } = c;
-    if (answer.status !== expect.status) problems.push(`status ${answer.status}, expected ${expect.status}`);
+    if (expect.status !== "from-backend" && answer.status !== expect.status)
+        problems.push(`status ${answer.status}, expected ${expect.status}`);
     if (seen.length > 0 !== expect.reachesBackend) {
         problems.push(
             `${seen.length} backend request(s), expected ${expect.reachesBackend ? "some" : "none"}`,
@@ -101,6 +105,20 @@ export async function driveCase(gateway: GatewayUnderTest, c: Omit<GatewayCase, 
             if (got !== value)
                 problems.push(`backend saw ${name}: ${String(got)}, expected ${String(value)}`);
         }
+    }
+    for (const name of seen.length > 0 ? (expect.passedThrough ?? []) : []) {
+        const got = seen[0].headers[name];
+        if (got !== c.request.headers[name])
+            problems.push(`backend saw ${name}: ${String(got)}, sent ${c.request.headers[name]}`);
+    }
+    if (expect.metric) {
+        // The gateway emits the call metric before it answers, so it is the newest one by now.
+        const metric = gateway.metrics().at(-1);
+        if (!metric || metric === lastMetric) problems.push("no call metric emitted");
+        else
+            for (const [dimension, value] of Object.entries(expect.metric))
+                if (metric.dimensions[dimension] !== value)
+                    problems.push(`metric ${dimension}: ${metric.dimensions[dimension]}, expected ${value}`);
     }
     if (expect.rpcError) problems.push(...rpcErrorProblems(answer.body, expect.rpcError));
     return problems.length === 0 ? [] : [...problems, `body: ${answer.body.slice(0, 300)}`];

@@ -13,6 +13,7 @@ import { driveCase, type GatewayUnderTest } from "./drive";
 /** The part of the local gateway's harness these tests use. */
 interface LocalControlPlane {
     readonly source: { readonly mcpAppClientId: string };
+    readonly gateway: { readonly metrics: readonly { readonly dimensions: Record<string, string> }[] };
     readonly urls: { readonly gateway: string };
     readonly tokens: { mint(claims: Record<string, unknown>): Promise<string> };
     backendRequests(): readonly { readonly headers: IncomingHttpHeaders }[];
@@ -39,6 +40,7 @@ describe("gateway cases through the local gateway (dev stack policies)", functio
             url: started.urls.gateway,
             mintToken: (claims) => started.tokens.mint({ aud: started.source.mcpAppClientId, ...claims }),
             backendRequests: () => started.backendRequests(),
+            metrics: () => started.gateway.metrics,
         };
     });
     after(async () => plane?.stop());

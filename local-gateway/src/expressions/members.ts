@@ -925,6 +925,40 @@ for (const member of [
 ])
     staticProp("RegexOptions", member, t("RegexOptions"), () => CsEnum.of("RegexOptions", member));
 
+// ---- Base64 and UTF-8 (for header values the MCP revision lets clients Base64-encode)
+staticMethod(
+    "Convert",
+    "FromBase64String",
+    1,
+    (a) => (str(a, 0) ? arrayOf(types.byte) : undefined),
+    ([text]) => fromBase64String(notNull(text)),
+);
+staticProp("Encoding", "UTF8", t("Encoding"), () => CsEnum.of("Encoding", "UTF8"));
+method(
+    "Encoding",
+    "GetString",
+    1,
+    (_s, a) => (a[0].name === "Array" && a[0].args[0]?.name === "byte" ? types.string : undefined),
+    // Invalid sequences become U+FFFD, as .NET's UTF8Encoding does by default.
+    (_s, [bytes]) => new TextDecoder("utf-8").decode(notNull(bytes) as Uint8Array),
+);
+
+/**
+ * .NET's Convert.FromBase64String: white space (space, tab, CR, LF) is ignored; what remains must be
+ * whole 4-character groups of the standard alphabet with at most two '=' at the end, else a
+ * FormatException. Node's decoder accepts far more (URL-safe letters, missing padding, junk), so the
+ * rules are checked here first.
+ */
+function fromBase64String(text: string): Buffer {
+    const compact = text.replace(/[ \t\r\n]/g, "");
+    if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact))
+        throw new CsException(
+            "FormatException",
+            "The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters.",
+        );
+    return Buffer.from(compact, "base64");
+}
+
 // ---- Exception
 prop(
     "Exception",

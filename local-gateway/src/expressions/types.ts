@@ -58,6 +58,7 @@ export const fullNames: Readonly<Record<string, string>> = {
     Array: "System.Array",
     Math: "System.Math",
     Convert: "System.Convert",
+    Encoding: "System.Text.Encoding",
     Guid: "System.Guid",
     TimeSpan: "System.TimeSpan",
     DateTime: "System.DateTime",

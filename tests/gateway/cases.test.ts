@@ -9,6 +9,7 @@ import {
     gatewayPaths,
     headerMismatchErrorCode,
     mcpRequestHeaders,
+    modernProtocolVersions,
     toolRoles,
 } from "../../functions-app/src/contract";
 import { devGatewayLimits, gatewayCases, gatewayScenarios, paddedPing, type GatewayCase } from "./cases";
@@ -83,6 +84,45 @@ describe("gateway cases (data)", () => {
         assert.ok(
             batches.some((c) => c.expect.rpcError?.batch === true && c.expect.rpcError.ids.length === 2),
         );
+    });
+
+    it("call every catalog tool as a modern request with its role (forwarded) and without it (403)", () => {
+        const modern = gatewayCases.filter(
+            (c) =>
+                c.request.headers[mcpRequestHeaders.protocolVersion.toLowerCase()] ===
+                modernProtocolVersions[0],
+        );
+        for (const [tool, role] of Object.entries(toolRoles)) {
+            const calls = modern.filter((c) => calledNames(c).length === 1 && calledNames(c)[0] === tool);
+            const holds = (c: GatewayCase) =>
+                c.token.kind === "signed" && (c.token.claims.roles ?? []).includes(role);
+            assert.ok(
+                calls.some((c) => holds(c) && c.expect.reachesBackend && c.expect.metric?.tool === tool),
+                tool,
+            );
+            assert.ok(
+                calls.some((c) => !holds(c) && c.expect.status === 403),
+                `${tool} without ${role}`,
+            );
+        }
+    });
+
+    it("refuse each header/body disagreement with -32020 and 400 before any backend", () => {
+        const mismatches = gatewayCases.filter((c) => c.expect.rpcError?.code === headerMismatchErrorCode);
+        for (const c of mismatches) {
+            assert.equal(c.expect.status, 400, c.name);
+            assert.equal(c.expect.reachesBackend, false, c.name);
+        }
+        for (const about of [
+            /^Mcp-Method header value/,
+            /^MCP-Protocol-Version header value/,
+            /^Mcp-Name header value 'SAVE_SNIPPET' does not match body value 'save_snippet'/,
+            /^the Mcp-Name header is required/,
+        ])
+            assert.ok(
+                mismatches.some((c) => about.test(c.expect.rpcError?.messageIncludes ?? "")),
+                String(about),
+            );
     });
 
     it("expect identity headers exactly on forwarded requests", () => {

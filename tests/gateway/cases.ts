@@ -2,7 +2,8 @@
  * What the gateway must do with a request, as data: the authorization checks of the rendered APIM
  * policies (tool names exactly as the catalog spells them, per-tool roles, callers keyed on the user
  * or the app, the caller and roles asserted to the backend, the body size limit with or without
- * Content-Length). A harness that executes the rendered policy documents of the dev stack in front of
+ * Content-Length; 2026-07-28 requests authorized on their Mcp-Method/Mcp-Name headers only once the
+ * body agrees with them, legacy requests on their body alone). A harness that executes the rendered policy documents of the dev stack in front of
  * the tool host (the local gateway) sends each request and checks each expectation; nothing here
  * depends on how it runs them.
  *

@@ -9,6 +9,11 @@ import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../ident
 import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
+import {
+    describeExampleFinding,
+    exampleIdentitiesOptInKey,
+    findExampleIdentities,
+} from "./example-identities";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
 import {
@@ -228,6 +233,11 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
 
     const agents = readAgents(r, json("agents"));
 
+    const allowExamples = str(exampleIdentitiesOptInKey);
+    if (allowExamples !== "true" && allowExamples !== "false")
+        r.problem(exampleIdentitiesOptInKey, `must be true or false (got ${JSON.stringify(allowExamples)})`);
+    else if (allowExamples === "false") refuseExampleIdentities(r, values);
+
     if (r.errors.length > 0) return { ok: false, errors: r.errors };
     return {
         ok: true,
@@ -258,6 +268,20 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             agents,
         },
     };
+}
+
+/** Every example identity is a problem of its own, then one line names the opt-in. */
+function refuseExampleIdentities(r: Reader, values: ReadonlyMap<string, string>): void {
+    const jsonKeys = new Set(
+        configKeyNames.filter((k) => configKeys[k].type === "array" || configKeys[k].type === "object"),
+    );
+    const findings = findExampleIdentities(values, jsonKeys);
+    for (const f of findings) r.problem(f.path, describeExampleFinding(f));
+    if (findings.length > 0)
+        r.problem(
+            exampleIdentitiesOptInKey,
+            `the stack holds ${findings.length} example value${findings.length === 1 ? "" : "s"} (listed above): agents and grants would trust identities nobody on the team owns. Replace them (README: First deployment), or opt in on purpose with allowExampleIdentities: true (pulumi config set allowExampleIdentities true; npm run synth/policy: --config allowExampleIdentities=true)`,
+        );
 }
 
 const vmSizePattern = /^Standard_[A-Za-z0-9_]+$/;

@@ -13,6 +13,7 @@ import {
     describeExampleFinding,
     exampleIdentitiesOptInKey,
     findExampleIdentities,
+    type ExampleFinding,
 } from "./example-identities";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
@@ -40,7 +41,9 @@ const tokenExchangeAudiences = [
 
 export const projectName = "agents-control-plane";
 
-export type ParseResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
+/** `warnings`: what the stack allows on purpose but a reviewer should see (example identities). */
+export type ParseResult =
+    { ok: true; config: StackConfig; warnings: string[] } | { ok: false; errors: string[] };
 
 /** Thrown by the program before any resource exists; the message lists every problem. */
 export class ConfigError extends Error {
@@ -237,10 +240,18 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     if (allowExamples !== "true" && allowExamples !== "false")
         r.problem(exampleIdentitiesOptInKey, `must be true or false (got ${JSON.stringify(allowExamples)})`);
     else if (allowExamples === "false") refuseExampleIdentities(r, values);
+    const warnings =
+        allowExamples === "true"
+            ? exampleFindings(values).map(
+                  (f) =>
+                      `${projectName}:${f.path}: deployed although ${describeExampleFinding(f)} (allowed by allowExampleIdentities)`,
+              )
+            : [];
 
     if (r.errors.length > 0) return { ok: false, errors: r.errors };
     return {
         ok: true,
+        warnings,
         config: {
             location,
             environment,
@@ -270,12 +281,16 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     };
 }
 
-/** Every example identity is a problem of its own, then one line names the opt-in. */
-function refuseExampleIdentities(r: Reader, values: ReadonlyMap<string, string>): void {
+function exampleFindings(values: ReadonlyMap<string, string>): ExampleFinding[] {
     const jsonKeys = new Set(
         configKeyNames.filter((k) => configKeys[k].type === "array" || configKeys[k].type === "object"),
     );
-    const findings = findExampleIdentities(values, jsonKeys);
+    return findExampleIdentities(values, jsonKeys);
+}
+
+/** Every example identity is a problem of its own, then one line names the opt-in. */
+function refuseExampleIdentities(r: Reader, values: ReadonlyMap<string, string>): void {
+    const findings = exampleFindings(values);
     for (const f of findings) r.problem(f.path, describeExampleFinding(f));
     if (findings.length > 0)
         r.problem(

@@ -140,8 +140,14 @@ describe("example identities in a stack", () => {
             );
         });
 
-        it(`accepts Pulumi.${stack}.yaml with allowExampleIdentities: true`, () => {
-            assert.deepEqual(problemsOf({ ...asShipped(stack), ...optIn }, stack), []);
+        it(`accepts Pulumi.${stack}.yaml with allowExampleIdentities: true, warning about each example`, () => {
+            const result = parseStackConfig({ ...asShipped(stack), ...optIn }, { stack, today });
+            assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+            assert.deepEqual(
+                result.warnings.map(keyOf),
+                refused.map((k) => `${P}:${k}`),
+            );
+            for (const w of result.warnings) assert.match(w, /\(allowed by allowExampleIdentities\)$/);
         });
     }
 
@@ -168,6 +174,7 @@ describe("example identities in a stack", () => {
     it("passes a stack with the team's own ids without the opt-in", () => {
         const result = parseStackConfig(ownIdentities(), { stack: "dev", today });
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+        assert.deepEqual(result.warnings, []);
         assert.deepEqual(
             result.config.agents.map((a) => a.name),
             ["gcp-research", "aws-support", "databricks-etl", "aks-incident-bot", "github-deployer"],

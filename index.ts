@@ -18,6 +18,7 @@ export = async () => {
     });
     if (!parsed.ok) throw new ConfigError(parsed.errors);
     const config = parsed.config;
+    for (const warning of parsed.warnings) void pulumi.log.warn(warning);
 
     const [arm, entra] = await Promise.all([authorization.getClientConfig(), azuread.getClientConfig()]);
     if (arm.tenantId !== entra.tenantId) {

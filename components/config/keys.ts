@@ -218,6 +218,12 @@ const specs = {
         description:
             "Object ids of managed identities (e.g. Sentinel playbooks) granted Incidents.Analyze so they can call the incident webhook.",
     },
+    allowExampleIdentities: {
+        type: "boolean",
+        default: false,
+        description:
+            "Deploy the example identities of the shipped stack files (made-up object ids, unique ids, AWS accounts, repositories, certificates, e-mail domains) on purpose; without it they are refused. Offline runs and demos only: agents would trust identities nobody on the team owns.",
+    },
     agents: {
         type: "array",
         items: "object",

@@ -9,6 +9,12 @@ import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../ident
 import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
+import {
+    describeExampleFinding,
+    exampleIdentitiesOptInKey,
+    findExampleIdentities,
+    type ExampleFinding,
+} from "./example-identities";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
 import {
@@ -35,7 +41,9 @@ const tokenExchangeAudiences = [
 
 export const projectName = "agents-control-plane";
 
-export type ParseResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
+/** `warnings`: what the stack allows on purpose but a reviewer should see (example identities). */
+export type ParseResult =
+    { ok: true; config: StackConfig; warnings: string[] } | { ok: false; errors: string[] };
 
 /** Thrown by the program before any resource exists; the message lists every problem. */
 export class ConfigError extends Error {
@@ -228,9 +236,22 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
 
     const agents = readAgents(r, json("agents"));
 
+    const allowExamples = str(exampleIdentitiesOptInKey);
+    if (allowExamples !== "true" && allowExamples !== "false")
+        r.problem(exampleIdentitiesOptInKey, `must be true or false (got ${JSON.stringify(allowExamples)})`);
+    else if (allowExamples === "false") refuseExampleIdentities(r, values);
+    const warnings =
+        allowExamples === "true"
+            ? exampleFindings(values).map(
+                  (f) =>
+                      `${projectName}:${f.path}: deployed although ${describeExampleFinding(f)} (allowed by allowExampleIdentities)`,
+              )
+            : [];
+
     if (r.errors.length > 0) return { ok: false, errors: r.errors };
     return {
         ok: true,
+        warnings,
         config: {
             location,
             environment,
@@ -258,6 +279,24 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             agents,
         },
     };
+}
+
+function exampleFindings(values: ReadonlyMap<string, string>): ExampleFinding[] {
+    const jsonKeys = new Set(
+        configKeyNames.filter((k) => configKeys[k].type === "array" || configKeys[k].type === "object"),
+    );
+    return findExampleIdentities(values, jsonKeys);
+}
+
+/** Every example identity is a problem of its own, then one line names the opt-in. */
+function refuseExampleIdentities(r: Reader, values: ReadonlyMap<string, string>): void {
+    const findings = exampleFindings(values);
+    for (const f of findings) r.problem(f.path, describeExampleFinding(f));
+    if (findings.length > 0)
+        r.problem(
+            exampleIdentitiesOptInKey,
+            `the stack holds ${findings.length} example value${findings.length === 1 ? "" : "s"} (listed above): agents and grants would trust identities nobody on the team owns. Replace them (README: First deployment), or opt in on purpose with allowExampleIdentities: true (pulumi config set allowExampleIdentities true; npm run synth/policy: --config allowExampleIdentities=true)`,
+        );
 }
 
 const vmSizePattern = /^Standard_[A-Za-z0-9_]+$/;

@@ -4,6 +4,7 @@
  * program sends them: policies (global, API, operation), named values, backends, APIs and
  * operations; plus the agents (client id, roles) and the gateway's identity. Nothing is cached.
  */
+import { exampleIdentitiesOptInKey } from "../../components/config/example-identities";
 import { synthesize, type RecordedResource } from "../../scripts/lib/synthesize";
 
 const secretSignature = "4dabf18193072939515e22adb298388d";
@@ -85,7 +86,12 @@ export async function loadStackSource(options: {
     stackFile?: string;
     configOverrides?: Record<string, string>;
 }): Promise<StackSource> {
-    const result = await synthesize(options);
+    // A local run trusts nothing real (tokens come from the local Entra stand-in), so the shipped
+    // stack files' example identities are fine here: opt in, unless the caller says otherwise.
+    const result = await synthesize({
+        ...options,
+        configOverrides: { [exampleIdentitiesOptInKey]: "true", ...options.configOverrides },
+    });
     return stackSourceFrom(options.stack, result.resources, result.outputs, result.durationMs);
 }
 

@@ -1,6 +1,7 @@
 /**
  * The pack over this repository's own stacks, synthesized under the mock runtime: every stack
- * file passes, and a deliberately weakened dev stack fails with the expected violations.
+ * file passes the way the CI workflow's offline step runs it, and a deliberately weakened dev stack
+ * fails with the expected violations.
  */
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
-import { RecordedResource, evaluate } from "../../policypacks/control-plane/evaluate";
+import { RecordedResource } from "../../policypacks/control-plane/evaluate";
 import { Synthesize, runOffline } from "../../policypacks/control-plane/offline";
 import { synthesize } from "../../scripts/lib/synthesize";
 
@@ -17,6 +18,35 @@ const root = path.resolve(__dirname, "../..");
 const stacks = readdirSync(root)
     .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined);
+
+interface WorkflowStep {
+    readonly name?: string;
+    readonly run?: string;
+}
+
+/**
+ * The offline job's `npm run policy` step as CI runs it: its stack matrix and, per stack, the
+ * arguments after `npm run policy --` (the matrix variable substituted, quotes not supported).
+ */
+function ciPolicyStep(): { stacks: string[]; argsFor: (stack: string) => string[] } {
+    const workflow = parse(readFileSync(path.join(root, ".github/workflows/infrastructure.yml"), "utf8")) as {
+        jobs: { offline: { strategy: { matrix: { stack: string[] } }; steps: WorkflowStep[] } };
+    };
+    const { offline } = workflow.jobs;
+    const runs = offline.steps.map((s) => s.run ?? "").filter((r) => r.startsWith("npm run policy -- "));
+    assert.equal(runs.length, 1, "the offline job has one npm run policy step");
+    const [run] = runs;
+    assert.ok(!/["'\\]/.test(run), `the step is plain words: ${run}`);
+    return {
+        stacks: offline.strategy.matrix.stack,
+        argsFor: (stack) =>
+            run
+                .slice("npm run policy -- ".length)
+                .replace(/\$\{\{\s*matrix\.stack\s*\}\}/g, stack)
+                .trim()
+                .split(/\s+/),
+    };
+}
 
 /**
  * A copy of Pulumi.dev.yaml whose per-agent rate limit is above the pack's maximum. The program
@@ -85,10 +115,22 @@ describe("policy pack: this repository's stacks", function () {
         assert.ok(stacks.includes("dev"), `stacks found: ${stacks.join(", ")}`);
     });
 
+    it("runs the CI workflow's offline policy step on every stack file", () => {
+        assert.deepEqual([...ciPolicyStep().stacks].sort(), [...stacks].sort());
+    });
+
     for (const stack of stacks) {
-        it(`passes Pulumi.${stack}.yaml with no mandatory violation`, async () => {
-            const { resources } = await synthesize({ stack });
-            const result = await evaluate(resources);
+        it(`passes Pulumi.${stack}.yaml with no mandatory violation, run as the CI workflow's offline step runs it`, async () => {
+            let report = "";
+            let errors = "";
+            const outcome = await runOffline(
+                ciPolicyStep().argsFor(stack),
+                synthesize,
+                (t) => (report += t),
+                (t) => (errors += t),
+            );
+            assert.equal(outcome.exitCode, 0, `${errors}${report}`);
+            const result = outcome.result!;
             const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
             assert.deepEqual(
                 mandatory.map((v) => `${v.policy} ${v.resourceName ?? ""}: ${v.message}`),
@@ -109,7 +151,7 @@ describe("policy pack: this repository's stacks", function () {
         };
         let out = "";
         const outcome = await runOffline(
-            ["--stack", "dev", "--stack-file", stackFile],
+            ["--stack", "dev", "--stack-file", stackFile, "--config", "allowExampleIdentities=true"],
             weakened,
             (t) => (out += t),
             () => undefined,
@@ -138,7 +180,17 @@ describe("policy pack: this repository's stacks", function () {
         const run = promisify(execFile);
         const failed = await run(
             process.execPath,
-            ["--import", "tsx", "scripts/policy.ts", "--stack", "dev", "--stack-file", stackFile],
+            [
+                "--import",
+                "tsx",
+                "scripts/policy.ts",
+                "--stack",
+                "dev",
+                "--stack-file",
+                stackFile,
+                "--config",
+                "allowExampleIdentities=true",
+            ],
             {
                 cwd: root,
             },

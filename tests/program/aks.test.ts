@@ -11,6 +11,7 @@ import { parseStackConfig } from "../../components/config/parse";
 import { devConfigWith } from "./fixtures";
 import { dependencyGraph } from "./graph";
 import { mockTenantId } from "../../scripts/lib/mocks";
+import { shippedStack } from "../support/shipped-stacks";
 import {
     SynthError,
     synthesize,
@@ -79,7 +80,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
     let v: ReturnType<typeof view>;
 
     before(async () => {
-        prod = await synthesize({ stack: "prod" });
+        prod = await synthesize(shippedStack("prod"));
         v = view(prod);
     });
 
@@ -474,8 +475,8 @@ describe("role propagation before first use, and the same objects by either deli
     let viaApi: SynthResult;
     before(async () => {
         [prod, viaApi] = await Promise.all([
-            synthesize({ stack: "prod" }),
-            synthesize({ stack: "prod", configOverrides: { aksWorkloadDelivery: "kubernetesApi" } }),
+            synthesize(shippedStack("prod")),
+            synthesize(shippedStack("prod", { aksWorkloadDelivery: "kubernetesApi" })),
         ]);
     });
 
@@ -610,7 +611,7 @@ describe("AKS backend variants", function () {
 
     it("uses an image from the team's pipeline as given, building and pushing nothing", async () => {
         const ref = `contoso.azurecr.io/mcp/tools@sha256:${"b".repeat(64)}`;
-        const result = await synthesize({ stack: "prod", configOverrides: { aksImage: ref } });
+        const result = await synthesize(shippedStack("prod", { aksImage: ref }));
         const v = view(result);
         assert.equal(v.ofType("docker-build:index:Image").length, 0);
         assert.equal(v.ofType("pulumi-nodejs:dynamic/agents-aks:AcrPushCredential").length, 0);
@@ -622,14 +623,13 @@ describe("AKS backend variants", function () {
     });
 
     it("runs a dev cluster with a public API server limited to authorized ranges, behind an injected Developer gateway", async () => {
-        const result = await synthesize({
-            stack: "dev",
-            configOverrides: {
+        const result = await synthesize(
+            shippedStack("dev", {
                 backend: "aks",
                 apimSku: "Developer",
                 aksAuthorizedIpRanges: JSON.stringify(["203.0.113.0/24"]),
-            },
-        });
+            }),
+        );
         const v = view(result);
         const api = v.one("azure-native:containerservice:ManagedCluster").inputs
             .apiServerAccessProfile as Obj;
@@ -651,10 +651,9 @@ describe("AKS backend variants", function () {
     });
 
     it("rejects AKS behind BasicV2 before any resource exists, saying why", async () => {
-        const error = await synthesize({
-            stack: "dev",
-            configOverrides: { backend: "aks", aksPrivateCluster: "true" },
-        }).then(
+        const error = await synthesize(
+            shippedStack("dev", { backend: "aks", aksPrivateCluster: "true" }),
+        ).then(
             () => undefined,
             (e: unknown) => e,
         );

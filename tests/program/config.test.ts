@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { configKeyNames, configKeys, isDeclarable } from "../../components/config/keys";
 import { ConfigError, parseStackConfig } from "../../components/config/parse";
 import { supportWindows } from "../../components/config/support";
-import { readStackFile, stackFilePath } from "../../scripts/lib/stack-file";
+import { shippedConfig } from "../support/shipped-stacks";
 import { devAgents, devConfig, devConfigWith } from "./fixtures";
 
 const P = "agents-control-plane";
@@ -43,7 +43,10 @@ describe("stack configuration", () => {
     });
 
     it("applies defaults for keys the stack leaves out", () => {
-        const result = parseStackConfig({ [`${P}:publisherEmail`]: "a@b.example" }, { stack: "qa", today });
+        const result = parseStackConfig(
+            { [`${P}:publisherEmail`]: "platform@acme-tools.io" },
+            { stack: "qa", today },
+        );
         assert.ok(result.ok);
         assert.equal(result.config.environment, "qa");
         assert.equal(result.config.location, "westeurope");
@@ -375,7 +378,7 @@ describe("stack configuration", () => {
         for (const { job, step } of steps) {
             // The action hands config-map to the Automation API's setAllConfig: {key: {value, secret}}.
             const map = parse(step.with?.["config-map"] ?? "{}") as Record<string, { value: string }>;
-            const config = { ...readStackFile(stackFilePath("prod")).config };
+            const config = shippedConfig("prod");
             for (const [key, { value }] of Object.entries(map)) config[key] = value;
             const result = parseStackConfig(config, { stack: "prod", today });
             assert.ok(result.ok, `${job}: ${result.ok ? "" : result.errors.join("; ")}`);
@@ -460,7 +463,7 @@ describe("stack configuration", () => {
 
         it("accepts both stack files on 2026-12-01", () => {
             for (const stack of ["dev", "prod"]) {
-                const config = readStackFile(stackFilePath(stack)).config;
+                const config = shippedConfig(stack);
                 const result = parseStackConfig(config, { stack, today });
                 assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
             }

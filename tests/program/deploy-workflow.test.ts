@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { parseStackConfig } from "../../components/config/parse";
-import { readStackFile, stackFilePath } from "../../scripts/lib/stack-file";
+import { shippedConfig } from "../support/shipped-stacks";
 
 interface Step {
     readonly uses?: string;
@@ -30,7 +30,7 @@ describe("the deployment workflow against the stacks it deploys", () => {
         const jobs = deployJobs();
         assert.deepEqual(jobs.map((j) => j.stack).sort(), ["dev", "prod"]);
         for (const { name, stack, job } of jobs) {
-            const parsed = parseStackConfig(readStackFile(stackFilePath(stack)).config, {
+            const parsed = parseStackConfig(shippedConfig(stack), {
                 stack,
                 today: new Date("2026-12-01T00:00:00Z"),
             });

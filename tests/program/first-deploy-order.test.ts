@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { stableGuid } from "../../components/azure/ids";
 import { synthesize, type RecordedResource, type SynthResult } from "../../scripts/lib/synthesize";
 import { dependencyGraph } from "./graph";
+import { shippedStack } from "../support/shipped-stacks";
 
 const roles = {
     blobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
@@ -14,7 +15,7 @@ describe("first deploy of the Functions backend, synthesized under mocks", funct
     this.timeout(60_000);
     let dev: SynthResult;
     before(async () => {
-        dev = await synthesize({ stack: "dev" });
+        dev = await synthesize(shippedStack("dev"));
     });
 
     it("deploys the package only after every role of the app's identity has had time to take effect", () => {

@@ -11,6 +11,7 @@ import { stableGuid } from "../../components/azure/ids";
 import { evaluate, type RecordedResource } from "../../policypacks/control-plane/evaluate";
 import { mockDeployerObjectId } from "../../scripts/lib/mocks";
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
+import { shippedStack } from "../support/shipped-stacks";
 
 const roleAssignment = "azure-native:authorization:RoleAssignment";
 
@@ -44,10 +45,7 @@ describe("prod stack deployed from CI, synthesized", function () {
     const assignments = (): RecordedResource[] => prod.resources.filter((r) => r.type === roleAssignment);
 
     before(async () => {
-        prod = await synthesize({
-            stack: "prod",
-            configOverrides: { deployerPrincipalType: "ServicePrincipal" },
-        });
+        prod = await synthesize(shippedStack("prod", { deployerPrincipalType: "ServicePrincipal" }));
     });
 
     it("sends API Management no enableClientCertificate and creates the logger its resource logs use", () => {

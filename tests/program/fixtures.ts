@@ -1,8 +1,9 @@
 /** Shared test inputs: the dev stack's configuration as the runtime would see it. */
-import { readStackFile, stackFilePath } from "../../scripts/lib/stack-file";
+import { shippedConfig } from "../support/shipped-stacks";
 
+/** Pulumi.dev.yaml as shipped, opted into its example identities (nothing here deploys). */
 export function devConfig(): Record<string, string> {
-    return { ...readStackFile(stackFilePath("dev")).config };
+    return shippedConfig("dev");
 }
 
 /** Dev config with some keys replaced (unprefixed names; objects/arrays given as values). */

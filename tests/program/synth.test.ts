@@ -12,6 +12,7 @@ import {
     type SynthResult,
 } from "../../scripts/lib/synthesize";
 import { devAgents } from "./fixtures";
+import { shippedStack } from "../support/shipped-stacks";
 
 const secretKey = "4dabf18193072939515e22adb298388d";
 type Obj = Record<string, unknown>;
@@ -35,7 +36,7 @@ describe("dev stack synthesized under mocks", function () {
     const inputs = (r: RecordedResource): Obj => r.inputs;
 
     before(async () => {
-        dev = await synthesize({ stack: "dev" });
+        dev = await synthesize(shippedStack("dev"));
     });
 
     it("builds every component and resource type", () => {
@@ -600,7 +601,7 @@ describe("synthesis of other configurations", function () {
     this.timeout(60_000);
 
     it("synthesizes the prod stack with its own SKU, capacity and limits", async () => {
-        const prod = await synthesize({ stack: "prod" });
+        const prod = await synthesize(shippedStack("prod"));
         const apim = prod.resources.find(
             (r) => r.type === "azure-native:apimanagement:ApiManagementService",
         )!;
@@ -629,14 +630,13 @@ describe("synthesis of other configurations", function () {
     it("gives the gateway a certificate identity granted read on the one secret before the service exists", async () => {
         const vaultId =
             "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/certs/providers/Microsoft.KeyVault/vaults/contoso-certs";
-        const stack = await synthesize({
-            stack: "dev",
-            configOverrides: {
+        const stack = await synthesize(
+            shippedStack("dev", {
                 customDomainHostName: "mcp.contoso.com",
                 customDomainCertificateSecretId: "https://contoso-certs.vault.azure.net/secrets/mcp-tls",
                 customDomainKeyVaultId: vaultId,
-            },
-        });
+            }),
+        );
         const identity = stack.resources.find((r) => r.name.endsWith("-gateway-certificate-reader"));
         assert.equal(identity?.type, "azure-native:managedidentity:UserAssignedIdentity");
         const grant = stack.resources.find((r) => r.name.endsWith("-gateway-certificate-read"))!;
@@ -664,10 +664,9 @@ describe("synthesis of other configurations", function () {
         };
         agents[2] = { ...agents[2], name: "gcp-research" };
         agents[3] = { ...agents[3], salesforce: {} };
-        const error = await synthesize({
-            stack: "dev",
-            configOverrides: { backend: "aks", apimSku: "Consumption", agents: JSON.stringify(agents) },
-        }).then(
+        const error = await synthesize(
+            shippedStack("dev", { backend: "aks", apimSku: "Consumption", agents: JSON.stringify(agents) }),
+        ).then(
             () => undefined,
             (e: unknown) => e,
         );

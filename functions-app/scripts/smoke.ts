@@ -10,7 +10,7 @@ import { backendPaths, gatewayPaths, toolNames, toolRoles, webhookRole } from ".
 import { sampleIncidents } from "../src/sentinel";
 import { parseArgs, usage, UsageError, wantsHelp, type Layout, type ProtocolChoice } from "./smoke-args";
 
-export { parseArgs, usage, UsageError } from "./smoke-args";
+export { parseArgs, UsageError } from "./smoke-args";
 
 /**
  * `npm run smoke -- [base-url] [--token T | --agent NAME] [--layout backend|gateway]
@@ -155,7 +155,9 @@ export async function runSmoke(
                 ? new StreamableHTTPClientTransport(new URL(endpoints.mcp), { fetch: fetchWithAuth })
                 : new SSEClientTransport(new URL(endpoints.sse), { fetch: fetchWithAuth });
         let connected = false;
-        await check(`${kind}: connect (--protocol ${choice})`, async () => {
+        const connectName =
+            kind === "sse" ? "sse: connect (legacy only)" : `${kind}: connect (--protocol ${choice})`;
+        await check(connectName, async () => {
             await client.connect(transport);
             connected = true;
             revision = client.getNegotiatedProtocolVersion();

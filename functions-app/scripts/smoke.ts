@@ -1,59 +1,48 @@
 import { randomUUID } from "node:crypto";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+    Client,
+    SSEClientTransport,
+    StreamableHTTPClientTransport,
+    type Transport,
+    type VersionNegotiationMode,
+} from "@modelcontextprotocol/client";
 import { backendPaths, gatewayPaths, toolNames, toolRoles, webhookRole } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
+import { parseArgs, usage, UsageError, wantsHelp, type Layout, type ProtocolChoice } from "./smoke-args";
+
+export { parseArgs, UsageError } from "./smoke-args";
 
 /**
- * `npm run smoke -- <base-url> [--token T | --agent NAME] [--layout backend|gateway]`
+ * `npm run smoke -- [base-url] [--token T | --agent NAME] [--layout backend|gateway]
+ * [--protocol auto|modern|legacy]` (`--help` lists every flag and its default).
  *
- * Connects with the official MCP client over both transports, lists and calls every tool,
- * round-trips a snippet, posts the sample incidents to the webhook and prints a pass/fail table.
- * The same checks work against `npm start` (backend paths) and a deployed gateway (gateway paths,
- * with a token from Entra ID). `--agent NAME` takes a token for that agent of the stack file from the
- * local gateway's Entra stand-in (`npm start`; local only); checks for tools whose role the token does
- * not grant are skipped, since the gateway refuses them by design.
+ * Connects with the official MCP client (v2, which speaks the modern 2026-07-28 revision and the
+ * legacy handshake) over both transports, lists and calls every tool, round-trips a snippet, posts
+ * the sample incidents to the webhook and prints a pass/fail table with the revision each check
+ * used. Over Streamable HTTP it tries the modern revision first and falls back to the legacy
+ * handshake (`--protocol` forces one); HTTP+SSE exists only in the legacy revisions. The same
+ * checks work against `npm start` (backend paths) and a deployed gateway (gateway paths, with a
+ * token from Entra ID). `--agent NAME` takes a token for that agent of the stack file from the
+ * local gateway's Entra stand-in (`npm start`; local only); checks for tools whose role the token
+ * does not grant are skipped, since the gateway refuses them by design.
  */
+
+/** The revision without the initialize handshake that `--protocol modern` pins. */
+export const modernRevision = "2026-07-28";
 
 interface Check {
     readonly name: string;
     readonly ok: boolean;
     readonly detail: string;
     readonly ms: number;
+    /** The MCP revision the check's connection negotiated; absent for plain HTTP checks. */
+    readonly revision?: string;
 }
 
 interface Endpoints {
     readonly mcp: string;
     readonly sse: string;
     readonly webhook: string;
-}
-
-export function parseArgs(argv: readonly string[]): {
-    base: string;
-    token?: string;
-    agent?: string;
-    layout: "backend" | "gateway";
-} {
-    const positional: string[] = [];
-    let token = process.env.MCP_TOKEN;
-    let agent: string | undefined;
-    let layout: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--token") token = argv[++i];
-        else if (argv[i] === "--agent") agent = argv[++i];
-        else if (argv[i] === "--layout") layout = argv[++i];
-        else positional.push(argv[i]);
-    }
-    if (agent !== undefined && !agent) throw new Error("--agent needs an agent name from the stack file");
-    const base = (positional[0] ?? "http://127.0.0.1:7071").replace(/\/+$/, "");
-    const url = new URL(base);
-    const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-    const chosen = layout ?? (local ? "backend" : "gateway");
-    if (chosen !== "backend" && chosen !== "gateway")
-        throw new Error(`--layout must be backend or gateway, got ${chosen}`);
-    return { base, token, ...(agent ? { agent } : {}), layout: chosen };
 }
 
 /** A token for an agent from the local gateway's Entra stand-in (client credentials, local only). */
@@ -86,7 +75,7 @@ export function rolesOf(token: string): string[] | undefined {
     }
 }
 
-export function endpointsFor(base: string, layout: "backend" | "gateway"): Endpoints {
+export function endpointsFor(base: string, layout: Layout): Endpoints {
     return layout === "backend"
         ? {
               mcp: base + backendPaths.mcpStreamable,
@@ -100,10 +89,27 @@ export function endpointsFor(base: string, layout: "backend" | "gateway"): Endpo
           };
 }
 
-export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Check[]> {
+/** How the v2 client negotiates for a `--protocol` choice. */
+function negotiationFor(protocol: ProtocolChoice): VersionNegotiationMode {
+    if (protocol === "modern") return { pin: modernRevision };
+    return protocol;
+}
+
+export async function runSmoke(
+    endpoints: Endpoints,
+    token?: string,
+    protocol: ProtocolChoice = "auto",
+): Promise<Check[]> {
     const checks: Check[] = [];
     const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    // Every request the client makes (POSTs, the SSE stream, the modern probe) carries the token.
+    const fetchWithAuth: typeof fetch = (url, init) => {
+        const headers = new Headers(init?.headers);
+        for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+        return fetch(url, { ...init, headers });
+    };
     const granted = token ? rolesOf(token) : undefined;
+    let revision: string | undefined;
     const check = async (name: string, run: () => Promise<string>, ...roles: string[]) => {
         const missing = granted ? roles.filter((r) => !granted.includes(r)) : [];
         if (missing.length > 0) {
@@ -112,14 +118,16 @@ export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Ch
         }
         const start = performance.now();
         try {
-            checks.push({ name, ok: true, detail: await run(), ms: performance.now() - start });
+            const detail = await run();
+            checks.push({ name, ok: true, detail, ms: performance.now() - start, revision });
         } catch (error) {
             const detail = error instanceof Error ? error.message : String(error);
             checks.push({
                 name,
                 ok: false,
-                detail: detail.split("\n")[0].slice(0, 120),
+                detail: detail.split("\n")[0].slice(0, 160),
                 ms: performance.now() - start,
+                revision,
             });
         }
     };
@@ -127,26 +135,40 @@ export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Ch
     const snippetBody = `smoke test ${new Date().toISOString()}`;
 
     for (const kind of ["streamable-http", "sse"] as const) {
-        const client = new Client({ name: "agents-control-plane-smoke", version: "1.0.0" });
+        revision = undefined;
+        if (kind === "sse" && protocol === "modern") {
+            checks.push({
+                name: "sse: all checks",
+                ok: true,
+                detail: `skipped: HTTP+SSE carries only the legacy revisions, --protocol modern pins ${modernRevision}`,
+                ms: 0,
+            });
+            continue;
+        }
+        const choice: ProtocolChoice = kind === "sse" ? "legacy" : protocol;
+        const client = new Client(
+            { name: "agents-control-plane-smoke", version: "1.0.0" },
+            { versionNegotiation: { mode: negotiationFor(choice) } },
+        );
         const transport: Transport =
             kind === "streamable-http"
-                ? new StreamableHTTPClientTransport(new URL(endpoints.mcp), {
-                      requestInit: { headers: auth },
-                  })
-                : new SSEClientTransport(new URL(endpoints.sse), {
-                      requestInit: { headers: auth },
-                      eventSourceInit: {
-                          fetch: (u, init) => fetch(u, { ...init, headers: { ...init?.headers, ...auth } }),
-                      },
-                  });
+                ? new StreamableHTTPClientTransport(new URL(endpoints.mcp), { fetch: fetchWithAuth })
+                : new SSEClientTransport(new URL(endpoints.sse), { fetch: fetchWithAuth });
         let connected = false;
-        await check(`${kind}: connect + initialize`, async () => {
+        const connectName =
+            kind === "sse" ? "sse: connect (legacy only)" : `${kind}: connect (--protocol ${choice})`;
+        await check(connectName, async () => {
             await client.connect(transport);
             connected = true;
+            revision = client.getNegotiatedProtocolVersion();
             const info = client.getServerVersion();
-            return `${info?.name} ${info?.version}`;
+            const server = info ? `${info.name} ${info.version}` : "server without a name";
+            return `${server}; ${describeEra(client.getProtocolEra(), choice, kind)}`;
         });
-        if (!connected) continue;
+        if (!connected) {
+            await client.close().catch(() => undefined);
+            continue;
+        }
         await check(`${kind}: tools/list`, async () => {
             const { tools } = await client.listTools();
             const missing = Object.values(toolNames).filter((n) => !tools.some((t) => t.name === n));
@@ -213,6 +235,7 @@ export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Ch
         );
         await client.close();
     }
+    revision = undefined;
 
     for (const incident of sampleIncidents) {
         await check(
@@ -247,33 +270,55 @@ export async function runSmoke(endpoints: Endpoints, token?: string): Promise<Ch
     return checks;
 }
 
+/** Why the connection is in the era it is in, for the connect check's detail. */
+function describeEra(era: string | undefined, choice: ProtocolChoice, kind: string): string {
+    if (era === "modern") return "modern revision, no initialize handshake";
+    if (kind === "sse") return "legacy handshake (the only one HTTP+SSE has)";
+    if (choice === "auto")
+        return "legacy handshake: fell back, the server/discover probe found no modern revision";
+    return "legacy handshake (forced)";
+}
+
 export function formatTable(checks: readonly Check[]): string {
     const width = Math.max(...checks.map((c) => c.name.length));
     const rows = checks.map(
         (c) =>
-            `${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(width)}  ${c.ms.toFixed(0).padStart(5)} ms  ${c.detail}`,
+            `${c.ok ? "PASS" : "FAIL"}  ${c.name.padEnd(width)}  ${(c.revision ?? "-").padEnd(10)}  ` +
+            `${c.ms.toFixed(0).padStart(5)} ms  ${c.detail}`,
     );
     const passed = checks.filter((c) => c.ok).length;
     return [...rows, "", `${passed} passed, ${checks.length - passed} failed`].join("\n");
 }
 
+/** The command: exit 0 when every check passed, 1 when one failed, 2 on a bad command line. */
+async function main(argv: readonly string[]): Promise<number> {
+    if (wantsHelp(argv)) {
+        console.log(usage);
+        return 0;
+    }
+    let args: ReturnType<typeof parseArgs>;
+    try {
+        args = parseArgs(argv);
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        console.error(`smoke: ${error.message} (--help lists the flags)`);
+        return 2;
+    }
+    const { base, agent, layout, protocol } = args;
+    const token = agent ? await localAgentToken(base, agent) : args.token;
+    const how = agent ? `, local token for ${agent}` : token ? ", with token" : ", no token";
+    console.log(`Smoke test of ${base} (${layout} paths${how}, --protocol ${protocol})\n`);
+    const checks = await runSmoke(endpointsFor(base, layout), token, protocol);
+    console.log(formatTable(checks));
+    return checks.every((c) => c.ok) ? 0 : 1;
+}
+
 if (require.main === module) {
-    const { base, token: given, agent, layout } = parseArgs(process.argv.slice(2));
-    const endpoints = endpointsFor(base, layout);
-    (agent ? localAgentToken(base, agent) : Promise.resolve(given))
-        .then((token) => {
-            const how = agent ? `, local token for ${agent}` : token ? ", with token" : ", no token";
-            console.log(`Smoke test of ${base} (${layout} paths${how})\n`);
-            return runSmoke(endpoints, token);
-        })
-        .then(
-            (checks) => {
-                console.log(formatTable(checks));
-                process.exit(checks.every((c) => c.ok) ? 0 : 1);
-            },
-            (error: unknown) => {
-                console.error(error);
-                process.exit(1);
-            },
-        );
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            console.error(`smoke: ${error instanceof Error ? error.message : String(error)}`);
+            process.exit(1);
+        },
+    );
 }

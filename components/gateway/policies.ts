@@ -8,10 +8,13 @@ import {
     backendPaths,
     delegatedScope,
     forwardedCallerHeader,
+    forwardedMessagePathHeader,
     forwardedRolesHeader,
+    gatewayPaths,
     toolRoles,
     webhookRole,
 } from "../../functions-app/src/contract";
+import { corsPolicy } from "./cors";
 import { renderPolicyFile } from "./render";
 
 /** Named values the policies use; the gateway defines exactly these. */
@@ -38,6 +41,8 @@ export interface GatewayPolicySettings {
     readonly metricNamespace: string;
     /** Shown to users by MCP clients that read the metadata. */
     readonly resourceName: string;
+    /** Browser origins allowed to call the MCP API and read its metadata (CORS); empty: none. */
+    readonly corsAllowedOrigins: readonly string[];
 }
 
 /**
@@ -132,6 +137,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         "mcp-api",
         {
             ...common,
+            cors: corsPolicy(s.corsAllowedOrigins),
             appRoles: allAppRoles.join(","),
             delegatedScope,
             toolRoles: toolRoleTable(),
@@ -146,7 +152,12 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
     for (const op of mcpOperations) {
         operations[op.id] = renderPolicyFile(
             "mcp-operation",
-            { backendPath: op.backendPath, transport: op.transport },
+            {
+                backendPath: op.backendPath,
+                transport: op.transport,
+                messagePathHeader: forwardedMessagePathHeader,
+                messagePath: gatewayPaths.mcpMessage,
+            },
             definedNamedValues,
         );
     }
@@ -165,7 +176,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
     );
     const protectedResourceMetadata = renderPolicyFile(
         "protected-resource-metadata",
-        { delegatedScope, resourceName: s.resourceName },
+        { cors: corsPolicy(s.corsAllowedOrigins), delegatedScope, resourceName: s.resourceName },
         definedNamedValues,
     );
     return { mcpApi, mcpOperations: operations, sentinelApi, protectedResourceMetadata };

@@ -113,7 +113,7 @@ export function readSettings(env: Env): SettingsResult {
 
     const allowedHosts = list("ALLOWED_HOSTS");
     for (const name of allowedHosts) {
-        if (name !== "*" && !/^(?:[A-Za-z0-9-]+\.?)+$|^\[?[0-9A-Fa-f:.]+\]?$/.test(name)) {
+        if (name !== "*" && !/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$|^\[?[0-9A-Fa-f:.]+\]?$/.test(name)) {
             errors.push(`ALLOWED_HOSTS: ${name} is not a host name or IP address (no scheme, port or path)`);
         }
     }

@@ -283,6 +283,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     maxRequestBodyKb: config.gatewayPolicy.maxRequestBodyKb,
                     metricNamespace: "agents-control-plane",
                     resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
+                    corsAllowedOrigins: config.gatewayPolicy.corsAllowedOrigins,
                 },
             },
             { parent: this },

@@ -105,6 +105,13 @@ const specs = {
         default: 256,
         description: "Largest request body the gateway forwards, in KiB (1-4096).",
     },
+    corsAllowedOrigins: {
+        type: "array",
+        items: "string",
+        default: [],
+        description:
+            "Browser origins (https://app.example.com; http only for localhost) allowed to call the MCP API and read its metadata through the gateway (APIM cors policy). Empty: no browser origin; non-browser clients are unaffected.",
+    },
     appInsightsSamplingPercentage: {
         type: "integer",
         default: 100,

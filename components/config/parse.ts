@@ -184,6 +184,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     const rateLimitPeriodSeconds = int("rateLimitPeriodSeconds", 1, 300);
     const maxRequestBodyKb = int("maxRequestBodyKb", 1, 4096);
     const samplingPercentage = int("appInsightsSamplingPercentage", 0, 100);
+    const corsAllowedOrigins = stringList(r, "corsAllowedOrigins", json("corsAllowedOrigins"), originProblem);
     const logRetentionDays = int("logRetentionDays", 30, 730);
     const latencyThresholdMs = int("latencyThresholdMs", 50, 240000);
 
@@ -266,7 +267,13 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
                 publisherName,
                 ...(customDomain ? { customDomain } : {}),
             },
-            gatewayPolicy: { rateLimitCalls, rateLimitPeriodSeconds, maxRequestBodyKb, samplingPercentage },
+            gatewayPolicy: {
+                rateLimitCalls,
+                rateLimitPeriodSeconds,
+                maxRequestBodyKb,
+                samplingPercentage,
+                corsAllowedOrigins,
+            },
             monitoring: { logRetentionDays, alertEmails, alertWebhookUrls, latencyThresholdMs },
             functions: {
                 instanceMemoryMB: memory as 2048 | 4096,
@@ -396,6 +403,26 @@ function defaultOf(key: ConfigKey): string | undefined {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A browser origin as browsers send it: scheme, host, optional port; https, or http for a
+ * developer's own machine. `*` is refused: any web page could then drive the tools with a token.
+ */
+function originProblem(v: string): string | undefined {
+    if (v === "*") return '"*" would let any web page call the tools; list the origins';
+    let url: URL;
+    try {
+        url = new URL(v);
+    } catch {
+        return "must be an origin such as https://app.example.com";
+    }
+    if (url.origin !== v)
+        return "must be an origin such as https://app.example.com (no path or trailing slash)";
+    const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+        return "must use https (http only for localhost)";
+    return undefined;
 }
 
 function isHttpsUrl(v: string): boolean {

@@ -174,6 +174,8 @@ export interface StackConfig {
         readonly rateLimitPeriodSeconds: number;
         readonly maxRequestBodyKb: number;
         readonly samplingPercentage: number;
+        /** Browser origins allowed through the gateway (CORS); empty: none. */
+        readonly corsAllowedOrigins: readonly string[];
     };
     readonly monitoring: {
         readonly logRetentionDays: number;

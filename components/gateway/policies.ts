@@ -8,7 +8,9 @@ import {
     backendPaths,
     delegatedScope,
     forwardedCallerHeader,
+    forwardedMessagePathHeader,
     forwardedRolesHeader,
+    gatewayPaths,
     headerMismatchErrorCode,
     mcpNamedMethods,
     mcpRequestHeaders,
@@ -17,6 +19,7 @@ import {
     toolRoles,
     webhookRole,
 } from "../../functions-app/src/contract";
+import { corsPolicy } from "./cors";
 import { renderPolicyFile } from "./render";
 
 /** Named values the policies use; the gateway defines exactly these. */
@@ -43,6 +46,8 @@ export interface GatewayPolicySettings {
     readonly metricNamespace: string;
     /** Shown to users by MCP clients that read the metadata. */
     readonly resourceName: string;
+    /** Browser origins allowed to call the MCP API and read its metadata (CORS); empty: none. */
+    readonly corsAllowedOrigins: readonly string[];
 }
 
 /**
@@ -167,6 +172,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         "mcp-api",
         {
             ...common,
+            cors: corsPolicy(s.corsAllowedOrigins),
             appRoles: allAppRoles.join(","),
             delegatedScope,
             toolRoles: toolRoleTable(),
@@ -193,7 +199,12 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
     for (const op of mcpOperations) {
         operations[op.id] = renderPolicyFile(
             "mcp-operation",
-            { backendPath: op.backendPath, transport: op.transport },
+            {
+                backendPath: op.backendPath,
+                transport: op.transport,
+                messagePathHeader: forwardedMessagePathHeader,
+                messagePath: gatewayPaths.mcpMessage,
+            },
             definedNamedValues,
         );
     }
@@ -212,7 +223,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
     );
     const protectedResourceMetadata = renderPolicyFile(
         "protected-resource-metadata",
-        { delegatedScope, resourceName: s.resourceName },
+        { cors: corsPolicy(s.corsAllowedOrigins), delegatedScope, resourceName: s.resourceName },
         definedNamedValues,
     );
     return { mcpApi, mcpOperations: operations, sentinelApi, protectedResourceMetadata };

@@ -7,7 +7,36 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
-export type PolicyValues = Readonly<Record<string, string | number>>;
+/**
+ * Policy XML built by program code from escaped parts (see {@link xmlElement}); the one kind of
+ * value inserted as markup rather than as text.
+ */
+export class XmlFragment {
+    private constructor(readonly xml: string) {}
+
+    /** No markup at all (an optional element left out). */
+    static readonly empty = new XmlFragment("");
+
+    /** `<name attr="...">children</name>`; attribute values and text children are escaped. */
+    static element(
+        name: string,
+        attributes: Readonly<Record<string, string>>,
+        children: readonly (XmlFragment | string)[],
+    ): XmlFragment {
+        if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name)) throw new Error(`not an XML element name: ${name}`);
+        const attrs = Object.entries(attributes)
+            .map(([key, value]) => {
+                if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(key))
+                    throw new Error(`not an XML attribute name: ${key}`);
+                return ` ${key}="${escapeXml(value)}"`;
+            })
+            .join("");
+        const content = children.map((c) => (c instanceof XmlFragment ? c.xml : escapeXml(c))).join("");
+        return new XmlFragment(`<${name}${attrs}>${content}</${name}>`);
+    }
+}
+
+export type PolicyValues = Readonly<Record<string, string | number | XmlFragment>>;
 
 const renderMarker = /\$\(([A-Za-z][A-Za-z0-9]*)\)/g;
 const namedValueReference = /\{\{([^{}]*)\}\}/g;
@@ -24,7 +53,7 @@ export class PolicyRenderError extends Error {
 }
 
 /**
- * Fills `$(name)` markers with XML-escaped values. Throws on a marker without a value, a value no
+ * Fills `$(name)` markers with XML-escaped values (an {@link XmlFragment} as the markup it holds). Throws on a marker without a value, a value no
  * marker uses, a value that would smuggle in a marker, or a `{{named value}}` not in `namedValues`.
  */
 export function renderPolicy(
@@ -46,6 +75,7 @@ export function renderPolicy(
             return "";
         }
         used.add(name);
+        if (value instanceof XmlFragment) return value.xml;
         const text = String(value);
         if (/\$\(|\{\{|\}\}/.test(text)) {
             throw new PolicyRenderError(templateName, `value for $(${name}) contains a template marker`);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { manifestList, renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
+import { hostAllowListFor } from "../../functions-app/src/http/host-check";
 import { readSettings } from "../../functions-app/src/node-host/settings";
 import { validateAgainstSchema, validParams } from "./test-fixtures";
 
@@ -195,6 +196,29 @@ describe("Kubernetes workload manifests", () => {
             assert.deepEqual(settings.allowedOrigins, params.allowedOrigins ?? []);
             assert.equal(settings.publicBaseUrl, params.publicBaseUrl);
         }
+    });
+
+    it("renders an environment under which the host serves the gateway (Host: the load balancer's IP) and refuses other names", () => {
+        const env: Record<string, string | undefined> = Object.fromEntries(
+            envOf(hostContainer(renderWorkload(withEverything))),
+        );
+        env.AZURE_CLIENT_ID = withEverything.identityClientId;
+        const result = readSettings(env);
+        assert.ok(result.ok);
+        const hosts = hostAllowListFor({
+            listenHost: result.settings.host,
+            publicBaseUrl: result.settings.publicBaseUrl,
+            allowedHosts: result.settings.allowedHosts,
+        });
+        // APIM calls the backend URL http://<internal LB IP>:80; the kubelet probes the pod IP.
+        for (const legitimate of [
+            `${withEverything.internalLoadBalancerIp}:80`,
+            "10.244.3.9:8080",
+            "apim-agents.azure-api.net",
+        ])
+            assert.ok(hosts.allows(legitimate), legitimate);
+        for (const rebound of ["evil.example.com", "evil.example.com:80", "10.20.2.10.nip.io"])
+            assert.equal(hosts.allows(rebound), false, rebound);
     });
 
     it("wires workload identity: client id on the service account, use label on the pods", () => {

@@ -92,6 +92,13 @@ export const forwardedCallerHeader = "x-agent-client-id";
  */
 export const forwardedRolesHeader = "x-agent-roles";
 
+/**
+ * Header in which the gateway names the path at which it serves the legacy SSE message endpoint
+ * (`/mcp/message`), so the `endpoint` event a host sends leads clients back through the gateway
+ * rather than to the host's own path. Same trust rule as {@link forwardedCallerHeader}.
+ */
+export const forwardedMessagePathHeader = "x-mcp-message-path";
+
 /** Role the Sentinel webhook requires. */
 export const webhookRole: AppRole = appRoles.incidentsAnalyze;
 

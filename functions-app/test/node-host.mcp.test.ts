@@ -55,6 +55,17 @@ describe("Node host over MCP (real process, real Azurite, official client)", fun
                     assert.ok(t.description && t.description.length > 10, `${t.name} has a description`);
             });
 
+            it("publishes no empty required list (draft-04 validators reject one)", async () => {
+                const { tools } = await client.listTools();
+                const hello = tools.find((t) => t.name === toolNames.hello)!;
+                assert.equal("required" in hello.inputSchema, false, "hello_mcp takes no arguments");
+                for (const t of tools) {
+                    const required = t.inputSchema.required;
+                    if (required !== undefined)
+                        assert.ok(required.length > 0, `${t.name}: required is empty`);
+                }
+            });
+
             it("calls hello_mcp", async () => {
                 const result = await client.callTool({ name: toolNames.hello, arguments: {} });
                 assert.equal(result.isError, undefined);

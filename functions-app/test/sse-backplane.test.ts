@@ -31,8 +31,8 @@ describe("legacy SSE across replicas (Storage Queue backplane)", function () {
         try {
             const endpointEvent = (await stream.events.next()).value!;
             assert.equal(endpointEvent.event, "endpoint");
-            assert.match(endpointEvent.data, /^message\?sessionId=[a-z0-9]{12}\./);
-            // The endpoint is relative; resolved against the *second* replica, as a balancer might route it.
+            assert.match(endpointEvent.data, /^\/runtime\/webhooks\/mcp\/message\?sessionId=[a-z0-9]{12}\./);
+            // The endpoint is root-relative; resolved against the *second* replica, as a balancer might route it.
             const postUrl = new URL(endpointEvent.data, second.url + backendPaths.mcpSse).toString();
             const post = async (message: object) => {
                 const res = await fetch(postUrl, {

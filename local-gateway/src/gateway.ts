@@ -23,6 +23,7 @@ import {
     type Section,
     type Statement,
 } from "./policies/types";
+import { isCorsStatement, type CorsStatement } from "./policies/cors";
 import { RateLimiter } from "./rate-limiter";
 import { localNamedValues, type StackSource } from "./stack-source";
 import { gatewayRole } from "../../functions-app/src/contract";
@@ -55,6 +56,8 @@ export class LocalGateway {
     readonly metrics: MetricRecord[] = [];
     private backendUrl?: string;
     private routes: Route[] = [];
+    /** API id -> the cors policies in its inbound scope (API, then global), for preflights. */
+    private corsByApi = new Map<string, readonly CorsStatement[]>();
     private readonly limiter = new RateLimiter();
 
     private constructor(
@@ -132,6 +135,17 @@ export class LocalGateway {
         const load = (name: string, scope: PolicyDocument["scope"], xml: string) =>
             loadPolicyDocument(parser, name, scope, xml, namedValues);
         const routes: Route[] = [];
+        const globalCors = load(
+            "global policy",
+            "global",
+            source.globalPolicy ?? defaultGlobalPolicy,
+        ).sections.inbound.filter(isCorsStatement);
+        for (const api of source.apis) {
+            const apiCors = api.policy
+                ? load(`API ${api.id} policy`, "api", api.policy).sections.inbound.filter(isCorsStatement)
+                : [];
+            this.corsByApi.set(api.id, [...apiCors, ...globalCors]);
+        }
         for (const op of source.operations) {
             const api = source.apis.find((a) => a.id === op.apiId);
             if (!api) throw new Error(`operation ${op.id} belongs to unknown API ${op.apiId}`);
@@ -197,6 +211,10 @@ export class LocalGateway {
         const url = new URL(req.url ?? "/", "http://local");
         const path = decodeURIComponent(url.pathname);
         if (this.entra.handle(req, res, url.pathname)) return;
+        if (this.answerPreflight(req, res, path)) {
+            this.options.onRequest?.({ method: "OPTIONS", path, status: 200, ms: Date.now() - started });
+            return;
+        }
         const route = this.match(req.method ?? "GET", path);
         if (!route) {
             sendPlain(res, 404, { statusCode: 404, message: "Resource not found" });
@@ -260,6 +278,47 @@ export class LocalGateway {
             operation: route.operation.id,
             ms: Date.now() - started,
         });
+    }
+
+    /**
+     * A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) to an API with a cors
+     * policy and no OPTIONS operation of its own: answered from the cors policy alone, as APIM does
+     * (no other policy runs, so no token is needed). Unmatched: an empty 200 without CORS headers.
+     */
+    private answerPreflight(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+        const origin = req.headers.origin;
+        const method = req.headers["access-control-request-method"];
+        if (req.method !== "OPTIONS" || origin === undefined || typeof method !== "string") return false;
+        if (this.match("OPTIONS", path)) return false;
+        const api = this.apiFor(path);
+        const policies = api ? (this.corsByApi.get(api.id) ?? []) : [];
+        if (policies.length === 0) return false;
+        const requested = (req.headers["access-control-request-headers"] ?? "")
+            .split(",")
+            .map((h) => h.trim())
+            .filter(Boolean);
+        const out: Record<string, string> = { "Content-Length": "0" };
+        for (const policy of policies) {
+            const headers = policy.preflight(origin, method, requested);
+            if (headers.size === 0) continue;
+            for (const [name, values] of headers.pairs()) out[String(name)] = values.join(",");
+            break;
+        }
+        req.resume();
+        res.writeHead(200, "OK", out);
+        res.end();
+        return true;
+    }
+
+    /** The API whose path is the longest prefix of `path`. */
+    private apiFor(path: string): Route["api"] | undefined {
+        return this.routes
+            .map((r) => r.api)
+            .filter((a) => {
+                const prefix = a.path ? `/${a.path}` : "";
+                return path === prefix || path.startsWith(`${prefix}/`) || prefix === "";
+            })
+            .sort((a, b) => b.path.length - a.path.length)[0];
     }
 
     private async send(res: ServerResponse, rt: PolicyRuntime): Promise<void> {

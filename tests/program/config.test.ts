@@ -291,6 +291,21 @@ describe("stack configuration", () => {
             expected: `${P}:functionsInstanceMemoryMB: must be 2048 or 4096 (got 3072)`,
         },
         {
+            name: "a CORS origin with a path",
+            config: () => devConfigWith({ corsAllowedOrigins: ["https://app.example.com/"] }),
+            expected: `${P}:corsAllowedOrigins[0]: must be an origin such as https://app.example.com (no path or trailing slash) (got "https://app.example.com/")`,
+        },
+        {
+            name: "a plain-http CORS origin that is not this machine",
+            config: () => devConfigWith({ corsAllowedOrigins: ["http://app.example.com"] }),
+            expected: `${P}:corsAllowedOrigins[0]: must use https (http only for localhost) (got "http://app.example.com")`,
+        },
+        {
+            name: "the CORS origin *",
+            config: () => devConfigWith({ corsAllowedOrigins: ["*"] }),
+            expected: `${P}:corsAllowedOrigins[0]: "*" would let any web page call the tools; list the origins (got "*")`,
+        },
+        {
             name: "webhook that is not https",
             config: () => devConfigWith({ alertWebhookUrls: ["http://hooks.example.com/x"] }),
             expected: `${P}:alertWebhookUrls[0]: must be an https URL (got "http://hooks.example.com/x")`,

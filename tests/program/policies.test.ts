@@ -21,6 +21,7 @@ const settings = {
     maxRequestBodyKb: 256,
     metricNamespace: "agents-control-plane",
     resourceName: "Contoso MCP tools",
+    corsAllowedOrigins: ["https://portal.example.com", "http://localhost:6274"],
 };
 const policies = renderGatewayPolicies(settings);
 const all: [string, string][] = [

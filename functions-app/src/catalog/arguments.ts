@@ -6,7 +6,8 @@ export interface InputSchema {
     readonly [keyword: string]: unknown;
     readonly type: "object";
     readonly properties: Record<string, Record<string, unknown>>;
-    readonly required: string[];
+    /** Absent when no argument is required: draft-04 validators reject an empty list. */
+    readonly required?: string[];
     readonly additionalProperties: false;
 }
 
@@ -21,10 +22,11 @@ export function inputSchemaFor(specs: readonly ArgumentSpec[]): InputSchema {
         if (spec.maximum !== undefined) property.maximum = spec.maximum;
         properties[spec.name] = property;
     }
+    const required = specs.filter((s) => s.required).map((s) => s.name);
     return {
         type: "object",
         properties,
-        required: specs.filter((s) => s.required).map((s) => s.name),
+        ...(required.length > 0 ? { required } : {}),
         additionalProperties: false,
     };
 }

@@ -20,6 +20,8 @@ export interface AuthSettings {
 
 export interface AuthenticatedCaller extends Caller {
     readonly scopes: readonly string[];
+    /** True when the request came through the gateway (its own token), so its forwarded headers count. */
+    readonly viaGateway?: boolean;
 }
 
 /** What the gateway asserts next to its own token (contract: forwarded caller and roles headers). */
@@ -95,6 +97,7 @@ export class BearerAuthenticator {
                     id: forwardedCallerId(forwarded.callerId) ?? caller.id,
                     roles: forwardedRoles(forwarded.roles),
                     scopes: [],
+                    viaGateway: true,
                 },
             };
         }

@@ -6,7 +6,10 @@ import type { Caller } from "../catalog";
 import { authInfoFor } from "../mcp/server-factory";
 import type { Logger } from "../logger";
 import { SseSessionTransport, type SseSessionLimits } from "../mcp/sse-session-transport";
+import { forwardedMessagePathHeader } from "../contract";
+import type { AuthenticatedCaller } from "./auth";
 import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
+import { gatewayMessagePath, messageEndpoint } from "./sse-endpoint";
 import { correlationHeaders } from "./correlation";
 import { jsonRpcCodes } from "./jsonrpc";
 import { readMessagesOrReject } from "./read-messages";
@@ -41,6 +44,8 @@ export interface SseOptions {
     readonly keepAliveMs: number;
     readonly logger: Logger;
     readonly backplane?: SseBackplane;
+    /** PUBLIC_BASE_URL: the `endpoint` event is then an absolute URL on it. */
+    readonly publicBaseUrl?: string;
     /** How far a session may fall behind before it is ended (defaults: 4 MiB, 100 requests). */
     readonly limits?: SseSessionLimits;
 }
@@ -76,10 +81,16 @@ export class SseSessions {
         if (res.destroyed || req.socket.destroyed) return;
         const prefix = this.options.backplane ? `${this.options.backplane.replicaId}.` : "";
         const sessionId = prefix + randomUUID();
+        // Only the gateway (its own token) may say where its message endpoint is.
+        const viaGateway = (caller as AuthenticatedCaller).viaGateway === true;
+        const endpoint = messageEndpoint(sessionId, {
+            publicBaseUrl: this.options.publicBaseUrl,
+            gatewayPath: viaGateway ? gatewayMessagePath(req.headers[forwardedMessagePathHeader]) : undefined,
+        });
         const transport = new SseSessionTransport(
             sessionId,
             res,
-            `message?sessionId=${encodeURIComponent(sessionId)}`,
+            endpoint,
             this.options.keepAliveMs,
             this.options.limits,
         );

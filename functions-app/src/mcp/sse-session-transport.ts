@@ -40,7 +40,7 @@ export class SseSessionTransport implements Transport {
     constructor(
         readonly sessionId: string,
         private readonly res: ServerResponse,
-        /** Relative URL of the message endpoint; relative so it resolves behind any gateway path. */
+        /** URL of the message endpoint: root-relative or absolute (see `messageEndpoint`). */
         private readonly endpoint: string,
         private readonly keepAliveMs: number,
         private readonly limits: SseSessionLimits = defaultSseSessionLimits,

@@ -9,6 +9,8 @@ import { backendPaths } from "../contract";
 import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "../http/auth";
 import type { AccessControl } from "../http/mcp-access";
 import { assignCorrelationId } from "../http/correlation";
+import { applyCors } from "../http/cors";
+import { hostAllowListFor, type HostAllowList } from "../http/host-check";
 import { isOriginAllowed } from "../http/origin";
 import { sendJson, sendJsonRpcError } from "../http/respond";
 import { SseSessions, type SseBackplane } from "../http/sse";
@@ -25,6 +27,8 @@ export interface NodeHostOptions {
     readonly logger: Logger;
     readonly auth?: AuthSettings;
     readonly allowedOrigins?: readonly string[];
+    /** Host names served besides loopback, the listen address and PUBLIC_BASE_URL's host (`*`: any). */
+    readonly allowedHosts?: readonly string[];
     readonly sseKeepAliveMs?: number;
     readonly backplane?: SseBackplane;
     readonly publicBaseUrl?: string;
@@ -51,6 +55,18 @@ const originChecked = new Set<string>([
     backendPaths.sentinelWebhook,
 ]);
 
+/** Probes: the kubelet calls them by the pod's IP, and they disclose nothing. */
+const hostUnchecked = new Set<string>([backendPaths.liveness, backendPaths.readiness]);
+
+/** Paths browser clients read: the MCP endpoints and the metadata that tells them where to sign in. */
+const corsEnabled = new Set<string>([
+    backendPaths.mcpStreamable,
+    backendPaths.mcpSse,
+    backendPaths.mcpMessage,
+    backendPaths.protectedResourceMetadata,
+    backendPaths.protectedResourceMetadata + backendPaths.mcpStreamable,
+]);
+
 /**
  * The Node host: the tool catalog over MCP Streamable HTTP and legacy SSE, the Sentinel webhook,
  * metadata and probes, on the same paths as the Functions host.
@@ -61,6 +77,8 @@ export class NodeHost {
     private readonly sse: SseSessions;
     private readonly routes: Map<string, Route>;
     private stopping = false;
+    /** Set by `listen`, which knows the listen address; nothing is served before. */
+    private hosts: HostAllowList | undefined;
     /** Answers still being worked on, so a shutdown can make them close their connection. */
     private readonly inFlight = new Set<ServerResponse>();
 
@@ -83,6 +101,7 @@ export class NodeHost {
             keepAliveMs: options.sseKeepAliveMs ?? 15_000,
             logger: options.logger,
             backplane: options.backplane,
+            publicBaseUrl: options.publicBaseUrl,
         });
         const metadata: Route = (req, res) => {
             if (!options.auth)
@@ -118,6 +137,11 @@ export class NodeHost {
 
     /** Starts listening; resolves with the base URL. */
     async listen(port: number, host: string): Promise<string> {
+        this.hosts = hostAllowListFor({
+            listenHost: host,
+            publicBaseUrl: this.options.publicBaseUrl,
+            allowedHosts: this.options.allowedHosts,
+        });
         await this.sse.start();
         await new Promise<void>((resolve, reject) => {
             this.server.once("error", reject);
@@ -153,15 +177,18 @@ export class NodeHost {
         const correlationId = assignCorrelationId(req, res);
         if (this.stopping) closeAfterAnswer(res);
         const path = pathOf(req.url);
+        if (!hostUnchecked.has(path) && !this.hosts?.allows(req.headers.host)) {
+            sendJsonRpcError(res, 403, -32000, "Forbidden: the Host header does not name this server");
+            return;
+        }
         const route = this.routes.get(path);
         if (!route) {
             sendJson(res, 404, { error: "not_found", error_description: `no route for ${path}` });
             return;
         }
-        if (
-            originChecked.has(path) &&
-            !isOriginAllowed(req.headers.origin, this.options.allowedOrigins ?? [])
-        ) {
+        const allowedOrigins = this.options.allowedOrigins ?? [];
+        if (corsEnabled.has(path) && applyCors(req, res, allowedOrigins)) return;
+        if (originChecked.has(path) && !isOriginAllowed(req.headers.origin, allowedOrigins)) {
             sendJsonRpcError(res, 403, -32000, `Forbidden: origin ${req.headers.origin} is not allowed`);
             return;
         }

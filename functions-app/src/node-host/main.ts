@@ -18,6 +18,7 @@ async function main(): Promise<void> {
         logger,
         auth: settings.auth,
         allowedOrigins: settings.allowedOrigins,
+        allowedHosts: settings.allowedHosts,
         sseKeepAliveMs: settings.sseKeepAliveMs,
         backplane: settings.backplane ? createQueueBackplane(settings.backplane, logger) : undefined,
         publicBaseUrl: settings.publicBaseUrl,

@@ -8,6 +8,8 @@ export interface HostSettings {
     readonly storage: BlobStoreLocation;
     readonly auth?: AuthSettings;
     readonly allowedOrigins: readonly string[];
+    /** Host names served besides loopback, the listen address and PUBLIC_BASE_URL's host (ALLOWED_HOSTS). */
+    readonly allowedHosts: readonly string[];
     readonly sseKeepAliveMs: number;
     readonly backplane?: { readonly queueServiceUrl: string } | { readonly connectionString: string };
     /** Base URL clients use to reach this host, for metadata links; derived from Host when unset. */
@@ -109,6 +111,13 @@ export function readSettings(env: Env): SettingsResult {
         );
     }
 
+    const allowedHosts = list("ALLOWED_HOSTS");
+    for (const name of allowedHosts) {
+        if (name !== "*" && !/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$|^\[?[0-9A-Fa-f:.]+\]?$/.test(name)) {
+            errors.push(`ALLOWED_HOSTS: ${name} is not a host name or IP address (no scheme, port or path)`);
+        }
+    }
+
     const backplaneUrl = url("SSE_BACKPLANE_QUEUE_URL", ["https:", "http:"]);
     const backplaneConnection = text("SSE_BACKPLANE_CONNECTION_STRING");
     const backplane = backplaneUrl
@@ -126,6 +135,7 @@ export function readSettings(env: Env): SettingsResult {
             storage,
             auth,
             allowedOrigins: list("ALLOWED_ORIGINS"),
+            allowedHosts,
             sseKeepAliveMs: keepAliveSeconds * 1000,
             backplane,
             publicBaseUrl: url("PUBLIC_BASE_URL", ["https:", "http:"]),

@@ -1,10 +1,12 @@
 /** Policy element name -> compiler. An element not listed here is a load error. */
 import { rateLimitByKey, validateAzureAdToken, validateContent } from "./access";
 import { authenticationManagedIdentity, forwardRequest, rewriteUri, setBackendService } from "./backend";
+import { cors } from "./cors";
 import { choose, emitMetric, returnResponse, setBody, setHeader, setStatus, setVariable } from "./flow";
 import type { ElementCompiler } from "./types";
 
 export const elementCompilers: Readonly<Record<string, ElementCompiler>> = {
+    cors,
     "set-variable": setVariable,
     "set-header": setHeader,
     choose,

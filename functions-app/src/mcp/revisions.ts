@@ -68,7 +68,9 @@ export function isLegacyProtocolVersion(version: string): boolean {
     return legacyProtocolVersions.includes(version);
 }
 
-const base64Sentinel = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+const sentinelPrefix = "=?base64?";
+const sentinelSuffix = "?=";
+const base64Text = /^[A-Za-z0-9+/]*={0,2}$/;
 const plainHeaderValue = /^[\x20-\x7e\t]*$/;
 
 /**
@@ -77,11 +79,16 @@ const plainHeaderValue = /^[\x20-\x7e\t]*$/;
  * ASCII. Undefined when the value is malformed (invalid characters, bad Base64 or UTF-8).
  */
 export function decodeMirroredHeader(value: string): string | undefined {
-    const encoded = base64Sentinel.exec(value);
-    if (!encoded) return plainHeaderValue.test(value) ? value : undefined;
-    const bytes = Buffer.from(encoded[1], "base64");
-    // Node's decoder skips bad characters; a round trip proves the text was canonical Base64.
-    if (bytes.toString("base64") !== encoded[1]) return undefined;
+    const sentinel =
+        value.length >= sentinelPrefix.length + sentinelSuffix.length &&
+        value.startsWith(sentinelPrefix) &&
+        value.endsWith(sentinelSuffix);
+    if (!sentinel) return plainHeaderValue.test(value) ? value : undefined;
+    const encoded = value.slice(sentinelPrefix.length, -sentinelSuffix.length);
+    if (!base64Text.test(encoded)) return undefined;
+    const bytes = Buffer.from(encoded, "base64");
+    // Node's decoder tolerates missing padding and stray bits; a round trip proves canonical Base64.
+    if (bytes.toString("base64") !== encoded) return undefined;
     try {
         return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {

@@ -186,6 +186,28 @@ describe("Node host: MCP 2026-07-28 beside the handshake revisions (real process
             assert.deepEqual(body.error.data.supported, supportedProtocolVersions);
         });
 
+        it("refuses a batch under 2026-07-28 (one message per POST), and an unknown version's batch with -32022", async () => {
+            const batch = (version: string) =>
+                fetch(host.url + "/runtime/webhooks/mcp", {
+                    method: "POST",
+                    headers: {
+                        "content-type": "application/json",
+                        accept: "application/json, text/event-stream",
+                        "mcp-protocol-version": version,
+                    },
+                    body: JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "tools/list" }]),
+                });
+            const modern = await batch("2026-07-28");
+            assert.equal(modern.status, 400);
+            assert.equal(((await modern.json()) as { error: { code: number } }).error.code, -32600);
+            const unknown = await batch("1999-01-01");
+            assert.equal(unknown.status, 400);
+            assert.equal(
+                ((await unknown.json()) as { error: { code: number } }).error.code,
+                mcpErrorCodes.unsupportedProtocolVersion,
+            );
+        });
+
         const mismatches: [string, Parameters<typeof postModern>[1], RegExp][] = [
             [
                 "version (header vs _meta)",

@@ -4,7 +4,7 @@ import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transpo
 import { eraOf } from "../mcp/era";
 import { fastAnswer } from "../mcp/fast-path";
 import { unsupportedVersion } from "../mcp/modern-admission";
-import { isLegacyProtocolVersion, mcpHeaders } from "../mcp/revisions";
+import { isLegacyProtocolVersion, isModernProtocolVersion, mcpHeaders } from "../mcp/revisions";
 import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
@@ -70,10 +70,11 @@ export function streamableHttpHandler(
         if (!parsed) return;
         const header = req.headers[mcpHeaders.protocolVersion];
         const version = Array.isArray(header) ? header.join(", ") : header;
-        if (eraOf(version, parsed.messages) === "modern") {
+        if (eraOf(version, parsed.batch ? undefined : parsed.messages[0]) === "modern") {
             return serveModern(req, res, parsed.messages[0], caller, access, deps);
         }
-        if (version !== undefined && !isLegacyProtocolVersion(version)) {
+        // Only a batch reaches here with a header that is not a handshake revision.
+        if (version !== undefined && !isLegacyProtocolVersion(version) && !isModernProtocolVersion(version)) {
             return sendModernError(res, null, unsupportedVersion(version));
         }
         // JSON-RPC batching left the spec in 2025-06-18; older clients may still batch.

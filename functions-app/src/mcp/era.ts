@@ -11,10 +11,14 @@ export type Era = "modern" | "legacy";
  * and what follows it, clients before 2025-06-18 that send no header, and batches (which the
  * modern revision does not allow and legacy ones did).
  */
-export function eraOf(headerVersion: string | undefined, messages: readonly JSONRPCMessage[]): Era {
-    if (messages.length === 1 && metaVersionOf(messages[0]) !== undefined) return "modern";
-    if (headerVersion === undefined || isLegacyProtocolVersion(headerVersion)) return "legacy";
-    return messages.length === 1 ? "modern" : "legacy";
+export function eraOf(
+    headerVersion: string | undefined,
+    /** The body's message, or undefined when the body is a batch (of any length). */
+    single: JSONRPCMessage | undefined,
+): Era {
+    if (single === undefined) return "legacy";
+    if (metaVersionOf(single) !== undefined) return "modern";
+    return headerVersion === undefined || isLegacyProtocolVersion(headerVersion) ? "legacy" : "modern";
 }
 
 /** The `_meta` protocol version member of a message, as sent (any JSON value), if present. */

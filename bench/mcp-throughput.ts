@@ -13,7 +13,8 @@ import { startAzurite } from "../functions-app/scripts/azurite";
  *   (b) a bare node:http JSON-RPC echo (the practical limit),
  *   (c) the SDK's documented stateless pattern (express, new McpServer + transport per request),
  *   (d) for the breakdown, the host's HTTP handling with a canned answer instead of the SDK, and
- *   (e) the host with its fast path off (MCP_FAST_PATH=off), so every request takes the SDK's dispatch;
+ *   (e) the host with its fast path off (MCP_FAST_PATH=off), so every request takes the SDK's dispatch,
+ *   (f) the host answering the same call in the modern revision (2026-07-28: `_meta`, Mcp-* headers);
  * then the Node host's cold start (process start -> first tools/list answer), bundled vs unbundled.
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
@@ -38,10 +39,42 @@ const callHello = JSON.stringify({
     params: { name: "hello_mcp", arguments: {} },
 });
 const listTools = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
-const headers = {
+const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
     "mcp-protocol-version": "2025-06-18",
+};
+
+/** One HTTP request a target is loaded with. */
+interface LoadRequest {
+    readonly headers: Record<string, string>;
+    readonly body: string;
+}
+
+const legacyCall: LoadRequest = { headers, body: callHello };
+
+/** The same call as a modern (2026-07-28) client sends it: version and capabilities in `_meta`. */
+const modernCall: LoadRequest = {
+    headers: {
+        ...headers,
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": "hello_mcp",
+    },
+    body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: {
+            name: "hello_mcp",
+            arguments: {},
+            _meta: {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
+            },
+        },
+    }),
 };
 
 interface Running {
@@ -104,32 +137,34 @@ interface Throughput extends Round {
 interface Target {
     readonly name: string;
     readonly running: Running;
+    readonly request: LoadRequest;
     readonly rounds: Round[];
 }
 
 /** One call checked by hand (every server must really answer hello_mcp), then a warm-up. */
-async function prepare(name: string, running: Running): Promise<void> {
-    const check = await fetch(running.url + mcpPath, { method: "POST", headers, body: callHello });
+async function prepare(target: Target): Promise<void> {
+    const { running, request, name } = target;
+    const check = await fetch(running.url + mcpPath, { method: "POST", ...request });
     const text = await check.text();
     if (check.status !== 200 || !text.includes("Hello I am MCPTool!")) {
         throw new Error(`${name} did not answer hello_mcp: ${check.status} ${text.slice(0, 200)}`);
     }
-    await load(running, 2); // JIT, pools
+    await load(target, 2); // JIT, pools
 }
 
-function load(running: Running, duration: number) {
+function load(target: Target, duration: number) {
     return autocannon({
-        url: running.url + mcpPath,
+        url: target.running.url + mcpPath,
         connections,
         method: "POST",
-        headers,
-        body: callHello,
+        headers: target.request.headers,
+        body: target.request.body,
         duration,
     });
 }
 
 async function measureRound(target: Target): Promise<void> {
-    const result = await load(target.running, seconds);
+    const result = await load(target, seconds);
     target.rounds.push({
         requestsPerSecond: result.requests.average,
         p50Ms: result.latency.p50,
@@ -224,20 +259,23 @@ async function main(): Promise<void> {
     const hostEnv = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
     const targets: Target[] = [];
     try {
-        for (const [name, file, env] of [
-            ["(a) Node host (bundle)", server.entry, hostEnv],
-            ["(b) node:http JSON-RPC echo", echo, {}],
-            ["(c) SDK stateless pattern", sdk, {}],
-            ["(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}],
+        for (const [name, file, env, request] of [
+            ["(a) Node host (bundle)", server.entry, hostEnv, legacyCall],
+            ["(b) node:http JSON-RPC echo", echo, {}, legacyCall],
+            ["(c) SDK stateless pattern", sdk, {}, legacyCall],
+            ["(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}, legacyCall],
             [
                 "(e) Node host, SDK dispatch only (MCP_FAST_PATH=off)",
                 server.entry,
                 { ...hostEnv, MCP_FAST_PATH: "off" },
+                legacyCall,
             ],
+            ["(f) Node host, modern request (2026-07-28)", server.entry, hostEnv, modernCall],
         ] as const) {
             const running = await start(file, env);
-            targets.push({ name, running, rounds: [] });
-            await prepare(name, running);
+            const target: Target = { name, running, request, rounds: [] };
+            targets.push(target);
+            await prepare(target);
         }
         for (let round = 1; round <= rounds; round++) {
             for (const target of targets) await measureRound(target);
@@ -256,7 +294,7 @@ async function main(): Promise<void> {
             (r, i) => (100 * r.requestsPerSecond) / targets[1].rounds[i].requestsPerSecond,
         );
         const lines = [
-            `tools/call hello_mcp over Streamable HTTP, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
+            `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
             "",
             "| server | req/s (median round) | % of echo | rounds req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
             "|---|---:|---:|---|---:|---:|---:|---:|---:|",

@@ -3,6 +3,7 @@ import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/t
 import { streamableHttpHandler } from "../../functions-app/src/http/streamable";
 import type { ServerPool } from "../../functions-app/src/mcp/server-pool";
 import { silentLogger } from "../../functions-app/src/logger";
+import type { SnippetStore } from "../../functions-app/src/storage/snippet-store";
 
 /**
  * For the breakdown only: the Node host's Streamable HTTP handling (transport rules, origin, body,
@@ -17,7 +18,20 @@ const canned = {
     }),
 } as unknown as ServerPool;
 
-const handler = streamableHttpHandler(canned, { metadataUrl: () => "" }, silentLogger);
+/** The canned answer never reaches storage. */
+const noStorage: SnippetStore = {
+    save: () => Promise.reject(new Error("no storage in this bench server")),
+    get: () => Promise.reject(new Error("no storage in this bench server")),
+    list: () => Promise.reject(new Error("no storage in this bench server")),
+    ping: () => Promise.reject(new Error("no storage in this bench server")),
+};
+
+const handler = streamableHttpHandler(
+    canned,
+    { metadataUrl: () => "" },
+    { snippets: noStorage, logger: silentLogger },
+    false,
+);
 const server = createServer((req, res) => void handler(req, res));
 server.listen(0, "127.0.0.1", () => {
     const address = server.address() as { port: number };

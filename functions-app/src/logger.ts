@@ -14,3 +14,12 @@ export function jsonLogger(
 }
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** A logger that adds `fields` to every line (e.g. one request's trace context). */
+export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+    return {
+        info: (message, more) => logger.info(message, { ...fields, ...more }),
+        warn: (message, more) => logger.warn(message, { ...fields, ...more }),
+        error: (message, more) => logger.error(message, { ...fields, ...more }),
+    };
+}

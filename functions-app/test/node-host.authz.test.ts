@@ -96,6 +96,38 @@ describe("Node host authorization (real process, tokens from a local JWKS)", fun
             assert.equal(await exists("gw-sdk"), false);
         });
 
+        it("refuses a modern (2026-07-28) call without its role and runs it with the role", async () => {
+            const modern = (name: string) => {
+                const body = save(name);
+                const meta = {
+                    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                    "io.modelcontextprotocol/clientCapabilities": {},
+                };
+                return { ...body, params: { ...body.params, _meta: meta } };
+            };
+            const headers = (roles: string) => ({
+                [forwardedCallerHeader]: "modern-agent",
+                [forwardedRolesHeader]: roles,
+                "mcp-protocol-version": "2026-07-28",
+                "mcp-method": "tools/call",
+                "mcp-name": toolNames.saveSnippet,
+            });
+            const denied = await mcpPost(
+                await gatewayToken(),
+                modern("gw-modern-denied"),
+                headers(appRoles.toolsInvoke),
+            );
+            assert.equal(denied.status, 403);
+            assert.equal(await exists("gw-modern-denied"), false);
+            const allowed = await mcpPost(
+                await gatewayToken(),
+                modern("gw-modern-ok"),
+                headers(appRoles.snippetsWrite),
+            );
+            assert.equal(allowed.status, 200);
+            assert.equal(await savedBy("gw-modern-ok"), "modern-agent");
+        });
+
         it("refuses a batch in which one call lacks its role, running none of it", async () => {
             const batch = [call(1, toolNames.hello), save("gw-batch")];
             const res = await viaGateway(batch, appRoles.toolsInvoke);

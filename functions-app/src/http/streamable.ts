@@ -1,18 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-    SUPPORTED_PROTOCOL_VERSIONS,
-    type JSONRPCMessage,
-    type JSONRPCRequest,
-    type MessageExtraInfo,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
 import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transport";
+import { eraOf } from "../mcp/era";
 import { fastAnswer } from "../mcp/fast-path";
+import { unsupportedVersion } from "../mcp/modern-admission";
+import { isLegacyProtocolVersion, isModernProtocolVersion, mcpHeaders } from "../mcp/revisions";
 import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
 import { isRequest, jsonRpcCodes } from "./jsonrpc";
 import type { Logger } from "../logger";
 import { mapBounded } from "./bounded-map";
+import { sendModernError, serveModern } from "./modern";
 import { correlationIdOf } from "./correlation";
 import { readMessagesOrReject } from "./read-messages";
 import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
@@ -23,15 +22,17 @@ const batchConcurrency = 4;
 /**
  * MCP Streamable HTTP, stateless: every POST is answered on its own with a JSON body, so any
  * replica can take any request. There is no session and no server-initiated stream, hence GET and
- * DELETE answer 405.
+ * DELETE answer 405. Each POST is served in the era it speaks (see `eraOf`): modern (2026-07-28)
+ * requests from the catalog per that revision, legacy ones (the handshake revisions) as before.
  */
 export function streamableHttpHandler(
     pool: ServerPool,
     access: AccessControl,
-    logger: Logger,
-    /** With the catalog's dependencies, canonical tools/list and tools/call skip the SDK's dispatch. */
-    fastPath?: McpServerDependencies,
+    deps: McpServerDependencies,
+    /** Canonical legacy tools/list and tools/call skip the SDK's dispatch. */
+    fastPath: boolean,
 ) {
+    const logger = deps.logger;
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         if (req.method !== "POST") {
             res.setHeader("allow", "POST");
@@ -61,24 +62,23 @@ export function streamableHttpHandler(
             );
             return;
         }
-        const version = req.headers["mcp-protocol-version"];
-        if (typeof version === "string" && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-            sendJsonRpcError(
-                res,
-                400,
-                jsonRpcCodes.invalidRequest,
-                `Unsupported MCP-Protocol-Version ${version}; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
-            );
-            return;
-        }
         // Auth off (local runs) skips a promise per request on the hot path.
         const caller = access.authenticator ? await authenticateOrReject(access, req, res) : localCaller;
         if (!caller) return;
 
         const parsed = await readMessagesOrReject(req, res);
         if (!parsed) return;
+        const header = req.headers[mcpHeaders.protocolVersion];
+        const version = Array.isArray(header) ? header.join(", ") : header;
+        if (eraOf(version, parsed.batch ? undefined : parsed.messages[0]) === "modern") {
+            return serveModern(req, res, parsed.messages[0], caller, access, deps);
+        }
+        // Only a batch reaches here with a header that is not a handshake revision.
+        if (version !== undefined && !isLegacyProtocolVersion(version) && !isModernProtocolVersion(version)) {
+            return sendModernError(res, null, unsupportedVersion(version));
+        }
         // JSON-RPC batching left the spec in 2025-06-18; older clients may still batch.
-        if (parsed.batch && typeof version === "string" && version >= "2025-06-18") {
+        if (parsed.batch && version !== undefined && version >= "2025-06-18") {
             sendJsonRpcError(
                 res,
                 400,
@@ -91,7 +91,7 @@ export function streamableHttpHandler(
 
         const extra = { authInfo: authInfoFor(caller) };
         const answer = (request: JSONRPCRequest) =>
-            answerOrError(pool, request, extra, fastPath, logger, res);
+            answerOrError(pool, request, extra, fastPath ? deps : undefined, logger, res);
         if (!parsed.batch) {
             const message = parsed.messages[0];
             // A notification or a response: accepted, nothing to answer.

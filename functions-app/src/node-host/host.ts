@@ -111,12 +111,7 @@ export class NodeHost {
         this.routes = new Map<string, Route>([
             [
                 backendPaths.mcpStreamable,
-                streamableHttpHandler(
-                    this.pool,
-                    access,
-                    options.logger,
-                    options.fastPath === false ? undefined : deps,
-                ),
+                streamableHttpHandler(this.pool, access, deps, options.fastPath !== false),
             ],
             [backendPaths.mcpSse, this.sse.open],
             [backendPaths.mcpMessage, this.sse.post],

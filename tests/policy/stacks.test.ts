@@ -109,7 +109,7 @@ describe("policy pack: this repository's stacks", function () {
         };
         let out = "";
         const outcome = await runOffline(
-            ["--stack", "dev", "--stack-file", stackFile],
+            { stack: "dev", stackFile, configOverrides: {}, json: false },
             weakened,
             (t) => (out += t),
             () => undefined,
@@ -150,6 +150,9 @@ describe("policy pack: this repository's stacks", function () {
         assert.equal(failed.code, 1);
         assert.match(failed.stdout ?? "", /apim-rate-limit-within-maximum\s+mandatory\s+\S+/);
         // Both APIs (MCP and Sentinel) take the stack's rate limit.
-        assert.match(failed.stdout ?? "", /Stack dev: \d+ resources, 2 violation\(s\), 2 mandatory\. FAILED/);
+        assert.match(
+            failed.stdout ?? "",
+            /Stack dev: \d+ resources in \d+ components checked, 2 violation\(s\), 2 mandatory\. FAILED/,
+        );
     });
 });

@@ -1,8 +1,8 @@
 /**
  * Stopping a long-running command the way IDEs and process managers do: a signal to the process
- * they started, which under `npm start` is npm itself. npm runs the script through `sh -c`, passes
- * SIGTERM to that shell, and the shell dies without passing it on, so the command would keep
- * running, holding its ports, with its Azurite child. Watching the parent catches that case.
+ * they started, which under `npm start` is npm itself. npm passes SIGINT and SIGTERM to its child,
+ * so the scripts `exec` the command (a shell in between would die of SIGTERM, or wait out SIGINT,
+ * without passing either on). Watching the parent covers an npm killed outright.
  */
 
 /**

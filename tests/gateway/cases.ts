@@ -727,7 +727,7 @@ const sizeCases: GatewayCase[] = [
     },
 ];
 
-/** Single-request cases for items the review found: tool names, callers, identity headers, size. */
+/** Single-request cases: tool names, callers, identity headers, size. */
 export const gatewayCases: readonly GatewayCase[] = [
     ...catalogCases,
     ...unknownNameCases,

@@ -554,7 +554,7 @@ describe("dev stack synthesized under mocks", function () {
         for (const tool of Object.values(toolNames)) assert.ok(mcpPolicy.includes(`${tool}=`), tool);
     });
 
-    it("exports the outputs DESIGN.md lists, shaped for agent owners", () => {
+    it("exports the outputs the README lists for agent owners (endpoints, metadata, per-agent connection facts)", () => {
         const o = dev.outputs;
         const gw = String(o.gatewayUrl);
         assert.match(gw, /^https:\/\/acp-dev-apim-[0-9a-f]{6}\.azure-api\.net$/);

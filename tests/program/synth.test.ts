@@ -11,6 +11,8 @@ import {
     type RecordedResource,
     type SynthResult,
 } from "../../scripts/lib/synthesize";
+import { runOffline } from "../../policypacks/control-plane/offline";
+import { renderPlan } from "../../scripts/lib/plan";
 import { devAgents } from "./fixtures";
 
 const secretKey = "4dabf18193072939515e22adb298388d";
@@ -36,6 +38,22 @@ describe("dev stack synthesized under mocks", function () {
 
     before(async () => {
         dev = await synthesize({ stack: "dev" });
+    });
+
+    it("the plan and the policy report give the same count: resources, and the components apart", async () => {
+        const plan = renderPlan("dev", dev, 0);
+        let report = "";
+        await runOffline(
+            { stack: "dev", configOverrides: {}, json: false },
+            async () => dev,
+            (t) => (report += t),
+            () => undefined,
+        );
+        const components = dev.resources.filter((r) => !r.custom).length;
+        const figure = `${dev.resources.length - components} resources in ${components} components`;
+        assert.ok(components > 0);
+        assert.ok(plan.includes(`\n${figure} (synthesized offline`), plan.slice(0, 200));
+        assert.ok(report.startsWith(`Stack dev: ${figure} checked,`), report);
     });
 
     it("builds every component and resource type", () => {

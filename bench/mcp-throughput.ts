@@ -5,6 +5,7 @@ import autocannon from "autocannon";
 import { build } from "esbuild";
 import { bundleNodeServer } from "../functions-app/scripts/bundle";
 import { startAzurite } from "../functions-app/scripts/azurite";
+import { killOnExit } from "../functions-app/scripts/child-processes";
 
 /**
  * `npm run bench`: tools/call hello_mcp over Streamable HTTP, same client (autocannon) and
@@ -19,17 +20,22 @@ import { startAzurite } from "../functions-app/scripts/azurite";
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
  * a change in machine load during the run hits all of them alike; each figure is the median round.
- *
- * Options (env): BENCH_CONNECTIONS (32), BENCH_SECONDS per round (5), BENCH_ROUNDS (5),
- * BENCH_COLD_RUNS (15).
  */
 
 const root = path.resolve(__dirname, "..");
 const out = path.join(__dirname, ".out");
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
+/** What `npm run bench` varies (bench/main.ts reads it from the command line). */
+export interface BenchOptions {
+    readonly connections: number;
+    readonly seconds: number;
+    readonly rounds: number;
+    readonly coldRuns: number;
+}
+
+let connections = 32;
+let seconds = 5;
+let rounds = 5;
+let coldRuns = 15;
 const mcpPath = "/runtime/webhooks/mcp";
 
 const callHello = JSON.stringify({
@@ -88,6 +94,7 @@ function start(file: string, env: Record<string, string>, cwd = root): Promise<R
         env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
         stdio: ["ignore", "pipe", "inherit"],
     });
+    killOnExit(child);
     return new Promise((resolve, reject) => {
         let output = "";
         child.stdout!.on("data", (c: Buffer) => {
@@ -337,7 +344,7 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-});
+export async function runBenchmark(options: BenchOptions): Promise<void> {
+    ({ connections, seconds, rounds, coldRuns } = options);
+    await main();
+}

@@ -1,17 +1,17 @@
 /**
- * Offline compliance run: `npm run policy -- --stack dev [--config key=value] [--policy-config file]`.
- * Synthesizes the stack under Pulumi's mock runtime, evaluates the policy pack over every
- * recorded resource and prints a report; exits 1 on a mandatory violation so CI can gate on it.
+ * `npm run policy`: synthesizes a stack under Pulumi's mock runtime, evaluates the policy pack over
+ * every recorded resource and prints a report; exits 1 on a mandatory violation so CI can gate on it.
  */
-import { runOffline } from "../policypacks/control-plane/offline";
-import { synthesize } from "./lib/synthesize";
+import { runCommand } from "../functions-app/scripts/cli";
+import { offlineArgs, policyCommand } from "./lib/policy-command";
 
-runOffline(process.argv.slice(2), synthesize).then(
-    ({ exitCode }) => {
-        process.exitCode = exitCode;
-    },
-    (e: unknown) => {
-        process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        process.exitCode = 2;
-    },
-);
+runCommand(policyCommand, async (flags) => {
+    const args = offlineArgs(flags);
+    // Loaded only now (the pack takes seconds to load), so --help and bad arguments answer at once.
+    const [{ runOffline }, { synthesize }] = await Promise.all([
+        import("../policypacks/control-plane/offline"),
+        import("./lib/synthesize"),
+    ]);
+    const { exitCode } = await runOffline(args, synthesize);
+    return exitCode;
+});

@@ -1,48 +1,60 @@
 /**
- * Offline synth: `npm run synth -- --stack dev [--out plan.md] [--json result.json] [--config key=value ...]`
- * Runs the program under the mock runtime with the stack file's configuration and writes a plan
- * (resource tree, outputs, rendered policies). Nothing reaches Azure.
+ * `npm run synth`: runs the program under Pulumi's mock runtime with a stack's configuration and
+ * writes the plan (resource tree, outputs, rendered policies). Nothing reaches Azure.
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { renderPlan } from "./lib/plan";
+import { defineCommand, runCommand } from "../functions-app/scripts/cli";
+import { countResources, renderPlan } from "./lib/plan";
+import { checkStackFlags, configFlag, configOverrides, stackFlags } from "./lib/stack-flags";
 import { SynthError, synthesize } from "./lib/synthesize";
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string", default: "dev" },
-            "stack-file": { type: "string" },
-            out: { type: "string" },
-            json: { type: "string" },
-            config: { type: "string", multiple: true, default: [] },
+const command = defineCommand({
+    name: "npm run synth",
+    summary:
+        "Runs the Pulumi program offline under the mock runtime with the stack's configuration and prints\n" +
+        "the plan: resource tree, totals by type, stack outputs and every rendered APIM policy.",
+    flags: {
+        ...stackFlags,
+        config: configFlag,
+        out: {
+            type: "string",
+            value: "<file>",
+            description: "write the plan to this file instead of stdout",
         },
-    });
-    const configOverrides: Record<string, string> = {};
-    for (const pair of values.config ?? []) {
-        const i = pair.indexOf("=");
-        if (i <= 0) throw new Error(`--config expects key=value, got "${pair}"`);
-        configOverrides[pair.slice(0, i)] = pair.slice(i + 1);
-    }
-    const stack = values.stack ?? "dev";
+        json: {
+            type: "string",
+            value: "<file>",
+            description: "also write every recorded resource and the outputs as JSON",
+        },
+    },
+    exitCodes: { 1: "the program failed (configuration errors are listed)" },
+});
+
+runCommand(command, async (flags) => {
+    checkStackFlags(flags.stack, flags["stack-file"]);
+    const overrides = configOverrides(flags.config);
     const started = Date.now();
-    const result = await synthesize({ stack, stackFile: values["stack-file"], configOverrides });
-    const plan = renderPlan(stack, result, Date.now() - started);
-    if (values.json)
+    const result = await synthesize({
+        stack: flags.stack,
+        stackFile: flags["stack-file"],
+        configOverrides: overrides,
+    }).catch((error: unknown) => {
+        throw error instanceof SynthError
+            ? new Error(`synthesis of stack ${flags.stack} failed: ${error.message}`)
+            : error;
+    });
+    const plan = renderPlan(flags.stack, result, Date.now() - started);
+    if (flags.json)
         writeFileSync(
-            values.json,
+            flags.json,
             JSON.stringify({ resources: result.resources, outputs: result.outputs }, null, 2),
         );
-    if (values.out) {
-        writeFileSync(values.out, plan);
-        const count = result.resources.filter((r) => r.custom).length;
-        console.error(`wrote ${values.out}: ${count} resources, ${Date.now() - started} ms`);
+    if (flags.out) {
+        writeFileSync(flags.out, plan);
+        process.stderr.write(
+            `wrote ${flags.out}: stack ${flags.stack}, ${countResources(result.resources).text}\n`,
+        );
     } else {
         process.stdout.write(plan);
     }
-}
-
-main().catch((err: unknown) => {
-    console.error(err instanceof SynthError ? `synth failed: ${err.message}` : err);
-    process.exit(1);
 });

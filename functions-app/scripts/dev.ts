@@ -1,27 +1,60 @@
-import { backendPaths } from "../src/contract";
-import { jsonLogger } from "../src/logger";
-import { NodeHost } from "../src/node-host/host";
-import { BlobSnippetStore } from "../src/storage/blob-snippet-store";
-import { startAzurite } from "./azurite";
+import type { NodeHost } from "../src/node-host/host";
+import type { LocalStorage } from "./azurite";
+import { defineCommand, runCommand } from "./cli";
+import { checkPortFree, isAddressInUse, portFromEnvironment, portInUse } from "./ports";
+import { onStopRequest } from "./stop-request";
 
 /**
- * `npm start`: the tool service on its embedded defaults. Azurite in memory on loopback, the Node
- * host on PORT (7071), auth off. Ctrl-C stops both.
+ * `npm run -w functions-app dev`: the tool service alone on its embedded defaults. Azurite in
+ * memory on loopback, the Node host on PORT (7071), auth off. Ctrl-C or SIGTERM stops both.
  */
-async function main(): Promise<void> {
-    const port = Number(process.env.PORT ?? 7071);
-    const storage = await startAzurite();
-    const host = new NodeHost({
+const command = defineCommand({
+    name: "npm run -w functions-app dev",
+    summary:
+        "Runs the MCP tool service alone: Azurite in memory and the Node host with auth OFF (every caller\n" +
+        "is trusted), for developing tools. npm start runs it behind the local gateway with auth on.",
+    flags: {},
+    environment: {
+        PORT: "the host's port (default 7071; 0 picks a free one)",
+        ALLOWED_ORIGINS: "comma list of browser origins allowed (default: loopback only)",
+    },
+    exitCodes: { 1: "could not start (e.g. the port in use: the message says how to move it)" },
+});
+
+const loopback = "127.0.0.1";
+
+runCommand(command, async () => {
+    const port = portFromEnvironment("PORT", 7071);
+    await checkPortFree(port, loopback, "the tool host", "PORT", command.name);
+    let storage: LocalStorage | undefined;
+    let host: NodeHost | undefined;
+    onStopRequest(async () => {
+        await host?.close(2000);
+        await storage?.stop();
+    });
+    // Loaded only now, so --help and bad arguments answer at once.
+    const [{ backendPaths }, { jsonLogger }, { NodeHost }, { BlobSnippetStore }, { startAzurite }] =
+        await Promise.all([
+            import("../src/contract"),
+            import("../src/logger"),
+            import("../src/node-host/host"),
+            import("../src/storage/blob-snippet-store"),
+            import("./azurite"),
+        ]);
+    storage = await startAzurite();
+    host = new NodeHost({
         snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
         logger: jsonLogger(),
         allowedOrigins: (process.env.ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
     });
     let url: string;
     try {
-        url = await host.listen(port, "127.0.0.1");
+        url = await host.listen(port, loopback);
     } catch (error) {
         await storage.stop();
-        throw error;
+        throw isAddressInUse(error)
+            ? portInUse(port, loopback, "the tool host", "PORT", command.name)
+            : error;
     }
     const lines = [
         "Agents control plane: MCP tool service (local)",
@@ -38,20 +71,4 @@ async function main(): Promise<void> {
         "",
     ];
     process.stdout.write(lines.join("\n") + "\n");
-
-    let stopping = false;
-    const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await host.close(2000);
-        await storage.stop();
-        process.exit(0);
-    };
-    process.on("SIGINT", () => void stop());
-    process.on("SIGTERM", () => void stop());
-}
-
-main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
 });

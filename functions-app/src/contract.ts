@@ -49,7 +49,7 @@ export const allAppRoles: readonly AppRole[] = Object.values(appRoles);
 /** Delegated scope users consent to so a client may call the MCP API on their behalf. */
 export const delegatedScope = "MCP.Access";
 
-/** Tool names (the first three are the seed's and stay for compatibility). */
+/** Tool names (the first three are the original sample's and never change: agents depend on them). */
 export const toolNames = {
     hello: "hello_mcp",
     saveSnippet: "save_snippet",

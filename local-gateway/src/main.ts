@@ -1,39 +1,76 @@
 /**
- * `npm start [-- --stack <name>]`: the whole control plane on loopback. Azurite in memory, the tool
- * host with auth on (PORT, default 7071), and the local gateway running the stack's rendered
- * policies in front of it (GATEWAY_PORT, default 8080), with the local Entra stand-in. Ctrl-C stops
- * everything.
+ * `npm start`: the whole control plane on loopback. Azurite in memory (on free ports it picks), the
+ * tool host with auth on (PORT, default 7071), and the local gateway running the stack's rendered
+ * policies in front of it (GATEWAY_PORT, default 8080), with the local Entra stand-in. Ctrl-C, or
+ * SIGTERM to npm or to this process, stops all of it.
  */
-import { parseArgs } from "node:util";
-import { jsonLogger } from "../../functions-app/src/logger";
-import { startLocalControlPlane } from "./harness";
+import { defineCommand, runCommand } from "../../functions-app/scripts/cli";
+import {
+    checkPortFree,
+    isAddressInUse,
+    portFromEnvironment,
+    portInUse,
+} from "../../functions-app/scripts/ports";
+import { onStopRequest } from "../../functions-app/scripts/stop-request";
+import { checkStackFlags, stackFlags } from "../../scripts/lib/stack-flags";
+import type { LocalControlPlane } from "./harness";
 
-function port(name: string, fallback: number): number {
-    const raw = process.env[name]?.trim();
-    if (!raw) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 65535)
-        throw new Error(`${name}: must be a port number (0-65535), got ${raw}`);
-    return n;
-}
+const command = defineCommand({
+    name: "npm start",
+    summary:
+        "Runs the whole control plane locally: Azurite in memory, the tool host with auth on, and the local\n" +
+        "gateway executing the stack's rendered APIM policies in front of it, with a local Entra stand-in\n" +
+        "that issues tokens for the stack's agents. Ctrl-C or SIGTERM stops everything.",
+    flags: stackFlags,
+    environment: {
+        GATEWAY_PORT: "the local gateway's port (default 8080; 0 picks a free one)",
+        PORT: "the tool host's port (default 7071; 0 picks a free one)",
+    },
+    exitCodes: { 1: "could not start (e.g. a port in use: the message says which and how to move it)" },
+});
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: { stack: { type: "string", default: "dev" }, "stack-file": { type: "string" } },
+const loopback = "127.0.0.1";
+
+runCommand(command, async (flags) => {
+    checkStackFlags(flags.stack, flags["stack-file"]);
+    const gatewayPort = portFromEnvironment("GATEWAY_PORT", 8080);
+    const hostPort = portFromEnvironment("PORT", 7071);
+    // Before seconds of synthesis, not after.
+    await checkPortFree(gatewayPort, loopback, "the local gateway", "GATEWAY_PORT", "npm start");
+    await checkPortFree(hostPort, loopback, "the tool host", "PORT", "npm start");
+
+    let plane: LocalControlPlane | undefined;
+    // Installed before anything starts: a stop during startup exits, and the exit kills the
+    // synthesis worker and Azurite with it.
+    onStopRequest(async () => {
+        await plane?.stop();
     });
-    const stack = values.stack ?? "dev";
     const started = Date.now();
-    const plane = await startLocalControlPlane({
-        stack,
-        stackFile: values["stack-file"],
-        gatewayPort: port("GATEWAY_PORT", 8080),
-        hostPort: port("PORT", 7071),
-        logger: jsonLogger(),
-    });
+    // Loaded only now, so --help and bad arguments answer at once.
+    const [{ startLocalControlPlane }, { jsonLogger }] = await Promise.all([
+        import("./harness"),
+        import("../../functions-app/src/logger"),
+    ]);
+    try {
+        plane = await startLocalControlPlane({
+            stack: flags.stack,
+            stackFile: flags["stack-file"],
+            gatewayPort,
+            hostPort,
+            logger: jsonLogger(),
+        });
+    } catch (error) {
+        // Taken between the check above and the listen.
+        if (isAddressInUse(error) && (error.port === gatewayPort || error.port === hostPort))
+            throw error.port === gatewayPort
+                ? portInUse(gatewayPort, loopback, "the local gateway", "GATEWAY_PORT", "npm start")
+                : portInUse(hostPort, loopback, "the tool host", "PORT", "npm start");
+        throw error;
+    }
     const { urls, source } = plane;
     const width = Math.max(...source.agents.map((a) => a.name.length));
     const lines = [
-        `Agents control plane, local (stack ${stack}; up in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `Agents control plane, local (stack ${flags.stack}; up in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
         "",
         "  Gateway (the stack's rendered APIM policies, executed locally)",
         `    MCP (Streamable HTTP)    ${urls.mcp}`,
@@ -55,19 +92,4 @@ async function main(): Promise<void> {
         "",
     ];
     process.stdout.write(lines.join("\n") + "\n");
-
-    let stopping = false;
-    const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await plane.stop();
-        process.exit(0);
-    };
-    process.on("SIGINT", () => void stop());
-    process.on("SIGTERM", () => void stop());
-}
-
-main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
 });

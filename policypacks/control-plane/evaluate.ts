@@ -22,6 +22,7 @@ import {
 } from "@pulumi/policy";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { resolvePolicyConfig } from "./lib/policy-config";
+import { ResourceCount, countResources } from "./lib/resource-count";
 import { UnknownValueError, deserializeProperties, unknownCheckingProxy } from "./lib/runtime";
 import { packName, packSettings, policies as packPolicies } from "./policies";
 
@@ -31,6 +32,8 @@ export interface RecordedResource {
     readonly name: string;
     readonly urn: string;
     readonly parent?: string;
+    /** False for a component (it groups resources and creates nothing); absent counts as a resource. */
+    readonly custom?: boolean;
     readonly inputs: Readonly<Record<string, unknown>>;
     /** The id the resource got, when known (the stack stage can then match references by id). */
     readonly id?: string;
@@ -59,7 +62,8 @@ export interface NotApplicable {
 export interface EvaluationResult {
     readonly violations: readonly Violation[];
     readonly notApplicable: readonly NotApplicable[];
-    readonly resourceCount: number;
+    /** What was evaluated: resources and the components that group them. */
+    readonly count: ResourceCount;
 }
 
 export interface EvaluationOptions {
@@ -249,7 +253,7 @@ export async function evaluate(
             onError(p, "stack", undefined, e);
         }
     }
-    return { violations, notApplicable, resourceCount: resources.length };
+    return { violations, notApplicable, count: countResources(resources) };
 }
 
 /** The stack view: one PolicyResource per recorded resource, parents and dependencies linked. */

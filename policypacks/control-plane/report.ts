@@ -30,7 +30,7 @@ export function formatReport(stack: string, result: EvaluationResult): string {
     ]);
     const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
     const summary =
-        `Stack ${stack}: ${result.resourceCount} resources, ${result.violations.length} violation(s), ` +
+        `Stack ${stack}: ${result.count.text} checked, ${result.violations.length} violation(s), ` +
         `${mandatory} mandatory. ${mandatory > 0 ? "FAILED" : "PASSED"}`;
     if (rows.length === 0) {
         return `${summary}\n`;

@@ -2,7 +2,10 @@
  * Renders a synthesis as a plan a reviewer can read without cloud access: the resource tree by
  * component with type counts, totals by type, the stack outputs and every APIM policy document.
  */
+import { countResources } from "../../policypacks/control-plane/lib/resource-count";
 import type { RecordedResource, SynthResult } from "./synth-types";
+
+export { countResources };
 
 const secretKey = "4dabf18193072939515e22adb298388d";
 
@@ -11,7 +14,7 @@ export function renderPlan(stack: string, result: SynthResult, durationMs: numbe
     const custom = result.resources.filter((r) => r.custom);
     lines.push(`# agents-control-plane: plan for stack "${stack}"`, "");
     lines.push(
-        `${custom.length} resources in ${result.resources.length - custom.length} components (synthesized offline under the mock runtime in ${durationMs} ms).`,
+        `${countResources(result.resources).text} (synthesized offline under the mock runtime in ${durationMs} ms).`,
         "",
     );
 

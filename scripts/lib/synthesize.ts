@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { killOnExit } from "../../functions-app/scripts/child-processes";
 import type { RecordedResource, SynthRequest, SynthResult, WorkerResponse } from "./synth-types";
 
 export type { RecordedResource, SynthRequest, SynthResult } from "./synth-types";
@@ -46,6 +47,8 @@ export async function synthesize(options: SynthRequest): Promise<SynthResult & {
                         env: { ...process.env, PULUMI_NODEJS_SKIP_COMMAND_CONFIG: "1" },
                     },
                 );
+                // A command stopped mid-synthesis (Ctrl-C on `npm start`) takes the worker with it.
+                killOnExit(child);
                 let err = "";
                 child.stderr.on("data", (d: Buffer) => (err += d.toString()));
                 child.stdout.on("data", (d: Buffer) => (err += d.toString()));

@@ -1122,7 +1122,7 @@ const modernCases: GatewayCase[] = [
     },
 ];
 
-/** Single-request cases for items the review found: tool names, callers, identity headers, size. */
+/** Single-request cases: tool names, callers, identity headers, size, modern routing. */
 export const gatewayCases: readonly GatewayCase[] = [
     ...catalogCases,
     ...unknownNameCases,

@@ -1,7 +1,6 @@
 /**
  * Runs every gateway case and scenario through the local gateway, which executes the dev stack's
- * rendered policy documents in front of the real tool host. Pending until the local gateway
- * (`local-gateway/`) is part of the repository; from then on it runs with the suite.
+ * rendered policy documents in front of the real tool host (`local-gateway/`).
  */
 import * as assert from "node:assert/strict";
 import { existsSync } from "node:fs";

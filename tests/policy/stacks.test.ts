@@ -3,6 +3,7 @@
  * file passes the way the CI workflow's offline step runs it, and a deliberately weakened dev stack
  * fails with the expected violations.
  */
+import { offlineArgsFromCommandLine } from "../../scripts/lib/policy-command";
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -124,7 +125,7 @@ describe("policy pack: this repository's stacks", function () {
             let report = "";
             let errors = "";
             const outcome = await runOffline(
-                ciPolicyStep().argsFor(stack),
+                offlineArgsFromCommandLine(ciPolicyStep().argsFor(stack)),
                 synthesize,
                 (t) => (report += t),
                 (t) => (errors += t),
@@ -151,7 +152,7 @@ describe("policy pack: this repository's stacks", function () {
         };
         let out = "";
         const outcome = await runOffline(
-            ["--stack", "dev", "--stack-file", stackFile, "--config", "allowExampleIdentities=true"],
+            { stack: "dev", stackFile, configOverrides: { allowExampleIdentities: "true" }, json: false },
             weakened,
             (t) => (out += t),
             () => undefined,
@@ -202,6 +203,9 @@ describe("policy pack: this repository's stacks", function () {
         assert.equal(failed.code, 1);
         assert.match(failed.stdout ?? "", /apim-rate-limit-within-maximum\s+mandatory\s+\S+/);
         // Both APIs (MCP and Sentinel) take the stack's rate limit.
-        assert.match(failed.stdout ?? "", /Stack dev: \d+ resources, 2 violation\(s\), 2 mandatory\. FAILED/);
+        assert.match(
+            failed.stdout ?? "",
+            /Stack dev: \d+ resources in \d+ components checked, 2 violation\(s\), 2 mandatory\. FAILED/,
+        );
     });
 });

@@ -3,6 +3,7 @@
  * (`allowExampleIdentities: true`), each named by key and value with every other problem; a stack
  * with its own ids needs no opt-in; and the offline commands say why they refuse and how to opt in.
  */
+import { offlineArgsFromCommandLine } from "../../scripts/lib/policy-command";
 import * as assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -303,7 +304,7 @@ describe("example identities in a stack", () => {
         this.timeout(60_000);
         let errors = "";
         const outcome = await runOffline(
-            ["--stack", "prod"],
+            offlineArgsFromCommandLine(["--stack", "prod"]),
             synthesize,
             () => undefined,
             (t) => (errors += t),

@@ -11,6 +11,8 @@ import {
     type RecordedResource,
     type SynthResult,
 } from "../../scripts/lib/synthesize";
+import { runOffline } from "../../policypacks/control-plane/offline";
+import { renderPlan } from "../../scripts/lib/plan";
 import { devAgents } from "./fixtures";
 import { shippedStack } from "../support/shipped-stacks";
 
@@ -37,6 +39,22 @@ describe("dev stack synthesized under mocks", function () {
 
     before(async () => {
         dev = await synthesize(shippedStack("dev"));
+    });
+
+    it("the plan and the policy report give the same count: resources, and the components apart", async () => {
+        const plan = renderPlan("dev", dev, 0);
+        let report = "";
+        await runOffline(
+            { stack: "dev", configOverrides: {}, json: false },
+            async () => dev,
+            (t) => (report += t),
+            () => undefined,
+        );
+        const components = dev.resources.filter((r) => !r.custom).length;
+        const figure = `${dev.resources.length - components} resources in ${components} components`;
+        assert.ok(components > 0);
+        assert.ok(plan.includes(`\n${figure} (synthesized offline`), plan.slice(0, 200));
+        assert.ok(report.startsWith(`Stack dev: ${figure} checked,`), report);
     });
 
     it("builds every component and resource type", () => {
@@ -555,7 +573,7 @@ describe("dev stack synthesized under mocks", function () {
         for (const tool of Object.values(toolNames)) assert.ok(mcpPolicy.includes(`${tool}=`), tool);
     });
 
-    it("exports the outputs DESIGN.md lists, shaped for agent owners", () => {
+    it("exports the outputs the README lists for agent owners (endpoints, metadata, per-agent connection facts)", () => {
         const o = dev.outputs;
         const gw = String(o.gatewayUrl);
         assert.match(gw, /^https:\/\/acp-dev-apim-[0-9a-f]{6}\.azure-api\.net$/);

@@ -1,7 +1,7 @@
 import { toolNames, toolRoles } from "../contract";
 import type { ToolDefinition } from "./tool";
 
-/** Connectivity check; the seed's greeting, kept so existing agents see the same answer. */
+/** Connectivity check; its name and greeting never change, so existing agents see the same answer. */
 export const helloMcp: ToolDefinition = {
     name: toolNames.hello,
     title: "Hello",

@@ -29,8 +29,8 @@ function pipelineOptions(timeouts: StorageTimeouts): StoragePipelineOptions {
 }
 
 /**
- * Snippets as blobs `<container>/<name>.json` holding the snippet text (the seed's layout, so data
- * written by earlier deployments stays readable). Names are validated by the tool before they get here.
+ * Snippets as blobs `<container>/<name>.json` holding the snippet text (the original sample's layout, so
+ * data written by earlier deployments stays readable). Names are validated by the tool before they get here.
  */
 export class BlobSnippetStore implements SnippetStore {
     private readonly container: ContainerClient;

@@ -1,0 +1,45 @@
+/** `npm run bench`: the command line of the benchmark in `mcp-throughput.ts`. */
+import { UsageError, defineCommand, runCommand } from "../functions-app/scripts/cli";
+import { onStopRequest } from "../functions-app/scripts/stop-request";
+
+const command = defineCommand({
+    name: "npm run bench",
+    summary:
+        "Measures tools/call hello_mcp over Streamable HTTP (throughput, p50/p99 latency, errors, peak RSS)\n" +
+        "for the Node host bundle against a bare node:http echo, the SDK's stateless pattern and two\n" +
+        "breakdown servers, in interleaved rounds; then the host's cold start, bundled and unbundled.\n" +
+        "Writes bench/results/latest.json. Takes about 5 servers x rounds x seconds, plus a minute.",
+    flags: {
+        connections: { type: "string", value: "<n>", default: "32", description: "concurrent connections" },
+        seconds: {
+            type: "string",
+            value: "<n>",
+            default: "5",
+            description: "length of one round per server",
+        },
+        rounds: { type: "string", value: "<n>", default: "5", description: "interleaved rounds" },
+        "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
+    },
+    exitCodes: { 1: "a server failed to start or to answer hello_mcp" },
+});
+
+function positiveInteger(flag: string, raw: string): number {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--${flag} ${raw}: expected a whole number of at least 1`);
+    return n;
+}
+
+runCommand(command, async (flags) => {
+    const options = {
+        connections: positiveInteger("connections", flags.connections),
+        seconds: positiveInteger("seconds", flags.seconds),
+        rounds: positiveInteger("rounds", flags.rounds),
+        coldRuns: positiveInteger("cold-runs", flags["cold-runs"]),
+    };
+    // An interrupted run exits; the exit kills every server it started and Azurite.
+    onStopRequest(async () => undefined);
+    // Loaded only now, so --help and bad arguments answer at once.
+    const { runBenchmark } = await import("./mcp-throughput");
+    await runBenchmark(options);
+});

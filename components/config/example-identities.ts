@@ -79,6 +79,12 @@ export const exampleDomains: readonly string[] = [
     "localhost",
 ];
 
+/**
+ * Keys whose values name no identity: browser origins a gateway admits, where a loopback origin (a
+ * local MCP Inspector) is a real development choice, not a placeholder.
+ */
+const keysWithoutIdentities: ReadonlySet<string> = new Set(["corsAllowedOrigins"]);
+
 /** One example found in a stack's configuration. */
 export interface ExampleFinding {
     /** An id (or repository) inside the value, an example domain, or an example certificate. */
@@ -102,7 +108,7 @@ export function findExampleIdentities(
 ): ExampleFinding[] {
     const findings: ExampleFinding[] = [];
     for (const [key, raw] of values) {
-        if (key === exampleIdentitiesOptInKey) continue;
+        if (key === exampleIdentitiesOptInKey || keysWithoutIdentities.has(key)) continue;
         if (!jsonKeys.has(key)) {
             scanString(key, raw, findings);
             continue;

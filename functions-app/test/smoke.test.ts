@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { endpointsFor, formatTable, modernRevision, parseArgs, runSmoke, UsageError } from "../scripts/smoke";
 import { appRoot, startHostFromSource, type HostProcess } from "./support/host-process";
-import { startModernFront, type ModernFront } from "./support/modern-front";
+import { startLegacyFront, type LegacyFront } from "./support/legacy-front";
 
 /** Runs `npm run smoke`'s script as a process and returns its exit code and output. */
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -24,11 +24,11 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 describe("smoke client", function () {
     let storage: LocalStorage;
     let host: HostProcess;
-    let front: ModernFront;
+    let front: LegacyFront;
     before(async () => {
         storage = await startAzurite();
         host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
-        front = await startModernFront(host.url);
+        front = await startLegacyFront(host.url);
     });
     after(async () => {
         await front?.stop();
@@ -39,7 +39,13 @@ describe("smoke client", function () {
     const streamable = (checks: Awaited<ReturnType<typeof runSmoke>>) =>
         checks.filter((c) => c.name.startsWith("streamable-http:"));
 
-    it("tries the modern revision first and falls back to the legacy handshake on today's host", async () => {
+    /** The host's endpoints, with Streamable HTTP through the legacy-only front. */
+    const legacyOnly = () => ({
+        ...endpointsFor(host.url, "backend"),
+        mcp: endpointsFor(front.url, "backend").mcp,
+    });
+
+    it("uses the modern revision without a handshake where the server offers it (the host)", async () => {
         const checks = await runSmoke(endpointsFor(host.url, "backend"));
         assert.ok(checks.length >= 18, `ran ${checks.length} checks`);
         assert.deepEqual(
@@ -47,41 +53,34 @@ describe("smoke client", function () {
             [],
             formatTable(checks),
         );
-        assert.match(
-            streamable(checks)[0].detail,
-            /fell back, the server\/discover probe found no modern revision/,
-        );
-        assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set(["2025-11-25"]));
+        assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set([modernRevision]));
+        assert.match(streamable(checks)[0].detail, /modern revision, no initialize handshake/);
+        // HTTP+SSE has no modern revision: it still negotiates the legacy handshake.
+        assert.equal(checks.find((c) => c.name.startsWith("sse: connect"))?.revision, "2025-11-25");
         assert.deepEqual(
             checks.filter((c) => c.name.startsWith("webhook:")).map((c) => c.revision),
             [undefined, undefined, undefined, undefined],
         );
     });
 
-    it("uses the modern revision without a handshake where the server offers it", async () => {
-        const endpoints = {
-            ...endpointsFor(host.url, "backend"),
-            mcp: endpointsFor(front.url, "backend").mcp,
-        };
-        const seenBefore = front.modernMethods().length;
-        const checks = await runSmoke(endpoints);
+    it("tries the modern revision first and falls back to the legacy handshake on a legacy-only server", async () => {
+        const refusedBefore = front.modernRequests();
+        const checks = await runSmoke(legacyOnly());
         assert.deepEqual(
             checks.filter((c) => !c.ok),
             [],
             formatTable(checks),
         );
-        assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set([modernRevision]));
-        assert.match(streamable(checks)[0].detail, /modern revision, no initialize handshake/);
-        const methods = front.modernMethods().slice(seenBefore);
-        assert.equal(methods[0], "server/discover");
-        assert.ok(methods.includes("tools/list") && methods.filter((m) => m === "tools/call").length >= 6);
-        assert.ok(!methods.includes("initialize"), methods.join(", "));
-        // HTTP+SSE has no modern revision: it still negotiates the legacy handshake.
-        assert.equal(checks.find((c) => c.name.startsWith("sse: connect"))?.revision, "2025-11-25");
+        assert.ok(front.modernRequests() > refusedBefore, "the modern probe reached the server first");
+        assert.match(
+            streamable(checks)[0].detail,
+            /fell back, the server\/discover probe found no modern revision/,
+        );
+        assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set(["2025-11-25"]));
     });
 
-    it("--protocol modern fails on a legacy-only host instead of falling back", async () => {
-        const checks = await runSmoke(endpointsFor(host.url, "backend"), undefined, "modern");
+    it("--protocol modern fails on a legacy-only server instead of falling back", async () => {
+        const checks = await runSmoke(legacyOnly(), undefined, "modern");
         const connect = checks.find((c) => c.name === "streamable-http: connect (--protocol modern)");
         assert.equal(connect?.ok, false);
         assert.match(connect?.detail ?? "", /did not offer pinned protocol version 2026-07-28/);
@@ -89,20 +88,16 @@ describe("smoke client", function () {
         assert.match(checks.find((c) => c.name === "sse: all checks")?.detail ?? "", /^skipped: HTTP\+SSE/);
     });
 
-    it("--protocol legacy keeps the handshake even where the modern revision is offered", async () => {
-        const endpoints = {
-            ...endpointsFor(host.url, "backend"),
-            mcp: endpointsFor(front.url, "backend").mcp,
-        };
-        const seenBefore = front.modernMethods().length;
-        const checks = await runSmoke(endpoints, undefined, "legacy");
+    it("--protocol legacy keeps the handshake and never probes", async () => {
+        const refusedBefore = front.modernRequests();
+        const checks = await runSmoke(legacyOnly(), undefined, "legacy");
         assert.deepEqual(
             checks.filter((c) => !c.ok),
             [],
             formatTable(checks),
         );
         assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set(["2025-11-25"]));
-        assert.deepEqual(front.modernMethods().slice(seenBefore), []);
+        assert.equal(front.modernRequests(), refusedBefore);
     });
 
     it("reports a failure when the target is wrong", async () => {

@@ -4,6 +4,13 @@
  * named values, listed in {@link gatewayNamedValues}. Pure.
  */
 import {
+    mcpErrorCodes,
+    mcpHeaders,
+    metaKeys,
+    modernProtocolVersions,
+    namedMethods,
+} from "../../functions-app/src/mcp/revisions";
+import {
     allAppRoles,
     backendPaths,
     delegatedScope,
@@ -11,11 +18,6 @@ import {
     forwardedMessagePathHeader,
     forwardedRolesHeader,
     gatewayPaths,
-    headerMismatchErrorCode,
-    mcpNamedMethods,
-    mcpRequestHeaders,
-    modernProtocolVersions,
-    protocolVersionMetaKey,
     toolRoles,
     webhookRole,
 } from "../../functions-app/src/contract";
@@ -179,16 +181,16 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             forwardedCallerHeader,
             forwardedRolesHeader,
             modernProtocolVersions: joinedList("protocol version", modernProtocolVersions, ","),
-            protocolVersionHeader: mcpRequestHeaders.protocolVersion,
-            methodHeader: mcpRequestHeaders.method,
-            nameHeader: mcpRequestHeaders.name,
-            protocolVersionMetaKey,
+            protocolVersionHeader: mcpHeaders.protocolVersion,
+            methodHeader: mcpHeaders.method,
+            nameHeader: mcpHeaders.name,
+            protocolVersionMetaKey: metaKeys.protocolVersion,
             namedMethods: joinedList(
                 "named method",
-                Object.entries(mcpNamedMethods).map(([method, field]) => `${method}=${field}`),
+                Object.entries(namedMethods).map(([method, field]) => `${method}=${field}`),
                 ";",
             ),
-            headerMismatchCode: headerMismatchErrorCode,
+            headerMismatchCode: mcpErrorCodes.headerMismatch,
             meteredMethods: joinedList("metered method", meteredMcpMethods, ","),
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,

@@ -104,31 +104,3 @@ export const webhookRole: AppRole = appRoles.incidentsAnalyze;
 
 /** Blob container and prefix for snippets: blobs are `snippets/<name>.json`. */
 export const snippetContainer = "snippets";
-
-/**
- * MCP revision 2026-07-28 ("modern") on Streamable HTTP, as far as the gateway routes on it: every
- * POST names its protocol version, method and (for the named methods) target in headers that must
- * mirror the body, so the gateway can authorize on them once it has checked they do. Versions up to
- * 2025-11-25 ("legacy") use the initialize handshake and have no such headers.
- */
-export const modernProtocolVersions: readonly string[] = ["2026-07-28"];
-
-/** Request headers (names are case-insensitive; values are compared exactly). */
-export const mcpRequestHeaders = {
-    protocolVersion: "MCP-Protocol-Version",
-    method: "Mcp-Method",
-    name: "Mcp-Name",
-} as const;
-
-/** `params._meta` key that carries a modern request's protocol version in the body. */
-export const protocolVersionMetaKey = "io.modelcontextprotocol/protocolVersion";
-
-/** Methods whose `Mcp-Name` header mirrors a body field, and which field of `params` it is. */
-export const mcpNamedMethods: Readonly<Record<string, "name" | "uri">> = {
-    "tools/call": "name",
-    "prompts/get": "name",
-    "resources/read": "uri",
-};
-
-/** JSON-RPC error `HeaderMismatch` (HTTP 400): headers and body disagree, or a required header is missing. */
-export const headerMismatchErrorCode = -32020;

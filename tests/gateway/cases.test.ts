@@ -3,15 +3,9 @@
  * catalog tool with and without its role, the reported names, the body sizes, consistent
  * expectations, and callers that do not share buckets by accident.
  */
+import { mcpErrorCodes, mcpHeaders, modernProtocolVersions } from "../../functions-app/src/mcp/revisions";
 import * as assert from "node:assert/strict";
-import {
-    forwardedCallerHeader,
-    gatewayPaths,
-    headerMismatchErrorCode,
-    mcpRequestHeaders,
-    modernProtocolVersions,
-    toolRoles,
-} from "../../functions-app/src/contract";
+import { forwardedCallerHeader, gatewayPaths, toolRoles } from "../../functions-app/src/contract";
 import { devGatewayLimits, gatewayCases, gatewayScenarios, paddedPing, type GatewayCase } from "./cases";
 
 const calledNames = (c: GatewayCase): string[] => {
@@ -66,9 +60,9 @@ describe("gateway cases (data)", () => {
             for (const c of cases) {
                 assert.equal(c.expect.reachesBackend, false, c.name);
                 // A modern request whose Mcp-Name header names another tool is a header mismatch (400).
-                const mirrored = c.request.headers[mcpRequestHeaders.name.toLowerCase()];
+                const mirrored = c.request.headers[mcpHeaders.name.toLowerCase()];
                 if (mirrored !== undefined && mirrored !== name) {
-                    assert.equal(c.expect.rpcError?.code, headerMismatchErrorCode, c.name);
+                    assert.equal(c.expect.rpcError?.code, mcpErrorCodes.headerMismatch, c.name);
                     assert.equal(c.expect.status, 400, c.name);
                     continue;
                 }
@@ -88,9 +82,7 @@ describe("gateway cases (data)", () => {
 
     it("call every catalog tool as a modern request with its role (forwarded) and without it (403)", () => {
         const modern = gatewayCases.filter(
-            (c) =>
-                c.request.headers[mcpRequestHeaders.protocolVersion.toLowerCase()] ===
-                modernProtocolVersions[0],
+            (c) => c.request.headers[mcpHeaders.protocolVersion.toLowerCase()] === modernProtocolVersions[0],
         );
         for (const [tool, role] of Object.entries(toolRoles)) {
             const calls = modern.filter((c) => calledNames(c).length === 1 && calledNames(c)[0] === tool);
@@ -108,16 +100,18 @@ describe("gateway cases (data)", () => {
     });
 
     it("refuse each header/body disagreement with -32020 and 400 before any backend", () => {
-        const mismatches = gatewayCases.filter((c) => c.expect.rpcError?.code === headerMismatchErrorCode);
+        const mismatches = gatewayCases.filter(
+            (c) => c.expect.rpcError?.code === mcpErrorCodes.headerMismatch,
+        );
         for (const c of mismatches) {
             assert.equal(c.expect.status, 400, c.name);
             assert.equal(c.expect.reachesBackend, false, c.name);
         }
         for (const about of [
-            /^Mcp-Method header value/,
-            /^MCP-Protocol-Version header value/,
-            /^Mcp-Name header value 'SAVE_SNIPPET' does not match body value 'save_snippet'/,
-            /^the Mcp-Name header is required/,
+            /^mcp-method header value/,
+            /^mcp-protocol-version header value/,
+            /^mcp-name header value 'SAVE_SNIPPET' does not match body value 'save_snippet'/,
+            /^the mcp-name header is required/,
         ])
             assert.ok(
                 mismatches.some((c) => about.test(c.expect.rpcError?.messageIncludes ?? "")),

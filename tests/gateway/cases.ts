@@ -13,16 +13,18 @@
  * means them to.
  */
 import {
+    mcpErrorCodes,
+    mcpHeaders,
+    metaKeys,
+    modernProtocolVersions,
+} from "../../functions-app/src/mcp/revisions";
+import {
     allAppRoles,
     appRoles,
     delegatedScope,
     forwardedCallerHeader,
     forwardedRolesHeader,
     gatewayPaths,
-    headerMismatchErrorCode,
-    mcpRequestHeaders,
-    modernProtocolVersions,
-    protocolVersionMetaKey,
     toolRoles,
     type AppRole,
     type ToolName,
@@ -754,9 +756,9 @@ const sizeCases: GatewayCase[] = [
 
 const modernVersion = modernProtocolVersions[0];
 const header = {
-    version: mcpRequestHeaders.protocolVersion.toLowerCase(),
-    method: mcpRequestHeaders.method.toLowerCase(),
-    name: mcpRequestHeaders.name.toLowerCase(),
+    version: mcpHeaders.protocolVersion.toLowerCase(),
+    method: mcpHeaders.method.toLowerCase(),
+    name: mcpHeaders.name.toLowerCase(),
 } as const;
 
 /** Streamable HTTP headers of a modern request; `name` undefined = no Mcp-Name header. */
@@ -781,7 +783,7 @@ function modernRequest(
         "io.modelcontextprotocol/clientInfo": { name: "gateway-cases", version: "1.0.0" },
         "io.modelcontextprotocol/clientCapabilities": {},
     };
-    if (version !== null) meta[protocolVersionMetaKey] = version;
+    if (version !== null) meta[metaKeys.protocolVersion] = version;
     return { jsonrpc: "2.0", id, method, params: { ...params, _meta: meta } };
 }
 
@@ -796,7 +798,7 @@ const headerMismatch = (id: string | number | null, messageIncludes: string): Ga
     status: 400,
     reachesBackend: false,
     headers: { "content-type": /^application\/json/ },
-    rpcError: { code: headerMismatchErrorCode, ids: [id], batch: false, messageIncludes },
+    rpcError: { code: mcpErrorCodes.headerMismatch, ids: [id], batch: false, messageIncludes },
 });
 
 const modernPassedThrough = [header.version, header.method, header.name];
@@ -857,13 +859,13 @@ const mismatches: readonly {
         what: "Mcp-Method tools/list, body tools/call",
         headers: modernHeaders("tools/list"),
         body: modernCall("m1", "hello_mcp"),
-        says: "Mcp-Method header value 'tools/list' does not match body value 'tools/call'",
+        says: "mcp-method header value 'tools/list' does not match body value 'tools/call'",
     },
     {
         what: "Mcp-Method in another case than the body's method",
         headers: modernHeaders("Tools/Call", "hello_mcp"),
         body: modernCall("m2", "hello_mcp"),
-        says: "Mcp-Method header value 'Tools/Call' does not match body value 'tools/call'",
+        says: "mcp-method header value 'Tools/Call' does not match body value 'tools/call'",
     },
     {
         what: "no Mcp-Method header",
@@ -872,61 +874,61 @@ const mismatches: readonly {
             return rest;
         })(),
         body: modernCall("m3", "hello_mcp"),
-        says: "the Mcp-Method header is required",
+        says: "the mcp-method header is required",
     },
     {
         what: "Mcp-Name hello_mcp, body save_snippet",
         headers: modernHeaders("tools/call", "hello_mcp"),
         body: modernCall("m4", "save_snippet", { snippetname: "gw-mismatch", snippet: "never" }),
-        says: "Mcp-Name header value 'hello_mcp' does not match body value 'save_snippet'",
+        says: "mcp-name header value 'hello_mcp' does not match body value 'save_snippet'",
     },
     {
         what: "Mcp-Name SAVE_SNIPPET, body save_snippet (case variant)",
         headers: modernHeaders("tools/call", "SAVE_SNIPPET"),
         body: modernCall("m5", "save_snippet", { snippetname: "gw-mismatch", snippet: "never" }),
-        says: "Mcp-Name header value 'SAVE_SNIPPET' does not match body value 'save_snippet'",
+        says: "mcp-name header value 'SAVE_SNIPPET' does not match body value 'save_snippet'",
     },
     {
         what: "Mcp-Name save_snippet, body SAVE_SNIPPET (case variant)",
         headers: modernHeaders("tools/call", "save_snippet"),
         body: modernCall("m6", "SAVE_SNIPPET", { snippetname: "gw-mismatch", snippet: "never" }),
-        says: "Mcp-Name header value 'save_snippet' does not match body value 'SAVE_SNIPPET'",
+        says: "mcp-name header value 'save_snippet' does not match body value 'SAVE_SNIPPET'",
     },
     {
         what: "no Mcp-Name header on tools/call",
         headers: modernHeaders("tools/call"),
         body: modernCall("m7", "hello_mcp"),
-        says: "the Mcp-Name header is required for tools/call",
+        says: "the mcp-name header is required for tools/call",
     },
     {
         what: "Base64 Mcp-Name of save_snippet, body hello_mcp",
         headers: modernHeaders("tools/call", base64Sentinel("save_snippet")),
         body: modernCall("m8", "hello_mcp"),
-        says: "Mcp-Name header value 'save_snippet' does not match body value 'hello_mcp'",
+        says: "mcp-name header value 'save_snippet' does not match body value 'hello_mcp'",
     },
     {
         what: "Mcp-Name with the Base64 markers around invalid Base64",
         headers: modernHeaders("tools/call", "=?base64?aGVsbG9fbWNw*?="),
         body: modernCall("m9", "hello_mcp"),
-        says: "the Mcp-Name header is not valid base64",
+        says: "the mcp-name header is not valid base64",
     },
     {
         what: "protocol version header 2026-07-28, body _meta 2025-11-25",
         headers: modernHeaders("tools/call", "hello_mcp"),
         body: modernRequest("m10", "tools/call", { name: "hello_mcp", arguments: {} }, "2025-11-25"),
-        says: `MCP-Protocol-Version header value '${modernVersion}' does not match body value '2025-11-25'`,
+        says: `mcp-protocol-version header value '${modernVersion}' does not match body value '2025-11-25'`,
     },
     {
         what: "protocol version header 2026-07-28, no version in the body",
         headers: modernHeaders("tools/list"),
         body: modernRequest("m11", "tools/list", {}, null),
-        says: `MCP-Protocol-Version header value '${modernVersion}' does not match body value '(none)'`,
+        says: `mcp-protocol-version header value '${modernVersion}' does not match body value '(none)'`,
     },
     {
         what: "protocol version header 2025-11-25 (legacy), body _meta 2026-07-28",
         headers: modernHeaders("tools/call", "hello_mcp", "2025-11-25"),
         body: modernCall("m12", "hello_mcp"),
-        says: `MCP-Protocol-Version header value '2025-11-25' does not match body value '${modernVersion}'`,
+        says: `mcp-protocol-version header value '2025-11-25' does not match body value '${modernVersion}'`,
     },
     {
         what: "no protocol version header, body _meta 2026-07-28",
@@ -935,19 +937,19 @@ const mismatches: readonly {
             return rest;
         })(),
         body: modernCall("m13", "hello_mcp"),
-        says: `MCP-Protocol-Version header value '(none)' does not match body value '${modernVersion}'`,
+        says: `mcp-protocol-version header value '(none)' does not match body value '${modernVersion}'`,
     },
     {
         what: "prompts/get: Mcp-Name differs from params.name",
         headers: modernHeaders("prompts/get", "summary"),
         body: modernRequest("m14", "prompts/get", { name: "Summary" }),
-        says: "Mcp-Name header value 'summary' does not match body value 'Summary'",
+        says: "mcp-name header value 'summary' does not match body value 'Summary'",
     },
     {
         what: "resources/read: Mcp-Name differs from params.uri",
         headers: modernHeaders("resources/read", "snippets://a"),
         body: modernRequest("m15", "resources/read", { uri: "snippets://b" }),
-        says: "Mcp-Name header value 'snippets://a' does not match body value 'snippets://b'",
+        says: "mcp-name header value 'snippets://a' does not match body value 'snippets://b'",
     },
 ];
 
@@ -972,7 +974,7 @@ const modernCases: GatewayCase[] = [
         },
         expect: headerMismatch(
             3,
-            "Mcp-Name header value 'hello_mcp' does not match body value 'save_snippet'",
+            "mcp-name header value 'hello_mcp' does not match body value 'save_snippet'",
         ),
     },
     ...["SAVE_SNIPPET", "no_such_tool", "__proto__", "toString"].map((name): GatewayCase => ({
@@ -1056,7 +1058,7 @@ const modernCases: GatewayCase[] = [
             headers: modernHeaders("tools/list"),
             body: (() => {
                 const body = modernRequest(7, "tools/list") as { params: { _meta: Record<string, unknown> } };
-                body.params._meta[protocolVersionMetaKey.toUpperCase()] = "2025-11-25";
+                body.params._meta[metaKeys.protocolVersion.toUpperCase()] = "2025-11-25";
                 return body;
             })(),
         },

@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+    Client as ModernClient,
+    StreamableHTTPClientTransport as ModernHttpTransport,
+} from "@modelcontextprotocol/client";
 import { decodeJwt } from "jose";
 import {
     allAppRoles,
@@ -11,6 +15,7 @@ import {
     type ToolName,
 } from "../../functions-app/src/contract";
 import { endpointsFor, localAgentToken, parseArgs, runSmoke } from "../../functions-app/scripts/smoke";
+import { modernProtocolVersions } from "../../functions-app/src/mcp/revisions";
 import { startLocalControlPlane, type LocalControlPlane } from "../src/harness";
 import { devStackSource } from "./support/dev-stack";
 
@@ -288,6 +293,54 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                     );
             });
         }
+
+        it("the v2 SDK client pinned to 2026-07-28 works through the gateway: discover, list, its tools; others refused", async () => {
+            const token = await plane.tokens.agent("aws-support");
+            const client = new ModernClient(
+                { name: "local-gateway-test", version: "2.0.0" },
+                { versionNegotiation: { mode: { pin: modernProtocolVersions[0] } } },
+            );
+            await client.connect(
+                new ModernHttpTransport(new URL(plane.urls.mcp), {
+                    requestInit: { headers: { authorization: `Bearer ${token}` } },
+                }),
+            );
+            try {
+                assert.equal(client.getProtocolEra(), "modern");
+                const { tools } = await client.listTools(undefined, { cacheMode: "bypass" });
+                assert.ok(tools.some((t) => t.name === "save_snippet"));
+                const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0] ?? {}).text;
+                assert.equal(
+                    text(await client.callTool({ name: "hello_mcp", arguments: {} })),
+                    "Hello I am MCPTool!",
+                );
+                await client.callTool({
+                    name: "save_snippet",
+                    arguments: { snippetname: "gw-modern", snippet: "v2 ✓" },
+                });
+                assert.equal(
+                    text(
+                        await client.callTool({
+                            name: "get_snippet",
+                            arguments: { snippetname: "gw-modern" },
+                        }),
+                    ),
+                    "v2 ✓",
+                );
+                const listed = await client.callTool({
+                    name: "list_snippets",
+                    arguments: { prefix: "gw-modern" },
+                });
+                assert.match(text(listed), /gw-modern/);
+                // aws-support does not hold Incidents.Analyze: the gateway refuses on the Mcp-Name header.
+                await assert.rejects(
+                    client.callTool({ name: "analyze_incident", arguments: { incident: {} } }),
+                    /insufficient.scope/i,
+                );
+            } finally {
+                await client.close();
+            }
+        });
 
         it("serves the protected resource metadata document without a token", async () => {
             const res = await fetch(plane.urls.protectedResourceMetadata);

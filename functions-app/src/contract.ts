@@ -1,8 +1,10 @@
 /**
  * The contract between the tool service, the gateway and the Pulumi program: HTTP paths served by
- * both backends, the MCP app's roles and scope, and which role each tool needs. Everything that
- * must agree across those parts is defined here once; nothing here imports a runtime library.
+ * both backends, the MCP app's roles and scope, and which role each tool needs (read from the
+ * catalog, where each tool states it). Everything that must agree across those parts is defined
+ * here once; nothing here imports a runtime library.
  */
+import { appRoles, type AppRole } from "./roles";
 
 /** Paths every backend (Functions host and Node host) serves, so the gateway treats them alike. */
 export const backendPaths = {
@@ -29,45 +31,11 @@ export const gatewayPaths = {
     protectedResourceMetadata: "/.well-known/oauth-protected-resource",
 } as const;
 
-/**
- * App roles of the MCP resource app. Agents (app-only tokens) receive them as `roles`; users
- * receive the ones assigned to them, alongside the delegated scope.
- */
-export const appRoles = {
-    /** Connect, list tools and call the harmless ones. Every agent needs it. */
-    toolsInvoke: "Tools.Invoke",
-    snippetsRead: "Snippets.Read",
-    snippetsWrite: "Snippets.Write",
-    /** Analyze Sentinel incidents (the `analyze_incident` tool and the webhook). */
-    incidentsAnalyze: "Incidents.Analyze",
-} as const;
-
-export type AppRole = (typeof appRoles)[keyof typeof appRoles];
-
-export const allAppRoles: readonly AppRole[] = Object.values(appRoles);
+export { allAppRoles, appRoles, type AppRole } from "./roles";
+export { toolNames, toolRoles, type ToolName } from "./catalog/tools";
 
 /** Delegated scope users consent to so a client may call the MCP API on their behalf. */
 export const delegatedScope = "MCP.Access";
-
-/** Tool names (the first three are the original sample's and never change: agents depend on them). */
-export const toolNames = {
-    hello: "hello_mcp",
-    saveSnippet: "save_snippet",
-    getSnippet: "get_snippet",
-    listSnippets: "list_snippets",
-    analyzeIncident: "analyze_incident",
-} as const;
-
-export type ToolName = (typeof toolNames)[keyof typeof toolNames];
-
-/** The role a caller needs to call each tool (enforced by the gateway and by the Node host). */
-export const toolRoles: Readonly<Record<ToolName, AppRole>> = {
-    hello_mcp: appRoles.toolsInvoke,
-    save_snippet: appRoles.snippetsWrite,
-    get_snippet: appRoles.snippetsRead,
-    list_snippets: appRoles.snippetsRead,
-    analyze_incident: appRoles.incidentsAnalyze,
-};
 
 /**
  * Role on the backend app that only the gateway's managed identity holds. The gateway validates

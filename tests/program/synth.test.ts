@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { XMLValidator } from "fast-xml-parser";
 import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "../../functions-app/src/contract";
+import { tools } from "../../functions-app/src/catalog/tools";
 import { functionsKeyHeader, functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
 import { gatewayNamedValues } from "../../components/gateway/policies";
 import { namedValueReferences } from "../../components/gateway/render";
@@ -571,6 +572,31 @@ describe("dev stack synthesized under mocks", function () {
         assert.match(mcpPolicy, /buffer-response="false"/);
         assert.match(mcpPolicy, /<authentication-managed-identity resource="\{\{backend-audience\}\}" \/>/);
         for (const tool of Object.values(toolNames)) assert.ok(mcpPolicy.includes(`${tool}=`), tool);
+    });
+
+    it("gives the gateway's role table and the MCP app's roles every catalog tool, with the role it states", () => {
+        const mcpPolicy = String(
+            inputs(ofType("azure-native:apimanagement:ApiPolicy").find((p) => inputs(p).apiId === "mcp")!)
+                .value,
+        );
+        // Tables the policy splits on ';': the role table is the one that maps names to app roles.
+        const roleTables = new Set(
+            [...mcpPolicy.matchAll(/&quot;([^&]*)&quot;\.Split\(';'\)/g)]
+                .map((m) => m[1])
+                .filter((table) =>
+                    table.split(";").every((entry) => allAppRoles.some((role) => entry.endsWith(`=${role}`))),
+                ),
+        );
+        assert.equal(roleTables.size, 1, "one role table, the same wherever the policy reads it");
+        assert.deepEqual(
+            [...roleTables][0].split(";").map((entry) => entry.split("=")),
+            tools.map((t) => [t.name, t.role]),
+        );
+        const mcpApp = ofType("azuread:index/application:Application").find((a) =>
+            a.name.endsWith("-mcp-app"),
+        )!;
+        const appRoleValues = (inputs(mcpApp).appRoles as Obj[]).map((r) => r.value);
+        for (const tool of tools) assert.ok(appRoleValues.includes(tool.role), `${tool.name}: ${tool.role}`);
     });
 
     it("exports the outputs the README lists for agent owners (endpoints, metadata, per-agent connection facts)", () => {

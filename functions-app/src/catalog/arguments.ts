@@ -1,5 +1,5 @@
 import { isWellFormed } from "../unicode";
-import type { ArgumentSpec, ToolArguments } from "./tool";
+import type { ArgumentSpec, ArgumentsOf } from "./tool";
 
 /** JSON Schema (draft 2020-12 subset) for a tool's arguments, as MCP `tools/list` publishes it. */
 export interface InputSchema {
@@ -31,13 +31,16 @@ export function inputSchemaFor(specs: readonly ArgumentSpec[]): InputSchema {
     };
 }
 
-export type ValidationResult = { ok: true; value: ToolArguments } | { ok: false; errors: string[] };
+export type ValidationResult<Value> = { ok: true; value: Value } | { ok: false; errors: string[] };
 
 /**
  * Checks arguments against their specs and reports every problem at once. Unknown arguments are
  * rejected too: a misspelt name silently ignored would make a tool do something else than asked.
  */
-export function validateArguments(specs: readonly ArgumentSpec[], raw: unknown): ValidationResult {
+export function validateArguments<const Specs extends readonly ArgumentSpec[]>(
+    specs: Specs,
+    raw: unknown,
+): ValidationResult<ArgumentsOf<Specs>> {
     const input = raw ?? {};
     if (typeof input !== "object" || Array.isArray(input)) {
         return { ok: false, errors: ["arguments: must be an object"] };
@@ -60,7 +63,10 @@ export function validateArguments(specs: readonly ArgumentSpec[], raw: unknown):
         if (problem) errors.push(`${spec.name}: ${problem}`);
         else value[spec.name] = v;
     }
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+    if (errors.length > 0) return { ok: false, errors };
+    // Every member was just checked against its spec and no other member was kept: this is the
+    // one place the specs' types are established, so handlers need no casts.
+    return { ok: true, value: value as ArgumentsOf<Specs> };
 }
 
 function checkValue(spec: ArgumentSpec, v: unknown): string | undefined {

@@ -1,13 +1,13 @@
-import { toolNames, toolRoles } from "../contract";
-import type { ToolDefinition } from "./tool";
+import { appRoles } from "../roles";
+import { defineTool } from "./tool";
 
 /** Connectivity check; its name and greeting never change, so existing agents see the same answer. */
-export const helloMcp: ToolDefinition = {
-    name: toolNames.hello,
+export const helloMcp = defineTool({
+    name: "hello_mcp",
     title: "Hello",
     description: "Hello world. Answers with a greeting; use it to check that the MCP connection works.",
     arguments: [],
-    role: toolRoles.hello_mcp,
+    role: appRoles.toolsInvoke,
     readOnly: true,
     handler: async () => ({ text: "Hello I am MCPTool!" }),
-};
+});

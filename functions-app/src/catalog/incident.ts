@@ -1,10 +1,10 @@
-import { toolNames, toolRoles } from "../contract";
+import { appRoles } from "../roles";
 import { analyzeIncident as analyze, parseIncident } from "../sentinel";
-import { ToolInputError, type ToolDefinition } from "./tool";
+import { ToolInputError, defineTool } from "./tool";
 
 /** The Sentinel analysis as an MCP tool: the same validation and engine as the webhook. */
-export const analyzeIncident: ToolDefinition = {
-    name: toolNames.analyzeIncident,
+export const analyzeIncident = defineTool({
+    name: "analyze_incident",
     title: "Analyze incident",
     description:
         "Analyze a Microsoft Sentinel incident and return recommendations, a confidence score (0..1) and " +
@@ -20,7 +20,7 @@ export const analyzeIncident: ToolDefinition = {
             required: true,
         },
     ],
-    role: toolRoles.analyze_incident,
+    role: appRoles.incidentsAnalyze,
     readOnly: true,
     handler: async (args, { now }) => {
         const parsed = parseIncident(args.incident);
@@ -33,4 +33,4 @@ export const analyzeIncident: ToolDefinition = {
         const analysis = analyze(parsed.incident, now());
         return { text: JSON.stringify(analysis), structured: { ...analysis } };
     },
-};
+});

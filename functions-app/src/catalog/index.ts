@@ -1,25 +1,14 @@
 import { DeadlineExceededError, withinDeadline } from "../deadline";
-import { validateArguments } from "./arguments";
-import { helloMcp } from "./hello";
-import { analyzeIncident } from "./incident";
-import { getSnippet, listSnippets, saveSnippet } from "./snippets";
+import { tools, type ToolName } from "./tools";
 import { ToolInputError, type ToolContext, type ToolDefinition } from "./tool";
 
 export { inputSchemaFor } from "./arguments";
 export * from "./tool";
+export { toolNames, toolRoles, tools, type ToolName } from "./tools";
 
-/** Every tool, defined once; both hosts serve exactly this list. */
-export const tools: readonly ToolDefinition[] = [
-    helloMcp,
-    saveSnippet,
-    getSnippet,
-    listSnippets,
-    analyzeIncident,
-];
+const byName = new Map<string, ToolDefinition<ToolName>>(tools.map((t) => [t.name, t]));
 
-const byName = new Map<string, ToolDefinition>(tools.map((t) => [t.name, t]));
-
-export function findTool(name: string): ToolDefinition | undefined {
+export function findTool(name: string): ToolDefinition<ToolName> | undefined {
     return byName.get(name);
 }
 
@@ -52,12 +41,15 @@ export async function callTool(
             text: `Access denied: ${tool.name} requires the app role ${tool.role}.`,
         };
     }
-    const validated = validateArguments(tool.arguments, rawArgs);
-    if (!validated.ok) {
-        return { isError: true, text: `Invalid arguments for ${tool.name}: ${validated.errors.join("; ")}` };
-    }
     try {
-        const output = await tool.handler(validated.value, context);
+        const invocation = await tool.invoke(rawArgs, context);
+        if (!invocation.ok) {
+            return {
+                isError: true,
+                text: `Invalid arguments for ${tool.name}: ${invocation.errors.join("; ")}`,
+            };
+        }
+        const { output } = invocation;
         return { isError: false, text: output.text, structured: output.structured };
     } catch (error) {
         if (error instanceof ToolInputError) return { isError: true, text: error.message };

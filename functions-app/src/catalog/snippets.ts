@@ -1,5 +1,5 @@
-import { toolNames, toolRoles } from "../contract";
-import { ToolInputError, type ArgumentSpec, type ToolDefinition } from "./tool";
+import { appRoles } from "../roles";
+import { ToolInputError, defineTool, type ArgumentSpec } from "./tool";
 
 /**
  * Snippet names become blob names: a small alphabet with no '/' or '\' means a name can never
@@ -13,7 +13,7 @@ const snippetNameHint =
 export const maxSnippetBytes = 64 * 1024;
 const maxListed = 100;
 
-const snippetName: ArgumentSpec = {
+const snippetName = {
     name: "snippetname",
     type: "string",
     description: "Name of the snippet (letters, digits, '-', '_', '.'; at most 64 characters).",
@@ -21,10 +21,10 @@ const snippetName: ArgumentSpec = {
     maxBytes: 64,
     pattern: snippetNamePattern,
     patternHint: snippetNameHint,
-};
+} as const satisfies ArgumentSpec;
 
-export const saveSnippet: ToolDefinition = {
-    name: toolNames.saveSnippet,
+export const saveSnippet = defineTool({
+    name: "save_snippet",
     title: "Save snippet",
     description: "Save a snippet under a name, replacing any snippet with that name.",
     arguments: [
@@ -37,36 +37,35 @@ export const saveSnippet: ToolDefinition = {
             maxBytes: maxSnippetBytes,
         },
     ],
-    role: toolRoles.save_snippet,
+    role: appRoles.snippetsWrite,
     readOnly: false,
     handler: async (args, { snippets, caller, signal }) => {
-        const name = args.snippetname as string;
-        const content = args.snippet as string;
+        const { snippetname: name, snippet: content } = args;
         await snippets.save(name, content, caller.id, { signal });
         return {
             text: `Saved snippet '${name}' (${Buffer.byteLength(content, "utf8")} bytes).`,
             structured: { name, bytes: Buffer.byteLength(content, "utf8") },
         };
     },
-};
+});
 
-export const getSnippet: ToolDefinition = {
-    name: toolNames.getSnippet,
+export const getSnippet = defineTool({
+    name: "get_snippet",
     title: "Get snippet",
     description: "Retrieve a snippet by name.",
     arguments: [snippetName],
-    role: toolRoles.get_snippet,
+    role: appRoles.snippetsRead,
     readOnly: true,
     handler: async (args, { snippets, signal }) => {
-        const name = args.snippetname as string;
+        const name = args.snippetname;
         const content = await snippets.get(name, { signal });
         if (content === undefined) throw new ToolInputError(`Snippet '${name}' not found.`);
         return { text: content };
     },
-};
+});
 
-export const listSnippets: ToolDefinition = {
-    name: toolNames.listSnippets,
+export const listSnippets = defineTool({
+    name: "list_snippets",
     title: "List snippets",
     description: `List saved snippets (name, size, last change), optionally those whose name starts with a prefix; at most ${maxListed}.`,
     arguments: [
@@ -80,10 +79,10 @@ export const listSnippets: ToolDefinition = {
             patternHint: "letters, digits, '-', '_' and '.'",
         },
     ],
-    role: toolRoles.list_snippets,
+    role: appRoles.snippetsRead,
     readOnly: true,
     handler: async (args, { snippets, signal }) => {
-        const found = await snippets.list((args.prefix as string | undefined) ?? "", maxListed, { signal });
+        const found = await snippets.list(args.prefix ?? "", maxListed, { signal });
         return { text: JSON.stringify({ snippets: found }), structured: { snippets: found } };
     },
-};
+});

@@ -1,5 +1,6 @@
-import type { AppRole, ToolName } from "../contract";
+import type { AppRole } from "../roles";
 import type { SnippetStore } from "../storage/snippet-store";
+import { validateArguments } from "./arguments";
 
 /** JSON types a tool argument may have; they map to JSON Schema and to Functions `propertyType`. */
 export type ArgumentType = "string" | "integer" | "number" | "boolean" | "object";
@@ -20,6 +21,33 @@ export interface ArgumentSpec {
     readonly minimum?: number;
     readonly maximum?: number;
 }
+
+/** The value an argument of each JSON type has once validated. */
+interface ArgumentValues {
+    string: string;
+    integer: number;
+    number: number;
+    boolean: boolean;
+    object: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The arguments a handler receives, computed from its specs the way the MCP SDK's `registerTool`
+ * computes them from a schema: required specs are required members, the others optional.
+ */
+export type ArgumentsOf<Specs extends readonly ArgumentSpec[]> = Flatten<
+    {
+        readonly [
+            S in Specs[number] as S["required"] extends true ? S["name"] : never
+        ]: ArgumentValues[S["type"]];
+    } & {
+        readonly [
+            S in Specs[number] as S["required"] extends true ? never : S["name"]
+        ]?: ArgumentValues[S["type"]];
+    }
+>;
+
+type Flatten<T> = { [K in keyof T]: T[K] };
 
 /** Who is calling, as far as the host could establish it. */
 export interface Caller {
@@ -44,19 +72,53 @@ export interface ToolOutput {
     readonly structured?: Record<string, unknown>;
 }
 
-export type ToolArguments = Readonly<Record<string, unknown>>;
-
-/** A tool defined once and served by both hosts. */
-export interface ToolDefinition {
-    readonly name: ToolName;
+/** A tool as its module writes it: the handler's arguments are typed by `arguments`. */
+export interface ToolSpec<Name extends string, Specs extends readonly ArgumentSpec[]> {
+    readonly name: Name;
     readonly title: string;
     readonly description: string;
-    readonly arguments: readonly ArgumentSpec[];
-    /** App role a caller needs; enforced by the gateway and, in `callTool`, by every host. */
+    readonly arguments: Specs;
+    /** App role a caller needs: stated here only; the gateway, the MCP app and every host read it. */
     readonly role: AppRole;
     /** True when the tool changes nothing (MCP `readOnlyHint`). */
     readonly readOnly: boolean;
-    readonly handler: (args: ToolArguments, context: ToolContext) => Promise<ToolOutput>;
+    readonly handler: (args: ArgumentsOf<Specs>, context: ToolContext) => Promise<ToolOutput>;
+}
+
+/** Arguments checked against the tool's specs: the handler ran, or every problem found. */
+export type ToolInvocation = { readonly ok: true; readonly output: ToolOutput } | InvalidArguments;
+
+interface InvalidArguments {
+    readonly ok: false;
+    readonly errors: readonly string[];
+}
+
+/** A tool defined once and served by both hosts, its argument types sealed behind validation. */
+export interface ToolDefinition<Name extends string = string> extends Omit<
+    ToolSpec<Name, readonly ArgumentSpec[]>,
+    "handler"
+> {
+    /** Validates raw arguments against `arguments`, then runs the handler with them. */
+    readonly invoke: (rawArgs: unknown, context: ToolContext) => Promise<ToolInvocation>;
+}
+
+/**
+ * Defines a tool. The handler's arguments are inferred from the specs (write them inline or
+ * `as const`), so a handler reads `args.snippetname` as a string without a cast; the only way in
+ * is through {@link validateArguments}, which establishes those types.
+ */
+export function defineTool<const Name extends string, const Specs extends readonly ArgumentSpec[]>(
+    spec: ToolSpec<Name, Specs>,
+): ToolDefinition<Name> {
+    const { handler, ...described } = spec;
+    return {
+        ...described,
+        invoke: async (rawArgs, context) => {
+            const validated = validateArguments(spec.arguments, rawArgs);
+            if (!validated.ok) return validated;
+            return { ok: true, output: await handler(validated.value, context) };
+        },
+    };
 }
 
 /**

@@ -1,23 +1,21 @@
 import assert from "node:assert/strict";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { runConformance, type ScenarioOutcome } from "../scripts/conformance/run";
 import { backendPaths } from "../src/contract";
 import { conformanceExpectations } from "./conformance-expectations";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 
 /** The MCP conformance suite's server scenarios against the real Node host on Azurite. */
 describe("MCP conformance suite (@modelcontextprotocol/conformance 0.1.16) against the Node host", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
     let outcomes: ScenarioOutcome[];
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
         outcomes = await runConformance(host.url + backendPaths.mcpStreamable);
     });
     after(async () => {
-        await host?.stop();
-        await storage?.stop();
+        await stopHost?.();
     });
 
     it("runs exactly the scenarios the README's table lists", () => {

@@ -8,8 +8,8 @@ import {
     toolNames,
 } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { connectClient, textOf } from "./support/mcp-clients";
 import { startTokenIssuer, type TokenIssuer } from "./support/token-issuer";
 
@@ -17,26 +17,24 @@ const audience = "11111111-2222-3333-4444-555555555555";
 const agent = "aaaaaaaa-0000-0000-0000-000000000001";
 
 describe("Node host with auth on (tokens from a local JWKS)", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let issuer: TokenIssuer;
     let host: HostProcess;
     let metadataUrl: string;
 
     before(async () => {
-        [storage, issuer] = await Promise.all([startAzurite(), startTokenIssuer()]);
-        host = await startHostFromSource({
-            SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString,
+        issuer = await startTokenIssuer();
+        ({ host, stop: stopHost } = await startHostOnAzurite(() => ({
             AUTH_ISSUER: issuer.issuer,
             AUTH_AUDIENCE: audience,
             AUTH_JWKS_URI: issuer.jwksUri,
             AUTH_SCOPES: `api://${audience}/MCP.Access`,
-        });
+        })));
         metadataUrl = host.url + backendPaths.protectedResourceMetadata;
     });
 
     after(async () => {
-        await host?.stop();
-        await Promise.all([storage?.stop(), issuer?.close()]);
+        await Promise.all([stopHost?.(), issuer?.close()]);
     });
 
     const ping = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });

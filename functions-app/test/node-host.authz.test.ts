@@ -11,8 +11,9 @@ import {
     toolNames,
 } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { LocalStorage } from "../scripts/azurite";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { openEventStream, type ServerSentEvent } from "./support/sse-stream";
 import { startTokenIssuer, type TokenIssuer } from "./support/token-issuer";
 
@@ -26,22 +27,25 @@ const gatewayApp = "99999999-0000-0000-0000-000000000009";
  */
 describe("Node host authorization (real process, tokens from a local JWKS)", function () {
     let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let issuer: TokenIssuer;
     let host: HostProcess;
 
     before(async () => {
-        [storage, issuer] = await Promise.all([startAzurite(), startTokenIssuer()]);
-        host = await startHostFromSource({
-            SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString,
+        issuer = await startTokenIssuer();
+        ({
+            host,
+            storage,
+            stop: stopHost,
+        } = await startHostOnAzurite(() => ({
             AUTH_ISSUER: issuer.issuer,
             AUTH_AUDIENCE: audience,
             AUTH_JWKS_URI: issuer.jwksUri,
-        });
+        })));
     });
 
     after(async () => {
-        await host?.stop();
-        await Promise.all([storage?.stop(), issuer?.close()]);
+        await Promise.all([stopHost?.(), issuer?.close()]);
     });
 
     const gatewayToken = () => issuer.sign({ aud: audience, azp: gatewayApp, roles: [gatewayRole] });

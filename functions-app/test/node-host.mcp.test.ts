@@ -3,25 +3,23 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { backendPaths, toolNames } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { connectClient, textOf, type TransportKind } from "./support/mcp-clients";
 import { openEventStream } from "./support/sse-stream";
 
 const allTools = Object.values(toolNames).sort();
 
 describe("Node host over MCP (real process, real Azurite, official client)", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
 
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
     });
 
     after(async () => {
-        const code = await host?.stop();
-        await storage?.stop();
+        const code = await stopHost?.();
         assert.equal(code, 0, "the host exits cleanly on SIGTERM");
     });
 

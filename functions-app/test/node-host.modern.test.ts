@@ -3,8 +3,8 @@ import type { Client as ModernClient } from "@modelcontextprotocol/client";
 import { toolNames } from "../src/contract";
 import { tools } from "../src/catalog";
 import { mcpErrorCodes, supportedProtocolVersions } from "../src/mcp/revisions";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { connectClient, textOf } from "./support/mcp-clients";
 import { connectLegacyClientAt, connectModernClient, postModern } from "./support/modern-clients";
 
@@ -12,17 +12,15 @@ const catalogOrder = tools.map((t) => t.name);
 const serverName = "agents-control-plane-tools";
 
 describe("Node host: MCP 2026-07-28 beside the handshake revisions (real process)", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
 
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
     });
 
     after(async () => {
-        const code = await host?.stop();
-        await storage?.stop();
+        const code = await stopHost?.();
         assert.equal(code, 0, "the host exits cleanly on SIGTERM");
     });
 

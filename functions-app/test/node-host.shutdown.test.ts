@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { Agent, get, type IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import { backendPaths, toolNames } from "../src/contract";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 
 /** A raw HTTP/1.1 exchange whose request the test sends in pieces, and the answer as it arrives. */
 interface RawExchange {
@@ -41,17 +41,15 @@ function getWith(agent: Agent, url: string): Promise<IncomingMessage> {
 }
 
 describe("Node host: graceful shutdown (real process, real Azurite)", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
 
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
     });
 
     after(async () => {
-        await host?.stop();
-        await storage?.stop();
+        await stopHost?.();
     });
 
     it("finishes in-flight work with Connection: close, turns readiness 503 and exits well before the grace", async () => {

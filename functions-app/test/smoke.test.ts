@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { endpointsFor, formatTable, modernRevision, parseArgs, runSmoke, UsageError } from "../scripts/smoke";
-import { appRoot, startHostFromSource, type HostProcess } from "./support/host-process";
+import { appRoot, type HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { startLegacyFront, type LegacyFront } from "./support/legacy-front";
 
 /** Runs `npm run smoke`'s script as a process and returns its exit code and output. */
@@ -22,18 +22,16 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 describe("smoke client", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
     let front: LegacyFront;
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
         front = await startLegacyFront(host.url);
     });
     after(async () => {
         await front?.stop();
-        await host?.stop();
-        await storage?.stop();
+        await stopHost?.();
     });
 
     const streamable = (checks: Awaited<ReturnType<typeof runSmoke>>) =>

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { toolNames } from "../src/contract";
 import { maxSnippetBytes } from "../src/catalog/snippets";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { callToolOverHttp } from "./support/mcp-post";
 
 /**
@@ -35,17 +35,15 @@ function checkValue(text: string): { ok: true; id: number } | { ok: false; probl
 const lengths = [40, maxSnippetBytes, 300, 20_000, 1_200, 60_000, 5_000, 64];
 
 describe("snippet reads under concurrent overwrites (real host, Azurite)", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
 
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
     });
 
     after(async () => {
-        await host?.stop();
-        await storage?.stop();
+        await stopHost?.();
     });
 
     it("returns exactly one complete written value or a tool error, never part of one", async () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { backendPaths, toolNames } from "../src/contract";
 import { sampleIncidents } from "../src/sentinel";
-import { startAzurite, type LocalStorage } from "../scripts/azurite";
-import { startHostFromSource, type HostProcess } from "./support/host-process";
+import type { HostProcess } from "./support/host-process";
+import { startHostOnAzurite } from "./support/host-on-azurite";
 import { connectClient, textOf } from "./support/mcp-clients";
 import { callToolOverHttp, postMcp } from "./support/mcp-post";
 import { openEventStream } from "./support/sse-stream";
@@ -29,20 +29,18 @@ async function expectParseError(res: Response): Promise<void> {
 }
 
 describe("text that is not valid Unicode (real host, Azurite)", function () {
-    let storage: LocalStorage;
+    let stopHost: () => Promise<number | null>;
     let host: HostProcess;
     let sse: Client;
 
     before(async () => {
-        storage = await startAzurite();
-        host = await startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString });
+        ({ host, stop: stopHost } = await startHostOnAzurite());
         sse = await connectClient(host.url, "sse");
     });
 
     after(async () => {
         await sse?.close();
-        await host?.stop();
-        await storage?.stop();
+        await stopHost?.();
     });
 
     const stored = async (snippetname: string) =>

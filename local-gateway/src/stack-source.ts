@@ -4,10 +4,9 @@
  * program sends them: policies (global, API, operation), named values, backends, APIs and
  * operations; plus the agents (client id, roles) and the gateway's identity. Nothing is cached.
  */
+import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { exampleIdentitiesOptInKey } from "../../components/config/example-identities";
 import { synthesize, type RecordedResource } from "../../scripts/lib/synthesize";
-
-const secretSignature = "4dabf18193072939515e22adb298388d";
 
 export interface StackApi {
     readonly id: string;
@@ -67,7 +66,7 @@ export class StackSourceError extends Error {
 }
 
 function unwrap(value: unknown): unknown {
-    if (value && typeof value === "object" && secretSignature in value)
+    if (value && typeof value === "object" && specialSigKey in value)
         return (value as unknown as { value: unknown }).value;
     return value;
 }

@@ -12,8 +12,8 @@ export interface RecordedResource {
     /** False for component resources. */
     readonly custom: boolean;
     /**
-     * Inputs in Pulumi's wire form: secrets stay wrapped as
-     * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`.
+     * Inputs in Pulumi's wire form: secrets stay wrapped as `{[specialSigKey]: specialSecretSig, value}`
+     * (both exported by `@pulumi/pulumi/runtime/rpc`).
      */
     readonly inputs: Record<string, unknown>;
 }

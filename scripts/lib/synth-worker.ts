@@ -13,7 +13,6 @@ import { readStackFile, stackFilePath } from "./stack-file";
 import type { RecordedResource, SynthRequest, WorkerResponse } from "./synth-types";
 
 const project = "agents-control-plane";
-const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
 
 interface RegisterRequest {
     getType(): string;
@@ -140,7 +139,9 @@ async function resolve(value: unknown): Promise<unknown> {
             (o as unknown as { isSecret: Promise<boolean> }).isSecret,
         ]);
         const resolved = await resolve(inner);
-        return secret ? { [secretSig.key]: secretSig.value, value: resolved } : resolved;
+        return secret
+            ? { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: resolved }
+            : resolved;
     }
     if (Array.isArray(value)) return Promise.all(value.map(resolve));
     if (value && typeof value === "object") {

@@ -1,12 +1,13 @@
 import * as assert from "node:assert/strict";
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { PolicyConfigError } from "../../policypacks/control-plane/lib/policy-config";
 import { compliantStack, plus, resource, withChange } from "./fixtures";
 
 /** How the engine marks a secret in a property Struct (what the mock runtime records as well). */
 const secret = (value: unknown) => ({
-    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+    [specialSigKey]: specialSecretSig,
     value,
 });
 /** The engine's sentinel for a string unknown during preview. */

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -19,11 +20,12 @@ import {
     type SynthResult,
 } from "../../scripts/lib/synthesize";
 
-const secretKey = "4dabf18193072939515e22adb298388d";
 type Obj = Record<string, unknown>;
 
 function plain(value: unknown): unknown {
-    return typeof value === "object" && value !== null && secretKey in value ? (value as Obj).value : value;
+    return typeof value === "object" && value !== null && specialSigKey in value
+        ? (value as Obj).value
+        : value;
 }
 
 const roles = {
@@ -400,7 +402,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         // The deployer's own tokens, held as secrets: ARM for the request, the AKS server app for kubectl.
         for (const key of ["armToken", "clusterToken"]) {
             const raw = objects[key];
-            assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, `${key} is secret`);
+            assert.ok(typeof raw === "object" && raw !== null && specialSigKey in raw, `${key} is secret`);
         }
         assert.equal(plain(objects.armToken), "mock-arm-access-token");
         assert.equal(plain(objects.clusterToken), "mock-token-for:6dae42f8-4368-4678-94ff-3960e28e3630");
@@ -507,7 +509,7 @@ describe("role propagation before first use, and the same objects by either deli
         // That variant reaches the API server with an Entra (kubelogin) kubeconfig held as a secret.
         const provider = view(viaApi).one("pulumi:providers:kubernetes").inputs;
         const raw = provider.kubeconfig;
-        assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, "kubeconfig is secret");
+        assert.ok(typeof raw === "object" && raw !== null && specialSigKey in raw, "kubeconfig is secret");
         const kubeconfig = parse(String(plain(raw))) as { users: { user: { exec: Obj } }[] };
         assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
         assert.equal(view(viaApi).ofType(clusterObjectsType).length, 0);

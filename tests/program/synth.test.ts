@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { XMLValidator } from "fast-xml-parser";
 import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "../../functions-app/src/contract";
 import { tools } from "../../functions-app/src/catalog/tools";
@@ -17,12 +18,11 @@ import { renderPlan } from "../../scripts/lib/plan";
 import { devAgents } from "./fixtures";
 import { shippedStack } from "../support/shipped-stacks";
 
-const secretKey = "4dabf18193072939515e22adb298388d";
 type Obj = Record<string, unknown>;
 
 /** Unwraps Pulumi's secret wire form, failing when `expectSecret` says it should be secret and is not. */
 function plain(value: unknown, expectSecret?: boolean): unknown {
-    const secret = typeof value === "object" && value !== null && secretKey in value;
+    const secret = typeof value === "object" && value !== null && specialSigKey in value;
     if (expectSecret !== undefined) assert.equal(secret, expectSecret, `secret: ${JSON.stringify(value)}`);
     return secret ? (value as Obj).value : value;
 }

@@ -1,6 +1,6 @@
 /** `npm run bench`: the command line of the benchmark in `mcp-throughput.ts`. */
-import { UsageError, defineCommand, runCommand } from "../functions-app/scripts/cli";
-import { onStopRequest } from "../functions-app/scripts/stop-request";
+import { UsageError, defineCommand, runCommand } from "functions-app/cli";
+import { onStopRequest } from "functions-app/stop-request";
 
 const command = defineCommand({
     name: "npm run bench",

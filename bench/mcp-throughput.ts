@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import autocannon from "autocannon";
-import { build } from "esbuild";
-import { bundleNodeServer } from "../functions-app/scripts/bundle";
-import { startAzurite } from "../functions-app/scripts/azurite";
-import { killOnExit } from "../functions-app/scripts/child-processes";
+import { build, type Plugin } from "esbuild";
+import { bundleNodeServer } from "functions-app/bundle";
+import { startAzurite } from "functions-app/azurite";
+import { killOnExit } from "functions-app/child-processes";
 
 /**
  * `npm run bench`: tools/call hello_mcp over Streamable HTTP, same client (autocannon) and
@@ -217,6 +217,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const percentile = (xs: number[], p: number) =>
     [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
+/**
+ * The tool service's package is compiled in, as the host's own bundle has it; npm dependencies stay
+ * external (`packages: "external"` alone would leave its TypeScript to plain node).
+ */
+const compileToolService: Plugin = {
+    name: "compile-tool-service",
+    setup(b) {
+        b.onResolve({ filter: /^functions-app\// }, (args) => ({
+            path: require.resolve(args.path, { paths: [args.resolveDir] }),
+        }));
+    },
+};
+
 async function compile(entry: string, outfile: string): Promise<string> {
     await build({
         entryPoints: [entry],
@@ -226,6 +239,7 @@ async function compile(entry: string, outfile: string): Promise<string> {
         target: "node20",
         format: "cjs",
         packages: "external",
+        plugins: [compileToolService],
         logLevel: "warning",
     });
     return outfile;

@@ -1,6 +1,6 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayPaths } from "../functions-app/src/contract";
+import { gatewayPaths } from "functions-app/contract";
 import { AksBackend, aksStorageContainers, type ToolImageSource } from "./aks/backend";
 import { apimVnetModes, type StackConfig } from "./config/types";
 import { registryName, storageAccountName, uniqueSuffix } from "./azure/ids";

@@ -2,7 +2,7 @@
  * `npm run policy`: synthesizes a stack under Pulumi's mock runtime, evaluates the policy pack over
  * every recorded resource and prints a report; exits 1 on a mandatory violation so CI can gate on it.
  */
-import { runCommand } from "../functions-app/scripts/cli";
+import { runCommand } from "functions-app/cli";
 import { offlineArgs, policyCommand } from "./lib/policy-command";
 
 runCommand(policyCommand, async (flags) => {

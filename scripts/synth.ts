@@ -3,7 +3,7 @@
  * writes the plan (resource tree, outputs, rendered policies). Nothing reaches Azure.
  */
 import { writeFileSync } from "node:fs";
-import { defineCommand, runCommand } from "../functions-app/scripts/cli";
+import { defineCommand, runCommand } from "functions-app/cli";
 import { countResources, renderPlan } from "./lib/plan";
 import { checkStackFlags, configFlag, configOverrides, stackFlags } from "./lib/stack-flags";
 import { SynthError, synthesize } from "./lib/synthesize";

@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
-import { streamableHttpHandler } from "../../functions-app/src/http/streamable";
-import type { ServerPool } from "../../functions-app/src/mcp/server-pool";
-import { silentLogger } from "../../functions-app/src/logger";
-import type { SnippetStore } from "../../functions-app/src/storage/snippet-store";
+import { streamableHttpHandler } from "functions-app/streamable";
+import type { ServerPool } from "functions-app/server-pool";
+import { silentLogger } from "functions-app/logger";
+import type { SnippetStore } from "functions-app/snippet-store";
 
 /**
  * For the breakdown only: the Node host's Streamable HTTP handling (transport rules, origin, body,

@@ -2,7 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
-import { gatewayPaths, snippetContainer } from "../../functions-app/src/contract";
+import { gatewayPaths, snippetContainer } from "functions-app/contract";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";

@@ -7,7 +7,7 @@
 import { readFile, rename, writeFile, mkdir } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleNodeServer } from "../../functions-app/scripts/bundle";
+import { bundleNodeServer } from "functions-app/bundle";
 import type { NodeServerBundle } from "./image";
 
 /** Build context, relative to the project directory (the program's working directory). */

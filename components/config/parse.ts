@@ -4,7 +4,7 @@
  * fixed in one pass. Pure: no Pulumi imports.
  */
 import { X509Certificate } from "node:crypto";
-import { allAppRoles, type AppRole } from "../../functions-app/src/contract";
+import { allAppRoles, type AppRole } from "functions-app/contract";
 import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../identity/federation";
 import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";

@@ -1,5 +1,5 @@
 /** Typed stack configuration, the only shape components ever see (they read no config themselves). */
-import type { AppRole } from "../../functions-app/src/contract";
+import type { AppRole } from "functions-app/contract";
 import type { FunctionsNodeVersion } from "./support";
 
 export const apimSkus = [

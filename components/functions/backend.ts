@@ -2,7 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
-import { snippetContainer } from "../../functions-app/src/contract";
+import { snippetContainer } from "functions-app/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { builtInRoles, roleDefinitionId } from "../azure/ids";
 import { RolePropagation } from "../azure/role-propagation";

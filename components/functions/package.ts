@@ -4,7 +4,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleFunctionsApp } from "../../functions-app/scripts/bundle";
+import { bundleFunctionsApp } from "functions-app/bundle";
 
 export interface FunctionsPackage {
     readonly zipPath: string;

@@ -2,11 +2,7 @@
  * The APIM `cors` policy for browser-based MCP clients: the same methods and headers the Node host
  * allows, for the origins of the `corsAllowedOrigins` key. Pure.
  */
-import {
-    corsAllowedHeaders,
-    corsAllowedMethods,
-    corsExposedHeaders,
-} from "../../functions-app/src/http/cors";
+import { corsAllowedHeaders, corsAllowedMethods, corsExposedHeaders } from "functions-app/cors";
 import { XmlFragment } from "./render";
 
 /** How long a browser may cache a preflight answer (seconds). */

@@ -1,7 +1,7 @@
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayPaths } from "../../functions-app/src/contract";
+import { gatewayPaths } from "functions-app/contract";
 import {
     gatewayNamedValues,
     mcpOperations,

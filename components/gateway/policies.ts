@@ -9,7 +9,7 @@ import {
     metaKeys,
     modernProtocolVersions,
     namedMethods,
-} from "../../functions-app/src/mcp/revisions";
+} from "functions-app/revisions";
 import {
     allAppRoles,
     backendPaths,
@@ -20,7 +20,7 @@ import {
     gatewayPaths,
     toolRoles,
     webhookRole,
-} from "../../functions-app/src/contract";
+} from "functions-app/contract";
 import { corsPolicy } from "./cors";
 import { renderPolicyFile } from "./render";
 

@@ -1,12 +1,6 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    allAppRoles,
-    appRoles,
-    delegatedScope,
-    gatewayRole,
-    type AppRole,
-} from "../../functions-app/src/contract";
+import { allAppRoles, appRoles, delegatedScope, gatewayRole, type AppRole } from "functions-app/contract";
 import type { AgentConfig, AgentPlatformKind } from "../config/types";
 import { stableGuid } from "../azure/ids";
 import { federatedCredentialsFor, type FederatedCredentialSpec } from "./federation";

@@ -1,7 +1,7 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
-import { backendPaths } from "../../functions-app/src/contract";
+import { backendPaths } from "functions-app/contract";
 import type { WorkloadParams } from "./params";
 import type { ObjectNames, RenderedWithSpec } from "./types";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { manifestList, renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
-import { hostAllowListFor } from "../../functions-app/src/http/host-check";
-import { readSettings } from "../../functions-app/src/node-host/settings";
+import { hostAllowListFor } from "functions-app/host-check";
+import { readSettings } from "functions-app/node-host/settings";
 import { validateAgainstSchema, validParams } from "./test-fixtures";
 
 const envOf = (container: IContainer): Map<string, string | undefined> =>

@@ -26,7 +26,7 @@ import {
 import { isCorsStatement, type CorsStatement } from "./policies/cors";
 import { RateLimiter } from "./rate-limiter";
 import { localNamedValues, type StackSource } from "./stack-source";
-import { gatewayRole } from "../../functions-app/src/contract";
+import { gatewayRole } from "functions-app/contract";
 
 /** Largest request body the local gateway reads (APIM has its own limits; policies set smaller ones). */
 const maxBufferedBody = 4 * 1024 * 1024;

@@ -13,11 +13,11 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JWTPayload } from "jose";
-import { startAzurite, type LocalStorage } from "../../functions-app/scripts/azurite";
-import { gatewayPaths } from "../../functions-app/src/contract";
-import { silentLogger, type Logger } from "../../functions-app/src/logger";
-import { NodeHost } from "../../functions-app/src/node-host/host";
-import { BlobSnippetStore } from "../../functions-app/src/storage/blob-snippet-store";
+import { startAzurite, type LocalStorage } from "functions-app/azurite";
+import { gatewayPaths } from "functions-app/contract";
+import { silentLogger, type Logger } from "functions-app/logger";
+import { NodeHost } from "functions-app/node-host";
+import { BlobSnippetStore } from "functions-app/blob-snippet-store";
 import type { MintOptions } from "./entra";
 import { LocalGateway } from "./gateway";
 import { loadStackSource, type StackSource } from "./stack-source";

@@ -4,14 +4,9 @@
  * policies in front of it (GATEWAY_PORT, default 8080), with the local Entra stand-in. Ctrl-C, or
  * SIGTERM to npm or to this process, stops all of it.
  */
-import { defineCommand, runCommand } from "../../functions-app/scripts/cli";
-import {
-    checkPortFree,
-    isAddressInUse,
-    portFromEnvironment,
-    portInUse,
-} from "../../functions-app/scripts/ports";
-import { onStopRequest } from "../../functions-app/scripts/stop-request";
+import { defineCommand, runCommand } from "functions-app/cli";
+import { checkPortFree, isAddressInUse, portFromEnvironment, portInUse } from "functions-app/ports";
+import { onStopRequest } from "functions-app/stop-request";
 import { checkStackFlags, stackFlags } from "../../scripts/lib/stack-flags";
 import type { LocalControlPlane } from "./harness";
 
@@ -49,7 +44,7 @@ runCommand(command, async (flags) => {
     // Loaded only now, so --help and bad arguments answer at once.
     const [{ startLocalControlPlane }, { jsonLogger }] = await Promise.all([
         import("./harness"),
-        import("../../functions-app/src/logger"),
+        import("functions-app/logger"),
     ]);
     try {
         plane = await startLocalControlPlane({

@@ -2,8 +2,8 @@
  * `npm run token -- --agent <name>`: prints an access token for an agent of the stack file, issued
  * by the running local gateway's Entra stand-in (`npm start`). Local only.
  */
-import { UsageError, defineCommand, runCommand } from "../../functions-app/scripts/cli";
-import { portFromEnvironment } from "../../functions-app/scripts/ports";
+import { UsageError, defineCommand, runCommand } from "functions-app/cli";
+import { portFromEnvironment } from "functions-app/ports";
 
 const command = defineCommand({
     name: "npm run token",
@@ -34,7 +34,7 @@ runCommand(command, async (flags) => {
     } catch {
         throw new UsageError(`--gateway ${gateway}: not a URL`);
     }
-    const { localAgentToken } = await import("../../functions-app/scripts/smoke");
+    const { localAgentToken } = await import("functions-app/smoke");
     let token: string;
     try {
         token = await localAgentToken(gateway, flags.agent);

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { gatewayPaths, toolNames } from "../../functions-app/src/contract";
-import { openEventStream } from "../../functions-app/test/support/sse-stream";
+import { gatewayPaths, toolNames } from "functions-app/contract";
+import { openEventStream } from "functions-app/test-support/sse-stream";
 import { startLocalControlPlane, type LocalControlPlane } from "../src/harness";
 import { devStackSource } from "./support/dev-stack";
 

@@ -13,9 +13,9 @@ import {
     gatewayRole,
     toolRoles,
     type ToolName,
-} from "../../functions-app/src/contract";
-import { endpointsFor, localAgentToken, parseArgs, runSmoke } from "../../functions-app/scripts/smoke";
-import { modernProtocolVersions } from "../../functions-app/src/mcp/revisions";
+} from "functions-app/contract";
+import { endpointsFor, localAgentToken, parseArgs, runSmoke } from "functions-app/smoke";
+import { modernProtocolVersions } from "functions-app/revisions";
 import { startLocalControlPlane, type LocalControlPlane } from "../src/harness";
 import { devStackSource } from "./support/dev-stack";
 

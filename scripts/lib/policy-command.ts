@@ -4,12 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import {
-    UsageError,
-    defineCommand,
-    parseCommandLine,
-    type FlagValues,
-} from "../../functions-app/scripts/cli";
+import { UsageError, defineCommand, parseCommandLine, type FlagValues } from "functions-app/cli";
 import type { OfflineArgs } from "../../policypacks/control-plane/offline";
 import { checkStackFlags, configFlag, configOverrides, stackFlags } from "./stack-flags";
 

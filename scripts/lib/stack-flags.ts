@@ -4,7 +4,7 @@
  * stack it used in its output.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { UsageError, type ValueFlag } from "../../functions-app/scripts/cli";
+import { UsageError, type ValueFlag } from "functions-app/cli";
 import { repositoryRoot, stackFilePath } from "./stack-file";
 
 export const stackFlags = {

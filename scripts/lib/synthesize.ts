@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { killOnExit } from "../../functions-app/scripts/child-processes";
+import { killOnExit } from "functions-app/child-processes";
 import type { RecordedResource, SynthRequest, SynthResult, WorkerResponse } from "./synth-types";
 
 export type { RecordedResource, SynthRequest, SynthResult } from "./synth-types";

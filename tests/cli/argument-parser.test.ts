@@ -1,6 +1,6 @@
 /** The argument rules every command shares (functions-app/scripts/cli.ts), case by case. */
 import * as assert from "node:assert/strict";
-import { UsageError, defineCommand, parseCommandLine, usage } from "../../functions-app/scripts/cli";
+import { UsageError, defineCommand, parseCommandLine, usage } from "functions-app/cli";
 
 const command = defineCommand({
     name: "npm run example",

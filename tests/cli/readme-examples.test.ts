@@ -6,9 +6,9 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { silentLogger } from "../../functions-app/src/logger";
-import { NodeHost } from "../../functions-app/src/node-host/host";
-import { BlobSnippetStore } from "../../functions-app/src/storage/blob-snippet-store";
+import { silentLogger } from "functions-app/logger";
+import { NodeHost } from "functions-app/node-host";
+import { BlobSnippetStore } from "functions-app/blob-snippet-store";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
 import { repositoryRoot, runProcess } from "./run-process";
 

@@ -3,9 +3,9 @@
  * catalog tool with and without its role, the reported names, the body sizes, consistent
  * expectations, and callers that do not share buckets by accident.
  */
-import { mcpErrorCodes, mcpHeaders, modernProtocolVersions } from "../../functions-app/src/mcp/revisions";
+import { mcpErrorCodes, mcpHeaders, modernProtocolVersions } from "functions-app/revisions";
 import * as assert from "node:assert/strict";
-import { forwardedCallerHeader, gatewayPaths, toolRoles } from "../../functions-app/src/contract";
+import { forwardedCallerHeader, gatewayPaths, toolRoles } from "functions-app/contract";
 import { devGatewayLimits, gatewayCases, gatewayScenarios, paddedPing, type GatewayCase } from "./cases";
 
 const calledNames = (c: GatewayCase): string[] => {

@@ -12,12 +12,7 @@
  * Every case uses caller ids of its own, so cases never share a rate-limit bucket unless a scenario
  * means them to.
  */
-import {
-    mcpErrorCodes,
-    mcpHeaders,
-    metaKeys,
-    modernProtocolVersions,
-} from "../../functions-app/src/mcp/revisions";
+import { mcpErrorCodes, mcpHeaders, metaKeys, modernProtocolVersions } from "functions-app/revisions";
 import {
     allAppRoles,
     appRoles,
@@ -28,7 +23,7 @@ import {
     toolRoles,
     type AppRole,
     type ToolName,
-} from "../../functions-app/src/contract";
+} from "functions-app/contract";
 import { stableGuid } from "../../components/azure/ids";
 import { devConfig } from "../program/fixtures";
 

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { forwardedCallerHeader } from "../../functions-app/src/contract";
+import { forwardedCallerHeader } from "functions-app/contract";
 import { stableGuid } from "../../components/azure/ids";
 import { rolePropagationDiff } from "../../components/azure/role-propagation";
 import { evaluate } from "../../policypacks/control-plane/evaluate";

@@ -1,11 +1,6 @@
 import * as assert from "node:assert/strict";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import {
-    backendPaths,
-    forwardedCallerHeader,
-    forwardedRolesHeader,
-    toolRoles,
-} from "../../functions-app/src/contract";
+import { backendPaths, forwardedCallerHeader, forwardedRolesHeader, toolRoles } from "functions-app/contract";
 import {
     gatewayNamedValues,
     mcpOperations,

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { XMLValidator } from "fast-xml-parser";
-import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "../../functions-app/src/contract";
-import { tools } from "../../functions-app/src/catalog/tools";
+import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "functions-app/contract";
+import { tools } from "functions-app/catalog";
 import { functionsKeyHeader, functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
 import { gatewayNamedValues } from "../../components/gateway/policies";
 import { namedValueReferences } from "../../components/gateway/render";

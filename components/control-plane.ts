@@ -285,6 +285,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
                     corsAllowedOrigins: config.gatewayPolicy.corsAllowedOrigins,
                 },
+                frontDoor: config.clientAuth.mode === "frontDoor" ? {} : undefined,
             },
             { parent: this },
         );

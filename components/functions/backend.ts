@@ -59,6 +59,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
     public readonly functionAppId: pulumi.Output<string>;
     public readonly storageAccountName: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
+    public readonly identityPrincipalId: pulumi.Output<string>;
     public readonly deployedSha256: pulumi.Output<string>;
     /**
      * The MCP extension's system key (secret), for the gateway's `x-functions-key`: the extension may
@@ -290,6 +291,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
         this.functionAppId = app.id;
         this.storageAccountName = store.accountName;
         this.identityClientId = identity.clientId;
+        this.identityPrincipalId = identity.principalId;
         this.deployedSha256 = deployment.sha256;
         this.mcpExtensionKey = pulumi.secret(systemKey.key);
         this.registerOutputs({

@@ -11,7 +11,7 @@ import { ToolStorage } from "./storage/tool-storage";
 import type { FunctionsPackage } from "./functions/package";
 import { Gateway } from "./gateway/gateway";
 import { McpApis } from "./gateway/mcp-apis";
-import { ClientSignIn } from "./identity/client-sign-in";
+import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-in";
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
 import type { ToolBackend } from "./tool-backend";
@@ -290,6 +290,15 @@ export class ControlPlane extends pulumi.ComponentResource {
                     package: artifacts.package,
                     deploymentToken: artifacts.deploymentToken,
                     tags,
+                    serviceSettings: signIn.frontDoorClientId
+                        ? frontDoorServiceSettings({
+                              gatewayUrl: gateway.gatewayUrl,
+                              tenantId: context.tenantId,
+                              clientId: signIn.frontDoorClientId,
+                              mcpAppIdUri: identity.mcpAppIdUri,
+                              resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
+                          })
+                        : undefined,
                 },
                 { parent: this },
             );

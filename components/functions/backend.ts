@@ -37,6 +37,8 @@ export interface FunctionsBackendArgs {
     /** Entra token for the SCM host, used by OneDeploy. */
     readonly deploymentToken: pulumi.Input<string>;
     readonly tags: Record<string, string>;
+    /** More settings for the tool service (none of them a secret), e.g. the front door's `FRONT_DOOR_*`. */
+    readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 const deploymentContainer = "app-package";
@@ -201,6 +203,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                     AZURE_CLIENT_ID: identity.clientId,
                     SNIPPETS_STORAGE_ACCOUNT_URL: store.blobEndpoint,
                     SNIPPETS_CONTAINER: snippetContainer,
+                    ...args.serviceSettings,
                 },
             },
             { parent: this },

@@ -1,6 +1,8 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientAuthConfig } from "../config/client-auth";
+import { delegatedScope, gatewayPaths } from "../../functions-app/src/contract";
+import { frontDoorSettingNames } from "../../functions-app/src/front-door/environment";
 import { frontDoorGatewayPaths } from "../../functions-app/src/front-door/paths";
 
 /** Tag marking the front door's app registration, so the policy pack can hold it to no secrets. */
@@ -118,4 +120,23 @@ export class ClientSignIn extends pulumi.ComponentResource {
             { parent: this },
         );
     }
+}
+
+/** The tool service's `FRONT_DOOR_*` settings (functions-app/src/front-door/environment.ts); none is a secret. */
+export function frontDoorServiceSettings(args: {
+    readonly gatewayUrl: pulumi.Input<string>;
+    readonly tenantId: string;
+    readonly clientId: pulumi.Input<string>;
+    readonly mcpAppIdUri: pulumi.Input<string>;
+    readonly resourceName: string;
+}): Record<string, pulumi.Input<string>> {
+    const n = frontDoorSettingNames;
+    return {
+        [n.issuer]: pulumi.interpolate`${args.gatewayUrl}${frontDoorGatewayPaths.issuer}`,
+        [n.resource]: pulumi.interpolate`${args.gatewayUrl}${gatewayPaths.mcp}`,
+        [n.clientId]: args.clientId,
+        [n.authority]: `https://login.microsoftonline.com/${args.tenantId}`,
+        [n.scope]: pulumi.interpolate`${args.mcpAppIdUri}/${delegatedScope}`,
+        [n.resourceName]: args.resourceName,
+    };
 }

@@ -10,7 +10,8 @@ import { readClientAuth, vsCodeClientId } from "../../components/config/client-a
 import { runOffline } from "../../policypacks/control-plane/offline";
 import type { RecordedResource } from "../../policypacks/control-plane/evaluate";
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
-import { shippedStack } from "../support/shipped-stacks";
+import { parseStackConfig } from "../../components/config/parse";
+import { shippedConfig, shippedStack } from "../support/shipped-stacks";
 
 type Obj = Record<string, unknown>;
 
@@ -50,6 +51,18 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
             assert.deepEqual(read("direct", [vsCodeClientId]).config.preAuthorizedClientIds, [
                 vsCodeClientId,
             ]);
+        });
+        it("refuses the front door on the AKS backend, which does not run it yet", () => {
+            const result = parseStackConfig(
+                { ...shippedConfig("prod"), "agents-control-plane:mcpClientAuth": "frontDoor" },
+                { stack: "prod", today: new Date("2026-12-01T00:00:00Z") },
+            );
+            assert.ok(
+                !result.ok &&
+                    result.errors.some((e) =>
+                        /mcpClientAuth: frontDoor runs on the functions backend only/.test(e),
+                    ),
+            );
         });
     });
 
@@ -169,6 +182,29 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
             )!;
             assert.doesNotMatch(String(api.inputs.value), /validate-azure-ad-token/);
             assert.match(String(api.inputs.value), /authentication-managed-identity/);
+        });
+
+        it("gives the Functions app the front door's settings", () => {
+            const gatewayUrl = String(stack.outputs.gatewayUrl);
+            const [settings] = ofType(stack, "azure-native:web:WebAppApplicationSettings");
+            // The whole map is stored as a secret (it holds the App Insights connection string).
+            const wrapped = settings.inputs.properties as { value?: Record<string, unknown> };
+            const props = wrapped.value ?? (settings.inputs.properties as Record<string, unknown>);
+            assert.equal(props.FRONT_DOOR_ISSUER, `${gatewayUrl}/oauth`);
+            assert.equal(props.FRONT_DOOR_RESOURCE, `${gatewayUrl}/mcp`);
+            assert.equal(
+                props.FRONT_DOOR_CLIENT_ID,
+                (stack.outputs.clientSignIn as { frontDoor: Obj }).frontDoor.clientId,
+            );
+            assert.equal(props.FRONT_DOOR_SCOPE, `${String(stack.outputs.mcpAppIdUri)}/MCP.Access`);
+            assert.match(
+                String(props.FRONT_DOOR_AUTHORITY),
+                /^https:\/\/login\.microsoftonline\.com\/[0-9a-f-]{36}$/,
+            );
+            assert.ok(
+                !JSON.stringify(props).includes("4dabf18193072939515e22adb298388d"),
+                "no secret values",
+            );
         });
 
         it("names the front door as the authorization server and exports its URLs", () => {

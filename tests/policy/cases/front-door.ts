@@ -165,4 +165,24 @@ export const frontDoorCases: PolicyCase[] = [
             ),
         message: /operation "oauth-token" \(\/api\/oauth\/token\) is public and has no per-IP rate limit/,
     },
+    {
+        policy: "apim-api-validates-tokens",
+        title: "the front door's public operations, each forwarding to one front door endpoint",
+        resources: () => plus(compliantStack(), ...frontDoorGateway()),
+    },
+    {
+        policy: "apim-api-validates-tokens",
+        title: "an operation of the front door's API that leaves the front door by a dot-dot path",
+        resources: () =>
+            plus(
+                compliantStack(),
+                ...frontDoorGateway((xml) =>
+                    xml.replace(
+                        'template="/api/oauth/authorize"',
+                        'template="/api/oauth/../../runtime/webhooks/mcp"',
+                    ),
+                ),
+            ),
+        message: /operation "oauth-authorize": requests reach the backend without token validation/,
+    },
 ];

@@ -58,6 +58,7 @@ export = async () => {
         mcpAppClientId: plane.mcpAppClientId,
         mcpAppIdUri: plane.mcpAppIdUri,
         agents: plane.agents,
+        clientSignIn: plane.clientSignIn,
         resourceGroupName: plane.resourceGroupName,
         monitoring: {
             workspaceId: plane.monitoring.workspaceId,

@@ -11,6 +11,7 @@ import { ToolStorage } from "./storage/tool-storage";
 import type { FunctionsPackage } from "./functions/package";
 import { Gateway } from "./gateway/gateway";
 import { McpApis } from "./gateway/mcp-apis";
+import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-in";
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
 import type { ToolBackend } from "./tool-backend";
@@ -59,6 +60,21 @@ export interface AgentConnection {
 }
 
 /** The whole control plane for one environment. */
+/** Stack output `clientSignIn`. */
+export interface ClientSignInOutput {
+    readonly mode: string;
+    readonly preAuthorizedClientIds: readonly string[];
+    readonly frontDoor?: {
+        readonly issuer: pulumi.Output<string>;
+        readonly metadataUrl: pulumi.Output<string>;
+        readonly authorizationEndpoint: pulumi.Output<string>;
+        readonly tokenEndpoint: pulumi.Output<string>;
+        readonly registrationEndpoint: pulumi.Output<string>;
+        /** The front door's app registration (it signs users in at Entra). */
+        readonly clientId: pulumi.Output<string>;
+    };
+}
+
 export class ControlPlane extends pulumi.ComponentResource {
     public readonly resourceGroupName: pulumi.Output<string>;
     public readonly gatewayUrl: pulumi.Output<string>;
@@ -78,6 +94,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly network?: Network;
     public readonly gatewayServiceName: pulumi.Output<string>;
     public readonly policies: Readonly<Record<string, string>>;
+    /** How people's MCP clients sign in, and the front door's URLs when it runs. */
+    public readonly clientSignIn: ClientSignInOutput;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:controlplane:ControlPlane", name, {}, opts);
@@ -196,6 +214,22 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const signIn = new ClientSignIn(
+            `${name}-client-sign-in`,
+            {
+                baseName,
+                tenantId: context.tenantId,
+                owners: [context.deployerObjectId],
+                tags,
+                clientAuth: config.clientAuth,
+                mcpApplicationId: identity.mcpApplicationId,
+                mcpAppClientId: identity.mcpAppClientId,
+                mcpScopeId: identity.mcpScopeId,
+                gatewayUrl: gateway.gatewayUrl,
+            },
+            { parent: this },
+        );
+
         // One backend behind the gateway; both have the same ToolBackend shape.
         let toolBackend: ToolBackend;
         if (artifacts.kind === "aks") {
@@ -256,6 +290,15 @@ export class ControlPlane extends pulumi.ComponentResource {
                     package: artifacts.package,
                     deploymentToken: artifacts.deploymentToken,
                     tags,
+                    serviceSettings: signIn.frontDoorClientId
+                        ? frontDoorServiceSettings({
+                              gatewayUrl: gateway.gatewayUrl,
+                              tenantId: context.tenantId,
+                              clientId: signIn.frontDoorClientId,
+                              mcpAppIdUri: identity.mcpAppIdUri,
+                              resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
+                          })
+                        : undefined,
                 },
                 { parent: this },
             );
@@ -285,10 +328,28 @@ export class ControlPlane extends pulumi.ComponentResource {
                     resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
                     corsAllowedOrigins: config.gatewayPolicy.corsAllowedOrigins,
                 },
+                frontDoor: config.clientAuth.mode === "frontDoor" ? {} : undefined,
             },
             { parent: this },
         );
 
+        signIn.trustBackendIdentity(toolBackend.identityPrincipalId);
+        this.clientSignIn = {
+            mode: config.clientAuth.mode,
+            preAuthorizedClientIds: config.clientAuth.preAuthorizedClientIds,
+            ...(apis.frontDoor && signIn.frontDoorClientId
+                ? {
+                      frontDoor: {
+                          issuer: apis.frontDoor.issuer,
+                          metadataUrl: apis.frontDoor.metadataUrl,
+                          authorizationEndpoint: pulumi.interpolate`${apis.frontDoor.issuer}/authorize`,
+                          tokenEndpoint: pulumi.interpolate`${apis.frontDoor.issuer}/token`,
+                          registrationEndpoint: pulumi.interpolate`${apis.frontDoor.issuer}/register`,
+                          clientId: signIn.frontDoorClientId,
+                      },
+                  }
+                : {}),
+        };
         this.resourceGroupName = rg;
         this.gatewayUrl = gateway.gatewayUrl;
         this.gatewayServiceName = gateway.serviceName;

@@ -9,4 +9,6 @@ export interface ToolBackend {
     readonly backendUrl: pulumi.Output<string>;
     /** Resource the gateway requests its token for (the backend app registration's client id). */
     readonly audience: pulumi.Output<string>;
+    /** The backend's managed identity (its object id), which the front door's federated credential trusts. */
+    readonly identityPrincipalId: pulumi.Output<string>;
 }

@@ -64,6 +64,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     public readonly registryLoginServer: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
+    public readonly identityPrincipalId: pulumi.Output<string>;
     public readonly image: pulumi.Output<string>;
 
     constructor(name: string, args: AksBackendArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -211,6 +212,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         this.oidcIssuerUrl = cluster.oidcIssuerUrl;
         this.registryLoginServer = cluster.registryLoginServer;
         this.identityClientId = identity.clientId;
+        this.identityPrincipalId = identity.principalId;
         this.image = image;
         this.registerOutputs({
             backendUrl: this.backendUrl,

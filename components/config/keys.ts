@@ -112,6 +112,19 @@ const specs = {
         description:
             "Browser origins (https://app.example.com; http only for localhost) allowed to call the MCP API and read its metadata through the gateway (APIM cors policy). Empty: no browser origin; non-browser clients are unaffected.",
     },
+    mcpClientAuth: {
+        type: "string",
+        default: "off",
+        description:
+            'How people sign in with MCP clients: "off" (agents only), "direct" (Entra is the authorization server; only pre-authorized public clients) or "frontDoor" (the gateway\'s OAuth front door: client ID metadata documents, dynamic registration, per-user consent).',
+    },
+    mcpPreAuthorizedClientIds: {
+        type: "array",
+        items: "string",
+        default: [],
+        description:
+            "Direct mode: app ids of public MCP clients pre-authorized for the MCP.Access scope (VS Code: aebc6443-996d-45c2-90f0-388ff96faa56).",
+    },
     appInsightsSamplingPercentage: {
         type: "integer",
         default: 100,

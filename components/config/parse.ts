@@ -15,6 +15,7 @@ import {
     findExampleIdentities,
     type ExampleFinding,
 } from "./example-identities";
+import { readClientAuth } from "./client-auth";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
 import {
@@ -185,6 +186,16 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     const maxRequestBodyKb = int("maxRequestBodyKb", 1, 4096);
     const samplingPercentage = int("appInsightsSamplingPercentage", 0, 100);
     const corsAllowedOrigins = stringList(r, "corsAllowedOrigins", json("corsAllowedOrigins"), originProblem);
+    const clientAuth = readClientAuth(
+        str("mcpClientAuth"),
+        json("mcpPreAuthorizedClientIds"),
+        (key, message) => r.problem(key, message),
+    );
+    if (clientAuth.mode === "frontDoor" && backend === "aks")
+        r.problem(
+            "mcpClientAuth",
+            "frontDoor runs on the functions backend only for now: the AKS workload is not yet given the front door's settings and storage container; use direct, or backend: functions",
+        );
     const logRetentionDays = int("logRetentionDays", 30, 730);
     const latencyThresholdMs = int("latencyThresholdMs", 50, 240000);
 
@@ -274,6 +285,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
                 samplingPercentage,
                 corsAllowedOrigins,
             },
+            clientAuth,
             monitoring: { logRetentionDays, alertEmails, alertWebhookUrls, latencyThresholdMs },
             functions: {
                 instanceMemoryMB: memory as 2048 | 4096,

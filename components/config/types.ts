@@ -1,6 +1,7 @@
 /** Typed stack configuration, the only shape components ever see (they read no config themselves). */
 import type { AppRole } from "functions-app/contract";
 import type { FunctionsNodeVersion } from "./support";
+import type { ClientAuthConfig } from "./client-auth";
 
 export const apimSkus = [
     "BasicV2",
@@ -177,6 +178,8 @@ export interface StackConfig {
         /** Browser origins allowed through the gateway (CORS); empty: none. */
         readonly corsAllowedOrigins: readonly string[];
     };
+    /** How people's MCP clients sign in (`mcpClientAuth`, `mcpPreAuthorizedClientIds`). */
+    readonly clientAuth: ClientAuthConfig;
     readonly monitoring: {
         readonly logRetentionDays: number;
         readonly alertEmails: readonly string[];

@@ -37,6 +37,8 @@ export interface FunctionsBackendArgs {
     /** Entra token for the SCM host, used by OneDeploy. */
     readonly deploymentToken: pulumi.Input<string>;
     readonly tags: Record<string, string>;
+    /** More settings for the tool service (none of them a secret), e.g. the front door's `FRONT_DOOR_*`. */
+    readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 const deploymentContainer = "app-package";
@@ -59,6 +61,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
     public readonly functionAppId: pulumi.Output<string>;
     public readonly storageAccountName: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
+    public readonly identityPrincipalId: pulumi.Output<string>;
     public readonly deployedSha256: pulumi.Output<string>;
     /**
      * The MCP extension's system key (secret), for the gateway's `x-functions-key`: the extension may
@@ -200,6 +203,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                     AZURE_CLIENT_ID: identity.clientId,
                     SNIPPETS_STORAGE_ACCOUNT_URL: store.blobEndpoint,
                     SNIPPETS_CONTAINER: snippetContainer,
+                    ...args.serviceSettings,
                 },
             },
             { parent: this },
@@ -290,6 +294,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
         this.functionAppId = app.id;
         this.storageAccountName = store.accountName;
         this.identityClientId = identity.clientId;
+        this.identityPrincipalId = identity.principalId;
         this.deployedSha256 = deployment.sha256;
         this.mcpExtensionKey = pulumi.secret(systemKey.key);
         this.registerOutputs({

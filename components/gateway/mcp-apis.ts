@@ -2,6 +2,9 @@ import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayPaths } from "functions-app/contract";
+import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
+import { FrontDoorApis } from "./front-door-apis";
+import type { FrontDoorLimits } from "./front-door-policies";
 import {
     gatewayNamedValues,
     mcpOperations,
@@ -33,6 +36,8 @@ export interface McpApisArgs {
      */
     readonly functionsSystemKey?: pulumi.Input<string>;
     readonly policy: Omit<GatewayPolicySettings, "backendId">;
+    /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`); absent: Entra is the authorization server. */
+    readonly frontDoor?: { readonly limits?: FrontDoorLimits };
 }
 
 /** Backend entity id the policies route to. */
@@ -56,6 +61,8 @@ export class McpApis extends pulumi.ComponentResource {
     public readonly protectedResourceMetadataUrl: pulumi.Output<string>;
     /** Rendered policy XML by document name (for review and tests). */
     public readonly policies: Readonly<Record<string, string>>;
+    /** The front door's issuer and metadata URL, when it is on. */
+    public readonly frontDoor?: FrontDoorApis;
 
     constructor(name: string, args: McpApisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:gateway:McpApis", name, {}, opts);
@@ -85,6 +92,9 @@ export class McpApis extends pulumi.ComponentResource {
             [gatewayNamedValues.mcpResourceUrl]: this.mcpEndpoint,
             [gatewayNamedValues.protectedResourceMetadataUrl]: this.protectedResourceMetadataUrl,
             [gatewayNamedValues.backendAudience]: args.backendAudience,
+            [gatewayNamedValues.authorizationServer]: args.frontDoor
+                ? pulumi.interpolate`${gatewayUrl}${frontDoorGatewayPaths.issuer}`
+                : `https://login.microsoftonline.com/${args.tenantId}/v2.0`,
         };
         // None of these is a credential: the backend is reached with a managed identity, not a key.
         const namedValues = Object.entries(values).map(
@@ -280,6 +290,21 @@ export class McpApis extends pulumi.ComponentResource {
             },
             policyDeps,
         );
+
+        if (args.frontDoor) {
+            this.frontDoor = new FrontDoorApis(
+                `${name}-front-door`,
+                {
+                    ...common,
+                    gatewayUrl,
+                    backendId,
+                    limits: args.frontDoor.limits,
+                    dependsOn: [...namedValues, backend],
+                },
+                { parent: this },
+            );
+            this.policies = { ...this.policies, ...this.frontDoor.policies };
+        }
 
         this.registerOutputs({
             mcpEndpoint: this.mcpEndpoint,

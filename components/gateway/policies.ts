@@ -32,6 +32,8 @@ export const gatewayNamedValues = {
     mcpResourceUrl: "mcp-resource-url",
     protectedResourceMetadataUrl: "prm-url",
     backendAudience: "backend-audience",
+    /** Where MCP clients get tokens: Entra's v2 issuer, or the gateway's OAuth front door. */
+    authorizationServer: "authorization-server",
 } as const;
 
 export type GatewayNamedValue = (typeof gatewayNamedValues)[keyof typeof gatewayNamedValues];

@@ -51,6 +51,9 @@ export class Identity extends pulumi.ComponentResource {
     public readonly mcpAppClientId: pulumi.Output<string>;
     public readonly mcpAppIdUri: pulumi.Output<string>;
     public readonly mcpServicePrincipalObjectId: pulumi.Output<string>;
+    /** The MCP app's resource id (`/applications/<object id>`) and its delegated scope's id. */
+    public readonly mcpApplicationId: pulumi.Output<string>;
+    public readonly mcpScopeId: string;
     /** App role value -> id on the MCP app. */
     public readonly mcpAppRoleIds: Readonly<Record<AppRole, string>>;
     /** Audience the backend accepts: the backend app's client id. */
@@ -68,6 +71,7 @@ export class Identity extends pulumi.ComponentResource {
         const roleIds = Object.fromEntries(
             allAppRoles.map((r) => [r, stableGuid(args.baseName, "mcp-app-role", r)]),
         ) as Record<AppRole, string>;
+        const mcpScopeId = stableGuid(args.baseName, "mcp-scope", delegatedScope);
         const mcpApp = new azuread.Application(
             `${name}-mcp-app`,
             {
@@ -80,7 +84,7 @@ export class Identity extends pulumi.ComponentResource {
                     requestedAccessTokenVersion: 2,
                     oauth2PermissionScopes: [
                         {
-                            id: stableGuid(args.baseName, "mcp-scope", delegatedScope),
+                            id: mcpScopeId,
                             value: delegatedScope,
                             type: "User",
                             enabled: true,
@@ -200,6 +204,8 @@ export class Identity extends pulumi.ComponentResource {
         this.mcpAppClientId = mcpApp.clientId;
         this.mcpAppIdUri = appIdUri;
         this.mcpServicePrincipalObjectId = mcpSp.objectId;
+        this.mcpApplicationId = mcpApp.id;
+        this.mcpScopeId = mcpScopeId;
         this.mcpAppRoleIds = roleIds;
         this.backendAppClientId = backendApp.clientId;
         this.backendServicePrincipalObjectId = backendSp.objectId;

@@ -74,9 +74,9 @@ describe("the tool service as a package (functions-app exports)", () => {
         assert.equal(bundled.exports.result, contractByPath.backendPaths.mcpStreamable);
     });
 
-    it("is imported by name, never by a relative path into its folder, from the program, the local gateway and the bench", () => {
+    it("is imported by name, never by a relative path into its folder, from the program, the local gateway, the bench and the policy pack", () => {
         const deep: string[] = [];
-        for (const folder of ["components", "local-gateway", "bench", "tests", "scripts"]) {
+        for (const folder of ["components", "local-gateway", "bench", "tests", "scripts", "policypacks"]) {
             for (const file of typeScriptFiles(path.join(repoRoot, folder))) {
                 const text = readFileSync(file, "utf8");
                 if (/(?:from |import\()"(?:\.\.\/)+functions-app\//.test(text))

@@ -19,7 +19,9 @@ import {
     type JWK,
     type JWTPayload,
 } from "jose";
+import { delegatedScope } from "functions-app/contract";
 import type { MintedToken, TokenValidationResult } from "./policies/types";
+import { LocalSignIn, tokenExchangeAudience, type LocalSignInOptions, type LocalUser } from "./entra-sign-in";
 
 export interface LocalAgent {
     readonly name: string;
@@ -42,6 +44,8 @@ export interface LocalEntraOptions {
         readonly clientId: string;
         readonly roles: readonly string[];
     };
+    /** Interactive sign-in for the OAuth front door's app registration (front door mode). */
+    readonly signIn?: LocalSignInOptions;
 }
 
 export interface MintOptions {
@@ -60,6 +64,9 @@ export class LocalEntra {
     readonly issuer: string;
     readonly jwksUri: string;
     readonly tokenEndpoint: string;
+    /** `<base>/local-entra/<tenant>`: where the front door sends users (authorize, token). */
+    readonly authority: string;
+    readonly signIn: LocalSignIn | undefined;
     private readonly keyId = randomUUID();
 
     private constructor(
@@ -72,6 +79,16 @@ export class LocalEntra {
         this.issuer = `${base}${entraPrefix}/${options.tenantId}/v2.0`;
         this.jwksUri = `${base}${entraPrefix}/${options.tenantId}/discovery/v2.0/keys`;
         this.tokenEndpoint = `${base}${entraPrefix}/oauth2/v2.0/token`;
+        this.authority = `${base}${entraPrefix}/${options.tenantId}`;
+        this.signIn = options.signIn
+            ? new LocalSignIn(options.signIn, {
+                  mintDelegated: (user, clientId) => this.delegatedToken(user, clientId),
+                  assertionValid: async (assertion, audience, subject) => {
+                      const result = await this.validate(assertion, options.tenantId, [audience]);
+                      return result.ok && result.payload?.sub === subject;
+                  },
+              })
+            : undefined;
     }
 
     static async create(options: LocalEntraOptions): Promise<LocalEntra> {
@@ -120,6 +137,33 @@ export class LocalEntra {
                 roles: [...agent.roles],
             },
             options,
+        );
+    }
+
+    /** A v2 delegated token for the MCP app, as Entra issues to a client acting for a signed-in user. */
+    delegatedToken(user: LocalUser, clientId: string): Promise<string> {
+        return this.mint({
+            aud: this.options.resourceClientId,
+            azp: clientId,
+            azpacr: "2",
+            scp: delegatedScope,
+            oid: user.objectId,
+            // Pairwise per app in Entra: a stable value that is not the object id.
+            sub: `${user.objectId.slice(0, 8)}-${clientId.slice(0, 8)}`,
+            name: user.name,
+            preferred_username: `${user.name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@local.test`,
+            ...(user.roles.length > 0 ? { roles: [...user.roles] } : {}),
+        });
+    }
+
+    /**
+     * What a managed identity gets for `api://AzureADTokenExchange` (issuer of this tenant, `sub` =
+     * the identity's object id): the client assertion a federated credential accepts.
+     */
+    federationAssertion(objectId: string): Promise<string> {
+        return this.mint(
+            { aud: tokenExchangeAudience, oid: objectId, sub: objectId, idtyp: "app" },
+            { expiresIn: 600 },
         );
     }
 
@@ -185,12 +229,20 @@ export class LocalEntra {
                 token_endpoint: this.tokenEndpoint,
                 jwks_uri: this.jwksUri,
                 token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt"],
-                grant_types_supported: ["client_credentials"],
+                grant_types_supported: this.signIn
+                    ? ["client_credentials", "authorization_code", "refresh_token"]
+                    : ["client_credentials"],
+                ...(this.signIn ? { authorization_endpoint: `${this.authority}/oauth2/v2.0/authorize` } : {}),
                 id_token_signing_alg_values_supported: ["RS256"],
                 tenant_region_scope: "local",
             });
         } else if (req.method === "GET" && local === "/discovery/v2.0/keys") {
             send(res, 200, { keys: [this.publicJwk] });
+        } else if (local === "/oauth2/v2.0/authorize" && req.method === "GET" && this.signIn) {
+            const answer = this.signIn.authorize(new URL(req.url ?? "/", "http://local").searchParams);
+            if (answer.location) {
+                res.writeHead(302, { location: answer.location, "cache-control": "no-store" }).end();
+            } else send(res, answer.status, answer.body);
         } else if (local === "/oauth2/v2.0/token") {
             if (req.method !== "POST")
                 send(res, 405, { error: "invalid_request", error_description: "POST only" });
@@ -211,7 +263,12 @@ export class LocalEntra {
             chunks.push(chunk as Buffer);
         }
         const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-        if (form.get("grant_type") !== "client_credentials")
+        const grant = form.get("grant_type");
+        if (this.signIn && (grant === "authorization_code" || grant === "refresh_token")) {
+            const answer = await this.signIn.token(form);
+            return send(res, answer.status, answer.body);
+        }
+        if (grant !== "client_credentials")
             return send(res, 400, {
                 error: "unsupported_grant_type",
                 error_description: "only client_credentials is issued locally",

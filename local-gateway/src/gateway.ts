@@ -11,6 +11,8 @@ import type { Parser } from "web-tree-sitter";
 import { GatewayContext, MessageBody, newHeaders, type Headers, type Url } from "./context";
 import { composeScopes, defaultGlobalPolicy, loadPolicyDocument, type PolicyDocument } from "./document";
 import { LocalEntra } from "./entra";
+import type { LocalSignInOptions } from "./entra-sign-in";
+import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
 import { csharpParser } from "./expressions/parser";
 import { CsException } from "./expressions/values";
 import { forwardToBackend, hopByHop, separateLines } from "./forward";
@@ -42,6 +44,8 @@ export interface LocalGatewayOptions {
     readonly backendUrl?: string;
     readonly port?: number;
     readonly host?: string;
+    /** The Entra stand-in's interactive sign-in for the front door's app; its redirect URI is this gateway's. */
+    readonly signIn?: Omit<LocalSignInOptions, "redirectUri">;
     /** Called for every request the gateway answered (status, route). */
     readonly onRequest?: (entry: {
         method: string;
@@ -94,6 +98,14 @@ export class LocalGateway {
                     clientId: source.gatewayObjectId,
                     roles: [gatewayRole],
                 },
+                ...(options.signIn
+                    ? {
+                          signIn: {
+                              ...options.signIn,
+                              redirectUri: `${url}${frontDoorGatewayPaths.issuer}/callback`,
+                          },
+                      }
+                    : {}),
             });
             const gateway = new LocalGateway(source, server, url, entra, options);
             gateway.routes = gateway.loadRoutes(parser);

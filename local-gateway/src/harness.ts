@@ -10,15 +10,21 @@
  *   plane.backendRequests();  // [{ method, path, headers }]
  *   await plane.stop();
  */
+import { randomUUID } from "node:crypto";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JWTPayload } from "jose";
 import { startAzurite, type LocalStorage } from "functions-app/azurite";
-import { gatewayPaths } from "functions-app/contract";
+import { appRoles, delegatedScope, gatewayPaths } from "functions-app/contract";
 import { silentLogger, type Logger } from "functions-app/logger";
 import { NodeHost } from "functions-app/node-host";
 import { BlobSnippetStore } from "functions-app/blob-snippet-store";
+import { BlobFrontDoorStore } from "functions-app/front-door/blob-store";
+import { FrontDoor, type FrontDoorLifetimes } from "functions-app/front-door/front-door";
+import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
+import { EntraUpstream } from "functions-app/front-door/upstream";
 import type { MintOptions } from "./entra";
+import type { LocalSignIn, LocalUser } from "./entra-sign-in";
 import { LocalGateway } from "./gateway";
 import { loadStackSource, type StackSource } from "./stack-source";
 
@@ -39,6 +45,33 @@ export interface LocalControlPlaneOptions {
     /** Put a recording proxy between gateway and host. */
     readonly recordBackend?: boolean;
     readonly logger?: Logger;
+    /** Front door settings for local runs and tests (used when the stack has `mcpClientAuth: frontDoor`). */
+    readonly frontDoor?: LocalFrontDoorOptions;
+}
+
+export interface LocalFrontDoorOptions {
+    /** Users the Entra stand-in can sign in (the first one by default). */
+    readonly users?: readonly LocalUser[];
+    readonly registrationCap?: number;
+    readonly lifetimes?: Partial<FrontDoorLifetimes>;
+    /** Client ID metadata documents on loopback (a test server), with its CA. */
+    readonly documents?: { readonly allowLoopback?: boolean; readonly ca?: string };
+    readonly now?: () => number;
+}
+
+/** The user the local Entra stand-in signs in when nothing else is configured. */
+export const defaultLocalUser: LocalUser = {
+    objectId: "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+    name: "Local User",
+    roles: [appRoles.toolsInvoke, appRoles.snippetsRead, appRoles.snippetsWrite],
+};
+
+export interface LocalFrontDoor {
+    /** `<gateway>/oauth` */
+    readonly issuer: string;
+    readonly metadataUrl: string;
+    /** The stand-in's sign-in: choose the user, make the next sign-in fail. */
+    readonly signIn: LocalSignIn;
 }
 
 export interface LocalControlPlane {
@@ -61,6 +94,8 @@ export interface LocalControlPlane {
         /** Any token the local tenant could issue: claims override the defaults (iss, iat, nbf, exp, tid, ver). */
         mint(claims: JWTPayload, options?: MintOptions): Promise<string>;
     };
+    /** The OAuth front door, when the stack runs it (`mcpClientAuth: frontDoor`). */
+    readonly frontDoor?: LocalFrontDoor;
     /** What the backend received, in order (needs `recordBackend`). */
     backendRequests(): RecordedBackendRequest[];
     stop(): Promise<void>;
@@ -83,9 +118,38 @@ export async function startLocalControlPlane(
         for (const step of cleanup.reverse()) await step().catch(() => undefined);
     };
     try {
-        const gateway = await LocalGateway.start({ source, port: options.gatewayPort });
+        const frontDoorOn = source.apis.some((api) => api.id === "front-door");
+        // Local stand-ins for the front door's app registration and the backend identity it trusts.
+        const frontDoorClientId = randomUUID();
+        const hostIdentityObjectId = randomUUID();
+        const gateway = await LocalGateway.start({
+            source,
+            port: options.gatewayPort,
+            ...(frontDoorOn
+                ? {
+                      signIn: {
+                          clientId: frontDoorClientId,
+                          federatedSubject: hostIdentityObjectId,
+                          users: options.frontDoor?.users ?? [defaultLocalUser],
+                      },
+                  }
+                : {}),
+        });
         cleanup.push(() => gateway.close());
+        const issuer = gateway.url + frontDoorGatewayPaths.issuer;
+        const frontDoor = frontDoorOn
+            ? localFrontDoor(
+                  source,
+                  gateway,
+                  storage,
+                  issuer,
+                  frontDoorClientId,
+                  hostIdentityObjectId,
+                  options.frontDoor,
+              )
+            : undefined;
         const host = new NodeHost({
+            frontDoor,
             snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
             logger: options.logger ?? silentLogger,
             auth: {
@@ -134,6 +198,18 @@ export async function startLocalControlPlane(
                 },
                 mint: (claims, mintOptions) => gateway.entra.mint(claims, mintOptions),
             },
+            ...(frontDoor && gateway.entra.signIn
+                ? {
+                      frontDoor: {
+                          issuer,
+                          metadataUrl:
+                              gateway.url +
+                              frontDoorGatewayPaths.metadataPrefix +
+                              frontDoorGatewayPaths.issuer,
+                          signIn: gateway.entra.signIn,
+                      },
+                  }
+                : {}),
             backendRequests: () => [...recorded],
             stop: stopAll,
         };
@@ -141,6 +217,36 @@ export async function startLocalControlPlane(
         await stopAll();
         throw error;
     }
+}
+
+function localFrontDoor(
+    source: StackSource,
+    gateway: LocalGateway,
+    storage: LocalStorage,
+    issuer: string,
+    clientId: string,
+    hostIdentityObjectId: string,
+    options: LocalFrontDoorOptions = {},
+): FrontDoor {
+    const scope = `${source.namedValues.get("mcp-app-id-uri") ?? `api://${source.mcpAppClientId}`}/${delegatedScope}`;
+    return new FrontDoor({
+        issuer,
+        resource: gateway.url + gatewayPaths.mcp,
+        resourceName: `MCP tools (${source.stack}, local)`,
+        scope,
+        upstream: new EntraUpstream({
+            authority: gateway.entra.authority,
+            clientId,
+            scope,
+            redirectUri: `${issuer}/callback`,
+            clientAssertion: () => gateway.entra.federationAssertion(hostIdentityObjectId),
+        }),
+        store: new BlobFrontDoorStore({ connectionString: storage.connectionString }, options.now),
+        registrationCap: options.registrationCap,
+        lifetimes: options.lifetimes,
+        documents: options.documents,
+        now: options.now,
+    });
 }
 
 /** A pass-through proxy (streaming both ways) that records each request's method, path and headers. */

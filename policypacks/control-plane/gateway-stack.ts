@@ -12,23 +12,31 @@ import {
     replacesCallerAuthorization,
     tokenValidationIndex,
 } from "./lib/apim-pipeline";
+import { frontDoorRoute } from "./lib/front-door-routes";
 import { stringPropOf } from "./lib/stack";
 import { descendants } from "./lib/xml";
 
 type Report = (message: string, urn?: string) => void;
 
-/** Runs `check` on every operation that can reach a backend; APIs that answer on their own are exempt. */
+/**
+ * Runs `check` on every operation that can reach a backend; APIs that answer on their own are
+ * exempt, and so are the OAuth front door's operations when `publicFrontDoor` says they may be
+ * reached without a token (front-door-secretless and front-door-rate-limited check those).
+ */
 function forEachForwardedOperation(
     args: StackValidationArgs,
     check: (api: ApiModel, op: OperationModel) => string | undefined,
     report: Report,
+    publicFrontDoor = false,
 ): void {
     const apis = gatewayApis(args.resources);
     if (apis.length === 0) {
         return args.notApplicable("the stack has no APIM APIs");
     }
     for (const api of apis) {
-        for (const op of api.operations.filter((o) => reachesBackend(o.chain))) {
+        for (const op of api.operations.filter(
+            (o) => reachesBackend(o.chain) && !(publicFrontDoor && frontDoorRoute(o.chain) !== undefined),
+        )) {
             const problem = check(api, op);
             if (problem !== undefined) {
                 const unreadable =
@@ -56,6 +64,7 @@ export const apimApiValidatesTokens: StackValidationPolicy = {
                     ? `requests reach the backend without token validation; ${addValidation}`
                     : undefined,
             report,
+            true,
         ),
 };
 
@@ -72,6 +81,7 @@ export const apimSubscriptionlessNeedsTokens: StackValidationPolicy = {
                       "Alternatively set subscriptionRequired: true."
                     : undefined,
             report,
+            true,
         ),
 };
 
@@ -101,6 +111,7 @@ export const apimApiRateLimitedPerCaller: StackValidationPolicy = {
                 return undefined;
             },
             report,
+            true,
         ),
 };
 

@@ -7,6 +7,7 @@ import * as apim from "@pulumi/azure-native/apimanagement";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { ApimSkuSettings, apimSkuSchema, defaultApimSkus, environmentOf, settings } from "./config";
 import { readsAppIdClaim, readsAuthorizationHeader, variablesSet, withVariables } from "./lib/apim-pipeline";
+import { frontDoorEndpointOf, isPerIpRateLimit } from "./lib/front-door-routes";
 import { checkPolicyExpressions } from "../../local-gateway/src/expressions/check";
 import { policyDocumentOf } from "./lib/apim-resources";
 import { isPrivateHost } from "./lib/arm";
@@ -62,7 +63,12 @@ export const apimRateLimitKeyedOnAppId: ResourceValidationPolicy = {
             return args.notApplicable("not an APIM policy resource");
         }
         const variables = variablesSet(elements);
+        // The front door's callers have no token yet: its endpoints are limited per IP address.
+        const frontDoor = elements.some(
+            (e) => e.name === "rewrite-uri" && frontDoorEndpointOf(e.attributes.template) !== undefined,
+        );
         for (const limit of elements.filter((e) => e.name === "rate-limit-by-key")) {
+            if (frontDoor && isPerIpRateLimit(limit)) continue;
             const key = limit.attributes["counter-key"] ?? "";
             const resolved = withVariables(key, variables);
             if (readsAuthorizationHeader(resolved) && !/AsJwt\s*\(/.test(resolved)) {

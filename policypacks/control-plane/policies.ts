@@ -6,6 +6,7 @@ import { Policies, PolicyPackArgs } from "@pulumi/policy";
 import { dataComputePolicies } from "./data-compute";
 import { gatewayResourcePolicies } from "./gateway";
 import { gatewayStackPolicies } from "./gateway-stack";
+import { frontDoorRateLimited, frontDoorSecretless } from "./front-door";
 import { governancePolicies } from "./governance";
 import { identityPolicies, identityStackPolicies } from "./identity";
 import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
@@ -17,6 +18,8 @@ export const policies: Policies = [
     ...gatewayStackPolicies,
     ...identityPolicies,
     ...identityStackPolicies,
+    frontDoorSecretless,
+    frontDoorRateLimited,
     ...dataComputePolicies,
     ...observabilityResourcePolicies,
     ...observabilityStackPolicies,

@@ -9,6 +9,7 @@ import { resolvePolicyConfig } from "../../policypacks/control-plane/lib/policy-
 import { monitoredTypes, taggableTypes } from "../../policypacks/control-plane/observability";
 import { policies } from "../../policypacks/control-plane/policies";
 import { dataComputeCases } from "./cases/data-compute";
+import { frontDoorCases } from "./cases/front-door";
 import { gatewayCases } from "./cases/gateway";
 import { governanceCases } from "./cases/governance";
 import { identityCases } from "./cases/identity";
@@ -18,6 +19,7 @@ import { compliantStack } from "./fixtures";
 const allCases = [
     ...gatewayCases,
     ...identityCases,
+    ...frontDoorCases,
     ...dataComputeCases,
     ...observabilityCases,
     ...governanceCases,

@@ -248,13 +248,12 @@ describe("APIM policies", () => {
         }
     });
 
-    it("publishes Protected Resource Metadata as JSON pointing at Entra", () => {
+    it("publishes Protected Resource Metadata as JSON naming the authorization server's named value", () => {
         const [body] = find(section(policies.protectedResourceMetadata, "inbound"), "set-body");
         const json = JSON.parse(String(body["#text"])) as Record<string, unknown>;
         assert.equal(json.resource, "{{mcp-resource-url}}");
-        assert.deepEqual(json.authorization_servers, [
-            "https://login.microsoftonline.com/{{mcp-tenant-id}}/v2.0",
-        ]);
+        // Entra's v2 issuer, or the OAuth front door (tests/program/client-auth.test.ts checks the value per mode).
+        assert.deepEqual(json.authorization_servers, ["{{authorization-server}}"]);
         assert.deepEqual(json.scopes_supported, ["{{mcp-app-id-uri}}/MCP.Access"]);
     });
 

@@ -12,7 +12,10 @@ import { forwardedRolesHeader, webhookRole } from "../contract";
 import { forwardedRoles } from "../forwarded-identity";
 import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
 import type { SnippetStore } from "../storage/snippet-store";
-import { snippetStoreFromEnvironment } from "./storage";
+import { snippetStoreFromEnvironment, storageLocationFromEnvironment } from "./storage";
+import { frontDoorFromEnvironment, readFrontDoorEnvironment } from "../front-door/environment";
+import type { FrontDoor } from "../front-door/front-door";
+import { registerFrontDoorTriggers } from "../front-door/functions-triggers";
 import { callerFromTrigger, readToolTriggerInput } from "./tool-trigger-input";
 
 /**
@@ -110,3 +113,21 @@ app.http("sentinelWebhook", {
         return { status: answer.status, headers: answer.headers, body: answer.body };
     },
 });
+
+// The OAuth front door (mcpClientAuth: frontDoor): its settings are present only in that mode.
+const frontDoorSettings = readFrontDoorEnvironment(process.env);
+if (frontDoorSettings.errors.length > 0)
+    throw new Error(`front door settings: ${frontDoorSettings.errors.join("; ")}`);
+if (frontDoorSettings.settings) {
+    const settings = frontDoorSettings.settings;
+    let frontDoor: FrontDoor | undefined;
+    registerFrontDoorTriggers(
+        app,
+        () =>
+            (frontDoor ??= frontDoorFromEnvironment(
+                settings,
+                storageLocationFromEnvironment(process.env),
+                process.env.AZURE_CLIENT_ID,
+            )),
+    );
+}

@@ -1,4 +1,4 @@
-import { BlobSnippetStore } from "../storage/blob-snippet-store";
+import { BlobSnippetStore, type BlobStoreLocation } from "../storage/blob-snippet-store";
 import type { SnippetStore } from "../storage/snippet-store";
 
 /**
@@ -7,9 +7,16 @@ import type { SnippetStore } from "../storage/snippet-store";
  * when run locally with Core Tools and Azurite.
  */
 export function snippetStoreFromEnvironment(env: Readonly<Record<string, string | undefined>>): SnippetStore {
+    return new BlobSnippetStore(storageLocationFromEnvironment(env));
+}
+
+/** Where the tool storage account is (snippets, and the front door's records). */
+export function storageLocationFromEnvironment(
+    env: Readonly<Record<string, string | undefined>>,
+): BlobStoreLocation {
     const container = env.SNIPPETS_CONTAINER || undefined;
     if (env.SNIPPETS_STORAGE_CONNECTION_STRING) {
-        return new BlobSnippetStore({ connectionString: env.SNIPPETS_STORAGE_CONNECTION_STRING, container });
+        return { connectionString: env.SNIPPETS_STORAGE_CONNECTION_STRING, container };
     }
     const accountUrl = env.SNIPPETS_STORAGE_ACCOUNT_URL;
     if (!accountUrl) {
@@ -17,5 +24,5 @@ export function snippetStoreFromEnvironment(env: Readonly<Record<string, string 
             "SNIPPETS_STORAGE_ACCOUNT_URL is not set: the function app cannot reach snippet storage",
         );
     }
-    return new BlobSnippetStore({ accountUrl, container, managedIdentityClientId: env.AZURE_CLIENT_ID });
+    return { accountUrl, container, managedIdentityClientId: env.AZURE_CLIENT_ID };
 }

@@ -21,6 +21,8 @@ import type { Logger } from "../logger";
 import { createMcpServer } from "../mcp/server-factory";
 import { ServerPool } from "../mcp/server-pool";
 import type { SnippetStore } from "../storage/snippet-store";
+import type { FrontDoor } from "../front-door/front-door";
+import { frontDoorRoutes } from "../front-door/node-routes";
 
 export interface NodeHostOptions {
     readonly snippets: SnippetStore;
@@ -37,6 +39,8 @@ export interface NodeHostOptions {
     readonly fastPath?: boolean;
     /** Longest a tool call may take (default 10 s). */
     readonly toolCallTimeoutMs?: number;
+    /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`), served under /api/oauth. */
+    readonly frontDoor?: FrontDoor;
 }
 
 /**
@@ -121,6 +125,7 @@ export class NodeHost {
             [backendPaths.protectedResourceMetadata + backendPaths.mcpStreamable, metadata],
             [backendPaths.liveness, (_req, res) => sendJson(res, 200, { status: "ok" })],
             [backendPaths.readiness, (_req, res) => this.readiness(res)],
+            ...(options.frontDoor ? frontDoorRoutes(options.frontDoor, access) : []),
         ]);
         this.server = createServer((req, res) => this.dispatch(req, res));
         // Slow clients must not hold sockets: the whole request (headers and body) must arrive in

@@ -3,6 +3,7 @@ import { BlobSnippetStore } from "../storage/blob-snippet-store";
 import { NodeHost } from "./host";
 import { readSettings } from "./settings";
 import { createQueueBackplane } from "./queue-backplane";
+import { frontDoorFromEnvironment } from "../front-door/environment";
 
 /** Entry point of the bundled server (container and local runs): env -> settings -> host. */
 async function main(): Promise<void> {
@@ -24,12 +25,22 @@ async function main(): Promise<void> {
         publicBaseUrl: settings.publicBaseUrl,
         fastPath: settings.fastPath,
         toolCallTimeoutMs: settings.toolCallTimeoutMs,
+        frontDoor: settings.frontDoor
+            ? frontDoorFromEnvironment(
+                  settings.frontDoor,
+                  settings.storage,
+                  "managedIdentityClientId" in settings.storage
+                      ? settings.storage.managedIdentityClientId
+                      : undefined,
+              )
+            : undefined,
     });
     const url = await host.listen(settings.port, settings.host);
     logger.info("listening", {
         url,
         auth: settings.auth ? "on" : "off",
         backplane: Boolean(settings.backplane),
+        frontDoor: settings.frontDoor?.issuer ?? "off",
     });
 
     let stopping = false;

@@ -1,5 +1,6 @@
 import type { AuthSettings } from "../http/auth";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
+import { readFrontDoorEnvironment, type FrontDoorEnvironment } from "../front-door/environment";
 
 /** Everything the Node host reads from its environment, validated in one place. */
 export interface HostSettings {
@@ -18,6 +19,8 @@ export interface HostSettings {
     readonly fastPath: boolean;
     /** Longest a tool call may take before it answers with a tool error (TOOL_CALL_TIMEOUT_SECONDS). */
     readonly toolCallTimeoutMs: number;
+    /** The OAuth front door (FRONT_DOOR_*), when this service runs it. */
+    readonly frontDoor?: FrontDoorEnvironment;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
@@ -126,6 +129,11 @@ export function readSettings(env: Env): SettingsResult {
           ? { connectionString: backplaneConnection }
           : undefined;
 
+    const frontDoor = readFrontDoorEnvironment(env);
+    errors.push(...frontDoor.errors);
+    if (frontDoor.settings && !auth)
+        errors.push("FRONT_DOOR_ISSUER: the front door needs AUTH_ISSUER (only the gateway may call it)");
+
     if (errors.length > 0 || !storage) return { ok: false, errors };
     return {
         ok: true,
@@ -141,6 +149,7 @@ export function readSettings(env: Env): SettingsResult {
             publicBaseUrl: url("PUBLIC_BASE_URL", ["https:", "http:"]),
             fastPath: fastPathValue !== "off",
             toolCallTimeoutMs: toolCallTimeoutSeconds * 1000,
+            ...(frontDoor.settings ? { frontDoor: frontDoor.settings } : {}),
         },
     };
 }

@@ -3,6 +3,8 @@
  * uses this catalog to reject unknown keys, and `Pulumi.yaml` declares the same keys (a test keeps
  * the two in step).
  */
+import { agentPlatformKinds } from "../platforms/registry";
+
 export type ConfigKeyType = "string" | "integer" | "boolean" | "array" | "object";
 
 /**
@@ -235,8 +237,7 @@ const specs = {
         type: "array",
         items: "object",
         default: [],
-        description:
-            "External agents: {name, roles, and exactly one platform block: gcp | aws | awsCognito | kubernetes | githubActions | azureDatabricks | oidc | salesforce}.",
+        description: `External agents: {name, roles, and exactly one platform block: ${agentPlatformKinds.join(" | ")}}.`,
     },
 } as const satisfies Record<string, ConfigKeySpec>;
 

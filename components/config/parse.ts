@@ -3,12 +3,10 @@
  * collecting every problem at once, each prefixed with the full key path so the stack file can be
  * fixed in one pass. Pure: no Pulumi imports.
  */
-import { X509Certificate } from "node:crypto";
-import { allAppRoles, type AppRole } from "../../functions-app/src/contract";
-import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../identity/federation";
 import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
+import { readAgents } from "../platforms/agents";
 import {
     describeExampleFinding,
     exampleIdentitiesOptInKey,
@@ -17,27 +15,17 @@ import {
 } from "./example-identities";
 import { configKeyNames, configKeys, type ConfigKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
+import { isHttpsUrl, isRecord, uuidPattern } from "./values";
 import {
-    agentPlatformKinds,
     apimSkus,
     deployerPrincipalTypes,
-    type AgentConfig,
     type AksConfig,
     type BackendKind,
-    type AgentPlatform,
-    type AgentPlatformKind,
     type ApimSku,
     type CustomDomainConfig,
     type DeployerPrincipalType,
     type StackConfig,
 } from "./types";
-
-/** Audiences Entra accepts for workload identity federation (public, US Government, China clouds). */
-const tokenExchangeAudiences = [
-    "api://AzureADTokenExchange",
-    "api://AzureADTokenExchangeUSGov",
-    "api://AzureADTokenExchangeChina",
-];
 
 export const projectName = "agents-control-plane";
 
@@ -55,15 +43,7 @@ export class ConfigError extends Error {
     }
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const awsIssuerPattern = /^https:\/\/[a-z0-9-]+\.tokens\.sts\.global\.api\.aws$/;
-const roleArnPattern = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const cognitoIdPattern =
-    /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const githubRepoPattern = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
-const gitRefPattern = /^[A-Za-z0-9._/-]+$/;
 const hostNamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** Collects problems under a key path while reading values of the right shape. */
@@ -235,7 +215,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         (v) => (uuidPattern.test(v) ? undefined : "must be an object id (GUID)"),
     );
 
-    const agents = readAgents(r, json("agents"));
+    const agents = readAgents((path, message) => r.problem(path, message), json("agents"));
 
     const allowExamples = str(exampleIdentitiesOptInKey);
     if (allowExamples !== "true" && allowExamples !== "false")
@@ -401,10 +381,6 @@ function defaultOf(key: ConfigKey): string | undefined {
     return d === undefined ? undefined : typeof d === "string" ? d : JSON.stringify(d);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /**
  * A browser origin as browsers send it: scheme, host, optional port; https, or http for a
  * developer's own machine. `*` is refused: any web page could then drive the tools with a token.
@@ -423,15 +399,6 @@ function originProblem(v: string): string | undefined {
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
         return "must use https (http only for localhost)";
     return undefined;
-}
-
-function isHttpsUrl(v: string): boolean {
-    try {
-        const u = new URL(v);
-        return u.protocol === "https:" && u.hostname !== "";
-    } catch {
-        return false;
-    }
 }
 
 function readTags(r: Reader, v: unknown): Record<string, string> {
@@ -517,273 +484,3 @@ function stringList(r: Reader, key: string, v: unknown, check: (s: string) => st
     });
     return out;
 }
-
-function readAgents(r: Reader, v: unknown): AgentConfig[] {
-    if (!Array.isArray(v)) {
-        r.problem("agents", "must be a list of agents");
-        return [];
-    }
-    const agents: AgentConfig[] = [];
-    const seen = new Map<string, number>();
-    v.forEach((item, i) => {
-        const key = `agents[${i}]`;
-        if (!isRecord(item)) {
-            r.problem(key, "must be an object {name, roles, <platform block>}");
-            return;
-        }
-        const agent = readAgent(r, key, item);
-        if (typeof item.name === "string") {
-            const first = seen.get(item.name);
-            if (first !== undefined)
-                r.problem(`${key}.name`, `duplicate agent name "${item.name}" (also agents[${first}])`);
-            else seen.set(item.name, i);
-        }
-        if (agent) agents.push(agent);
-    });
-    return agents;
-}
-
-const agentFields = new Set(["name", "description", "roles", ...agentPlatformKinds]);
-
-function readAgent(r: Reader, key: string, item: Record<string, unknown>): AgentConfig | undefined {
-    const before = r.errors.length;
-    const name = item.name;
-    if (typeof name !== "string" || !/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/.test(name)) {
-        r.problem(`${key}.name`, "must be 3-32 lowercase letters, digits or '-', starting with a letter");
-    }
-    for (const field of Object.keys(item)) {
-        if (!agentFields.has(field))
-            r.problem(`${key}.${field}`, `unknown field (allowed: ${[...agentFields].join(", ")})`);
-    }
-    if (item.description !== undefined && typeof item.description !== "string") {
-        r.problem(`${key}.description`, "must be a string");
-    }
-    const roles = readRoles(r, `${key}.roles`, item.roles);
-
-    const blocks = agentPlatformKinds.filter((k) => item[k] !== undefined);
-    let platform: AgentPlatform | undefined;
-    if (blocks.length !== 1) {
-        r.problem(
-            key,
-            `needs exactly one platform block (${agentPlatformKinds.join(", ")}); found ${blocks.length === 0 ? "none" : blocks.join(", ")}`,
-        );
-    } else {
-        platform = readPlatform(r, `${key}.${blocks[0]}`, blocks[0], item[blocks[0]]);
-    }
-    if (r.errors.length > before || platform === undefined) return undefined;
-
-    const agent: AgentConfig = {
-        name: name as string,
-        ...(typeof item.description === "string" ? { description: item.description } : {}),
-        roles,
-        platform,
-    };
-    // The tenant does not change how many credentials there are or what they are named.
-    const credentials = federatedCredentialsFor(agent, { tenantId: "00000000-0000-0000-0000-000000000000" });
-    if (credentials.length > maxFederatedCredentialsPerApp) {
-        r.problem(
-            `${key}.${platform.kind}`,
-            `maps to ${credentials.length} federated identity credentials; Entra allows at most ${maxFederatedCredentialsPerApp} per app`,
-        );
-    }
-    const names = new Set<string>();
-    for (const c of credentials) {
-        if (names.has(c.name))
-            r.problem(`${key}.${platform.kind}`, `two entries map to the same credential name "${c.name}"`);
-        names.add(c.name);
-    }
-    return r.errors.length > before ? undefined : agent;
-}
-
-function readRoles(r: Reader, key: string, v: unknown): AppRole[] {
-    if (!Array.isArray(v) || v.length === 0) {
-        r.problem(key, `must be a non-empty list of app roles (${allAppRoles.join(", ")})`);
-        return [];
-    }
-    const out: AppRole[] = [];
-    v.forEach((role, i) => {
-        if (typeof role !== "string" || !(allAppRoles as readonly string[]).includes(role)) {
-            r.problem(
-                `${key}[${i}]`,
-                `unknown app role ${JSON.stringify(role)} (roles: ${allAppRoles.join(", ")})`,
-            );
-        } else if (out.includes(role as AppRole)) {
-            r.problem(`${key}[${i}]`, `duplicate role "${role}"`);
-        } else {
-            out.push(role as AppRole);
-        }
-    });
-    return out;
-}
-
-function readPlatform(
-    r: Reader,
-    key: string,
-    kind: AgentPlatformKind,
-    v: unknown,
-): AgentPlatform | undefined {
-    if (!isRecord(v)) {
-        r.problem(key, "must be an object");
-        return undefined;
-    }
-    const s = (field: string, check: (x: string) => boolean, message: string): string => {
-        const x = v[field];
-        if (typeof x !== "string" || x === "") {
-            r.problem(`${key}.${field}`, `is required (${message})`);
-            return "";
-        }
-        if (!check(x)) r.problem(`${key}.${field}`, `${message} (got "${x}")`);
-        return x;
-    };
-    const list = (field: string, check: (x: string) => boolean, message: string): string[] => {
-        const x = v[field];
-        if (x === undefined) return [];
-        if (!Array.isArray(x)) {
-            r.problem(`${key}.${field}`, "must be a list of strings");
-            return [];
-        }
-        x.forEach((e, i) => {
-            if (typeof e !== "string" || !check(e))
-                r.problem(`${key}.${field}[${i}]`, `${message} (got ${JSON.stringify(e)})`);
-        });
-        return x.filter((e): e is string => typeof e === "string");
-    };
-    switch (kind) {
-        case "gcp":
-            return {
-                kind,
-                gcp: {
-                    serviceAccountUniqueId: s(
-                        "serviceAccountUniqueId",
-                        (x) => /^\d{21}$/.test(x),
-                        "must be the 21-digit numeric unique id of the service account, not its e-mail",
-                    ),
-                },
-            };
-        case "aws":
-            return {
-                kind,
-                aws: {
-                    issuer: s(
-                        "issuer",
-                        (x) => awsIssuerPattern.test(x),
-                        "must be https://<id>.tokens.sts.global.api.aws",
-                    ),
-                    roleArn: s(
-                        "roleArn",
-                        (x) => roleArnPattern.test(x),
-                        "must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name>",
-                    ),
-                },
-            };
-        case "awsCognito":
-            return {
-                kind,
-                awsCognito: {
-                    identityPoolId: s(
-                        "identityPoolId",
-                        (x) => cognitoIdPattern.test(x),
-                        "must be <region>:<guid>",
-                    ),
-                    identityId: s("identityId", (x) => cognitoIdPattern.test(x), "must be <region>:<guid>"),
-                },
-            };
-        case "kubernetes":
-            return {
-                kind,
-                kubernetes: {
-                    issuer: s("issuer", isHttpsUrl, "must be the cluster's https OIDC issuer URL"),
-                    namespace: s(
-                        "namespace",
-                        (x) => dns1123Label.test(x),
-                        "must be a Kubernetes namespace name",
-                    ),
-                    serviceAccount: s(
-                        "serviceAccount",
-                        (x) => dns1123Label.test(x),
-                        "must be a Kubernetes service account name",
-                    ),
-                },
-            };
-        case "githubActions": {
-            const repository = s("repository", (x) => githubRepoPattern.test(x), "must be owner/repo");
-            const environments = list(
-                "environments",
-                (x) => /^[^:\s]{1,255}$/.test(x),
-                "must be an environment name",
-            );
-            const branches = list("branches", (x) => gitRefPattern.test(x), "must be a branch name");
-            const tags = list("tags", (x) => gitRefPattern.test(x), "must be a tag name");
-            const pr = v.pullRequests;
-            if (pr !== undefined && typeof pr !== "boolean")
-                r.problem(`${key}.pullRequests`, "must be true or false");
-            const pullRequests = pr === true;
-            if (environments.length + branches.length + tags.length === 0 && !pullRequests) {
-                r.problem(key, "needs at least one of environments, branches, tags or pullRequests: true");
-            }
-            return { kind, githubActions: { repository, environments, branches, tags, pullRequests } };
-        }
-        case "azureDatabricks":
-            return {
-                kind,
-                azureDatabricks: {
-                    accessConnectorPrincipalId: s(
-                        "accessConnectorPrincipalId",
-                        (x) => uuidPattern.test(x),
-                        "must be the object id (GUID) of the access connector's managed identity",
-                    ),
-                },
-            };
-        case "oidc": {
-            const issuer = s("issuer", isHttpsUrl, "must be an https issuer URL");
-            // Entra matches subjects exactly: a '*' is never a wildcard, only a mistake.
-            const subjects = list(
-                "subjects",
-                (x) => x.length > 0 && x.length <= 600 && !x.includes("*"),
-                "must be one concrete subject (Entra matches exactly; '*' is not a wildcard)",
-            );
-            if (subjects.length === 0) r.problem(`${key}.subjects`, "must list at least one subject");
-            const audience = v.audience === undefined ? tokenExchangeAudiences[0] : v.audience;
-            if (typeof audience !== "string" || !tokenExchangeAudiences.includes(audience))
-                r.problem(`${key}.audience`, `must be one of ${tokenExchangeAudiences.join(", ")}`);
-            return { kind, oidc: { issuer, subjects, audience: String(audience) } };
-        }
-        case "salesforce": {
-            const cert = v.certificate;
-            if (typeof cert !== "string" || cert.trim() === "") {
-                r.problem(
-                    `${key}.certificate`,
-                    "is required: the public certificate (PEM or base64 DER) of the Salesforce connected app",
-                );
-                return undefined;
-            }
-            const parsed = readCertificate(cert);
-            if (typeof parsed === "string") {
-                r.problem(`${key}.certificate`, parsed);
-                return undefined;
-            }
-            return { kind, salesforce: parsed };
-        }
-    }
-}
-
-/** Reads a public certificate; a string result is the problem. */
-function readCertificate(value: string): SalesforceCertificateResult | string {
-    const pem = value.includes("-----BEGIN CERTIFICATE-----");
-    let cert: X509Certificate;
-    try {
-        cert = new X509Certificate(pem ? value : Buffer.from(value.replace(/\s+/g, ""), "base64"));
-    } catch {
-        return "must be an X.509 certificate in PEM or base64 DER";
-    }
-    if (value.includes("PRIVATE KEY")) return "must contain the public certificate only, never a private key";
-    const notAfter = new Date(cert.validTo);
-    if (notAfter.getTime() <= Date.now()) return `has expired (${notAfter.toISOString()})`;
-    return {
-        certificate: pem ? value.trim() : value.replace(/\s+/g, ""),
-        encoding: pem ? "pem" : "base64",
-        notAfter: notAfter.toISOString(),
-    };
-}
-
-type SalesforceCertificateResult = { certificate: string; encoding: "pem" | "base64"; notAfter: string };

@@ -39,7 +39,7 @@ describe("stack configuration", () => {
         );
         const sf = c.agents.find((a) => a.platform.kind === "salesforce");
         assert.ok(sf && sf.platform.kind === "salesforce");
-        assert.equal(sf.platform.salesforce.encoding, "pem");
+        assert.equal(sf.platform.settings.encoding, "pem");
     });
 
     it("applies defaults for keys the stack leaves out", () => {

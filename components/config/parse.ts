@@ -13,17 +13,18 @@ import {
     findExampleIdentities,
     type ExampleFinding,
 } from "./example-identities";
-import { configKeyNames, configKeys, type ConfigKey } from "./keys";
+import { configKeyNames, configKeys, integerRange, type ConfigKey, type IntegerKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
-import { isHttpsUrl, isRecord, uuidPattern } from "./values";
+import { alternatives, isHttpsUrl, isRecord, uuidPattern } from "./values";
 import {
+    aksWorkloadDeliveries,
     apimSkus,
+    backendKinds,
     deployerPrincipalTypes,
+    functionsInstanceMemorySizes,
     type AksConfig,
-    type BackendKind,
     type ApimSku,
     type CustomDomainConfig,
-    type DeployerPrincipalType,
     type StackConfig,
 } from "./types";
 
@@ -91,7 +92,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             return configKeys[key].default;
         }
     };
-    const int = (key: ConfigKey, min: number, max: number): number => {
+    const int = (key: IntegerKey): number => {
+        const { min, max } = integerRange(key);
         const v = str(key);
         const n = Number(v);
         if (v === undefined || !/^-?\d+$/.test(v.trim()) || n < min || n > max) {
@@ -119,19 +121,25 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     if (!/^[a-z]+[a-z0-9]*$/.test(location))
         r.problem("location", `must be an Azure region name such as westeurope (got "${location}")`);
 
-    const deployerPrincipalType = str("deployerPrincipalType") ?? "";
-    if (!(deployerPrincipalTypes as readonly string[]).includes(deployerPrincipalType))
-        r.problem(
-            "deployerPrincipalType",
-            `must be ${deployerPrincipalTypes.map((t) => `"${t}"`).join(" or ")}: the kind of identity that runs pulumi up (got "${deployerPrincipalType}")`,
-        );
+    const principalType = str("deployerPrincipalType") ?? "";
+    const deployerPrincipalType = chosen(
+        r,
+        "deployerPrincipalType",
+        deployerPrincipalTypes,
+        principalType,
+        `must be ${alternatives(deployerPrincipalTypes.map(quoted))}: the kind of identity that runs pulumi up (got "${principalType}")`,
+    );
 
     const tags = readTags(r, json("tags"));
 
-    const backend = str("backend");
-    if (backend !== "functions" && backend !== "aks") {
-        r.problem("backend", `must be "functions" or "aks" (got "${backend}")`);
-    }
+    const backendName = str("backend");
+    const backend = chosen(
+        r,
+        "backend",
+        backendKinds,
+        backendName,
+        `must be ${alternatives(backendKinds.map(quoted))} (got "${backendName}")`,
+    );
 
     const sku = str("apimSku") ?? "";
     if (sku === "Consumption") {
@@ -142,7 +150,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     } else if (!(apimSkus as readonly string[]).includes(sku)) {
         r.problem("apimSku", `must be one of ${apimSkus.join(", ")} (got "${sku}")`);
     }
-    const capacity = int("apimCapacity", 1, 12);
+    const capacity = int("apimCapacity");
     if (sku === "Developer" && capacity !== 1) r.problem("apimCapacity", "must be 1 for the Developer SKU");
 
     const publisherEmail = str("publisherEmail");
@@ -160,13 +168,13 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         optionalStr("customDomainKeyVaultId"),
     );
 
-    const rateLimitCalls = int("rateLimitCalls", 1, 100000);
-    const rateLimitPeriodSeconds = int("rateLimitPeriodSeconds", 1, 300);
-    const maxRequestBodyKb = int("maxRequestBodyKb", 1, 4096);
-    const samplingPercentage = int("appInsightsSamplingPercentage", 0, 100);
+    const rateLimitCalls = int("rateLimitCalls");
+    const rateLimitPeriodSeconds = int("rateLimitPeriodSeconds");
+    const maxRequestBodyKb = int("maxRequestBodyKb");
+    const samplingPercentage = int("appInsightsSamplingPercentage");
     const corsAllowedOrigins = stringList(r, "corsAllowedOrigins", json("corsAllowedOrigins"), originProblem);
-    const logRetentionDays = int("logRetentionDays", 30, 730);
-    const latencyThresholdMs = int("latencyThresholdMs", 50, 240000);
+    const logRetentionDays = int("logRetentionDays");
+    const latencyThresholdMs = int("latencyThresholdMs");
 
     const alertEmails = stringList(r, "alertEmails", json("alertEmails"), (v) =>
         emailPattern.test(v) ? undefined : "must be an e-mail address",
@@ -175,10 +183,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         isHttpsUrl(v) ? undefined : "must be an https URL",
     );
 
-    const memory = int("functionsInstanceMemoryMB", 2048, 4096);
-    if (memory !== 2048 && memory !== 4096)
-        r.problem("functionsInstanceMemoryMB", `must be 2048 or 4096 (got ${memory})`);
-    const maximumInstanceCount = int("functionsMaximumInstanceCount", 40, 1000);
+    const memorySize = int("functionsInstanceMemoryMB");
+    const memory = chosen(
+        r,
+        "functionsInstanceMemoryMB",
+        functionsInstanceMemorySizes,
+        memorySize,
+        `must be ${alternatives(functionsInstanceMemorySizes)} (got ${memorySize})`,
+    );
+    const maximumInstanceCount = int("functionsMaximumInstanceCount");
     const nodeVersion = str("functionsNodeVersion") ?? "";
     const nodeProblem = supportProblem("functionsNode", nodeVersion, ctx.today);
     if (nodeProblem) r.problem("functionsNodeVersion", nodeProblem);
@@ -236,10 +249,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         config: {
             location,
             environment,
-            deployerPrincipalType: deployerPrincipalType as DeployerPrincipalType,
+            deployerPrincipalType,
             namePrefix,
             tags,
-            backend: backend as BackendKind,
+            backend,
             apim: {
                 sku: sku as ApimSku,
                 capacity,
@@ -256,7 +269,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             },
             monitoring: { logRetentionDays, alertEmails, alertWebhookUrls, latencyThresholdMs },
             functions: {
-                instanceMemoryMB: memory as 2048 | 4096,
+                instanceMemoryMB: memory,
                 maximumInstanceCount,
                 nodeVersion: nodeVersion as FunctionsNodeVersion,
             },
@@ -293,7 +306,7 @@ function readAks(
     r: Reader,
     str: (key: ConfigKey) => string | undefined,
     optionalStr: (key: ConfigKey) => string | undefined,
-    int: (key: ConfigKey, min: number, max: number) => number,
+    int: (key: IntegerKey) => number,
     json: (key: ConfigKey) => unknown,
     today: Date,
 ): AksConfig {
@@ -316,9 +329,9 @@ function readAks(
     const nodeVmSize = str("aksNodeVmSize") ?? "";
     if (!vmSizePattern.test(nodeVmSize))
         r.problem("aksNodeVmSize", `must be an Azure VM size such as Standard_D4ds_v5 (got "${nodeVmSize}")`);
-    const systemNodeCount = int("aksSystemNodeCount", 1, 10);
-    const nodeMinCount = int("aksNodeMinCount", 1, 100);
-    const nodeMaxCount = int("aksNodeMaxCount", 1, 100);
+    const systemNodeCount = int("aksSystemNodeCount");
+    const nodeMinCount = int("aksNodeMinCount");
+    const nodeMaxCount = int("aksNodeMaxCount");
     if (nodeMaxCount < nodeMinCount)
         r.problem(
             "aksNodeMaxCount",
@@ -327,12 +340,14 @@ function readAks(
     const privateValue = str("aksPrivateCluster");
     if (privateValue !== "true" && privateValue !== "false")
         r.problem("aksPrivateCluster", `must be true or false (got ${JSON.stringify(privateValue)})`);
-    const workloadDelivery = str("aksWorkloadDelivery");
-    if (workloadDelivery !== "kubernetesApi" && workloadDelivery !== "runCommand")
-        r.problem(
-            "aksWorkloadDelivery",
-            `must be "kubernetesApi" or "runCommand" (got ${JSON.stringify(workloadDelivery)})`,
-        );
+    const delivery = str("aksWorkloadDelivery");
+    const workloadDelivery = chosen(
+        r,
+        "aksWorkloadDelivery",
+        aksWorkloadDeliveries,
+        delivery,
+        `must be ${alternatives(aksWorkloadDeliveries.map(quoted))} (got ${JSON.stringify(delivery)})`,
+    );
     const authorizedIpRanges = stringList(r, "aksAuthorizedIpRanges", json("aksAuthorizedIpRanges"), (v) => {
         const block = parseCidr(v);
         if (!block) return "must be an IPv4 CIDR range such as 203.0.113.0/24, with no host bits set";
@@ -343,8 +358,8 @@ function readAks(
             return "must be /16 or narrower: list your runners' egress ranges, not the internet";
         return undefined;
     });
-    const min = int("aksReplicasMin", 1, 50);
-    const max = int("aksReplicasMax", 1, 50);
+    const min = int("aksReplicasMin");
+    const max = int("aksReplicasMax");
     if (max < min) r.problem("aksReplicasMax", `must be at least aksReplicasMin (${min}); got ${max}`);
     const image = optionalStr("aksImage");
     if (image !== undefined) {
@@ -364,11 +379,32 @@ function readAks(
         nodeMinCount,
         nodeMaxCount,
         privateCluster: privateValue === "true",
-        workloadDelivery: workloadDelivery === "runCommand" ? "runCommand" : "kubernetesApi",
+        workloadDelivery,
         authorizedIpRanges,
         replicas: { min, max },
         ...(image ? { image } : {}),
     };
+}
+
+/**
+ * `v` when it is one of `values`; otherwise `problem` is reported and the first value stands in
+ * (the parse fails, so it is never deployed).
+ */
+function chosen<T extends string | number>(
+    r: Reader,
+    key: ConfigKey,
+    values: readonly [T, ...T[]],
+    v: string | number | undefined,
+    problem: string,
+): T {
+    const found = values.find((x) => x === v);
+    if (found !== undefined) return found;
+    r.problem(key, problem);
+    return values[0];
+}
+
+function quoted(v: string): string {
+    return `"${v}"`;
 }
 
 function splitKey(fullKey: string): [string, string] {

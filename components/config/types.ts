@@ -51,6 +51,14 @@ export const apimVnetModes: Readonly<Partial<Record<ApimSku, "outbound-integrati
     Premium: "injection",
 };
 
+/** Instance memory sizes (MB) Flex Consumption offers. */
+export const functionsInstanceMemorySizes = [2048, 4096] as const;
+export type FunctionsInstanceMemoryMB = (typeof functionsInstanceMemorySizes)[number];
+
+/** How the tool workload's Kubernetes objects reach an AKS cluster: its API server, or ARM's run command. */
+export const aksWorkloadDeliveries = ["kubernetesApi", "runCommand"] as const;
+export type AksWorkloadDelivery = (typeof aksWorkloadDeliveries)[number];
+
 /** The AKS backend (used when `backend` is "aks"). */
 export interface AksConfig {
     /** Empty: the region's default version. */
@@ -62,7 +70,7 @@ export interface AksConfig {
     readonly nodeMaxCount: number;
     readonly privateCluster: boolean;
     /** How the workload's objects reach the cluster: its API server, or ARM's run command. */
-    readonly workloadDelivery: "kubernetesApi" | "runCommand";
+    readonly workloadDelivery: AksWorkloadDelivery;
     /** Public ranges allowed to the API server when it is not private. */
     readonly authorizedIpRanges: readonly string[];
     /** Autoscaler bounds of the tool service pods. */
@@ -101,7 +109,7 @@ export interface StackConfig {
         readonly latencyThresholdMs: number;
     };
     readonly functions: {
-        readonly instanceMemoryMB: 2048 | 4096;
+        readonly instanceMemoryMB: FunctionsInstanceMemoryMB;
         readonly maximumInstanceCount: number;
         readonly nodeVersion: FunctionsNodeVersion;
     };

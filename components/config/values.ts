@@ -16,3 +16,11 @@ export function isHttpsUrl(v: string): boolean {
 export function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** "a or b", "a, b or c": the accepted values as a message lists them. */
+export function alternatives(values: readonly (string | number)[]): string {
+    const shown = values.map(String);
+    return shown.length <= 1
+        ? shown.join("")
+        : `${shown.slice(0, -1).join(", ")} or ${shown[shown.length - 1]}`;
+}

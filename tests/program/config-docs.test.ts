@@ -1,12 +1,17 @@
 /**
  * The README's configuration tables against the key table (`components/config/keys.ts`): every key
  * has one row, and that row states the key's default, its integer range and its allowed values as
- * the parser enforces them. Driven by the real README and the real parser: a range the README
+ * the parser enforces them; Pulumi.yaml's description (checked in config.test.ts) names the values too. Driven by the real README and the real parser: a range the README
  * states is accepted at both ends and refused just outside them.
  */
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { configKeyNames, configKeys, type ConfigKey } from "../../components/config/keys";
+import {
+    configKeyDescription,
+    configKeyNames,
+    configKeys,
+    type ConfigKey,
+} from "../../components/config/keys";
 import { parseStackConfig } from "../../components/config/parse";
 
 const P = "agents-control-plane";
@@ -75,8 +80,13 @@ describe("configuration keys in the README", () => {
                     `${key}: "${meaning}" does not state ${spec.range.min}-${spec.range.max}`,
                 );
             }
-            for (const value of spec.oneOf ?? [])
-                assert.ok(`${row.join(" ")}`.includes(String(value)), `${key}: row does not name ${value}`);
+            for (const value of spec.oneOf ?? []) {
+                assert.ok(row.join(" ").includes(String(value)), `${key}: README row does not name ${value}`);
+                assert.ok(
+                    configKeyDescription(key).includes(String(value)),
+                    `${key}: Pulumi.yaml's description does not name ${value}`,
+                );
+            }
         });
 
         if (spec.range !== undefined) {

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { configKeyDescription, configKeyNames, configKeys, isDeclarable } from "../../components/config/keys";
 import { ConfigError, parseStackConfig } from "../../components/config/parse";
 import { supportWindows } from "../../components/config/support";
+import { agentPlatformKinds } from "../../components/platforms/registry";
 import { shippedConfig } from "../support/shipped-stacks";
 import { devAgents, devConfig, devConfigWith } from "./fixtures";
 
@@ -228,12 +229,12 @@ describe("stack configuration", () => {
         {
             name: "agent without a platform block",
             config: () => withAgent(0, { gcp: undefined }),
-            expected: `${P}:agents[0]: needs exactly one platform block (gcp, aws, awsCognito, kubernetes, githubActions, azureDatabricks, oidc, salesforce); found none`,
+            expected: `${P}:agents[0]: needs exactly one platform block (${agentPlatformKinds.join(", ")}); found none`,
         },
         {
             name: "agent with two platform blocks",
             config: () => withAgent(0, { oidc: { issuer: "https://x.example", subjects: ["a"] } }),
-            expected: `${P}:agents[0]: needs exactly one platform block (gcp, aws, awsCognito, kubernetes, githubActions, azureDatabricks, oidc, salesforce); found gcp, oidc`,
+            expected: `${P}:agents[0]: needs exactly one platform block (${agentPlatformKinds.join(", ")}); found gcp, oidc`,
         },
         {
             name: "generic OIDC subject with a wildcard",

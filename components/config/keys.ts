@@ -1,8 +1,20 @@
 /**
- * Every stack configuration key the program reads, with its type, default and meaning. The parser
- * uses this catalog to reject unknown keys, and `Pulumi.yaml` declares the same keys (a test keeps
- * the two in step).
+ * Every stack configuration key the program reads, with its type, default, constraints and
+ * meaning. The parser uses this catalog to reject unknown keys and to check integer ranges and
+ * allowed values; `Pulumi.yaml` declares the same keys with {@link configKeyDescription}, and the
+ * README's configuration tables state the same defaults, ranges and values (tests keep all three in
+ * step). Adding a key is one entry here, its line in Pulumi.yaml and its README row.
  */
+import { agentPlatformKinds } from "../platforms/registry";
+import { mcpClientAuthModes } from "./client-auth";
+import {
+    aksWorkloadDeliveries,
+    apimSkus,
+    backendKinds,
+    deployerPrincipalTypes,
+    functionsInstanceMemorySizes,
+} from "./types";
+
 export type ConfigKeyType = "string" | "integer" | "boolean" | "array" | "object";
 
 /**
@@ -13,14 +25,29 @@ export function isDeclarable(spec: ConfigKeySpec): boolean {
     return spec.type !== "object" && !(spec.type === "array" && spec.items === "object");
 }
 
+/** Inclusive bounds of an integer key. */
+export interface IntegerRange {
+    readonly min: number;
+    readonly max: number;
+}
+
 export interface ConfigKeySpec {
     readonly type: ConfigKeyType;
+    /** What the key means; {@link configKeyDescription} adds the range. */
     readonly description: string;
     /** Default used when the stack does not set the key; absent means required. Optional strings default to "". */
     readonly default?: string | number | boolean | readonly unknown[] | Record<string, unknown>;
     /** Element type of an array key. */
     readonly items?: "string" | "object";
+    /** Integer keys: the values the parser accepts (other rules, such as max >= min, are the parser's). */
+    readonly range?: IntegerRange;
+    /** The only values accepted, in the order messages and docs list them. */
+    readonly oneOf?: readonly (string | number)[];
 }
+
+/** Every integer key states its range, so neither the parser nor the docs can leave it out. */
+type KeySpec = ConfigKeySpec &
+    ({ readonly type: Exclude<ConfigKeyType, "integer"> } | { readonly range: IntegerRange });
 
 const specs = {
     location: {
@@ -44,6 +71,7 @@ const specs = {
         default: "User",
         description:
             'Who runs `pulumi up`: "User" (a person signed in with the Azure CLI) or "ServicePrincipal" (an app registration or managed identity, as in CI). Stated on the role assignments the deployer receives; Azure rejects a wrong type.',
+        oneOf: deployerPrincipalTypes,
     },
     tags: {
         type: "object",
@@ -54,17 +82,20 @@ const specs = {
         type: "string",
         default: "functions",
         description: 'Tool backend behind the gateway: "functions" (Flex Consumption) or "aks".',
+        oneOf: backendKinds,
     },
     apimSku: {
         type: "string",
         default: "BasicV2",
         description:
             "API Management SKU: BasicV2, StandardV2, PremiumV2, Developer, Basic, Standard or Premium.",
+        oneOf: apimSkus,
     },
     apimCapacity: {
         type: "integer",
         default: 1,
-        description: "API Management scale units (1-12; Developer: 1).",
+        description: "API Management scale units; the Developer SKU has exactly 1.",
+        range: { min: 1, max: 12 },
     },
     publisherEmail: { type: "string", description: "API Management publisher e-mail (required)." },
     publisherName: {
@@ -94,16 +125,19 @@ const specs = {
         type: "integer",
         default: 120,
         description: "Calls one agent (caller app id) may make per period.",
+        range: { min: 1, max: 100000 },
     },
     rateLimitPeriodSeconds: {
         type: "integer",
         default: 60,
-        description: "Rate-limit renewal period in seconds (1-300).",
+        description: "Rate-limit renewal period in seconds.",
+        range: { min: 1, max: 300 },
     },
     maxRequestBodyKb: {
         type: "integer",
         default: 256,
-        description: "Largest request body the gateway forwards, in KiB (1-4096).",
+        description: "Largest request body the gateway forwards, in KiB.",
+        range: { min: 1, max: 4096 },
     },
     corsAllowedOrigins: {
         type: "array",
@@ -115,6 +149,7 @@ const specs = {
     mcpClientAuth: {
         type: "string",
         default: "off",
+        oneOf: mcpClientAuthModes,
         description:
             'How people sign in with MCP clients: "off" (agents only), "direct" (Entra is the authorization server; only pre-authorized public clients) or "frontDoor" (the gateway\'s OAuth front door: client ID metadata documents, dynamic registration, per-user consent).',
     },
@@ -128,12 +163,14 @@ const specs = {
     appInsightsSamplingPercentage: {
         type: "integer",
         default: 100,
-        description: "Percentage of gateway requests sent to Application Insights (0-100).",
+        description: "Percentage of gateway requests sent to Application Insights.",
+        range: { min: 0, max: 100 },
     },
     logRetentionDays: {
         type: "integer",
         default: 30,
-        description: "Log Analytics retention in days (30-730).",
+        description: "Log Analytics retention in days.",
+        range: { min: 30, max: 730 },
     },
     alertEmails: { type: "array", default: [], description: "E-mail addresses the action group notifies." },
     alertWebhookUrls: {
@@ -146,16 +183,20 @@ const specs = {
         type: "integer",
         default: 3000,
         description: "p95 gateway latency (ms) above which the latency alert fires.",
+        range: { min: 50, max: 240000 },
     },
     functionsInstanceMemoryMB: {
         type: "integer",
         default: 2048,
-        description: "Flex Consumption instance memory: 2048 or 4096.",
+        description: "Flex Consumption instance memory in MB.",
+        range: { min: 2048, max: 4096 },
+        oneOf: functionsInstanceMemorySizes,
     },
     functionsMaximumInstanceCount: {
         type: "integer",
         default: 100,
-        description: "Flex Consumption scale-out limit (40-1000).",
+        description: "Flex Consumption scale-out limit.",
+        range: { min: 40, max: 1000 },
     },
     functionsNodeVersion: {
         type: "string",
@@ -183,18 +224,20 @@ const specs = {
     aksSystemNodeCount: {
         type: "integer",
         default: 2,
-        description: "AKS backend: nodes in the system pool (1-10), which runs only critical add-ons.",
+        description: "AKS backend: nodes in the system pool, which runs only critical add-ons.",
+        range: { min: 1, max: 10 },
     },
     aksNodeMinCount: {
         type: "integer",
         default: 2,
-        description: "AKS backend: lower bound of the autoscaled workload node pool (1-100).",
+        description: "AKS backend: lower bound of the autoscaled workload node pool.",
+        range: { min: 1, max: 100 },
     },
     aksNodeMaxCount: {
         type: "integer",
         default: 5,
-        description:
-            "AKS backend: upper bound of the autoscaled workload node pool (1-100, at least the minimum).",
+        description: "AKS backend: upper bound of the autoscaled workload node pool, at least the minimum.",
+        range: { min: 1, max: 100 },
     },
     aksPrivateCluster: {
         type: "boolean",
@@ -207,6 +250,7 @@ const specs = {
         default: "kubernetesApi",
         description:
             'AKS backend: how the tool workload\'s Kubernetes objects reach the cluster: "kubernetesApi" (the Kubernetes provider talks to the API server, which must be reachable from where `pulumi up` runs) or "runCommand" (through Azure Resource Manager\'s AKS run command; works for a private cluster from a hosted CI runner).',
+        oneOf: aksWorkloadDeliveries,
     },
     aksAuthorizedIpRanges: {
         type: "array",
@@ -218,12 +262,14 @@ const specs = {
     aksReplicasMin: {
         type: "integer",
         default: 2,
-        description: "AKS backend: fewest tool service pods the autoscaler keeps (1-50).",
+        description: "AKS backend: fewest tool service pods the autoscaler keeps.",
+        range: { min: 1, max: 50 },
     },
     aksReplicasMax: {
         type: "integer",
         default: 6,
-        description: "AKS backend: most tool service pods the autoscaler runs (1-50, at least the minimum).",
+        description: "AKS backend: most tool service pods the autoscaler runs, at least the minimum.",
+        range: { min: 1, max: 50 },
     },
     aksImage: {
         type: "string",
@@ -248,13 +294,29 @@ const specs = {
         type: "array",
         items: "object",
         default: [],
-        description:
-            "External agents: {name, roles, and exactly one platform block: gcp | aws | awsCognito | kubernetes | githubActions | azureDatabricks | oidc | salesforce}.",
+        description: `External agents: {name, roles, and exactly one platform block: ${agentPlatformKinds.join(" | ")}}.`,
     },
-} as const satisfies Record<string, ConfigKeySpec>;
+} as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof specs;
 
 export const configKeys: Readonly<Record<ConfigKey, ConfigKeySpec>> = specs;
 
 export const configKeyNames = Object.keys(configKeys) as ConfigKey[];
+
+/** Keys whose values are integers. */
+export type IntegerKey = {
+    [K in ConfigKey]: (typeof specs)[K]["type"] extends "integer" ? K : never;
+}[ConfigKey];
+
+export function integerRange(key: IntegerKey): IntegerRange {
+    return specs[key].range;
+}
+
+/** The description Pulumi.yaml declares: the meaning, then what an integer key accepts. */
+export function configKeyDescription(key: ConfigKey): string {
+    const { description, range, oneOf } = configKeys[key];
+    if (oneOf !== undefined && typeof oneOf[0] === "number")
+        return `${description} One of: ${oneOf.join(", ")}.`;
+    return range === undefined ? description : `${description} Range: ${range.min}-${range.max}.`;
+}

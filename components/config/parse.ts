@@ -3,12 +3,10 @@
  * collecting every problem at once, each prefixed with the full key path so the stack file can be
  * fixed in one pass. Pure: no Pulumi imports.
  */
-import { X509Certificate } from "node:crypto";
-import { allAppRoles, type AppRole } from "functions-app/contract";
-import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../identity/federation";
 import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
+import { readAgents } from "../platforms/agents";
 import {
     describeExampleFinding,
     exampleIdentitiesOptInKey,
@@ -16,29 +14,20 @@ import {
     type ExampleFinding,
 } from "./example-identities";
 import { readClientAuth } from "./client-auth";
-import { configKeyNames, configKeys, type ConfigKey } from "./keys";
+import { configKeyNames, configKeys, integerRange, type ConfigKey, type IntegerKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
+import { alternatives, isHttpsUrl, isRecord, uuidPattern } from "./values";
 import {
-    agentPlatformKinds,
+    aksWorkloadDeliveries,
     apimSkus,
+    backendKinds,
     deployerPrincipalTypes,
-    type AgentConfig,
+    functionsInstanceMemorySizes,
     type AksConfig,
-    type BackendKind,
-    type AgentPlatform,
-    type AgentPlatformKind,
     type ApimSku,
     type CustomDomainConfig,
-    type DeployerPrincipalType,
     type StackConfig,
 } from "./types";
-
-/** Audiences Entra accepts for workload identity federation (public, US Government, China clouds). */
-const tokenExchangeAudiences = [
-    "api://AzureADTokenExchange",
-    "api://AzureADTokenExchangeUSGov",
-    "api://AzureADTokenExchangeChina",
-];
 
 export const projectName = "agents-control-plane";
 
@@ -56,15 +45,7 @@ export class ConfigError extends Error {
     }
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const awsIssuerPattern = /^https:\/\/[a-z0-9-]+\.tokens\.sts\.global\.api\.aws$/;
-const roleArnPattern = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const cognitoIdPattern =
-    /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const githubRepoPattern = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
-const gitRefPattern = /^[A-Za-z0-9._/-]+$/;
 const hostNamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** Collects problems under a key path while reading values of the right shape. */
@@ -112,7 +93,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             return configKeys[key].default;
         }
     };
-    const int = (key: ConfigKey, min: number, max: number): number => {
+    const int = (key: IntegerKey): number => {
+        const { min, max } = integerRange(key);
         const v = str(key);
         const n = Number(v);
         if (v === undefined || !/^-?\d+$/.test(v.trim()) || n < min || n > max) {
@@ -140,19 +122,25 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     if (!/^[a-z]+[a-z0-9]*$/.test(location))
         r.problem("location", `must be an Azure region name such as westeurope (got "${location}")`);
 
-    const deployerPrincipalType = str("deployerPrincipalType") ?? "";
-    if (!(deployerPrincipalTypes as readonly string[]).includes(deployerPrincipalType))
-        r.problem(
-            "deployerPrincipalType",
-            `must be ${deployerPrincipalTypes.map((t) => `"${t}"`).join(" or ")}: the kind of identity that runs pulumi up (got "${deployerPrincipalType}")`,
-        );
+    const principalType = str("deployerPrincipalType") ?? "";
+    const deployerPrincipalType = chosen(
+        r,
+        "deployerPrincipalType",
+        deployerPrincipalTypes,
+        principalType,
+        `must be ${alternatives(deployerPrincipalTypes.map(quoted))}: the kind of identity that runs pulumi up (got "${principalType}")`,
+    );
 
     const tags = readTags(r, json("tags"));
 
-    const backend = str("backend");
-    if (backend !== "functions" && backend !== "aks") {
-        r.problem("backend", `must be "functions" or "aks" (got "${backend}")`);
-    }
+    const backendName = str("backend");
+    const backend = chosen(
+        r,
+        "backend",
+        backendKinds,
+        backendName,
+        `must be ${alternatives(backendKinds.map(quoted))} (got "${backendName}")`,
+    );
 
     const sku = str("apimSku") ?? "";
     if (sku === "Consumption") {
@@ -163,7 +151,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     } else if (!(apimSkus as readonly string[]).includes(sku)) {
         r.problem("apimSku", `must be one of ${apimSkus.join(", ")} (got "${sku}")`);
     }
-    const capacity = int("apimCapacity", 1, 12);
+    const capacity = int("apimCapacity");
     if (sku === "Developer" && capacity !== 1) r.problem("apimCapacity", "must be 1 for the Developer SKU");
 
     const publisherEmail = str("publisherEmail");
@@ -181,10 +169,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         optionalStr("customDomainKeyVaultId"),
     );
 
-    const rateLimitCalls = int("rateLimitCalls", 1, 100000);
-    const rateLimitPeriodSeconds = int("rateLimitPeriodSeconds", 1, 300);
-    const maxRequestBodyKb = int("maxRequestBodyKb", 1, 4096);
-    const samplingPercentage = int("appInsightsSamplingPercentage", 0, 100);
+    const rateLimitCalls = int("rateLimitCalls");
+    const rateLimitPeriodSeconds = int("rateLimitPeriodSeconds");
+    const maxRequestBodyKb = int("maxRequestBodyKb");
+    const samplingPercentage = int("appInsightsSamplingPercentage");
     const corsAllowedOrigins = stringList(r, "corsAllowedOrigins", json("corsAllowedOrigins"), originProblem);
     const clientAuth = readClientAuth(
         str("mcpClientAuth"),
@@ -196,8 +184,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             "mcpClientAuth",
             "frontDoor runs on the functions backend only for now: the AKS workload is not yet given the front door's settings and storage container; use direct, or backend: functions",
         );
-    const logRetentionDays = int("logRetentionDays", 30, 730);
-    const latencyThresholdMs = int("latencyThresholdMs", 50, 240000);
+    const logRetentionDays = int("logRetentionDays");
+    const latencyThresholdMs = int("latencyThresholdMs");
 
     const alertEmails = stringList(r, "alertEmails", json("alertEmails"), (v) =>
         emailPattern.test(v) ? undefined : "must be an e-mail address",
@@ -206,10 +194,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         isHttpsUrl(v) ? undefined : "must be an https URL",
     );
 
-    const memory = int("functionsInstanceMemoryMB", 2048, 4096);
-    if (memory !== 2048 && memory !== 4096)
-        r.problem("functionsInstanceMemoryMB", `must be 2048 or 4096 (got ${memory})`);
-    const maximumInstanceCount = int("functionsMaximumInstanceCount", 40, 1000);
+    const memorySize = int("functionsInstanceMemoryMB");
+    const memory = chosen(
+        r,
+        "functionsInstanceMemoryMB",
+        functionsInstanceMemorySizes,
+        memorySize,
+        `must be ${alternatives(functionsInstanceMemorySizes)} (got ${memorySize})`,
+    );
+    const maximumInstanceCount = int("functionsMaximumInstanceCount");
     const nodeVersion = str("functionsNodeVersion") ?? "";
     const nodeProblem = supportProblem("functionsNode", nodeVersion, ctx.today);
     if (nodeProblem) r.problem("functionsNodeVersion", nodeProblem);
@@ -246,7 +239,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         (v) => (uuidPattern.test(v) ? undefined : "must be an object id (GUID)"),
     );
 
-    const agents = readAgents(r, json("agents"));
+    const agents = readAgents((path, message) => r.problem(path, message), json("agents"));
 
     const allowExamples = str(exampleIdentitiesOptInKey);
     if (allowExamples !== "true" && allowExamples !== "false")
@@ -267,10 +260,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         config: {
             location,
             environment,
-            deployerPrincipalType: deployerPrincipalType as DeployerPrincipalType,
+            deployerPrincipalType,
             namePrefix,
             tags,
-            backend: backend as BackendKind,
+            backend,
             apim: {
                 sku: sku as ApimSku,
                 capacity,
@@ -288,7 +281,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             clientAuth,
             monitoring: { logRetentionDays, alertEmails, alertWebhookUrls, latencyThresholdMs },
             functions: {
-                instanceMemoryMB: memory as 2048 | 4096,
+                instanceMemoryMB: memory,
                 maximumInstanceCount,
                 nodeVersion: nodeVersion as FunctionsNodeVersion,
             },
@@ -325,7 +318,7 @@ function readAks(
     r: Reader,
     str: (key: ConfigKey) => string | undefined,
     optionalStr: (key: ConfigKey) => string | undefined,
-    int: (key: ConfigKey, min: number, max: number) => number,
+    int: (key: IntegerKey) => number,
     json: (key: ConfigKey) => unknown,
     today: Date,
 ): AksConfig {
@@ -348,9 +341,9 @@ function readAks(
     const nodeVmSize = str("aksNodeVmSize") ?? "";
     if (!vmSizePattern.test(nodeVmSize))
         r.problem("aksNodeVmSize", `must be an Azure VM size such as Standard_D4ds_v5 (got "${nodeVmSize}")`);
-    const systemNodeCount = int("aksSystemNodeCount", 1, 10);
-    const nodeMinCount = int("aksNodeMinCount", 1, 100);
-    const nodeMaxCount = int("aksNodeMaxCount", 1, 100);
+    const systemNodeCount = int("aksSystemNodeCount");
+    const nodeMinCount = int("aksNodeMinCount");
+    const nodeMaxCount = int("aksNodeMaxCount");
     if (nodeMaxCount < nodeMinCount)
         r.problem(
             "aksNodeMaxCount",
@@ -359,12 +352,14 @@ function readAks(
     const privateValue = str("aksPrivateCluster");
     if (privateValue !== "true" && privateValue !== "false")
         r.problem("aksPrivateCluster", `must be true or false (got ${JSON.stringify(privateValue)})`);
-    const workloadDelivery = str("aksWorkloadDelivery");
-    if (workloadDelivery !== "kubernetesApi" && workloadDelivery !== "runCommand")
-        r.problem(
-            "aksWorkloadDelivery",
-            `must be "kubernetesApi" or "runCommand" (got ${JSON.stringify(workloadDelivery)})`,
-        );
+    const delivery = str("aksWorkloadDelivery");
+    const workloadDelivery = chosen(
+        r,
+        "aksWorkloadDelivery",
+        aksWorkloadDeliveries,
+        delivery,
+        `must be ${alternatives(aksWorkloadDeliveries.map(quoted))} (got ${JSON.stringify(delivery)})`,
+    );
     const authorizedIpRanges = stringList(r, "aksAuthorizedIpRanges", json("aksAuthorizedIpRanges"), (v) => {
         const block = parseCidr(v);
         if (!block) return "must be an IPv4 CIDR range such as 203.0.113.0/24, with no host bits set";
@@ -375,8 +370,8 @@ function readAks(
             return "must be /16 or narrower: list your runners' egress ranges, not the internet";
         return undefined;
     });
-    const min = int("aksReplicasMin", 1, 50);
-    const max = int("aksReplicasMax", 1, 50);
+    const min = int("aksReplicasMin");
+    const max = int("aksReplicasMax");
     if (max < min) r.problem("aksReplicasMax", `must be at least aksReplicasMin (${min}); got ${max}`);
     const image = optionalStr("aksImage");
     if (image !== undefined) {
@@ -396,11 +391,32 @@ function readAks(
         nodeMinCount,
         nodeMaxCount,
         privateCluster: privateValue === "true",
-        workloadDelivery: workloadDelivery === "runCommand" ? "runCommand" : "kubernetesApi",
+        workloadDelivery,
         authorizedIpRanges,
         replicas: { min, max },
         ...(image ? { image } : {}),
     };
+}
+
+/**
+ * `v` when it is one of `values`; otherwise `problem` is reported and the first value stands in
+ * (the parse fails, so it is never deployed).
+ */
+function chosen<T extends string | number>(
+    r: Reader,
+    key: ConfigKey,
+    values: readonly [T, ...T[]],
+    v: string | number | undefined,
+    problem: string,
+): T {
+    const found = values.find((x) => x === v);
+    if (found !== undefined) return found;
+    r.problem(key, problem);
+    return values[0];
+}
+
+function quoted(v: string): string {
+    return `"${v}"`;
 }
 
 function splitKey(fullKey: string): [string, string] {
@@ -411,10 +427,6 @@ function splitKey(fullKey: string): [string, string] {
 function defaultOf(key: ConfigKey): string | undefined {
     const d = configKeys[key].default;
     return d === undefined ? undefined : typeof d === "string" ? d : JSON.stringify(d);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -435,15 +447,6 @@ function originProblem(v: string): string | undefined {
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
         return "must use https (http only for localhost)";
     return undefined;
-}
-
-function isHttpsUrl(v: string): boolean {
-    try {
-        const u = new URL(v);
-        return u.protocol === "https:" && u.hostname !== "";
-    } catch {
-        return false;
-    }
 }
 
 function readTags(r: Reader, v: unknown): Record<string, string> {
@@ -529,273 +532,3 @@ function stringList(r: Reader, key: string, v: unknown, check: (s: string) => st
     });
     return out;
 }
-
-function readAgents(r: Reader, v: unknown): AgentConfig[] {
-    if (!Array.isArray(v)) {
-        r.problem("agents", "must be a list of agents");
-        return [];
-    }
-    const agents: AgentConfig[] = [];
-    const seen = new Map<string, number>();
-    v.forEach((item, i) => {
-        const key = `agents[${i}]`;
-        if (!isRecord(item)) {
-            r.problem(key, "must be an object {name, roles, <platform block>}");
-            return;
-        }
-        const agent = readAgent(r, key, item);
-        if (typeof item.name === "string") {
-            const first = seen.get(item.name);
-            if (first !== undefined)
-                r.problem(`${key}.name`, `duplicate agent name "${item.name}" (also agents[${first}])`);
-            else seen.set(item.name, i);
-        }
-        if (agent) agents.push(agent);
-    });
-    return agents;
-}
-
-const agentFields = new Set(["name", "description", "roles", ...agentPlatformKinds]);
-
-function readAgent(r: Reader, key: string, item: Record<string, unknown>): AgentConfig | undefined {
-    const before = r.errors.length;
-    const name = item.name;
-    if (typeof name !== "string" || !/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/.test(name)) {
-        r.problem(`${key}.name`, "must be 3-32 lowercase letters, digits or '-', starting with a letter");
-    }
-    for (const field of Object.keys(item)) {
-        if (!agentFields.has(field))
-            r.problem(`${key}.${field}`, `unknown field (allowed: ${[...agentFields].join(", ")})`);
-    }
-    if (item.description !== undefined && typeof item.description !== "string") {
-        r.problem(`${key}.description`, "must be a string");
-    }
-    const roles = readRoles(r, `${key}.roles`, item.roles);
-
-    const blocks = agentPlatformKinds.filter((k) => item[k] !== undefined);
-    let platform: AgentPlatform | undefined;
-    if (blocks.length !== 1) {
-        r.problem(
-            key,
-            `needs exactly one platform block (${agentPlatformKinds.join(", ")}); found ${blocks.length === 0 ? "none" : blocks.join(", ")}`,
-        );
-    } else {
-        platform = readPlatform(r, `${key}.${blocks[0]}`, blocks[0], item[blocks[0]]);
-    }
-    if (r.errors.length > before || platform === undefined) return undefined;
-
-    const agent: AgentConfig = {
-        name: name as string,
-        ...(typeof item.description === "string" ? { description: item.description } : {}),
-        roles,
-        platform,
-    };
-    // The tenant does not change how many credentials there are or what they are named.
-    const credentials = federatedCredentialsFor(agent, { tenantId: "00000000-0000-0000-0000-000000000000" });
-    if (credentials.length > maxFederatedCredentialsPerApp) {
-        r.problem(
-            `${key}.${platform.kind}`,
-            `maps to ${credentials.length} federated identity credentials; Entra allows at most ${maxFederatedCredentialsPerApp} per app`,
-        );
-    }
-    const names = new Set<string>();
-    for (const c of credentials) {
-        if (names.has(c.name))
-            r.problem(`${key}.${platform.kind}`, `two entries map to the same credential name "${c.name}"`);
-        names.add(c.name);
-    }
-    return r.errors.length > before ? undefined : agent;
-}
-
-function readRoles(r: Reader, key: string, v: unknown): AppRole[] {
-    if (!Array.isArray(v) || v.length === 0) {
-        r.problem(key, `must be a non-empty list of app roles (${allAppRoles.join(", ")})`);
-        return [];
-    }
-    const out: AppRole[] = [];
-    v.forEach((role, i) => {
-        if (typeof role !== "string" || !(allAppRoles as readonly string[]).includes(role)) {
-            r.problem(
-                `${key}[${i}]`,
-                `unknown app role ${JSON.stringify(role)} (roles: ${allAppRoles.join(", ")})`,
-            );
-        } else if (out.includes(role as AppRole)) {
-            r.problem(`${key}[${i}]`, `duplicate role "${role}"`);
-        } else {
-            out.push(role as AppRole);
-        }
-    });
-    return out;
-}
-
-function readPlatform(
-    r: Reader,
-    key: string,
-    kind: AgentPlatformKind,
-    v: unknown,
-): AgentPlatform | undefined {
-    if (!isRecord(v)) {
-        r.problem(key, "must be an object");
-        return undefined;
-    }
-    const s = (field: string, check: (x: string) => boolean, message: string): string => {
-        const x = v[field];
-        if (typeof x !== "string" || x === "") {
-            r.problem(`${key}.${field}`, `is required (${message})`);
-            return "";
-        }
-        if (!check(x)) r.problem(`${key}.${field}`, `${message} (got "${x}")`);
-        return x;
-    };
-    const list = (field: string, check: (x: string) => boolean, message: string): string[] => {
-        const x = v[field];
-        if (x === undefined) return [];
-        if (!Array.isArray(x)) {
-            r.problem(`${key}.${field}`, "must be a list of strings");
-            return [];
-        }
-        x.forEach((e, i) => {
-            if (typeof e !== "string" || !check(e))
-                r.problem(`${key}.${field}[${i}]`, `${message} (got ${JSON.stringify(e)})`);
-        });
-        return x.filter((e): e is string => typeof e === "string");
-    };
-    switch (kind) {
-        case "gcp":
-            return {
-                kind,
-                gcp: {
-                    serviceAccountUniqueId: s(
-                        "serviceAccountUniqueId",
-                        (x) => /^\d{21}$/.test(x),
-                        "must be the 21-digit numeric unique id of the service account, not its e-mail",
-                    ),
-                },
-            };
-        case "aws":
-            return {
-                kind,
-                aws: {
-                    issuer: s(
-                        "issuer",
-                        (x) => awsIssuerPattern.test(x),
-                        "must be https://<id>.tokens.sts.global.api.aws",
-                    ),
-                    roleArn: s(
-                        "roleArn",
-                        (x) => roleArnPattern.test(x),
-                        "must be an IAM role ARN arn:aws:iam::<12-digit account>:role/<name>",
-                    ),
-                },
-            };
-        case "awsCognito":
-            return {
-                kind,
-                awsCognito: {
-                    identityPoolId: s(
-                        "identityPoolId",
-                        (x) => cognitoIdPattern.test(x),
-                        "must be <region>:<guid>",
-                    ),
-                    identityId: s("identityId", (x) => cognitoIdPattern.test(x), "must be <region>:<guid>"),
-                },
-            };
-        case "kubernetes":
-            return {
-                kind,
-                kubernetes: {
-                    issuer: s("issuer", isHttpsUrl, "must be the cluster's https OIDC issuer URL"),
-                    namespace: s(
-                        "namespace",
-                        (x) => dns1123Label.test(x),
-                        "must be a Kubernetes namespace name",
-                    ),
-                    serviceAccount: s(
-                        "serviceAccount",
-                        (x) => dns1123Label.test(x),
-                        "must be a Kubernetes service account name",
-                    ),
-                },
-            };
-        case "githubActions": {
-            const repository = s("repository", (x) => githubRepoPattern.test(x), "must be owner/repo");
-            const environments = list(
-                "environments",
-                (x) => /^[^:\s]{1,255}$/.test(x),
-                "must be an environment name",
-            );
-            const branches = list("branches", (x) => gitRefPattern.test(x), "must be a branch name");
-            const tags = list("tags", (x) => gitRefPattern.test(x), "must be a tag name");
-            const pr = v.pullRequests;
-            if (pr !== undefined && typeof pr !== "boolean")
-                r.problem(`${key}.pullRequests`, "must be true or false");
-            const pullRequests = pr === true;
-            if (environments.length + branches.length + tags.length === 0 && !pullRequests) {
-                r.problem(key, "needs at least one of environments, branches, tags or pullRequests: true");
-            }
-            return { kind, githubActions: { repository, environments, branches, tags, pullRequests } };
-        }
-        case "azureDatabricks":
-            return {
-                kind,
-                azureDatabricks: {
-                    accessConnectorPrincipalId: s(
-                        "accessConnectorPrincipalId",
-                        (x) => uuidPattern.test(x),
-                        "must be the object id (GUID) of the access connector's managed identity",
-                    ),
-                },
-            };
-        case "oidc": {
-            const issuer = s("issuer", isHttpsUrl, "must be an https issuer URL");
-            // Entra matches subjects exactly: a '*' is never a wildcard, only a mistake.
-            const subjects = list(
-                "subjects",
-                (x) => x.length > 0 && x.length <= 600 && !x.includes("*"),
-                "must be one concrete subject (Entra matches exactly; '*' is not a wildcard)",
-            );
-            if (subjects.length === 0) r.problem(`${key}.subjects`, "must list at least one subject");
-            const audience = v.audience === undefined ? tokenExchangeAudiences[0] : v.audience;
-            if (typeof audience !== "string" || !tokenExchangeAudiences.includes(audience))
-                r.problem(`${key}.audience`, `must be one of ${tokenExchangeAudiences.join(", ")}`);
-            return { kind, oidc: { issuer, subjects, audience: String(audience) } };
-        }
-        case "salesforce": {
-            const cert = v.certificate;
-            if (typeof cert !== "string" || cert.trim() === "") {
-                r.problem(
-                    `${key}.certificate`,
-                    "is required: the public certificate (PEM or base64 DER) of the Salesforce connected app",
-                );
-                return undefined;
-            }
-            const parsed = readCertificate(cert);
-            if (typeof parsed === "string") {
-                r.problem(`${key}.certificate`, parsed);
-                return undefined;
-            }
-            return { kind, salesforce: parsed };
-        }
-    }
-}
-
-/** Reads a public certificate; a string result is the problem. */
-function readCertificate(value: string): SalesforceCertificateResult | string {
-    const pem = value.includes("-----BEGIN CERTIFICATE-----");
-    let cert: X509Certificate;
-    try {
-        cert = new X509Certificate(pem ? value : Buffer.from(value.replace(/\s+/g, ""), "base64"));
-    } catch {
-        return "must be an X.509 certificate in PEM or base64 DER";
-    }
-    if (value.includes("PRIVATE KEY")) return "must contain the public certificate only, never a private key";
-    const notAfter = new Date(cert.validTo);
-    if (notAfter.getTime() <= Date.now()) return `has expired (${notAfter.toISOString()})`;
-    return {
-        certificate: pem ? value.trim() : value.replace(/\s+/g, ""),
-        encoding: pem ? "pem" : "base64",
-        notAfter: notAfter.toISOString(),
-    };
-}
-
-type SalesforceCertificateResult = { certificate: string; encoding: "pem" | "base64"; notAfter: string };

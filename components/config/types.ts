@@ -1,5 +1,6 @@
 /** Typed stack configuration, the only shape components ever see (they read no config themselves). */
 import type { AppRole } from "functions-app/contract";
+import type { AgentPlatform } from "../platforms/registry";
 import type { FunctionsNodeVersion } from "./support";
 import type { ClientAuthConfig } from "./client-auth";
 
@@ -25,97 +26,13 @@ export type DeployerPrincipalType = (typeof deployerPrincipalTypes)[number];
 export const backendKinds = ["functions", "aks"] as const;
 export type BackendKind = (typeof backendKinds)[number];
 
-/** GCP: a Google service account's ID token (issuer accounts.google.com). */
-export interface GcpFederation {
-    /** The service account's 21-digit numeric unique id (the token's `sub`), not its e-mail. */
-    readonly serviceAccountUniqueId: string;
-}
-
-/** AWS IAM outbound identity federation (`sts:GetWebIdentityToken`). */
-export interface AwsFederation {
-    /** The account's token issuer, `https://<id>.tokens.sts.global.api.aws`. */
-    readonly issuer: string;
-    /** IAM role ARN the agent runs as (the token's `sub`). */
-    readonly roleArn: string;
-}
-
-/** AWS Cognito identity pools (the older route): the token's audience is the pool id. */
-export interface AwsCognitoFederation {
-    /** `<region>:<guid>`; Cognito puts it in `aud`. */
-    readonly identityPoolId: string;
-    /** `<region>:<guid>`; Cognito puts it in `sub`. */
-    readonly identityId: string;
-}
-
-/** A Kubernetes service account token (AKS or any cluster with a public OIDC issuer). */
-export interface KubernetesFederation {
-    readonly issuer: string;
-    readonly namespace: string;
-    readonly serviceAccount: string;
-}
-
-/** GitHub Actions OIDC: one credential per environment, branch, tag, and optionally pull requests. */
-export interface GithubActionsFederation {
-    /** `owner/repo`. */
-    readonly repository: string;
-    readonly environments: readonly string[];
-    readonly branches: readonly string[];
-    readonly tags: readonly string[];
-    readonly pullRequests: boolean;
-}
-
-/** Azure Databricks: the access connector's managed identity is the credential. */
-export interface AzureDatabricksFederation {
-    /** Object (principal) id of the access connector's managed identity. */
-    readonly accessConnectorPrincipalId: string;
-}
-
-/** Any other OIDC issuer (e.g. Databricks outside Azure) with subjects its owner supplies. */
-export interface OidcFederation {
-    readonly issuer: string;
-    readonly subjects: readonly string[];
-    /** Defaults to `api://AzureADTokenExchange`. */
-    readonly audience: string;
-}
-
-/** Salesforce: certificate credential (JWT client assertion); never a client secret. */
-export interface SalesforceCredential {
-    /** Public certificate, PEM or base64 DER. */
-    readonly certificate: string;
-    readonly encoding: "pem" | "base64";
-    /** Certificate expiry (ISO 8601), read from the certificate. */
-    readonly notAfter: string;
-}
-
-export type AgentPlatform =
-    | { readonly kind: "gcp"; readonly gcp: GcpFederation }
-    | { readonly kind: "aws"; readonly aws: AwsFederation }
-    | { readonly kind: "awsCognito"; readonly awsCognito: AwsCognitoFederation }
-    | { readonly kind: "kubernetes"; readonly kubernetes: KubernetesFederation }
-    | { readonly kind: "githubActions"; readonly githubActions: GithubActionsFederation }
-    | { readonly kind: "azureDatabricks"; readonly azureDatabricks: AzureDatabricksFederation }
-    | { readonly kind: "oidc"; readonly oidc: OidcFederation }
-    | { readonly kind: "salesforce"; readonly salesforce: SalesforceCredential };
-
-export type AgentPlatformKind = AgentPlatform["kind"];
-
-export const agentPlatformKinds: readonly AgentPlatformKind[] = [
-    "gcp",
-    "aws",
-    "awsCognito",
-    "kubernetes",
-    "githubActions",
-    "azureDatabricks",
-    "oidc",
-    "salesforce",
-];
-
 export interface AgentConfig {
     /** Lowercase name, unique in the stack; used in resource and app names. */
     readonly name: string;
     readonly description?: string;
     /** App roles of the MCP app this agent is granted (and nothing more). */
     readonly roles: readonly AppRole[];
+    /** Where it runs and how it proves itself: one module per platform in `components/platforms/`. */
     readonly platform: AgentPlatform;
 }
 
@@ -135,6 +52,14 @@ export const apimVnetModes: Readonly<Partial<Record<ApimSku, "outbound-integrati
     Premium: "injection",
 };
 
+/** Instance memory sizes (MB) Flex Consumption offers. */
+export const functionsInstanceMemorySizes = [2048, 4096] as const;
+export type FunctionsInstanceMemoryMB = (typeof functionsInstanceMemorySizes)[number];
+
+/** How the tool workload's Kubernetes objects reach an AKS cluster: its API server, or ARM's run command. */
+export const aksWorkloadDeliveries = ["kubernetesApi", "runCommand"] as const;
+export type AksWorkloadDelivery = (typeof aksWorkloadDeliveries)[number];
+
 /** The AKS backend (used when `backend` is "aks"). */
 export interface AksConfig {
     /** Empty: the region's default version. */
@@ -146,7 +71,7 @@ export interface AksConfig {
     readonly nodeMaxCount: number;
     readonly privateCluster: boolean;
     /** How the workload's objects reach the cluster: its API server, or ARM's run command. */
-    readonly workloadDelivery: "kubernetesApi" | "runCommand";
+    readonly workloadDelivery: AksWorkloadDelivery;
     /** Public ranges allowed to the API server when it is not private. */
     readonly authorizedIpRanges: readonly string[];
     /** Autoscaler bounds of the tool service pods. */
@@ -187,7 +112,7 @@ export interface StackConfig {
         readonly latencyThresholdMs: number;
     };
     readonly functions: {
-        readonly instanceMemoryMB: 2048 | 4096;
+        readonly instanceMemoryMB: FunctionsInstanceMemoryMB;
         readonly maximumInstanceCount: number;
         readonly nodeVersion: FunctionsNodeVersion;
     };

@@ -1,9 +1,14 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { allAppRoles, appRoles, delegatedScope, gatewayRole, type AppRole } from "functions-app/contract";
-import type { AgentConfig, AgentPlatformKind } from "../config/types";
+import type { AgentConfig } from "../config/types";
 import { stableGuid } from "../azure/ids";
-import { federatedCredentialsFor, type FederatedCredentialSpec } from "./federation";
+import {
+    certificateCredentialFor,
+    federatedCredentialsFor,
+    type AgentPlatformKind,
+} from "../platforms/registry";
+import type { FederatedCredentialSpec } from "./federation";
 
 /** Arguments for {@link Identity}. */
 export interface IdentityArgs {
@@ -27,7 +32,7 @@ export interface AgentIdentityOutput {
     readonly clientId: pulumi.Output<string>;
     readonly roles: readonly AppRole[];
     readonly federation: readonly FederatedCredentialSpec[];
-    /** Salesforce: authenticates with a certificate (JWT client assertion). */
+    /** Authenticates with a certificate (JWT client assertion), e.g. Salesforce. */
     readonly certificateCredential: boolean;
 }
 
@@ -196,7 +201,7 @@ export class Identity extends pulumi.ComponentResource {
                 clientId: a.clientId,
                 roles: agent.roles,
                 federation: a.federation,
-                certificateCredential: agent.platform.kind === "salesforce",
+                certificateCredential: certificateCredentialFor(agent.platform) !== undefined,
             };
         });
 
@@ -253,7 +258,7 @@ export class AgentIdentity extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.federation = federatedCredentialsFor(agent, { tenantId: args.tenantId });
+        this.federation = federatedCredentialsFor(agent.platform, { tenantId: args.tenantId });
         for (const fic of this.federation) {
             new azuread.ApplicationFederatedIdentityCredential(
                 `${name}-fic-${fic.name}`,
@@ -268,8 +273,8 @@ export class AgentIdentity extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        if (agent.platform.kind === "salesforce") {
-            const cert = agent.platform.salesforce;
+        const cert = certificateCredentialFor(agent.platform);
+        if (cert !== undefined) {
             new azuread.ApplicationCertificate(
                 `${name}-certificate`,
                 {

@@ -4,6 +4,7 @@
  * what the Pulumi CLI validates a configuration file against.
  */
 import { PolicyConfigSchema } from "@pulumi/policy";
+import { defaultAllowedIssuers } from "../../components/platforms/registry";
 
 export interface RegionSettings {
     /** Azure regions (ARM names such as `westeurope`) resources may be placed in. */
@@ -71,16 +72,8 @@ export const defaultApimSkus: ApimSkuSettings = {
     },
 };
 
-export const defaultIssuers: IssuerSettings = {
-    allowedIssuers: [
-        "https://accounts.google.com",
-        "https://*.tokens.sts.global.api.aws",
-        "https://cognito-identity.amazonaws.com",
-        "https://token.actions.githubusercontent.com",
-        "https://login.microsoftonline.com/*/v2.0",
-        "https://*.oic.prod-aks.azure.com/*/*/",
-    ],
-};
+/** The issuers of every agent platform the program supports, from the platforms' own modules. */
+export const defaultIssuers: IssuerSettings = { allowedIssuers: [...defaultAllowedIssuers] };
 
 export const defaultTags: TagSettings = { requiredTags: ["environment", "project"] };
 

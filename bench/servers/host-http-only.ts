@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
-import { streamableHttpHandler } from "../../functions-app/src/http/streamable";
-import type { ServerPool } from "../../functions-app/src/mcp/server-pool";
+import { streamableHttpHandler } from "../../functions-app/src/node-host/http/streamable";
+import type { ServerPool } from "../../functions-app/src/node-host/mcp/server-pool";
 import { silentLogger } from "../../functions-app/src/logger";
 import type { SnippetStore } from "../../functions-app/src/storage/snippet-store";
 

@@ -6,7 +6,7 @@ import {
     corsAllowedHeaders,
     corsAllowedMethods,
     corsExposedHeaders,
-} from "../../functions-app/src/http/cors";
+} from "../../functions-app/src/node-host/http/cors";
 import { XmlFragment } from "./render";
 
 /** How long a browser may cache a preflight answer (seconds). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { manifestList, renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
-import { hostAllowListFor } from "../../functions-app/src/http/host-check";
+import { hostAllowListFor } from "../../functions-app/src/node-host/http/host-check";
 import { readSettings } from "../../functions-app/src/node-host/settings";
 import { validateAgainstSchema, validParams } from "./test-fixtures";
 

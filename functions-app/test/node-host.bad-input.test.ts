@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { backendPaths, toolNames } from "../src/contract";
-import type { SessionInput, SseBackplane } from "../src/http/sse";
+import type { SessionInput, SseBackplane } from "../src/node-host/http/sse";
 import { jsonLogger } from "../src/logger";
 import { NodeHost } from "../src/node-host/host";
 import type { SnippetStore } from "../src/storage/snippet-store";

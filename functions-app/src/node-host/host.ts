@@ -6,20 +6,20 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { backendPaths } from "../contract";
-import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "../http/auth";
-import type { AccessControl } from "../http/mcp-access";
-import { assignCorrelationId } from "../http/correlation";
-import { applyCors } from "../http/cors";
-import { hostAllowListFor, type HostAllowList } from "../http/host-check";
-import { isOriginAllowed } from "../http/origin";
-import { sendJson, sendJsonRpcError } from "../http/respond";
-import { SseSessions, type SseBackplane } from "../http/sse";
-import { streamableHttpHandler } from "../http/streamable";
-import { sentinelWebhookHandler } from "../http/webhook";
+import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "./http/auth";
+import type { AccessControl } from "./http/mcp-access";
+import { assignCorrelationId } from "./http/correlation";
+import { applyCors } from "./http/cors";
+import { hostAllowListFor, type HostAllowList } from "./http/host-check";
+import { isOriginAllowed } from "./http/origin";
+import { sendJson, sendJsonRpcError } from "./http/respond";
+import { SseSessions, type SseBackplane } from "./http/sse";
+import { streamableHttpHandler } from "./http/streamable";
+import { sentinelWebhookHandler } from "./http/webhook";
 import { withinDeadline } from "../deadline";
 import type { Logger } from "../logger";
-import { createMcpServer } from "../mcp/server-factory";
-import { ServerPool } from "../mcp/server-pool";
+import { createMcpServer } from "./mcp/server-factory";
+import { ServerPool } from "./mcp/server-pool";
 import type { SnippetStore } from "../storage/snippet-store";
 
 export interface NodeHostOptions {

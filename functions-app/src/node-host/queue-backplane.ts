@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { DefaultAzureCredential } from "@azure/identity";
 import { QueueServiceClient, RestError, type QueueClient } from "@azure/storage-queue";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { JsonRpcErrorAnswer } from "../http/jsonrpc";
-import type { RelayOutcome, SessionInput, SseBackplane } from "../http/sse";
+import type { JsonRpcErrorAnswer } from "./http/jsonrpc";
+import type { RelayOutcome, SessionInput, SseBackplane } from "./http/sse";
 import type { Logger } from "../logger";
 
 export type BackplaneLocation = { readonly queueServiceUrl: string } | { readonly connectionString: string };

@@ -1,4 +1,4 @@
-import type { AuthSettings } from "../http/auth";
+import type { AuthSettings } from "./http/auth";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 
 /** Everything the Node host reads from its environment, validated in one place. */

@@ -1,5 +1,5 @@
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { decodeUtf8 } from "../unicode";
+import { decodeUtf8 } from "../../unicode";
 
 /** JSON-RPC error codes used at the transport level. */
 export const jsonRpcCodes = {

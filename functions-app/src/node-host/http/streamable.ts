@@ -9,12 +9,12 @@ import {
     isLegacyProtocolVersion,
     isModernProtocolVersion,
     mcpHeaders,
-} from "../mcp/revisions";
+} from "../../mcp/revisions";
 import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
 import { isRequest, jsonRpcCodes } from "./jsonrpc";
-import type { Logger } from "../logger";
+import type { Logger } from "../../logger";
 import { answerBatch } from "./batch";
 import { sendModernError, serveModern } from "./modern";
 import { correlationIdOf } from "./correlation";

@@ -2,9 +2,13 @@ import assert from "node:assert/strict";
 import type { JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { allAppRoles, appRoles, toolNames } from "../src/contract";
 import { silentLogger } from "../src/logger";
-import { fastAnswer } from "../src/mcp/fast-path";
-import { authInfoFor, createMcpServer, type McpServerDependencies } from "../src/mcp/server-factory";
-import { ServerPool } from "../src/mcp/server-pool";
+import { fastAnswer } from "../src/node-host/mcp/fast-path";
+import {
+    authInfoFor,
+    createMcpServer,
+    type McpServerDependencies,
+} from "../src/node-host/mcp/server-factory";
+import { ServerPool } from "../src/node-host/mcp/server-pool";
 import { sampleIncidents } from "../src/sentinel";
 import type { SnippetInfo, SnippetStore } from "../src/storage/snippet-store";
 

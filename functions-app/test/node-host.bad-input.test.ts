@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { backendPaths, toolNames } from "../src/contract";
-import type { SseBackplane } from "../src/http/sse";
+import type { SessionInput, SseBackplane } from "../src/node-host/http/sse";
 import { jsonLogger } from "../src/logger";
 import { NodeHost } from "../src/node-host/host";
 import type { SnippetStore } from "../src/storage/snippet-store";
@@ -223,7 +222,7 @@ describe("Node host: an internal fault is a logged 500 carrying the correlation 
     const failingBackplane: SseBackplane = {
         replicaId: "here",
         start: async () => undefined,
-        relay: async (_sessionId: string, _message: JSONRPCMessage) => {
+        relay: async (_sessionId: string, _input: SessionInput) => {
             throw new Error("queue service unreachable");
         },
         stop: async () => undefined,

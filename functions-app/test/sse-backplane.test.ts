@@ -107,6 +107,48 @@ describe("legacy SSE across replicas (Storage Queue backplane)", function () {
         }
     });
 
+    it("relays a batch's refused members as answers: the first replica's stream carries each with its id", async () => {
+        const stream = await openEventStream(first.url + backendPaths.mcpSse);
+        try {
+            const endpoint = (await stream.events.next()).value!.data;
+            const res = await fetch(new URL(endpoint, second.url + backendPaths.mcpSse), {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify([
+                    { jsonrpc: "2.0", id: "ok", method: "ping" },
+                    { id: "no-jsonrpc", method: "ping" },
+                    {
+                        jsonrpc: "2.0",
+                        id: "init",
+                        method: "initialize",
+                        params: {
+                            protocolVersion: "2025-03-26",
+                            capabilities: {},
+                            clientInfo: { name: "r", version: "1" },
+                        },
+                    },
+                    7,
+                ]),
+            });
+            assert.equal(res.status, 202, await res.text());
+            const answers = new Map<unknown, { result?: object; error?: { code: number } }>();
+            for await (const event of stream.events) {
+                const message = JSON.parse(event.data) as {
+                    id: unknown;
+                    result?: object;
+                    error?: { code: number };
+                };
+                answers.set(message.id, message);
+                if (answers.size === 4) break;
+            }
+            assert.deepEqual(answers.get("ok")?.result, {});
+            for (const id of ["no-jsonrpc", "init", null])
+                assert.equal(answers.get(id)?.error?.code, -32600, String(id));
+        } finally {
+            await stream.close();
+        }
+    });
+
     it("answers 404 for a session whose replica does not exist", async () => {
         const res = await fetch(`${second.url}${backendPaths.mcpMessage}?sessionId=000000000000.gone`, {
             method: "POST",

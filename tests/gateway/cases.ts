@@ -70,6 +70,15 @@ export interface JsonRpcErrorExpectation {
     readonly batch: boolean;
     /** Text the error message must contain. */
     readonly messageIncludes: string;
+    /**
+     * Members of a refused batch that were not themselves at fault: the answers with these ids carry
+     * this error instead.
+     */
+    readonly notRun?: {
+        readonly ids: readonly (string | number)[];
+        readonly code: number;
+        readonly messageIncludes: string;
+    };
 }
 
 export interface GatewayExpectation {
@@ -90,6 +99,11 @@ export interface GatewayExpectation {
     readonly passedThrough?: readonly string[];
     /** For a forwarded request: the dimensions of the call metric the gateway emits for it. */
     readonly metric?: MetricExpectation;
+    /**
+     * For a batch the backend answers: one entry per answer, in order, with the id it echoes and
+     * its error code (none: a result).
+     */
+    readonly batchAnswers?: readonly { readonly id: string | number | null; readonly error?: number }[];
 }
 
 /** Dimensions of the gateway's per-call metric that say what was called. */
@@ -247,11 +261,21 @@ const unknownTool = (
     echoed: readonly (string | number | null)[],
     name: string,
     batch = false,
+    /** Ids of the batch's other requests, answered as not run. */
+    notRun: readonly (string | number)[] = [],
 ): GatewayExpectation => ({
     status,
     reachesBackend: false,
     headers: { "content-type": /^application\/json/ },
-    rpcError: { code: -32602, ids: echoed, batch, messageIncludes: `Unknown tool: ${name}` },
+    rpcError: {
+        code: -32602,
+        ids: echoed,
+        batch,
+        messageIncludes: `Unknown tool: ${name}`,
+        ...(notRun.length > 0
+            ? { notRun: { ids: notRun, code: -32600, messageIncludes: `Invalid Request: not run; ` } }
+            : {}),
+    },
 });
 
 /** A JSON-RPC ping padded (in params._meta) to exactly `bytes` bytes of UTF-8 JSON. */
@@ -397,7 +421,7 @@ const batchCases: GatewayCase[] = [
         expect: refused(403, { "www-authenticate": insufficientScope403 }),
     },
     {
-        name: "batch: an allowed call and a case-variant name is refused whole with -32602 for each request",
+        name: "batch: an allowed call and a case-variant name is refused whole: -32602 for that call, -32600 (not run) for the other",
         token: appToken("batch unknown", [appRoles.toolsInvoke, appRoles.snippetsWrite]),
         request: {
             method: "POST",
@@ -408,7 +432,7 @@ const batchCases: GatewayCase[] = [
                 toolCall("two", "Save_Snippet", { snippetname: "gw-b", snippet: "no" }),
             ],
         },
-        expect: unknownTool(200, [1, "two"], "Save_Snippet", true),
+        expect: unknownTool(200, [1, "two"], "Save_Snippet", true, [1]),
     },
     {
         name: "batch: a notification and an object-key name: -32602 only for the request",
@@ -431,6 +455,33 @@ const batchCases: GatewayCase[] = [
             body: [toolCall(1, "hello_mcp"), toolCall(2, "list_snippets", { prefix: "gw-" })],
         },
         expect: forwardedAs(ids("batch allowed").app, [appRoles.toolsInvoke, appRoles.snippetsRead]),
+    },
+    {
+        name: "batch: members the gateway can judge pass; the backend answers each member on its own",
+        token: appToken("batch members", [appRoles.toolsInvoke]),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [
+                toolCall(1, "hello_mcp"),
+                { id: "no-jsonrpc", method: "ping" },
+                { jsonrpc: "2.0", id: null, method: "ping" },
+                { jsonrpc: "2.0", id: 2, method: "no/such/method" },
+                { jsonrpc: "2.0", method: "notifications/initialized" },
+                toolCall("last", "hello_mcp"),
+            ],
+        },
+        expect: {
+            ...forwardedAs(ids("batch members").app, [appRoles.toolsInvoke]),
+            batchAnswers: [
+                { id: 1 },
+                { id: "no-jsonrpc", error: -32600 },
+                { id: null, error: -32600 },
+                { id: 2, error: -32601 },
+                { id: "last" },
+            ],
+        },
     },
 ];
 

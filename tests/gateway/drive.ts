@@ -121,6 +121,7 @@ export async function driveCase(gateway: GatewayUnderTest, c: Omit<GatewayCase, 
                     problems.push(`metric ${dimension}: ${metric.dimensions[dimension]}, expected ${value}`);
     }
     if (expect.rpcError) problems.push(...rpcErrorProblems(answer.body, expect.rpcError));
+    if (expect.batchAnswers) problems.push(...batchAnswerProblems(answer.body, expect.batchAnswers));
     return problems.length === 0 ? [] : [...problems, `body: ${answer.body.slice(0, 300)}`];
 }
 
@@ -140,10 +141,31 @@ function rpcErrorProblems(body: string, want: NonNullable<GatewayCase["expect"][
     const ids = messages.map((m) => m.id);
     if (JSON.stringify(ids) !== JSON.stringify(want.ids)) problems.push(`ids ${JSON.stringify(ids)}`);
     for (const m of messages) {
-        if (m.error?.code !== want.code) problems.push(`error code ${String(m.error?.code)}`);
-        if (!String(m.error?.message).includes(want.messageIncludes)) {
+        const notRun = want.notRun?.ids.includes(m.id as string | number) ? want.notRun : undefined;
+        const { code, messageIncludes } = notRun ?? want;
+        if (m.error?.code !== code)
+            problems.push(`error code ${String(m.error?.code)} for id ${String(m.id)}`);
+        if (!String(m.error?.message).includes(messageIncludes)) {
             problems.push(`error message ${String(m.error?.message)}`);
         }
     }
     return problems;
+}
+
+function batchAnswerProblems(
+    body: string,
+    want: NonNullable<GatewayCase["expect"]["batchAnswers"]>,
+): string[] {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(body);
+    } catch {
+        return ["the answer is not JSON"];
+    }
+    if (!Array.isArray(parsed)) return ["expected an array of answers"];
+    const got = (parsed as { id?: unknown; result?: unknown; error?: { code?: unknown } }[]).map((m) => ({
+        id: m.id,
+        ...(m.error ? { error: m.error.code } : {}),
+    }));
+    return JSON.stringify(got) === JSON.stringify(want) ? [] : [`answers ${JSON.stringify(got)}`];
 }

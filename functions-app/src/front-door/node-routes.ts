@@ -4,8 +4,8 @@
  * the per-IP limits and is the URL clients know).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { authenticateOrReject, type AccessControl } from "../http/mcp-access";
-import { BodyTooLargeError, readBody, sendJson } from "../http/respond";
+import { authenticateOrReject, type AccessControl } from "../node-host/http/mcp-access";
+import { BodyTooLargeError, readBody, sendJson } from "../node-host/http/respond";
 import type { FrontDoor } from "./front-door";
 import { frontDoorBackendPrefix, frontDoorEndpoints, type FrontDoorEndpoint } from "./paths";
 

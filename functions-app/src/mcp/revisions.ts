@@ -15,6 +15,12 @@ export const legacyProtocolVersions: readonly string[] = [
     "2024-11-05",
 ];
 
+/**
+ * Revisions whose schema has JSON-RPC batches: 2025-03-26 added them (2024-11-05's message types
+ * have none) and 2025-06-18 removed them again.
+ */
+export const batchProtocolVersions: readonly string[] = ["2025-03-26"];
+
 /** Every revision served, modern first: the list an UnsupportedProtocolVersion error names. */
 export const supportedProtocolVersions: readonly string[] = [
     ...modernProtocolVersions,
@@ -62,6 +68,14 @@ export const modernMethods: readonly string[] = ["server/discover", "tools/list"
 
 export function isModernProtocolVersion(version: string): boolean {
     return modernProtocolVersions.includes(version);
+}
+
+/**
+ * Whether a batch may be sent under `version`; undefined (no header on Streamable HTTP, which the
+ * transport says means 2025-03-26, or an SSE session not initialized yet) allows it.
+ */
+export function allowsBatches(version: string | undefined): boolean {
+    return version === undefined || batchProtocolVersions.includes(version);
 }
 
 export function isLegacyProtocolVersion(version: string): boolean {

@@ -2,17 +2,20 @@ import { randomBytes } from "node:crypto";
 import { DefaultAzureCredential } from "@azure/identity";
 import { QueueServiceClient, RestError, type QueueClient } from "@azure/storage-queue";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { RelayOutcome, SseBackplane } from "../http/sse";
+import type { JsonRpcErrorAnswer } from "./http/jsonrpc";
+import type { RelayOutcome, SessionInput, SseBackplane } from "./http/sse";
 import type { Logger } from "../logger";
 
 export type BackplaneLocation = { readonly queueServiceUrl: string } | { readonly connectionString: string };
 
-/** Relayed envelope; queue messages are text, at most 64 KiB. */
-interface Envelope {
-    readonly s: string;
-    readonly c: string;
-    readonly m: JSONRPCMessage;
-}
+/**
+ * Relayed envelope; queue messages are text, at most 64 KiB. `m`: a client message for the
+ * session's server; `a`: an answer for the session's stream (a refused batch member).
+ */
+type Envelope = { readonly s: string; readonly c: string } & (
+    | { readonly m: JSONRPCMessage; readonly a?: undefined }
+    | { readonly a: JsonRpcErrorAnswer; readonly m?: undefined }
+);
 
 /** Leave room for the service's XML framing within the 64 KiB message limit. */
 const maxEnvelopeBytes = 60 * 1024;
@@ -39,18 +42,20 @@ export class QueueBackplane implements SseBackplane {
         this.ownQueue = service.getQueueClient(queuePrefix + this.replicaId);
     }
 
-    async start(
-        deliver: (sessionId: string, message: JSONRPCMessage, callerId: string) => void,
-    ): Promise<void> {
+    async start(deliver: (sessionId: string, input: SessionInput, callerId: string) => void): Promise<void> {
         await this.ownQueue.createIfNotExists();
         this.running = true;
         this.loop = this.drain(deliver);
     }
 
-    async relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<RelayOutcome> {
+    async relay(sessionId: string, input: SessionInput, callerId: string): Promise<RelayOutcome> {
         const owner = sessionId.split(".", 1)[0];
         if (!replicaIdPattern.test(owner)) return "unknown-session";
-        const text = JSON.stringify({ s: sessionId, c: callerId, m: message } satisfies Envelope);
+        const envelope: Envelope =
+            input.kind === "message"
+                ? { s: sessionId, c: callerId, m: input.message }
+                : { s: sessionId, c: callerId, a: input.answer };
+        const text = JSON.stringify(envelope);
         if (Buffer.byteLength(text) > maxEnvelopeBytes) return "too-large";
         try {
             await this.service
@@ -72,7 +77,7 @@ export class QueueBackplane implements SseBackplane {
     }
 
     /** Polls the replica's queue: immediately again while messages flow, backing off to 500 ms when idle. */
-    private async drain(deliver: (sessionId: string, message: JSONRPCMessage, callerId: string) => void) {
+    private async drain(deliver: (sessionId: string, input: SessionInput, callerId: string) => void) {
         let idleMs = 10;
         while (this.running) {
             try {
@@ -82,7 +87,7 @@ export class QueueBackplane implements SseBackplane {
                 });
                 for (const item of batch.receivedMessageItems) {
                     const envelope = parseEnvelope(item.messageText);
-                    if (envelope) deliver(envelope.s, envelope.m, envelope.c);
+                    if (envelope) deliver(envelope.s, inputOf(envelope), envelope.c);
                     await this.ownQueue.deleteMessage(item.messageId, item.popReceipt);
                 }
                 if (batch.receivedMessageItems.length > 0) {
@@ -107,13 +112,19 @@ export class QueueBackplane implements SseBackplane {
 
 function parseEnvelope(text: string): Envelope | undefined {
     try {
-        const v = JSON.parse(text) as Partial<Envelope>;
-        return typeof v.s === "string" && typeof v.c === "string" && typeof v.m === "object"
-            ? (v as Envelope)
-            : undefined;
+        const v = JSON.parse(text) as { s?: unknown; c?: unknown; m?: unknown; a?: unknown };
+        if (typeof v.s !== "string" || typeof v.c !== "string") return undefined;
+        const carried = (v.m === undefined) !== (v.a === undefined) ? (v.m ?? v.a) : undefined;
+        return typeof carried === "object" && carried !== null ? (v as Envelope) : undefined;
     } catch {
         return undefined;
     }
+}
+
+function inputOf(envelope: Envelope): SessionInput {
+    return envelope.a === undefined
+        ? { kind: "message", message: envelope.m }
+        : { kind: "answer", answer: envelope.a };
 }
 
 export function createQueueBackplane(location: BackplaneLocation, logger: Logger): QueueBackplane {

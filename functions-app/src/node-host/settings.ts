@@ -1,4 +1,4 @@
-import type { AuthSettings } from "../http/auth";
+import type { AuthSettings } from "./http/auth";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import { readFrontDoorEnvironment, type FrontDoorEnvironment } from "../front-door/environment";
 

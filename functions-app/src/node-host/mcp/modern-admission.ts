@@ -10,7 +10,7 @@ import {
     modernMethods,
     namedMethods,
     supportedProtocolVersions,
-} from "./revisions";
+} from "../../mcp/revisions";
 
 /** A JSON-RPC error as the modern revision answers it, with its HTTP status. */
 export interface ModernError {

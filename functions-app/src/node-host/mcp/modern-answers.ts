@@ -1,8 +1,8 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { JSONRPCRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { findTool, tools } from "../catalog";
+import { findTool, tools } from "../../catalog";
 import type { ModernError } from "./modern-admission";
-import { metaKeys, modernProtocolVersions } from "./revisions";
+import { metaKeys, modernProtocolVersions } from "../../mcp/revisions";
 import {
     callerFrom,
     runCatalogTool,

@@ -4,20 +4,22 @@ import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transpo
 import { eraOf } from "../mcp/era";
 import { fastAnswer } from "../mcp/fast-path";
 import { unsupportedVersion } from "../mcp/modern-admission";
-import { isLegacyProtocolVersion, isModernProtocolVersion, mcpHeaders } from "../mcp/revisions";
+import {
+    allowsBatches,
+    isLegacyProtocolVersion,
+    isModernProtocolVersion,
+    mcpHeaders,
+} from "../../mcp/revisions";
 import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import type { ServerPool } from "../mcp/server-pool";
 import { authenticateOrReject, authorizeToolCalls, localCaller, type AccessControl } from "./mcp-access";
 import { isRequest, jsonRpcCodes } from "./jsonrpc";
-import type { Logger } from "../logger";
-import { mapBounded } from "./bounded-map";
+import type { Logger } from "../../logger";
+import { answerBatch } from "./batch";
 import { sendModernError, serveModern } from "./modern";
 import { correlationIdOf } from "./correlation";
 import { readMessagesOrReject } from "./read-messages";
 import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
-
-/** Messages of one batch handled at once: a batch cannot take over the server pool or the CPU. */
-const batchConcurrency = 4;
 
 /**
  * MCP Streamable HTTP, stateless: every POST is answered on its own with a JSON body, so any
@@ -77,8 +79,8 @@ export function streamableHttpHandler(
         if (version !== undefined && !isLegacyProtocolVersion(version) && !isModernProtocolVersion(version)) {
             return sendModernError(res, null, unsupportedVersion(version));
         }
-        // JSON-RPC batching left the spec in 2025-06-18; older clients may still batch.
-        if (parsed.batch && version !== undefined && version >= "2025-06-18") {
+        // Only 2025-03-26 has batches (no header means 2025-03-26 on this transport).
+        if (parsed.batch && !allowsBatches(version)) {
             sendJsonRpcError(
                 res,
                 400,
@@ -99,14 +101,9 @@ export function streamableHttpHandler(
             const single = await answer(message);
             return sendJson(res, single.status, single.message);
         }
-        const requests = parsed.messages.filter(isRequest);
-        if (requests.length === 0) return sendEmpty(res, 202);
-        const answers = await mapBounded(requests, batchConcurrency, answer);
-        sendJson(
-            res,
-            200,
-            answers.map((a) => a.message),
-        );
+        const answers = await answerBatch(parsed.members, async (request) => (await answer(request)).message);
+        if (answers.length === 0) return sendEmpty(res, 202);
+        sendJson(res, 200, answers);
     };
 }
 

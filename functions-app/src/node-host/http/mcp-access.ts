@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { allAppRoles, forwardedCallerHeader, forwardedRolesHeader } from "../contract";
-import { findTool, type Caller } from "../catalog";
+import { allAppRoles, forwardedCallerHeader, forwardedRolesHeader } from "../../contract";
+import { findTool, type Caller } from "../../catalog";
 import { bearerChallenge, hasRole, type AuthenticatedCaller, type BearerAuthenticator } from "./auth";
 import { calledToolName } from "./jsonrpc";
 import { sendJson } from "./respond";

@@ -2,18 +2,34 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { Caller } from "../catalog";
+import type { Caller } from "../../catalog";
 import { authInfoFor } from "../mcp/server-factory";
-import type { Logger } from "../logger";
+import type { Logger } from "../../logger";
+import { allowsBatches } from "../../mcp/revisions";
 import { SseSessionTransport, type SseSessionLimits } from "../mcp/sse-session-transport";
-import { forwardedMessagePathHeader } from "../contract";
+import { forwardedMessagePathHeader } from "../../contract";
 import type { AuthenticatedCaller } from "./auth";
 import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
 import { gatewayMessagePath, messageEndpoint } from "./sse-endpoint";
 import { correlationHeaders } from "./correlation";
-import { jsonRpcCodes } from "./jsonrpc";
+import {
+    batchMemberRefusal,
+    echoableId,
+    invalidRequest,
+    jsonRpcCodes,
+    type BatchMember,
+    type JsonRpcErrorAnswer,
+} from "./jsonrpc";
 import { readMessagesOrReject } from "./read-messages";
 import { mediaType, sendJson, sendJsonRpcError } from "./respond";
+
+/**
+ * What a POST hands to a session: a client message for the session's server, or an answer the
+ * host gives itself (a refused batch member), which goes down the stream as it is.
+ */
+export type SessionInput =
+    | { readonly kind: "message"; readonly message: JSONRPCMessage }
+    | { readonly kind: "answer"; readonly answer: JsonRpcErrorAnswer };
 
 /** `unknown-session`: no live replica holds it; `too-large`: the relay cannot carry the message. */
 export type RelayOutcome = "relayed" | "unknown-session" | "too-large";
@@ -23,10 +39,10 @@ export type RelayOutcome = "relayed" | "unknown-session" | "too-large";
  * session this replica does not hold is answered 404.
  */
 export interface SseBackplane {
-    /** Receive messages relayed for sessions held here. */
-    start(deliver: (sessionId: string, message: JSONRPCMessage, callerId: string) => void): Promise<void>;
-    /** Relay a message to the replica holding the session. */
-    relay(sessionId: string, message: JSONRPCMessage, callerId: string): Promise<RelayOutcome>;
+    /** Receive what is relayed for sessions held here. */
+    start(deliver: (sessionId: string, input: SessionInput, callerId: string) => void): Promise<void>;
+    /** Relay a message or an answer to the replica holding the session. */
+    relay(sessionId: string, input: SessionInput, callerId: string): Promise<RelayOutcome>;
     /** The session-id prefix that names this replica, so other replicas know where to relay. */
     readonly replicaId: string;
     stop(): Promise<void>;
@@ -57,11 +73,9 @@ export class SseSessions {
     constructor(private readonly options: SseOptions) {}
 
     async start(): Promise<void> {
-        await this.options.backplane?.start((sessionId, message, callerId) => {
+        await this.options.backplane?.start((sessionId, input, callerId) => {
             const session = this.sessions.get(sessionId);
-            if (session && session.caller.id === callerId) {
-                session.transport.deliver(message, { authInfo: authInfoFor(session.caller) });
-            }
+            if (session && session.caller.id === callerId) handOver(session, input, session.caller);
         });
     }
 
@@ -130,25 +144,36 @@ export class SseSessions {
         if (!caller) return;
         const parsed = await readMessagesOrReject(req, res);
         if (!parsed) return;
-        // The answer travels on the stream, so a message the SDK would silently drop is refused here.
-        const unusable = parsed.messages.findIndex((m) => !JSONRPCMessageSchema.safeParse(m).success);
-        if (unusable !== -1) {
+        const inputs = parsed.members.map((member, index) => sessionInputFor(member, index, parsed.batch));
+        // The answer travels on the stream, so a message the SDK would silently drop is refused
+        // here: the whole POST when it is the only message, only that member in a batch.
+        if (!parsed.batch && inputs[0].kind === "answer") {
             sendJsonRpcError(
                 res,
                 400,
                 jsonRpcCodes.invalidRequest,
-                `Invalid Request: message ${unusable} does not match the MCP schema`,
+                "Invalid Request: the message does not match the MCP schema",
             );
             return;
         }
-        if (!authorizeToolCalls(this.options.access, caller, parsed.messages, req, res)) return;
+        const messages = inputs.flatMap((i) => (i.kind === "message" ? [i.message] : []));
+        if (!authorizeToolCalls(this.options.access, caller, messages, req, res)) return;
 
         const local = this.sessions.get(sessionId);
         if (local) {
             // A session belongs to whoever opened it; anyone else learns nothing about it.
             if (local.caller.id !== caller.id) return sessionNotFound(res);
-            for (const message of parsed.messages) {
-                if (!local.transport.deliver(message, { authInfo: authInfoFor(caller) })) {
+            const version = local.transport.protocolVersion;
+            if (parsed.batch && !allowsBatches(version)) {
+                return sendJsonRpcError(
+                    res,
+                    400,
+                    jsonRpcCodes.invalidRequest,
+                    `Batches are not allowed with protocol ${version}`,
+                );
+            }
+            for (const input of inputs) {
+                if (!handOver(local, input, caller)) {
                     return sendJsonRpcError(
                         res,
                         404,
@@ -161,8 +186,9 @@ export class SseSessions {
         }
         const backplane = this.options.backplane;
         if (backplane && !sessionId.startsWith(`${backplane.replicaId}.`)) {
-            for (const message of parsed.messages) {
-                const outcome = await backplane.relay(sessionId, message, caller.id);
+            // The replica holding the session knows its protocol version; batches are not checked here.
+            for (const input of inputs) {
+                const outcome = await backplane.relay(sessionId, input, caller.id);
                 if (outcome === "unknown-session") return sessionNotFound(res);
                 if (outcome === "too-large") {
                     return sendJsonRpcError(
@@ -183,6 +209,32 @@ export class SseSessions {
         await Promise.all([...this.sessions.values()].map((s) => s.transport.close()));
         await this.options.backplane?.stop();
     }
+}
+
+/**
+ * A posted message as the session takes it: a batch member that is malformed, does not match the
+ * MCP schema or is an `initialize` becomes the answer refusing it, with its id; anything else is
+ * the message itself.
+ */
+function sessionInputFor(member: BatchMember, index: number, batch: boolean): SessionInput {
+    if (!member.ok) return { kind: "answer", answer: member.answer };
+    const message = member.message;
+    if (!JSONRPCMessageSchema.safeParse(message).success) {
+        const detail = `message ${index} does not match the MCP schema`;
+        return { kind: "answer", answer: invalidRequest(echoableId(message), detail) };
+    }
+    const refusal = batch ? batchMemberRefusal(message) : undefined;
+    return refusal ? { kind: "answer", answer: refusal } : { kind: "message", message };
+}
+
+/**
+ * Gives the session its input, a message on behalf of `caller`; false when the session has ended
+ * (see `SseSessionTransport.deliver`).
+ */
+function handOver(session: Session, input: SessionInput, caller: Caller): boolean {
+    return input.kind === "answer"
+        ? session.transport.answer(input.answer)
+        : session.transport.deliver(input.message, { authInfo: authInfoFor(caller) });
 }
 
 function accepted(res: ServerResponse): void {

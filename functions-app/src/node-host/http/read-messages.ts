@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { jsonRpcCodes, parseJsonRpcBody } from "./jsonrpc";
+import { jsonRpcCodes, parseJsonRpcBody, type ParsedMessages } from "./jsonrpc";
 import { scanJsonShape } from "./json-shape";
 import { BodyTooLargeError, readBody, sendJsonRpcError } from "./respond";
 
@@ -15,13 +14,14 @@ export const maxJsonDepth = 64;
 
 /**
  * Reads a POSTed JSON-RPC body (a message or a batch). On a body that is too large, too deep, a
- * batch over the limit or not JSON-RPC it answers 413/400 with a JSON-RPC error and resolves
- * undefined.
+ * batch over the limit, an empty batch or a single message that is not JSON-RPC it answers 413/400
+ * with a JSON-RPC error and resolves undefined; a batch's malformed members come back refused, each
+ * on its own.
  */
 export async function readMessagesOrReject(
     req: IncomingMessage,
     res: ServerResponse,
-): Promise<{ messages: JSONRPCMessage[]; batch: boolean } | undefined> {
+): Promise<Extract<ParsedMessages, { ok: true }> | undefined> {
     let body: Buffer;
     try {
         body = await readBody(req, maxMcpBodyBytes);

@@ -9,9 +9,9 @@ import {
     tools,
     type Caller,
     type ToolDefinition,
-} from "../catalog";
-import type { SnippetStore } from "../storage/snippet-store";
-import type { Logger } from "../logger";
+} from "../../catalog";
+import type { SnippetStore } from "../../storage/snippet-store";
+import type { Logger } from "../../logger";
 
 export const serverInfo = { name: "agents-control-plane-tools", version: "0.1.0" } as const;
 

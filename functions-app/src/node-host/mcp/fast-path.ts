@@ -1,6 +1,6 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
-import { findTool } from "../catalog";
+import { findTool } from "../../catalog";
 import { callerFrom, runCatalogTool, toolList, type McpServerDependencies } from "./server-factory";
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { webhookRole } from "../contract";
-import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
+import { webhookRole } from "../../contract";
+import { handleSentinelWebhook, maxWebhookBodyBytes } from "../../sentinel";
 import { bearerChallenge, hasRole } from "./auth";
 import { authenticateOrReject, type AccessControl } from "./mcp-access";
 import { correlationHeaders } from "./correlation";

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { correlationHeaders } from "../http/correlation";
+import type { JsonRpcErrorAnswer } from "../http/jsonrpc";
 import { admitRequest } from "./request-admission";
 
 /** How far one session may fall behind before it is ended. */
@@ -33,9 +34,14 @@ export class SseSessionTransport implements Transport {
     /** Called once, before `onclose`, when the session ends because it passed a limit. */
     onlimit?: (reason: string) => void;
 
+    /** The version the session's `initialize` settled on; undefined until the server has answered it. */
+    protocolVersion: string | undefined;
+
     private keepAlive: NodeJS.Timeout | undefined;
     private closed = false;
     private readonly pending = new Set<RequestId>();
+    /** Ids of `initialize` requests not answered yet, to read the negotiated version from the answer. */
+    private readonly initializing = new Set<RequestId>();
 
     constructor(
         readonly sessionId: string,
@@ -86,6 +92,7 @@ export class SseSessionTransport implements Transport {
                 return true;
             }
             this.pending.add(message.id);
+            if (message.method === "initialize") this.initializing.add(message.id);
             this.onmessage?.(admission.request, extra);
             return true;
         }
@@ -98,6 +105,16 @@ export class SseSessionTransport implements Transport {
         return true;
     }
 
+    /**
+     * Writes an answer the host gives without the session's server (a refused batch member). False
+     * when the session is closed.
+     */
+    answer(answer: JsonRpcErrorAnswer): boolean {
+        if (this.closed) return false;
+        this.write(`event: message\ndata: ${JSON.stringify(answer)}\n\n`);
+        return true;
+    }
+
     async close(): Promise<void> {
         if (!this.closed) this.res.end();
         this.finish();
@@ -106,6 +123,10 @@ export class SseSessionTransport implements Transport {
     private writeMessage(message: JSONRPCMessage): void {
         if ("id" in message && !("method" in message) && message.id !== undefined) {
             this.pending.delete(message.id);
+            if (this.initializing.delete(message.id) && "result" in message) {
+                const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+                if (typeof version === "string") this.protocolVersion = version;
+            }
         }
         this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
     }
@@ -131,6 +152,7 @@ export class SseSessionTransport implements Transport {
         this.closed = true;
         clearInterval(this.keepAlive);
         this.pending.clear();
+        this.initializing.clear();
         this.onclose?.();
     }
 }

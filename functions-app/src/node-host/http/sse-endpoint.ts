@@ -1,4 +1,4 @@
-import { backendPaths } from "../contract";
+import { backendPaths } from "../../contract";
 
 /** Where the clients of one host post legacy SSE messages. */
 export interface MessageEndpointBase {

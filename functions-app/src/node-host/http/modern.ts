@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { Caller } from "../catalog";
-import { withFields } from "../logger";
+import type { Caller } from "../../catalog";
+import { withFields } from "../../logger";
 import { admitModern, type ModernError } from "../mcp/modern-admission";
 import { answerModern } from "../mcp/modern-answers";
 import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";

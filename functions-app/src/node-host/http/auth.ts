@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
-import { allAppRoles, backendPaths, delegatedScope, gatewayRole, type AppRole } from "../contract";
-import type { Caller } from "../catalog";
-import { forwardedCallerId, forwardedRoles } from "../forwarded-identity";
+import { allAppRoles, backendPaths, delegatedScope, gatewayRole, type AppRole } from "../../contract";
+import type { Caller } from "../../catalog";
+import { forwardedCallerId, forwardedRoles } from "../../forwarded-identity";
 
 /** How the Node host validates bearer tokens (Entra ID v2 tokens in Azure, a local JWKS in tests). */
 export interface AuthSettings {

@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { isLegacyProtocolVersion, metaKeys } from "./revisions";
+import { isLegacyProtocolVersion, metaKeys } from "../../mcp/revisions";
 
 export type Era = "modern" | "legacy";
 

@@ -38,7 +38,7 @@ runCommand(command, async (flags) => {
         coldRuns: positiveInteger("cold-runs", flags["cold-runs"]),
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
-    onStopRequest(async () => undefined);
+    onStopRequest(() => Promise.resolve());
     // Loaded only now, so --help and bad arguments answer at once.
     const { runBenchmark } = await import("./mcp-throughput");
     await runBenchmark(options);

@@ -97,12 +97,12 @@ function start(file: string, env: Record<string, string>, cwd = root): Promise<R
     killOnExit(child);
     return new Promise((resolve, reject) => {
         let output = "";
-        child.stdout!.on("data", (c: Buffer) => {
+        child.stdout.on("data", (c: Buffer) => {
             output += c.toString();
             const m = /"url":"([^"]+)"/.exec(output);
             if (m) {
-                child.stdout!.removeAllListeners("data");
-                child.stdout!.resume();
+                child.stdout.removeAllListeners("data");
+                child.stdout.resume();
                 resolve({ url: m[1], child });
             }
         });

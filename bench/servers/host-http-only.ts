@@ -11,11 +11,12 @@ import type { SnippetStore } from "functions-app/snippet-store";
  * echo is the host's HTTP work; the gap between this and the real host is the SDK's dispatch.
  */
 const canned = {
-    request: async (request: JSONRPCRequest): Promise<JSONRPCMessage> => ({
-        jsonrpc: "2.0",
-        id: request.id,
-        result: { content: [{ type: "text", text: "Hello I am MCPTool!" }] },
-    }),
+    request: (request: JSONRPCRequest): Promise<JSONRPCMessage> =>
+        Promise.resolve({
+            jsonrpc: "2.0",
+            id: request.id,
+            result: { content: [{ type: "text", text: "Hello I am MCPTool!" }] },
+        }),
 } as unknown as ServerPool;
 
 /** The canned answer never reaches storage. */

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createMcpExpressApp } from "@modelcontextprotocol/sdk/server/express.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -9,13 +9,22 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
  */
 function getServer(): McpServer {
     const server = new McpServer({ name: "stateless-reference", version: "1.0.0" });
-    server.registerTool("hello_mcp", { description: "Hello world." }, async () => ({
+    server.registerTool("hello_mcp", { description: "Hello world." }, () => ({
         content: [{ type: "text", text: "Hello I am MCPTool!" }],
     }));
     return server;
 }
 
-const app = createMcpExpressApp({ host: "127.0.0.1" });
+/** What this server uses of the express app the SDK builds (the project installs no express types). */
+interface ExpressApp {
+    post(
+        path: string,
+        handler: (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => Promise<void>,
+    ): void;
+    listen(port: number, host: string, listening: () => void): Server;
+}
+
+const app = createMcpExpressApp({ host: "127.0.0.1" }) as ExpressApp;
 app.post("/runtime/webhooks/mcp", async (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
     const server = getServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });

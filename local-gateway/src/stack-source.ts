@@ -187,7 +187,7 @@ function policyText(r: RecordedResource): string {
     const format = r.inputs.format ?? "xml";
     if (format !== "xml" && format !== "rawxml")
         throw new StackSourceError(
-            `${r.name}: policy format ${String(format)} is not supported locally (xml or rawxml)`,
+            `${r.name}: policy format ${typeof format === "string" ? format : JSON.stringify(format)} is not supported locally (xml or rawxml)`,
         );
     return str(r, "value");
 }

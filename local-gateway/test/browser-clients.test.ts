@@ -98,9 +98,10 @@ describe("local gateway: browser clients and the legacy SSE endpoint (dev stack 
     it("sends a stream opened through the gateway to the gateway's /mcp/message, not the host's path", async () => {
         const stream = await openEventStream(`${plane.urls.mcpSse}/`, { authorization: `Bearer ${token}` });
         try {
-            const first = (await stream.events.next()).value;
-            assert.equal(first?.event, "endpoint");
-            assert.match(first!.data, new RegExp(`^${gatewayPaths.mcpMessage}\\?sessionId=`));
+            const first = await stream.events.next();
+            if (first.done) assert.fail("the stream ended before its endpoint event");
+            assert.equal(first.value.event, "endpoint");
+            assert.match(first.value.data, new RegExp(`^${gatewayPaths.mcpMessage}\\?sessionId=`));
         } finally {
             await stream.close();
         }

@@ -8,7 +8,10 @@ import { devStackSource } from "./support/dev-stack";
 
 /** Evaluates one expression the way a policy value is evaluated, against a request context. */
 function evaluator(parser: Parser) {
-    return (expression: string, setup: (ctx: GatewayContext) => void = () => undefined): unknown => {
+    return async (
+        expression: string,
+        setup: (ctx: GatewayContext) => void = () => undefined,
+    ): Promise<unknown> => {
         const escaped = expression.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
         const doc = loadPolicyDocument(
             parser,
@@ -31,20 +34,19 @@ function evaluator(parser: Parser) {
         );
         setup(ctx);
         const statement = doc.sections.inbound[0];
-        return statement
-            .run({
-                context: ctx,
-                services: {} as never,
-                section: "inbound",
-                signal: new AbortController().signal,
-            })
-            .then(() => ctx.variables.get("out"));
+        await statement.run({
+            context: ctx,
+            services: {} as never,
+            section: "inbound",
+            signal: new AbortController().signal,
+        });
+        return ctx.variables.get("out");
     };
 }
 
 describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
     let parser: Parser;
-    let run: (expression: string, setup?: (ctx: GatewayContext) => void) => unknown;
+    let run: (expression: string, setup?: (ctx: GatewayContext) => void) => Promise<unknown>;
     before(async () => {
         parser = await csharpParser();
         run = evaluator(parser);
@@ -95,6 +97,11 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
         [
             "try/catch catches a JSON reader error",
             `@{ try { JToken.Parse("{"); return "parsed"; } catch (Exception) { return "caught"; } }`,
+            "caught",
+        ],
+        [
+            "try/catch catches a null argument a member refuses (a .NET exception, not a JavaScript error)",
+            `@{ string none = null; try { return Regex.Replace("abc", "b", none); } catch (Exception) { return "caught"; } }`,
             "caught",
         ],
         [
@@ -182,24 +189,24 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
     it("throws .NET exceptions at run time: reading a consumed body, a null dereference, an invalid cast", async () => {
         const body = (ctx: GatewayContext) => (ctx.request.body = new MessageBody(Buffer.from("x")));
         await assert.rejects(
-            async () => run(`@(context.Request.Body.As<string>() + context.Request.Body.As<string>())`, body),
+            () => run(`@(context.Request.Body.As<string>() + context.Request.Body.As<string>())`, body),
             /already been read/,
         );
-        await assert.rejects(async () => run(`@(long.Parse("12a"))`), /not in a correct format/);
+        await assert.rejects(() => run(`@(long.Parse("12a"))`), /not in a correct format/);
         // .NET refuses what Node's decoder would accept: no padding, URL-safe letters, excess '='.
         for (const text of ["aGk", "aG-_", "a===", "aGk=aGk=", "aGk*"])
             await assert.rejects(
-                async () => run(`@(Convert.FromBase64String("${text}").Length)`),
+                () => run(`@(Convert.FromBase64String("${text}").Length)`),
                 /not a valid Base-64 string/,
                 text,
             );
-        await assert.rejects(async () => run(`@(int.Parse("2147483648"))`), /too large or too small/);
+        await assert.rejects(() => run(`@(int.Parse("2147483648"))`), /too large or too small/);
         await assert.rejects(
-            async () => run(`@(((string)context.Variables["nothing"]).Length)`),
+            () => run(`@(((string)context.Variables["nothing"]).Length)`),
             /Object reference/,
         );
         await assert.rejects(
-            async () => run(`@((string)context.Variables["n"])`, (ctx) => ctx.variables.set("n", 5)),
+            () => run(`@((string)context.Variables["n"])`, (ctx) => ctx.variables.set("n", 5)),
             /Unable to cast/,
         );
     });
@@ -225,7 +232,7 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
     for (const [label, expression, pattern] of loadErrors) {
         it(`refuses ${label} when the document loads`, async () => {
             await assert.rejects(
-                async () => run(expression),
+                () => run(expression),
                 (e: unknown) => e instanceof PolicyLoadError && pattern.test(e.message),
             );
         });

@@ -359,7 +359,7 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 "aks-incident-bot",
             ]);
             assert.equal(args.agent, "aks-incident-bot");
-            const token = await localAgentToken(args.base, args.agent as string);
+            const token = await localAgentToken(args.base, args.agent);
             const checks = await runSmoke(endpointsFor(args.base, args.layout), token);
             assert.deepEqual(
                 checks.filter((c) => !c.ok),

@@ -104,7 +104,8 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
 
     it("streams a response event by event (buffer-response=false)", async () => {
         const res = await fetch(`${gateway.url}/api/stream`);
-        const reader = res.body!.getReader();
+        // fetch types its body as a stream of any; a response body is bytes.
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
         const first = new TextDecoder().decode((await reader.read()).value);
         // The backend has not sent the second event yet: the first arrived on its own.
         assert.match(first, /event: one/);

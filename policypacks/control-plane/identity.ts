@@ -279,8 +279,8 @@ export const rbacLeastPrivilege: ResourceValidationPolicy = {
 
 const roleAssignmentType = "azure-native:authorization:RoleAssignment";
 
-/** A string property, or "unknown" while the engine does not know it yet (a preview). */
-function knownString(resource: PolicyResource, key: string): string | undefined | "unknown" {
+/** A string property, or the string "unknown" while the engine does not know it yet (a preview). */
+function knownString(resource: PolicyResource, key: string): string | undefined {
     try {
         return stringPropOf(resource, key);
     } catch (e) {

@@ -99,9 +99,10 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
     }
     if (args.type.startsWith("azure-native:")) {
         const nameKey = nameInputs[args.type] ?? "name";
-        const name = typeof inputs[nameKey] === "string" ? (inputs[nameKey] as string) : guid("name");
+        const name = typeof inputs[nameKey] === "string" ? inputs[nameKey] : guid("name");
+        const resourceGroup = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : name;
         const [, module, kind] = args.type.split(":");
-        const id = `/subscriptions/${mockSubscriptionId}/resourceGroups/${String(inputs.resourceGroupName ?? name)}/providers/Microsoft.${module}/${kind}/${name}`;
+        const id = `/subscriptions/${mockSubscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.${module}/${kind}/${name}`;
         const state: State = { ...inputs, name };
         switch (args.type) {
             case "azure-native:apimanagement:ApiManagementService":
@@ -185,6 +186,7 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
 }
 
 export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const inputs = args.inputs as State;
     switch (args.token) {
         case "azure-native:authorization:getClientConfig":
             return {
@@ -198,16 +200,19 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
         case "azure-native:authorization:getClientToken":
             // A token for another audience (e.g. the AKS server app) names it, so tests can tell them apart.
             return {
-                token: args.inputs.endpoint
-                    ? `mock-token-for:${String(args.inputs.endpoint)}`
-                    : "mock-arm-access-token",
+                token:
+                    typeof inputs.endpoint === "string" && inputs.endpoint
+                        ? `mock-token-for:${inputs.endpoint}`
+                        : "mock-arm-access-token",
             };
         case "azure-native:web:listWebAppHostKeys":
             return { functionKeys: {}, systemKeys: {} };
         case "azure-native:containerservice:listManagedClusterUserCredentials": {
-            const cluster = String(args.inputs.resourceName);
-            if (args.inputs.format !== "exec")
+            if (inputs.format !== "exec")
                 throw new Error("the program asks for exec kubeconfigs (kubelogin)");
+            const cluster = inputs.resourceName;
+            if (typeof cluster !== "string")
+                throw new Error("listManagedClusterUserCredentials needs a resourceName");
             return {
                 kubeconfigs: [
                     { name: "clusterUser", value: Buffer.from(mockKubeconfig(cluster)).toString("base64") },

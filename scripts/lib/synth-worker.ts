@@ -69,7 +69,7 @@ async function main(): Promise<void> {
                         name: args.name,
                         urn: "",
                         custom: args.custom ?? true,
-                        inputs: recordable(args.inputs),
+                        inputs: recordable(args.inputs as Record<string, unknown>),
                     });
                     return mockNewResource(args);
                 },
@@ -133,10 +133,9 @@ async function drain(): Promise<void> {
 /** Outputs -> plain JSON, keeping secrets wrapped as in recorded inputs. */
 async function resolve(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        const o = value as pulumi.Output<unknown>;
         const [inner, secret] = await Promise.all([
-            new Promise<unknown>((res) => o.apply((v) => res(v))),
-            (o as unknown as { isSecret: Promise<boolean> }).isSecret,
+            new Promise<unknown>((res) => value.apply((v) => res(v))),
+            (value as unknown as { isSecret: Promise<boolean> }).isSecret,
         ]);
         const resolved = await resolve(inner);
         return secret

@@ -7,7 +7,8 @@
  */
 import { allowedExcept, allowedMembersOnly, allowedTypes } from "./allow-list";
 import { JToken, JValue, tokenToString } from "./json";
-import { constructorsOf, enumerate, instanceMembers, notNull, staticMembers, type Member } from "./members";
+import { asNumber, notNull } from "./guards";
+import { constructorsOf, enumerate, instanceMembers, staticMembers, type Member } from "./members";
 import type { SyntaxNode } from "./parser";
 import {
     apimTypes,
@@ -89,8 +90,16 @@ function memberAllowed(owner: string, member: string): boolean {
     return false;
 }
 
+/** A local variable: its slot in the frame and its static type. */
+interface Local {
+    readonly slot: number;
+    readonly type: CsType;
+}
+/** The locals one block declares, by name. */
+type Scope = Map<string, Local>;
+
 export class ExpressionCompiler {
-    private readonly scopes: Map<string, { slot: number; type: CsType }>[] = [new Map()];
+    private readonly scopes: Scope[] = [new Map<string, Local>()];
     private slots = 0;
     private readonly returnTypes: CsType[] = [];
 
@@ -142,7 +151,7 @@ export class ExpressionCompiler {
             case "return_statement": {
                 const valueNode = node.namedChildren.find((c) => c && c.type !== "comment");
                 if (!valueNode) this.fail(node, "an expression must return a value");
-                const value = this.expr(valueNode as SyntaxNode);
+                const value = this.expr(valueNode);
                 this.returnTypes.push(value.type);
                 return (f) => {
                     f.result = value.run(f);
@@ -152,7 +161,7 @@ export class ExpressionCompiler {
             case "local_declaration_statement": {
                 const declaration = node.namedChildren.find((c) => c?.type === "variable_declaration");
                 if (!declaration) this.unsupported(node);
-                return this.declaration(declaration as SyntaxNode);
+                return this.declaration(declaration);
             }
             case "expression_statement": {
                 const e = this.expr(node.namedChildren[0] as SyntaxNode);
@@ -265,11 +274,7 @@ export class ExpressionCompiler {
         const element = typeNode.type === "implicit_type" ? elementType(source.type) : this.typeOf(typeNode);
         if (!element) this.fail(node, `${typeText(source.type)} is not enumerable`);
         this.scopes.push(new Map());
-        const slot = this.declare(
-            node,
-            (node.childForFieldName("left") as SyntaxNode).text,
-            element as CsType,
-        );
+        const slot = this.declare(node, (node.childForFieldName("left") as SyntaxNode).text, element);
         const body = this.scoped(node.childForFieldName("body") as SyntaxNode);
         this.scopes.pop();
         return (f) => {
@@ -333,7 +338,7 @@ export class ExpressionCompiler {
             case "predefined_type": {
                 const p = predefinedType(node.text);
                 if (!p) this.unsupported(node, `the type ${node.text}`);
-                return p as CsType;
+                return p;
             }
             case "identifier":
             case "qualified_name":
@@ -377,7 +382,7 @@ export class ExpressionCompiler {
     private expr(node: SyntaxNode): Compiled {
         const r = this.exprOrType(node);
         if ("typeRef" in r) this.fail(node, `${typeText(r.typeRef)} is a type, not a value`);
-        return r as Compiled;
+        return r;
     }
 
     private exprOrType(node: SyntaxNode): Compiled | TypeRef {
@@ -647,14 +652,14 @@ export class ExpressionCompiler {
             if (argEvals.some((a) => a.out)) {
                 if ("typeRef" in target || name !== "TryGetValue")
                     this.unsupported(node, `out arguments to ${name}`);
-                return this.tryGetValue(node, target as Compiled, argEvals);
+                return this.tryGetValue(node, target, argEvals);
             }
             const receiver = "typeRef" in target ? argEvals[0]?.type : target.type;
             const element = receiver ? elementType(receiver) : undefined;
             argEvals = argEvals.map((a) => {
                 if (!a.lambda) return a;
                 if (!element) this.fail(a.lambda, "a lambda needs an enumerable receiver");
-                return this.lambda(a.lambda, [element as CsType]);
+                return this.lambda(a.lambda, [element]);
             });
             callArgs = argEvals.map((a) => a.type);
         }
@@ -747,8 +752,8 @@ export class ExpressionCompiler {
             if (c.name === "IReadOnlyDictionary") dictionary = c;
         if (!dictionary || args.length !== 2 || !args[1].out)
             this.fail(node, "TryGetValue(key, out value) needs a dictionary");
-        const valueType = (dictionary as CsType).args[1];
-        const outNode = args[1].out as SyntaxNode;
+        const valueType = dictionary.args[1];
+        const outNode = args[1].out;
         let slot: number;
         if (outNode.type === "declaration_expression") {
             const typeNode = outNode.childForFieldName("type") as SyntaxNode;
@@ -757,7 +762,7 @@ export class ExpressionCompiler {
         } else {
             const local = this.expr(outNode);
             if (local.slot === undefined) this.fail(outNode, "out needs a local variable");
-            slot = local.slot as number;
+            slot = local.slot;
         }
         const key = args[0];
         const empty = valueType.name === "bool" ? false : isNumeric(valueType) ? 0 : null;
@@ -958,9 +963,9 @@ export class ExpressionCompiler {
             return { type: arrayOf(element), run: (f) => items.map((i) => i.run(f)) };
         }
         if (!sizeNode) this.fail(node, "an array creation needs a size or an initializer");
-        const size = this.expr(sizeNode as SyntaxNode);
+        const size = this.expr(sizeNode);
         const empty = element.name === "bool" ? false : isNumeric(element) ? 0 : null;
-        return { type: arrayOf(element), run: (f) => new Array(size.run(f) as number).fill(empty) };
+        return { type: arrayOf(element), run: (f) => new Array<unknown>(asNumber(size.run(f))).fill(empty) };
     }
 
     private assignment(node: SyntaxNode): Compiled {
@@ -984,7 +989,7 @@ export class ExpressionCompiler {
         }
         if (left.slot === undefined)
             this.fail(node, "only local variables can be assigned (the context is read-only)");
-        const slot = left.slot as number;
+        const slot = left.slot;
         if (operator === "=") {
             if (!assignable(right.type, left.type))
                 this.fail(node, `cannot convert ${typeText(right.type)} to ${typeText(left.type)}`);
@@ -1014,7 +1019,7 @@ export class ExpressionCompiler {
         const target = this.expr(operand);
         if (target.slot === undefined || !isNumeric(target.type))
             this.fail(node, "++/-- needs a numeric local");
-        const slot = target.slot as number;
+        const slot = target.slot;
         return {
             type: target.type,
             run: (f) => {
@@ -1050,8 +1055,8 @@ export class ExpressionCompiler {
                 if (a.type.name !== "bool" || b.type.name !== "bool")
                     this.fail(node, `${operator} needs bool operands`);
                 return operator === "&&"
-                    ? { type: types.bool, run: (f) => (a.run(f) as boolean) && (b.run(f) as boolean) }
-                    : { type: types.bool, run: (f) => (a.run(f) as boolean) || (b.run(f) as boolean) };
+                    ? { type: types.bool, run: (f) => a.run(f) && b.run(f) }
+                    : { type: types.bool, run: (f) => a.run(f) || b.run(f) };
             }
             case "==":
             case "!=": {

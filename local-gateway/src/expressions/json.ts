@@ -5,7 +5,7 @@
  * with two spaces. Parsing is strict JSON (Json.NET also accepts comments, single quotes and bare
  * names; see the README). Pure.
  */
-import { CsException } from "./values";
+import { CsException, csToString } from "./values";
 
 export type JTokenTypeName =
     "Object" | "Array" | "Property" | "String" | "Integer" | "Float" | "Boolean" | "Null";
@@ -71,7 +71,7 @@ export function toToken(value: unknown): JToken {
     if (typeof value === "boolean") return new JValue("Boolean", value);
     if (typeof value === "number") return new JValue(Number.isInteger(value) ? "Integer" : "Float", value);
     if (Array.isArray(value)) return new JArray(value.map(toToken));
-    return new JValue("String", String(value));
+    return new JValue("String", csToString(value));
 }
 
 /** `(string)token`: Json.NET's explicit conversion. */

@@ -3,7 +3,17 @@
  * run-time behaviour. A member not listed here is a load error ("not supported by the local
  * gateway"), independent of APIM's allow-list, which is checked separately. Pure.
  */
-import { JArray, JObject, JProperty, JToken, JValue, parseToken, toToken } from "./json";
+import {
+    asIndexable,
+    asInstance,
+    asLambda,
+    asList,
+    asNumber,
+    asString,
+    asStringOrNull,
+    notNull,
+} from "./guards";
+import { JArray, JObject, JProperty, JToken, parseToken, toToken } from "./json";
 import { arrayOf, assignable, isInstance, t, types, type CsType } from "./types";
 import {
     CsComparer,
@@ -18,13 +28,6 @@ import {
 } from "./values";
 import { dotnetRegex } from "./regex";
 
-/**
- * Receivers and arguments are interpreter values whose .NET type the expression compiler already
- * checked when the document loaded; TypeScript cannot express that mapping, hence `any` here only.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
 export interface Member {
     /** Type that declares the member (simple name), for the allow-list. */
     readonly owner: string;
@@ -33,7 +36,16 @@ export interface Member {
     readonly params?: readonly string[];
     /** Result type for these argument types, or undefined when no overload applies. */
     resolve(self: CsType, args: readonly CsType[], typeArgs: readonly CsType[]): CsType | undefined;
-    run(self: Any, args: Any[], typeArgs: readonly CsType[], argTypes: readonly CsType[]): unknown;
+    /**
+     * Runs the member. The compiler checked the .NET types of the receiver and the arguments when the
+     * document loaded; implementations narrow them with the guards, which fail as .NET exceptions.
+     */
+    run(
+        self: unknown,
+        args: readonly unknown[],
+        typeArgs: readonly CsType[],
+        argTypes: readonly CsType[],
+    ): unknown;
 }
 
 type Table = Record<string, Record<string, Member[]>>;
@@ -49,7 +61,12 @@ function add(
 ): void {
     ((table[type] ??= {})[name] ??= []).push({ owner: type, ...member });
 }
-const prop = (type: string, name: string, result: (self: CsType) => CsType, run: (self: Any) => unknown) =>
+const prop = (
+    type: string,
+    name: string,
+    result: (self: CsType) => CsType,
+    run: (self: unknown) => unknown,
+) =>
     add(instance, type, name, {
         kind: "property",
         resolve: (s, a) => (a.length ? undefined : result(s)),
@@ -81,7 +98,7 @@ const staticMethod = (
     name: string,
     arity: number | readonly number[],
     result: (args: readonly CsType[], typeArgs: readonly CsType[]) => CsType | undefined,
-    run: (args: Any[], typeArgs: readonly CsType[], argTypes: readonly CsType[]) => unknown,
+    run: (args: readonly unknown[], typeArgs: readonly CsType[], argTypes: readonly CsType[]) => unknown,
 ) =>
     add(statics, type, name, {
         kind: "method",
@@ -102,12 +119,6 @@ const ctor = (
         run,
     });
 
-const nullRef = () =>
-    new CsException("NullReferenceException", "Object reference not set to an instance of an object.");
-export function notNull<T>(value: T | null | undefined): T {
-    if (value === null || value === undefined) throw nullRef();
-    return value;
-}
 const str = (a: readonly CsType[], i: number) => a[i] && assignable(a[i], types.string);
 const elementOf = (type: CsType): CsType => {
     for (let c: CsType | undefined = type; c;) {
@@ -119,6 +130,9 @@ const elementOf = (type: CsType): CsType => {
     }
     return types.object;
 };
+/** Arguments to a `params object[]` parameter: an array argument stands for its elements. */
+const paramsArray = (args: readonly unknown[]): unknown[] =>
+    args.flatMap((x) => (Array.isArray(x) ? (x as unknown[]) : [x]));
 /** Elements of anything enumerable, as a JavaScript array. */
 export function enumerate(value: unknown): unknown[] {
     const v = notNull(value);
@@ -128,7 +142,10 @@ export function enumerate(value: unknown): unknown[] {
     if (v instanceof JArray) return v.items;
     if (v instanceof JObject) return v.properties;
     if (v instanceof JProperty) return [v.value];
-    if (v instanceof CsDictionary) return v.pairs().map(([k, val]) => ({ Key: k, Value: val }));
+    if (v instanceof CsDictionary) {
+        const pairs: [unknown, unknown][] = v.pairs();
+        return pairs.map(([k, val]) => ({ Key: k, Value: val }));
+    }
     throw new CsException("InvalidCastException", "value is not enumerable");
 }
 
@@ -160,7 +177,7 @@ prop(
     "string",
     "Length",
     () => types.int,
-    (s) => notNull(s).length,
+    (s) => asString(s).length,
 );
 add(instance, "string", "[]", {
     kind: "indexer",
@@ -174,8 +191,8 @@ for (const name of ["Contains", "StartsWith", "EndsWith"] as const) {
         [1, 2],
         (_s, a) => (str(a, 0) || a[0].name === "char" ? types.bool : undefined),
         (s, [v, cmp]) => {
-            let self = notNull(s) as string;
-            let x = notNull(v) as string;
+            let self = asString(s);
+            let x = asString(v);
             if (cmp instanceof CsEnum && cmp.member.endsWith("IgnoreCase")) {
                 self = self.toUpperCase();
                 x = x.toUpperCase();
@@ -193,15 +210,17 @@ method(
     "IndexOf",
     [1, 2],
     () => types.int,
-    (s, [v, start]) => notNull(s).indexOf(notNull(v), start ?? 0),
+    (s, [v, start]) => asString(s).indexOf(asString(v), start === undefined ? 0 : asNumber(start)),
 );
 method(
     "string",
     "Substring",
     [1, 2],
     () => types.string,
-    (s, [start, len]) => {
-        const self = notNull(s) as string;
+    (s, [startArg, lengthArg]) => {
+        const self = asString(s);
+        const start = asNumber(startArg);
+        const len = lengthArg === undefined ? undefined : asNumber(lengthArg);
         if (start < 0 || start > self.length || (len !== undefined && (len < 0 || start + len > self.length)))
             throw new CsException(
                 "ArgumentOutOfRangeException",
@@ -224,14 +243,17 @@ for (const [name, fn] of [
         name,
         0,
         () => types.string,
-        (s) => fn(notNull(s)),
+        (s) => fn(asString(s)),
     );
 method(
     "string",
     "Replace",
     2,
     () => types.string,
-    (s, [a, b]) => (notNull(s) as string).split(notNull(a)).join(b ?? ""),
+    (s, [a, b]) =>
+        asString(s)
+            .split(asString(a))
+            .join(asStringOrNull(b) ?? ""),
 );
 method(
     "string",
@@ -240,8 +262,8 @@ method(
     (_s, a) =>
         a[0].name === "char" || a[0].name === "Array" || str(a, 0) ? arrayOf(types.string) : undefined,
     (s, [sep, options]) => {
-        const separators: string[] = Array.isArray(sep) ? sep : [sep];
-        let parts: string[] = [notNull(s)];
+        const separators = (Array.isArray(sep) ? (sep as unknown[]) : [sep]).map(asString);
+        let parts = [asString(s)];
         for (const separator of separators) parts = parts.flatMap((p) => p.split(separator));
         return options instanceof CsEnum && options.member === "RemoveEmptyEntries"
             ? parts.filter((p) => p !== "")
@@ -255,7 +277,9 @@ method(
     () => types.bool,
     (s, [o, cmp]) => {
         const ignore = cmp instanceof CsEnum && cmp.member.endsWith("IgnoreCase");
-        return o !== null && (ignore ? notNull(s).toUpperCase() === o.toUpperCase() : notNull(s) === o);
+        const self = asString(s);
+        const other = asStringOrNull(o);
+        return other !== null && (ignore ? self.toUpperCase() === other.toUpperCase() : self === other);
     },
 );
 staticMethod(
@@ -266,7 +290,7 @@ staticMethod(
     ([sep, values]) =>
         enumerate(values)
             .map(csToString)
-            .join(sep ?? ""),
+            .join(asStringOrNull(sep) ?? ""),
 );
 staticMethod(
     "string",
@@ -280,7 +304,7 @@ staticMethod(
     "IsNullOrWhiteSpace",
     1,
     () => types.bool,
-    ([v]) => v === null || (v as string).trim() === "",
+    ([v]) => v === null || asString(v).trim() === "",
 );
 staticMethod(
     "string",
@@ -290,7 +314,7 @@ staticMethod(
     ([a, b, cmp]) => {
         if (a === null || b === null) return a === b;
         return cmp instanceof CsEnum && cmp.member.endsWith("IgnoreCase")
-            ? a.toUpperCase() === b.toUpperCase()
+            ? asString(a).toUpperCase() === asString(b).toUpperCase()
             : a === b;
     },
 );
@@ -321,8 +345,8 @@ staticProp("StringComparer", "Ordinal", t("StringComparer"), () => CsComparer.or
 staticProp("StringComparer", "OrdinalIgnoreCase", t("StringComparer"), () => CsComparer.ordinalIgnoreCase);
 
 function indexAt(list: unknown, index: unknown): unknown {
-    const items = notNull(list) as unknown[] | string;
-    const i = index as number;
+    const items = asIndexable(list);
+    const i = asNumber(index);
     if (!Number.isInteger(i) || i < 0 || i >= items.length)
         throw new CsException(
             typeof items === "string" || Array.isArray(items)
@@ -347,25 +371,25 @@ method(
     "ToString",
     0,
     () => types.string,
-    (s) => (s as CsGuid).text,
+    (s) => asInstance(s, CsGuid).text,
 );
 prop(
     "TimeSpan",
     "TotalMilliseconds",
     () => types.double,
-    (s) => (s as CsTimeSpan).milliseconds,
+    (s) => asInstance(s, CsTimeSpan).milliseconds,
 );
 prop(
     "TimeSpan",
     "TotalSeconds",
     () => types.double,
-    (s) => (s as CsTimeSpan).milliseconds / 1000,
+    (s) => asInstance(s, CsTimeSpan).milliseconds / 1000,
 );
 prop(
     "TimeSpan",
     "Milliseconds",
     () => types.int,
-    (s) => Math.floor((s as CsTimeSpan).milliseconds) % 1000,
+    (s) => Math.floor(asInstance(s, CsTimeSpan).milliseconds) % 1000,
 );
 // int.Parse / long.Parse with .NET's invariant rules for plain integers: optional surrounding
 // white space and sign, digits only. Values are JavaScript numbers, so a long beyond 2^53 is refused
@@ -381,9 +405,10 @@ for (const [n, limit] of [
         (a) => (a[0].name === "string" ? t(n) : undefined),
         ([text]) => {
             if (text === null) throw new CsException("ArgumentNullException", "Value cannot be null.");
-            if (!/^\s*[+-]?\d+\s*$/.test(text as string))
+            const digits = asString(text);
+            if (!/^\s*[+-]?\d+\s*$/.test(digits))
                 throw new CsException("FormatException", "Input string was not in a correct format.");
-            const value = Number((text as string).trim());
+            const value = Number(digits.trim());
             if (value >= limit || value < -limit)
                 throw new CsException(
                     "OverflowException",
@@ -404,14 +429,14 @@ staticMethod(
     "Min",
     2,
     (a) => (a.every((x) => x.name === "int") ? types.int : types.double),
-    ([a, b]) => Math.min(a, b),
+    ([a, b]) => Math.min(asNumber(a), asNumber(b)),
 );
 staticMethod(
     "Math",
     "Max",
     2,
     (a) => (a.every((x) => x.name === "int") ? types.int : types.double),
-    ([a, b]) => Math.max(a, b),
+    ([a, b]) => Math.max(asNumber(a), asNumber(b)),
 );
 
 // ---- collections
@@ -427,27 +452,27 @@ prop(
     "Array",
     "Length",
     () => types.int,
-    (s) => notNull(s).length,
+    (s) => asIndexable(s).length,
 );
 prop(
     "List",
     "Count",
     () => types.int,
-    (s) => notNull(s).length,
+    (s) => asList(s).length,
 );
 method(
     "List",
     "Add",
     1,
     () => types.void,
-    (s, [v]) => void notNull(s).push(v),
+    (s, [v]) => void asList(s).push(v),
 );
 method(
     "List",
     "Contains",
     1,
     () => types.bool,
-    (s, [v]) => notNull(s).includes(v),
+    (s, [v]) => asList(s).includes(v),
 );
 method(
     "List",
@@ -455,8 +480,9 @@ method(
     1,
     () => types.bool,
     (s, [v]) => {
-        const i = notNull(s).indexOf(v);
-        if (i >= 0) s.splice(i, 1);
+        const list = asList(s);
+        const i = list.indexOf(v);
+        if (i >= 0) list.splice(i, 1);
         return i >= 0;
     },
 );
@@ -470,28 +496,28 @@ prop(
     "HashSet",
     "Count",
     () => types.int,
-    (s) => (s as CsHashSet).size,
+    (s) => asInstance(s, CsHashSet).size,
 );
 method(
     "HashSet",
     "Add",
     1,
     () => types.bool,
-    (s, [v]) => (s as CsHashSet).add(v),
+    (s, [v]) => asInstance(s, CsHashSet).add(v),
 );
 method(
     "HashSet",
     "Contains",
     1,
     () => types.bool,
-    (s, [v]) => (s as CsHashSet).has(v),
+    (s, [v]) => asInstance(s, CsHashSet).has(v),
 );
 ctor(
     "HashSet",
     [0, 1, 2],
     (s) => s,
     (_s, args) => {
-        const comparer = args.find((a) => a instanceof CsComparer) as CsComparer | undefined;
+        const comparer = args.find((a): a is CsComparer => a instanceof CsComparer);
         const set = new CsHashSet(comparer);
         const source = args.find((a) => !(a instanceof CsComparer));
         if (source !== undefined) for (const v of enumerate(source)) set.add(v);
@@ -508,20 +534,20 @@ prop(
     "IReadOnlyDictionary",
     "Count",
     () => types.int,
-    (s) => (s as CsDictionary).size,
+    (s) => asInstance(s, CsDictionary).size,
 );
 prop(
     "IReadOnlyDictionary",
     "Keys",
     (s) => t("IEnumerable", s.args[0]),
-    (s) => (s as CsDictionary).keys(),
+    (s) => asInstance(s, CsDictionary).keys(),
 );
 method(
     "IReadOnlyDictionary",
     "ContainsKey",
     1,
     () => types.bool,
-    (s, [k]) => (s as CsDictionary).has(notNull(k)),
+    (s, [k]) => asInstance(s, CsDictionary).has(notNull(k)),
 );
 method(
     "Dictionary",
@@ -529,22 +555,23 @@ method(
     2,
     () => types.void,
     (s, [k, v]) => {
-        if ((s as CsDictionary).has(notNull(k)))
+        const d = asInstance(s, CsDictionary);
+        if (d.has(notNull(k)))
             throw new CsException("ArgumentException", "An item with the same key has already been added.");
-        (s as CsDictionary).set(k, v);
+        d.set(k, v);
     },
 );
 add(instance, "IReadOnlyDictionary", "[]", {
     kind: "indexer",
     resolve: (s, a) => (a.length === 1 ? s.args[1] : undefined),
     run: (s, [k]) => {
-        const d = s as CsDictionary;
+        const d = asInstance(s, CsDictionary);
         if (!d.has(notNull(k))) {
             // context.Variables answers null for a missing name (APIM behaviour per Microsoft's toolkit).
             if ((d as CsDictionary & { nullForMissing?: boolean }).nullForMissing) return null;
             throw new CsException(
                 "KeyNotFoundException",
-                `The given key '${k}' was not present in the dictionary.`,
+                `The given key '${csToString(k)}' was not present in the dictionary.`,
             );
         }
         return d.get(k);
@@ -570,19 +597,19 @@ method(
         return valueType;
     },
     (s, [k, fallback], ta, at) => {
-        const d = s as CsDictionary;
+        const d = asInstance(s, CsDictionary);
         const joined =
             ta.length === 0 &&
             Array.isArray(d.get(k)) &&
             (at.length === 1 || assignable(at[1], types.string));
         if (!d.has(notNull(k))) return fallback ?? null;
         const v = d.get(k);
-        if (joined) return (v as string[]).join(",");
+        if (joined) return asList(v).join(",");
         if (ta.length === 1) {
             if (v !== null && !isInstance(v, ta[0]))
                 throw new CsException(
                     "UserVariableCastException",
-                    `Unable to convert context variable '${k}' to the requested type.`,
+                    `Unable to convert context variable '${csToString(k)}' to the requested type.`,
                 );
             return v;
         }
@@ -656,48 +683,47 @@ method(
 // ---- LINQ with lambdas (the lambda's parameter is the element type)
 const isFunc = (a: readonly CsType[], i = 0) => a[i]?.name === "Func";
 const predicate = (a: readonly CsType[]) => isFunc(a) && a[0].args[a[0].args.length - 1].name === "bool";
-type Fn = (...xs: unknown[]) => unknown;
 method(
     "IEnumerable",
     "Any",
     1,
     (_s, a) => (predicate(a) ? types.bool : undefined),
-    (s, [fn]) => enumerate(s).some((x) => (fn as Fn)(x) === true),
+    (s, [fn]) => enumerate(s).some((x) => asLambda(fn)(x) === true),
 );
 method(
     "IEnumerable",
     "All",
     1,
     (_s, a) => (predicate(a) ? types.bool : undefined),
-    (s, [fn]) => enumerate(s).every((x) => (fn as Fn)(x) === true),
+    (s, [fn]) => enumerate(s).every((x) => asLambda(fn)(x) === true),
 );
 method(
     "IEnumerable",
     "Count",
     1,
     (_s, a) => (predicate(a) ? types.int : undefined),
-    (s, [fn]) => enumerate(s).filter((x) => (fn as Fn)(x) === true).length,
+    (s, [fn]) => enumerate(s).filter((x) => asLambda(fn)(x) === true).length,
 );
 method(
     "IEnumerable",
     "Where",
     1,
     (s, a) => (predicate(a) ? t("IEnumerable", elementOf(s)) : undefined),
-    (s, [fn]) => enumerate(s).filter((x) => (fn as Fn)(x) === true),
+    (s, [fn]) => enumerate(s).filter((x) => asLambda(fn)(x) === true),
 );
 method(
     "IEnumerable",
     "Select",
     1,
     (_s, a) => (isFunc(a) ? t("IEnumerable", a[0].args[1]) : undefined),
-    (s, [fn]) => enumerate(s).map((x) => (fn as Fn)(x)),
+    (s, [fn]) => enumerate(s).map((x) => asLambda(fn)(x)),
 );
 method(
     "IEnumerable",
     "FirstOrDefault",
     1,
     (s, a) => (predicate(a) ? elementOf(s) : undefined),
-    (s, [fn]) => enumerate(s).find((x) => (fn as Fn)(x) === true) ?? null,
+    (s, [fn]) => enumerate(s).find((x) => asLambda(fn)(x) === true) ?? null,
 );
 method(
     "IEnumerable",
@@ -705,7 +731,7 @@ method(
     1,
     (s, a) => (predicate(a) ? elementOf(s) : undefined),
     (s, [fn]) => {
-        const found = enumerate(s).find((x) => (fn as Fn)(x) === true);
+        const found = enumerate(s).find((x) => asLambda(fn)(x) === true);
         if (found === undefined)
             throw new CsException("InvalidOperationException", "Sequence contains no matching element");
         return found;
@@ -716,7 +742,7 @@ staticMethod(
     "Exists",
     2,
     (a) => (isFunc(a, 1) ? types.bool : undefined),
-    ([arr, fn]) => enumerate(arr).some((x) => (fn as Fn)(x) === true),
+    ([arr, fn]) => enumerate(arr).some((x) => asLambda(fn)(x) === true),
 );
 staticMethod(
     "Array",
@@ -754,7 +780,7 @@ prop(
     "JToken",
     "Type",
     () => t("JTokenType"),
-    (s) => CsEnum.of("JTokenType", (s as JToken).type),
+    (s) => CsEnum.of("JTokenType", asInstance(s, JToken).type),
 );
 method(
     "JToken",
@@ -763,8 +789,8 @@ method(
     () => types.string,
     (s, [formatting]) =>
         formatting instanceof CsEnum && formatting.member === "None"
-            ? (s as JToken).toCompact()
-            : (s as JToken).toString(),
+            ? asInstance(s, JToken).toCompact()
+            : asInstance(s, JToken).toString(),
 );
 add(instance, "JToken", "[]", {
     kind: "indexer",
@@ -774,40 +800,44 @@ add(instance, "JToken", "[]", {
         if (s instanceof JArray && typeof key === "number") return indexAt(s.items, key);
         throw new CsException(
             "InvalidOperationException",
-            `Cannot access child value on ${(s as JToken).type} with key ${JSON.stringify(key)}.`,
+            `Cannot access child value on ${asInstance(s, JToken).type} with key ${JSON.stringify(key)}.`,
         );
     },
 });
 add(instance, "JObject", "[]", {
     kind: "indexer",
     resolve: (_s, a) => (a.length === 1 && assignable(a[0], types.string) ? types.jtoken : undefined),
-    run: (s, [key]) => (s as JObject).get(notNull(key)) ?? null,
+    run: (s, [key]) => asInstance(s, JObject).get(asString(key)) ?? null,
 });
 add(instance, "JArray", "[]", {
     kind: "indexer",
     resolve: (_s, a) => (a.length === 1 && a[0].name === "int" ? types.jtoken : undefined),
-    run: (s, [i]) => indexAt((s as JArray).items, i),
+    run: (s, [i]) => indexAt(asInstance(s, JArray).items, i),
 });
 method(
     "JObject",
     "Properties",
     0,
     () => t("IEnumerable", t("JProperty")),
-    (s) => [...(s as JObject).properties],
+    (s) => [...asInstance(s, JObject).properties],
 );
 method(
     "JObject",
     "ContainsKey",
     1,
     () => types.bool,
-    (s, [k]) => (s as JObject).get(k) !== undefined,
+    (s, [k]) => {
+        // No property is named null.
+        const key = asStringOrNull(k);
+        return key !== null && asInstance(s, JObject).get(key) !== undefined;
+    },
 );
 method(
     "JObject",
     "Add",
     2,
     () => types.void,
-    (s, [k, v]) => (s as JObject).add(new JProperty(notNull(k), toToken(v))),
+    (s, [k, v]) => asInstance(s, JObject).add(new JProperty(asString(k), toToken(v))),
 );
 prop(
     "JContainer",
@@ -820,19 +850,19 @@ method(
     "Add",
     1,
     () => types.void,
-    (s, [v]) => void (s as JArray).items.push(toToken(v)),
+    (s, [v]) => void asInstance(s, JArray).items.push(toToken(v)),
 );
 prop(
     "JProperty",
     "Name",
     () => types.string,
-    (s) => (s as JProperty).name,
+    (s) => asInstance(s, JProperty).name,
 );
 prop(
     "JProperty",
     "Value",
     () => types.jtoken,
-    (s) => (s as JProperty).value,
+    (s) => asInstance(s, JProperty).value,
 );
 for (const type of ["JToken", "JObject", "JArray"])
     staticMethod(
@@ -841,7 +871,7 @@ for (const type of ["JToken", "JObject", "JArray"])
         1,
         (a) => (str(a, 0) ? t(type) : undefined),
         ([text]) => {
-            const token = parseToken(notNull(text));
+            const token = parseToken(asString(text));
             if (type !== "JToken" && !isInstance(token, t(type)))
                 throw new CsException(
                     "JsonReaderException",
@@ -856,7 +886,7 @@ ctor(
     (s, a) => (a.every((x) => assignable(x, types.object)) ? s : undefined),
     (_s, args) => {
         const obj = new JObject();
-        for (const a of args.flatMap((x) => (Array.isArray(x) ? x : [x]))) {
+        for (const a of paramsArray(args)) {
             if (a instanceof JProperty) obj.add(a);
             else if (a instanceof JObject)
                 for (const p of a.properties) obj.add(new JProperty(p.name, p.value));
@@ -873,19 +903,19 @@ ctor(
     "JArray",
     [0, 1, 2, 3, 4, 5, 6, 7, 8],
     (s) => s,
-    (_s, args) => new JArray(args.flatMap((x) => (Array.isArray(x) ? x : [x])).map(toToken)),
+    (_s, args) => new JArray(paramsArray(args).map(toToken)),
 );
 ctor(
     "JProperty",
     [2],
     (s, a) => (str(a, 0) ? s : undefined),
-    (_s, [name, value]) => new JProperty(notNull(name), toToken(value)),
+    (_s, [name, value]) => new JProperty(asString(name), toToken(value)),
 );
 ctor(
     "JValue",
     [1],
     (s) => s,
-    (_s, [value]) => toToken(value) as JValue,
+    (_s, [value]) => toToken(value),
 );
 staticMethod(
     "JsonConvert",
@@ -901,7 +931,7 @@ staticMethod(
     "IsMatch",
     [2, 3],
     (a) => (str(a, 0) && str(a, 1) ? types.bool : undefined),
-    ([input, pattern, options]) => dotnetRegex(notNull(pattern), options).test(notNull(input)),
+    ([input, pattern, options]) => dotnetRegex(asString(pattern), options).test(asString(input)),
 );
 staticMethod(
     "Regex",
@@ -909,9 +939,9 @@ staticMethod(
     [3, 4],
     (a) => (str(a, 0) && str(a, 1) && str(a, 2) ? types.string : undefined),
     ([input, pattern, replacement, options]) =>
-        notNull(input as string).replace(
-            dotnetRegex(notNull(pattern), options, true),
-            (replacement as string).replace(/\$(\d+)/g, "$$$1"),
+        asString(input).replace(
+            dotnetRegex(asString(pattern), options, true),
+            asString(replacement).replace(/\$(\d+)/g, "$$$1"),
         ),
 );
 for (const member of [
@@ -931,7 +961,7 @@ staticMethod(
     "FromBase64String",
     1,
     (a) => (str(a, 0) ? arrayOf(types.byte) : undefined),
-    ([text]) => fromBase64String(notNull(text)),
+    ([text]) => fromBase64String(asString(text)),
 );
 staticProp("Encoding", "UTF8", t("Encoding"), () => CsEnum.of("Encoding", "UTF8"));
 method(
@@ -940,7 +970,7 @@ method(
     1,
     (_s, a) => (a[0].name === "Array" && a[0].args[0]?.name === "byte" ? types.string : undefined),
     // Invalid sequences become U+FFFD, as .NET's UTF8Encoding does by default.
-    (_s, [bytes]) => new TextDecoder("utf-8").decode(notNull(bytes) as Uint8Array),
+    (_s, [bytes]) => new TextDecoder("utf-8").decode(asInstance(bytes, Uint8Array)),
 );
 
 /**
@@ -964,7 +994,7 @@ prop(
     "Exception",
     "Message",
     () => types.string,
-    (s) => (s as CsException).message,
+    (s) => asInstance(s, CsException).message,
 );
 
 // ---- APIM: Jwt
@@ -972,46 +1002,46 @@ prop(
     "Jwt",
     "Claims",
     () => t("IReadOnlyDictionary", types.string, arrayOf(types.string)),
-    (s) => (s as CsJwt).claims,
+    (s) => asInstance(s, CsJwt).claims,
 );
 prop(
     "Jwt",
     "Subject",
     () => types.string,
-    (s) => (s as CsJwt).claim("sub"),
+    (s) => asInstance(s, CsJwt).claim("sub"),
 );
 prop(
     "Jwt",
     "Issuer",
     () => types.string,
-    (s) => (s as CsJwt).claim("iss"),
+    (s) => asInstance(s, CsJwt).claim("iss"),
 );
 prop(
     "Jwt",
     "Id",
     () => types.string,
-    (s) => (s as CsJwt).claim("jti"),
+    (s) => asInstance(s, CsJwt).claim("jti"),
 );
 prop(
     "Jwt",
     "Audiences",
     () => t("IEnumerable", types.string),
     (s) => {
-        const aud = (s as CsJwt).payload.aud;
-        return Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
+        const aud = asInstance(s, CsJwt).payload.aud;
+        return Array.isArray(aud) ? (aud as unknown[]) : aud === undefined ? [] : [aud];
     },
 );
 prop(
     "Jwt",
     "Algorithm",
     () => types.string,
-    (s) => (s as CsJwt).header.alg ?? null,
+    (s) => asInstance(s, CsJwt).header.alg ?? null,
 );
 prop(
     "Jwt",
     "Type",
     () => types.string,
-    (s) => (s as CsJwt).header.typ ?? null,
+    (s) => asInstance(s, CsJwt).header.typ ?? null,
 );
 
 export function instanceMembers(type: string, name: string): Member[] | undefined {
@@ -1023,22 +1053,36 @@ export function staticMembers(type: string, name: string): Member[] | undefined 
 export function constructorsOf(type: string): Member[] | undefined {
     return constructors[type];
 }
-/** Registers the APIM context object model (see context-types.ts). */
-export function defineProperty(
+/**
+ * Registers a member of the APIM context object model (see ../context.ts). The compiler resolves it
+ * only on receivers of static type `type`, and the gateway builds every value of that type as a
+ * `Self`; that mapping lives outside TypeScript's view, so the receiver is asserted here, once.
+ */
+export function defineProperty<Self>(
     type: string,
     name: string,
     result: CsType,
-    run: (self: Any) => unknown,
+    run: (self: Self) => unknown,
 ): void {
-    prop(type, name, () => result, run);
+    prop(
+        type,
+        name,
+        () => result,
+        (self) => run(self as Self),
+    );
 }
-export function defineMethod(
+export function defineMethod<Self>(
     type: string,
     name: string,
     arity: number | readonly number[],
     result: (self: CsType, args: readonly CsType[], typeArgs: readonly CsType[]) => CsType | undefined,
-    run: Member["run"],
+    run: (
+        self: Self,
+        args: readonly unknown[],
+        typeArgs: readonly CsType[],
+        argTypes: readonly CsType[],
+    ) => unknown,
     params?: readonly string[],
 ): void {
-    method(type, name, arity, result, run, params);
+    method(type, name, arity, result, (self, ...rest) => run(self as Self, ...rest), params);
 }

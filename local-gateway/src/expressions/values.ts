@@ -171,5 +171,8 @@ export function csToString(value: unknown): string {
     if (value instanceof CsDictionary) return "System.Collections.Generic.Dictionary`2";
     if (value instanceof CsHashSet) return "System.Collections.Generic.HashSet`1";
     if (value instanceof CsJwt) return "Jwt";
-    return String(value);
+    if (typeof value === "string") return value;
+    // What remains are objects: the classes standing for .NET types override toString() as their
+    // ToString() does (CsEnum, CsGuid, CsTimeSpan, JToken); the others print as JavaScript does.
+    return (value as { toString(): string }).toString();
 }

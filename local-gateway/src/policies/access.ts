@@ -10,6 +10,14 @@ import { PolicyError, type ElementCompiler, type PolicyValue } from "./types";
 const jsonError = (status: number, message: string): string =>
     JSON.stringify({ statusCode: status, message });
 
+/** A claim's values as text: each array member, strings as they are, anything else as its JSON. */
+function claimValues(raw: unknown): string[] {
+    if (raw === undefined) return [];
+    return (Array.isArray(raw) ? (raw as unknown[]) : [raw]).map((v) =>
+        typeof v === "string" ? v : JSON.stringify(v),
+    );
+}
+
 export const validateAzureAdToken: ElementCompiler = (element, load) => {
     const e = checkElement(element, load, {
         required: ["tenant-id"],
@@ -110,8 +118,7 @@ export const validateAzureAdToken: ElementCompiler = (element, load) => {
             }
             for (const claim of claims) {
                 const raw = payload[claim.name];
-                let present: string[] =
-                    raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+                let present = claimValues(raw);
                 if (claim.separator) present = present.flatMap((p) => p.split(claim.separator as string));
                 if (raw === undefined)
                     deny(
@@ -170,7 +177,7 @@ export const rateLimitByKey: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             const calls = integer(e.attr("calls")!.evaluate(ctx), "calls");
             const seconds = integer(period.evaluate(ctx), "renewal-period");
@@ -233,7 +240,7 @@ export const validateContent: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             if (rt.section !== "inbound")
                 throw new Error("validate-content runs on requests only in the local gateway");

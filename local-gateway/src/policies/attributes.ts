@@ -1,5 +1,5 @@
 /** Load-time checks shared by element compilers: known attributes and children only. Pure. */
-import type { XmlElement, XmlValue } from "../xml";
+import type { XmlElement } from "../xml";
 import type { LoadContext, PolicyValue } from "./types";
 
 export interface ElementShape {
@@ -48,7 +48,7 @@ export function checkElement(element: XmlElement, load: LoadContext, shape: Elem
 }
 
 export function textValue(element: XmlElement, load: LoadContext): PolicyValue | undefined {
-    return element.text ? load.value(element.text as XmlValue, `<${element.name}> text`) : undefined;
+    return element.text ? load.value(element.text, `<${element.name}> text`) : undefined;
 }
 
 /** A numeric attribute: literal checked at load, expression checked when it runs. */

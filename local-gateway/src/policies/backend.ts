@@ -48,7 +48,7 @@ export const setBackendService: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             const id = e.attr("backend-id");
             if (id) {
@@ -77,7 +77,7 @@ export const rewriteUri: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             const target = new URL(csToString(template.evaluate(ctx)), "http://placeholder");
             const copy =

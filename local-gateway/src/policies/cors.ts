@@ -67,7 +67,7 @@ export const cors: ElementCompiler = (element, load) => {
         : ["GET", "POST"];
     const maxAge = methodsElement?.attributes.get("preflight-result-max-age")?.text;
     if (maxAge !== undefined && !/^\d+$/.test(maxAge))
-        load.fail(methodsElement!, "preflight-result-max-age must be a number of seconds");
+        load.fail(methodsElement, "preflight-result-max-age must be a number of seconds");
     const [headersElement] = childrenNamed(element, "allowed-headers");
     if (!headersElement) load.fail(element, "<cors> needs <allowed-headers>");
     const allowedHeaders = texts(headersElement, "header").map((h) => h.toLowerCase());
@@ -93,7 +93,7 @@ export const cors: ElementCompiler = (element, load) => {
             if (allowCredentials) headers.set("Access-Control-Allow-Credentials", ["true"]);
             return headers;
         },
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             const origin = ctx.request.headers.get("Origin")?.[0];
             if (origin === undefined) return;

@@ -23,7 +23,7 @@ export const setVariable: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             rt.context.variables.set(name, value.evaluate(rt.context));
         },
     };
@@ -53,7 +53,7 @@ export const setHeader: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             const toResponse = building.has(rt) || rt.section === "outbound" || rt.section === "on-error";
             const headers = toResponse ? ctx.response.headers : ctx.request.headers;
@@ -120,7 +120,7 @@ export const setStatus: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const status = integer(code.evaluate(rt.context), "set-status code");
             if (status < 100 || status > 599)
                 throw new Error(`set-status code ${status} is not an HTTP status`);
@@ -137,7 +137,7 @@ export const setBody: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const text = body ? asString(body.evaluate(rt.context)) : "";
             const content = new MessageBody(Buffer.from(text, "utf8"));
             if (building.has(rt) || rt.section === "outbound" || rt.section === "on-error") {
@@ -205,7 +205,7 @@ export const emitMetric: ElementCompiler = (element, load) => {
         element: element.name,
         scope: load.scope,
         policyId: e.policyId,
-        run: async (rt) => {
+        run: (rt) => {
             const ctx = rt.context;
             const defaults: Record<string, string> = {
                 "API ID": ctx.api.id,

@@ -24,7 +24,8 @@ export interface Statement {
     readonly element: string;
     readonly scope: Scope;
     readonly policyId?: string;
-    run(rt: PolicyRuntime): Promise<void>;
+    /** Synchronous for elements that only read and change the context; awaited either way. */
+    run(rt: PolicyRuntime): void | Promise<void>;
 }
 
 /** A literal or a compiled expression. */
@@ -85,9 +86,15 @@ export interface GatewayServices {
     emitMetric(metric: MetricRecord): void;
 }
 
-/** `return-response` (or an element that ends the pipeline with a response). */
-export class ResponseReturned {
-    readonly kind = "response-returned";
+/**
+ * `return-response` (or an element that ends the pipeline with a response): thrown to unwind the
+ * sections, caught by the pipeline, never reported as a failure.
+ */
+export class ResponseReturned extends Error {
+    constructor() {
+        super("the pipeline ended with a response");
+        this.name = "ResponseReturned";
+    }
 }
 
 /** A policy error: jumps to on-error with `context.LastError`, and a response to send if on-error sets none. */

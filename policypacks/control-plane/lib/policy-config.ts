@@ -68,7 +68,7 @@ export function resolvePolicyConfig(
             }
         }
         resolved.set(policy.name, {
-            enforcementLevel: enforcementLevel as EnforcementLevel | undefined,
+            enforcementLevel,
             properties,
         });
     }

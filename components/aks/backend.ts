@@ -1,17 +1,17 @@
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
 import { gatewayPaths, snippetContainer } from "../../functions-app/src/contract";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { tokenExchangeAudience } from "../azure/entra";
+import { assignRole, type RoleGrant } from "../azure/role-assignment";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
+import { projectName } from "../project";
 import type { ToolBackend } from "../tool-backend";
 import { AksCluster } from "./cluster";
-import { ToolImage, type NodeServerBundle } from "./image";
-
-/** Audience Entra requires on federated credentials (public cloud). */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
+import type { NodeServerBundle } from "../../functions-app/scripts/bundle";
+import { ToolImage } from "./image";
+import { ToolRegistry } from "./registry";
 
 /** Namespace and name of the tool workload (Deployment, Service, ServiceAccount). */
 export const toolWorkload = { namespace: "mcp-tools", name: "mcp-tools" } as const;
@@ -70,13 +70,26 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         super("agents:aks:AksBackend", name, {}, opts);
         const rg = args.resourceGroupName;
         const clusterName = `${args.baseName}-aks`;
+        const registry = new ToolRegistry(
+            name,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                registryName: args.registryName,
+                workspaceId: args.workspaceId,
+                tags: args.tags,
+                // The registry was the cluster component's until it became its own.
+                previousParent: pulumi.createUrn(name, "agents:aks:AksCluster", this),
+            },
+            { parent: this },
+        );
         const cluster = new AksCluster(
             name,
             {
                 resourceGroupName: rg,
                 location: args.location,
                 clusterName,
-                registryName: args.registryName,
+                registryId: registry.registryId,
                 subscriptionId: args.subscriptionId,
                 tenantId: args.tenantId,
                 deployerObjectId: args.deployerObjectId,
@@ -113,26 +126,31 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
             },
             { parent: this },
         );
-        const grant = (id: string, scope: pulumi.Input<string>, role: string, description: string) =>
-            new authorization.RoleAssignment(
+        const grant = (
+            id: string,
+            scope: pulumi.Input<string>,
+            role: RoleGrant["role"],
+            description: string,
+        ) =>
+            assignRole(
                 `${name}-${id}`,
                 {
+                    subscriptionId: args.subscriptionId,
                     scope,
                     principalId: identity.principalId,
-                    principalType: "ServicePrincipal",
-                    roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
+                    role,
                     description,
                 },
                 { parent: this },
             );
         const grants = [
             // The tools read and write snippets; nothing else in the account.
-            grant("snippets-owner", args.snippetsContainerId, builtInRoles.storageBlobDataOwner, "Snippets"),
+            grant("snippets-owner", args.snippetsContainerId, "storageBlobDataOwner", "Snippets"),
             // Each pod creates and deletes its own backplane queue (mcp-backplane-<replica>).
             grant(
                 "queue-contributor",
                 args.storageAccountId,
-                builtInRoles.storageQueueDataContributor,
+                "storageQueueDataContributor",
                 "Legacy SSE backplane queues",
             ),
         ];
@@ -141,13 +159,14 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         if (args.image.kind === "configured") {
             image = pulumi.output(args.image.ref);
         } else {
-            const pusher = new authorization.RoleAssignment(
+            const pusher = assignRole(
                 `${name}-deployer-acr-push`,
                 {
-                    scope: cluster.registryId,
+                    subscriptionId: args.subscriptionId,
+                    scope: registry.registryId,
                     principalId: args.deployerObjectId,
                     principalType: args.deployerPrincipalType,
-                    roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.acrPush),
+                    role: "acrPush",
                     description: "The deployment identity pushes the tool image",
                 },
                 { parent: this },
@@ -156,7 +175,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 `${name}-image`,
                 {
                     bundle: args.image.bundle,
-                    registryLoginServer: cluster.registryLoginServer,
+                    registryLoginServer: registry.loginServer,
                     tenantId: args.tenantId,
                     armToken: args.image.armToken,
                     repository: "mcp-tools",
@@ -199,7 +218,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                     requests: { cpu: "250m", memory: "256Mi" },
                     limits: { memory: "512Mi" },
                 },
-                labels: { "app.kubernetes.io/part-of": "agents-control-plane" },
+                labels: { "app.kubernetes.io/part-of": projectName },
             },
             // Pods need their identity's federation and roles, and the deployer its cluster role.
             { parent: this, dependsOn: [federation, ...grants, ...cluster.kubernetesAccess] },
@@ -209,7 +228,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         this.audience = pulumi.output(args.audience);
         this.clusterName = cluster.clusterName;
         this.oidcIssuerUrl = cluster.oidcIssuerUrl;
-        this.registryLoginServer = cluster.registryLoginServer;
+        this.registryLoginServer = registry.loginServer;
         this.identityClientId = identity.clientId;
         this.image = image;
         this.registerOutputs({

@@ -1,18 +1,16 @@
 import * as path from "node:path";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { NodeServerBundle } from "../../functions-app/scripts/bundle";
 import { acrTokenUserName } from "./acr-client";
 import { AcrPushCredential } from "./acr-credential";
 
-/** The Node host bundle: a folder with server.js and the Dockerfile (functions-app/scripts/bundle.ts). */
-export interface NodeServerBundle {
-    /** Build context, relative to the project directory (stable across machines) or absolute. */
-    readonly directory: string;
-    readonly sha256: string;
-}
-
 /** Arguments for {@link ToolImage}. */
 export interface ToolImageArgs {
+    /**
+     * The Node host bundle (server.js and the Dockerfile); its folder is the build context, relative
+     * to the project directory (stable across machines) or absolute.
+     */
     readonly bundle: NodeServerBundle;
     readonly registryLoginServer: pulumi.Input<string>;
     readonly tenantId: string;

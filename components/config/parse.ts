@@ -3,6 +3,7 @@
  * collecting every problem at once, each prefixed with the full key path so the stack file can be
  * fixed in one pass. Pure: no Pulumi imports.
  */
+import { projectName } from "../project";
 import { X509Certificate } from "node:crypto";
 import { allAppRoles, type AppRole } from "../../functions-app/src/contract";
 import { federatedCredentialsFor, maxFederatedCredentialsPerApp } from "../identity/federation";
@@ -38,8 +39,6 @@ const tokenExchangeAudiences = [
     "api://AzureADTokenExchangeUSGov",
     "api://AzureADTokenExchangeChina",
 ];
-
-export const projectName = "agents-control-plane";
 
 /** `warnings`: what the stack allows on purpose but a reviewer should see (example identities). */
 export type ParseResult =

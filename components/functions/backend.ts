@@ -1,10 +1,9 @@
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import { snippetContainer } from "../../functions-app/src/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { assignRole, type RoleGrant } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { FunctionsNodeVersion } from "../config/support";
@@ -96,42 +95,45 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             },
             { parent: this },
         );
-        const grants: [string, pulumi.Input<string>, string, string][] = [
+        const grant = (
+            id: string,
+            scope: pulumi.Input<string>,
+            role: RoleGrant["role"],
+            description: string,
+        ) =>
+            assignRole(
+                `${name}-${id}`,
+                {
+                    subscriptionId: args.subscriptionId,
+                    scope,
+                    principalId: identity.principalId,
+                    role,
+                    description,
+                },
+                { parent: this },
+            );
+        const roleAssignments = [
             // Host storage (AzureWebJobsStorage), the deployment package and the snippets.
-            [
+            grant(
                 "blob-owner",
                 store.accountId,
-                builtInRoles.storageBlobDataOwner,
+                "storageBlobDataOwner",
                 "Functions host, package and snippets",
-            ],
+            ),
             // The MCP extension keeps per-instance backplane queues even for Streamable HTTP.
-            [
+            grant(
                 "queue-contributor",
                 store.accountId,
-                builtInRoles.storageQueueDataContributor,
+                "storageQueueDataContributor",
                 "MCP extension backplane queues",
-            ],
-            [
+            ),
+            grant(
                 "metrics-publisher",
                 args.appInsightsId,
-                builtInRoles.monitoringMetricsPublisher,
+                "monitoringMetricsPublisher",
                 "Telemetry with Entra auth",
-            ],
+            ),
         ];
-        const roleAssignments = grants.map(
-            ([id, scope, role, description]) =>
-                new authorization.RoleAssignment(
-                    `${name}-${id}`,
-                    {
-                        scope,
-                        principalId: identity.principalId,
-                        principalType: "ServicePrincipal",
-                        roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
-                        description,
-                    },
-                    { parent: this },
-                ),
-        );
 
         const plan = new web.AppServicePlan(
             `${name}-plan`,

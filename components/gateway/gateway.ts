@@ -4,7 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApimSku, CustomDomainConfig } from "../config/types";
 import { sendDiagnostics } from "../azure/diagnostics";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { assignRole } from "../azure/role-assignment";
 
 /** Arguments for {@link Gateway}. */
 export interface GatewayArgs {
@@ -119,16 +119,13 @@ export class Gateway extends pulumi.ComponentResource {
         });
 
         // The logger authenticates with the gateway's identity; App Insights has local auth off.
-        const publisher = new authorization.RoleAssignment(
+        const publisher = assignRole(
             `${name}-appinsights-publisher`,
             {
+                subscriptionId: args.subscriptionId,
                 scope: args.appInsightsId,
                 principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: roleDefinitionId(
-                    args.subscriptionId,
-                    builtInRoles.monitoringMetricsPublisher,
-                ),
+                role: "monitoringMetricsPublisher",
                 description: "Gateway telemetry to Application Insights with Entra auth",
             },
             { parent: this },
@@ -222,14 +219,14 @@ export class Gateway extends pulumi.ComponentResource {
             { parent: this },
         );
         const secretName = domain.keyVaultSecretId.replace(/\/$/, "").split("/").pop() as string;
-        const grant = new authorization.RoleAssignment(
+        const grant = assignRole(
             `${name}-certificate-read`,
             {
+                subscriptionId: args.subscriptionId,
                 // The one secret, not the vault: the gateway reads its certificate and nothing else.
                 scope: `${domain.keyVaultId}/secrets/${secretName}`,
                 principalId: identity.principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.keyVaultSecretsUser),
+                role: "keyVaultSecretsUser",
                 description: "Gateway reads its custom domain certificate",
             },
             { parent: this },

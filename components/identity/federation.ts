@@ -3,10 +3,8 @@
  * registration. Entra matches issuer, subject and audience exactly, so these strings are the whole
  * contract with each platform. Pure: no Pulumi imports.
  */
+import { tokenExchangeAudience } from "../azure/entra";
 import type { AgentConfig } from "../config/types";
-
-/** Audience Entra expects in external tokens unless the platform fixes another one. */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 /** Entra accepts at most this many federated identity credentials on one application. */
 export const maxFederatedCredentialsPerApp = 20;

@@ -3,6 +3,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as pulumi from "@pulumi/pulumi";
 import { stableGuid } from "../azure/ids";
+import { projectName } from "../project";
 import { gatewayAlerts } from "./alerts";
 import { agentWorkbook } from "./workbook";
 
@@ -145,7 +146,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 ...common,
                 location: args.location,
                 // Must be a GUID, and stable, or every run would create a new workbook.
-                resourceName: stableGuid("agents-control-plane", args.baseName, "agent-dashboard"),
+                resourceName: stableGuid(projectName, args.baseName, "agent-dashboard"),
                 kind: "shared",
                 category: "workbook",
                 displayName: `${args.baseName}: agents and tools`,

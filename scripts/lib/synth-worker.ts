@@ -8,18 +8,28 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { projectName } from "../../components/project";
 import { mockCall, mockNewResource } from "./mocks";
 import { readStackFile, stackFilePath } from "./stack-file";
 import type { RecordedResource, SynthRequest, WorkerResponse } from "./synth-types";
 
-const project = "agents-control-plane";
+const project = projectName;
 const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
 
+interface AliasSpec {
+    getName(): string;
+    getType(): string;
+    getStack(): string;
+    getProject(): string;
+    getParenturn(): string;
+    getNoparent(): boolean;
+}
 interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getAliasesList(): { getUrn(): string; getSpec(): AliasSpec | undefined }[];
 }
 interface RegisterResponse {
     getUrn(): string;
@@ -87,6 +97,9 @@ async function main(): Promise<void> {
             const key = `${req.getType()}::${req.getName()}`;
             if (req.getParent()) parents.set(key, req.getParent());
             const dependencies = req.getDependenciesList();
+            const aliases = req
+                .getAliasesList()
+                .map((a) => aliasUrn(req, a.getUrn(), a.getSpec(), request.stack));
             return register(req, (err, resp) => {
                 const r = pending.get(key);
                 if (!err && resp && r) {
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
                         urn: resp.getUrn(),
                         ...(parent ? { parent } : {}),
                         ...(dependencies.length > 0 ? { dependencies } : {}),
+                        ...(aliases.length > 0 ? { aliases } : {}),
                     });
                 }
                 cb(err, resp);
@@ -123,6 +137,17 @@ async function main(): Promise<void> {
     } catch (err) {
         fail(err);
     }
+}
+
+/** The URN an alias stands for: given outright, or what the resource's URN was under the spec. */
+function aliasUrn(req: RegisterRequest, urn: string, spec: AliasSpec | undefined, stack: string): string {
+    if (urn || !spec) return urn;
+    const type = spec.getType() || req.getType();
+    const name = spec.getName() || req.getName();
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+    // As the mock monitor forms URNs: only the parent's own type qualifies the child's.
+    const qualifiedType = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualifiedType}::${name}`;
 }
 
 /** Waits until every outstanding registration has been answered. */

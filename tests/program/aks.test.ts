@@ -91,6 +91,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             "agents:storage:ToolStorage",
             "agents:aks:AksBackend",
             "agents:aks:AksCluster",
+            "agents:aks:ToolRegistry",
             "agents:aks:ToolImage",
             "agents:kubernetes:McpWorkload",
             "azure-native:containerservice:ManagedCluster",
@@ -106,6 +107,37 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         for (const t of ["azure-native:web:WebApp", "azure-native:web:AppServicePlan"])
             assert.ok(!types.has(t), t);
         assert.equal((prod.outputs.backend as Obj).kind, "aks");
+    });
+
+    it("keeps the registry and the storage endpoints in place after they moved to the components that own them", () => {
+        // Each resource answers to the URN it had under its former parent, so `pulumi up` moves its
+        // state instead of deleting and recreating it (a new registry would lose every image).
+        const formerUrns: Record<string, string> = {
+            "acp-prod-aks-registry":
+                "agents:aks:AksCluster$azure-native:containerregistry:Registry::acp-prod-aks-registry",
+            "acp-prod-aks-registry-diagnostics":
+                "agents:aks:AksCluster$azure-native:monitor:DiagnosticSetting::acp-prod-aks-registry-diagnostics",
+            "acp-prod-aks-tools-blob-pe":
+                "agents:network:Network$azure-native:network:PrivateEndpoint::acp-prod-network-tools-blob-pe",
+            "acp-prod-aks-tools-queue-pe":
+                "agents:network:Network$azure-native:network:PrivateEndpoint::acp-prod-network-tools-queue-pe",
+            "acp-prod-aks-tools-blob-pe-dns":
+                "agents:network:Network$azure-native:network:PrivateDnsZoneGroup::acp-prod-network-tools-blob-pe-dns",
+            "acp-prod-aks-tools-queue-pe-dns":
+                "agents:network:Network$azure-native:network:PrivateDnsZoneGroup::acp-prod-network-tools-queue-pe-dns",
+        };
+        for (const [name, former] of Object.entries(formerUrns)) {
+            const moved = prod.resources.find((r) => r.name === name);
+            assert.ok(moved, `no resource ${name}`);
+            // (azure-native adds aliases of its own, for the API versions' type tokens.)
+            const formerUrn = `urn:pulumi:prod::agents-control-plane::${former}`;
+            assert.ok(moved.aliases?.includes(formerUrn), `${name} does not answer to ${formerUrn}`);
+            const owner = prod.resources.find((r) => r.urn === moved.parent)?.type;
+            assert.equal(
+                owner,
+                name.includes("registry") ? "agents:aks:ToolRegistry" : "agents:storage:ToolStorage",
+            );
+        }
     });
 
     it("hardens the cluster: Entra RBAC, no local accounts, OIDC and workload identity, Cilium policy, private API", () => {

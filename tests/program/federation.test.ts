@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import type { AgentConfig, AgentPlatform } from "../../components/config/types";
-import { federatedCredentialsFor, tokenExchangeAudience } from "../../components/identity/federation";
+import { tokenExchangeAudience } from "../../components/azure/entra";
+import { federatedCredentialsFor } from "../../components/identity/federation";
 
 const tenantId = "11111111-2222-3333-4444-555555555555";
 const agent = (platform: AgentPlatform): AgentConfig => ({ name: "a", roles: ["Tools.Invoke"], platform });

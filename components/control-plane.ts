@@ -14,7 +14,11 @@ import type { BackendArtifacts, DeployedToolBackend, DeploymentContext } from ".
 
 /** Arguments for {@link ControlPlane}. */
 export interface ControlPlaneArgs {
+    /**
+     * The validated stack configuration (`parseStackConfig`); the components read no config themselves.
+     */
     readonly config: StackConfig;
+    /** Tenant, subscription and deploying principal, from the providers' client configuration. */
     readonly context: DeploymentContext;
     /** Must match `config.backend`. */
     readonly artifacts: BackendArtifacts;

@@ -23,32 +23,63 @@ export type ToolImageSource =
 
 /** Arguments for {@link AksBackend}. */
 export interface AksBackendArgs {
+    /** Resource group that holds every resource of the backend. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the cluster, registry and identities. */
     readonly location: pulumi.Input<string>;
+    /** `<namePrefix>-<environment>`: the cluster is `<baseName>-aks`. */
     readonly baseName: string;
+    /** Globally unique registry name: 5-50 letters and digits. */
     readonly registryName: string;
+    /** Subscription the built-in role definitions are resolved in. */
     readonly subscriptionId: string;
+    /** Entra tenant: token issuer the Node host trusts, and the cluster's RBAC tenant. */
     readonly tenantId: string;
+    /**
+     * Entra object id of the principal that runs `pulumi up` (pushes the image, applies the workload).
+     */
     readonly deployerObjectId: string;
+    /**
+     * That principal's type (`User` or `ServicePrincipal`); Azure rejects an assignment that states another.
+     */
     readonly deployerPrincipalType: DeployerPrincipalType;
+    /**
+     * The AKS settings of the stack (cluster, node pools, replicas, image, delivery), as the config parser validated them.
+     */
     readonly settings: AksConfig;
+    /**
+     * The tool image: a reference from the team's pipeline, or the Node host bundle to build and push here.
+     */
     readonly image: ToolImageSource;
     /** Network facts: subnets, the gateway's range and the load balancer's fixed address. */
     readonly nodeSubnetId: pulumi.Input<string>;
+    /** Subnet (resource id) the internal load balancer's frontend is placed in. */
     readonly loadBalancerSubnetId: pulumi.Input<string>;
+    /** That subnet's name, for the Service's `azure-load-balancer-internal-subnet` annotation. */
     readonly loadBalancerSubnetName: string;
+    /**
+     * Fixed frontend address of the internal load balancer, inside that subnet (the gateway's backend URL).
+     */
     readonly internalLoadBalancerIp: string;
+    /** CIDR of the gateway's subnet: the only source the load balancer and pods admit. */
     readonly gatewaySubnetCidr: string;
     /** The tool storage account (reached through private endpoints). */
     readonly storageAccountId: pulumi.Input<string>;
+    /** Resource id of the snippets container: the workload identity's blob role is scoped to it. */
     readonly snippetsContainerId: pulumi.Input<string>;
+    /**
+     * Blob endpoint of the tool storage account, no trailing slash (resolved privately in the VNet).
+     */
     readonly blobEndpoint: pulumi.Input<string>;
+    /** Queue endpoint of the tool storage account, no trailing slash (the legacy SSE backplane). */
     readonly queueEndpoint: pulumi.Input<string>;
     /** Backend app registration's client id: the only audience the host accepts. */
     readonly audience: pulumi.Input<string>;
     /** Gateway base URL (the MCP resource clients see). */
     readonly gatewayUrl: pulumi.Input<string>;
+    /** Log Analytics workspace for the cluster's and registry's logs and metrics. */
     readonly workspaceId: pulumi.Input<string>;
+    /** Tags put on every Azure resource of the backend (Kubernetes objects get labels instead). */
     readonly tags: Record<string, string>;
 }
 

@@ -14,17 +14,26 @@ import { aksDnsServiceIp, aksPodCidr, aksServiceCidr } from "../network/plan";
 
 /** Arguments for {@link AksCluster}. */
 export interface AksClusterArgs {
+    /** Resource group that holds the cluster, its identity and its data collection rule. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the cluster. */
     readonly location: pulumi.Input<string>;
+    /** Cluster name, also its DNS prefix: 1-63 letters, digits, `-` and `_`. */
     readonly clusterName: string;
     /** Registry the nodes pull the tool image from (the kubelet identity gets AcrPull on it). */
     readonly registryId: pulumi.Input<string>;
+    /** Subscription the built-in role definitions are resolved in. */
     readonly subscriptionId: string;
+    /** Entra tenant for Kubernetes RBAC (Entra ID integration with Azure RBAC). */
     readonly tenantId: string;
     /** Entra object id of the principal that runs `pulumi up`: it applies the Kubernetes objects. */
     readonly deployerObjectId: string;
     /** That principal's type; Azure rejects an assignment that states another. */
     readonly deployerPrincipalType: DeployerPrincipalType;
+    /**
+     * Version (default: the region's default), VM size, pool sizes, private API server or authorized
+     * ranges, and how Kubernetes objects reach the cluster (validated by the config parser).
+     */
     readonly settings: Pick<
         AksConfig,
         | "kubernetesVersion"
@@ -40,7 +49,9 @@ export interface AksClusterArgs {
     readonly nodeSubnetId: pulumi.Input<string>;
     /** Subnet the internal load balancer's frontend is placed in. */
     readonly loadBalancerSubnetId: pulumi.Input<string>;
+    /** Log Analytics workspace for Container Insights and the cluster's resource logs. */
     readonly workspaceId: pulumi.Input<string>;
+    /** Tags put on the cluster, its identity and its data collection rule. */
     readonly tags: Record<string, string>;
 }
 

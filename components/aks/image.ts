@@ -12,7 +12,11 @@ export interface ToolImageArgs {
      * to the project directory (stable across machines) or absolute.
      */
     readonly bundle: NodeServerBundle;
+    /** Login server of the registry pushed to (`<name>.azurecr.io`). */
     readonly registryLoginServer: pulumi.Input<string>;
+    /**
+     * Entra tenant of the deploying identity (the registry exchanges its ARM token for a refresh token).
+     */
     readonly tenantId: string;
     /** Entra access token for ARM of the deploying identity (holds AcrPush on the registry). */
     readonly armToken: pulumi.Input<string>;

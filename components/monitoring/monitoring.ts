@@ -9,7 +9,9 @@ import { agentWorkbook } from "./workbook";
 
 /** Arguments for {@link Monitoring}. */
 export interface MonitoringArgs {
+    /** Resource group that holds the workspace, App Insights, alerts and dashboard. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the workspace, App Insights and alert rules (the action group is global). */
     readonly location: pulumi.Input<string>;
     /** Base for resource names, e.g. `acp-dev`. */
     readonly baseName: string;
@@ -25,6 +27,7 @@ export interface MonitoringArgs {
     readonly callMetricName: string;
     /** Caller app id -> agent name, shown on the dashboard. */
     readonly agentsByAppId: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Tags put on every monitoring resource. */
     readonly tags: Record<string, string>;
 }
 

@@ -22,8 +22,11 @@ export type PrivateLinkService = keyof typeof privateLinkZones;
 
 /** Arguments for {@link Network}. */
 export interface NetworkArgs {
+    /** Resource group that holds the VNet, security groups and private DNS zones. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the VNet (private DNS zones are global). */
     readonly location: pulumi.Input<string>;
+    /** `<namePrefix>-<environment>`: the VNet is `<baseName>-vnet`. */
     readonly baseName: string;
     /** VNet address space (a /16 to /20); the subnets are laid out by {@link planNetwork}. */
     readonly addressSpace: string;
@@ -34,6 +37,7 @@ export interface NetworkArgs {
      * linked to the VNet. The endpoints belong to the resources they reach (see ToolStorage).
      */
     readonly privateLinkServices: readonly PrivateLinkService[];
+    /** Tags put on every network resource. */
     readonly tags: Record<string, string>;
 }
 

@@ -26,7 +26,9 @@ export interface StoragePrivateEndpoints {
 
 /** Arguments for {@link ToolStorage}. */
 export interface ToolStorageArgs {
+    /** Resource group that holds the account (and its private endpoints). */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the account and its private endpoints. */
     readonly location: pulumi.Input<string>;
     /** Globally unique account name. */
     readonly accountName: string;
@@ -37,7 +39,9 @@ export interface ToolStorageArgs {
      * "Enabled" for Flex Consumption, whose host reaches storage over the public endpoint.
      */
     readonly publicNetworkAccess: "Enabled" | "Disabled";
+    /** Log Analytics workspace for the account's, blob and queue services' diagnostics. */
     readonly workspaceId: pulumi.Input<string>;
+    /** Tags put on the account and its private endpoints. */
     readonly tags: Record<string, string>;
     /**
      * Component that held these resources before storage was its own component; an alias keeps

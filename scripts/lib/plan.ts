@@ -3,11 +3,10 @@
  * component with type counts, totals by type, the stack outputs and every APIM policy document.
  */
 import { countResources } from "../../policypacks/control-plane/lib/resource-count";
+import { isWrappedSecret } from "./secret-wire";
 import type { RecordedResource, SynthResult } from "./synth-types";
 
 export { countResources };
-
-const secretKey = "4dabf18193072939515e22adb298388d";
 
 export function renderPlan(stack: string, result: SynthResult, durationMs: number): string {
     const lines: string[] = [];
@@ -76,7 +75,7 @@ export function renderPlan(stack: string, result: SynthResult, durationMs: numbe
 function redactSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(redactSecrets);
     if (value && typeof value === "object") {
-        if (secretKey in value) return "[secret]";
+        if (isWrappedSecret(value)) return "[secret]";
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
     }
     return value;

@@ -10,11 +10,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { projectName } from "../../components/project";
 import { mockCall, mockNewResource } from "./mocks";
+import { wrapSecret } from "./secret-wire";
 import { readStackFile, stackFilePath } from "./stack-file";
 import type { RecordedResource, SynthRequest, WorkerResponse } from "./synth-types";
 
 const project = projectName;
-const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
 
 interface AliasSpec {
     getName(): string;
@@ -165,7 +165,7 @@ async function resolve(value: unknown): Promise<unknown> {
             (o as unknown as { isSecret: Promise<boolean> }).isSecret,
         ]);
         const resolved = await resolve(inner);
-        return secret ? { [secretSig.key]: secretSig.value, value: resolved } : resolved;
+        return secret ? wrapSecret(resolved) : resolved;
     }
     if (Array.isArray(value)) return Promise.all(value.map(resolve));
     if (value && typeof value === "object") {

@@ -2,13 +2,11 @@ import * as assert from "node:assert/strict";
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { PolicyConfigError } from "../../policypacks/control-plane/lib/policy-config";
+import { wrapSecret } from "../../scripts/lib/secret-wire";
 import { compliantStack, plus, resource, withChange } from "./fixtures";
 
 /** How the engine marks a secret in a property Struct (what the mock runtime records as well). */
-const secret = (value: unknown) => ({
-    "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-    value,
-});
+const secret = wrapSecret;
 /** The engine's sentinel for a string unknown during preview. */
 const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

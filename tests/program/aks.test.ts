@@ -12,6 +12,7 @@ import { devConfigWith } from "./fixtures";
 import { dependencyGraph } from "./graph";
 import { mockTenantId } from "../../scripts/lib/mocks";
 import { shippedStack } from "../support/shipped-stacks";
+import { plain, roleOf, stackView } from "../support/synth";
 import {
     SynthError,
     synthesize,
@@ -19,12 +20,7 @@ import {
     type SynthResult,
 } from "../../scripts/lib/synthesize";
 
-const secretKey = "4dabf18193072939515e22adb298388d";
 type Obj = Record<string, unknown>;
-
-function plain(value: unknown): unknown {
-    return typeof value === "object" && value !== null && secretKey in value ? (value as Obj).value : value;
-}
 
 const roles = {
     blobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
@@ -34,16 +30,10 @@ const roles = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 };
-const roleOf = (r: RecordedResource): string => String(r.inputs.roleDefinitionId).split("/").pop() ?? "";
 
 /** Helpers over one synthesized stack. */
 function view(result: SynthResult) {
-    const ofType = (type: string) => result.resources.filter((r) => r.type === type);
-    const one = (type: string, nameSuffix?: string): RecordedResource => {
-        const list = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
-        assert.equal(list.length, 1, `exactly one ${type} ${nameSuffix ?? ""}`);
-        return list[0];
-    };
+    const { ofType, one } = stackView(result);
     /** Every Kubernetes object of `kind` ("apps/v1:Deployment"), by either delivery. */
     const k8sAll = (kind: string): Obj[] => {
         const viaApi = ofType(`kubernetes:${kind}`).map((r) => r.inputs);
@@ -430,10 +420,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         const cluster = v.one("azure-native:containerservice:ManagedCluster");
         assert.equal(objects.clusterId, mockId(cluster, "resourceName"));
         // The deployer's own tokens, held as secrets: ARM for the request, the AKS server app for kubectl.
-        for (const key of ["armToken", "clusterToken"]) {
-            const raw = objects[key];
-            assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, `${key} is secret`);
-        }
+        for (const key of ["armToken", "clusterToken"]) plain(objects[key], true);
         assert.equal(plain(objects.armToken), "mock-arm-access-token");
         assert.equal(plain(objects.clusterToken), "mock-token-for:6dae42f8-4368-4678-94ff-3960e28e3630");
         assert.deepEqual(objects.rollout, {
@@ -538,9 +525,9 @@ describe("role propagation before first use, and the same objects by either deli
         }
         // That variant reaches the API server with an Entra (kubelogin) kubeconfig held as a secret.
         const provider = view(viaApi).one("pulumi:providers:kubernetes").inputs;
-        const raw = provider.kubeconfig;
-        assert.ok(typeof raw === "object" && raw !== null && secretKey in raw, "kubeconfig is secret");
-        const kubeconfig = parse(String(plain(raw))) as { users: { user: { exec: Obj } }[] };
+        const kubeconfig = parse(String(plain(provider.kubeconfig, true))) as {
+            users: { user: { exec: Obj } }[];
+        };
         assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
         assert.equal(view(viaApi).ofType(clusterObjectsType).length, 0);
     });

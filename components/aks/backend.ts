@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
 import { gatewayPaths, snippetContainer } from "../../functions-app/src/contract";
 import { tokenExchangeAudience } from "../azure/entra";
-import { assignRole, type RoleGrant } from "../azure/role-assignment";
+import { assignRole, roleGranter } from "../azure/role-assignment";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
 import { projectName } from "../project";
@@ -157,23 +157,11 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
             },
             { parent: this },
         );
-        const grant = (
-            id: string,
-            scope: pulumi.Input<string>,
-            role: RoleGrant["role"],
-            description: string,
-        ) =>
-            assignRole(
-                `${name}-${id}`,
-                {
-                    subscriptionId: args.subscriptionId,
-                    scope,
-                    principalId: identity.principalId,
-                    role,
-                    description,
-                },
-                { parent: this },
-            );
+        const grant = roleGranter(
+            name,
+            { subscriptionId: args.subscriptionId, principalId: identity.principalId },
+            { parent: this },
+        );
         const grants = [
             // The tools read and write snippets; nothing else in the account.
             grant("snippets-owner", args.snippetsContainerId, "storageBlobDataOwner", "Snippets"),

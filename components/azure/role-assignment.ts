@@ -41,3 +41,21 @@ export function assignRole(
         opts,
     );
 }
+
+/**
+ * Grants for one principal: `grant(id, scope, role, description)` creates `<namePrefix>-<id>`.
+ * For a component whose identity needs several roles.
+ */
+export function roleGranter(
+    namePrefix: string,
+    principal: Pick<RoleGrant, "subscriptionId" | "principalId" | "principalType">,
+    opts: pulumi.CustomResourceOptions,
+): (
+    id: string,
+    scope: pulumi.Input<string>,
+    role: RoleGrant["role"],
+    description: string,
+) => authorization.RoleAssignment {
+    return (id, scope, role, description) =>
+        assignRole(`${namePrefix}-${id}`, { ...principal, scope, role, description }, opts);
+}

@@ -3,7 +3,7 @@ import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import { snippetContainer } from "../../functions-app/src/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
-import { assignRole, type RoleGrant } from "../azure/role-assignment";
+import { roleGranter } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { FunctionsNodeVersion } from "../config/support";
@@ -113,23 +113,11 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             },
             { parent: this },
         );
-        const grant = (
-            id: string,
-            scope: pulumi.Input<string>,
-            role: RoleGrant["role"],
-            description: string,
-        ) =>
-            assignRole(
-                `${name}-${id}`,
-                {
-                    subscriptionId: args.subscriptionId,
-                    scope,
-                    principalId: identity.principalId,
-                    role,
-                    description,
-                },
-                { parent: this },
-            );
+        const grant = roleGranter(
+            name,
+            { subscriptionId: args.subscriptionId, principalId: identity.principalId },
+            { parent: this },
+        );
         const roleAssignments = [
             // Host storage (AzureWebJobsStorage), the deployment package and the snippets.
             grant(

@@ -7,9 +7,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig } from "./components/config/parse";
-import { buildNodeServerBundle } from "./components/aks/package";
-import { ControlPlane, type BackendArtifacts } from "./components/control-plane";
-import { buildFunctionsPackage } from "./components/functions/package";
+import { buildBackendArtifacts } from "./components/backends";
+import { ControlPlane } from "./components/control-plane";
 
 export = async () => {
     const parsed = parseStackConfig(pulumi.runtime.allConfig(), {
@@ -28,15 +27,7 @@ export = async () => {
     }
     // The deploying identity's ARM token: OneDeploy (Functions) or the registry push (AKS) use it.
     const deploymentToken = pulumi.secret(authorization.getClientTokenOutput().token);
-    const artifacts: BackendArtifacts =
-        config.backend === "functions"
-            ? { kind: "functions", package: await buildFunctionsPackage(), deploymentToken }
-            : {
-                  kind: "aks",
-                  image: config.aks.image
-                      ? { kind: "configured", ref: config.aks.image }
-                      : { kind: "build", bundle: await buildNodeServerBundle(), armToken: deploymentToken },
-              };
+    const artifacts = await buildBackendArtifacts(config, deploymentToken);
 
     const plane = new ControlPlane(`${config.namePrefix}-${config.environment}`, {
         config,
@@ -69,21 +60,6 @@ export = async () => {
             alertRuleIds: plane.monitoring.alertRuleIds,
             workbookId: plane.monitoring.workbookId,
         },
-        backend: plane.functions
-            ? {
-                  kind: config.backend,
-                  url: plane.backend.backendUrl,
-                  functionAppName: plane.functions.functionAppName,
-                  packageSha256: artifacts.kind === "functions" ? artifacts.package.sha256 : undefined,
-              }
-            : {
-                  kind: config.backend,
-                  url: plane.backend.backendUrl,
-                  clusterName: plane.aks?.clusterName,
-                  oidcIssuerUrl: plane.aks?.oidcIssuerUrl,
-                  registryLoginServer: plane.aks?.registryLoginServer,
-                  image: plane.aks?.image,
-                  vnetId: plane.network?.vnetId,
-              },
+        backend: { kind: plane.backend.kind, url: plane.backend.backendUrl, ...plane.backend.outputs },
     };
 };

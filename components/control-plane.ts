@@ -1,50 +1,29 @@
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayPaths } from "functions-app/contract";
-import { AksBackend, aksStorageContainers, type ToolImageSource } from "./aks/backend";
-import { apimVnetModes, type StackConfig } from "./config/types";
-import { registryName, storageAccountName, uniqueSuffix } from "./azure/ids";
-import { FunctionsBackend } from "./functions/backend";
-import { Network } from "./network/network";
-import { subnetNames } from "./network/plan";
-import { ToolStorage } from "./storage/tool-storage";
-import type { FunctionsPackage } from "./functions/package";
+import { uniqueSuffix } from "./azure/ids";
+import { planToolBackend } from "./backends";
+import type { StackConfig } from "./config/types";
 import { Gateway } from "./gateway/gateway";
+import { gatewayMetrics } from "./gateway/metrics";
 import { McpApis } from "./gateway/mcp-apis";
 import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-in";
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
-import type { ToolBackend } from "./tool-backend";
-
-/** Who and where the program deploys as (from the providers' client configuration). */
-export interface DeploymentContext {
-    readonly tenantId: string;
-    readonly subscriptionId: string;
-    /** Entra object id of the deploying principal. */
-    readonly deployerObjectId: string;
-}
-
-/** What the chosen backend deploys: the Functions package, or the AKS image. */
-export type BackendArtifacts =
-    | {
-          readonly kind: "functions";
-          /** The bundled tool service. */
-          readonly package: FunctionsPackage;
-          /** Entra token OneDeploy uses on the function app's SCM host. */
-          readonly deploymentToken: pulumi.Input<string>;
-      }
-    | { readonly kind: "aks"; readonly image: ToolImageSource };
+import { projectName } from "./project";
+import type { BackendArtifacts, DeployedToolBackend, DeploymentContext } from "./tool-backend";
 
 /** Arguments for {@link ControlPlane}. */
 export interface ControlPlaneArgs {
+    /**
+     * The validated stack configuration (`parseStackConfig`); the components read no config themselves.
+     */
     readonly config: StackConfig;
+    /** Tenant, subscription and deploying principal, from the providers' client configuration. */
     readonly context: DeploymentContext;
     /** Must match `config.backend`. */
     readonly artifacts: BackendArtifacts;
 }
-
-/** Custom metric the gateway emits per MCP call and the dashboard reads. */
-const callMetricName = "mcp-call-duration-ms";
 
 /** Facts an agent owner needs to connect, and what the agent was granted. */
 export interface AgentConnection {
@@ -87,11 +66,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly mcpAppIdUri: pulumi.Output<string>;
     public readonly agents: Readonly<Record<string, AgentConnection>>;
     public readonly monitoring: Monitoring;
-    /** The backend behind the gateway; `functions` or `aks` is set for the chosen kind. */
-    public readonly backend: ToolBackend;
-    public readonly functions?: FunctionsBackend;
-    public readonly aks?: AksBackend;
-    public readonly network?: Network;
+    /** The backend behind the gateway, whatever its kind. */
+    public readonly backend: DeployedToolBackend;
     public readonly gatewayServiceName: pulumi.Output<string>;
     public readonly policies: Readonly<Record<string, string>>;
     /** How people's MCP clients sign in, and the front door's URLs when it runs. */
@@ -106,7 +82,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             );
         }
         const baseName = `${config.namePrefix}-${config.environment}`;
-        const tags = { ...config.tags, environment: config.environment, project: "agents-control-plane" };
+        const tags = { ...config.tags, environment: config.environment, project: projectName };
         // Globally unique names get a suffix derived from where they are deployed.
         const salt = `${context.subscriptionId}/${baseName}`;
         const unique = uniqueSuffix(salt);
@@ -148,49 +124,29 @@ export class ControlPlane extends pulumi.ComponentResource {
                 alertEmails: config.monitoring.alertEmails,
                 alertWebhookUrls: config.monitoring.alertWebhookUrls,
                 latencyThresholdMs: config.monitoring.latencyThresholdMs,
-                callMetricName,
+                callMetricName: gatewayMetrics.mcpCall,
                 agentsByAppId,
                 tags,
             },
             { parent: this },
         );
 
-        // The AKS backend is private: storage behind private endpoints, the gateway joined to the VNet.
-        let aksStorage: ToolStorage | undefined;
-        let network: Network | undefined;
-        if (config.backend === "aks") {
-            const apimMode = apimVnetModes[config.apim.sku];
-            if (!apimMode) throw new Error(`API Management ${config.apim.sku} cannot join a virtual network`);
-            aksStorage = new ToolStorage(
-                `${name}-aks`,
-                {
-                    resourceGroupName: rg,
-                    location: config.location,
-                    accountName: storageAccountName(config.namePrefix, config.environment, "tools", salt),
-                    containers: aksStorageContainers,
-                    publicNetworkAccess: "Disabled",
-                    workspaceId: monitoring.workspaceId,
-                    tags,
-                },
-                { parent: this },
-            );
-            network = new Network(
-                `${name}-network`,
-                {
-                    resourceGroupName: rg,
-                    location: config.location,
-                    baseName,
-                    addressSpace: config.network.addressSpace,
-                    apimMode,
-                    privateEndpoints: [
-                        { name: "tools-blob", resourceId: aksStorage.accountId, service: "blob" },
-                        { name: "tools-queue", resourceId: aksStorage.accountId, service: "queue" },
-                    ],
-                    tags,
-                },
-                { parent: this },
-            );
-        }
+        const backend = planToolBackend(
+            {
+                parent: this,
+                name,
+                config,
+                deployment: context,
+                baseName,
+                salt,
+                unique,
+                resourceGroupName: rg,
+                audience: identity.backendAppClientId,
+                monitoring,
+                tags,
+            },
+            artifacts,
+        );
 
         const gateway = new Gateway(
             `${name}-gateway`,
@@ -208,7 +164,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 appInsightsId: monitoring.appInsightsId,
                 appInsightsConnectionString: monitoring.appInsightsConnectionString,
                 workspaceId: monitoring.workspaceId,
-                ...(network ? { subnetId: network.gatewaySubnetId } : {}),
+                ...(backend.network ? { subnetId: backend.network.gatewaySubnetId } : {}),
                 tags,
             },
             { parent: this },
@@ -230,80 +186,17 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // One backend behind the gateway; both have the same ToolBackend shape.
-        let toolBackend: ToolBackend;
-        if (artifacts.kind === "aks") {
-            if (!network || !aksStorage) throw new Error("the AKS backend needs its network and storage");
-            this.aks = new AksBackend(
-                `${name}-aks`,
-                {
-                    resourceGroupName: rg,
-                    location: config.location,
-                    baseName,
-                    registryName: registryName(config.namePrefix, config.environment, salt),
-                    subscriptionId: context.subscriptionId,
-                    tenantId: context.tenantId,
-                    deployerObjectId: context.deployerObjectId,
-                    deployerPrincipalType: config.deployerPrincipalType,
-                    settings: config.aks,
-                    image: artifacts.image,
-                    nodeSubnetId: network.nodeSubnetId,
-                    loadBalancerSubnetId: network.internalLoadBalancerSubnetId,
-                    loadBalancerSubnetName: subnetNames.internalLoadBalancer,
-                    internalLoadBalancerIp: network.plan.internalLoadBalancerIp,
-                    gatewaySubnetCidr: network.plan.gateway,
-                    storageAccountId: aksStorage.accountId,
-                    snippetsContainerId: aksStorage.containerIds[aksStorageContainers[0]],
-                    blobEndpoint: aksStorage.blobEndpoint,
-                    queueEndpoint: aksStorage.queueEndpoint,
-                    audience: identity.backendAppClientId,
-                    gatewayUrl: gateway.gatewayUrl,
-                    workspaceId: monitoring.workspaceId,
-                    tags,
-                },
-                { parent: this },
-            );
-            toolBackend = this.aks;
-        } else {
-            this.functions = new FunctionsBackend(
-                `${name}-functions`,
-                {
-                    resourceGroupName: rg,
-                    location: config.location,
-                    functionAppName: `${baseName}-tools-${unique}`,
-                    storageAccountName: storageAccountName(
-                        config.namePrefix,
-                        config.environment,
-                        "tools",
-                        salt,
-                    ),
-                    subscriptionId: context.subscriptionId,
-                    tenantId: context.tenantId,
-                    instanceMemoryMB: config.functions.instanceMemoryMB,
-                    maximumInstanceCount: config.functions.maximumInstanceCount,
-                    nodeVersion: config.functions.nodeVersion,
-                    audience: identity.backendAppClientId,
-                    allowedCallerPrincipalIds: [gateway.principalId],
-                    appInsightsId: monitoring.appInsightsId,
-                    appInsightsConnectionString: monitoring.appInsightsConnectionString,
-                    workspaceId: monitoring.workspaceId,
-                    package: artifacts.package,
-                    deploymentToken: artifacts.deploymentToken,
-                    tags,
-                    serviceSettings: signIn.frontDoorClientId
-                        ? frontDoorServiceSettings({
-                              gatewayUrl: gateway.gatewayUrl,
-                              tenantId: context.tenantId,
-                              clientId: signIn.frontDoorClientId,
-                              mcpAppIdUri: identity.mcpAppIdUri,
-                              resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
-                          })
-                        : undefined,
-                },
-                { parent: this },
-            );
-            toolBackend = this.functions;
-        }
+        const toolBackend = backend.deploy(gateway, {
+            settings: signIn.frontDoorClientId
+                ? frontDoorServiceSettings({
+                      gatewayUrl: gateway.gatewayUrl,
+                      tenantId: context.tenantId,
+                      clientId: signIn.frontDoorClientId,
+                      mcpAppIdUri: identity.mcpAppIdUri,
+                      resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
+                  })
+                : {},
+        });
 
         const apis = new McpApis(
             `${name}-apis`,
@@ -319,12 +212,11 @@ export class ControlPlane extends pulumi.ComponentResource {
                 backendAudience: toolBackend.audience,
                 backendServicePrincipalObjectId: identity.backendServicePrincipalObjectId,
                 backendInvokeRoleId: identity.backendInvokeRoleId,
-                functionsSystemKey: this.functions?.mcpExtensionKey,
+                functionsSystemKey: toolBackend.functionsSystemKey,
                 policy: {
                     rateLimitCalls: config.gatewayPolicy.rateLimitCalls,
                     rateLimitPeriodSeconds: config.gatewayPolicy.rateLimitPeriodSeconds,
                     maxRequestBodyKb: config.gatewayPolicy.maxRequestBodyKb,
-                    metricNamespace: "agents-control-plane",
                     resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
                     corsAllowedOrigins: config.gatewayPolicy.corsAllowedOrigins,
                 },
@@ -381,7 +273,6 @@ export class ControlPlane extends pulumi.ComponentResource {
         );
         this.monitoring = monitoring;
         this.backend = toolBackend;
-        this.network = network;
         this.registerOutputs({ gatewayUrl: this.gatewayUrl, mcpEndpoint: this.mcpEndpoint });
     }
 }

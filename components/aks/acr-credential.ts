@@ -44,8 +44,11 @@ const provider: pulumi.dynamic.ResourceProvider<AcrCredentialInputs, AcrCredenti
 };
 
 export interface AcrPushCredentialArgs {
+    /** Login server of the registry (`<name>.azurecr.io`). */
     readonly loginServer: pulumi.Input<string>;
+    /** Entra tenant of the deploying identity. */
     readonly tenantId: pulumi.Input<string>;
+    /** ARM access token of the deploying identity (secret), which holds AcrPush on the registry. */
     readonly armToken: pulumi.Input<string>;
 }
 

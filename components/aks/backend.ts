@@ -1,17 +1,17 @@
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { RolePropagation } from "../azure/role-propagation";
 import { gatewayPaths, snippetContainer } from "functions-app/contract";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { tokenExchangeAudience } from "../azure/entra";
+import { assignRole, roleGranter } from "../azure/role-assignment";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
+import { projectName } from "../project";
 import type { ToolBackend } from "../tool-backend";
 import { AksCluster } from "./cluster";
-import { ToolImage, type NodeServerBundle } from "./image";
-
-/** Audience Entra requires on federated credentials (public cloud). */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
+import type { NodeServerBundle } from "functions-app/bundle";
+import { ToolImage } from "./image";
+import { ToolRegistry } from "./registry";
 
 /** Namespace and name of the tool workload (Deployment, Service, ServiceAccount). */
 export const toolWorkload = { namespace: "mcp-tools", name: "mcp-tools" } as const;
@@ -23,32 +23,63 @@ export type ToolImageSource =
 
 /** Arguments for {@link AksBackend}. */
 export interface AksBackendArgs {
+    /** Resource group that holds every resource of the backend. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the cluster, registry and identities. */
     readonly location: pulumi.Input<string>;
+    /** `<namePrefix>-<environment>`: the cluster is `<baseName>-aks`. */
     readonly baseName: string;
+    /** Globally unique registry name: 5-50 letters and digits. */
     readonly registryName: string;
+    /** Subscription the built-in role definitions are resolved in. */
     readonly subscriptionId: string;
+    /** Entra tenant: token issuer the Node host trusts, and the cluster's RBAC tenant. */
     readonly tenantId: string;
+    /**
+     * Entra object id of the principal that runs `pulumi up` (pushes the image, applies the workload).
+     */
     readonly deployerObjectId: string;
+    /**
+     * That principal's type (`User` or `ServicePrincipal`); Azure rejects an assignment that states another.
+     */
     readonly deployerPrincipalType: DeployerPrincipalType;
+    /**
+     * The AKS settings of the stack (cluster, node pools, replicas, image, delivery), as the config parser validated them.
+     */
     readonly settings: AksConfig;
+    /**
+     * The tool image: a reference from the team's pipeline, or the Node host bundle to build and push here.
+     */
     readonly image: ToolImageSource;
     /** Network facts: subnets, the gateway's range and the load balancer's fixed address. */
     readonly nodeSubnetId: pulumi.Input<string>;
+    /** Subnet (resource id) the internal load balancer's frontend is placed in. */
     readonly loadBalancerSubnetId: pulumi.Input<string>;
+    /** That subnet's name, for the Service's `azure-load-balancer-internal-subnet` annotation. */
     readonly loadBalancerSubnetName: string;
+    /**
+     * Fixed frontend address of the internal load balancer, inside that subnet (the gateway's backend URL).
+     */
     readonly internalLoadBalancerIp: string;
+    /** CIDR of the gateway's subnet: the only source the load balancer and pods admit. */
     readonly gatewaySubnetCidr: string;
     /** The tool storage account (reached through private endpoints). */
     readonly storageAccountId: pulumi.Input<string>;
+    /** Resource id of the snippets container: the workload identity's blob role is scoped to it. */
     readonly snippetsContainerId: pulumi.Input<string>;
+    /**
+     * Blob endpoint of the tool storage account, no trailing slash (resolved privately in the VNet).
+     */
     readonly blobEndpoint: pulumi.Input<string>;
+    /** Queue endpoint of the tool storage account, no trailing slash (the legacy SSE backplane). */
     readonly queueEndpoint: pulumi.Input<string>;
     /** Backend app registration's client id: the only audience the host accepts. */
     readonly audience: pulumi.Input<string>;
     /** Gateway base URL (the MCP resource clients see). */
     readonly gatewayUrl: pulumi.Input<string>;
+    /** Log Analytics workspace for the cluster's and registry's logs and metrics. */
     readonly workspaceId: pulumi.Input<string>;
+    /** Tags put on every Azure resource of the backend (Kubernetes objects get labels instead). */
     readonly tags: Record<string, string>;
 }
 
@@ -71,13 +102,26 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         super("agents:aks:AksBackend", name, {}, opts);
         const rg = args.resourceGroupName;
         const clusterName = `${args.baseName}-aks`;
+        const registry = new ToolRegistry(
+            name,
+            {
+                resourceGroupName: rg,
+                location: args.location,
+                registryName: args.registryName,
+                workspaceId: args.workspaceId,
+                tags: args.tags,
+                // The registry was the cluster component's until it became its own.
+                previousParent: pulumi.createUrn(name, "agents:aks:AksCluster", this),
+            },
+            { parent: this },
+        );
         const cluster = new AksCluster(
             name,
             {
                 resourceGroupName: rg,
                 location: args.location,
                 clusterName,
-                registryName: args.registryName,
+                registryId: registry.registryId,
                 subscriptionId: args.subscriptionId,
                 tenantId: args.tenantId,
                 deployerObjectId: args.deployerObjectId,
@@ -114,26 +158,19 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
             },
             { parent: this },
         );
-        const grant = (id: string, scope: pulumi.Input<string>, role: string, description: string) =>
-            new authorization.RoleAssignment(
-                `${name}-${id}`,
-                {
-                    scope,
-                    principalId: identity.principalId,
-                    principalType: "ServicePrincipal",
-                    roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
-                    description,
-                },
-                { parent: this },
-            );
+        const grant = roleGranter(
+            name,
+            { subscriptionId: args.subscriptionId, principalId: identity.principalId },
+            { parent: this },
+        );
         const grants = [
             // The tools read and write snippets; nothing else in the account.
-            grant("snippets-owner", args.snippetsContainerId, builtInRoles.storageBlobDataOwner, "Snippets"),
+            grant("snippets-owner", args.snippetsContainerId, "storageBlobDataOwner", "Snippets"),
             // Each pod creates and deletes its own backplane queue (mcp-backplane-<replica>).
             grant(
                 "queue-contributor",
                 args.storageAccountId,
-                builtInRoles.storageQueueDataContributor,
+                "storageQueueDataContributor",
                 "Legacy SSE backplane queues",
             ),
         ];
@@ -142,13 +179,14 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         if (args.image.kind === "configured") {
             image = pulumi.output(args.image.ref);
         } else {
-            const pusher = new authorization.RoleAssignment(
+            const pusher = assignRole(
                 `${name}-deployer-acr-push`,
                 {
-                    scope: cluster.registryId,
+                    subscriptionId: args.subscriptionId,
+                    scope: registry.registryId,
                     principalId: args.deployerObjectId,
                     principalType: args.deployerPrincipalType,
-                    roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.acrPush),
+                    role: "acrPush",
                     description: "The deployment identity pushes the tool image",
                 },
                 { parent: this },
@@ -157,7 +195,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 `${name}-image`,
                 {
                     bundle: args.image.bundle,
-                    registryLoginServer: cluster.registryLoginServer,
+                    registryLoginServer: registry.loginServer,
                     tenantId: args.tenantId,
                     armToken: args.image.armToken,
                     repository: "mcp-tools",
@@ -200,7 +238,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                     requests: { cpu: "250m", memory: "256Mi" },
                     limits: { memory: "512Mi" },
                 },
-                labels: { "app.kubernetes.io/part-of": "agents-control-plane" },
+                labels: { "app.kubernetes.io/part-of": projectName },
             },
             // Pods need their identity's federation and roles, and the deployer its cluster role.
             { parent: this, dependsOn: [federation, ...grants, ...cluster.kubernetesAccess] },
@@ -210,7 +248,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         this.audience = pulumi.output(args.audience);
         this.clusterName = cluster.clusterName;
         this.oidcIssuerUrl = cluster.oidcIssuerUrl;
-        this.registryLoginServer = cluster.registryLoginServer;
+        this.registryLoginServer = registry.loginServer;
         this.identityClientId = identity.clientId;
         this.identityPrincipalId = identity.principalId;
         this.image = image;

@@ -1,5 +1,4 @@
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
@@ -9,23 +8,32 @@ import { RolePropagation } from "../azure/role-propagation";
 import type { WorkloadDelivery } from "../kubernetes";
 import { aksServerAppId } from "./run-command/tokens";
 import { sendDiagnostics } from "../azure/diagnostics";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { assignRole, type RoleGrant } from "../azure/role-assignment";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { aksDnsServiceIp, aksPodCidr, aksServiceCidr } from "../network/plan";
 
 /** Arguments for {@link AksCluster}. */
 export interface AksClusterArgs {
+    /** Resource group that holds the cluster, its identity and its data collection rule. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the cluster. */
     readonly location: pulumi.Input<string>;
+    /** Cluster name, also its DNS prefix: 1-63 letters, digits, `-` and `_`. */
     readonly clusterName: string;
-    /** Globally unique registry name (5-50 letters and digits). */
-    readonly registryName: string;
+    /** Registry the nodes pull the tool image from (the kubelet identity gets AcrPull on it). */
+    readonly registryId: pulumi.Input<string>;
+    /** Subscription the built-in role definitions are resolved in. */
     readonly subscriptionId: string;
+    /** Entra tenant for Kubernetes RBAC (Entra ID integration with Azure RBAC). */
     readonly tenantId: string;
     /** Entra object id of the principal that runs `pulumi up`: it applies the Kubernetes objects. */
     readonly deployerObjectId: string;
     /** That principal's type; Azure rejects an assignment that states another. */
     readonly deployerPrincipalType: DeployerPrincipalType;
+    /**
+     * Version (default: the region's default), VM size, pool sizes, private API server or authorized
+     * ranges, and how Kubernetes objects reach the cluster (validated by the config parser).
+     */
     readonly settings: Pick<
         AksConfig,
         | "kubernetesVersion"
@@ -41,7 +49,9 @@ export interface AksClusterArgs {
     readonly nodeSubnetId: pulumi.Input<string>;
     /** Subnet the internal load balancer's frontend is placed in. */
     readonly loadBalancerSubnetId: pulumi.Input<string>;
+    /** Log Analytics workspace for Container Insights and the cluster's resource logs. */
     readonly workspaceId: pulumi.Input<string>;
+    /** Tags put on the cluster, its identity and its data collection rule. */
     readonly tags: Record<string, string>;
 }
 
@@ -61,8 +71,6 @@ export class AksCluster extends pulumi.ComponentResource {
     public readonly clusterId: pulumi.Output<string>;
     /** The cluster's OIDC issuer: what workload identity federation trusts. */
     public readonly oidcIssuerUrl: pulumi.Output<string>;
-    public readonly registryId: pulumi.Output<string>;
-    public readonly registryLoginServer: pulumi.Output<string>;
     /** How Kubernetes objects reach this cluster (never through the ambient kubeconfig). */
     public readonly delivery: WorkloadDelivery;
     /** Resources the Kubernetes objects must wait for (the deployer's cluster role). */
@@ -72,27 +80,8 @@ export class AksCluster extends pulumi.ComponentResource {
         super("agents:aks:AksCluster", name, {}, opts);
         const rg = args.resourceGroupName;
         const s = args.settings;
-        const role = (
-            id: string,
-            scope: pulumi.Input<string>,
-            principalId: pulumi.Input<string>,
-            roleId: string,
-            description: string,
-            // Managed identities (the control plane's, the kubelet's) are service principals.
-            principalType: DeployerPrincipalType = "ServicePrincipal",
-            dependsOn: pulumi.Resource[] = [],
-        ) =>
-            new authorization.RoleAssignment(
-                `${name}-${id}`,
-                {
-                    scope,
-                    principalId,
-                    principalType,
-                    roleDefinitionId: roleDefinitionId(args.subscriptionId, roleId),
-                    description,
-                },
-                { parent: this, dependsOn },
-            );
+        const role = (id: string, grant: Omit<RoleGrant, "subscriptionId">) =>
+            assignRole(`${name}-${id}`, { subscriptionId: args.subscriptionId, ...grant }, { parent: this });
 
         // The control plane's own identity, granted before the cluster exists so the first create
         // can join nodes and the internal load balancer to the subnets.
@@ -107,20 +96,18 @@ export class AksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const subnetGrants = [
-            role(
-                "nodes-subnet-network",
-                args.nodeSubnetId,
-                controlPlane.principalId,
-                builtInRoles.networkContributor,
-                "AKS joins its nodes to the node subnet",
-            ),
-            role(
-                "lb-subnet-network",
-                args.loadBalancerSubnetId,
-                controlPlane.principalId,
-                builtInRoles.networkContributor,
-                "AKS places the internal load balancer's frontend in its subnet",
-            ),
+            role("nodes-subnet-network", {
+                scope: args.nodeSubnetId,
+                principalId: controlPlane.principalId,
+                role: "networkContributor",
+                description: "AKS joins its nodes to the node subnet",
+            }),
+            role("lb-subnet-network", {
+                scope: args.loadBalancerSubnetId,
+                principalId: controlPlane.principalId,
+                role: "networkContributor",
+                description: "AKS places the internal load balancer's frontend in its subnet",
+            }),
         ];
         // Creating the cluster checks these grants; a create right after them can be refused.
         const subnetAccess = new RolePropagation(
@@ -265,47 +252,27 @@ export class AksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const registry = new containerregistry.Registry(
-            `${name}-registry`,
-            {
-                resourceGroupName: rg,
-                location: args.location,
-                registryName: args.registryName,
-                sku: { name: "Standard" },
-                adminUserEnabled: false,
-                anonymousPullEnabled: false,
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        sendDiagnostics(
-            `${name}-registry-diagnostics`,
-            { resourceUri: registry.id, workspaceId: args.workspaceId },
-            { parent: this },
-        );
         const kubeletObjectId = cluster.identityProfile.apply((profile) => {
             const id = profile?.kubeletidentity?.objectId;
             if (!id) throw new Error(`cluster ${args.clusterName} reported no kubelet identity`);
             return id;
         });
-        const kubeletPull = role(
-            "kubelet-acr-pull",
-            registry.id,
-            kubeletObjectId,
-            builtInRoles.acrPull,
-            "Nodes pull tool images",
-        );
+        const kubeletPull = role("kubelet-acr-pull", {
+            scope: args.registryId,
+            principalId: kubeletObjectId,
+            role: "acrPull",
+            description: "Nodes pull tool images",
+        });
 
         // With local accounts off, whoever runs `pulumi up` applies the Kubernetes objects through
         // Entra ID, by either delivery (run command's kubectl acts with the caller's identity too).
-        const deployerAccess = role(
-            "deployer-cluster-admin",
-            cluster.id,
-            args.deployerObjectId,
-            builtInRoles.aksRbacClusterAdmin,
-            "The deployment identity applies the tool workload (this cluster only)",
-            args.deployerPrincipalType,
-        );
+        const deployerAccess = role("deployer-cluster-admin", {
+            scope: cluster.id,
+            principalId: args.deployerObjectId,
+            principalType: args.deployerPrincipalType,
+            role: "aksRbacClusterAdmin",
+            description: "The deployment identity applies the tool workload (this cluster only)",
+        });
 
         this.delivery =
             s.workloadDelivery === "runCommand"
@@ -329,8 +296,6 @@ export class AksCluster extends pulumi.ComponentResource {
             if (!p?.issuerURL) throw new Error(`cluster ${args.clusterName} reported no OIDC issuer URL`);
             return p.issuerURL;
         });
-        this.registryId = registry.id;
-        this.registryLoginServer = registry.loginServer;
         // The workload is applied with the deployer's cluster role and pulled with the kubelet's
         // AcrPull: both must have taken effect, not just exist, before the first apply.
         this.kubernetesAccess = [
@@ -343,7 +308,6 @@ export class AksCluster extends pulumi.ComponentResource {
         this.registerOutputs({
             clusterName: this.clusterName,
             oidcIssuerUrl: this.oidcIssuerUrl,
-            registryLoginServer: this.registryLoginServer,
         });
     }
 

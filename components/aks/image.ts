@@ -1,20 +1,22 @@
 import * as path from "node:path";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { NodeServerBundle } from "functions-app/bundle";
 import { acrTokenUserName } from "./acr-client";
 import { AcrPushCredential } from "./acr-credential";
 
-/** The Node host bundle: a folder with server.js and the Dockerfile (functions-app/scripts/bundle.ts). */
-export interface NodeServerBundle {
-    /** Build context, relative to the project directory (stable across machines) or absolute. */
-    readonly directory: string;
-    readonly sha256: string;
-}
-
 /** Arguments for {@link ToolImage}. */
 export interface ToolImageArgs {
+    /**
+     * The Node host bundle (server.js and the Dockerfile); its folder is the build context, relative
+     * to the project directory (stable across machines) or absolute.
+     */
     readonly bundle: NodeServerBundle;
+    /** Login server of the registry pushed to (`<name>.azurecr.io`). */
     readonly registryLoginServer: pulumi.Input<string>;
+    /**
+     * Entra tenant of the deploying identity (the registry exchanges its ARM token for a refresh token).
+     */
     readonly tenantId: string;
     /** Entra access token for ARM of the deploying identity (holds AcrPush on the registry). */
     readonly armToken: pulumi.Input<string>;

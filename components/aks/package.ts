@@ -7,8 +7,7 @@
 import { readFile, rename, writeFile, mkdir } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleNodeServer } from "functions-app/bundle";
-import type { NodeServerBundle } from "./image";
+import { bundleNodeServer, type NodeServerBundle } from "functions-app/bundle";
 
 /** Build context, relative to the project directory (the program's working directory). */
 export const imageContextDirectory = path.join("dist", "aks-image");
@@ -28,5 +27,9 @@ export async function buildNodeServerBundle(projectDir = process.cwd()): Promise
         await writeFile(temporary, content);
         await rename(temporary, path.join(target, file));
     }
-    return { directory: imageContextDirectory, sha256: bundle.sha256 };
+    return {
+        directory: imageContextDirectory,
+        entry: path.join(imageContextDirectory, path.basename(bundle.entry)),
+        sha256: bundle.sha256,
+    };
 }

@@ -35,6 +35,7 @@ const provider: pulumi.dynamic.ResourceProvider<RolePropagationInputs, RolePropa
 };
 
 export interface RolePropagationArgs {
+    /** Ids of the role assignments to wait for; a new or replaced one waits again. */
     readonly assignmentIds: pulumi.Input<pulumi.Input<string>[]>;
     /** How long to wait after the assignments are created. */
     readonly seconds: number;

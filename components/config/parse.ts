@@ -3,6 +3,7 @@
  * collecting every problem at once, each prefixed with the full key path so the stack file can be
  * fixed in one pass. Pure: no Pulumi imports.
  */
+import { projectName } from "../project";
 import { checkImage } from "../kubernetes/syntax";
 import { isPrivateRange, parseCidr } from "../network/cidr";
 import { addressSpaceProblems } from "../network/plan";
@@ -28,8 +29,6 @@ import {
     type CustomDomainConfig,
     type StackConfig,
 } from "./types";
-
-export const projectName = "agents-control-plane";
 
 /** `warnings`: what the stack allows on purpose but a reviewer should see (example identities). */
 export type ParseResult =

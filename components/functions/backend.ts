@@ -1,10 +1,9 @@
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import { snippetContainer } from "functions-app/contract";
 import { sendDiagnostics } from "../azure/diagnostics";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { roleGranter } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { FunctionsNodeVersion } from "../config/support";
@@ -15,27 +14,45 @@ import { McpExtensionKey } from "./system-key/provider";
 
 /** Arguments for {@link FunctionsBackend}. */
 export interface FunctionsBackendArgs {
+    /** Resource group that holds the app, its plan, storage and identity. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region (one where Flex Consumption is offered). */
     readonly location: pulumi.Input<string>;
     /** Globally unique names. */
     readonly functionAppName: string;
+    /** Globally unique name of the app's storage account: 3-24 lowercase letters and digits. */
     readonly storageAccountName: string;
+    /** Subscription the built-in role definitions are resolved in. */
     readonly subscriptionId: string;
+    /** Entra tenant whose tokens the app's built-in authentication accepts. */
     readonly tenantId: string;
+    /** Flex Consumption instance memory: 2048 or 4096 MB. */
     readonly instanceMemoryMB: 2048 | 4096;
+    /** Flex Consumption scale-out limit: 40-1000 instances. */
     readonly maximumInstanceCount: number;
+    /**
+     * Node.js major version of the app; one past its end of support is refused by the config parser.
+     */
     readonly nodeVersion: FunctionsNodeVersion;
     /** Backend app registration's client id: the only audience the app accepts. */
     readonly audience: pulumi.Input<string>;
     /** Object ids allowed to call (the gateway's managed identity); everyone else gets 401/403. */
     readonly allowedCallerPrincipalIds: pulumi.Input<string>[];
+    /**
+     * Application Insights the host sends telemetry to; the app's identity gets Monitoring Metrics Publisher on it.
+     */
     readonly appInsightsId: pulumi.Input<string>;
+    /**
+     * Connection string of that Application Insights (ingestion authenticates with the identity).
+     */
     readonly appInsightsConnectionString: pulumi.Input<string>;
+    /** Log Analytics workspace for the app's and storage's diagnostics. */
     readonly workspaceId: pulumi.Input<string>;
     /** The bundled tool service; a new sha256 (and only that) redeploys it. */
     readonly package: FunctionsPackage;
     /** Entra token for the SCM host, used by OneDeploy. */
     readonly deploymentToken: pulumi.Input<string>;
+    /** Tags put on every resource of the backend. */
     readonly tags: Record<string, string>;
     /** More settings for the tool service (none of them a secret), e.g. the front door's `FRONT_DOOR_*`. */
     readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -99,42 +116,33 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
             },
             { parent: this },
         );
-        const grants: [string, pulumi.Input<string>, string, string][] = [
+        const grant = roleGranter(
+            name,
+            { subscriptionId: args.subscriptionId, principalId: identity.principalId },
+            { parent: this },
+        );
+        const roleAssignments = [
             // Host storage (AzureWebJobsStorage), the deployment package and the snippets.
-            [
+            grant(
                 "blob-owner",
                 store.accountId,
-                builtInRoles.storageBlobDataOwner,
+                "storageBlobDataOwner",
                 "Functions host, package and snippets",
-            ],
+            ),
             // The MCP extension keeps per-instance backplane queues even for Streamable HTTP.
-            [
+            grant(
                 "queue-contributor",
                 store.accountId,
-                builtInRoles.storageQueueDataContributor,
+                "storageQueueDataContributor",
                 "MCP extension backplane queues",
-            ],
-            [
+            ),
+            grant(
                 "metrics-publisher",
                 args.appInsightsId,
-                builtInRoles.monitoringMetricsPublisher,
+                "monitoringMetricsPublisher",
                 "Telemetry with Entra auth",
-            ],
+            ),
         ];
-        const roleAssignments = grants.map(
-            ([id, scope, role, description]) =>
-                new authorization.RoleAssignment(
-                    `${name}-${id}`,
-                    {
-                        scope,
-                        principalId: identity.principalId,
-                        principalType: "ServicePrincipal",
-                        roleDefinitionId: roleDefinitionId(args.subscriptionId, role),
-                        description,
-                    },
-                    { parent: this },
-                ),
-        );
 
         const plan = new web.AppServicePlan(
             `${name}-plan`,

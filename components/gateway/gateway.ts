@@ -4,24 +4,45 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import type { ApimSku, CustomDomainConfig } from "../config/types";
 import { sendDiagnostics } from "../azure/diagnostics";
-import { builtInRoles, roleDefinitionId } from "../azure/ids";
+import { assignRole } from "../azure/role-assignment";
 
 /** Arguments for {@link Gateway}. */
 export interface GatewayArgs {
+    /** Resource group that holds the service and its identities. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the service. */
     readonly location: pulumi.Input<string>;
     /** Globally unique APIM service name. */
     readonly serviceName: string;
+    /** Subscription the built-in role definitions are resolved in. */
     readonly subscriptionId: string;
+    /**
+     * API Management tier. v2 tiers provision in minutes, classic ones in 30-45; Developer has no SLA;
+     * only Developer/Premium (injection) and StandardV2/PremiumV2 (outbound integration) take `subnetId`.
+     */
     readonly sku: ApimSku;
+    /** Scale units: 1-12 (Developer: 1). */
     readonly capacity: number;
+    /** Publisher e-mail API Management requires (notifications go there). */
     readonly publisherEmail: string;
+    /** Publisher name shown in the developer portal. */
     readonly publisherName: string;
+    /**
+     * Gateway host name with its Key Vault certificate; with it the MCP URL can be the app id URI.
+     * Default: none (the azure-api.net host).
+     */
     readonly customDomain?: CustomDomainConfig;
     /** Percentage of requests sent to Application Insights. */
     readonly samplingPercentage: number;
+    /**
+     * Application Insights the gateway logs to; the gateway's identity gets Monitoring Metrics Publisher on it.
+     */
     readonly appInsightsId: pulumi.Input<string>;
+    /**
+     * Connection string of that Application Insights (secret; ingestion still needs the identity).
+     */
     readonly appInsightsConnectionString: pulumi.Input<string>;
+    /** Log Analytics workspace that receives the gateway's resource logs and metrics. */
     readonly workspaceId: pulumi.Input<string>;
     /**
      * Subnet through which the gateway reaches a private backend: outbound VNet integration
@@ -29,6 +50,7 @@ export interface GatewayArgs {
      * (Developer/Premium). In both the gateway itself stays reachable from the internet ("External").
      */
     readonly subnetId?: pulumi.Input<string>;
+    /** Tags put on the service and its identities. */
     readonly tags: Record<string, string>;
 }
 
@@ -119,16 +141,13 @@ export class Gateway extends pulumi.ComponentResource {
         });
 
         // The logger authenticates with the gateway's identity; App Insights has local auth off.
-        const publisher = new authorization.RoleAssignment(
+        const publisher = assignRole(
             `${name}-appinsights-publisher`,
             {
+                subscriptionId: args.subscriptionId,
                 scope: args.appInsightsId,
                 principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: roleDefinitionId(
-                    args.subscriptionId,
-                    builtInRoles.monitoringMetricsPublisher,
-                ),
+                role: "monitoringMetricsPublisher",
                 description: "Gateway telemetry to Application Insights with Entra auth",
             },
             { parent: this },
@@ -222,14 +241,14 @@ export class Gateway extends pulumi.ComponentResource {
             { parent: this },
         );
         const secretName = domain.keyVaultSecretId.replace(/\/$/, "").split("/").pop() as string;
-        const grant = new authorization.RoleAssignment(
+        const grant = assignRole(
             `${name}-certificate-read`,
             {
+                subscriptionId: args.subscriptionId,
                 // The one secret, not the vault: the gateway reads its certificate and nothing else.
                 scope: `${domain.keyVaultId}/secrets/${secretName}`,
                 principalId: identity.principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: roleDefinitionId(args.subscriptionId, builtInRoles.keyVaultSecretsUser),
+                role: "keyVaultSecretsUser",
                 description: "Gateway reads its custom domain certificate",
             },
             { parent: this },

@@ -15,12 +15,21 @@ import {
 
 /** Arguments for {@link McpApis}. */
 export interface McpApisArgs {
+    /** Resource group of the API Management service. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Name of the API Management service the APIs, named values and backend are added to. */
     readonly serviceName: pulumi.Input<string>;
+    /**
+     * Gateway base URL (`https://<service>.azure-api.net` or the custom domain), no trailing slash.
+     */
     readonly gatewayUrl: pulumi.Input<string>;
+    /** Object id of the gateway's managed identity: it is granted the backend's invoke role. */
     readonly gatewayPrincipalId: pulumi.Input<string>;
+    /** Entra tenant whose tokens the policies accept (named value `mcp-tenant-id`). */
     readonly tenantId: string;
+    /** Client id of the MCP API app registration: the audience of v2 tokens. */
     readonly mcpAppClientId: pulumi.Input<string>;
+    /** App id URI of the MCP API (`api://<client id>`, or the MCP URL with a custom domain). */
     readonly mcpAppIdUri: pulumi.Input<string>;
     /** Base URL of the tool backend (Functions or AKS). */
     readonly backendUrl: pulumi.Input<string>;
@@ -28,6 +37,7 @@ export interface McpApisArgs {
     readonly backendAudience: pulumi.Input<string>;
     /** Backend app's service principal and the role that lets the gateway call it. */
     readonly backendServicePrincipalObjectId: pulumi.Input<string>;
+    /** Id of the backend app role the gateway's identity is granted (a GUID). */
     readonly backendInvokeRoleId: string;
     /**
      * Functions backend only: the MCP extension's system key. Kept in a secret named value and
@@ -35,6 +45,9 @@ export interface McpApisArgs {
      * extension ignores `webhookAuthorizationLevel: Anonymous`. Undefined for backends that need none.
      */
     readonly functionsSystemKey?: pulumi.Input<string>;
+    /**
+     * Rate limit, body limit, CORS origins and metadata name rendered into the policies (see GatewayPolicySettings).
+     */
     readonly policy: Omit<GatewayPolicySettings, "backendId">;
     /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`); absent: Entra is the authorization server. */
     readonly frontDoor?: { readonly limits?: FrontDoorLimits };

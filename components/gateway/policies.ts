@@ -22,6 +22,7 @@ import {
     webhookRole,
 } from "functions-app/contract";
 import { corsPolicy } from "./cors";
+import { gatewayMetricNamespace, gatewayMetrics } from "./metrics";
 import { renderPolicyFile } from "./render";
 
 /** Named values the policies use; the gateway defines exactly these. */
@@ -46,8 +47,6 @@ export interface GatewayPolicySettings {
     readonly rateLimitCalls: number;
     readonly rateLimitPeriodSeconds: number;
     readonly maxRequestBodyKb: number;
-    /** Custom metric namespace for emit-metric. */
-    readonly metricNamespace: string;
     /** Shown to users by MCP clients that read the metadata. */
     readonly resourceName: string;
     /** Browser origins allowed to call the MCP API and read its metadata (CORS); empty: none. */
@@ -170,7 +169,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         rateLimitCalls: s.rateLimitCalls,
         rateLimitPeriodSeconds: s.rateLimitPeriodSeconds,
         maxRequestBytes: s.maxRequestBodyKb * 1024,
-        metricNamespace: s.metricNamespace,
+        metricNamespace: gatewayMetricNamespace,
     };
     const mcpApi = renderPolicyFile(
         "mcp-api",
@@ -193,6 +192,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
                 ";",
             ),
             headerMismatchCode: mcpErrorCodes.headerMismatch,
+            callMetricName: gatewayMetrics.mcpCall,
             meteredMethods: joinedList("metered method", meteredMcpMethods, ","),
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
@@ -222,6 +222,7 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             forwardedRolesHeader,
             backendPath: backendPaths.sentinelWebhook,
             backendTimeoutSeconds: 60,
+            webhookMetricName: gatewayMetrics.sentinelWebhook,
         },
         definedNamedValues,
     );

@@ -1,5 +1,6 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { tokenExchangeAudience } from "../azure/entra";
 import type { ClientAuthConfig } from "../config/client-auth";
 import { delegatedScope, gatewayPaths } from "functions-app/contract";
 import { frontDoorSettingNames } from "functions-app/front-door/environment";
@@ -7,9 +8,6 @@ import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
 
 /** Tag marking the front door's app registration, so the policy pack can hold it to no secrets. */
 export const frontDoorAppTag = "mcp-front-door";
-
-/** Audience of every managed identity assertion Entra accepts as a federated credential. */
-const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 /** Arguments for {@link ClientSignIn}. */
 export interface ClientSignInArgs {

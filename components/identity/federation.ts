@@ -4,9 +4,7 @@
  * each platform; each platform's mapping lives in its module under `components/platforms/`. Pure:
  * no Pulumi imports.
  */
-
-/** Audience Entra expects in external tokens unless the platform fixes another one. */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
+import { tokenExchangeAudience } from "../azure/entra";
 
 /** Entra accepts at most this many federated identity credentials on one application. */
 export const maxFederatedCredentialsPerApp = 20;

@@ -2,6 +2,7 @@
  * Kubernetes objects of the Node host backend on AKS, rendered as plain data (no Pulumi here) so
  * they can be validated against the Kubernetes schemas and asserted directly.
  */
+import { projectName } from "../project";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -44,7 +45,7 @@ export function renderWorkload(params: WorkloadParams): WorkloadManifests {
             ...params.labels,
             ...selector,
             "app.kubernetes.io/component": "mcp-backend",
-            "app.kubernetes.io/part-of": "agents-control-plane",
+            "app.kubernetes.io/part-of": projectName,
             "app.kubernetes.io/managed-by": "pulumi",
         },
         serviceAccount: params.name,

@@ -33,6 +33,9 @@ export type WorkloadDelivery =
 export const rolloutTimeoutSeconds = 600;
 
 export interface McpWorkloadArgs {
+    /**
+     * How the objects reach the cluster: the Kubernetes API through a provider, or ARM's run command.
+     */
     readonly delivery: WorkloadDelivery;
     /** Namespace created for the workload. */
     readonly namespace: string;
@@ -60,7 +63,11 @@ export interface McpWorkloadArgs {
     readonly internalLoadBalancerIp?: pulumi.Input<string>;
     /** Subnet for the load balancer frontend; the node subnet when omitted. */
     readonly lbSubnetName?: pulumi.Input<string>;
+    /** CPU and memory requests and limits of the tool container. */
     readonly resources: WorkloadResources;
+    /**
+     * Labels added to every object, beside the program's own (`app.kubernetes.io/*`). Default: none.
+     */
     readonly labels?: Readonly<Record<string, string>>;
 }
 

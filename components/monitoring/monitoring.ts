@@ -3,12 +3,15 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as pulumi from "@pulumi/pulumi";
 import { stableGuid } from "../azure/ids";
+import { projectName } from "../project";
 import { gatewayAlerts } from "./alerts";
 import { agentWorkbook } from "./workbook";
 
 /** Arguments for {@link Monitoring}. */
 export interface MonitoringArgs {
+    /** Resource group that holds the workspace, App Insights, alerts and dashboard. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the workspace, App Insights and alert rules (the action group is global). */
     readonly location: pulumi.Input<string>;
     /** Base for resource names, e.g. `acp-dev`. */
     readonly baseName: string;
@@ -24,6 +27,7 @@ export interface MonitoringArgs {
     readonly callMetricName: string;
     /** Caller app id -> agent name, shown on the dashboard. */
     readonly agentsByAppId: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Tags put on every monitoring resource. */
     readonly tags: Record<string, string>;
 }
 
@@ -145,7 +149,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 ...common,
                 location: args.location,
                 // Must be a GUID, and stable, or every run would create a new workbook.
-                resourceName: stableGuid("agents-control-plane", args.baseName, "agent-dashboard"),
+                resourceName: stableGuid(projectName, args.baseName, "agent-dashboard"),
                 kind: "shared",
                 category: "workbook",
                 displayName: `${args.baseName}: agents and tools`,

@@ -20,32 +20,32 @@ export const privateLinkZones = {
 
 export type PrivateLinkService = keyof typeof privateLinkZones;
 
-/** A resource the VNet reaches privately. */
-export interface PrivateEndpointTarget {
-    /** Short name used in resource names, e.g. "tools-blob". */
-    readonly name: string;
-    readonly resourceId: pulumi.Input<string>;
-    readonly service: PrivateLinkService;
-}
-
 /** Arguments for {@link Network}. */
 export interface NetworkArgs {
+    /** Resource group that holds the VNet, security groups and private DNS zones. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the VNet (private DNS zones are global). */
     readonly location: pulumi.Input<string>;
+    /** `<namePrefix>-<environment>`: the VNet is `<baseName>-vnet`. */
     readonly baseName: string;
     /** VNet address space (a /16 to /20); the subnets are laid out by {@link planNetwork}. */
     readonly addressSpace: string;
     /** How API Management joins the VNet (depends on its tier). */
     readonly apimMode: ApimNetworkMode;
-    /** Resources reached through private endpoints, with their private DNS zones linked to the VNet. */
-    readonly privateEndpoints: readonly PrivateEndpointTarget[];
+    /**
+     * Services reached through private endpoints in this VNet: each gets its private DNS zone,
+     * linked to the VNet. The endpoints belong to the resources they reach (see ToolStorage).
+     */
+    readonly privateLinkServices: readonly PrivateLinkService[];
+    /** Tags put on every network resource. */
     readonly tags: Record<string, string>;
 }
 
 /**
  * The private network of the AKS backend: one VNet with subnets for the nodes, the gateway's
  * integration, the internal load balancer and private endpoints, a network security group on
- * each, and private endpoints with private DNS zones so pods reach storage without a public path.
+ * each, and the private DNS zones (linked to the VNet) through which pods resolve the private
+ * endpoints of the resources they reach, so storage has no public path.
  */
 export class Network extends pulumi.ComponentResource {
     public readonly plan: NetworkPlan;
@@ -55,6 +55,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly gatewaySubnetId: pulumi.Output<string>;
     public readonly internalLoadBalancerSubnetId: pulumi.Output<string>;
     public readonly privateEndpointSubnetId: pulumi.Output<string>;
+    /** Private DNS zone id per private link service the network was built for. */
+    public readonly privateDnsZoneIds: Readonly<Partial<Record<PrivateLinkService, pulumi.Output<string>>>>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:network:Network", name, {}, opts);
@@ -130,7 +132,7 @@ export class Network extends pulumi.ComponentResource {
         this.internalLoadBalancerSubnetId = subnetId(subnetNames.internalLoadBalancer);
         this.privateEndpointSubnetId = subnetId(subnetNames.privateEndpoints);
 
-        const services = [...new Set(args.privateEndpoints.map((t) => t.service))];
+        const services = [...new Set(args.privateLinkServices)];
         const zones = new Map<PrivateLinkService, privatedns.PrivateZone>();
         for (const service of services) {
             const zone = new privatedns.PrivateZone(
@@ -158,41 +160,7 @@ export class Network extends pulumi.ComponentResource {
             );
             zones.set(service, zone);
         }
-        for (const target of args.privateEndpoints) {
-            const endpoint = new network.PrivateEndpoint(
-                `${name}-${target.name}-pe`,
-                {
-                    resourceGroupName: rg,
-                    location: args.location,
-                    privateEndpointName: `${args.baseName}-${target.name}-pe`,
-                    subnet: { id: this.privateEndpointSubnetId },
-                    privateLinkServiceConnections: [
-                        {
-                            name: `${target.name}-${target.service}`,
-                            privateLinkServiceId: target.resourceId,
-                            groupIds: [target.service],
-                        },
-                    ],
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
-            new network.PrivateDnsZoneGroup(
-                `${name}-${target.name}-pe-dns`,
-                {
-                    resourceGroupName: rg,
-                    privateEndpointName: endpoint.name,
-                    privateDnsZoneGroupName: "default",
-                    privateDnsZoneConfigs: [
-                        {
-                            name: target.service,
-                            privateDnsZoneId: (zones.get(target.service) as privatedns.PrivateZone).id,
-                        },
-                    ],
-                },
-                { parent: this },
-            );
-        }
+        this.privateDnsZoneIds = Object.fromEntries([...zones].map(([service, zone]) => [service, zone.id]));
 
         this.registerOutputs({
             vnetId: this.vnetId,

@@ -1,6 +1,7 @@
 /** Any other OIDC issuer (e.g. Databricks outside Azure) with subjects its owner supplies. */
 import { isHttpsUrl } from "../config/values";
-import { federatedCredential, tokenExchangeAudience } from "../identity/federation";
+import { tokenExchangeAudience } from "../azure/entra";
+import { federatedCredential } from "../identity/federation";
 import type { AgentPlatformModule } from "./platform";
 
 export interface OidcFederation {

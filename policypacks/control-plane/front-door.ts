@@ -11,6 +11,7 @@ import { gatewayApis } from "./lib/apim-model";
 import { reachesBackend, unconditionalInbound } from "./lib/apim-pipeline";
 import { frontDoorRoute, isPerIpRateLimit } from "./lib/front-door-routes";
 import { propOf, refersTo, stringPropOf } from "./lib/stack";
+import { tokenExchangeAudience } from "../../components/azure/entra";
 
 const applicationType = "azuread:index/application:Application";
 const secretTypes: Readonly<Record<string, string>> = {
@@ -60,13 +61,12 @@ export const frontDoorSecretless: StackValidationPolicy = {
                     r.type === federatedCredentialType &&
                     belongsTo(r, app) &&
                     managedIdentityIssuer.test(stringPropOf(r, "issuer") ?? "") &&
-                    (propOf(r, "audiences") as unknown[] | undefined)?.includes(
-                        "api://AzureADTokenExchange",
-                    ) === true,
+                    (propOf(r, "audiences") as unknown[] | undefined)?.includes(tokenExchangeAudience) ===
+                        true,
             );
             if (federated.length === 0)
                 report(
-                    `The front door's application "${app.name}" has no federated credential from a managed identity (issuer https://login.microsoftonline.com/<tenant>/v2.0, audience api://AzureADTokenExchange); without one it could only sign in with a secret.`,
+                    `The front door's application "${app.name}" has no federated credential from a managed identity (issuer https://login.microsoftonline.com/<tenant>/v2.0, audience ${tokenExchangeAudience}); without one it could only sign in with a secret.`,
                     app.urn,
                 );
         }

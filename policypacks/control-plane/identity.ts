@@ -13,12 +13,10 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
+import { tokenExchangeAudience } from "../../components/azure/entra";
 import { IssuerSettings, defaultIssuers, issuerSchema, settings } from "./config";
 import { UnknownValueError } from "./lib/runtime";
 import { stringPropOf } from "./lib/stack";
-
-/** The audience Entra requires on every federated credential (public cloud). */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 /** Values are optional here: a recording made under the mock runtime drops values unknown until deployment. */
 interface FederatedCredential {

@@ -2,8 +2,8 @@
  * Renders a synthesis as a plan a reviewer can read without cloud access: the resource tree by
  * component with type counts, totals by type, the stack outputs and every APIM policy document.
  */
-import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { countResources } from "../../policypacks/control-plane/lib/resource-count";
+import { isWrappedSecret } from "./secret-wire";
 import type { RecordedResource, SynthResult } from "./synth-types";
 
 export { countResources };
@@ -75,7 +75,7 @@ export function renderPlan(stack: string, result: SynthResult, durationMs: numbe
 function redactSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(redactSecrets);
     if (value && typeof value === "object") {
-        if (specialSigKey in value) return "[secret]";
+        if (isWrappedSecret(value)) return "[secret]";
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
     }
     return value;

@@ -8,17 +8,28 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { projectName } from "../../components/project";
 import { mockCall, mockNewResource } from "./mocks";
+import { wrapSecret } from "./secret-wire";
 import { readStackFile, stackFilePath } from "./stack-file";
 import type { RecordedResource, SynthRequest, WorkerResponse } from "./synth-types";
 
-const project = "agents-control-plane";
+const project = projectName;
 
+interface AliasSpec {
+    getName(): string;
+    getType(): string;
+    getStack(): string;
+    getProject(): string;
+    getParenturn(): string;
+    getNoparent(): boolean;
+}
 interface RegisterRequest {
     getType(): string;
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getAliasesList(): { getUrn(): string; getSpec(): AliasSpec | undefined }[];
 }
 interface RegisterResponse {
     getUrn(): string;
@@ -86,6 +97,9 @@ async function main(): Promise<void> {
             const key = `${req.getType()}::${req.getName()}`;
             if (req.getParent()) parents.set(key, req.getParent());
             const dependencies = req.getDependenciesList();
+            const aliases = req
+                .getAliasesList()
+                .map((a) => aliasUrn(req, a.getUrn(), a.getSpec(), request.stack));
             return register(req, (err, resp) => {
                 const r = pending.get(key);
                 if (!err && resp && r) {
@@ -95,6 +109,7 @@ async function main(): Promise<void> {
                         urn: resp.getUrn(),
                         ...(parent ? { parent } : {}),
                         ...(dependencies.length > 0 ? { dependencies } : {}),
+                        ...(aliases.length > 0 ? { aliases } : {}),
                     });
                 }
                 cb(err, resp);
@@ -124,6 +139,17 @@ async function main(): Promise<void> {
     }
 }
 
+/** The URN an alias stands for: given outright, or what the resource's URN was under the spec. */
+function aliasUrn(req: RegisterRequest, urn: string, spec: AliasSpec | undefined, stack: string): string {
+    if (urn || !spec) return urn;
+    const type = spec.getType() || req.getType();
+    const name = spec.getName() || req.getName();
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+    // As the mock monitor forms URNs: only the parent's own type qualifies the child's.
+    const qualifiedType = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualifiedType}::${name}`;
+}
+
 /** Waits until every outstanding registration has been answered. */
 async function drain(): Promise<void> {
     const waitForRPCs = (settings as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
@@ -138,9 +164,7 @@ async function resolve(value: unknown): Promise<unknown> {
             (value as unknown as { isSecret: Promise<boolean> }).isSecret,
         ]);
         const resolved = await resolve(inner);
-        return secret
-            ? { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: resolved }
-            : resolved;
+        return secret ? wrapSecret(resolved) : resolved;
     }
     if (Array.isArray(value)) return Promise.all(value.map(resolve));
     if (value && typeof value === "object") {

@@ -3,7 +3,12 @@
  * rendered policy documents in front of the real tool host (`local-gateway/`).
  */
 import * as assert from "node:assert/strict";
+import { gatewayMetricNamespace, gatewayMetrics } from "../../components/gateway/metrics";
+import { appRoles, gatewayPaths } from "functions-app/contract";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
+import { stackSourceFrom } from "../../local-gateway/src/stack-source";
+import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
+import { shippedStack } from "../support/shipped-stacks";
 import { gatewayCases, gatewayScenarios } from "./cases";
 import { driveCase, type GatewayUnderTest } from "./drive";
 
@@ -11,9 +16,14 @@ describe("gateway cases through the local gateway (dev stack policies)", functio
     this.timeout(120_000);
     let plane: LocalControlPlane | undefined;
     let gateway: GatewayUnderTest;
+    let dev: SynthResult;
 
     before(async () => {
-        plane = await startLocalControlPlane({ stack: "dev", recordBackend: true });
+        dev = await synthesize(shippedStack("dev"));
+        plane = await startLocalControlPlane({
+            source: stackSourceFrom("dev", dev.resources, dev.outputs),
+            recordBackend: true,
+        });
         const started = plane;
         gateway = {
             url: started.urls.gateway,
@@ -31,6 +41,56 @@ describe("gateway cases through the local gateway (dev stack policies)", functio
             if (problems.length > 0) failures.push(`${c.name}: ${problems.join("; ")}`);
         }
         assert.deepEqual(failures, []);
+    });
+
+    it("emits the call metrics under the names the stack's dashboard queries", async () => {
+        const started = plane!;
+        const post = async (path: string, roles: readonly string[], body: unknown, headers = {}) => {
+            const token = await started.tokens.mint({
+                aud: started.source.mcpAppClientId,
+                azp: "0c0c0c0c-1111-4222-8333-444444444444",
+                roles,
+            });
+            const res = await fetch(started.urls.gateway + path, {
+                method: "POST",
+                headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+                body: JSON.stringify(body),
+            });
+            await res.arrayBuffer();
+            return started.gateway.metrics.at(-1);
+        };
+        const mcpCall = await post(
+            gatewayPaths.mcp,
+            [appRoles.toolsInvoke],
+            { jsonrpc: "2.0", id: 1, method: "tools/list" },
+            { accept: "application/json, text/event-stream" },
+        );
+        const webhook = await post(gatewayPaths.sentinelWebhook, [appRoles.incidentsAnalyze], {
+            incidentId: "INC-METRIC-1",
+            severity: "Low",
+            entities: [{ type: "ip", name: "203.0.113.9" }],
+            alertContext: { description: "metric names", timestamp: "2026-11-30T10:00:00Z" },
+        });
+        assert.deepEqual(
+            [mcpCall?.name, mcpCall?.namespace, webhook?.name, webhook?.namespace],
+            [
+                gatewayMetrics.mcpCall,
+                gatewayMetricNamespace,
+                gatewayMetrics.sentinelWebhook,
+                gatewayMetricNamespace,
+            ],
+        );
+        // The dashboard the stack deploys filters its per-agent, per-tool views on that metric.
+        const workbook = dev.resources.find((r) => r.type === "azure-native:applicationinsights:Workbook");
+        const queries = (
+            JSON.parse(String(workbook?.inputs.serializedData)) as {
+                items: { content: { query?: string } }[];
+            }
+        ).items.flatMap((i) => (i.content.query ? [i.content.query] : []));
+        const queried = new Set(
+            queries.flatMap((q) => [...q.matchAll(/\| where Name == "([^"]+)"/g)].map((m) => m[1])),
+        );
+        assert.deepEqual([...queried], [mcpCall?.name]);
     });
 
     for (const scenario of gatewayScenarios) {

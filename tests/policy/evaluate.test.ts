@@ -1,15 +1,12 @@
 import * as assert from "node:assert/strict";
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { PolicyConfigError } from "../../policypacks/control-plane/lib/policy-config";
+import { wrapSecret } from "../../scripts/lib/secret-wire";
 import { compliantStack, plus, resource, withChange } from "./fixtures";
 
 /** How the engine marks a secret in a property Struct (what the mock runtime records as well). */
-const secret = (value: unknown) => ({
-    [specialSigKey]: specialSecretSig,
-    value,
-});
+const secret = wrapSecret;
 /** The engine's sentinel for a string unknown during preview. */
 const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

@@ -3,12 +3,12 @@
  * gateway with its APIs and policies, the Functions and AKS backends, Entra apps with federated
  * credentials, monitoring and diagnostic settings. Cases start from it and change one thing.
  */
+import { projectName as project } from "../../components/project";
 import type { RecordedResource } from "../../policypacks/control-plane/evaluate";
 
 export const tenantId = "6f1c9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const sub = "/subscriptions/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e";
 const rg = `${sub}/resourceGroups/agents-dev-rg`;
-const project = "agents-control-plane";
 
 export function urnOf(type: string, name: string, stack = "dev"): string {
     return `urn:pulumi:${stack}::${project}::${type}::${name}`;

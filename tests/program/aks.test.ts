@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -13,6 +12,7 @@ import { devConfigWith } from "./fixtures";
 import { dependencyGraph } from "./graph";
 import { mockTenantId } from "../../scripts/lib/mocks";
 import { shippedStack } from "../support/shipped-stacks";
+import { plain, roleOf, stackView } from "../support/synth";
 import {
     SynthError,
     synthesize,
@@ -22,12 +22,6 @@ import {
 
 type Obj = Record<string, unknown>;
 
-function plain(value: unknown): unknown {
-    return typeof value === "object" && value !== null && specialSigKey in value
-        ? (value as Obj).value
-        : value;
-}
-
 const roles = {
     blobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     queueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
@@ -36,16 +30,10 @@ const roles = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 };
-const roleOf = (r: RecordedResource): string => String(r.inputs.roleDefinitionId).split("/").pop() ?? "";
 
 /** Helpers over one synthesized stack. */
 function view(result: SynthResult) {
-    const ofType = (type: string) => result.resources.filter((r) => r.type === type);
-    const one = (type: string, nameSuffix?: string): RecordedResource => {
-        const list = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
-        assert.equal(list.length, 1, `exactly one ${type} ${nameSuffix ?? ""}`);
-        return list[0];
-    };
+    const { ofType, one } = stackView(result);
     /** Every Kubernetes object of `kind` ("apps/v1:Deployment"), by either delivery. */
     const k8sAll = (kind: string): Obj[] => {
         const viaApi = ofType(`kubernetes:${kind}`).map((r) => r.inputs);
@@ -93,6 +81,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             "agents:storage:ToolStorage",
             "agents:aks:AksBackend",
             "agents:aks:AksCluster",
+            "agents:aks:ToolRegistry",
             "agents:aks:ToolImage",
             "agents:kubernetes:McpWorkload",
             "azure-native:containerservice:ManagedCluster",
@@ -108,6 +97,37 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         for (const t of ["azure-native:web:WebApp", "azure-native:web:AppServicePlan"])
             assert.ok(!types.has(t), t);
         assert.equal((prod.outputs.backend as Obj).kind, "aks");
+    });
+
+    it("keeps the registry and the storage endpoints in place after they moved to the components that own them", () => {
+        // Each resource answers to the URN it had under its former parent, so `pulumi up` moves its
+        // state instead of deleting and recreating it (a new registry would lose every image).
+        const formerUrns: Record<string, string> = {
+            "acp-prod-aks-registry":
+                "agents:aks:AksCluster$azure-native:containerregistry:Registry::acp-prod-aks-registry",
+            "acp-prod-aks-registry-diagnostics":
+                "agents:aks:AksCluster$azure-native:monitor:DiagnosticSetting::acp-prod-aks-registry-diagnostics",
+            "acp-prod-aks-tools-blob-pe":
+                "agents:network:Network$azure-native:network:PrivateEndpoint::acp-prod-network-tools-blob-pe",
+            "acp-prod-aks-tools-queue-pe":
+                "agents:network:Network$azure-native:network:PrivateEndpoint::acp-prod-network-tools-queue-pe",
+            "acp-prod-aks-tools-blob-pe-dns":
+                "agents:network:Network$azure-native:network:PrivateDnsZoneGroup::acp-prod-network-tools-blob-pe-dns",
+            "acp-prod-aks-tools-queue-pe-dns":
+                "agents:network:Network$azure-native:network:PrivateDnsZoneGroup::acp-prod-network-tools-queue-pe-dns",
+        };
+        for (const [name, former] of Object.entries(formerUrns)) {
+            const moved = prod.resources.find((r) => r.name === name);
+            assert.ok(moved, `no resource ${name}`);
+            // (azure-native adds aliases of its own, for the API versions' type tokens.)
+            const formerUrn = `urn:pulumi:prod::agents-control-plane::${former}`;
+            assert.ok(moved.aliases?.includes(formerUrn), `${name} does not answer to ${formerUrn}`);
+            const owner = prod.resources.find((r) => r.urn === moved.parent)?.type;
+            assert.equal(
+                owner,
+                name.includes("registry") ? "agents:aks:ToolRegistry" : "agents:storage:ToolStorage",
+            );
+        }
     });
 
     it("hardens the cluster: Entra RBAC, no local accounts, OIDC and workload identity, Cilium policy, private API", () => {
@@ -400,10 +420,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         const cluster = v.one("azure-native:containerservice:ManagedCluster");
         assert.equal(objects.clusterId, mockId(cluster, "resourceName"));
         // The deployer's own tokens, held as secrets: ARM for the request, the AKS server app for kubectl.
-        for (const key of ["armToken", "clusterToken"]) {
-            const raw = objects[key];
-            assert.ok(typeof raw === "object" && raw !== null && specialSigKey in raw, `${key} is secret`);
-        }
+        for (const key of ["armToken", "clusterToken"]) plain(objects[key], true);
         assert.equal(plain(objects.armToken), "mock-arm-access-token");
         assert.equal(plain(objects.clusterToken), "mock-token-for:6dae42f8-4368-4678-94ff-3960e28e3630");
         assert.deepEqual(objects.rollout, {
@@ -508,9 +525,9 @@ describe("role propagation before first use, and the same objects by either deli
         }
         // That variant reaches the API server with an Entra (kubelogin) kubeconfig held as a secret.
         const provider = view(viaApi).one("pulumi:providers:kubernetes").inputs;
-        const raw = provider.kubeconfig;
-        assert.ok(typeof raw === "object" && raw !== null && specialSigKey in raw, "kubeconfig is secret");
-        const kubeconfig = parse(String(plain(raw))) as { users: { user: { exec: Obj } }[] };
+        const kubeconfig = parse(String(plain(provider.kubeconfig, true))) as {
+            users: { user: { exec: Obj } }[];
+        };
         assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
         assert.equal(view(viaApi).ofType(clusterObjectsType).length, 0);
     });

@@ -1,15 +1,15 @@
 import * as assert from "node:assert/strict";
 import { stableGuid } from "../../components/azure/ids";
-import { synthesize, type RecordedResource, type SynthResult } from "../../scripts/lib/synthesize";
+import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
 import { dependencyGraph } from "./graph";
 import { shippedStack } from "../support/shipped-stacks";
+import { roleOf } from "../support/synth";
 
 const roles = {
     blobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
     queueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
 };
-const roleOf = (r: RecordedResource): string => String(r.inputs.roleDefinitionId).split("/").pop() ?? "";
 
 describe("first deploy of the Functions backend, synthesized under mocks", function () {
     this.timeout(60_000);

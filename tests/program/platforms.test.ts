@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseStackConfig } from "../../components/config/parse";
 import type { AgentConfig } from "../../components/config/types";
 import { isRecord } from "../../components/config/values";
-import { tokenExchangeAudience } from "../../components/identity/federation";
+import { tokenExchangeAudience } from "../../components/azure/entra";
 import {
     agentPlatformKinds,
     agentPlatforms,

@@ -14,7 +14,6 @@ const settings = {
     rateLimitCalls: 120,
     rateLimitPeriodSeconds: 60,
     maxRequestBodyKb: 256,
-    metricNamespace: "agents-control-plane",
     resourceName: "Contoso MCP tools",
     corsAllowedOrigins: ["https://portal.example.com", "http://localhost:6274"],
 };

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { XMLValidator } from "fast-xml-parser";
 import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "functions-app/contract";
 import { tools } from "functions-app/catalog";
@@ -17,25 +16,15 @@ import { runOffline } from "../../policypacks/control-plane/offline";
 import { renderPlan } from "../../scripts/lib/plan";
 import { devAgents } from "./fixtures";
 import { shippedStack } from "../support/shipped-stacks";
+import { plain, stackView } from "../support/synth";
 
 type Obj = Record<string, unknown>;
-
-/** Unwraps Pulumi's secret wire form, failing when `expectSecret` says it should be secret and is not. */
-function plain(value: unknown, expectSecret?: boolean): unknown {
-    const secret = typeof value === "object" && value !== null && specialSigKey in value;
-    if (expectSecret !== undefined) assert.equal(secret, expectSecret, `secret: ${JSON.stringify(value)}`);
-    return secret ? (value as Obj).value : value;
-}
 
 describe("dev stack synthesized under mocks", function () {
     this.timeout(60_000);
     let dev: SynthResult & { durationMs: number };
-    const ofType = (type: string): RecordedResource[] => dev.resources.filter((r) => r.type === type);
-    const one = (type: string): RecordedResource => {
-        const list = ofType(type);
-        assert.equal(list.length, 1, `exactly one ${type}`);
-        return list[0];
-    };
+    const ofType = (type: string): RecordedResource[] => stackView(dev).ofType(type);
+    const one = (type: string): RecordedResource => stackView(dev).one(type);
     const inputs = (r: RecordedResource): Obj => r.inputs;
 
     before(async () => {

@@ -2,6 +2,7 @@
  * The kubectl commands that apply and delete a set of Kubernetes objects through AKS run command,
  * and the zip of files they read. Pure: objects in, command text and file bytes out.
  */
+import { projectName } from "../../project";
 import { strToU8, zipSync } from "fflate";
 
 /** A Kubernetes object as rendered (already validated against the Kubernetes schemas). */
@@ -25,7 +26,7 @@ export interface ClusterCommand {
 }
 
 /** Server-side apply field manager: the owner of every field the program sets. */
-export const fieldManager = "agents-control-plane";
+export const fieldManager = projectName;
 
 /** DNS-1123 names only: they are interpolated into a shell command. */
 const namePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -116,11 +116,19 @@ export const clusterObjectsProvider: pulumi.dynamic.ResourceProvider<
 };
 
 export interface ClusterObjectsArgs {
+    /** Resource id of the AKS cluster the objects are applied to. */
     readonly clusterId: pulumi.Input<string>;
+    /** The Kubernetes objects, applied with server-side apply; a change to any re-applies all. */
     readonly objects: pulumi.Input<KubeObject[]>;
+    /** Deployment whose rollout the apply waits for, and how long. Default: no wait. */
     readonly rollout?: pulumi.Input<RolloutCheck>;
+    /** ARM access token of the deployer (secret): starts the run command. */
     readonly armToken: pulumi.Input<string>;
+    /**
+     * Token for the AKS server app (secret): kubectl in the run command acts with the deployer's cluster role.
+     */
     readonly clusterToken: pulumi.Input<string>;
+    /** Azure Resource Manager base URL. Default: the public cloud's. */
     readonly armEndpoint?: pulumi.Input<string>;
 }
 

@@ -65,9 +65,13 @@ const provider: pulumi.dynamic.ResourceProvider<OneDeployInputs, OneDeployOutput
 };
 
 export interface OneDeployArgs {
+    /** The app's SCM (Kudu) host name, from its Repository host name entry. */
     readonly scmHost: pulumi.Input<string>;
+    /** Path of the package zip on the machine that runs `pulumi up`. */
     readonly zipPath: pulumi.Input<string>;
+    /** sha256 of the zip: a new hash (and only that) deploys again. */
     readonly sha256: pulumi.Input<string>;
+    /** Entra access token for the SCM host (secret), of an identity that may publish to the app. */
     readonly token: pulumi.Input<string>;
 }
 

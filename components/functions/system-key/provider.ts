@@ -59,8 +59,11 @@ const provider: pulumi.dynamic.ResourceProvider<McpExtensionKeyInputs, McpExtens
 };
 
 export interface McpExtensionKeyArgs {
+    /** Resource id of the function app. */
     readonly siteId: pulumi.Input<string>;
+    /** Hash of the package deployed; a new deployment reads the key again. */
     readonly deployedSha256: pulumi.Input<string>;
+    /** ARM access token (secret) of an identity that may list the app's host keys. */
     readonly token: pulumi.Input<string>;
     /** Defaults to the public cloud's ARM endpoint. */
     readonly armEndpoint?: pulumi.Input<string>;

@@ -1,0 +1,7 @@
+/** Entra ID facts several parts of the program and the policy pack rely on. Pure. */
+
+/**
+ * Audience Entra requires in the external token of a federated identity credential (public
+ * cloud): agents' platform tokens and the AKS workload's service account token alike.
+ */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";

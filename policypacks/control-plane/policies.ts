@@ -8,6 +8,7 @@ import { gatewayResourcePolicies } from "./gateway";
 import { gatewayStackPolicies } from "./gateway-stack";
 import { governancePolicies } from "./governance";
 import { identityPolicies, identityStackPolicies } from "./identity";
+import { monitoringQueryPolicies } from "./monitoring-queries";
 import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
 
 export const packName = "agents-control-plane";
@@ -20,6 +21,7 @@ export const policies: Policies = [
     ...dataComputePolicies,
     ...observabilityResourcePolicies,
     ...observabilityStackPolicies,
+    ...monitoringQueryPolicies,
     ...governancePolicies,
 ];
 

@@ -98,6 +98,26 @@ export const monitoringQueryCases: PolicyCase[] = [
     },
     {
         policy,
+        title: "a broken query inside a workbook group",
+        resources: () =>
+            withChange(compliantStack(), "monitoring-dashboard", (i) => {
+                const doc = JSON.parse(String(i.serializedData)) as { items: Record<string, unknown>[] };
+                const query = doc.items.find((x) => x.name === "p95-by-operation")!;
+                const broken = structuredClone(query) as { name: string; content: { query: string } };
+                broken.name = "grouped-p95";
+                broken.content.query = broken.content.query.replace("BackendTime", "BackendTimeMs");
+                doc.items.push({
+                    type: 12,
+                    name: "details",
+                    content: { version: "NotebookGroup/1.0", items: [broken] },
+                });
+                i.serializedData = JSON.stringify(doc);
+            }),
+        message:
+            /^Fix the query at item "grouped-p95": line 3, .*`BackendTimeMs`: The name 'BackendTimeMs' does not refer/,
+    },
+    {
+        policy,
         title: "a workbook whose serializedData is not JSON",
         resources: () =>
             withChange(compliantStack(), "monitoring-dashboard", (i) => (i.serializedData = "{items: [")),

@@ -90,6 +90,17 @@ export const monitoringQueryCases: PolicyCase[] = [
     },
     {
         policy,
+        title: "a workbook query using a time range format that does not exist",
+        resources: () =>
+            workbookItem(
+                "calls-over-time",
+                (c) => (c.query = String(c.query).replace("{TimeRange:grain}", "{TimeRange:constructor}")),
+            ),
+        message:
+            /item "calls-over-time": it references \{TimeRange:constructor\}; a time range parameter has no format "constructor" \(value, query, start, end, grain, label\)/,
+    },
+    {
+        policy,
         title: "a workbook query run against App Insights instead of the workspace",
         resources: () =>
             workbookItem("failures-by-agent", (c) => (c.resourceType = "microsoft.insights/components")),

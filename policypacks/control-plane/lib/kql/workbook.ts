@@ -101,13 +101,20 @@ export function workbookQueries(serializedData: string): WorkbookQuery[] {
         const query = content.query.replace(
             parameterReference,
             (whole, name: string, format: string | undefined) => {
-                const expansion = timeRanges.has(name) ? timeRangeExpansions[format ?? ""] : undefined;
-                if (expansion === undefined) {
+                if (!timeRanges.has(name)) {
                     problems.push(
                         `it references ${whole}, which is not a time range parameter the workbook declares`,
                     );
                     return whole;
                 }
+                const key = format ?? "";
+                if (!Object.hasOwn(timeRangeExpansions, key)) {
+                    problems.push(
+                        `it references ${whole}; a time range parameter has no format "${key}" (${Object.keys(timeRangeExpansions).filter(Boolean).join(", ")})`,
+                    );
+                    return whole;
+                }
+                const expansion = timeRangeExpansions[key];
                 if (format === undefined || format === "query" || format === "value") statesWindow = true;
                 return expansion;
             },

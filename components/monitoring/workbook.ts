@@ -10,14 +10,21 @@ export interface WorkbookInput {
     readonly metricName: string;
 }
 
+/** The workbook's time range parameter. */
+const timeRange = "TimeRange";
+
 export function agentWorkbook(input: WorkbookInput): string {
     const directory = Object.entries(input.agentsByAppId)
         .map(([appId, name]) => `"${appId}", "${name}"`)
         .join(", ");
     const agents = `let agents = datatable(appId: string, agent: string) [${directory}];`;
+    // Each query filters on the time range itself, so it means the same when opened in Logs or
+    // pinned elsewhere, where the workbook's time context does not follow it.
+    const window = `| where TimeGenerated {${timeRange}}`;
     const metrics = [
         agents,
         `AppMetrics`,
+        window,
         `| where Name == "${input.metricName}"`,
         `| extend appId = tostring(Properties.agent), tool = tostring(Properties.tool), status = toint(Properties.status)`,
         `| join kind=leftouter agents on appId`,
@@ -38,7 +45,7 @@ export function agentWorkbook(input: WorkbookInput): string {
                     {
                         id: "time-range",
                         version: "KqlParameterItem/1.0",
-                        name: "TimeRange",
+                        name: timeRange,
                         type: 4,
                         value: { durationMs: 86400000 },
                         typeSettings: {
@@ -61,7 +68,7 @@ export function agentWorkbook(input: WorkbookInput): string {
         query(
             "calls-over-time",
             "Calls per agent over time",
-            `${metrics}\n| summarize calls = sum(ItemCount) by agent, bin(TimeGenerated, 5m)`,
+            `${metrics}\n| summarize calls = sum(ItemCount) by agent, bin(TimeGenerated, {${timeRange}:grain})`,
             "timechart",
         ),
         query(
@@ -73,7 +80,7 @@ export function agentWorkbook(input: WorkbookInput): string {
         query(
             "p95-by-operation",
             "p95 latency by API operation (gateway logs)",
-            "ApiManagementGatewayLogs\n| summarize calls = count(), failures = countif(ResponseCode >= 400), p95Ms = percentile(TotalTime, 95), p95BackendMs = percentile(BackendTime, 95) by ApiId, OperationId\n| order by calls desc",
+            `ApiManagementGatewayLogs\n${window}\n| summarize calls = count(), failures = countif(ResponseCode >= 400), p95Ms = percentile(TotalTime, 95), p95BackendMs = percentile(BackendTime, 95) by ApiId, OperationId\n| order by calls desc`,
             "table",
         ),
     ];
@@ -89,7 +96,7 @@ function query(name: string, title: string, kql: string, visualization: string):
             title,
             query: kql,
             size: 0,
-            timeContextFromParameter: "TimeRange",
+            timeContextFromParameter: timeRange,
             queryType: 0,
             resourceType: "microsoft.operationalinsights/workspaces",
             visualization,

@@ -9,6 +9,7 @@ import { gatewayStackPolicies } from "./gateway-stack";
 import { frontDoorRateLimited, frontDoorSecretless } from "./front-door";
 import { governancePolicies } from "./governance";
 import { identityPolicies, identityStackPolicies } from "./identity";
+import { monitoringQueryPolicies } from "./monitoring-queries";
 import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
 
 export const packName = "agents-control-plane";
@@ -23,6 +24,7 @@ export const policies: Policies = [
     ...dataComputePolicies,
     ...observabilityResourcePolicies,
     ...observabilityStackPolicies,
+    ...monitoringQueryPolicies,
     ...governancePolicies,
 ];
 

@@ -5,6 +5,8 @@
  */
 import { projectName as project } from "../../components/project";
 import type { RecordedResource } from "../../policypacks/control-plane/evaluate";
+import { gatewayAlerts } from "../../components/monitoring/alerts";
+import { agentWorkbook } from "../../components/monitoring/workbook";
 
 export const tenantId = "6f1c9a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 const sub = "/subscriptions/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e";
@@ -210,6 +212,8 @@ const gateway = (): RecordedResource[] => [
     }),
 ];
 
+const [authFailures] = gatewayAlerts({ latencyThresholdMs: 3000 });
+
 const monitoring = (): RecordedResource[] => [
     res(
         "azure-native:operationalinsights:Workspace",
@@ -231,6 +235,34 @@ const monitoring = (): RecordedResource[] => [
         location: "westeurope",
         workspaceResourceId: workspaceId,
         disableLocalAuth: true,
+        tags,
+    }),
+    // The program's own queries: an alert rule and the dashboard.
+    res("azure-native:monitor:ScheduledQueryRule", "monitoring-auth-failures", {
+        resourceGroupName: "agents-dev-rg",
+        ruleName: "agents-dev-auth-failures",
+        location: "westeurope",
+        kind: "LogAlert",
+        scopes: [workspaceId],
+        evaluationFrequency: "PT5M",
+        windowSize: "PT15M",
+        criteria: {
+            allOf: [{ query: authFailures.query, metricMeasureColumn: authFailures.metricMeasureColumn }],
+        },
+        tags,
+    }),
+    res("azure-native:applicationinsights:Workbook", "monitoring-dashboard", {
+        resourceGroupName: "agents-dev-rg",
+        resourceName: "0d4c7c1e-5f3a-5b2e-9c8d-7a6b5c4d3e2f",
+        location: "westeurope",
+        kind: "shared",
+        category: "workbook",
+        sourceId: workspaceId,
+        serializedData: agentWorkbook({
+            title: "agents-dev: agents and tools",
+            agentsByAppId: { "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e": "research-agent" },
+            metricName: "mcp-call-duration-ms",
+        }),
         tags,
     }),
     ...[

@@ -33,7 +33,7 @@ describe("policy pack: offline compliance run", () => {
     it("passes a compliant stack with exit code 0", async () => {
         const r = await run({}, compliantStack());
         assert.equal(r.exitCode, 0);
-        assert.equal(r.out, "Stack dev: 52 resources checked, 0 violation(s), 0 mandatory. PASSED\n");
+        assert.equal(r.out, "Stack dev: 54 resources checked, 0 violation(s), 0 mandatory. PASSED\n");
         assert.deepEqual(r.calls, [{ stack: "dev", configOverrides: {} }]);
     });
 
@@ -47,7 +47,7 @@ describe("policy pack: offline compliance run", () => {
             lines[1],
             /^storage-no-shared-keys\s+mandatory\s+StorageAccount backend-storage\s+Set allowSharedKeyAccess: false/,
         );
-        assert.match(r.out, /Stack dev: 52 resources checked, 1 violation\(s\), 1 mandatory. FAILED/);
+        assert.match(r.out, /Stack dev: 54 resources checked, 1 violation\(s\), 1 mandatory. FAILED/);
         assert.deepEqual(r.calls[0].configOverrides, { "agents-control-plane:backend": "functions" });
     });
 

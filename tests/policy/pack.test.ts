@@ -5,6 +5,7 @@ import { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } f
 import { evaluate, hasMandatoryViolation } from "../../policypacks/control-plane/evaluate";
 import { armNameInput, armTypeOf } from "../../policypacks/control-plane/lib/arm";
 import { policyDocumentTypes } from "../../policypacks/control-plane/lib/apim-resources";
+import { kqlCarrierTypes } from "../../policypacks/control-plane/lib/kql/check";
 import { resolvePolicyConfig } from "../../policypacks/control-plane/lib/policy-config";
 import { monitoredTypes, taggableTypes } from "../../policypacks/control-plane/observability";
 import { policies } from "../../policypacks/control-plane/policies";
@@ -13,6 +14,7 @@ import { frontDoorCases } from "./cases/front-door";
 import { gatewayCases } from "./cases/gateway";
 import { governanceCases } from "./cases/governance";
 import { identityCases } from "./cases/identity";
+import { monitoringQueryCases } from "./cases/monitoring-queries";
 import { observabilityCases } from "./cases/observability";
 import { compliantStack } from "./fixtures";
 
@@ -22,6 +24,7 @@ const allCases = [
     ...frontDoorCases,
     ...dataComputeCases,
     ...observabilityCases,
+    ...monitoringQueryCases,
     ...governanceCases,
 ];
 
@@ -103,6 +106,7 @@ describe("policy pack: the pack as a whole", () => {
             ...policyDocumentTypes,
             ...Object.keys(monitoredTypes),
             ...taggableTypes,
+            ...Object.values(kqlCarrierTypes),
             "azure-native:monitor:DiagnosticSetting",
             "azure-native:apimanagement:NamedValue",
         ];

@@ -67,7 +67,8 @@ function weakenedStackFile(): string {
  * The weakenings the program refuses or offers no switch for, applied to the recorded graph after
  * synthesis: the MCP API policy loses its token validation, the snippets storage account allows
  * shared keys, a federated credential trusts every workflow of a repository (config validation
- * rejects wildcard subjects) and the function app's diagnostic setting is dropped.
+ * rejects wildcard subjects), the function app's diagnostic setting is dropped and an alert query
+ * names a column the gateway log does not have.
  */
 function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
     const mutated = (r: RecordedResource, inputs: Record<string, unknown>): RecordedResource => ({
@@ -84,14 +85,17 @@ function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
                 "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential" &&
             String(r.inputs.issuer) === "https://token.actions.githubusercontent.com",
     );
+    const alertRule = resources.find(
+        (r) => r.type === "azure-native:monitor:ScheduledQueryRule" && r.name.endsWith("-auth-failures"),
+    );
     const functionDiag = resources.find(
         (r) =>
             r.type === "azure-native:monitor:DiagnosticSetting" &&
             /\/(WebApp|sites)\//.test(String(r.inputs.resourceUri)),
     );
     assert.ok(
-        apiPolicy && storage && functionDiag && fic,
-        "the dev stack has an MCP API policy, a storage account, a function app diagnostic setting and a GitHub federated credential",
+        apiPolicy && storage && functionDiag && fic && alertRule,
+        "the dev stack has an MCP API policy, a storage account, a function app diagnostic setting, a GitHub federated credential and an auth-failures alert",
     );
     const xml = String(apiPolicy.inputs.value);
     const withoutValidation = xml.replace(/<validate-azure-ad-token[\s\S]*?<\/validate-azure-ad-token>/, "");
@@ -105,7 +109,12 @@ function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
                   ? mutated(r, { ...r.inputs, allowSharedKeyAccess: true })
                   : r === fic
                     ? mutated(r, { ...r.inputs, subject: "repo:contoso/agents-control-plane:*" })
-                    : r,
+                    : r === alertRule
+                      ? mutated(
+                            r,
+                            JSON.parse(JSON.stringify(r.inputs).replace("ResponseCode", "ResponseCod")),
+                        )
+                      : r,
         );
 }
 
@@ -166,6 +175,7 @@ describe("policy pack: this repository's stacks", function () {
             /^fic-concrete-subject: The subject "repo:contoso\/agents-control-plane:\*" contains a wildcard/,
             /^diagnostics-to-workspace: Function app ".*" has no diagnostic setting/,
             /^apim-rate-limit-within-maximum: .*allows 5000 calls per 60s/,
+            /^monitoring-queries-analyze: Fix the query at criteria\.allOf\[0\]\.query: line 2, column 9 at `ResponseCod`: The name 'ResponseCod' does not refer to any known column/,
         ];
         for (const e of expected) {
             assert.ok(

@@ -56,10 +56,10 @@ export function startAzurite(opts: { startTimeoutMs?: number } = {}): Promise<Lo
         }, opts.startTimeoutMs ?? 20_000);
         const onData = (chunk: Buffer) => {
             output += chunk.toString();
-            for (const m of output.matchAll(
+            for (const [, service, url] of output.matchAll(
                 /Azurite (Blob|Queue) service is successfully listening at (\S+)/g,
             )) {
-                ports[m[1] === "Blob" ? "blob" : "queue"] = m[2];
+                if (url !== undefined) ports[service === "Blob" ? "blob" : "queue"] = url;
             }
             if (ports.blob && ports.queue) {
                 clearTimeout(timer);

@@ -94,8 +94,10 @@ export async function bundleNodeServer(opts: { outDir?: string } = {}): Promise<
 /** Same inputs, same bytes: sorted entries and a fixed timestamp, so the hash tracks the code only. */
 function deterministicZip(files: Record<string, Buffer>): Uint8Array {
     const entries: Zippable = {};
-    for (const name of Object.keys(files).sort()) {
-        entries[name] = [new Uint8Array(files[name]), { level: 9, mtime: new Date("1980-01-01T00:00:00Z") }];
+    // Code-unit order, as Array.prototype.sort orders strings by default.
+    const sorted = Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, content] of sorted) {
+        entries[name] = [new Uint8Array(content), { level: 9, mtime: new Date("1980-01-01T00:00:00Z") }];
     }
     return zipSync(entries);
 }

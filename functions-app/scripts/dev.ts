@@ -26,7 +26,10 @@ const loopback = "127.0.0.1";
 runCommand(command, async () => {
     const port = portFromEnvironment("PORT", 7071);
     await checkPortFree(port, loopback, "the tool host", "PORT", command.name);
+    // Declared before the stop handler and assigned once started, so a stop during startup sees them.
+    // eslint-disable-next-line prefer-const -- read by the stop handler before the assignment below
     let storage: LocalStorage | undefined;
+    // eslint-disable-next-line prefer-const -- read by the stop handler before the assignment below
     let host: NodeHost | undefined;
     onStopRequest(async () => {
         await host?.close(2000);

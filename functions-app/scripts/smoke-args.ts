@@ -52,17 +52,18 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     let agent: string | undefined;
     let layout: string | undefined;
     let protocol: string | undefined;
-    const valueOf = (flag: string, i: number): string => {
-        const value = argv[i];
+    // One iterator for the loop and for flag values, so a flag's value is not read again as an argument.
+    const args = argv.values();
+    const valueOf = (flag: string): string => {
+        const { value } = args.next();
         if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
         return value;
     };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--token") token = valueOf(arg, ++i);
-        else if (arg === "--agent") agent = valueOf(arg, ++i);
-        else if (arg === "--layout") layout = valueOf(arg, ++i);
-        else if (arg === "--protocol") protocol = valueOf(arg, ++i);
+    for (const arg of args) {
+        if (arg === "--token") token = valueOf(arg);
+        else if (arg === "--agent") agent = valueOf(arg);
+        else if (arg === "--layout") layout = valueOf(arg);
+        else if (arg === "--protocol") protocol = valueOf(arg);
         else if (arg.startsWith("-")) throw new UsageError(`unknown flag ${arg}`);
         else positional.push(arg);
     }

@@ -36,7 +36,7 @@ interface Check {
     readonly detail: string;
     readonly ms: number;
     /** The MCP revision the check's connection negotiated; absent for plain HTTP checks. */
-    readonly revision?: string;
+    readonly revision?: string | undefined;
 }
 
 interface Endpoints {
@@ -64,7 +64,9 @@ export async function localAgentToken(base: string, agent: string): Promise<stri
 /** App roles a JWT carries (read, not verified: only to choose which checks apply). */
 export function rolesOf(token: string): string[] | undefined {
     try {
-        const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as {
+        const [, encoded] = token.split(".");
+        if (encoded === undefined) return undefined;
+        const payload = JSON.parse(Buffer.from(encoded, "base64url").toString("utf8")) as {
             roles?: unknown;
         };
         return Array.isArray(payload.roles)
@@ -125,7 +127,7 @@ export async function runSmoke(
             checks.push({
                 name,
                 ok: false,
-                detail: detail.split("\n")[0].slice(0, 160),
+                detail: firstLine(detail).slice(0, 160),
                 ms: performance.now() - start,
                 revision,
             });
@@ -321,4 +323,9 @@ if (require.main === module) {
             process.exit(1);
         },
     );
+}
+
+function firstLine(text: string): string {
+    const [line = ""] = text.split("\n", 1);
+    return line;
 }

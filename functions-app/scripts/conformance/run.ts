@@ -56,8 +56,8 @@ export async function runConformance(url: string, timeoutMs = 120_000): Promise<
         });
         const outcomes: ScenarioOutcome[] = [];
         for (const dir of await readdir(out)) {
-            const match = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
-            if (!match) continue;
+            const scenario = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir)?.[1];
+            if (scenario === undefined) continue;
             const checks = JSON.parse(
                 await readFile(path.join(out, dir, "checks.json"), "utf8"),
             ) as ConformanceCheck[];
@@ -65,7 +65,7 @@ export async function runConformance(url: string, timeoutMs = 120_000): Promise<
             const notable =
                 checks.find((c) => c.status === "FAILURE") ?? checks.find((c) => c.status === "WARNING");
             const message = notable?.errorMessage ?? notable?.details?.message;
-            outcomes.push({ scenario: match[1], result, checks, ...(message ? { message } : {}) });
+            outcomes.push({ scenario, result, checks, ...(message ? { message } : {}) });
         }
         if (outcomes.length === 0) throw new Error(`the conformance suite wrote no results for ${url}`);
         return outcomes.sort((a, b) => a.scenario.localeCompare(b.scenario));

@@ -9,7 +9,7 @@ function hangingStore(aborted: string[]): SnippetStore {
         new Promise<never>((_, reject) =>
             signal?.addEventListener("abort", () => {
                 aborted.push(operation);
-                reject(signal.reason);
+                reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
             }),
         );
     return {

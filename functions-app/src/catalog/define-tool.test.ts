@@ -29,7 +29,7 @@ function echoTool(seen: unknown[]) {
         ],
         role: appRoles.toolsInvoke,
         readOnly: true,
-        handler: async (args) => {
+        handler: (args) => {
             // Typed by the specs: no casts. The lines under @ts-expect-error fail to compile without it.
             const label: string = args.label;
             const count: number | undefined = args.count;

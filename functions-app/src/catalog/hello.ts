@@ -9,5 +9,5 @@ export const helloMcp = defineTool({
     arguments: [],
     role: appRoles.toolsInvoke,
     readOnly: true,
-    handler: async () => ({ text: "Hello I am MCPTool!" }),
+    handler: () => ({ text: "Hello I am MCPTool!" }),
 });

@@ -22,7 +22,7 @@ export const analyzeIncident = defineTool({
     ],
     role: appRoles.incidentsAnalyze,
     readOnly: true,
-    handler: async (args, { now }) => {
+    handler: (args, { now }) => {
         const parsed = parseIncident(args.incident);
         if (!parsed.ok) {
             throw new ToolInputError(

@@ -50,7 +50,11 @@ export async function callTool(
             };
         }
         const { output } = invocation;
-        return { isError: false, text: output.text, structured: output.structured };
+        return {
+            isError: false,
+            text: output.text,
+            ...(output.structured === undefined ? {} : { structured: output.structured }),
+        };
     } catch (error) {
         if (error instanceof ToolInputError) return { isError: true, text: error.message };
         throw error;

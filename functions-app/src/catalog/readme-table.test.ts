@@ -16,6 +16,7 @@ function documentedTools(): { name: string; args: string; role: string }[] {
             .split("|")
             .slice(1, 4)
             .map((cell) => cell.trim());
+        assert.ok(name !== undefined && args !== undefined && role !== undefined, `short table row: ${line}`);
         rows.push({ name, args, role });
     }
     return rows;

@@ -82,7 +82,8 @@ export interface ToolSpec<Name extends string, Specs extends readonly ArgumentSp
     readonly role: AppRole;
     /** True when the tool changes nothing (MCP `readOnlyHint`). */
     readonly readOnly: boolean;
-    readonly handler: (args: ArgumentsOf<Specs>, context: ToolContext) => Promise<ToolOutput>;
+    /** Tools that compute without I/O may answer synchronously. */
+    readonly handler: (args: ArgumentsOf<Specs>, context: ToolContext) => ToolOutput | Promise<ToolOutput>;
 }
 
 /** Arguments checked against the tool's specs: the handler ran, or every problem found. */

@@ -25,9 +25,11 @@ export class BlobFrontDoorStore implements FrontDoorStore {
                 ? BlobServiceClient.fromConnectionString(location.connectionString)
                 : new BlobServiceClient(
                       location.accountUrl,
-                      new DefaultAzureCredential({
-                          managedIdentityClientId: location.managedIdentityClientId,
-                      }),
+                      new DefaultAzureCredential(
+                          location.managedIdentityClientId === undefined
+                              ? {}
+                              : { managedIdentityClientId: location.managedIdentityClientId },
+                      ),
                   );
         this.container = service.getContainerClient(frontDoorContainer);
     }

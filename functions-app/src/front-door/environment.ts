@@ -82,10 +82,11 @@ export function frontDoorFromEnvironment(
     storage: BlobStoreLocation,
     managedIdentityClientId: string | undefined,
 ): FrontDoor {
-    const credential = new DefaultAzureCredential({
-        managedIdentityClientId,
-        workloadIdentityClientId: managedIdentityClientId,
-    });
+    const credential = new DefaultAzureCredential(
+        managedIdentityClientId === undefined
+            ? {}
+            : { managedIdentityClientId, workloadIdentityClientId: managedIdentityClientId },
+    );
     return new FrontDoor({
         issuer: settings.issuer,
         resource: settings.resource,

@@ -61,9 +61,10 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
         dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
             if (error) return callback(error, "", 0);
-            const list = addresses as LookupAddress[];
+            const list = addresses;
             const refused = list.find((a) => !addressAllowed(a.address, allowLoopback));
-            if (refused || list.length === 0)
+            const [first] = list;
+            if (refused || first === undefined)
                 return callback(
                     new DocumentFetchError(`${hostname} resolves to a non-public address`),
                     "",
@@ -71,7 +72,7 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
                 );
             if (lookupOptions.all)
                 return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-            callback(null, list[0].address, list[0].family);
+            callback(null, first.address, first.family);
         });
     };
     if (

@@ -12,7 +12,7 @@ import { consentPage, errorPage, pageHeaders } from "./pages";
 import { matchRedirectUri } from "./redirect-uri";
 import { pkceChallenge, randomToken, seal, sha256, unseal } from "./secrets";
 import type { FrontDoorStore } from "./store";
-import { UpstreamError, userObjectId, type EntraUpstream } from "./upstream";
+import { UpstreamError, userObjectId, type EntraUpstream, type UpstreamTokens } from "./upstream";
 import type { FrontDoorEndpoint } from "./paths";
 
 export interface FrontDoorRequest {
@@ -414,12 +414,8 @@ export class FrontDoor {
             return json(400, oauthError("invalid_grant", "code_verifier does not match the code_challenge"));
         const opened = unseal(code, issued.sealed);
         if (!opened) return json(400, oauthError("invalid_grant", "the code cannot be opened"));
-        const tokens = JSON.parse(opened) as {
-            accessToken: string;
-            refreshToken?: string;
-            expiresIn: number;
-            scope?: string;
-        };
+        // Sealed by this service from an UpstreamTokens; the seal guarantees it is ours.
+        const tokens = JSON.parse(opened) as UpstreamTokens;
         await this.touchClient(clientId);
         return this.tokenResponse(clientId, tokens);
     }
@@ -457,10 +453,7 @@ export class FrontDoor {
         }
     }
 
-    private async tokenResponse(
-        clientId: string,
-        tokens: { accessToken: string; refreshToken?: string; expiresIn: number; scope?: string },
-    ): Promise<FrontDoorResponse> {
+    private async tokenResponse(clientId: string, tokens: UpstreamTokens): Promise<FrontDoorResponse> {
         const body: Record<string, unknown> = {
             access_token: tokens.accessToken,
             token_type: "Bearer",

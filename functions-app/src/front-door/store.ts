@@ -39,20 +39,41 @@ export class MemoryFrontDoorStore implements FrontDoorStore {
 
     constructor(private readonly now: () => number = Date.now) {}
 
-    async create<T>(kind: RecordKind, key: string, value: T, expiresAt: number): Promise<boolean> {
+    // Each operation completes synchronously, so no other call can interleave with it.
+    create<T>(kind: RecordKind, key: string, value: T, expiresAt: number): Promise<boolean> {
         const id = `${kind}/${key}`;
         const existing = this.records.get(id);
-        if (existing && existing.envelope.expiresAt > this.now()) return false;
+        if (existing && existing.envelope.expiresAt > this.now()) return Promise.resolve(false);
         this.records.set(id, { envelope: { expiresAt, value }, etag: String(++this.version) });
-        return true;
+        return Promise.resolve(true);
     }
 
-    async put<T>(kind: RecordKind, key: string, value: T, expiresAt: number): Promise<void> {
+    put<T>(kind: RecordKind, key: string, value: T, expiresAt: number): Promise<void> {
         this.records.set(`${kind}/${key}`, { envelope: { expiresAt, value }, etag: String(++this.version) });
+        return Promise.resolve();
     }
 
-    async get<T>(kind: RecordKind, key: string): Promise<StoredRecord<T> | undefined> {
+    get<T>(kind: RecordKind, key: string): Promise<StoredRecord<T> | undefined> {
+        return Promise.resolve(this.current<T>(`${kind}/${key}`));
+    }
+
+    remove(kind: RecordKind, key: string, etag: string): Promise<boolean> {
         const id = `${kind}/${key}`;
+        const found = this.records.get(id);
+        if (!found || found.etag !== etag) return Promise.resolve(false);
+        this.records.delete(id);
+        return Promise.resolve(true);
+    }
+
+    count(kind: RecordKind, limit: number): Promise<number> {
+        let n = 0;
+        for (const [id, record] of this.records)
+            if (id.startsWith(`${kind}/`) && record.envelope.expiresAt > this.now() && ++n >= limit) break;
+        return Promise.resolve(n);
+    }
+
+    /** The unexpired record under `id`; an expired one is dropped. */
+    private current<T>(id: string): StoredRecord<T> | undefined {
         const found = this.records.get(id);
         if (!found) return undefined;
         if (found.envelope.expiresAt <= this.now()) {
@@ -60,20 +81,5 @@ export class MemoryFrontDoorStore implements FrontDoorStore {
             return undefined;
         }
         return { value: found.envelope.value as T, etag: found.etag };
-    }
-
-    async remove(kind: RecordKind, key: string, etag: string): Promise<boolean> {
-        const id = `${kind}/${key}`;
-        const found = this.records.get(id);
-        if (!found || found.etag !== etag) return false;
-        this.records.delete(id);
-        return true;
-    }
-
-    async count(kind: RecordKind, limit: number): Promise<number> {
-        let n = 0;
-        for (const [id, record] of this.records)
-            if (id.startsWith(`${kind}/`) && record.envelope.expiresAt > this.now() && ++n >= limit) break;
-        return n;
     }
 }

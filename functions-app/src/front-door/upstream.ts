@@ -20,9 +20,11 @@ export interface UpstreamSettings {
 
 export interface UpstreamTokens {
     readonly accessToken: string;
-    readonly refreshToken?: string;
+    /** Undefined when Entra issued none (the scope lacked offline_access). */
+    readonly refreshToken?: string | undefined;
     readonly expiresIn: number;
-    readonly scope?: string;
+    /** Undefined when Entra did not echo the granted scope. */
+    readonly scope?: string | undefined;
 }
 
 export class UpstreamError extends Error {

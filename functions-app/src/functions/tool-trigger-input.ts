@@ -12,7 +12,7 @@ import { forwardedCallerId, forwardedRoles } from "../forwarded-identity";
  */
 export interface ToolTriggerInput {
     /** The tool name as the client sent it (the extension resolves it case-insensitively). */
-    readonly name?: string;
+    readonly name?: string | undefined;
     readonly arguments?: unknown;
     /** Request headers, names lower-cased; empty when the extension passed none. */
     readonly headers: ReadonlyMap<string, string>;

@@ -27,20 +27,20 @@ import { frontDoorRoutes } from "../front-door/node-routes";
 export interface NodeHostOptions {
     readonly snippets: SnippetStore;
     readonly logger: Logger;
-    readonly auth?: AuthSettings;
-    readonly allowedOrigins?: readonly string[];
+    readonly auth?: AuthSettings | undefined;
+    readonly allowedOrigins?: readonly string[] | undefined;
     /** Host names served besides loopback, the listen address and PUBLIC_BASE_URL's host (`*`: any). */
-    readonly allowedHosts?: readonly string[];
-    readonly sseKeepAliveMs?: number;
-    readonly backplane?: SseBackplane;
-    readonly publicBaseUrl?: string;
-    readonly now?: () => Date;
+    readonly allowedHosts?: readonly string[] | undefined;
+    readonly sseKeepAliveMs?: number | undefined;
+    readonly backplane?: SseBackplane | undefined;
+    readonly publicBaseUrl?: string | undefined;
+    readonly now?: (() => Date) | undefined;
     /** Answer canonical tools/list and tools/call from the catalog (default on); off sends all to the SDK. */
-    readonly fastPath?: boolean;
+    readonly fastPath?: boolean | undefined;
     /** Longest a tool call may take (default 10 s). */
-    readonly toolCallTimeoutMs?: number;
+    readonly toolCallTimeoutMs?: number | undefined;
     /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`), served under /api/oauth. */
-    readonly frontDoor?: FrontDoor;
+    readonly frontDoor?: FrontDoor | undefined;
 }
 
 /**

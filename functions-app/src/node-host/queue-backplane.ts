@@ -49,7 +49,7 @@ export class QueueBackplane implements SseBackplane {
     }
 
     async relay(sessionId: string, input: SessionInput, callerId: string): Promise<RelayOutcome> {
-        const owner = sessionId.split(".", 1)[0];
+        const owner = sessionId.split(".", 1)[0] ?? "";
         if (!replicaIdPattern.test(owner)) return "unknown-session";
         const envelope: Envelope =
             input.kind === "message"
@@ -133,7 +133,11 @@ export function createQueueBackplane(location: BackplaneLocation, logger: Logger
             ? QueueServiceClient.fromConnectionString(location.connectionString)
             : new QueueServiceClient(
                   location.queueServiceUrl,
-                  new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }),
+                  new DefaultAzureCredential(
+                      process.env.AZURE_CLIENT_ID === undefined
+                          ? {}
+                          : { managedIdentityClientId: process.env.AZURE_CLIENT_ID },
+                  ),
               );
     return new QueueBackplane(service, logger);
 }

@@ -7,20 +7,21 @@ export interface HostSettings {
     readonly port: number;
     readonly host: string;
     readonly storage: BlobStoreLocation;
-    readonly auth?: AuthSettings;
+    readonly auth?: AuthSettings | undefined;
     readonly allowedOrigins: readonly string[];
     /** Host names served besides loopback, the listen address and PUBLIC_BASE_URL's host (ALLOWED_HOSTS). */
     readonly allowedHosts: readonly string[];
     readonly sseKeepAliveMs: number;
-    readonly backplane?: { readonly queueServiceUrl: string } | { readonly connectionString: string };
+    readonly backplane?:
+        { readonly queueServiceUrl: string } | { readonly connectionString: string } | undefined;
     /** Base URL clients use to reach this host, for metadata links; derived from Host when unset. */
-    readonly publicBaseUrl?: string;
+    readonly publicBaseUrl?: string | undefined;
     /** Canonical tools/list and tools/call answered from the catalog (MCP_FAST_PATH=off sends all to the SDK). */
     readonly fastPath: boolean;
     /** Longest a tool call may take before it answers with a tool error (TOOL_CALL_TIMEOUT_SECONDS). */
     readonly toolCallTimeoutMs: number;
     /** The OAuth front door (FRONT_DOOR_*), when this service runs it. */
-    readonly frontDoor?: FrontDoorEnvironment;
+    readonly frontDoor?: FrontDoorEnvironment | undefined;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };

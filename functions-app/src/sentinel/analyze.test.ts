@@ -196,7 +196,11 @@ describe("analyzeIncident", () => {
 
     it("never lowers the score when evidence is added (randomized, seeded)", () => {
         const random = seededRandom(20250926);
-        const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+        const pick = <T>(items: readonly T[]): T => {
+            const item = items[Math.floor(random() * items.length)];
+            assert.ok(item !== undefined, "pick from an empty list");
+            return item;
+        };
         const phrases = [
             "brute force",
             "ransomware",

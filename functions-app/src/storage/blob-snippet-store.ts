@@ -11,8 +11,13 @@ import { runStorageOperation, storageTimeouts, type StorageTimeouts } from "./st
 
 /** How to reach the snippet container: a connection string locally, an identity in Azure. */
 export type BlobStoreLocation =
-    | { readonly connectionString: string; readonly container?: string }
-    | { readonly accountUrl: string; readonly container?: string; readonly managedIdentityClientId?: string };
+    | { readonly connectionString: string; readonly container?: string | undefined }
+    | {
+          readonly accountUrl: string;
+          readonly container?: string | undefined;
+          /** Undefined: the credential finds the identity itself (system-assigned, developer login). */
+          readonly managedIdentityClientId?: string | undefined;
+      };
 
 const blobSuffix = ".json";
 
@@ -46,9 +51,11 @@ export class BlobSnippetStore implements SnippetStore {
                 ? BlobServiceClient.fromConnectionString(location.connectionString, options)
                 : new BlobServiceClient(
                       location.accountUrl,
-                      new DefaultAzureCredential({
-                          managedIdentityClientId: location.managedIdentityClientId,
-                      }),
+                      new DefaultAzureCredential(
+                          location.managedIdentityClientId === undefined
+                              ? {}
+                              : { managedIdentityClientId: location.managedIdentityClientId },
+                      ),
                       options,
                   );
         this.container = service.getContainerClient(location.container ?? snippetContainer);

@@ -7,7 +7,8 @@ export interface SnippetInfo {
 
 /** Per call: `signal` aborts the storage work when the caller gives up (its deadline passed). */
 export interface StoreCallOptions {
-    readonly signal?: AbortSignal;
+    /** Undefined when the call has no bound of its own. */
+    readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ export interface AuthSettings {
     readonly audiences: readonly string[];
     readonly jwksUri: string;
     /** Resource identifier published in Protected Resource Metadata; defaults to the MCP URL. */
-    readonly resource?: string;
+    readonly resource?: string | undefined;
     /** Authorization servers published in the metadata; defaults to the issuer. */
     readonly authorizationServers?: readonly string[];
     /** Scopes published in the metadata (e.g. api://<app>/MCP.Access). */
@@ -26,8 +26,8 @@ export interface AuthenticatedCaller extends Caller {
 
 /** What the gateway asserts next to its own token (contract: forwarded caller and roles headers). */
 export interface ForwardedHeaders {
-    readonly callerId?: string;
-    readonly roles?: string;
+    readonly callerId?: string | undefined;
+    readonly roles?: string | undefined;
 }
 
 export type AuthResult =
@@ -62,8 +62,8 @@ export class BearerAuthenticator {
         forwarded: ForwardedHeaders = {},
     ): Promise<AuthResult> {
         if (!authorization) return { ok: false, status: 401, description: "bearer token required" };
-        const match = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization);
-        if (!match) {
+        const token = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization)?.[1];
+        if (token === undefined) {
             return {
                 ok: false,
                 status: 401,
@@ -73,7 +73,7 @@ export class BearerAuthenticator {
         }
         let payload: JWTPayload;
         try {
-            ({ payload } = await jwtVerify(match[1], this.keys, {
+            ({ payload } = await jwtVerify(token, this.keys, {
                 issuer: this.settings.issuer,
                 audience: [...this.settings.audiences],
                 algorithms: ["RS256"],

@@ -14,7 +14,7 @@ export async function answerBatch(
     members: readonly BatchMember[],
     answer: (request: JSONRPCRequest) => Promise<JSONRPCMessage>,
 ): Promise<(JSONRPCMessage | JsonRpcErrorAnswer)[]> {
-    const answers: (JSONRPCMessage | JsonRpcErrorAnswer | undefined)[] = new Array(members.length);
+    const answers = new Array<JSONRPCMessage | JsonRpcErrorAnswer | undefined>(members.length);
     const pending: { readonly index: number; readonly request: JSONRPCRequest }[] = [];
     for (const [index, member] of members.entries()) {
         if (!member.ok) {

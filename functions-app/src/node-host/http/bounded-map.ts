@@ -11,11 +11,11 @@ export async function mapBounded<T, R>(
     fn: (item: T) => Promise<R>,
 ): Promise<R[]> {
     const results = new Array<R>(items.length);
-    let next = 0;
+    // One iterator shared by the workers: each item is taken exactly once, in order.
+    const pending = items.entries();
     const worker = async (): Promise<void> => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index]);
+        for (const [index, item] of pending) {
+            results[index] = await fn(item);
             await nextTurn();
         }
     };

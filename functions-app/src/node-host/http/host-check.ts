@@ -37,9 +37,9 @@ export interface HostNames {
     /** Address the server listens on; a wildcard (0.0.0.0, ::) means any address. */
     readonly listenHost: string;
     /** Base URL clients use (PUBLIC_BASE_URL); its host is allowed. */
-    readonly publicBaseUrl?: string;
+    readonly publicBaseUrl?: string | undefined;
     /** Further names (ALLOWED_HOSTS): internal DNS names, a load balancer's IP; `*` allows any. */
-    readonly allowedHosts?: readonly string[];
+    readonly allowedHosts?: readonly string[] | undefined;
 }
 
 /** The names this server answers to: loopback, the listen address(es), the public URL's host, the allow-list. */
@@ -53,7 +53,7 @@ export function hostAllowListFor(names: HostNames): HostAllowList {
 export function hostnameOf(hostHeader: string): string | undefined {
     const value = hostHeader.trim().toLowerCase();
     const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(value);
-    return match ? match[1].replace(/\.$/, "") : undefined;
+    return match?.[1]?.replace(/\.$/, "");
 }
 
 function isIpLiteral(name: string): boolean {

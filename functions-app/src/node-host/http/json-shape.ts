@@ -27,6 +27,7 @@ export function scanJsonShape(
     let items = 0;
     for (let i = 0; i < body.length; i++) {
         const c = body[i];
+        if (c === undefined) break; // never: i < body.length
         if (inString) {
             if (c === backslash) i++;
             else if (c === quote) inString = false;

@@ -24,15 +24,17 @@ export type BatchMember =
     | { readonly ok: true; readonly message: JSONRPCMessage }
     | { readonly ok: false; readonly answer: JsonRpcErrorAnswer };
 
+interface ParsedBody {
+    readonly ok: true;
+    /** The usable messages, in order (the only message when the body is not a batch). */
+    readonly messages: JSONRPCMessage[];
+    /** Every member of a batch in order, refused ones included; one usable member otherwise. */
+    readonly members: readonly BatchMember[];
+}
+
 export type ParsedMessages =
-    | {
-          readonly ok: true;
-          readonly batch: boolean;
-          /** The usable messages, in order (the only message when the body is not a batch). */
-          readonly messages: JSONRPCMessage[];
-          /** Every member of a batch in order, refused ones included; one usable member otherwise. */
-          readonly members: readonly BatchMember[];
-      }
+    | (ParsedBody & { readonly batch: false; readonly single: JSONRPCMessage })
+    | (ParsedBody & { readonly batch: true })
     | { readonly ok: false; readonly code: number; readonly message: string };
 
 /**
@@ -58,7 +60,13 @@ export function parseJsonRpcBody(body: Buffer): ParsedMessages {
         if (problem)
             return { ok: false, code: jsonRpcCodes.invalidRequest, message: `Invalid Request: ${problem}` };
         const message = value as JSONRPCMessage;
-        return { ok: true, batch: false, messages: [message], members: [{ ok: true, message }] };
+        return {
+            ok: true,
+            batch: false,
+            single: message,
+            messages: [message],
+            members: [{ ok: true, message }],
+        };
     }
     // JSON-RPC 2.0 §6: an empty array gets one Invalid Request answer, not an empty batch.
     if (value.length === 0)

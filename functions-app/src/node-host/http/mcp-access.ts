@@ -8,7 +8,7 @@ import { sendJson } from "./respond";
 
 /** Who may call: auth off gives everyone an anonymous caller holding every role. */
 export interface AccessControl {
-    readonly authenticator?: BearerAuthenticator;
+    readonly authenticator?: BearerAuthenticator | undefined;
     /** URL of this server's Protected Resource Metadata, for 401/403 challenges. */
     metadataUrl(req: IncomingMessage): string;
 }

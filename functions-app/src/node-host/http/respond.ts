@@ -24,7 +24,12 @@ export function sendJson(
     ];
     const correlationId = correlationIdOf(res);
     if (correlationId !== undefined) list.push(correlationHeader, correlationId);
-    if (headers) for (const name in headers) list.push(name, headers[name]);
+    if (headers) {
+        for (const name in headers) {
+            const value = headers[name];
+            if (value !== undefined) list.push(name, value);
+        }
+    }
     res.writeHead(status, list);
     res.end(payload);
 }
@@ -71,12 +76,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
             }
             chunks.push(chunk);
         });
-        req.on("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+        req.on("end", () => {
+            const [only] = chunks;
+            resolve(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks));
+        });
         req.on("error", reject);
     });
 }
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 export function mediaType(header: string | undefined): string {
-    return (header ?? "").split(";", 1)[0].trim().toLowerCase();
+    const [type = ""] = (header ?? "").split(";", 1);
+    return type.trim().toLowerCase();
 }

@@ -3,9 +3,9 @@ import { backendPaths } from "../../contract";
 /** Where the clients of one host post legacy SSE messages. */
 export interface MessageEndpointBase {
     /** PUBLIC_BASE_URL: clients get an absolute URL on it. */
-    readonly publicBaseUrl?: string;
+    readonly publicBaseUrl?: string | undefined;
     /** The gateway's path for the message endpoint, when the stream was opened through the gateway. */
-    readonly gatewayPath?: string;
+    readonly gatewayPath?: string | undefined;
 }
 
 /** An absolute path of plain segments: never `//host` (another origin) nor a backslash. */

@@ -59,9 +59,9 @@ export interface SseOptions {
     readonly access: AccessControl;
     readonly keepAliveMs: number;
     readonly logger: Logger;
-    readonly backplane?: SseBackplane;
+    readonly backplane?: SseBackplane | undefined;
     /** PUBLIC_BASE_URL: the `endpoint` event is then an absolute URL on it. */
-    readonly publicBaseUrl?: string;
+    readonly publicBaseUrl?: string | undefined;
     /** How far a session may fall behind before it is ended (defaults: 4 MiB, 100 requests). */
     readonly limits?: SseSessionLimits;
 }
@@ -147,7 +147,7 @@ export class SseSessions {
         const inputs = parsed.members.map((member, index) => sessionInputFor(member, index, parsed.batch));
         // The answer travels on the stream, so a message the SDK would silently drop is refused
         // here: the whole POST when it is the only message, only that member in a batch.
-        if (!parsed.batch && inputs[0].kind === "answer") {
+        if (!parsed.batch && inputs[0]?.kind === "answer") {
             sendJsonRpcError(
                 res,
                 400,

@@ -72,8 +72,8 @@ export function streamableHttpHandler(
         if (!parsed) return;
         const header = req.headers[mcpHeaders.protocolVersion];
         const version = Array.isArray(header) ? header.join(", ") : header;
-        if (eraOf(version, parsed.batch ? undefined : parsed.messages[0]) === "modern") {
-            return serveModern(req, res, parsed.messages[0], caller, access, deps);
+        if (!parsed.batch && eraOf(version, parsed.single) === "modern") {
+            return serveModern(req, res, parsed.single, caller, access, deps);
         }
         // Only a batch reaches here with a header that is not a handshake revision.
         if (version !== undefined && !isLegacyProtocolVersion(version) && !isModernProtocolVersion(version)) {
@@ -95,7 +95,7 @@ export function streamableHttpHandler(
         const answer = (request: JSONRPCRequest) =>
             answerOrError(pool, request, extra, fastPath ? deps : undefined, logger, res);
         if (!parsed.batch) {
-            const message = parsed.messages[0];
+            const message = parsed.single;
             // A notification or a response: accepted, nothing to answer.
             if (!isRequest(message)) return sendEmpty(res, 202);
             const single = await answer(message);

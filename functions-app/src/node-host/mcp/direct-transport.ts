@@ -31,21 +31,25 @@ export class DirectTransport implements Transport {
 
     private readonly pending = new Map<RequestId, Pending>();
 
-    async start(): Promise<void> {}
+    start(): Promise<void> {
+        return Promise.resolve();
+    }
 
-    async send(message: JSONRPCMessage): Promise<void> {
-        if (!("id" in message) || "method" in message || message.id === undefined) return;
+    send(message: JSONRPCMessage): Promise<void> {
+        if (!("id" in message) || "method" in message || message.id === undefined) return Promise.resolve();
         const waiting = this.pending.get(message.id);
         if (waiting) {
             this.pending.delete(message.id);
             clearTimeout(waiting.timer);
             waiting.resolve(message);
         }
+        return Promise.resolve();
     }
 
-    async close(): Promise<void> {
+    close(): Promise<void> {
         this.fail(new Error("transport closed"));
         this.onclose?.();
+        return Promise.resolve();
     }
 
     /**

@@ -25,7 +25,7 @@ export function fastAnswer(
     ) {
         return undefined;
     }
-    const params = request.params as Record<string, unknown> | undefined;
+    const params = request.params;
     if (request.method === "tools/list") {
         if (params !== undefined && !(isPlainObject(params) && Object.keys(params).length === 0))
             return undefined;

@@ -27,7 +27,11 @@ export interface TraceContext {
 }
 
 export type ModernAdmission =
-    | { readonly kind: "request"; readonly request: JSONRPCRequest; readonly trace?: TraceContext }
+    | {
+          readonly kind: "request";
+          readonly request: JSONRPCRequest;
+          readonly trace?: TraceContext | undefined;
+      }
     | { readonly kind: "notification" }
     | { readonly kind: "refused"; readonly id: RequestId | null; readonly error: ModernError };
 
@@ -51,7 +55,7 @@ export function admitModern(headers: IncomingHttpHeaders, message: JSONRPCMessag
     if (metaVersion !== undefined && metaVersion !== headerVersion) {
         return refuse(
             mismatch(
-                `MCP-Protocol-Version header value '${headerVersion}' does not match body value '${String(metaVersion)}'`,
+                `MCP-Protocol-Version header value '${headerVersion}' does not match body value '${typeof metaVersion === "string" ? metaVersion : printable(JSON.stringify(metaVersion))}'`,
             ),
         );
     }
@@ -85,7 +89,7 @@ export function admitModern(headers: IncomingHttpHeaders, message: JSONRPCMessag
         }
         const decoded = decodeMirroredHeader(nameHeader);
         if (decoded === undefined) return refuse(mismatch("the Mcp-Name header value is malformed"));
-        const target = (message.params as Record<string, unknown> | undefined)?.[nameMember];
+        const target = message.params?.[nameMember];
         if (typeof target !== "string") return refuse(badParams(`params.${nameMember} must be a string`));
         // Exact comparison: the name a gateway authorized must be the name that runs.
         if (decoded !== target) {

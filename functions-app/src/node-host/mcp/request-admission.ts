@@ -49,9 +49,7 @@ export function admitRequest(request: JSONRPCRequest): Admission {
     // A message that is not even a valid MCP request (params an array, an object progress token)
     // stays the SDK's to refuse: the transport answers that as Invalid Request.
     if (!checked.success && JSONRPCRequestSchema.safeParse(request).success) {
-        const issue = checked.error.issues[0];
-        const path = issue.path.map(String).join(".");
-        const detail = `${path ? `${path}: ` : ""}${issue.message}`.slice(0, 200);
+        const detail = issueText(checked.error.issues[0]);
         return {
             ok: false,
             answer: {
@@ -66,8 +64,18 @@ export function admitRequest(request: JSONRPCRequest): Admission {
     }
     const params = request.params;
     if (params && typeof params === "object" && "task" in params) {
-        const { task: _ignored, ...rest } = params;
+        const rest: Record<string, unknown> = { ...params };
+        delete rest.task;
         return { ok: true, request: { ...request, params: rest } };
     }
     return { ok: true, request };
+}
+
+/** The first schema issue as `path: message`, at most 200 characters (a failed parse has at least one). */
+function issueText(
+    issue: { readonly path: readonly PropertyKey[]; readonly message: string } | undefined,
+): string {
+    if (issue === undefined) return "does not match the schema";
+    const path = issue.path.map(String).join(".");
+    return `${path ? `${path}: ` : ""}${issue.message}`.slice(0, 200);
 }

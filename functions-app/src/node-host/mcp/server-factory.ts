@@ -23,9 +23,9 @@ export const serverInstructions =
 export interface McpServerDependencies {
     readonly snippets: SnippetStore;
     readonly logger: Logger;
-    readonly now?: () => Date;
+    readonly now?: (() => Date) | undefined;
     /** Longest a tool call may take before it answers with a tool error (default 10 s). */
-    readonly toolCallTimeoutMs?: number;
+    readonly toolCallTimeoutMs?: number | undefined;
 }
 
 const authInfos = new WeakMap<Caller, AuthInfo>();

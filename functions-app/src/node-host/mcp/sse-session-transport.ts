@@ -54,8 +54,11 @@ export class SseSessionTransport implements Transport {
         res.on("close", () => this.finish());
     }
 
-    async start(): Promise<void> {
-        if (this.closed || this.res.destroyed) return this.finish();
+    start(): Promise<void> {
+        if (this.closed || this.res.destroyed) {
+            this.finish();
+            return Promise.resolve();
+        }
         this.res.writeHead(200, {
             "content-type": "text/event-stream",
             "cache-control": "no-cache, no-transform",
@@ -68,11 +71,13 @@ export class SseSessionTransport implements Transport {
         // Comments keep idle connections open through load balancers and the gateway (~4 min idle limit).
         this.keepAlive = setInterval(() => this.write(": keep-alive\n\n"), this.keepAliveMs);
         this.keepAlive.unref();
+        return Promise.resolve();
     }
 
-    async send(message: JSONRPCMessage): Promise<void> {
-        if (this.closed) throw new Error(`SSE session ${this.sessionId} is closed`);
+    send(message: JSONRPCMessage): Promise<void> {
+        if (this.closed) return Promise.reject(new Error(`SSE session ${this.sessionId} is closed`));
         this.writeMessage(message);
+        return Promise.resolve();
     }
 
     /**
@@ -115,9 +120,10 @@ export class SseSessionTransport implements Transport {
         return true;
     }
 
-    async close(): Promise<void> {
+    close(): Promise<void> {
         if (!this.closed) this.res.end();
         this.finish();
+        return Promise.resolve();
     }
 
     private writeMessage(message: JSONRPCMessage): void {

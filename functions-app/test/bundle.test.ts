@@ -15,7 +15,10 @@ async function dockerfileRuntime(): Promise<{ env: Record<string, string>; cmd: 
     const joined = text.replace(/\\\n/g, " ");
     const env: Record<string, string> = {};
     for (const line of joined.split("\n").filter((l) => l.startsWith("ENV "))) {
-        for (const m of line.slice(4).matchAll(/(\w+)=(\S+)/g)) env[m[1]] = m[2];
+        for (const [, name, value] of line.slice(4).matchAll(/(\w+)=(\S+)/g)) {
+            assert.ok(name !== undefined && value !== undefined, `ENV line: ${line}`);
+            env[name] = value;
+        }
     }
     const cmdLine = joined.split("\n").find((l) => l.startsWith("CMD "));
     assert.ok(cmdLine, "Dockerfile has a CMD");
@@ -33,15 +36,20 @@ describe("bundles", function () {
         assert.equal(first.sha256, second.sha256, "same code, same hash");
         const files = unzipSync(new Uint8Array(await readFile(first.zipPath)));
         assert.deepEqual(Object.keys(files).sort(), ["dist/index.js", "host.json", "package.json"]);
-        const host = JSON.parse(Buffer.from(files["host.json"]).toString()) as {
+        const fileText = (name: string): string => {
+            const bytes = files[name];
+            assert.ok(bytes, `${name} in the zip`);
+            return Buffer.from(bytes).toString();
+        };
+        const host = JSON.parse(fileText("host.json")) as {
             extensions: { mcp: { system: { webhookAuthorizationLevel: string } } };
             extensionBundle: { version: string };
         };
         assert.equal(host.extensions.mcp.system.webhookAuthorizationLevel, "Anonymous");
         assert.equal(host.extensionBundle.version, "[4.0.0, 5.0.0)");
-        const pkg = JSON.parse(Buffer.from(files["package.json"]).toString()) as { main: string };
+        const pkg = JSON.parse(fileText("package.json")) as { main: string };
         assert.equal(pkg.main, "dist/index.js");
-        const code = Buffer.from(files["dist/index.js"]).toString();
+        const code = fileText("dist/index.js");
         assert.ok(code.includes('require("@azure/functions-core")'), "the worker's API stays external");
         assert.ok(!code.includes(appRoot), "no machine-specific paths in the bundle");
     });

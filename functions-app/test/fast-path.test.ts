@@ -15,14 +15,15 @@ import type { SnippetInfo, SnippetStore } from "../src/storage/snippet-store";
 /** Snippets in a map: both dispatch paths must see the same store, which is all this test needs. */
 class MapStore implements SnippetStore {
     private readonly items = new Map<string, string>();
-    async save(name: string, content: string): Promise<void> {
+    save(name: string, content: string): Promise<void> {
         this.items.set(name, content);
+        return Promise.resolve();
     }
-    async get(name: string): Promise<string | undefined> {
-        return this.items.get(name);
+    get(name: string): Promise<string | undefined> {
+        return Promise.resolve(this.items.get(name));
     }
-    async list(prefix: string, limit: number): Promise<SnippetInfo[]> {
-        return [...this.items]
+    list(prefix: string, limit: number): Promise<SnippetInfo[]> {
+        const found = [...this.items]
             .filter(([n]) => n.startsWith(prefix))
             .slice(0, limit)
             .map(([name, c]) => ({
@@ -30,8 +31,11 @@ class MapStore implements SnippetStore {
                 bytes: Buffer.byteLength(c),
                 lastModified: "2026-01-01T00:00:00.000Z",
             }));
+        return Promise.resolve(found);
     }
-    async ping(): Promise<void> {}
+    ping(): Promise<void> {
+        return Promise.resolve();
+    }
 }
 
 const failingStore: SnippetStore = {

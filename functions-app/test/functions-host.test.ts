@@ -35,6 +35,7 @@ describe("Functions host", function () {
         process.env.SNIPPETS_STORAGE_CONNECTION_STRING = storage.connectionString;
         registrations = installFunctionsCoreStandIn();
         // Loaded after the stand-in is in place, as the worker would load the app.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its registrations, after the stand-in
         require("../src/functions/index");
         nodeHost = new NodeHost({
             snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
@@ -76,10 +77,11 @@ describe("Functions host", function () {
 
     it("registers the Sentinel webhook as an HTTP trigger on /api/ai-agent/webhook", () => {
         const http = registrations.filter((r) => trigger(r).type === "httpTrigger");
-        assert.equal(http.length, 1);
-        assert.equal(trigger(http[0]).route, "ai-agent/webhook");
-        assert.equal("/api/" + String(trigger(http[0]).route), backendPaths.sentinelWebhook);
-        assert.deepEqual(trigger(http[0]).methods, ["POST"]);
+        const [webhook] = http;
+        assert.ok(webhook && http.length === 1, "one HTTP trigger");
+        assert.equal(trigger(webhook).route, "ai-agent/webhook");
+        assert.equal("/api/" + String(trigger(webhook).route), backendPaths.sentinelWebhook);
+        assert.deepEqual(trigger(webhook).methods, ["POST"]);
         assert.equal(registrations.length, tools.length + 1);
     });
 
@@ -120,7 +122,9 @@ describe("Functions host", function () {
         });
         const response = await handlerFor(handlerName)(input, context);
         assert.ok(response instanceof McpToolResponse);
-        const first = response.content[0].toJSON() as { type: string; text: string };
+        const [content] = response.content;
+        assert.ok(content, "the response has content");
+        const first = content.toJSON() as { type: string; text: string };
         return { text: first.text, isError: response.isError === true };
     };
     /**
@@ -140,6 +144,7 @@ describe("Functions host", function () {
     const viaNodeHost = async (name: string, args: Record<string, unknown>) => {
         const result = await client.callTool({ name, arguments: args });
         const first = (result.content as { type: string; text: string }[])[0];
+        assert.ok(first, "the result has content");
         return { text: first.text, isError: result.isError === true };
     };
 

@@ -183,8 +183,10 @@ describe("Node host with auth on (tokens from a local JWKS)", function () {
         });
         assert.equal(stream.status, 200);
         const reader = stream.body!.getReader();
-        const first = new TextDecoder().decode((await reader.read()).value);
-        const endpoint = /data: (\S+)/.exec(first)![1];
+        const chunk: unknown = (await reader.read()).value;
+        assert.ok(chunk instanceof Uint8Array, "the stream sent bytes");
+        const endpoint = /data: (\S+)/.exec(new TextDecoder().decode(chunk))?.[1];
+        assert.ok(endpoint, "the first event names the message endpoint");
         const other = await issuer.sign({
             aud: audience,
             azp: "bbbbbbbb-0000-0000-0000-000000000002",

@@ -14,7 +14,7 @@ import { sampleIncidents } from "../src/sentinel";
 import type { LocalStorage } from "../scripts/azurite";
 import type { HostProcess } from "./support/host-process";
 import { startHostOnAzurite } from "./support/host-on-azurite";
-import { openEventStream, type ServerSentEvent } from "./support/sse-stream";
+import { openEventStream } from "./support/sse-stream";
 import { startTokenIssuer, type TokenIssuer } from "./support/token-issuer";
 
 const audience = "11111111-2222-3333-4444-555555555555";
@@ -206,14 +206,14 @@ describe("Node host authorization (real process, tokens from a local JWKS)", fun
             authorization: `Bearer ${token}`,
         });
         try {
-            const endpoint = (await stream.events.next()).value as ServerSentEvent;
+            const endpoint = await stream.next();
             const res = await fetch(new URL(endpoint.data, host.url + backendPaths.mcpSse), {
                 method: "POST",
                 headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
                 body: JSON.stringify(call(5, "__proto__")),
             });
             assert.equal(res.status, 202);
-            const answer = JSON.parse(((await stream.events.next()).value as ServerSentEvent).data) as {
+            const answer = JSON.parse((await stream.next()).data) as {
                 id: number;
                 error?: { code: number };
             };
@@ -258,9 +258,9 @@ describe("Node host authorization (real process, tokens from a local JWKS)", fun
             const stream = await openEventStream(host.url + backendPaths.mcpSse, {
                 authorization: `Bearer ${token}`,
             });
-            const endpoint = await stream.events.next();
-            assert.equal((endpoint.value as ServerSentEvent).event, "endpoint");
-            const postUrl = new URL((endpoint.value as ServerSentEvent).data, host.url + backendPaths.mcpSse);
+            const endpoint = await stream.next();
+            assert.equal(endpoint.event, "endpoint");
+            const postUrl = new URL(endpoint.data, host.url + backendPaths.mcpSse);
             return { stream, postUrl };
         };
         const postMessage = (url: URL, token: string, body: unknown) =>
@@ -278,8 +278,8 @@ describe("Node host authorization (real process, tokens from a local JWKS)", fun
                 const ping = { jsonrpc: "2.0", id: 1, method: "ping" };
                 assert.equal((await postMessage(postUrl, bob, ping)).status, 404);
                 assert.equal((await postMessage(postUrl, alice, ping)).status, 202);
-                const answer = await stream.events.next();
-                assert.deepEqual(JSON.parse((answer.value as ServerSentEvent).data), {
+                const answer = await stream.next();
+                assert.deepEqual(JSON.parse(answer.data), {
                     jsonrpc: "2.0",
                     id: 1,
                     result: {},

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { backendPaths, toolNames } from "../src/contract";
-import type { SessionInput, SseBackplane } from "../src/node-host/http/sse";
+import type { SseBackplane } from "../src/node-host/http/sse";
 import { jsonLogger } from "../src/logger";
 import { NodeHost } from "../src/node-host/host";
 import type { SnippetStore } from "../src/storage/snippet-store";
@@ -93,10 +93,7 @@ describe("Node host: bad input gets 4xx or a clean JSON-RPC error (real process)
     ): Promise<void> {
         const stream = await openEventStream(host.url + backendPaths.mcpSse);
         try {
-            const endpoint = new URL(
-                (await stream.events.next()).value!.data,
-                host.url + backendPaths.mcpSse,
-            );
+            const endpoint = new URL((await stream.next()).data, host.url + backendPaths.mcpSse);
             await use(
                 (body) =>
                     fetch(endpoint, {
@@ -104,7 +101,7 @@ describe("Node host: bad input gets 4xx or a clean JSON-RPC error (real process)
                         headers: { "content-type": "application/json" },
                         body,
                     }),
-                async () => (await stream.events.next()).value!,
+                async () => await stream.next(),
             );
         } finally {
             await stream.close();
@@ -221,17 +218,15 @@ describe("Node host: an internal fault is a logged 500 carrying the correlation 
     /** Storage queues down: relaying a message to the replica that holds the session fails. */
     const failingBackplane: SseBackplane = {
         replicaId: "here",
-        start: async () => undefined,
-        relay: async (_sessionId: string, _input: SessionInput) => {
-            throw new Error("queue service unreachable");
-        },
-        stop: async () => undefined,
+        start: () => Promise.resolve(),
+        relay: () => Promise.reject(new Error("queue service unreachable")),
+        stop: () => Promise.resolve(),
     };
     const snippets: SnippetStore = {
-        save: async () => undefined,
-        get: async () => undefined,
-        list: async () => [],
-        ping: async () => undefined,
+        save: () => Promise.resolve(),
+        get: () => Promise.resolve(undefined),
+        list: () => Promise.resolve([]),
+        ping: () => Promise.resolve(),
     };
 
     before(async () => {

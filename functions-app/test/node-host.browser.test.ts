@@ -15,10 +15,10 @@ import type { SnippetStore } from "../src/storage/snippet-store";
 import { openEventStream } from "./support/sse-stream";
 
 const snippets: SnippetStore = {
-    save: async () => undefined,
-    get: async () => undefined,
-    list: async () => [],
-    ping: async () => undefined,
+    save: () => Promise.resolve(),
+    get: () => Promise.resolve(undefined),
+    list: () => Promise.resolve([]),
+    ping: () => Promise.resolve(),
 };
 
 const initialize = JSON.stringify({
@@ -235,9 +235,9 @@ describe("Node host for browser and foreign clients", () => {
         const firstEndpoint = async (sseUrl: string, headers: Record<string, string> = {}) => {
             const stream = await openEventStream(sseUrl, headers);
             try {
-                const first = await stream.events.next();
-                assert.equal(first.value?.event, "endpoint");
-                return first.value.data;
+                const first = await stream.next();
+                assert.equal(first.event, "endpoint");
+                return first.data;
             } finally {
                 await stream.close();
             }

@@ -41,12 +41,12 @@ describe("Node host over MCP (real process, real Azurite, official client)", fun
                 const save = tools.find((t) => t.name === toolNames.saveSnippet)!;
                 assert.deepEqual(save.inputSchema.required, ["snippetname", "snippet"]);
                 assert.equal(
-                    (save.inputSchema.properties as Record<string, { type: string }>).snippet.type,
+                    (save.inputSchema.properties as Record<string, { type: string }>).snippet?.type,
                     "string",
                 );
                 const analyze = tools.find((t) => t.name === toolNames.analyzeIncident)!;
                 assert.equal(
-                    (analyze.inputSchema.properties as Record<string, { type: string }>).incident.type,
+                    (analyze.inputSchema.properties as Record<string, { type: string }>).incident?.type,
                     "object",
                 );
                 for (const t of tools)
@@ -358,7 +358,7 @@ describe("Node host over MCP (real process, real Azurite, official client)", fun
         it("refuses an SSE message the SDK could not use with 400 instead of dropping it", async () => {
             const stream = await openEventStream(host.url + backendPaths.mcpSse);
             try {
-                const endpoint = (await stream.events.next()).value!.data;
+                const endpoint = (await stream.next()).data;
                 const res = await fetch(new URL(endpoint, host.url + backendPaths.mcpSse), {
                     method: "POST",
                     headers: { "content-type": "application/json" },

@@ -216,6 +216,14 @@ describe("Node host: MCP 2026-07-28 beside the handshake revisions (real process
                 /MCP-Protocol-Version header value '2026-07-28' does not match body value '2025-11-25'/,
             ],
             [
+                "version (header vs an object in _meta)",
+                {
+                    method: "tools/list",
+                    meta: { "io.modelcontextprotocol/protocolVersion": { v: "2026-07-28" } },
+                },
+                /MCP-Protocol-Version header value '2026-07-28' does not match body value '\{\\"v\\":\\"2026-07-28\\"\}'/,
+            ],
+            [
                 "method",
                 {
                     method: "tools/call",

@@ -22,8 +22,8 @@ function openRaw(url: string, firstPart: string): RawExchange {
             socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
             socket.once("error", reject);
             socket.once("close", () => {
-                const [head, ...rest] = text.split("\r\n\r\n");
-                const [statusLine, ...lines] = head.split("\r\n");
+                const [head = "", ...rest] = text.split("\r\n\r\n");
+                const [statusLine = "", ...lines] = head.split("\r\n");
                 const headers: Record<string, string> = {};
                 for (const line of lines) {
                     const colon = line.indexOf(":");
@@ -102,7 +102,7 @@ describe("Node host: graceful shutdown (real process, real Azurite)", function (
         assert.equal(answer.status, 200);
         assert.equal(answer.headers.connection, "close");
         const result = JSON.parse(answer.body) as { result: { content: { text: string }[] } };
-        assert.equal(result.result.content[0].text, "Hello I am MCPTool!");
+        assert.equal(result.result.content[0]?.text, "Hello I am MCPTool!");
 
         await keptClosed; // the idle keep-alive connection was closed by the host
         const code = await exited;

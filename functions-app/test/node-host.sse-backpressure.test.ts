@@ -24,11 +24,11 @@ function openAndStopReading(baseUrl: string): Promise<StalledReader> {
         let received = "";
         const onData = (chunk: Buffer) => {
             received += chunk.toString();
-            const match = /event: endpoint\ndata: (\S+)\n\n/.exec(received);
-            if (!match) return;
+            const endpoint = /event: endpoint\ndata: (\S+)\n\n/.exec(received)?.[1];
+            if (endpoint === undefined) return;
             socket.off("data", onData);
             socket.pause(); // from here on the kernel buffers fill, then the server's
-            resolve({ messageUrl: new URL(match[1], url).toString(), closed, socket });
+            resolve({ messageUrl: new URL(endpoint, url).toString(), closed, socket });
         };
         socket.on("data", onData);
         socket.once("error", reject);

@@ -39,6 +39,7 @@ describe("the tool service as a package (functions-app exports)", () => {
             );
         }
         // One instance whichever way it is reached, so constants and classes are shared.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the check is what require() resolves the package name to
         const byName = require(resolveFromRoot(`${manifest.name}/contract`)) as typeof contractByPath;
         assert.equal(byName.toolRoles, contractByPath.toolRoles);
     });
@@ -65,12 +66,11 @@ describe("the tool service as a package (functions-app exports)", () => {
             format: "cjs",
             logLevel: "silent",
         });
+        const [output] = result.outputFiles;
+        assert.ok(output, "esbuild produced the bundle");
         const bundled = { exports: {} as { result?: string } };
-        new Function("module", "exports", "require", result.outputFiles[0].text)(
-            bundled,
-            bundled.exports,
-            require,
-        );
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- runs the CommonJS bundle under test, as Node's loader would
+        new Function("module", "exports", "require", output.text)(bundled, bundled.exports, require);
         assert.equal(bundled.exports.result, contractByPath.backendPaths.mcpStreamable);
     });
 

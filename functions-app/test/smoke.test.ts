@@ -52,7 +52,7 @@ describe("smoke client", function () {
             formatTable(checks),
         );
         assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set([modernRevision]));
-        assert.match(streamable(checks)[0].detail, /modern revision, no initialize handshake/);
+        assert.match(streamable(checks)[0]?.detail ?? "", /modern revision, no initialize handshake/);
         // HTTP+SSE has no modern revision: it still negotiates the legacy handshake.
         assert.equal(checks.find((c) => c.name.startsWith("sse: connect"))?.revision, "2025-11-25");
         assert.deepEqual(
@@ -71,7 +71,7 @@ describe("smoke client", function () {
         );
         assert.ok(front.modernRequests() > refusedBefore, "the modern probe reached the server first");
         assert.match(
-            streamable(checks)[0].detail,
+            streamable(checks)[0]?.detail ?? "",
             /fell back, the server\/discover probe found no modern revision/,
         );
         assert.deepEqual(new Set(streamable(checks).map((c) => c.revision)), new Set(["2025-11-25"]));

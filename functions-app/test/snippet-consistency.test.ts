@@ -57,9 +57,11 @@ describe("snippet reads under concurrent overwrites (real host, Azurite)", funct
             // Counted as written once sent: a reader may see it before the writer hears back, and a
             // save that timed out may still have been committed.
             written.add(id);
+            const length = lengths[id % lengths.length];
+            assert.ok(length !== undefined);
             const result = await callToolOverHttp(host.url, toolNames.saveSnippet, {
                 snippetname: name,
-                snippet: makeValue(id, lengths[id % lengths.length]),
+                snippet: makeValue(id, length),
             });
             if (!result.isError) {
                 counts.saved++;

@@ -19,6 +19,7 @@ function bodyWithInvalidUtf8(snippetname: string): Buffer {
         method: "tools/call",
         params: { name: toolNames.saveSnippet, arguments: { snippetname, snippet: "a<bytes>b" } },
     }).split("<bytes>");
+    assert.ok(before !== undefined && after !== undefined);
     return Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
 }
 
@@ -56,7 +57,7 @@ describe("text that is not valid Unicode (real host, Azurite)", function () {
         };
         assert.equal(result.isError, true);
         assert.equal(
-            result.content[0].text,
+            result.content[0]?.text,
             `Invalid arguments for save_snippet: snippet: ${loneSurrogateMessage}`,
         );
         assert.deepEqual(await stored("lone-fast"), {
@@ -105,9 +106,9 @@ describe("text that is not valid Unicode (real host, Azurite)", function () {
     it("answers invalid UTF-8 in a legacy SSE message body with a JSON-RPC parse error, and stores nothing", async () => {
         const stream = await openEventStream(host.url + backendPaths.mcpSse);
         try {
-            const first = await stream.events.next();
-            assert.equal(first.value?.event, "endpoint");
-            const res = await fetch(new URL(first.value.data, host.url + backendPaths.mcpSse), {
+            const first = await stream.next();
+            assert.equal(first.event, "endpoint");
+            const res = await fetch(new URL(first.data, host.url + backendPaths.mcpSse), {
                 method: "POST",
                 headers: { "content-type": "application/json" },
                 body: bodyWithInvalidUtf8("bytes-sse"),

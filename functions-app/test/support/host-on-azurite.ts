@@ -6,7 +6,7 @@ export interface HostOnAzurite {
     readonly storage: LocalStorage;
     readonly host: HostProcess;
     /** Stops the host (SIGTERM, waits), then Azurite; resolves with the host's exit code (0 = graceful). */
-    stop(): Promise<number | null>;
+    readonly stop: () => Promise<number | null>;
 }
 
 /**

@@ -49,11 +49,11 @@ export function startHostProcess(
         child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
         child.stdout?.on("data", (c: Buffer) => {
             output += c.toString();
-            const match = /"message":"listening","url":"([^"]+)"/.exec(output);
-            if (match) {
+            const url = /"message":"listening","url":"([^"]+)"/.exec(output)?.[1];
+            if (url !== undefined) {
                 clearTimeout(timer);
                 resolve({
-                    url: match[1],
+                    url,
                     child,
                     output: () => output,
                     stop: () => stopProcess(child),

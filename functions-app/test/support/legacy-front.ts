@@ -60,7 +60,7 @@ export async function startLegacyFront(hostUrl: string): Promise<LegacyFront> {
                 passed[name] = value;
         }
         const res = await fetch(hostUrl + backendPaths.mcpStreamable, {
-            method: req.method,
+            method: req.method ?? "GET",
             headers: passed,
             ...(req.method === "POST" ? { body } : {}),
         });

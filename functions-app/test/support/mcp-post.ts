@@ -15,7 +15,7 @@ export function postMcp(baseUrl: string, body: string | Buffer, signal?: AbortSi
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
         body,
-        signal,
+        ...(signal ? { signal } : {}),
     });
 }
 
@@ -37,5 +37,7 @@ export async function callToolOverHttp(
     if (res.status !== 200) throw new Error(`tools/call answered ${res.status}: ${text}`);
     const message = JSON.parse(text) as { result?: { isError?: boolean; content: { text: string }[] } };
     if (!message.result) throw new Error(`tools/call answered without a result: ${text}`);
-    return { isError: message.result.isError === true, text: message.result.content[0].text };
+    const [first] = message.result.content;
+    if (!first) throw new Error(`tools/call answered without content: ${text}`);
+    return { isError: message.result.isError === true, text: first.text };
 }

@@ -8,9 +8,11 @@ import { mcpHeaders, modernProtocolVersions } from "../../src/mcp/revisions";
 
 /** The v2 SDK client pinned to the modern revision: no probe fallback, any legacy answer fails. */
 export async function connectModernClient(baseUrl: string): Promise<ModernClient> {
+    const [pin] = modernProtocolVersions;
+    if (pin === undefined) throw new Error("the service names no modern revision");
     const client = new ModernClient(
         { name: "tool-service-tests", version: "2.0.0" },
-        { versionNegotiation: { mode: { pin: modernProtocolVersions[0] } } },
+        { versionNegotiation: { mode: { pin } } },
     );
     await client.connect(new StreamableHTTPClientTransport(new URL(baseUrl + backendPaths.mcpStreamable)));
     return client;

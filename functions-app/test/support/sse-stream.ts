@@ -4,6 +4,13 @@ export interface ServerSentEvent {
     readonly data: string;
 }
 
+export interface EventStream {
+    readonly events: AsyncGenerator<ServerSentEvent, void>;
+    /** The next event; rejects when the stream ends first. */
+    readonly next: () => Promise<ServerSentEvent>;
+    readonly close: () => Promise<void>;
+}
+
 /**
  * Opens an event stream with fetch and yields its events as they arrive (a minimal reader for
  * tests that must see exactly what went down the wire, comments excluded).
@@ -11,7 +18,7 @@ export interface ServerSentEvent {
 export async function openEventStream(
     url: string,
     headers: Record<string, string> = {},
-): Promise<{ events: AsyncGenerator<ServerSentEvent>; close: () => Promise<void> }> {
+): Promise<EventStream> {
     const controller = new AbortController();
     const res = await fetch(url, {
         headers: { accept: "text/event-stream", ...headers },
@@ -19,13 +26,16 @@ export async function openEventStream(
     });
     if (res.status !== 200 || !res.body) throw new Error(`event stream answered ${res.status}`);
     const reader = res.body.getReader();
-    async function* events(): AsyncGenerator<ServerSentEvent> {
+    async function* events(): AsyncGenerator<ServerSentEvent, void> {
         const decoder = new TextDecoder();
         let buffer = "";
         for (;;) {
-            const { value, done } = await reader.read();
-            if (done) return;
-            buffer += decoder.decode(value, { stream: true });
+            const read = await reader.read();
+            if (read.done) return;
+            const chunk: unknown = read.value;
+            if (!(chunk instanceof Uint8Array))
+                throw new Error("the event stream yielded something other than bytes");
+            buffer += decoder.decode(chunk, { stream: true });
             let end: number;
             while ((end = buffer.indexOf("\n\n")) !== -1) {
                 const block = buffer.slice(0, end);
@@ -40,8 +50,14 @@ export async function openEventStream(
             }
         }
     }
+    const stream = events();
     return {
-        events: events(),
+        events: stream,
+        next: async () => {
+            const { value, done } = await stream.next();
+            if (done) throw new Error(`the event stream from ${url} ended`);
+            return value;
+        },
         close: async () => {
             controller.abort();
             await reader.cancel().catch(() => undefined);

@@ -45,7 +45,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
         new SignJWT(claims)
             .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
             .setIssuedAt()
-            .setIssuer((claims.iss as string | undefined) ?? issuer)
+            .setIssuer(claims.iss ?? issuer)
             .setExpirationTime(expiresIn)
             .sign(key);
 

@@ -31,8 +31,12 @@ export function stackView(result: Pick<SynthResult, "resources">): StackView {
         ofType,
         one: (type, nameSuffix) => {
             const list = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
-            assert.equal(list.length, 1, `exactly one ${type} ${nameSuffix ?? ""}`);
-            return list[0];
+            const [only] = list;
+            assert.ok(
+                only && list.length === 1,
+                `exactly one ${type} ${nameSuffix ?? ""}, found ${list.length}`,
+            );
+            return only;
         },
     };
 }

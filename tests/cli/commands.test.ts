@@ -45,7 +45,7 @@ const named = (readme: string): CommandUnderTest => {
 function flagsOfUsage(usage: string): string[] {
     const options = usage.split("\nOptions:\n")[1]?.split("\n\n")[0] ?? "";
     return [...options.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)]
-        .map((m) => m[1])
+        .flatMap((m) => m[1] ?? [])
         .filter((f) => f !== "--help");
 }
 
@@ -66,8 +66,9 @@ function assertOneLineRefusal(
     assert.equal(result.stdout, "");
     const lines = result.stderr.trimEnd().split("\n");
     assert.equal(lines.length, 1, `one line expected, got:\n${result.stderr}`);
-    assert.ok(lines[0].startsWith(`${name}: `), lines[0]);
-    assert.match(lines[0], reason);
+    const [line = ""] = lines;
+    assert.ok(line.startsWith(`${name}: `), line);
+    assert.match(line, reason);
 }
 
 describe("commands: help, bad arguments and the README's command table", function () {
@@ -75,11 +76,10 @@ describe("commands: help, bad arguments and the README's command table", functio
 
     it("every command answers --help through npm with its usage, and the README lists exactly its flags", async () => {
         const results = await inBatches(
-            commands.map((c) => () => viaNpm(c, ["--help"])),
+            commands.map((c) => async () => ({ readme: c.readme, result: await viaNpm(c, ["--help"]) })),
             4,
         );
-        results.forEach((result, i) => {
-            const { readme } = commands[i];
+        results.forEach(({ readme, result }) => {
             assert.equal(result.code, 0, `${readme} --help: ${result.stderr}`);
             assert.equal(result.stderr, "");
             assert.ok(result.stdout.startsWith(`Usage: ${readme}`), result.stdout);
@@ -92,18 +92,22 @@ describe("commands: help, bad arguments and the README's command table", functio
         });
         // One rule for defaults: every command that reads a stack uses dev unless told otherwise.
         for (const readme of ["npm start", "npm run synth", "npm run policy"]) {
-            const usage = results[commands.findIndex((c) => c.readme === readme)].stdout;
+            const usage = results.find((r) => r.readme === readme)?.result.stdout;
+            assert.ok(usage !== undefined, `no --help run for ${readme}`);
             assert.match(usage, /^ {2}--stack <name> .*\(default: dev\)$/m, readme);
         }
     });
 
     it("every command refuses an unknown flag with one line and exit code 2", async () => {
         const results = await inBatches(
-            commands.map((c) => () => direct(c, ["--no-such-flag"])),
+            commands.map((c) => async () => ({
+                readme: c.readme,
+                result: await direct(c, ["--no-such-flag"]),
+            })),
             4,
         );
-        results.forEach((result, i) =>
-            assertOneLineRefusal(result, commands[i].readme, /unknown option --no-such-flag .*--help/),
+        results.forEach(({ readme, result }) =>
+            assertOneLineRefusal(result, readme, /unknown option --no-such-flag .*--help/),
         );
     });
 
@@ -127,13 +131,13 @@ describe("commands: help, bad arguments and the README's command table", functio
             [named("npm run bench"), ["--rounds", "0"], {}, /--rounds 0: expected a whole number/],
         ];
         const results = await inBatches(
-            cases.map(
-                ([command, args, env]) =>
-                    () =>
-                        direct(command, args, env),
-            ),
+            cases.map(([command, args, env, reason]) => async () => ({
+                readme: command.readme,
+                reason,
+                result: await direct(command, args, env),
+            })),
             4,
         );
-        results.forEach((result, i) => assertOneLineRefusal(result, cases[i][0].readme, cases[i][3]));
+        results.forEach(({ readme, reason, result }) => assertOneLineRefusal(result, readme, reason));
     });
 });

@@ -13,7 +13,7 @@ function readProcess(pid: number): ProcessEntry | undefined {
     try {
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
         // The command name is in parentheses and may hold spaces: fields resume after the last ")".
-        const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        const [state = "", ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
         const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
         return { pid, ppid: Number(ppid), state, command };
     } catch {

@@ -18,8 +18,9 @@ function readmeExample(name: string): string {
     const match = new RegExp(`<!-- example: ${name}\\b[^>]*-->\\s*\`\`\`bash\\n([\\s\\S]*?)\`\`\``).exec(
         readme,
     );
-    assert.ok(match, `the README has no example "${name}"`);
-    return match[1];
+    const block = match?.[1];
+    assert.ok(block !== undefined, `the README has no example "${name}"`);
+    return block;
 }
 
 interface Answer {
@@ -38,7 +39,8 @@ async function runExample(block: string, env: NodeJS.ProcessEnv): Promise<Answer
     const answers: Answer[] = [];
     const pattern = /([\s\S]*?)\n@@status (\d{3})\n/g;
     for (const m of result.stdout.matchAll(pattern)) {
-        answers.push({ status: Number(m[2]), body: JSON.parse(m[1]) as unknown });
+        const [, body = "", status] = m;
+        answers.push({ status: Number(status), body: JSON.parse(body) as unknown });
     }
     return answers;
 }
@@ -54,12 +56,13 @@ function assertAnswers(answers: Answer[]) {
         [200, 200, 200, 200],
     );
     const [initialize, list, call, webhook] = answers;
+    assert.ok(initialize && list && call && webhook);
     assert.equal((result(initialize).serverInfo as Json).name !== undefined, true);
     assert.equal(result(initialize).protocolVersion, "2025-06-18");
     const tools = (result(list).tools as { name: string }[]).map((t) => t.name);
     assert.ok(tools.includes("hello_mcp") && tools.includes("save_snippet"), tools.join(", "));
     const content = result(call).content as { type: string; text: string }[];
-    assert.match(content[0].text, /Hello/);
+    assert.match(content[0]?.text ?? "", /Hello/);
     assert.notEqual(result(call).isError, true);
     const analysis = webhook.body as Json;
     assert.equal(analysis.incidentId, "12345");

@@ -43,12 +43,10 @@ export function runProcess(
 /** Runs `tasks` at most `limit` at a time (the machine has two cores), keeping their order. */
 export async function inBatches<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
     const results: T[] = new Array<T>(tasks.length);
-    let next = 0;
+    // One iterator shared by the workers: each takes the next task as soon as it is free.
+    const pending = tasks.entries();
     const worker = async () => {
-        while (next < tasks.length) {
-            const i = next++;
-            results[i] = await tasks[i]();
-        }
+        for (const [i, task] of pending) results[i] = await task();
     };
     await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
     return results;

@@ -20,8 +20,8 @@ function startNpm(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => 
         stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     return { child, output: () => output };
 }
 
@@ -88,7 +88,11 @@ describe("npm start: stopped by its top pid, and ports in use", function () {
             () => (/Ctrl-C to stop/.test(npm.output()) ? npm.output() : undefined),
             150_000,
         );
-        const port = (pattern: RegExp) => Number(new URL(pattern.exec(banner)![1]).port);
+        const port = (pattern: RegExp) => {
+            const url = pattern.exec(banner)?.[1];
+            assert.ok(url, `the start banner names no address for ${pattern.source}:\n${banner}`);
+            return Number(new URL(url).port);
+        };
         const ports = {
             gateway: port(/MCP \(Streamable HTTP\)\s+(\S+)/),
             host: port(/Tool host .*?(http:\/\/\S+)/),

@@ -99,17 +99,18 @@ export async function driveCase(gateway: GatewayUnderTest, c: Omit<GatewayCase, 
         if (typeof value !== "string" || !pattern.test(value))
             problems.push(`header ${name}: ${String(value)}`);
     }
-    if (expect.forwarded && seen.length > 0) {
+    const [firstSeen] = seen;
+    if (expect.forwarded && firstSeen) {
         for (const [name, value] of Object.entries(expect.forwarded)) {
-            const got = seen[0].headers[name] ?? null;
+            const got = firstSeen.headers[name] ?? null;
             if (got !== value)
                 problems.push(`backend saw ${name}: ${String(got)}, expected ${String(value)}`);
         }
     }
-    for (const name of seen.length > 0 ? (expect.passedThrough ?? []) : []) {
-        const got = seen[0].headers[name];
-        if (got !== c.request.headers[name])
-            problems.push(`backend saw ${name}: ${String(got)}, sent ${c.request.headers[name]}`);
+    for (const name of firstSeen ? (expect.passedThrough ?? []) : []) {
+        const got = firstSeen?.headers[name];
+        const sent = c.request.headers[name];
+        if (got !== sent) problems.push(`backend saw ${name}: ${String(got)}, sent ${String(sent)}`);
     }
     if (expect.metric) {
         // The gateway emits the call metric before it answers, so it is the newest one by now.

@@ -27,7 +27,7 @@ export class TestBrowser {
             headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() },
         });
         for (const line of response.headers.getSetCookie()) {
-            const [pair, ...attributes] = line.split(";");
+            const [pair = "", ...attributes] = line.split(";");
             const eq = pair.indexOf("=");
             const name = pair.slice(0, eq).trim();
             const value = pair.slice(eq + 1).trim();
@@ -60,9 +60,9 @@ export class TestBrowser {
             this.visited.push({ url, status: response.status, body });
             if (response.status === 200 && body.includes('action="consent"')) {
                 const field = (name: string) => {
-                    const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(body);
-                    assert.ok(match, `consent form has ${name}`);
-                    return match[1];
+                    const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1];
+                    assert.ok(value !== undefined, `consent form has ${name}`);
+                    return value;
                 };
                 url = new URL("consent", url).toString();
                 init = {

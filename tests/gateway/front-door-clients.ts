@@ -19,10 +19,15 @@ export class MemoryOAuthProvider implements V1Provider, V2Provider {
     private stored: OAuthTokens | undefined;
     private verifier = "";
 
+    /** Set only when the client identifies itself by a metadata document (the SDKs test presence). */
+    readonly clientMetadataUrl?: string;
+
     constructor(
         readonly redirectUrl: string,
-        readonly clientMetadataUrl?: string,
-    ) {}
+        clientMetadataUrl?: string,
+    ) {
+        if (clientMetadataUrl !== undefined) this.clientMetadataUrl = clientMetadataUrl;
+    }
 
     get clientMetadata(): OAuthClientMetadata {
         return {

@@ -164,7 +164,7 @@ describe("OAuth front door through the local gateway (mcpClientAuth: frontDoor)"
         const { verifier, challenge } = pkce();
         const back = await browser.signIn(authorizeUrl(clientId, challenge), clientRedirect);
         const code = back.searchParams.get("code");
-        assert.ok(code, `redirected back with a code: ${back}`);
+        assert.ok(code, `redirected back with a code: ${back.href}`);
         return { clientId, code, verifier };
     }
 
@@ -199,10 +199,8 @@ describe("OAuth front door through the local gateway (mcpClientAuth: frontDoor)"
 
         // The access token is Entra's own, for the MCP app, acting for the signed-in user.
         const access = provider.tokens()!.access_token;
-        const claims = JSON.parse(Buffer.from(access.split(".")[1], "base64url").toString()) as Record<
-            string,
-            unknown
-        >;
+        const [, payload = ""] = access.split(".");
+        const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
         assert.equal(claims.scp, "MCP.Access");
         assert.equal(claims.aud, plane.source.mcpAppClientId);
         assert.equal(claims.oid, "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f");
@@ -270,7 +268,7 @@ describe("OAuth front door through the local gateway (mcpClientAuth: frontDoor)"
         );
         assert.equal(provider.authorizationUrl?.searchParams.get("client_id"), documentUrl);
         const browser = new TestBrowser();
-        const back = await browser.signIn(provider.authorizationUrl!.toString(), clientRedirect);
+        const back = await browser.signIn(provider.authorizationUrl.toString(), clientRedirect);
         const consent = browser.visited.find((v) => v.body?.includes('action="consent"'));
         assert.match(consent?.body ?? "", /Metadata document client/);
         assert.match(consent?.body ?? "", /published by <strong>127\.0\.0\.1:/);
@@ -413,7 +411,11 @@ describe("OAuth front door through the local gateway (mcpClientAuth: frontDoor)"
         const clientId = sharedClientId;
         const page = await fetch(authorizeUrl(clientId, pkce().challenge));
         const html = await page.text();
-        const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1];
+        const field = (name: string) => {
+            const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+            assert.ok(value !== undefined, `the consent page has ${name}`);
+            return value;
+        };
         const forged = await fetch(`${issuer()}/consent`, {
             method: "POST",
             redirect: "manual",

@@ -38,7 +38,7 @@ describe("policy pack: APIM policy documents", () => {
         const d = doc(
             '<policies><inbound><set-header name="x"><value>@(a == "b" && c < 2)</value></set-header></inbound></policies>',
         );
-        assert.equal(d.sections.inbound?.[0].children[0].text, '@(a == "b" && c < 2)');
+        assert.equal(d.sections.inbound?.[0]?.children[0]?.text, '@(a == "b" && c < 2)');
     });
 
     it("explains what is wrong with a document", () => {

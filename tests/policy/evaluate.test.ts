@@ -3,7 +3,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { PolicyConfigError } from "../../policypacks/control-plane/lib/policy-config";
 import { wrapSecret } from "../../scripts/lib/secret-wire";
-import { compliantStack, plus, resource, withChange } from "./fixtures";
+import { compliantStack, plus, resource, withChange, withoutField } from "./fixtures";
 
 /** How the engine marks a secret in a property Struct (what the mock runtime records as well). */
 const secret = wrapSecret;
@@ -38,6 +38,7 @@ describe("policy pack: in-process evaluator", () => {
         const result = await evaluate(stack);
         const [v] = result.violations;
         assert.equal(result.violations.length, 1);
+        assert.ok(v);
         assert.equal(v.policy, "storage-tls12-https-only");
         assert.equal(v.enforcementLevel, "advisory");
         assert.match(
@@ -58,12 +59,12 @@ describe("policy pack: in-process evaluator", () => {
         });
         assert.deepEqual(disabled.violations, []);
         const all = await evaluate(stack, { config: { all: "advisory" } });
-        assert.equal(all.violations[0].enforcementLevel, "advisory");
+        assert.equal(all.violations[0]?.enforcementLevel, "advisory");
         // An entry with settings only keeps the level `all` gives, as the CLI resolves it.
         const allWithSettings = await evaluate(stack, {
             config: { all: "advisory", "storage-no-shared-keys": {} },
         });
-        assert.equal(allWithSettings.violations[0].enforcementLevel, "advisory");
+        assert.equal(allWithSettings.violations[0]?.enforcementLevel, "advisory");
     });
 
     it("rejects invalid configuration listing every problem at once", async () => {
@@ -121,7 +122,7 @@ describe("policy pack: in-process evaluator", () => {
     });
 
     it("links parents and property dependencies for stack policies", async () => {
-        const stack = compliantStack().map(({ id: _id, ...r }) => r);
+        const stack = compliantStack().map((r) => withoutField(r, "id"));
         const apim = stack.find((r) => r.name === "gateway-apim")!;
         const linked = stack.map((r) =>
             r.name === "diag-apim"
@@ -134,7 +135,7 @@ describe("policy pack: in-process evaluator", () => {
                 : r,
         );
         assert.deepEqual((await evaluate(linked)).violations, []);
-        const unlinked = linked.map(({ propertyDependencies: _deps, ...r }) => r);
+        const unlinked = linked.map((r) => withoutField(r, "propertyDependencies"));
         assert.deepEqual(
             (await evaluate(unlinked)).violations.map((v) => v.policy),
             ["diagnostics-to-workspace"],

@@ -52,7 +52,7 @@ for (const runner of runners) {
                 string,
                 { type: string }
             >;
-            assert.equal(schema.allowedRegions.type, "array");
+            assert.equal(schema.allowedRegions?.type, "array");
             assert.equal(
                 served.find((p) => p.getName() === "diagnostics-to-workspace")?.getPolicyType(),
                 proto.PolicyType.POLICY_TYPE_STACK,
@@ -72,7 +72,7 @@ for (const runner of runners) {
                 [["storage-no-shared-keys", proto.EnforcementLevel.MANDATORY]],
             );
             assert.match(
-                found[0].message,
+                found[0]?.message ?? "",
                 /^Storage accounts accept Entra identities only.*\nSet allowSharedKeyAccess: false/,
             );
             const clean = compliantStack().find((r) => r.name === "backend-storage")!;
@@ -92,7 +92,7 @@ for (const runner of runners) {
                     ["allowed-regions"],
                 );
                 assert.match(
-                    found[0].message,
+                    found[0]?.message ?? "",
                     /Region "westeurope" is not allowed; use one of swedencentral/,
                 );
             } finally {
@@ -136,7 +136,10 @@ for (const runner of runners) {
                 found.map((d) => [d.policy, d.urn]),
                 [["diagnostics-to-workspace", storageUrn]],
             );
-            assert.match(found[0].message, /Storage account "backend-storage" has no diagnostic setting/);
+            assert.match(
+                found[0]?.message ?? "",
+                /Storage account "backend-storage" has no diagnostic setting/,
+            );
             assert.deepEqual(
                 diagnostics(await analyzer.analyzeStack(pack.client, analyzeStackRequest(compliantStack()))),
                 [],

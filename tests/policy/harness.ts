@@ -26,7 +26,7 @@ export async function runPolicy(
 ): Promise<EvaluationResult> {
     const policy = policies.find((p) => p.name === name);
     assert.ok(policy, `no policy named ${name}`);
-    return evaluate(resources, { policies: [policy], config });
+    return evaluate(resources, { policies: [policy], ...(config === undefined ? {} : { config }) });
 }
 
 /** Whether the policy looked at something (it was not "not applicable" to every resource / the stack). */

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { RecordedResource } from "../../policypacks/control-plane/evaluate";
 import { OfflineArgs, Synthesize, runOffline } from "../../policypacks/control-plane/offline";
 import { compliantStack, withChange } from "./fixtures";
@@ -9,9 +10,9 @@ import { compliantStack, withChange } from "./fixtures";
 /** A synthesizer that returns a fixed graph and remembers what it was asked. */
 function fakeSynthesize(resources: RecordedResource[]) {
     const calls: Parameters<Synthesize>[0][] = [];
-    const synthesize: Synthesize = async (options) => {
+    const synthesize: Synthesize = (options) => {
         calls.push(options);
-        return { resources, outputs: {} };
+        return Promise.resolve({ resources, outputs: {} });
     };
     return { synthesize, calls };
 }
@@ -41,14 +42,14 @@ describe("policy pack: offline compliance run", () => {
         const stack = withChange(compliantStack(), "backend-storage", (i) => (i.allowSharedKeyAccess = true));
         const r = await run({ configOverrides: { "agents-control-plane:backend": "functions" } }, stack);
         assert.equal(r.exitCode, 1);
-        const lines = r.out.split("\n");
-        assert.match(lines[0], /^POLICY\s+ENFORCEMENT\s+RESOURCE\s+MESSAGE$/);
+        const [header = "", row = ""] = r.out.split("\n");
+        assert.match(header, /^POLICY\s+ENFORCEMENT\s+RESOURCE\s+MESSAGE$/);
         assert.match(
-            lines[1],
+            row,
             /^storage-no-shared-keys\s+mandatory\s+StorageAccount backend-storage\s+Set allowSharedKeyAccess: false/,
         );
         assert.match(r.out, /Stack dev: 54 resources checked, 1 violation\(s\), 1 mandatory. FAILED/);
-        assert.deepEqual(r.calls[0].configOverrides, { "agents-control-plane:backend": "functions" });
+        assert.deepEqual(r.calls[0]?.configOverrides, { "agents-control-plane:backend": "functions" });
     });
 
     it("exits 0 when violations are only advisory under the team's policy configuration", async () => {
@@ -59,7 +60,7 @@ describe("policy pack: offline compliance run", () => {
         const r = await run(
             {
                 stackFile: "Pulumi.dev.yaml",
-                policyConfig: JSON.parse(readFileSync(file, "utf8")) as OfflineArgs["policyConfig"],
+                policyConfig: JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig,
                 json: true,
             },
             stack,
@@ -70,14 +71,14 @@ describe("policy pack: offline compliance run", () => {
             violations.map((v) => [v.policy, v.enforcementLevel]),
             [["storage-no-shared-keys", "advisory"]],
         );
-        assert.equal(r.calls[0].stackFile, "Pulumi.dev.yaml");
+        assert.equal(r.calls[0]?.stackFile, "Pulumi.dev.yaml");
     });
 
     it("exits 2 on invalid policy configuration", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "policy-config-"));
         const file = path.join(dir, "policy-config.json");
         writeFileSync(file, JSON.stringify({ "allowed-regions": { allowedRegions: [1] } }));
-        const policyConfig = JSON.parse(readFileSync(file, "utf8")) as OfflineArgs["policyConfig"];
+        const policyConfig = JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig;
         const r = await run({ policyConfig }, compliantStack());
         assert.equal(r.exitCode, 2);
         assert.match(r.err, /allowed-regions.allowedRegions\[0\]: expected string, got integer/);
@@ -87,9 +88,7 @@ describe("policy pack: offline compliance run", () => {
         let err = "";
         const outcome = await runOffline(
             { stack: "dev", configOverrides: {}, json: false },
-            async () => {
-                throw new Error("agents-control-plane:apimSku: unknown SKU");
-            },
+            () => Promise.reject(new Error("agents-control-plane:apimSku: unknown SKU")),
             () => undefined,
             (t) => (err += t),
         );

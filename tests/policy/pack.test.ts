@@ -30,10 +30,11 @@ const allCases = [
 
 /** The SDK class a Pulumi type token names, e.g. `azure-native:storage:StorageAccount`. */
 function sdkClassType(token: string): string | undefined {
-    const [pkg, mod, name] = token.split(":");
+    const [pkg, mod = "", name = ""] = token.split(":");
     const path = pkg === "azuread" ? "@pulumi/azuread" : `@pulumi/azure-native/${mod}`;
-    const exported = (require(path) as Record<string, { __pulumiType?: string } | undefined>)[name];
-    return exported?.__pulumiType;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named by the token, known only at run time
+    const sdk = require(path) as Record<string, { __pulumiType?: string } | undefined>;
+    return sdk[name]?.__pulumiType;
 }
 
 describe("policy pack: the pack as a whole", () => {

@@ -37,6 +37,7 @@ function ciPolicyStep(): { stacks: string[]; argsFor: (stack: string) => string[
     const runs = offline.steps.map((s) => s.run ?? "").filter((r) => r.startsWith("npm run policy -- "));
     assert.equal(runs.length, 1, "the offline job has one npm run policy step");
     const [run] = runs;
+    assert.ok(run !== undefined);
     assert.ok(!/["'\\]/.test(run), `the step is plain words: ${run}`);
     return {
         stacks: offline.strategy.matrix.stack,
@@ -112,7 +113,9 @@ function weakenGraph(resources: RecordedResource[]): RecordedResource[] {
                     : r === alertRule
                       ? mutated(
                             r,
-                            JSON.parse(JSON.stringify(r.inputs).replace("ResponseCode", "ResponseCod")),
+                            JSON.parse(
+                                JSON.stringify(r.inputs).replace("ResponseCode", "ResponseCod"),
+                            ) as Record<string, unknown>,
                         )
                       : r,
         );

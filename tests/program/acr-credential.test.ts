@@ -44,10 +44,11 @@ describe("registry push credential (ACR token exchange)", () => {
             baseUrl,
         });
         assert.deepEqual(result, { refreshToken: token, expiresAt: 1_900_000_000 });
-        assert.equal(requests.length, 1);
-        assert.equal(requests[0].url, "POST /oauth2/exchange");
-        assert.equal(requests[0].contentType, "application/x-www-form-urlencoded");
-        assert.deepEqual(Object.fromEntries(requests[0].body), {
+        const [exchange] = requests;
+        assert.ok(exchange && requests.length === 1, `one exchange request, got ${requests.length}`);
+        assert.equal(exchange.url, "POST /oauth2/exchange");
+        assert.equal(exchange.contentType, "application/x-www-form-urlencoded");
+        assert.deepEqual(Object.fromEntries(exchange.body), {
             grant_type: "access_token",
             service: "contoso.azurecr.io",
             tenant: "t-1",

@@ -30,7 +30,8 @@ import { asSerialized } from "./serialized";
 interface Recorded {
     readonly method: string;
     readonly url: string;
-    readonly auth?: string;
+    /** The Authorization header, undefined when the request carried none. */
+    readonly auth: string | undefined;
     readonly body: string;
 }
 
@@ -45,8 +46,20 @@ interface FakeArm {
 /** A fake Azure Resource Manager on 127.0.0.1 whose run command behaviour each test scripts. */
 async function fakeArm(handler: Handler): Promise<FakeArm> {
     const requests: Recorded[] = [];
-    let fake: FakeArm;
-    const server: Server = createServer((req, res) => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const fake: FakeArm = {
+        url: `http://127.0.0.1:${port}`,
+        requests,
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
+    // Handlers get the fake itself, so the listener is attached once it exists.
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
         let body = "";
         req.on("data", (c: Buffer) => (body += c.toString()));
         req.on("end", () => {
@@ -59,17 +72,6 @@ async function fakeArm(handler: Handler): Promise<FakeArm> {
             handler(req, body, res, fake);
         });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    fake = {
-        url: `http://127.0.0.1:${port}`,
-        requests,
-        close: () =>
-            new Promise<void>((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
     return fake;
 }
 
@@ -104,17 +106,27 @@ function finished(
 function fakeClock() {
     let t = 0;
     const slept: number[] = [];
-    return { slept, now: () => t, sleep: async (ms: number) => void (slept.push(ms), (t += ms)) };
+    return {
+        slept,
+        now: () => t,
+        sleep: (ms: number) => {
+            slept.push(ms);
+            t += ms;
+            return Promise.resolve();
+        },
+    };
 }
 
+const namespaceObject: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "mcp-tools" } };
+const budgetObject: KubeObject = {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: "mcp-tools", namespace: "mcp-tools" },
+};
 const objects: KubeObject[] = [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: "mcp-tools" } },
+    namespaceObject,
     { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "mcp-tools", namespace: "mcp-tools" } },
-    {
-        apiVersion: "policy/v1",
-        kind: "PodDisruptionBudget",
-        metadata: { name: "mcp-tools", namespace: "mcp-tools" },
-    },
+    budgetObject,
 ];
 const rollout = { namespace: "mcp-tools", deployment: "mcp-tools", timeoutSeconds: 600 };
 
@@ -154,6 +166,7 @@ describe("AKS run command client against a fake ARM endpoint", () => {
         assert.deepEqual(result, { commandId: "cmd-1", exitCode: 0, logs: "applied" });
 
         const [submit, ...results] = fake.requests;
+        assert.ok(submit);
         assert.equal(submit.url, `${clusterId}/runCommand?api-version=${runCommandApiVersion}`);
         assert.equal(submit.auth, "Bearer arm-t0ken");
         const sent = JSON.parse(submit.body) as { command: string; clusterToken: string };
@@ -349,29 +362,32 @@ describe("cluster objects through run command (the dynamic provider)", () => {
 
     it("applies on create, prunes what an update drops, and deletes in reverse order", async () => {
         fake = await succeeding();
-        const created = await clusterObjectsProvider.create!(inputs(fake, objects));
+        const created = await clusterObjectsProvider.create(inputs(fake, objects));
         const outs = created.outs as ClusterObjectsOutputs;
         assert.equal(outs.digest, await objectsDigest({ objects, rollout }));
-        const [create] = submitted(fake);
+        const create = submitted(fake)[0] ?? assert.fail("no create command submitted");
         assert.deepEqual(Object.keys(contextFiles(create)), ["apply.json"]);
 
         // The update drops the disruption budget: it is deleted in the same command.
         const fewer = objects.slice(0, 2);
         const updated = await clusterObjectsProvider.update!(created.id, outs, inputs(fake, fewer));
-        const update = submitted(fake)[1];
+        const update = submitted(fake)[1] ?? assert.fail("no update command submitted");
         assert.match(
-            JSON.parse(update).command as string,
+            (JSON.parse(update) as { command: string }).command,
             / && kubectl delete --ignore-not-found -f prune\.json && /,
         );
         assert.deepEqual(contextFiles(update)["prune.json"], {
             apiVersion: "v1",
             kind: "List",
-            items: [objects[2]],
+            items: [budgetObject],
         });
 
         await clusterObjectsProvider.delete!(created.id, updated.outs as ClusterObjectsOutputs);
-        const remove = submitted(fake)[2];
-        assert.equal(JSON.parse(remove).command, "kubectl delete --ignore-not-found -f delete.json");
+        const remove = submitted(fake)[2] ?? assert.fail("no delete command submitted");
+        assert.equal(
+            (JSON.parse(remove) as { command: string }).command,
+            "kubectl delete --ignore-not-found -f delete.json",
+        );
         assert.deepEqual(
             (contextFiles(remove)["delete.json"] as { items: KubeObject[] }).items.map((o) => o.kind),
             ["Deployment", "Namespace"],
@@ -381,12 +397,12 @@ describe("cluster objects through run command (the dynamic provider)", () => {
     it("works as the engine runs it: serialized to text, loaded back, applying through the fake ARM", async () => {
         fake = await succeeding();
         const provider = await asSerialized(clusterObjectsProvider);
-        const created = await provider.create!(inputs(fake, objects));
+        const created = await provider.create(inputs(fake, objects));
         assert.equal(
             (created.outs as ClusterObjectsOutputs).digest,
             await objectsDigest({ objects, rollout }),
         );
-        assert.deepEqual(contextFiles(submitted(fake)[0]), {
+        assert.deepEqual(contextFiles(submitted(fake)[0] ?? assert.fail("no command submitted")), {
             "apply.json": { apiVersion: "v1", kind: "List", items: objects },
         });
     });
@@ -418,7 +434,7 @@ describe("cluster objects through run command (the dynamic provider)", () => {
                       logs: 'The Deployment "mcp-tools" is invalid: spec.template.spec.containers[0].image: Required value',
                   }),
         );
-        await assert.rejects(clusterObjectsProvider.create!(inputs(fake, objects)), /image: Required value/);
+        await assert.rejects(clusterObjectsProvider.create(inputs(fake, objects)), /image: Required value/);
     });
 
     it("changes only when the objects change, and replaces only for another cluster", async () => {
@@ -448,7 +464,7 @@ describe("run command building blocks", () => {
             metadata: { name: "mcp-tools", namespace: "mcp-tools" },
         });
         assert.deepEqual(removedObjects([hpa("autoscaling/v1")], [hpa("autoscaling/v2")]), []);
-        assert.deepEqual(removedObjects([objects[0], hpa("autoscaling/v2")], [objects[0]]), [
+        assert.deepEqual(removedObjects([namespaceObject, hpa("autoscaling/v2")], [namespaceObject]), [
             hpa("autoscaling/v2"),
         ]);
     });
@@ -463,7 +479,7 @@ describe("run command building blocks", () => {
     });
 
     it("uses the saved token while it is valid, and a fresh one after it expires", async () => {
-        const fresh = async (resource: string) => `fresh:${resource}`;
+        const fresh = (resource: string) => Promise.resolve(`fresh:${resource}`);
         const valid = jwt(3600);
         assert.equal(await usableToken(valid, "r", fresh), valid);
         assert.equal(await usableToken(jwt(60), "r", fresh), "fresh:r", "expires within the margin");

@@ -46,8 +46,9 @@ function view(result: SynthResult) {
     };
     const k8s = (kind: string): Obj => {
         const all = k8sAll(kind);
-        assert.equal(all.length, 1, `exactly one ${kind}`);
-        return all[0];
+        const [only] = all;
+        assert.ok(only && all.length === 1, `exactly one ${kind}, found ${all.length}`);
+        return only;
     };
     return { ofType, one, k8s, k8sAll };
 }
@@ -154,6 +155,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
     it("runs a fixed system pool for add-ons and an autoscaled tools pool, both on the node subnet without public IPs", () => {
         const pools = v.one("azure-native:containerservice:ManagedCluster").inputs.agentPoolProfiles as Obj[];
         const [system, tools] = pools;
+        assert.ok(system && tools, "a system and a tools pool");
         assert.equal(system.mode, "System");
         assert.equal(system.count, 3);
         assert.equal(system.enableAutoScaling, false);
@@ -172,6 +174,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         const cluster = v.one("azure-native:containerservice:ManagedCluster");
         const clusterId = mockId(cluster, "resourceName");
         const oms = (cluster.inputs.addonProfiles as Record<string, Obj>).omsagent;
+        assert.ok(oms, "the omsagent add-on");
         assert.equal(oms.enabled, true);
         assert.match(
             String((oms.config as Obj).logAnalyticsWorkspaceResourceID),
@@ -180,7 +183,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal((oms.config as Obj).useAADAuth, "true");
         const dcr = v.one("azure-native:monitor:DataCollectionRule").inputs;
         assert.match(
-            String(((dcr.destinations as Obj).logAnalytics as Obj[])[0].workspaceResourceId),
+            String(((dcr.destinations as Obj).logAnalytics as Obj[])[0]?.workspaceResourceId),
             /Workspace\/acp-prod-logs$/,
         );
         assert.equal(
@@ -254,7 +257,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         for (const [suffix, subnet] of [
             ["-nodes-subnet-network", "aks-nodes"],
             ["-lb-subnet-network", "internal-lb"],
-        ]) {
+        ] as const) {
             const grant = byName(suffix);
             assert.match(String(grant.scope), new RegExp(`VirtualNetwork/acp-prod-vnet/subnets/${subnet}$`));
             assert.equal(roleOf({ inputs: grant } as RecordedResource), roles.networkContributor);
@@ -281,13 +284,13 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             "internal-lb": "10.60.5.0/27",
             "private-endpoints": "10.60.5.32/27",
         });
-        assert.deepEqual(subnets.apim.delegations, [
+        assert.deepEqual(subnets.apim?.delegations, [
             { name: "apim-outbound", serviceName: "Microsoft.Web/serverFarms" },
         ]);
         for (const s of Object.values(subnets))
             assert.match(String((s.networkSecurityGroup as Obj).id), /NetworkSecurityGroup\//);
         for (const name of ["aks-nodes", "internal-lb", "private-endpoints"])
-            assert.equal(subnets[name].defaultOutboundAccess, false, name);
+            assert.equal(subnets[name]?.defaultOutboundAccess, false, name);
         const backendNsg = v.one("azure-native:network:NetworkSecurityGroup", "-backend-nsg").inputs;
         const allow = (backendNsg.securityRules as Obj[]).find((r) => r.name === "allow-gateway-to-backend")!;
         assert.equal(allow.sourceAddressPrefix, "10.60.4.0/24");
@@ -299,12 +302,12 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal(account.inputs.allowSharedKeyAccess, false);
         const endpoints = v.ofType("azure-native:network:PrivateEndpoint").map((e) => e.inputs);
         assert.deepEqual(
-            endpoints.map((e) => (e.privateLinkServiceConnections as Obj[])[0].groupIds).sort(),
+            endpoints.map((e) => (e.privateLinkServiceConnections as Obj[])[0]?.groupIds).sort(),
             [["blob"], ["queue"]],
         );
         for (const e of endpoints) {
             assert.equal(
-                (e.privateLinkServiceConnections as Obj[])[0].privateLinkServiceId,
+                (e.privateLinkServiceConnections as Obj[])[0]?.privateLinkServiceId,
                 mockId(account, "accountName"),
             );
             assert.match(String((e.subnet as Obj).id), /subnets\/private-endpoints$/);
@@ -352,7 +355,8 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
     it("configures the Node host to accept the gateway's token and reach storage and the backplane by identity", () => {
         const deployment = v.k8s("apps/v1:Deployment");
         const pod = ((deployment.spec as Obj).template as Obj).spec as Obj;
-        const container = (pod.containers as Obj[])[0];
+        const [container] = pod.containers as Obj[];
+        assert.ok(container, "the deployment has a container");
         const env = Object.fromEntries((container.env as Obj[]).map((e) => [String(e.name), e.value]));
         assert.equal(env.AUTH_ISSUER, `https://login.microsoftonline.com/${mockTenantId}/v2.0`);
         assert.equal(
@@ -389,6 +393,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal(image.buildOnPreview, false, "previews need no Docker");
         assert.deepEqual(image.platforms, ["linux/amd64"]);
         const [tag] = image.tags as string[];
+        assert.ok(tag !== undefined, "the image has a tag");
         assert.match(tag, new RegExp(`^${loginServer.replace(/\./g, "\\.")}/mcp-tools:[0-9a-f]{16}$`));
         // A project-relative context that changes only with the code: the same inputs on every machine.
         assert.equal((image.context as Obj).location, "dist/aks-image");
@@ -398,6 +403,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.ok(tag.endsWith(`:${createHash("sha256").update(server).digest("hex").slice(0, 16)}`), tag);
         assert.match(readFileSync("dist/aks-image/Dockerfile", "utf8"), /^CMD \["server\.js"\]$/m);
         const [registry] = image.registries as Obj[];
+        assert.ok(registry, "the image names its registry");
         assert.equal(registry.address, loginServer);
         assert.equal(registry.username, "00000000-0000-0000-0000-000000000000");
         const credential = v.one("pulumi-nodejs:dynamic/agents-aks:AcrPushCredential").inputs;
@@ -405,7 +411,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal(plain(credential.armToken), "mock-arm-access-token");
         // The pods run the pushed image by digest.
         const pod = ((v.k8s("apps/v1:Deployment").spec as Obj).template as Obj).spec as Obj;
-        const ref = String((pod.containers as Obj[])[0].image);
+        const ref = String((pod.containers as Obj[])[0]?.image);
         assert.match(ref, new RegExp(`^${loginServer.replace(/\./g, "\\.")}/mcp-tools@sha256:[0-9a-f]{64}$`));
         assert.equal((prod.outputs.backend as Obj).image, ref);
     });
@@ -528,7 +534,7 @@ describe("role propagation before first use, and the same objects by either deli
         const kubeconfig = parse(String(plain(provider.kubeconfig, true))) as {
             users: { user: { exec: Obj } }[];
         };
-        assert.equal(kubeconfig.users[0].user.exec.command, "kubelogin");
+        assert.equal(kubeconfig.users[0]?.user.exec.command, "kubelogin");
         assert.equal(view(viaApi).ofType(clusterObjectsType).length, 0);
     });
 
@@ -638,7 +644,7 @@ describe("AKS backend variants", function () {
             !v.ofType("azure-native:authorization:RoleAssignment").some((r) => roleOf(r) === roles.acrPush),
         );
         const pod = ((v.k8s("apps/v1:Deployment").spec as Obj).template as Obj).spec as Obj;
-        assert.equal((pod.containers as Obj[])[0].image, ref);
+        assert.equal((pod.containers as Obj[])[0]?.image, ref);
     });
 
     it("runs a dev cluster with a public API server limited to authorized ranges, behind an injected Developer gateway", async () => {

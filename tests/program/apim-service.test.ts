@@ -33,6 +33,7 @@ describe("API Management inputs per SKU (synthesized)", function () {
 
             it("leaves enableClientCertificate out of the service", () => {
                 const [service] = ofType("azure-native:apimanagement:ApiManagementService", gateway().urn);
+                assert.ok(service);
                 assert.deepEqual(service.inputs.sku, { name: sku, capacity: 1 });
                 assert.ok(
                     !("enableClientCertificate" in service.inputs),
@@ -42,20 +43,25 @@ describe("API Management inputs per SKU (synthesized)", function () {
 
             it("creates the azuremonitor logger, then the diagnostic that uses it", () => {
                 const loggers = ofType("azure-native:apimanagement:Logger", gateway().urn);
-                const monitor = loggers.filter((l) => l.inputs.loggerId === "azuremonitor");
-                assert.equal(monitor.length, 1);
-                assert.equal(monitor[0].inputs.loggerType, "azureMonitor");
-                assert.equal(monitor[0].inputs.serviceName, `acp-test-${sku.toLowerCase()}`);
+                const monitors = loggers.filter((l) => l.inputs.loggerId === "azuremonitor");
+                const [monitor] = monitors;
+                assert.ok(
+                    monitor && monitors.length === 1,
+                    `one azuremonitor logger, got ${monitors.length}`,
+                );
+                assert.equal(monitor.inputs.loggerType, "azureMonitor");
+                assert.equal(monitor.inputs.serviceName, `acp-test-${sku.toLowerCase()}`);
                 const [diagnostic] = ofType("azure-native:apimanagement:Diagnostic", gateway().urn).filter(
                     (d) => d.inputs.diagnosticId === "azuremonitor",
                 );
+                assert.ok(diagnostic);
                 // The mock runtime's id for that logger: the diagnostic names the resource, not a guess.
                 assert.equal(
                     diagnostic.inputs.loggerId,
                     `/subscriptions/${mockSubscriptionId}/resourceGroups/acp-test-rg/providers/Microsoft.apimanagement/Logger/azuremonitor`,
                 );
                 // Registered only once the logger existed: it depends on it.
-                assert.ok(result.resources.indexOf(monitor[0]) < result.resources.indexOf(diagnostic));
+                assert.ok(result.resources.indexOf(monitor) < result.resources.indexOf(diagnostic));
             });
         });
     }

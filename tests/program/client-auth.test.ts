@@ -33,19 +33,19 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
         });
         it("refuses an unknown mode, ids that are not GUIDs or repeat, and pre-authorized ids outside direct mode", () => {
             assert.match(
-                read("oauth", []).problems[0],
+                read("oauth", []).problems[0] ?? "",
                 /^mcpClientAuth: must be one of off, direct, frontDoor/,
             );
             assert.match(
-                read("direct", ["vscode"]).problems[0],
+                read("direct", ["vscode"]).problems[0] ?? "",
                 /^mcpPreAuthorizedClientIds\[0\]: must be an app \(client\) id GUID/,
             );
             assert.match(
-                read("direct", [vsCodeClientId, vsCodeClientId.toUpperCase()]).problems[0],
+                read("direct", [vsCodeClientId, vsCodeClientId.toUpperCase()]).problems[0] ?? "",
                 /listed twice/,
             );
             assert.match(
-                read("frontDoor", [vsCodeClientId]).problems[0],
+                read("frontDoor", [vsCodeClientId]).problems[0] ?? "",
                 /applies only with mcpClientAuth: direct/,
             );
             assert.deepEqual(read("direct", [vsCodeClientId]).config.preAuthorizedClientIds, [
@@ -90,6 +90,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
                 "sign-in-direct",
                 "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized",
             );
+            assert.ok(pre);
             assert.equal(pre.inputs.authorizedClientId, vsCodeClientId);
             assert.deepEqual(pre.inputs.permissionIds, ["8eee1d54-cd00-41aa-8d90-39203627caf2"]);
             assert.equal(pre.inputs.applicationId, "/applications/4682d1c3-2d4c-4b47-aec8-05d40471238d");
@@ -97,6 +98,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
         });
         it("front door: an app with no password, its callback, MCP.Access, and a managed identity credential", () => {
             const [app] = under("sign-in-frontdoor", "azuread:index/application:Application");
+            assert.ok(app);
             assert.equal(app.inputs.password, undefined);
             assert.ok((app.inputs.tags as string[]).includes("mcp-front-door"));
             assert.deepEqual((app.inputs.web as Obj).redirectUris, [
@@ -112,6 +114,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
                 "sign-in-frontdoor",
                 "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
             );
+            assert.ok(fic);
             assert.equal(
                 fic.inputs.issuer,
                 "https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555/v2.0",
@@ -142,6 +145,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
                 stack,
                 "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
             ).filter((r) => r.name.includes("front-door"));
+            assert.ok(fic);
             const blobOwner = stack.resources.find((r) => r.name.endsWith("functions-blob-owner"));
             assert.ok(blobOwner);
             assert.equal(fic.inputs.subject, blobOwner.inputs.principalId);
@@ -187,6 +191,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
         it("gives the Functions app the front door's settings", () => {
             const gatewayUrl = String(stack.outputs.gatewayUrl);
             const [settings] = ofType(stack, "azure-native:web:WebAppApplicationSettings");
+            assert.ok(settings);
             // The whole map is stored as a secret (it holds the App Insights connection string).
             const wrapped = settings.inputs.properties as { value?: Record<string, unknown> };
             const props = wrapped.value ?? (settings.inputs.properties as Record<string, unknown>);
@@ -228,7 +233,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
             const run = async (resources: RecordedResource[]) => {
                 const outcome = await runOffline(
                     { stack: "dev", configOverrides: {}, json: true },
-                    async () => ({ resources, outputs: {} }),
+                    () => Promise.resolve({ resources, outputs: {} }),
                     () => undefined,
                     () => undefined,
                 );
@@ -247,7 +252,7 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
                         "azuread:index/application:Application",
                         "azuread:index/applicationPassword:ApplicationPassword",
                     ),
-                parent: app.parent,
+                ...(app.parent === undefined ? {} : { parent: app.parent }),
                 custom: true,
                 inputs: { applicationId: "/applications/front-door", displayName: "quick fix" },
             };

@@ -467,12 +467,14 @@ describe("stack configuration", () => {
 
         it("keeps one ordered table: versions and end dates rise together, dates are real days", () => {
             for (const windows of Object.values(supportWindows)) {
-                for (const [i, w] of windows.entries()) {
+                let previous: (typeof windows)[number] | undefined;
+                for (const w of windows) {
                     assert.equal(
                         new Date(`${w.endOfSupport}T00:00:00Z`).toISOString().slice(0, 10),
                         w.endOfSupport,
                     );
-                    if (i > 0) assert.ok(windows[i - 1].endOfSupport < w.endOfSupport, w.version);
+                    if (previous) assert.ok(previous.endOfSupport < w.endOfSupport, w.version);
+                    previous = w;
                 }
             }
         });
@@ -522,6 +524,7 @@ describe("stack configuration", () => {
         assert.deepEqual(Object.keys(project.config).sort(), [...declarable].sort());
         for (const key of declarable) {
             const d = project.config[key];
+            assert.ok(d, `Pulumi.yaml declares ${key}`);
             assert.equal(d.type, configKeys[key].type, key);
             assert.equal(d.description, configKeyDescription(key), key);
             assert.deepEqual(d.default, configKeys[key].default, key);

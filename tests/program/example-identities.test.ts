@@ -84,7 +84,9 @@ function withOwn(key: string, value: unknown): Record<string, string> {
 }
 
 function ownAgents(): Record<string, unknown>[] {
-    return JSON.parse(ownIdentities()[`${P}:agents`]) as Record<string, unknown>[];
+    const agents = ownIdentities()[`${P}:agents`];
+    assert.ok(agents !== undefined, "the team's own stack lists agents");
+    return JSON.parse(agents) as Record<string, unknown>[];
 }
 
 describe("example identities in a stack", () => {
@@ -191,7 +193,7 @@ describe("example identities in a stack", () => {
                 return { key: "agents", value: agents, path: "agents[0].gcp.serviceAccountUniqueId" };
             }
             if (/^\d{12}$/.test(example)) {
-                const aws = agents[1].aws as Record<string, string>;
+                const aws = agents[1]?.aws as Record<string, string>;
                 agents[1] = { ...agents[1], aws: { ...aws, roleArn: `arn:aws:iam::${example}:role/agent` } };
                 return { key: "agents", value: agents, path: "agents[1].aws.roleArn" };
             }
@@ -212,14 +214,16 @@ describe("example identities in a stack", () => {
                 const config = withOwn(key, value);
                 const problems = problemsOf(config);
                 assert.deepEqual(problems.map(keyOf), [`${P}:${at}`, `${P}:${exampleIdentitiesOptInKey}`]);
-                assert.ok(problems[0].toLowerCase().includes(example.toLowerCase()), problems[0]);
+                assert.ok(problems[0]?.toLowerCase().includes(example.toLowerCase()), problems[0]);
                 assert.deepEqual(problemsOf({ ...config, ...optIn }), []);
             });
         }
 
         it("refuses an example id wherever it is pasted, in any case", () => {
             const agents = ownAgents();
-            const sentinelExample = exampleValues[0].value.toUpperCase();
+            const sentinelExample = (
+                exampleValues[0] ?? assert.fail("no example values")
+            ).value.toUpperCase();
             agents.push({
                 name: "oidc-agent",
                 roles: ["Tools.Invoke"],
@@ -247,7 +251,9 @@ describe("example identities in a stack", () => {
         it("refuses the example certificate however it is encoded", () => {
             const pem = String(
                 (
-                    JSON.parse(asShipped("dev")[`${P}:agents`]) as { salesforce?: { certificate: string } }[]
+                    JSON.parse(
+                        asShipped("dev")[`${P}:agents`] ?? assert.fail("Pulumi.dev.yaml lists no agents"),
+                    ) as { salesforce?: { certificate: string } }[]
                 ).find((a) => a.salesforce)?.salesforce?.certificate,
             );
             const der = new X509Certificate(pem).raw.toString("base64");
@@ -261,7 +267,8 @@ describe("example identities in a stack", () => {
                     `${P}:agents[5].salesforce.certificate`,
                     `${P}:${exampleIdentitiesOptInKey}`,
                 ]);
-                assert.ok(problems[0].includes(exampleCertificates[0].value), problems[0]);
+                const [exampleCertificate] = exampleCertificates;
+                assert.ok(exampleCertificate && problems[0]?.includes(exampleCertificate.value), problems[0]);
                 assert.deepEqual(problemsOf({ ...withOwn("agents", agents), ...optIn }), []);
             }
         });
@@ -280,7 +287,7 @@ describe("example identities in a stack", () => {
                 ...refused.map((_, i) => `${P}:alertEmails[${i}]`),
                 `${P}:${exampleIdentitiesOptInKey}`,
             ]);
-            assert.match(problems[1], /"ops@mail\.contoso\.com" is on contoso\.com, an example domain/);
+            assert.match(problems[1] ?? "", /"ops@mail\.contoso\.com" is on contoso\.com, an example domain/);
             assert.deepEqual(
                 problemsOf(withOwn("alertWebhookUrls", ["https://hooks.example.org/alert"])).map(keyOf),
                 [`${P}:alertWebhookUrls[0]`, `${P}:${exampleIdentitiesOptInKey}`],

@@ -39,6 +39,7 @@ describe("first deploy of the Functions backend, synthesized under mocks", funct
         const waits = graph.dependenciesOf(deployment).filter((r) => r.type.endsWith(":RolePropagation"));
         assert.equal(waits.length, 1, "one propagation wait before OneDeploy");
         const [wait] = waits;
+        assert.ok(wait);
         for (const grant of grants) assert.ok(graph.waitsFor(wait, grant), `the wait follows ${grant.name}`);
         assert.equal((wait.inputs.assignmentIds as string[]).length, grants.length);
         assert.ok(Number(wait.inputs.seconds) >= 120, `waits ${String(wait.inputs.seconds)} s`);

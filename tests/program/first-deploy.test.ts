@@ -64,7 +64,7 @@ describe("prod stack deployed from CI, synthesized", function () {
                 r.inputs.diagnosticId === "azuremonitor",
         )!;
         assert.match(String(diagnostic.inputs.loggerId), /\/Logger\/azuremonitor$/);
-        assert.ok(prod.resources.indexOf(logger!) < prod.resources.indexOf(diagnostic));
+        assert.ok(prod.resources.indexOf(logger) < prod.resources.indexOf(diagnostic));
     });
 
     it("states ServicePrincipal on both of the deployer's grants, cluster admin and registry push", () => {
@@ -115,7 +115,7 @@ describe("prod stack deployed from CI, synthesized", function () {
         const found = await principalTypeViolations(stack);
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(
-            found[0],
+            found[0] ?? "",
             new RegExp(
                 `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
             ),

@@ -1,4 +1,5 @@
 /** Shared test inputs: the dev stack's configuration as the runtime would see it. */
+import * as assert from "node:assert/strict";
 import { shippedConfig } from "../support/shipped-stacks";
 
 /** Pulumi.dev.yaml as shipped, opted into its example identities (nothing here deploys). */
@@ -18,5 +19,7 @@ export function devConfigWith(overrides: Record<string, unknown>): Record<string
 }
 
 export function devAgents(): Record<string, unknown>[] {
-    return JSON.parse(devConfig()["agents-control-plane:agents"]) as Record<string, unknown>[];
+    const agents = devConfig()["agents-control-plane:agents"];
+    assert.ok(agents !== undefined, "Pulumi.dev.yaml lists agents");
+    return JSON.parse(agents) as Record<string, unknown>[];
 }

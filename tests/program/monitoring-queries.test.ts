@@ -31,6 +31,8 @@ function queriesByResource(resources: readonly RecordedResource[]): Record<strin
 describe("monitoring queries of the shipped stacks, analyzed", function () {
     this.timeout(120_000);
     const stacks: Record<string, SynthResult> = {};
+    const synthesized = (name: string): SynthResult =>
+        stacks[name] ?? assert.fail(`${name} was not synthesized`);
 
     before(async () => {
         const [dev, prod] = await Promise.all([
@@ -42,7 +44,7 @@ describe("monitoring queries of the shipped stacks, analyzed", function () {
 
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: finds the four alert queries and the dashboard's four queries`, () => {
-            assert.deepEqual(queriesByResource(stacks[stack].resources), {
+            assert.deepEqual(queriesByResource(synthesized(stack).resources), {
                 [`acp-${stack}-monitoring-auth-failures`]: 1,
                 [`acp-${stack}-monitoring-throttling`]: 1,
                 [`acp-${stack}-monitoring-backend-errors`]: 1,
@@ -52,17 +54,19 @@ describe("monitoring queries of the shipped stacks, analyzed", function () {
         });
 
         it(`${stack}: every query parses and names only documented tables and columns`, () => {
-            const failures = queryFailures(stacks[stack].resources);
+            const failures = queryFailures(synthesized(stack).resources);
             assert.deepEqual(failures, [], failures.join("\n\n"));
         });
     }
 
     it("reports a misspelled column with the resource, where, the position and the query", () => {
-        const broken = stacks.dev.resources.map((r) =>
+        const broken = synthesized("dev").resources.map((r) =>
             r.name === "acp-dev-monitoring-auth-failures"
                 ? {
                       ...r,
-                      inputs: JSON.parse(JSON.stringify(r.inputs).replace("ResponseCode", "ResponseCod")),
+                      inputs: JSON.parse(
+                          JSON.stringify(r.inputs).replace("ResponseCode", "ResponseCod"),
+                      ) as Record<string, unknown>,
                   }
                 : r,
         );

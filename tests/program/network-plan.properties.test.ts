@@ -66,12 +66,9 @@ describe("address planning properties (fast-check)", () => {
                     for (const range of aksRanges)
                         assert.ok(!overlaps(subnet, range), `${cidr} overlaps AKS`);
                 }
-                for (let i = 0; i < subnets.length; i++)
-                    for (let j = i + 1; j < subnets.length; j++)
-                        assert.ok(
-                            !overlaps(block(subnets[i]), block(subnets[j])),
-                            `${subnets[i]} ~ ${subnets[j]}`,
-                        );
+                for (const [i, a] of subnets.entries())
+                    for (const b of subnets.slice(i + 1))
+                        assert.ok(!overlaps(block(a), block(b)), `${a} ~ ${b}`);
                 // The load balancer's address is usable: inside its subnet, past Azure's four reserved
                 // addresses and before the broadcast address.
                 const lb = block(plan.internalLoadBalancer);

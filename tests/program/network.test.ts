@@ -31,9 +31,8 @@ describe("private network plan", () => {
             );
             for (const s of subnets)
                 assert.ok(s.base >= vnet.base && s.base < vnet.base + 2 ** (32 - vnet.prefix));
-            for (let i = 0; i < subnets.length; i++)
-                for (let j = i + 1; j < subnets.length; j++)
-                    assert.ok(!overlaps(subnets[i], subnets[j]), space);
+            for (const [i, a] of subnets.entries())
+                for (const b of subnets.slice(i + 1)) assert.ok(!overlaps(a, b), space);
             const lb = parseCidr(plan.internalLoadBalancer)!;
             const ip = parseCidr(`${plan.internalLoadBalancerIp}/32`)!;
             assert.ok(ip.base >= lb.base + 4 && ip.base < lb.base + 31, "a usable address of the LB subnet");
@@ -67,7 +66,11 @@ describe("private network plan", () => {
             [plan.gateway],
         );
         const denyVnet = rules.find((r) => r.name === "deny-other-vnet-to-backend")!;
-        assert.ok(denyVnet.priority > allows[0].priority, "the gateway's allow is evaluated first");
+        const [gatewayAllow] = allows;
+        assert.ok(
+            gatewayAllow && denyVnet.priority > gatewayAllow.priority,
+            "the gateway's allow is evaluated first",
+        );
         assert.ok(rules.some((r) => r.access === "Deny" && r.sourceAddressPrefix === "Internet"));
         const pe = privateEndpointRules(plan);
         assert.deepEqual(

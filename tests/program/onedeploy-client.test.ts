@@ -9,7 +9,13 @@ type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => unkn
 
 interface Fake {
     readonly url: string;
-    readonly requests: { method: string; url: string; auth?: string; contentType?: string; body: Buffer }[];
+    readonly requests: {
+        method: string;
+        url: string;
+        auth: string | undefined;
+        contentType: string | undefined;
+        body: Buffer;
+    }[];
     close(): Promise<void>;
 }
 
@@ -54,9 +60,10 @@ function fakeClock() {
     return {
         slept,
         now: () => t,
-        sleep: async (ms: number) => {
+        sleep: (ms: number) => {
             slept.push(ms);
             t += ms;
+            return Promise.resolve();
         },
     };
 }
@@ -86,6 +93,7 @@ describe("OneDeploy client", () => {
         const result = await oneDeploy({ ...fast, scmBaseUrl: fake.url });
         assert.deepEqual(result, { deploymentId: "dep-1", status: 4, statusText: "Success" });
         const [publish, ...statuses] = fake.requests;
+        assert.ok(publish);
         assert.equal(publish.method, "POST");
         assert.equal(publish.url, "/api/publish?RemoteBuild=false");
         assert.equal(publish.auth, "Bearer t0ken");
@@ -105,7 +113,7 @@ describe("OneDeploy client", () => {
         });
         const result = await oneDeploy({ ...fast, scmBaseUrl: fake.url });
         assert.equal(result.deploymentId, "abc-9");
-        assert.equal(fake.requests[1].url, "/api/deployments/abc-9");
+        assert.equal(fake.requests[1]?.url, "/api/deployments/abc-9");
     });
 
     it("fails instead of polling 'latest' when the publish answer names no deployment", async () => {

@@ -33,9 +33,10 @@ function find(node: unknown, tag: string): Node[] {
     const walk = (n: unknown): void => {
         if (Array.isArray(n)) return n.forEach(walk);
         if (typeof n !== "object" || n === null) return;
-        for (const [k, v] of Object.entries(n)) {
+        const entries: [string, unknown][] = Object.entries(n);
+        for (const [k, v] of entries) {
             if (k === tag)
-                (Array.isArray(v) ? v : [v]).forEach((x) =>
+                (Array.isArray(v) ? v : [v]).forEach((x: unknown) =>
                     out.push(typeof x === "object" && x !== null ? (x as Node) : { "#text": x }),
                 );
             walk(v);
@@ -43,6 +44,18 @@ function find(node: unknown, tag: string): Node[] {
     };
     walk(node);
     return out;
+}
+/** The first element named `tag` under `node`; fails when there is none. */
+function first(node: unknown, tag: string): Node {
+    const [found] = find(node, tag);
+    assert.ok(found, `no <${tag}>`);
+    return found;
+}
+/** The rendered policy of the MCP operation `id`; fails when there is none. */
+function operationPolicy(id: string): string {
+    const xml = policies.mcpOperations[id];
+    assert.ok(xml !== undefined, `no policy rendered for operation ${id}`);
+    return xml;
 }
 const section = (xml: string, name: string): unknown =>
     (parser.parse(xml) as { policies: Node }).policies[name];
@@ -64,7 +77,7 @@ describe("APIM policies", () => {
     }
 
     it("validates Entra tokens for the MCP app on the MCP API", () => {
-        const [v] = find(section(policies.mcpApi, "inbound"), "validate-azure-ad-token");
+        const v = first(section(policies.mcpApi, "inbound"), "validate-azure-ad-token");
         assert.equal(v["tenant-id"], "{{mcp-tenant-id}}");
         assert.equal(v["failed-validation-httpcode"], "401");
         assert.deepEqual((v.audiences as Node).audience, ["{{mcp-app-client-id}}", "{{mcp-app-id-uri}}"]);
@@ -72,7 +85,7 @@ describe("APIM policies", () => {
 
     it("rate-limits per caller with Retry-After, never on the Authorization header", () => {
         for (const xml of [policies.mcpApi, policies.sentinelApi]) {
-            const [rl] = find(section(xml, "inbound"), "rate-limit-by-key");
+            const rl = first(section(xml, "inbound"), "rate-limit-by-key");
             assert.equal(rl.calls, "120");
             assert.equal(rl["renewal-period"], "60");
             assert.equal(rl["retry-after-header-name"], "Retry-After");
@@ -95,7 +108,7 @@ describe("APIM policies", () => {
                 /context\.Variables\["callerId"\]\)\s*== ""/.test(String(w.condition)),
             );
             assert.ok(refusal, "a refusal for tokens that name no caller");
-            assert.equal(find(refusal, "set-status")[0].code, "401");
+            assert.equal(first(refusal, "set-status").code, "401");
             const www = find(refusal, "set-header").find((h) => h.name === "WWW-Authenticate");
             assert.match(String(www?.value), /error="invalid_token".*resource_metadata="\{\{prm-url\}\}"/);
             // The refusal comes before the rate limit spends anyone's quota.
@@ -104,11 +117,11 @@ describe("APIM policies", () => {
     });
 
     it("streams backend responses and reaches the backend with the gateway's managed identity", () => {
-        const [fwd] = find(section(policies.mcpApi, "backend"), "forward-request");
+        const fwd = first(section(policies.mcpApi, "backend"), "forward-request");
         assert.equal(fwd["buffer-response"], "false");
         for (const xml of [policies.mcpApi, policies.sentinelApi]) {
             const inbound = section(xml, "inbound");
-            const [mi] = find(inbound, "authentication-managed-identity");
+            const mi = first(inbound, "authentication-managed-identity");
             assert.equal(mi.resource, "{{backend-audience}}");
             const deleted = find(inbound, "set-header").filter((h) => h.name === "Authorization");
             assert.deepEqual(
@@ -116,7 +129,7 @@ describe("APIM policies", () => {
                 ["delete"],
                 "the caller's token is removed before the backend call",
             );
-            assert.equal(find(inbound, "set-backend-service")[0]["backend-id"], "tools-backend");
+            assert.equal(first(inbound, "set-backend-service")["backend-id"], "tools-backend");
             // The Functions key travels on the APIM backend entity, never in a policy.
             assert.doesNotMatch(xml, /x-functions-key|master.?key|[?&]code=|mcp-extension-key/i);
         }
@@ -126,9 +139,13 @@ describe("APIM policies", () => {
         for (const xml of [policies.mcpApi, policies.sentinelApi]) {
             const inbound = section(xml, "inbound");
             const headers = find(inbound, "set-header").filter((h) => h.name === forwardedCallerHeader);
-            assert.equal(headers.length, 1);
-            assert.equal(headers[0]["exists-action"], "override");
-            assert.match(String(find(headers[0], "value")[0]["#text"]), /context\.Variables\["callerId"\]/);
+            const [header] = headers;
+            assert.ok(
+                header && headers.length === 1,
+                `one ${forwardedCallerHeader} header, found ${headers.length}`,
+            );
+            assert.equal(header["exists-action"], "override");
+            assert.match(String(first(header, "value")["#text"]), /context\.Variables\["callerId"\]/);
             // Roles: any caller value removed unconditionally, then the validated roles set when there are any.
             const roles = find(inbound, "set-header").filter((h) => h.name === forwardedRolesHeader);
             assert.deepEqual(
@@ -151,7 +168,7 @@ describe("APIM policies", () => {
     it("answers a failed token check with 401 and WWW-Authenticate resource_metadata", () => {
         for (const xml of [policies.mcpApi, policies.sentinelApi]) {
             const onError = section(xml, "on-error");
-            const [status] = find(onError, "set-status");
+            const status = first(onError, "set-status");
             assert.equal(status.code, "401");
             const www = find(onError, "set-header").find((h) => h.name === "WWW-Authenticate");
             assert.equal(www?.value, 'Bearer resource_metadata="{{prm-url}}"');
@@ -168,13 +185,13 @@ describe("APIM policies", () => {
         assert.match(expression, /StringComparer\.OrdinalIgnoreCase/);
         const refusal = find(inbound, "when").find((w) => String(w.condition).includes('"!invalid"'));
         assert.ok(refusal, "a 400 answer for ambiguous bodies");
-        assert.equal(find(refusal, "set-status")[0].code, "400");
+        assert.equal(first(refusal, "set-status").code, "400");
         // The refusal comes before the role check reads the tool names.
         assert.ok(policies.mcpApi.indexOf("!invalid&quot;)") < policies.mcpApi.indexOf('name="deniedTool"'));
     });
 
     it("keeps metric dimensions to catalog tool names and one value per batch", () => {
-        const metric = find(section(policies.mcpApi, "outbound"), "emit-metric")[0];
+        const metric = first(section(policies.mcpApi, "outbound"), "emit-metric");
         const dims = find(metric, "dimension");
         assert.match(String(dims.find((d) => d.name === "agent")?.value), /Variables\["callerId"\]/);
         assert.match(String(dims.find((d) => d.name === "tool")?.value), /"\(several\)"/);
@@ -193,20 +210,20 @@ describe("APIM policies", () => {
         );
         assert.match(answer, /-32602/);
         // Legacy SSE: 400 (the answer cannot travel on the stream); Streamable HTTP: 200 with the JSON-RPC answer.
-        const [legacy] = find(refusal, "when");
+        const legacy = first(refusal, "when");
         assert.match(String(legacy.condition), /"mcpTransport", "streamable"\) == "legacy-sse"/);
-        assert.equal(find(legacy, "set-status")[0].code, "400");
-        assert.equal(find(find(refusal, "otherwise")[0], "set-status")[0].code, "200");
+        assert.equal(first(legacy, "set-status").code, "400");
+        assert.equal(first(first(refusal, "otherwise"), "set-status").code, "200");
         assert.ok(
             policies.mcpApi.indexOf('name="unknownToolAnswer"') <
                 policies.mcpApi.indexOf('name="deniedTool"'),
         );
         // Each operation names its transport before the API policy runs.
         for (const op of mcpOperations) {
-            const opInbound = section(policies.mcpOperations[op.id], "inbound") as Node;
-            const [variable] = find(opInbound, "set-variable");
+            const opInbound = section(operationPolicy(op.id), "inbound") as Node;
+            const variable = first(opInbound, "set-variable");
             assert.deepEqual([variable.name, variable.value], ["mcpTransport", op.transport]);
-            const xml = policies.mcpOperations[op.id];
+            const xml = operationPolicy(op.id);
             assert.ok(xml.indexOf('name="mcpTransport"') < xml.indexOf("<base />"));
         }
     });
@@ -222,7 +239,7 @@ describe("APIM policies", () => {
             assert.match(measure, /long\.Parse\(declared\) > 262144\)/);
             assert.match(measure, /Body\.As<byte\[\]>\(preserveContent: true\)\.Length > 262144/);
             const refusal = find(inbound, "when").find((w) => String(w.condition).includes('"bodyTooLarge"'));
-            assert.equal(find(refusal, "set-status")[0].code, "413");
+            assert.equal(first(refusal, "set-status").code, "413");
         }
         // The measurement runs before the body is parsed for tool names.
         assert.ok(
@@ -232,23 +249,23 @@ describe("APIM policies", () => {
 
     it("requires the incident-analysis role on the Sentinel webhook, JSON only", () => {
         const inbound = section(policies.sentinelApi, "inbound");
-        const [claim] = find(find(inbound, "required-claims")[0], "claim");
+        const claim = first(first(inbound, "required-claims"), "claim");
         assert.equal(claim.name, "roles");
         assert.equal(claim.value, "Incidents.Analyze");
-        const [vc] = find(inbound, "validate-content");
+        const vc = first(inbound, "validate-content");
         assert.equal(vc["unspecified-content-type-action"], "prevent");
-        assert.equal(find(inbound, "rewrite-uri")[0].template, backendPaths.sentinelWebhook);
+        assert.equal(first(inbound, "rewrite-uri").template, backendPaths.sentinelWebhook);
     });
 
     it("maps each MCP operation to the backend path both backends serve", () => {
         for (const op of mcpOperations) {
-            const [rw] = find(section(policies.mcpOperations[op.id], "inbound"), "rewrite-uri");
+            const rw = first(section(operationPolicy(op.id), "inbound"), "rewrite-uri");
             assert.equal(rw.template, op.backendPath);
         }
     });
 
     it("publishes Protected Resource Metadata as JSON naming the authorization server's named value", () => {
-        const [body] = find(section(policies.protectedResourceMetadata, "inbound"), "set-body");
+        const body = first(section(policies.protectedResourceMetadata, "inbound"), "set-body");
         const json = JSON.parse(String(body["#text"])) as Record<string, unknown>;
         assert.equal(json.resource, "{{mcp-resource-url}}");
         // Entra's v2 issuer, or the OAuth front door (tests/program/client-auth.test.ts checks the value per mode).

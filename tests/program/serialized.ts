@@ -3,6 +3,7 @@
  * modules the tests import. This loads a value the way that host does, so tests can drive the code
  * as it will really run (the serializer rebuilds classes, and drops what it cannot capture).
  */
+import * as assert from "node:assert/strict";
 import Module from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,5 +26,7 @@ export async function asSerialized<T>(value: T): Promise<T> {
     );
     loaded._compile(serialized.text, filename);
     // The factory ran on load: the export is the value itself.
-    return (loaded.exports as Record<string, T>)[serialized.exportName];
+    const exported = (loaded.exports as Record<string, T | undefined>)[serialized.exportName];
+    assert.ok(exported !== undefined, `the serialized module exports no ${serialized.exportName}`);
+    return exported;
 }

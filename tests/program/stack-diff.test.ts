@@ -23,14 +23,19 @@ describe("stack diff", () => {
     const registry = resource("azure-native:containerregistry:Registry", "reg", {
         sku: { name: "Standard" },
     });
+    const oldRegistry = {
+        ...registry,
+        urn: urn("agents:aks:AksCluster$azure-native:containerregistry:Registry", "reg"),
+    };
+    const endpoint = resource("azure-native:network:PrivateEndpoint", "pe", {});
     const before = {
         resources: [
-            { ...registry, urn: urn("agents:aks:AksCluster$azure-native:containerregistry:Registry", "reg") },
+            oldRegistry,
             resource("azure-native:storage:StorageAccount", "sa", {
                 tags: { project: "a" },
                 subnets: ["x", "y"],
             }),
-            resource("azure-native:network:PrivateEndpoint", "pe", {}),
+            endpoint,
         ],
         outputs: { backend: { kind: "aks", url: "http://10.0.5.10" } },
     };
@@ -43,30 +48,26 @@ describe("stack diff", () => {
         const moved = {
             ...registry,
             urn: urn("agents:aks:ToolRegistry$azure-native:containerregistry:Registry", "reg"),
-            aliases: [before.resources[0].urn],
+            aliases: [oldRegistry.urn],
+        };
+        const changedStorage = resource("azure-native:storage:StorageAccount", "sa", {
+            tags: { project: "b" },
+            subnets: ["x"],
+        });
+        // Moved without an alias: Pulumi would delete the old endpoint and create a new one.
+        const newEndpoint = {
+            ...endpoint,
+            urn: urn("agents:storage:ToolStorage$azure-native:network:PrivateEndpoint", "pe"),
         };
         const after = {
-            resources: [
-                moved,
-                resource("azure-native:storage:StorageAccount", "sa", {
-                    tags: { project: "b" },
-                    subnets: ["x"],
-                }),
-                // Moved without an alias: Pulumi would delete the old endpoint and create a new one.
-                {
-                    ...before.resources[2],
-                    urn: urn("agents:storage:ToolStorage$azure-native:network:PrivateEndpoint", "pe"),
-                },
-            ],
+            resources: [moved, changedStorage, newEndpoint],
             outputs: { backend: { kind: "aks", url: "http://10.0.5.11" } },
         };
         const d = diffStacks(before, after);
-        assert.deepEqual(d.moved, [{ from: before.resources[0].urn, to: moved.urn }]);
-        assert.deepEqual(d.added, [after.resources[2].urn]);
-        assert.deepEqual(d.removed, [before.resources[2].urn]);
-        assert.deepEqual(d.changed, [
-            { urn: after.resources[1].urn, inputs: ["subnets[1]", "tags.project"] },
-        ]);
+        assert.deepEqual(d.moved, [{ from: oldRegistry.urn, to: moved.urn }]);
+        assert.deepEqual(d.added, [newEndpoint.urn]);
+        assert.deepEqual(d.removed, [endpoint.urn]);
+        assert.deepEqual(d.changed, [{ urn: changedStorage.urn, inputs: ["subnets[1]", "tags.project"] }]);
         assert.deepEqual(d.outputs, ["backend.url"]);
         assert.notEqual(describeDifference(d), "identical\n");
     });

@@ -36,7 +36,7 @@ describe("dev stack synthesized under mocks", function () {
         let report = "";
         await runOffline(
             { stack: "dev", configOverrides: {}, json: false },
-            async () => dev,
+            () => Promise.resolve(dev),
             (t) => (report += t),
             () => undefined,
         );
@@ -139,7 +139,7 @@ describe("dev stack synthesized under mocks", function () {
             assert.equal(inputs(r).principalType, "ServicePrincipal");
             const scope = String(inputs(r).scope);
             assert.ok(
-                scope.endsWith(`/${inputs(account).accountName}`) || scope.includes("/Component/"),
+                scope.endsWith(`/${String(inputs(account).accountName)}`) || scope.includes("/Component/"),
                 scope,
             );
         }
@@ -180,7 +180,7 @@ describe("dev stack synthesized under mocks", function () {
         assert.equal(settings.AzureWebJobsStorage__clientId, settings.AZURE_CLIENT_ID);
         assert.equal(
             settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
-            `ClientId=${settings.AZURE_CLIENT_ID};Authorization=AAD`,
+            `ClientId=${String(settings.AZURE_CLIENT_ID)};Authorization=AAD`,
         );
         assert.match(
             String(settings.SNIPPETS_STORAGE_ACCOUNT_URL),
@@ -356,17 +356,20 @@ describe("dev stack synthesized under mocks", function () {
         ]);
         for (const a of alerts) {
             const [c] = (a.criteria as { allOf: Obj[] }).allOf;
+            assert.ok(c);
             assert.equal(c.operator, "GreaterThan");
             assert.match(String(c.query), /ApiManagementGatewayLogs/);
             assert.equal(((a.actions as Obj).actionGroups as string[]).length, 1);
         }
-        const byName = Object.fromEntries(alerts.map((a) => [String(a.ruleName).replace("acp-dev-", ""), a]));
-        assert.match(
-            String((byName["auth-failures"].criteria as { allOf: Obj[] }).allOf[0].query),
-            /401, 403/,
-        );
-        assert.match(String((byName.throttling.criteria as { allOf: Obj[] }).allOf[0].query), /429/);
-        assert.equal((byName["latency-p95"].criteria as { allOf: Obj[] }).allOf[0].threshold, 3000);
+        const criterionOf = (rule: string): Obj => {
+            const alert = alerts.find((a) => a.ruleName === `acp-dev-${rule}`);
+            const [criterion] = (alert?.criteria as { allOf: Obj[] } | undefined)?.allOf ?? [];
+            assert.ok(criterion, `the ${rule} alert has a criterion`);
+            return criterion;
+        };
+        assert.match(String(criterionOf("auth-failures").query), /401, 403/);
+        assert.match(String(criterionOf("throttling").query), /429/);
+        assert.equal(criterionOf("latency-p95").threshold, 3000);
         const wb = inputs(one("azure-native:applicationinsights:Workbook"));
         assert.match(
             String(wb.resourceName),
@@ -486,6 +489,7 @@ describe("dev stack synthesized under mocks", function () {
             assert.deepEqual(granted, [...(agent.roles as string[])].sort(), component);
             assert.ok(agentSps.some((s) => s.parent?.endsWith(`::${component}`)));
             const exported = (dev.outputs.agents as Record<string, Obj>)[String(agent.name)];
+            assert.ok(exported, `the agents output names ${String(agent.name)}`);
             assert.deepEqual([...(exported.roles as string[])].sort(), [...(agent.roles as string[])].sort());
         }
         // The Sentinel playbook identity gets the incident role only.
@@ -571,14 +575,18 @@ describe("dev stack synthesized under mocks", function () {
         // Tables the policy splits on ';': the role table is the one that maps names to app roles.
         const roleTables = new Set(
             [...mcpPolicy.matchAll(/&quot;([^&]*)&quot;\.Split\(';'\)/g)]
-                .map((m) => m[1])
+                .flatMap((m) => m[1] ?? [])
                 .filter((table) =>
                     table.split(";").every((entry) => allAppRoles.some((role) => entry.endsWith(`=${role}`))),
                 ),
         );
-        assert.equal(roleTables.size, 1, "one role table, the same wherever the policy reads it");
+        const [roleTable] = roleTables;
+        assert.ok(
+            roleTable !== undefined && roleTables.size === 1,
+            "one role table, the same wherever the policy reads it",
+        );
         assert.deepEqual(
-            [...roleTables][0].split(";").map((entry) => entry.split("=")),
+            roleTable.split(";").map((entry) => entry.split("=")),
             tools.map((t) => [t.name, t.role]),
         );
         const mcpApp = ofType("azuread:index/application:Application").find((a) =>
@@ -624,7 +632,7 @@ describe("dev stack synthesized under mocks", function () {
             "actionGroupId",
             "workbookId",
         ]) {
-            assert.ok(typeof m[k] === "string" && (m[k] as string).length > 0, k);
+            assert.ok(typeof m[k] === "string" && m[k].length > 0, k);
         }
         assert.equal((m.alertRuleIds as string[]).length, 4);
     });
@@ -682,6 +690,7 @@ describe("synthesis of other configurations", function () {
         assert.equal(id.type, "SystemAssigned, UserAssigned");
         assert.equal(Object.keys(id.userAssignedIdentities).length, 1);
         const [hostname] = apim.inputs.hostnameConfigurations as Record<string, unknown>[];
+        assert.ok(hostname);
         assert.equal(hostname.hostName, "mcp.contoso.com");
         assert.equal(hostname.certificateSource, "KeyVault");
         assert.equal(typeof hostname.identityClientId, "string");

@@ -13,7 +13,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 interface FakeArm {
     readonly url: string;
-    readonly requests: { method: string; url: string; auth?: string }[];
+    readonly requests: { method: string; url: string; auth: string | undefined }[];
     close(): Promise<void>;
 }
 
@@ -47,9 +47,10 @@ function virtualClock(): Clock & { slept: number[] } {
     return {
         slept,
         now: () => now,
-        sleep: async (ms) => {
+        sleep: (ms) => {
             slept.push(ms);
             now += ms;
+            return Promise.resolve();
         },
     };
 }

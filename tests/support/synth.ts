@@ -20,9 +20,9 @@ export function roleOf(assignment: RecordedResource): string {
 
 export interface StackView {
     /** Every resource of `type`, in registration order. */
-    ofType(type: string): RecordedResource[];
+    readonly ofType: (type: string) => RecordedResource[];
     /** The one resource of `type` (whose name ends with `nameSuffix`); fails unless exactly one. */
-    one(type: string, nameSuffix?: string): RecordedResource;
+    readonly one: (type: string, nameSuffix?: string) => RecordedResource;
 }
 
 export function stackView(result: Pick<SynthResult, "resources">): StackView {
@@ -31,8 +31,12 @@ export function stackView(result: Pick<SynthResult, "resources">): StackView {
         ofType,
         one: (type, nameSuffix) => {
             const list = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
-            assert.equal(list.length, 1, `exactly one ${type} ${nameSuffix ?? ""}`);
-            return list[0];
+            const [only] = list;
+            assert.ok(
+                only && list.length === 1,
+                `exactly one ${type} ${nameSuffix ?? ""}, found ${list.length}`,
+            );
+            return only;
         },
     };
 }

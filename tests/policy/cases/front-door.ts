@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import type { RecordedResource } from "../../../policypacks/control-plane/evaluate";
 import { frontDoorAppTag } from "../../../components/identity/client-sign-in";
 import {
@@ -80,7 +81,7 @@ function frontDoorGateway(edit: (xml: string) => string = (x) => x): RecordedRes
                 operationId: op.id,
                 policyId: "policy",
                 format: "xml",
-                value: edit(rendered.operations[op.id]),
+                value: edit(rendered.operations[op.id] ?? assert.fail(`no policy rendered for ${op.id}`)),
             }),
         ]),
     ];

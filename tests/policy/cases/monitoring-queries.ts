@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import { PolicyCase } from "../harness";
 import { compliantStack, plus, resource, tags, withChange } from "../fixtures";
 
@@ -7,6 +8,7 @@ const policy = "monitoring-queries-analyze";
 const alertQuery = (edit: (query: string) => string) =>
     withChange(compliantStack(), "monitoring-auth-failures", (i) => {
         const [criterion] = (i.criteria as { allOf: { query: string }[] }).allOf;
+        assert.ok(criterion, "the alert rule has a criterion");
         criterion.query = edit(criterion.query);
     });
 

@@ -1,11 +1,11 @@
 import { PolicyCase } from "../harness";
-import { compliantStack, withChange, without } from "../fixtures";
+import { compliantStack, withChange, without, withoutField } from "../fixtures";
 
 const change = (name: string, edit: (inputs: Record<string, unknown>) => void) =>
     withChange(compliantStack(), name, edit);
 
 /** The stack as a recording without resource ids: references are matched by ARM type and name. */
-const withoutIds = () => compliantStack().map(({ id: _id, ...r }) => r);
+const withoutIds = () => compliantStack().map((r) => withoutField(r, "id"));
 
 export const observabilityCases: PolicyCase[] = [
     {

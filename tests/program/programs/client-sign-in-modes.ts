@@ -5,7 +5,7 @@
 import { vsCodeClientId, type McpClientAuthMode } from "../../../components/config/client-auth";
 import { ClientSignIn } from "../../../components/identity/client-sign-in";
 
-export = async (): Promise<Record<string, unknown>> => {
+export = (): Promise<Record<string, unknown>> => {
     const modes: McpClientAuthMode[] = ["off", "direct", "frontDoor"];
     for (const mode of modes) {
         const signIn = new ClientSignIn(`sign-in-${mode.toLowerCase()}`, {
@@ -21,5 +21,5 @@ export = async (): Promise<Record<string, unknown>> => {
         });
         signIn.trustBackendIdentity("2f0bb067-dda4-4465-8c5f-a29762ba1d2f");
     }
-    return {};
+    return Promise.resolve({});
 };

@@ -10,7 +10,7 @@ import { mockSubscriptionId } from "../../../scripts/lib/mocks";
 
 const rg = `/subscriptions/${mockSubscriptionId}/resourceGroups/acp-test-rg`;
 
-export = async (): Promise<Record<string, unknown>> => {
+export = (): Promise<Record<string, unknown>> => {
     for (const sku of apimSkus) {
         const name = `gw-${sku.toLowerCase()}`;
         new Gateway(name, {
@@ -37,5 +37,5 @@ export = async (): Promise<Record<string, unknown>> => {
         publisherEmail: "platform-team@contoso.com",
         publisherName: "Contoso Platform Engineering",
     });
-    return {};
+    return Promise.resolve({});
 };

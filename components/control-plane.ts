@@ -174,7 +174,6 @@ export class ControlPlane extends pulumi.ComponentResource {
             `${name}-client-sign-in`,
             {
                 baseName,
-                tenantId: context.tenantId,
                 owners: [context.deployerObjectId],
                 tags,
                 clientAuth: config.clientAuth,
@@ -225,7 +224,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        signIn.trustBackendIdentity(toolBackend.identityPrincipalId);
+        signIn.trustBackendWorkload(toolBackend.workloadFederation);
         this.clientSignIn = {
             mode: config.clientAuth.mode,
             preAuthorizedClientIds: config.clientAuth.preAuthorizedClientIds,

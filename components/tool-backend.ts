@@ -45,8 +45,22 @@ export interface ToolBackend {
     readonly backendUrl: pulumi.Output<string>;
     /** Resource the gateway requests its token for (the backend app registration's client id). */
     readonly audience: pulumi.Output<string>;
-    /** The backend's managed identity (its object id), which the front door's federated credential trusts. */
+    /** The backend's managed identity (its object id). */
     readonly identityPrincipalId: pulumi.Output<string>;
+    /** The token the tool service presents as the front door's client assertion: whom the front door's app trusts. */
+    readonly workloadFederation: WorkloadFederation;
+}
+
+/**
+ * Issuer and subject of the token a backend's workload proves itself with (audience
+ * `api://AzureADTokenExchange`), as a federated credential on an app registration matches them.
+ */
+export interface WorkloadFederation {
+    /** Name of the federated credential (immutable in Entra: a new name replaces the credential). */
+    readonly credentialName: string;
+    readonly description: string;
+    readonly issuer: pulumi.Input<string>;
+    readonly subject: pulumi.Input<string>;
 }
 
 /** The rest of the stack, as every backend kind sees it. */
@@ -85,8 +99,8 @@ export interface GatewayFacts {
 /** What the control plane asks of the tool service itself, beside what the backend's kind sets. */
 export interface ToolServiceSettings {
     /**
-     * More app settings for the tool service, none of them a secret (the OAuth front door's
-     * `FRONT_DOOR_*`). A backend that cannot carry them refuses non-empty settings.
+     * More settings for the tool service, none of them a secret (the OAuth front door's
+     * `FRONT_DOOR_*`): app settings on Functions, container environment on AKS.
      */
     readonly settings: Readonly<Record<string, pulumi.Input<string>>>;
 }

@@ -7,7 +7,7 @@ import { assignRole, roleGranter } from "../azure/role-assignment";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
 import { projectName } from "../project";
-import type { ToolBackend } from "../tool-backend";
+import type { ToolBackend, WorkloadFederation } from "../tool-backend";
 import { AksCluster } from "./cluster";
 import type { NodeServerBundle } from "functions-app/bundle";
 import { ToolImage } from "./image";
@@ -68,6 +68,13 @@ export interface AksBackendArgs {
     /** Resource id of the snippets container: the workload identity's blob role is scoped to it. */
     readonly snippetsContainerId: pulumi.Input<string>;
     /**
+     * Resource id of the OAuth front door's container (registrations, codes, consents), when the
+     * front door runs: the workload identity reads and writes blobs in it. Default: no front door.
+     */
+    readonly frontDoorContainerId?: pulumi.Input<string>;
+    /** More host environment, none of it secret (the front door's `FRONT_DOOR_*`). Default: none. */
+    readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
      * Blob endpoint of the tool storage account, no trailing slash (resolved privately in the VNet).
      */
     readonly blobEndpoint: pulumi.Input<string>;
@@ -97,6 +104,8 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
     public readonly identityClientId: pulumi.Output<string>;
     public readonly identityPrincipalId: pulumi.Output<string>;
     public readonly image: pulumi.Output<string>;
+    /** The workload's service account token: the cluster's OIDC issuer and `system:serviceaccount:<ns>:<sa>`. */
+    public readonly workloadFederation: WorkloadFederation;
 
     constructor(name: string, args: AksBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:aks:AksBackend", name, {}, opts);
@@ -174,6 +183,16 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 "Legacy SSE backplane queues",
             ),
         ];
+        if (args.frontDoorContainerId !== undefined)
+            // Blobs only, in the front door's container only: no ACLs (Owner), no other container.
+            grants.push(
+                grant(
+                    "front-door-contributor",
+                    args.frontDoorContainerId,
+                    "storageBlobDataContributor",
+                    "OAuth front door records",
+                ),
+            );
 
         let image: pulumi.Output<string>;
         if (args.image.kind === "configured") {
@@ -239,6 +258,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                     limits: { memory: "512Mi" },
                 },
                 labels: { "app.kubernetes.io/part-of": projectName },
+                ...(args.serviceSettings ? { serviceSettings: args.serviceSettings } : {}),
             },
             // Pods need their identity's federation and roles, and the deployer its cluster role.
             { parent: this, dependsOn: [federation, ...grants, ...cluster.kubernetesAccess] },
@@ -252,6 +272,12 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
         this.identityClientId = identity.clientId;
         this.identityPrincipalId = identity.principalId;
         this.image = image;
+        this.workloadFederation = {
+            credentialName: "tool-backend-aks-workload",
+            description: "The AKS tool workload's service account token, which runs the front door.",
+            issuer: cluster.oidcIssuerUrl,
+            subject,
+        };
         this.registerOutputs({
             backendUrl: this.backendUrl,
             clusterName: this.clusterName,

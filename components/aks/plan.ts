@@ -2,6 +2,8 @@
  * The AKS backend as the control plane builds it. It is private: its storage sits behind private
  * endpoints and the gateway joins its VNet, so the network exists before the gateway does.
  */
+import { frontDoorSettingNames } from "functions-app/front-door/environment";
+import { frontDoorContainer } from "functions-app/contract";
 import { registryName, storageAccountName } from "../azure/ids";
 import { apimVnetModes } from "../config/types";
 import { Network } from "../network/network";
@@ -36,7 +38,10 @@ export function planAksBackend(
             resourceGroupName: ctx.resourceGroupName,
             location: config.location,
             accountName: storageAccountName(config.namePrefix, config.environment, "tools", ctx.salt),
-            containers: aksStorageContainers,
+            containers:
+                config.clientAuth.mode === "frontDoor"
+                    ? [...aksStorageContainers, frontDoorContainer]
+                    : aksStorageContainers,
             publicNetworkAccess: "Disabled",
             privateEndpoints: {
                 subnetId: network.privateEndpointSubnetId,
@@ -51,14 +56,16 @@ export function planAksBackend(
         },
         { parent: ctx.parent },
     );
+    const frontDoorContainerId =
+        config.clientAuth.mode === "frontDoor" ? storage.containerIds[frontDoorContainer] : undefined;
     return {
         network,
         deploy: (gateway, service) => {
-            // The AKS workload is not given extra service settings yet; the config parser refuses
-            // what would need them (the front door), so reaching here with some is a program bug.
-            const extra = Object.keys(service.settings);
-            if (extra.length > 0)
-                throw new Error(`the AKS backend does not carry service settings yet: ${extra.join(", ")}`);
+            const frontDoor = frontDoorSettingNames.issuer in service.settings;
+            if (frontDoor !== (frontDoorContainerId !== undefined))
+                throw new Error(
+                    `the front door's settings and its storage container go together (settings: ${frontDoor}, container: ${frontDoorContainerId !== undefined})`,
+                );
             const aks = new AksBackend(
                 `${name}-aks`,
                 {
@@ -79,6 +86,14 @@ export function planAksBackend(
                     gatewaySubnetCidr: network.plan.gateway,
                     storageAccountId: storage.accountId,
                     snippetsContainerId: storage.containerIds[aksStorageContainers[0]],
+                    ...(frontDoorContainerId !== undefined ? { frontDoorContainerId } : {}),
+                    serviceSettings: frontDoor
+                        ? {
+                              ...service.settings,
+                              // The pod's assertion is its projected service account token (no IMDS on AKS).
+                              [frontDoorSettingNames.clientAssertion]: "federated-token-file",
+                          }
+                        : service.settings,
                     blobEndpoint: storage.blobEndpoint,
                     queueEndpoint: storage.queueEndpoint,
                     audience: ctx.audience,
@@ -93,6 +108,7 @@ export function planAksBackend(
                 backendUrl: aks.backendUrl,
                 audience: aks.audience,
                 identityPrincipalId: aks.identityPrincipalId,
+                workloadFederation: aks.workloadFederation,
                 outputs: {
                     clusterName: aks.clusterName,
                     oidcIssuerUrl: aks.oidcIssuerUrl,

@@ -13,6 +13,7 @@ export function stableGuid(...parts: string[]): string {
 /** Built-in Azure role definition ids (the same in every subscription). */
 export const builtInRoles = {
     storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",

@@ -178,11 +178,6 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         json("mcpPreAuthorizedClientIds"),
         (key, message) => r.problem(key, message),
     );
-    if (clientAuth.mode === "frontDoor" && backend === "aks")
-        r.problem(
-            "mcpClientAuth",
-            "frontDoor runs on the functions backend only for now: the AKS workload is not yet given the front door's settings and storage container; use direct, or backend: functions",
-        );
     const logRetentionDays = int("logRetentionDays");
     const latencyThresholdMs = int("latencyThresholdMs");
 

@@ -7,7 +7,7 @@ import { roleGranter } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { FunctionsNodeVersion } from "../config/support";
-import type { ToolBackend } from "../tool-backend";
+import type { ToolBackend, WorkloadFederation } from "../tool-backend";
 import { OneDeployPackage } from "./onedeploy/provider";
 import type { FunctionsPackage } from "./package";
 import { McpExtensionKey } from "./system-key/provider";
@@ -79,6 +79,8 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
     public readonly storageAccountName: pulumi.Output<string>;
     public readonly identityClientId: pulumi.Output<string>;
     public readonly identityPrincipalId: pulumi.Output<string>;
+    /** The app's user-assigned identity, as a federated credential trusts it (issuer: this tenant). */
+    public readonly workloadFederation: WorkloadFederation;
     public readonly deployedSha256: pulumi.Output<string>;
     /**
      * The MCP extension's system key (secret), for the gateway's `x-functions-key`: the extension may
@@ -303,6 +305,13 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
         this.storageAccountName = store.accountName;
         this.identityClientId = identity.clientId;
         this.identityPrincipalId = identity.principalId;
+        // Managed identity as a federated credential: its token for the exchange audience.
+        this.workloadFederation = {
+            credentialName: "tool-backend-managed-identity",
+            description: "The tool backend's managed identity, which runs the front door.",
+            issuer: `https://login.microsoftonline.com/${args.tenantId}/v2.0`,
+            subject: identity.principalId,
+        };
         this.deployedSha256 = deployment.sha256;
         this.mcpExtensionKey = pulumi.secret(systemKey.key);
         this.registerOutputs({

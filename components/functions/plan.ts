@@ -44,6 +44,7 @@ export function planFunctionsBackend(
                 backendUrl: functions.backendUrl,
                 audience: functions.audience,
                 identityPrincipalId: functions.identityPrincipalId,
+                workloadFederation: functions.workloadFederation,
                 functionsSystemKey: functions.mcpExtensionKey,
                 outputs: {
                     functionAppName: functions.functionAppName,

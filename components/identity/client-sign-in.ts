@@ -2,6 +2,7 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { tokenExchangeAudience } from "../azure/entra";
 import type { ClientAuthConfig } from "../config/client-auth";
+import type { WorkloadFederation } from "../tool-backend";
 import { delegatedScope, gatewayPaths } from "functions-app/contract";
 import { frontDoorSettingNames } from "functions-app/front-door/environment";
 import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
@@ -12,7 +13,6 @@ export const frontDoorAppTag = "mcp-front-door";
 /** Arguments for {@link ClientSignIn}. */
 export interface ClientSignInArgs {
     readonly baseName: string;
-    readonly tenantId: string;
     readonly owners: readonly string[];
     readonly tags: Readonly<Record<string, string>>;
     readonly clientAuth: ClientAuthConfig;
@@ -28,19 +28,17 @@ export interface ClientSignInArgs {
  * Entra side of people signing in with MCP clients. Direct mode: the MCP app pre-authorizes the
  * configured public clients for `MCP.Access`. Front door mode: the front door's own app
  * registration (a confidential client with no password and no certificate), allowed to request
- * `MCP.Access` and pre-authorized by the MCP app, authenticating with the tool backend's managed
- * identity through a federated credential ({@link ClientSignIn.trustBackendIdentity}).
+ * `MCP.Access` and pre-authorized by the MCP app, authenticating with the tool backend's workload
+ * identity through a federated credential ({@link ClientSignIn.trustBackendWorkload}).
  */
 export class ClientSignIn extends pulumi.ComponentResource {
     /** The front door's app (client) id; undefined unless `mcpClientAuth: frontDoor`. */
     public readonly frontDoorClientId?: pulumi.Output<string>;
     private readonly frontDoorApp?: azuread.Application;
-    private readonly args: ClientSignInArgs;
     private readonly componentName: string;
 
     constructor(name: string, args: ClientSignInArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:identity:ClientSignIn", name, {}, opts);
-        this.args = args;
         this.componentName = name;
         const preAuthorize = (id: string, clientId: pulumi.Input<string>) =>
             new azuread.ApplicationPreAuthorized(
@@ -62,7 +60,7 @@ export class ClientSignIn extends pulumi.ComponentResource {
                 {
                     displayName: `${args.baseName}-mcp-front-door`,
                     description:
-                        "OAuth front door for MCP clients: signs users in and obtains MCP.Access tokens on their behalf. Authenticates with the tool backend's managed identity (federated credential), never a secret.",
+                        "OAuth front door for MCP clients: signs users in and obtains MCP.Access tokens on their behalf. Authenticates with the tool backend's workload identity (federated credential), never a secret.",
                     signInAudience: "AzureADMyOrg",
                     owners: [...args.owners],
                     tags,
@@ -99,20 +97,21 @@ export class ClientSignIn extends pulumi.ComponentResource {
     }
 
     /**
-     * Managed identity as a federated credential: the front door's app accepts, as its client
-     * assertion, a token of the tool backend's identity for `api://AzureADTokenExchange` (issuer:
-     * this tenant's v2 endpoint, subject: the identity's object id). No-op outside front door mode.
+     * The front door's app accepts, as its client assertion, the token the tool backend's workload
+     * proves itself with (audience `api://AzureADTokenExchange`): on Functions its managed identity's
+     * token (issuer: this tenant's v2 endpoint, subject: the identity's object id), on AKS the
+     * service account token the cluster issues. No-op outside front door mode.
      */
-    trustBackendIdentity(principalId: pulumi.Input<string>): void {
+    trustBackendWorkload(federation: WorkloadFederation): void {
         if (!this.frontDoorApp) return;
         new azuread.ApplicationFederatedIdentityCredential(
             `${this.componentName}-front-door-fic`,
             {
                 applicationId: this.frontDoorApp.id,
-                displayName: "tool-backend-managed-identity",
-                description: "The tool backend's managed identity, which runs the front door.",
-                issuer: `https://login.microsoftonline.com/${this.args.tenantId}/v2.0`,
-                subject: principalId,
+                displayName: federation.credentialName,
+                description: federation.description,
+                issuer: federation.issuer,
+                subject: federation.subject,
                 audiences: [tokenExchangeAudience],
             },
             { parent: this },

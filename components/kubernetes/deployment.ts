@@ -59,6 +59,30 @@ export function hostEnvironment(params: WorkloadParams): IEnvVar[] {
     return env;
 }
 
+/** Every variable {@link hostEnvironment} may set, whether or not it does for given params. */
+export const hostVariableNames: readonly string[] = [
+    "HOST",
+    "PORT",
+    "SNIPPETS_STORAGE_ACCOUNT_URL",
+    "SSE_BACKPLANE_QUEUE_URL",
+    "AUTH_ISSUER",
+    "AUTH_AUDIENCE",
+    "AUTH_JWKS_URI",
+    "AUTH_RESOURCE",
+    "AUTH_AUTHORIZATION_SERVERS",
+    "AUTH_SCOPES",
+    "ALLOWED_ORIGINS",
+    "PUBLIC_BASE_URL",
+];
+
+/** The host's own environment, then the control plane's service settings, sorted by name. */
+function containerEnvironment(params: WorkloadParams): IEnvVar[] {
+    const settings = Object.entries(params.serviceSettings ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, value]) => ({ name, value }));
+    return [...hostEnvironment(params), ...settings];
+}
+
 /**
  * The Node host Deployment. `spec.replicas` is left to the HorizontalPodAutoscaler: setting it here
  * would make every update reset the replica count the autoscaler chose.
@@ -112,7 +136,7 @@ export function renderDeployment(params: WorkloadParams, names: ObjectNames): Re
                             image: params.image,
                             imagePullPolicy: "IfNotPresent",
                             ports: [{ name: "http", containerPort, protocol: "TCP" }],
-                            env: hostEnvironment(params),
+                            env: containerEnvironment(params),
                             resources: {
                                 requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
                                 limits: {

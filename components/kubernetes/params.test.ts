@@ -120,6 +120,21 @@ describe("Kubernetes workload parameters", () => {
         ],
         ["label value too long", { labels: { team: "x".repeat(64) } }, /^labels: label "team": value/],
         [
+            "service setting replacing the host's token validation",
+            { serviceSettings: { AUTH_ISSUER: "https://evil.example.com" } },
+            /^serviceSettings: "AUTH_ISSUER" is set by the workload itself/,
+        ],
+        [
+            "service setting replacing the webhook's token file",
+            { serviceSettings: { AZURE_FEDERATED_TOKEN_FILE: "/tmp/token" } },
+            /^serviceSettings: "AZURE_FEDERATED_TOKEN_FILE" is set by the workload itself/,
+        ],
+        [
+            "service setting that is not a variable name",
+            { serviceSettings: { "front-door": "on" } },
+            /^serviceSettings: "front-door" is not an environment variable name/,
+        ],
+        [
             "label key with bad prefix",
             { labels: { "Example.com/team": "a" } },
             /^labels: label key "Example\.com\/team"/,

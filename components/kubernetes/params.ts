@@ -1,3 +1,4 @@
+import { hostVariableNames } from "./deployment";
 import {
     checkAzureSubnetName,
     checkDns1035Label,
@@ -66,6 +67,11 @@ export interface WorkloadParams {
     readonly resources: WorkloadResources;
     /** Extra labels for every object (for example cost centre or environment). */
     readonly labels?: Readonly<Record<string, string>>;
+    /**
+     * More environment for the host, none of it secret (the OAuth front door's `FRONT_DOOR_*`);
+     * it cannot replace a variable the workload sets itself or the identity webhook injects.
+     */
+    readonly serviceSettings?: Readonly<Record<string, string>>;
 }
 
 /** Thrown when parameters are invalid; lists every problem, each naming its parameter. */
@@ -118,6 +124,7 @@ export function workloadParamsProblems(params: WorkloadParams): string[] {
     problems.push(...replicaProblems(params));
     if (params.auth) problems.push(...authProblems(params.auth));
     problems.push(...resourceProblems(params.resources));
+    problems.push(...serviceSettingProblems(params));
     for (const [key, value] of Object.entries(params.labels ?? {})) {
         check("labels", checkLabel(key, value));
         if (reservedLabelKeys.includes(key)) problems.push(`labels: "${key}" is set by the workload itself`);
@@ -129,6 +136,30 @@ export function workloadParamsProblems(params: WorkloadParams): string[] {
 export function assertWorkloadParams(params: WorkloadParams): void {
     const problems = workloadParamsProblems(params);
     if (problems.length > 0) throw new WorkloadParamsError(problems);
+}
+
+/** Variables the workload identity webhook injects into the pod's containers. */
+const webhookVariables: readonly string[] = [
+    "AZURE_CLIENT_ID",
+    "AZURE_TENANT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_AUTHORITY_HOST",
+];
+
+function serviceSettingProblems(params: WorkloadParams): string[] {
+    const settings = params.serviceSettings ?? {};
+    if (Object.keys(settings).length === 0) return [];
+    const owned = new Set([...hostVariableNames, ...webhookVariables]);
+    const problems: string[] = [];
+    for (const name of Object.keys(settings)) {
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(name))
+            problems.push(
+                `serviceSettings: "${name}" is not an environment variable name ([A-Z_][A-Z0-9_]*)`,
+            );
+        else if (owned.has(name))
+            problems.push(`serviceSettings: "${name}" is set by the workload itself and cannot be replaced`);
+    }
+    return problems;
 }
 
 function replicaProblems(params: WorkloadParams): string[] {

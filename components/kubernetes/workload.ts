@@ -69,6 +69,8 @@ export interface McpWorkloadArgs {
      * Labels added to every object, beside the program's own (`app.kubernetes.io/*`). Default: none.
      */
     readonly labels?: Readonly<Record<string, string>>;
+    /** More host environment, none of it secret (the front door's `FRONT_DOOR_*`). Default: none. */
+    readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -100,6 +102,7 @@ export class McpWorkload extends pulumi.ComponentResource {
             gatewaySubnetCidr: args.gatewaySubnetCidr,
             internalLoadBalancerIp: args.internalLoadBalancerIp,
             lbSubnetName: args.lbSubnetName,
+            serviceSettings: args.serviceSettings,
         });
         const manifests = inputs.apply((resolved) => {
             const params: WorkloadParams = {

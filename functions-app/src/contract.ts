@@ -72,3 +72,6 @@ export const webhookRole: AppRole = appRoles.incidentsAnalyze;
 
 /** Blob container and prefix for snippets: blobs are `snippets/<name>.json`. */
 export const snippetContainer = "snippets";
+
+/** Container in the tool storage account that holds the OAuth front door's records. */
+export const frontDoorContainer = "oauth-front-door";

@@ -1,8 +1,10 @@
 /**
  * The OAuth front door's app registration (tagged `mcp-front-door`) signs users in on the gateway's
  * behalf, so a secret on it would be a standing credential for every user's sign-in. It must hold
- * no password and no certificate, and must authenticate with a managed identity through a
- * federated credential (issuer: an Entra tenant's v2 endpoint, audience api://AzureADTokenExchange).
+ * no password and no certificate, and must authenticate with the tool backend's workload identity
+ * through a federated credential (audience api://AzureADTokenExchange): a managed identity (issuer:
+ * an Entra tenant's v2 endpoint) or an AKS workload's service account (issuer: the cluster's OIDC
+ * issuer, subject `system:serviceaccount:<namespace>:<name>`).
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { frontDoorAppTag } from "../../components/identity/client-sign-in";
@@ -20,8 +22,24 @@ const secretTypes: Readonly<Record<string, string>> = {
 };
 const federatedCredentialType =
     "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential";
-const managedIdentityIssuer =
-    /^https:\/\/login\.microsoftonline\.com\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/v2\.0$/i;
+const guid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const managedIdentityIssuer = new RegExp(`^https://login\\.microsoftonline\\.com/${guid}/v2\\.0$`, "i");
+/** AKS OIDC issuer: `https://<region>.oic.prod-aks.azure.com/<tenant>/<cluster guid>/`. */
+const aksIssuer = new RegExp(`^https://[a-z0-9]+\\.oic\\.prod-aks\\.azure\\.com/${guid}/${guid}/$`, "i");
+const serviceAccountSubject =
+    /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** A workload identity the front door can run as: a managed identity, or an AKS service account. */
+function isWorkloadCredential(credential: PolicyResource): boolean {
+    const issuer = stringPropOf(credential, "issuer") ?? "";
+    const subject = stringPropOf(credential, "subject") ?? "";
+    const audiences = propOf(credential, "audiences") as unknown[] | undefined;
+    return (
+        audiences?.includes(tokenExchangeAudience) === true &&
+        (managedIdentityIssuer.test(issuer) ||
+            (aksIssuer.test(issuer) && serviceAccountSubject.test(subject)))
+    );
+}
 
 /** A credential of `app`: its applicationId refers to it, or it was declared beside it (same parent component). */
 function belongsTo(credential: PolicyResource, app: PolicyResource): boolean {
@@ -34,7 +52,7 @@ function belongsTo(credential: PolicyResource, app: PolicyResource): boolean {
 export const frontDoorSecretless: StackValidationPolicy = {
     name: "front-door-secretless",
     description:
-        "The MCP OAuth front door's app registration has no password or certificate and authenticates with a managed identity (federated credential).",
+        "The MCP OAuth front door's app registration has no password or certificate and authenticates with the tool backend's workload identity (federated credential).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const apps = args.resources.filter((r) => {
@@ -45,28 +63,23 @@ export const frontDoorSecretless: StackValidationPolicy = {
         for (const app of apps) {
             if (propOf(app, "password") !== undefined)
                 report(
-                    `Remove the password block from the front door's application "${app.name}"; it authenticates with the tool backend's managed identity through a federated credential.`,
+                    `Remove the password block from the front door's application "${app.name}"; it authenticates with the tool backend's workload identity through a federated credential.`,
                     app.urn,
                 );
             for (const credential of args.resources) {
                 const what = secretTypes[credential.type];
                 if (what !== undefined && belongsTo(credential, app))
                     report(
-                        `Remove ${what} "${credential.name}" from the front door's application "${app.name}"; its only credential is the tool backend's managed identity (federated credential).`,
+                        `Remove ${what} "${credential.name}" from the front door's application "${app.name}"; its only credential is the tool backend's workload identity (federated credential).`,
                         credential.urn,
                     );
             }
             const federated = args.resources.filter(
-                (r) =>
-                    r.type === federatedCredentialType &&
-                    belongsTo(r, app) &&
-                    managedIdentityIssuer.test(stringPropOf(r, "issuer") ?? "") &&
-                    (propOf(r, "audiences") as unknown[] | undefined)?.includes(tokenExchangeAudience) ===
-                        true,
+                (r) => r.type === federatedCredentialType && belongsTo(r, app) && isWorkloadCredential(r),
             );
             if (federated.length === 0)
                 report(
-                    `The front door's application "${app.name}" has no federated credential from a managed identity (issuer https://login.microsoftonline.com/<tenant>/v2.0, audience ${tokenExchangeAudience}); without one it could only sign in with a secret.`,
+                    `The front door's application "${app.name}" has no federated credential from the tool backend's workload identity (audience ${tokenExchangeAudience}; issuer https://login.microsoftonline.com/<tenant>/v2.0 for a managed identity, or the AKS cluster's OIDC issuer with subject system:serviceaccount:<namespace>:<name>); without one it could only sign in with a secret.`,
                     app.urn,
                 );
         }

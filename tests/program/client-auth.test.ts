@@ -3,7 +3,9 @@
  * them, the Entra resources of each mode, and the dev stack synthesized in front door mode: the
  * front door's app with its managed identity credential and no secret, its APIM APIs and per-IP
  * limits, the resource metadata naming it, its outputs, and the policy pack passing that stack and
- * refusing it once a password is added to the app.
+ * refusing it once a password is added to the app; and the prod stack (AKS) in front door mode: the
+ * settings in the pods, the container and its one role, the credential trusting the workload's
+ * service account, the pack passing.
  */
 import * as assert from "node:assert/strict";
 import { readClientAuth, vsCodeClientId } from "../../components/config/client-auth";
@@ -12,6 +14,9 @@ import type { RecordedResource } from "../../policypacks/control-plane/evaluate"
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
 import { parseStackConfig } from "../../components/config/parse";
 import { shippedConfig, shippedStack } from "../support/shipped-stacks";
+import { roleOf, stackView } from "../support/synth";
+import { stableGuid } from "../../components/azure/ids";
+import { planNetwork } from "../../components/network/plan";
 
 type Obj = Record<string, unknown>;
 
@@ -52,17 +57,12 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
                 vsCodeClientId,
             ]);
         });
-        it("refuses the front door on the AKS backend, which does not run it yet", () => {
+        it("accepts the front door on the AKS backend", () => {
             const result = parseStackConfig(
                 { ...shippedConfig("prod"), "agents-control-plane:mcpClientAuth": "frontDoor" },
                 { stack: "prod", today: new Date("2026-12-01T00:00:00Z") },
             );
-            assert.ok(
-                !result.ok &&
-                    result.errors.some((e) =>
-                        /mcpClientAuth: frontDoor runs on the functions backend only/.test(e),
-                    ),
-            );
+            assert.deepEqual(result.ok ? [] : result.errors, []);
         });
     });
 
@@ -258,6 +258,139 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
             };
             const found = (await run([...stack.resources, secret])).map((v) => v.policy);
             assert.ok(found.includes("front-door-secretless"), found.join(", "));
+        });
+    });
+    describe("prod stack (AKS) in front door mode", () => {
+        let stack: SynthResult;
+        before(async () => {
+            stack = await synthesize(shippedStack("prod", { mcpClientAuth: "frontDoor" }));
+        });
+        const view = () => stackView(stack);
+        /** Id the mock runtime gives an azure-native resource (scripts/lib/mocks.ts). */
+        const mockId = (r: RecordedResource, nameInput: string) => {
+            const [, module, kind] = r.type.split(":");
+            return `/subscriptions/66666666-7777-4888-9999-000000000000/resourceGroups/${String(r.inputs.resourceGroupName)}/providers/Microsoft.${module}/${kind}/${String(r.inputs[nameInput])}`;
+        };
+        /** The workload's objects as prod applies them (run command). */
+        const workloadObjects = () =>
+            view().one("pulumi-nodejs:dynamic/agents-aks:ClusterObjects").inputs.objects as Obj[];
+
+        it("runs the front door in the pods: FRONT_DOOR_* beside the host's own settings, the assertion from the projected token", () => {
+            const deployment = workloadObjects().find((o) => o.kind === "Deployment");
+            assert.ok(deployment);
+            const template = (deployment.spec as Obj).template as {
+                metadata: Obj;
+                spec: { containers: Obj[] };
+            };
+            assert.equal((template.metadata.labels as Obj)["azure.workload.identity/use"], "true");
+            const [container] = template.spec.containers;
+            assert.ok(container);
+            const list = container.env as { name: string; value: string }[];
+            const env = new Map(list.map((e) => [e.name, e.value]));
+            const gatewayUrl = String(stack.outputs.gatewayUrl);
+            assert.equal(env.get("FRONT_DOOR_ISSUER"), `${gatewayUrl}/oauth`);
+            assert.equal(env.get("FRONT_DOOR_RESOURCE"), `${gatewayUrl}/mcp`);
+            assert.equal(
+                env.get("FRONT_DOOR_CLIENT_ID"),
+                (stack.outputs.clientSignIn as { frontDoor: Obj }).frontDoor.clientId,
+            );
+            assert.equal(env.get("FRONT_DOOR_SCOPE"), `${String(stack.outputs.mcpAppIdUri)}/MCP.Access`);
+            assert.match(
+                String(env.get("FRONT_DOOR_AUTHORITY")),
+                /^https:\/\/login\.microsoftonline\.com\/[0-9a-f-]{36}$/,
+            );
+            assert.equal(env.get("FRONT_DOOR_CLIENT_ASSERTION"), "federated-token-file");
+            // The host refuses the front door without token validation (only the gateway may call it).
+            assert.ok(env.get("AUTH_ISSUER"));
+            // Each name once: a service setting never shadows the host's own.
+            assert.equal(env.size, list.length);
+        });
+
+        it("creates the oauth-front-door container and grants the workload identity Blob Data Contributor on it alone", () => {
+            const containers = view().ofType("azure-native:storage:BlobContainer");
+            assert.deepEqual(containers.map((c) => c.inputs.containerName).sort(), [
+                "oauth-front-door",
+                "snippets",
+            ]);
+            const frontDoor = containers.find((c) => c.inputs.containerName === "oauth-front-door");
+            assert.ok(frontDoor);
+            assert.equal(frontDoor.inputs.publicAccess, "None");
+            const uami = view().one(
+                "azure-native:managedidentity:UserAssignedIdentity",
+                "-workload-identity",
+            );
+            const principal = stableGuid("mock", uami.type, uami.name, "principal");
+            const onFrontDoor = view()
+                .ofType("azure-native:authorization:RoleAssignment")
+                .filter((r) => r.inputs.scope === mockId(frontDoor, "containerName"));
+            assert.deepEqual(
+                onFrontDoor.map((g) => [g.inputs.principalId, roleOf(g), g.inputs.principalType]),
+                [[principal, "ba92f5b4-2d11-453d-a403-e96b0029c9fe", "ServicePrincipal"]],
+            );
+        });
+
+        it("has the front door's app trust the workload's service account on the cluster's OIDC issuer", () => {
+            const fics = ofType(
+                stack,
+                "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+            ).filter((r) => r.name.includes("front-door"));
+            assert.equal(fics.length, 1);
+            const [fic] = fics;
+            assert.ok(fic);
+            // The same token the workload identity's own credential matches: one issuer, one subject.
+            const own = view().one(
+                "azure-native:managedidentity:FederatedIdentityCredential",
+                "-workload-federation",
+            );
+            assert.equal(fic.inputs.issuer, (stack.outputs.backend as Obj).oidcIssuerUrl);
+            assert.equal(fic.inputs.issuer, own.inputs.issuer);
+            assert.equal(fic.inputs.subject, "system:serviceaccount:mcp-tools:mcp-tools");
+            assert.equal(fic.inputs.subject, own.inputs.subject);
+            assert.deepEqual(fic.inputs.audiences, ["api://AzureADTokenExchange"]);
+            assert.equal(fic.inputs.displayName, "tool-backend-aks-workload");
+        });
+
+        it("keeps the gateway's front door routes, and the pods admit only the gateway's subnet", () => {
+            const apis = ofType(stack, "azure-native:apimanagement:Api")
+                .map((r) => [r.inputs.apiId, r.inputs.path])
+                .filter(([id]) => String(id).startsWith("front-door"));
+            assert.deepEqual(apis, [
+                ["front-door", "oauth"],
+                ["front-door-metadata", ".well-known/oauth-authorization-server"],
+            ]);
+            const policy = workloadObjects().find(
+                (o) =>
+                    o.kind === "NetworkPolicy" && String((o.metadata as Obj).name).endsWith("-gateway-only"),
+            );
+            assert.ok(policy);
+            const spec = policy.spec as {
+                ingress: { from: { ipBlock: { cidr: string } }[]; ports: { port: number }[] }[];
+            };
+            assert.equal(spec.ingress.length, 1);
+            const [rule] = spec.ingress;
+            assert.ok(rule);
+            // prod's VNet is 10.60.0.0/16 (Pulumi.prod.yaml): the gateway's subnet, and nothing else.
+            assert.deepEqual(
+                rule.from.map((f) => f.ipBlock.cidr),
+                [planNetwork("10.60.0.0/16").gateway],
+            );
+            assert.deepEqual(
+                rule.ports.map((p) => p.port),
+                [8080],
+            );
+        });
+
+        it("passes the policy pack with no violation", async () => {
+            const outcome = await runOffline(
+                { stack: "prod", configOverrides: {}, json: true },
+                () => Promise.resolve({ resources: stack.resources, outputs: {} }),
+                () => undefined,
+                () => undefined,
+            );
+            const violations = (outcome.result?.violations ?? []).filter(
+                (v) => v.enforcementLevel === "mandatory",
+            );
+            assert.deepEqual(violations, []);
         });
     });
 });

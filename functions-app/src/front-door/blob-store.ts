@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
+import { frontDoorContainer } from "../contract";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import type { Envelope, FrontDoorStore, RecordKind, StoredRecord } from "./store";
 
-/** Container in the tool storage account that holds the front door's records. */
-export const frontDoorContainer = "oauth-front-door";
+export { frontDoorContainer } from "../contract";
 
 /**
  * Front door records as blobs `<kind>/<key>.json` in the tool storage account. Conditions do the

@@ -1,11 +1,11 @@
 /**
  * The front door's settings as the tool service reads them from its environment (the Pulumi
  * program sets them in front door mode), and the front door built from them: records in the tool
- * storage account, and client assertions from the service's own managed identity.
+ * storage account, and client assertions from the service's own workload identity.
  */
-import { DefaultAzureCredential } from "@azure/identity";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import { BlobFrontDoorStore } from "./blob-store";
+import { clientAssertionFor, clientAssertionSources, type ClientAssertionSetting } from "./client-assertion";
 import { FrontDoor } from "./front-door";
 import { EntraUpstream } from "./upstream";
 
@@ -23,6 +23,8 @@ export interface FrontDoorEnvironment {
     readonly resourceName: string;
     /** FRONT_DOOR_REGISTRATION_CAP, default 1000. */
     readonly registrationCap: number;
+    /** FRONT_DOOR_CLIENT_ASSERTION (default `managed-identity`), with the AKS token file when it is `federated-token-file`. */
+    readonly clientAssertion: ClientAssertionSetting;
 }
 
 export const frontDoorSettingNames = {
@@ -33,7 +35,11 @@ export const frontDoorSettingNames = {
     scope: "FRONT_DOOR_SCOPE",
     resourceName: "FRONT_DOOR_RESOURCE_NAME",
     registrationCap: "FRONT_DOOR_REGISTRATION_CAP",
+    clientAssertion: "FRONT_DOOR_CLIENT_ASSERTION",
 } as const;
+
+/** Set by the AKS workload identity webhook on pods that use a workload identity. */
+export const federatedTokenFileVariable = "AZURE_FEDERATED_TOKEN_FILE";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -61,7 +67,8 @@ export function readFrontDoorEnvironment(env: Env): { settings?: FrontDoorEnviro
     const registrationCap = Number(capText);
     if (!Number.isInteger(registrationCap) || registrationCap < 1 || registrationCap > 100_000)
         errors.push(`${n.registrationCap}: must be an integer from 1 to 100000, got ${capText}`);
-    if (errors.length > 0) return { errors };
+    const clientAssertion = readClientAssertion(env, errors);
+    if (errors.length > 0 || !clientAssertion) return { errors };
     return {
         errors,
         settings: {
@@ -72,21 +79,33 @@ export function readFrontDoorEnvironment(env: Env): { settings?: FrontDoorEnviro
             scope,
             resourceName: value(n.resourceName) ?? "MCP tools",
             registrationCap,
+            clientAssertion,
         },
     };
 }
 
-/** The front door in Azure: its store in the tool storage account, assertions from the managed identity. */
+function readClientAssertion(env: Env, errors: string[]): ClientAssertionSetting | undefined {
+    const name = frontDoorSettingNames.clientAssertion;
+    const source = env[name]?.trim() || "managed-identity";
+    if (source === "managed-identity") return { source };
+    if (source === "federated-token-file") {
+        const tokenFile = env[federatedTokenFileVariable]?.trim();
+        if (tokenFile) return { source, tokenFile };
+        errors.push(
+            `${federatedTokenFileVariable}: required when ${name} is ${source} (the workload identity webhook sets it on pods labelled azure.workload.identity/use=true)`,
+        );
+        return undefined;
+    }
+    errors.push(`${name}: must be one of ${clientAssertionSources.join(", ")}, got ${source}`);
+    return undefined;
+}
+
+/** The front door in Azure: its store in the tool storage account, assertions from the workload identity. */
 export function frontDoorFromEnvironment(
     settings: FrontDoorEnvironment,
     storage: BlobStoreLocation,
     managedIdentityClientId: string | undefined,
 ): FrontDoor {
-    const credential = new DefaultAzureCredential(
-        managedIdentityClientId === undefined
-            ? {}
-            : { managedIdentityClientId, workloadIdentityClientId: managedIdentityClientId },
-    );
     return new FrontDoor({
         issuer: settings.issuer,
         resource: settings.resource,
@@ -99,13 +118,7 @@ export function frontDoorFromEnvironment(
             clientId: settings.clientId,
             scope: settings.scope,
             redirectUri: `${settings.issuer}/callback`,
-            // Managed identity as a federated credential: its token for the exchange audience is the assertion.
-            clientAssertion: async () => {
-                const token = await credential.getToken("api://AzureADTokenExchange/.default");
-                if (!token)
-                    throw new Error("the managed identity returned no token for api://AzureADTokenExchange");
-                return token.token;
-            },
+            clientAssertion: clientAssertionFor(settings.clientAssertion, managedIdentityClientId),
         }),
     });
 }

@@ -43,6 +43,17 @@ function frontDoorIdentity(): RecordedResource[] {
     ];
 }
 
+/** The credential as the AKS backend declares it: the cluster's OIDC issuer and the workload's service account. */
+const aksWorkload = (fic: RecordedResource): RecordedResource => ({
+    ...fic,
+    inputs: {
+        ...fic.inputs,
+        displayName: "tool-backend-aks-workload",
+        issuer: "https://westeurope.oic.prod-aks.azure.com/72f988bf-86f1-41af-91ab-2d7cd011db47/8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d/",
+        subject: "system:serviceaccount:mcp-tools:mcp-tools",
+    },
+});
+
 const withIdentity = (...extra: RecordedResource[]) =>
     plus(compliantStack(), ...frontDoorIdentity(), ...extra);
 
@@ -138,14 +149,33 @@ export const frontDoorCases: PolicyCase[] = [
     },
     {
         policy: "front-door-secretless",
-        title: "a front door app whose only credential trusts GitHub, not a managed identity",
+        title: "a front door app whose only credential trusts GitHub, not the backend's workload",
         resources: () =>
             withIdentity().map((r) =>
                 r.name === "front-door-fic"
                     ? { ...r, inputs: { ...r.inputs, issuer: "https://token.actions.githubusercontent.com" } }
                     : r,
             ),
-        message: /has no federated credential from a managed identity/,
+        message: /has no federated credential from the tool backend's workload identity/,
+    },
+    {
+        policy: "front-door-secretless",
+        title: "the front door's app trusting the AKS tool workload's service account",
+        resources: () => withIdentity().map((r) => (r.name === "front-door-fic" ? aksWorkload(r) : r)),
+    },
+    {
+        policy: "front-door-secretless",
+        title: "a front door app trusting an AKS cluster's issuer for something other than a service account",
+        resources: () =>
+            withIdentity().map((r) =>
+                r.name === "front-door-fic"
+                    ? {
+                          ...aksWorkload(r),
+                          inputs: { ...aksWorkload(r).inputs, subject: "system:node:aks-1" },
+                      }
+                    : r,
+            ),
+        message: /has no federated credential from the tool backend's workload identity/,
     },
     {
         policy: "front-door-rate-limited",

@@ -10,7 +10,6 @@ export = (): Promise<Record<string, unknown>> => {
     for (const mode of modes) {
         const signIn = new ClientSignIn(`sign-in-${mode.toLowerCase()}`, {
             baseName: `acp-${mode.toLowerCase()}`,
-            tenantId: "11111111-2222-4333-8444-555555555555",
             owners: ["aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"],
             tags: { environment: "test" },
             clientAuth: { mode, preAuthorizedClientIds: mode === "direct" ? [vsCodeClientId] : [] },
@@ -19,7 +18,12 @@ export = (): Promise<Record<string, unknown>> => {
             mcpScopeId: "8eee1d54-cd00-41aa-8d90-39203627caf2",
             gatewayUrl: "https://acp-test.azure-api.net",
         });
-        signIn.trustBackendIdentity("2f0bb067-dda4-4465-8c5f-a29762ba1d2f");
+        signIn.trustBackendWorkload({
+            credentialName: "tool-backend-managed-identity",
+            description: "The tool backend's managed identity, which runs the front door.",
+            issuer: "https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555/v2.0",
+            subject: "2f0bb067-dda4-4465-8c5f-a29762ba1d2f",
+        });
     }
     return Promise.resolve({});
 };

@@ -20,6 +20,7 @@ import {
     type LocalCosmos,
 } from "../scripts/local-cosmos";
 import type { HostProcess } from "./support/host-process";
+import { startHostFromSource } from "./support/host-process";
 import { startHostOnAzurite } from "./support/host-on-azurite";
 import { startTokenIssuer, type TokenIssuer } from "./support/token-issuer";
 
@@ -388,6 +389,28 @@ describe("Node host: memory and knowledge tools (real process, local Cosmos DB s
         it("honours top and answers nothing for unknown words", async () => {
             assert.equal((await search({ query: "password vpn portal", top: 1 })).length, 1);
             assert.deepEqual(await search({ query: "zeppelin" }), []);
+        });
+    });
+
+    describe("settings", () => {
+        const startWith = (env: Record<string, string>) =>
+            startHostFromSource({ SNIPPETS_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true", ...env });
+
+        it("refuses a Cosmos DB key or plain http for anything but a loopback server", async () => {
+            await assert.rejects(
+                startWith({
+                    MEMORY_COSMOS_ENDPOINT: "http://agents.documents.azure.com/",
+                    MEMORY_COSMOS_LOCAL_KEY: localServerKey,
+                }),
+                /exited with 2[\s\S]*MEMORY_COSMOS_ENDPOINT: must be https \(http only on loopback\)[\s\S]*MEMORY_COSMOS_LOCAL_KEY: only for a local server on loopback/,
+            );
+        });
+
+        it("refuses a knowledge folder that does not exist", async () => {
+            await assert.rejects(
+                startWith({ KNOWLEDGE_DIR: path.join(knowledgeDir, "missing") }),
+                /exited with 2[\s\S]*KNOWLEDGE_DIR: .*ENOENT/,
+            );
         });
     });
 

@@ -41,6 +41,9 @@ const appRoleDescriptions: Record<AppRole, string> = {
     "Snippets.Read": "Read snippets (get_snippet, list_snippets).",
     "Snippets.Write": "Save snippets (save_snippet).",
     "Incidents.Analyze": "Analyze Sentinel incidents (analyze_incident and the incident webhook).",
+    "Memory.Read": "Recall the caller's own memory notes (memory_recall).",
+    "Memory.Write": "Save and forget the caller's own memory notes (memory_save, memory_forget).",
+    "Knowledge.Search": "Search the shared knowledge index (knowledge_search).",
 };
 
 /** Role on the backend app that only the gateway's identity holds. */

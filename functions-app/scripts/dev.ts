@@ -1,5 +1,6 @@
 import type { NodeHost } from "../src/node-host/host";
 import type { LocalStorage } from "./azurite";
+import type { LocalCosmos } from "./local-cosmos";
 import { defineCommand, runCommand } from "./cli";
 import { checkPortFree, isAddressInUse, portFromEnvironment, portInUse } from "./ports";
 import { onStopRequest } from "./stop-request";
@@ -17,6 +18,7 @@ const command = defineCommand({
     environment: {
         PORT: "the host's port (default 7071; 0 picks a free one)",
         ALLOWED_ORIGINS: "comma list of browser origins allowed (default: loopback only)",
+        KNOWLEDGE_DIR: "folder of .md/.txt documents loaded into the local knowledge index (default: none)",
     },
     exitCodes: { 1: "could not start (e.g. the port in use: the message says how to move it)" },
 });
@@ -30,23 +32,39 @@ runCommand(command, async () => {
     // eslint-disable-next-line prefer-const -- read by the stop handler before the assignment below
     let storage: LocalStorage | undefined;
     // eslint-disable-next-line prefer-const -- read by the stop handler before the assignment below
+    let cosmos: LocalCosmos | undefined;
+    // eslint-disable-next-line prefer-const -- read by the stop handler before the assignment below
     let host: NodeHost | undefined;
     onStopRequest(async () => {
         await host?.close(2000);
+        await cosmos?.stop();
         await storage?.stop();
     });
     // Loaded only now, so --help and bad arguments answer at once.
-    const [{ backendPaths }, { jsonLogger }, { NodeHost }, { BlobSnippetStore }, { startAzurite }] =
-        await Promise.all([
-            import("../src/contract"),
-            import("../src/logger"),
-            import("../src/node-host/host"),
-            import("../src/storage/blob-snippet-store"),
-            import("./azurite"),
-        ]);
+    const [
+        { backendPaths },
+        { jsonLogger },
+        { NodeHost },
+        { BlobSnippetStore },
+        { startAzurite },
+        { startLocalCosmos },
+        { loadLocalKnowledge },
+    ] = await Promise.all([
+        import("../src/contract"),
+        import("../src/logger"),
+        import("../src/node-host/host"),
+        import("../src/storage/blob-snippet-store"),
+        import("./azurite"),
+        import("./local-cosmos"),
+        import("../src/knowledge/local-index"),
+    ]);
+    const knowledge = await loadLocalKnowledge(process.env.KNOWLEDGE_DIR || undefined);
     storage = await startAzurite();
+    cosmos = await startLocalCosmos();
     host = new NodeHost({
         snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
+        memory: cosmos.memory,
+        knowledge: knowledge.index,
         logger: jsonLogger(),
         allowedOrigins: (process.env.ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
     });
@@ -54,6 +72,7 @@ runCommand(command, async () => {
     try {
         url = await host.listen(port, loopback);
     } catch (error) {
+        await cosmos.stop();
         await storage.stop();
         throw isAddressInUse(error)
             ? portInUse(port, loopback, "the tool host", "PORT", command.name)
@@ -67,6 +86,8 @@ runCommand(command, async () => {
         `  Sentinel webhook        ${url}${backendPaths.sentinelWebhook}`,
         `  Health / readiness      ${url}${backendPaths.liveness}  ${url}${backendPaths.readiness}`,
         `  Storage (Azurite)       ${storage.blobUrl} (in memory; data is gone when this stops)`,
+        `  Memory (Cosmos DB API)  ${cosmos.endpoint} (in memory)`,
+        `  Knowledge               ${knowledge.passages} passages from ${process.env.KNOWLEDGE_DIR || "no folder (KNOWLEDGE_DIR)"}`,
         "",
         "  Auth is OFF locally: every caller is trusted. In Azure the gateway validates Entra tokens.",
         `  Try: npm run smoke -- ${url}`,

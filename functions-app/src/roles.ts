@@ -10,6 +10,12 @@ export const appRoles = {
     snippetsWrite: "Snippets.Write",
     /** Analyze Sentinel incidents (the `analyze_incident` tool and the webhook). */
     incidentsAnalyze: "Incidents.Analyze",
+    /** Recall one's own memory notes (`memory_recall`). */
+    memoryRead: "Memory.Read",
+    /** Save and forget one's own memory notes (`memory_save`, `memory_forget`). */
+    memoryWrite: "Memory.Write",
+    /** Search the shared knowledge index (`knowledge_search`). */
+    knowledgeSearch: "Knowledge.Search",
 } as const;
 
 export type AppRole = (typeof appRoles)[keyof typeof appRoles];

@@ -15,6 +15,8 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from "node:net";
 import type { JWTPayload } from "jose";
 import { startAzurite, type LocalStorage } from "functions-app/azurite";
+import { startLocalCosmos, type LocalCosmos } from "functions-app/local-cosmos";
+import { loadLocalKnowledge } from "functions-app/knowledge/local-index";
 import { appRoles, delegatedScope, gatewayPaths } from "functions-app/contract";
 import { silentLogger, type Logger } from "functions-app/logger";
 import { NodeHost } from "functions-app/node-host";
@@ -47,6 +49,8 @@ export interface LocalControlPlaneOptions {
     readonly logger?: Logger;
     /** Front door settings for local runs and tests (used when the stack has `mcpClientAuth: frontDoor`). */
     readonly frontDoor?: LocalFrontDoorOptions;
+    /** Folder of documents for the local knowledge index (`knowledge_search`); none: an empty index. */
+    readonly knowledgeFolder?: string;
 }
 
 export interface LocalFrontDoorOptions {
@@ -79,6 +83,8 @@ export interface LocalControlPlane {
     readonly gateway: LocalGateway;
     readonly hostUrl: string;
     readonly storage: LocalStorage;
+    /** The Cosmos DB REST server holding agents' memory. */
+    readonly cosmos: LocalCosmos;
     /** Gateway URLs, the same paths as the stack outputs. */
     readonly urls: {
         gateway: string;
@@ -114,6 +120,14 @@ export async function startLocalControlPlane(
         startAzurite(),
     ]);
     const cleanup: (() => Promise<void>)[] = [() => storage.stop()];
+    let cosmos: LocalCosmos;
+    try {
+        cosmos = await startLocalCosmos();
+    } catch (error) {
+        await storage.stop();
+        throw error;
+    }
+    cleanup.push(() => cosmos.stop());
     const stopAll = async () => {
         for (const step of cleanup.reverse()) await step().catch(() => undefined);
     };
@@ -148,9 +162,12 @@ export async function startLocalControlPlane(
                   options.frontDoor,
               )
             : undefined;
+        const { index: knowledge } = await loadLocalKnowledge(options.knowledgeFolder);
         const host = new NodeHost({
             frontDoor,
             snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
+            memory: cosmos.memory,
+            knowledge,
             logger: options.logger ?? silentLogger,
             auth: {
                 issuer: gateway.entra.issuer,
@@ -182,6 +199,7 @@ export async function startLocalControlPlane(
             gateway,
             hostUrl,
             storage,
+            cosmos,
             urls: {
                 gateway: base,
                 mcp: base + gatewayPaths.mcp,

@@ -20,6 +20,7 @@ const command = defineCommand({
     environment: {
         GATEWAY_PORT: "the local gateway's port (default 8080; 0 picks a free one)",
         PORT: "the tool host's port (default 7071; 0 picks a free one)",
+        KNOWLEDGE_DIR: "folder of .md/.txt documents loaded into the local knowledge index (default: none)",
     },
     exitCodes: { 1: "could not start (e.g. a port in use: the message says which and how to move it)" },
 });
@@ -53,6 +54,7 @@ runCommand(command, async (flags) => {
             gatewayPort,
             hostPort,
             logger: jsonLogger(),
+            ...(process.env.KNOWLEDGE_DIR ? { knowledgeFolder: process.env.KNOWLEDGE_DIR } : {}),
         });
     } catch (error) {
         // Taken between the check above and the listen.

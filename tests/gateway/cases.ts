@@ -214,6 +214,13 @@ function argumentsFor(tool: ToolName, seed: string): Record<string, unknown> {
             return { prefix: "gw-" };
         case "analyze_incident":
             return { incident: sentinelIncident };
+        case "memory_save":
+            return { key: snippet, text: "noted through the gateway" };
+        case "memory_recall":
+        case "memory_forget":
+            return { key: snippet };
+        case "knowledge_search":
+            return { query: "gateway" };
     }
 }
 

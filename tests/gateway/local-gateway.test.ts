@@ -4,7 +4,13 @@
  */
 import * as assert from "node:assert/strict";
 import { gatewayMetricNamespace, gatewayMetrics } from "../../components/gateway/metrics";
-import { appRoles, gatewayPaths } from "functions-app/contract";
+import {
+    appRoles,
+    delegatedScope,
+    forwardedCallerHeader,
+    gatewayPaths,
+    toolNames,
+} from "functions-app/contract";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
 import { stackSourceFrom } from "../../local-gateway/src/stack-source";
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
@@ -91,6 +97,74 @@ describe("gateway cases through the local gateway (dev stack policies)", functio
             queries.flatMap((q) => [...q.matchAll(/\| where Name == "([^"]+)"/g)].map((m) => m[1])),
         );
         assert.deepEqual([...queried], [mcpCall?.name]);
+    });
+
+    it("keeps each caller's memory apart: agents by app id, users by object id, spoofed headers ignored", async () => {
+        const started = plane!;
+        const agentA = "0a0a0a0a-1111-4222-8333-444444444444";
+        const agentB = "0b0b0b0b-1111-4222-8333-444444444444";
+        const user = "0e0e0e0e-1111-4222-8333-444444444444";
+        const roles = [appRoles.toolsInvoke, appRoles.memoryRead, appRoles.memoryWrite];
+        const appToken = (azp: string) =>
+            started.tokens.mint({ aud: started.source.mcpAppClientId, azp, oid: azp, roles });
+        // A user signed in through agent A's client app: the user's partition, not the app's.
+        const userToken = () =>
+            started.tokens.mint({
+                aud: started.source.mcpAppClientId,
+                azp: agentA,
+                oid: user,
+                scp: delegatedScope,
+                roles,
+            });
+        let id = 0;
+        const call = async (token: string, name: string, args: Record<string, unknown>, headers = {}) => {
+            const res = await fetch(started.urls.mcp, {
+                method: "POST",
+                headers: {
+                    authorization: `Bearer ${token}`,
+                    "content-type": "application/json",
+                    accept: "application/json, text/event-stream",
+                    "mcp-protocol-version": "2025-06-18",
+                    ...headers,
+                },
+                body: JSON.stringify({
+                    jsonrpc: "2.0",
+                    id: ++id,
+                    method: "tools/call",
+                    params: { name, arguments: args },
+                }),
+            });
+            assert.equal(res.status, 200);
+            const body = (await res.json()) as { result: { isError?: boolean; content: { text: string }[] } };
+            return {
+                isError: body.result.isError === true,
+                text: body.result.content.map((c) => c.text).join(""),
+            };
+        };
+        const [a, b, u] = await Promise.all([appToken(agentA), appToken(agentB), userToken()]);
+        const recall = (token: string, key: string, headers = {}) =>
+            call(token, toolNames.memoryRecall, { key }, headers);
+
+        assert.equal((await call(b, toolNames.memorySave, { key: "plan", text: "B's plan" })).isError, false);
+        assert.equal(
+            (await call(u, toolNames.memorySave, { key: "plan", text: "the user's plan" })).isError,
+            false,
+        );
+        assert.equal((await recall(b, "plan")).text, "B's plan");
+        assert.equal((await recall(u, "plan")).text, "the user's plan");
+        // A has no note 'plan'; neither its app id nor B's id in a key or a spoofed header reaches B's or the user's.
+        for (const key of ["plan", `../${agentB}/plan`, `${agentB}:plan`, `${user}/plan`]) {
+            assert.equal((await recall(a, key)).isError, true, key);
+        }
+        const spoofed = await recall(a, "plan", { [forwardedCallerHeader]: agentB });
+        assert.equal(spoofed.isError, true, "the gateway overrides a caller-sent caller header");
+        const queried = await call(a, toolNames.memoryRecall, { query: "plan" });
+        assert.equal(queried.text, JSON.stringify({ notes: [] }));
+        assert.equal(
+            (await call(a, toolNames.memoryForget, { key: "plan" })).text,
+            "No note with key 'plan'.",
+        );
+        assert.equal((await recall(b, "plan")).text, "B's plan", "B's note survives A's forget");
     });
 
     for (const scenario of gatewayScenarios) {

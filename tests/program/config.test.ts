@@ -264,7 +264,7 @@ describe("stack configuration", () => {
         {
             name: "unknown app role",
             config: () => withAgent(0, { roles: ["Tools.Invoke", "Admin"] }),
-            expected: `${P}:agents[0].roles[1]: unknown app role "Admin" (roles: Tools.Invoke, Snippets.Read, Snippets.Write, Incidents.Analyze)`,
+            expected: `${P}:agents[0].roles[1]: unknown app role "Admin" (roles: Tools.Invoke, Snippets.Read, Snippets.Write, Incidents.Analyze, Memory.Read, Memory.Write, Knowledge.Search)`,
         },
         {
             name: "Databricks principal id that is not a GUID",

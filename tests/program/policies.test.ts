@@ -160,7 +160,9 @@ describe("APIM policies", () => {
                 find(inbound, "set-variable").find((v) => v.name === "forwardedRoles")?.value,
             );
             assert.ok(
-                granted.includes('"Tools.Invoke,Snippets.Read,Snippets.Write,Incidents.Analyze".Split'),
+                granted.includes(
+                    '"Tools.Invoke,Snippets.Read,Snippets.Write,Incidents.Analyze,Memory.Read,Memory.Write,Knowledge.Search".Split',
+                ),
             );
         }
     });

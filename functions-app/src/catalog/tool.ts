@@ -1,4 +1,6 @@
 import type { AppRole } from "../roles";
+import type { KnowledgeIndex } from "../knowledge/knowledge-index";
+import type { MemoryStore } from "../memory/memory-store";
 import type { SnippetStore } from "../storage/snippet-store";
 import { validateArguments } from "./arguments";
 
@@ -60,10 +62,19 @@ export interface Caller {
 /** What a handler gets besides its arguments. Handlers never see HTTP or Functions types. */
 export interface ToolContext {
     readonly snippets: SnippetStore;
+    /** Absent on a host without memory: the memory tools then answer that it is not configured. */
+    readonly memory?: MemoryStore;
+    /** Absent on a host without a knowledge index: `knowledge_search` then says so. */
+    readonly knowledge?: KnowledgeIndex;
     readonly caller: Caller;
     readonly now: () => Date;
     /** Aborted when the host stops waiting for this call; handlers pass it to storage. */
     readonly signal?: AbortSignal;
+}
+
+/** The store options of a call: its abort signal, when the host set one. */
+export function storeOptionsOf(context: ToolContext): { signal?: AbortSignal } {
+    return context.signal ? { signal: context.signal } : {};
 }
 
 /** A tool's outcome: text for the model and, optionally, the same data as structured content. */

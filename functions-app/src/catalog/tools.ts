@@ -1,6 +1,8 @@
 import type { AppRole } from "../roles";
 import { helloMcp } from "./hello";
 import { analyzeIncident } from "./incident";
+import { knowledgeSearch } from "./knowledge";
+import { memoryForget, memoryRecall, memorySave } from "./memory";
 import { getSnippet, listSnippets, saveSnippet } from "./snippets";
 import type { ToolDefinition } from "./tool";
 
@@ -14,6 +16,10 @@ const catalog = {
     getSnippet,
     listSnippets,
     analyzeIncident,
+    memorySave,
+    memoryRecall,
+    memoryForget,
+    knowledgeSearch,
 } as const;
 
 type Catalog = typeof catalog;

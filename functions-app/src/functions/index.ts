@@ -17,6 +17,10 @@ import { frontDoorFromEnvironment, readFrontDoorEnvironment } from "../front-doo
 import type { FrontDoor } from "../front-door/front-door";
 import { registerFrontDoorTriggers } from "../front-door/functions-triggers";
 import { callerFromTrigger, readToolTriggerInput } from "./tool-trigger-input";
+import { maxNotesPerCaller } from "../catalog/memory";
+import { readMemoryEnvironment } from "../memory/environment";
+import type { MemoryStore } from "../memory/memory-store";
+import { openMemoryStore } from "../memory/open-memory-store";
 
 /**
  * The Functions host: every catalog tool as an MCP tool trigger (served by the Functions MCP
@@ -38,6 +42,25 @@ function toolPropertiesFor(tool: ToolDefinition): McpToolProperty[] {
 let store: SnippetStore | undefined;
 const snippets = (): SnippetStore => (store ??= snippetStoreFromEnvironment(process.env));
 
+let memoryStore: MemoryStore | null | undefined;
+/**
+ * The memory store from MEMORY_COSMOS_* (managed identity), or null when memory is not configured.
+ * Invalid settings leave memory off (its tools say so) and are logged on every call, so the other
+ * tools keep working.
+ */
+function memory(context: InvocationContext): MemoryStore | null {
+    if (memoryStore !== undefined) return memoryStore;
+    const { location, errors } = readMemoryEnvironment(process.env);
+    if (errors.length > 0) {
+        context.error(`memory is off, its settings are invalid: ${errors.join("; ")}`);
+        return null;
+    }
+    memoryStore = location
+        ? openMemoryStore(location, maxNotesPerCaller, process.env.AZURE_CLIENT_ID || undefined)
+        : null;
+    return memoryStore;
+}
+
 /** Runs a catalog tool for the Functions MCP trigger and renders the outcome as the library expects. */
 async function runToolForFunctions(
     tool: ToolDefinition,
@@ -53,8 +76,10 @@ async function runToolForFunctions(
     }
     const caller = callerFromTrigger(input);
     // Bounded like the Node host's calls: a stalled storage costs a tool error, not a hung call.
+    const memoryOrNull = memory(context);
     const outcome = await callToolWithin(tool, input.arguments, {
         snippets: snippets(),
+        ...(memoryOrNull ? { memory: memoryOrNull } : {}),
         caller,
         now: () => new Date(),
     });

@@ -21,11 +21,17 @@ import type { Logger } from "../logger";
 import { createMcpServer } from "./mcp/server-factory";
 import { ServerPool } from "./mcp/server-pool";
 import type { SnippetStore } from "../storage/snippet-store";
+import type { MemoryStore } from "../memory/memory-store";
+import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import type { FrontDoor } from "../front-door/front-door";
 import { frontDoorRoutes } from "../front-door/node-routes";
 
 export interface NodeHostOptions {
     readonly snippets: SnippetStore;
+    /** Agents' notes (the memory tools); without it they answer that memory is not configured. */
+    readonly memory?: MemoryStore;
+    /** The shared knowledge index (`knowledge_search`). */
+    readonly knowledge?: KnowledgeIndex;
     readonly logger: Logger;
     readonly auth?: AuthSettings | undefined;
     readonly allowedOrigins?: readonly string[] | undefined;
@@ -89,6 +95,8 @@ export class NodeHost {
     constructor(private readonly options: NodeHostOptions) {
         const deps = {
             snippets: options.snippets,
+            memory: options.memory,
+            knowledge: options.knowledge,
             logger: options.logger,
             now: options.now,
             toolCallTimeoutMs: options.toolCallTimeoutMs,

@@ -4,6 +4,10 @@ import { NodeHost } from "./host";
 import { readSettings } from "./settings";
 import { createQueueBackplane } from "./queue-backplane";
 import { frontDoorFromEnvironment } from "../front-door/environment";
+import { maxNotesPerCaller } from "../catalog/memory";
+import { openMemoryStore } from "../memory/open-memory-store";
+import { loadLocalKnowledge } from "../knowledge/local-index";
+import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 
 /** Entry point of the bundled server (container and local runs): env -> settings -> host. */
 async function main(): Promise<void> {
@@ -14,8 +18,25 @@ async function main(): Promise<void> {
         process.exit(2);
     }
     const { settings } = result;
+    const managedIdentityClientId =
+        "managedIdentityClientId" in settings.storage ? settings.storage.managedIdentityClientId : undefined;
+    let knowledge: KnowledgeIndex | undefined;
+    if (settings.knowledgeFolder !== undefined) {
+        try {
+            const loaded = await loadLocalKnowledge(settings.knowledgeFolder);
+            knowledge = loaded.index;
+            logger.info("knowledge loaded", { folder: settings.knowledgeFolder, passages: loaded.passages });
+        } catch (error) {
+            process.stderr.write(`Invalid configuration:\n  - KNOWLEDGE_DIR: ${String(error)}\n`);
+            process.exit(2);
+        }
+    }
     const host = new NodeHost({
         snippets: new BlobSnippetStore(settings.storage),
+        ...(settings.memory
+            ? { memory: openMemoryStore(settings.memory, maxNotesPerCaller, managedIdentityClientId) }
+            : {}),
+        ...(knowledge ? { knowledge } : {}),
         logger,
         auth: settings.auth,
         allowedOrigins: settings.allowedOrigins,
@@ -26,13 +47,7 @@ async function main(): Promise<void> {
         fastPath: settings.fastPath,
         toolCallTimeoutMs: settings.toolCallTimeoutMs,
         frontDoor: settings.frontDoor
-            ? frontDoorFromEnvironment(
-                  settings.frontDoor,
-                  settings.storage,
-                  "managedIdentityClientId" in settings.storage
-                      ? settings.storage.managedIdentityClientId
-                      : undefined,
-              )
+            ? frontDoorFromEnvironment(settings.frontDoor, settings.storage, managedIdentityClientId)
             : undefined,
     });
     const url = await host.listen(settings.port, settings.host);
@@ -41,6 +56,7 @@ async function main(): Promise<void> {
         auth: settings.auth ? "on" : "off",
         backplane: Boolean(settings.backplane),
         frontDoor: settings.frontDoor?.issuer ?? "off",
+        memory: settings.memory ? "on" : "off",
     });
 
     let stopping = false;

@@ -1,6 +1,7 @@
 import type { AuthSettings } from "./http/auth";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import { readFrontDoorEnvironment, type FrontDoorEnvironment } from "../front-door/environment";
+import { readMemoryEnvironment, type MemoryLocation } from "../memory/environment";
 
 /** Everything the Node host reads from its environment, validated in one place. */
 export interface HostSettings {
@@ -22,6 +23,10 @@ export interface HostSettings {
     readonly toolCallTimeoutMs: number;
     /** The OAuth front door (FRONT_DOOR_*), when this service runs it. */
     readonly frontDoor?: FrontDoorEnvironment | undefined;
+    /** The memory container (MEMORY_COSMOS_*); the memory tools say memory is off without it. */
+    readonly memory?: MemoryLocation | undefined;
+    /** Folder of documents loaded into the local knowledge index at start (KNOWLEDGE_DIR). */
+    readonly knowledgeFolder?: string | undefined;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
@@ -135,6 +140,10 @@ export function readSettings(env: Env): SettingsResult {
     if (frontDoor.settings && !auth)
         errors.push("FRONT_DOOR_ISSUER: the front door needs AUTH_ISSUER (only the gateway may call it)");
 
+    const memory = readMemoryEnvironment(env);
+    errors.push(...memory.errors);
+    const knowledgeFolder = text("KNOWLEDGE_DIR");
+
     if (errors.length > 0 || !storage) return { ok: false, errors };
     return {
         ok: true,
@@ -151,6 +160,8 @@ export function readSettings(env: Env): SettingsResult {
             fastPath: fastPathValue !== "off",
             toolCallTimeoutMs: toolCallTimeoutSeconds * 1000,
             ...(frontDoor.settings ? { frontDoor: frontDoor.settings } : {}),
+            ...(memory.location ? { memory: memory.location } : {}),
+            ...(knowledgeFolder ? { knowledgeFolder } : {}),
         },
     };
 }

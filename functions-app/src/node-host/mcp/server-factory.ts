@@ -10,6 +10,8 @@ import {
     type Caller,
     type ToolDefinition,
 } from "../../catalog";
+import type { KnowledgeIndex } from "../../knowledge/knowledge-index";
+import type { MemoryStore } from "../../memory/memory-store";
 import type { SnippetStore } from "../../storage/snippet-store";
 import type { Logger } from "../../logger";
 
@@ -17,11 +19,14 @@ export const serverInfo = { name: "agents-control-plane-tools", version: "0.1.0"
 
 export const serverInstructions =
     "Enterprise tools behind the agents control plane: snippets (save_snippet, get_snippet, list_snippets), " +
+    "your own memory (memory_save, memory_recall, memory_forget), the shared knowledge index (knowledge_search), " +
     "Sentinel incident analysis (analyze_incident) and a connectivity check (hello_mcp).";
 
 /** Dependencies a server needs; shared by every server instance, they hold no per-client state. */
 export interface McpServerDependencies {
     readonly snippets: SnippetStore;
+    readonly memory?: MemoryStore | undefined;
+    readonly knowledge?: KnowledgeIndex | undefined;
     readonly logger: Logger;
     readonly now?: (() => Date) | undefined;
     /** Longest a tool call may take before it answers with a tool error (default 10 s). */
@@ -61,7 +66,7 @@ export const toolList: ListToolsResult = {
         annotations: {
             title: t.title,
             readOnlyHint: t.readOnly,
-            // The only writing tool replaces a snippet of the same name: destructive, but idempotent.
+            // Writing tools replace or remove what a name or key names: destructive, but idempotent.
             destructiveHint: !t.readOnly,
             idempotentHint: true,
             openWorldHint: false,
@@ -81,7 +86,13 @@ export async function runCatalogTool(
         const outcome = await callToolWithin(
             tool,
             args,
-            { snippets: deps.snippets, caller, now: deps.now ?? (() => new Date()) },
+            {
+                snippets: deps.snippets,
+                ...(deps.memory ? { memory: deps.memory } : {}),
+                ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
+                caller,
+                now: deps.now ?? (() => new Date()),
+            },
             deps.toolCallTimeoutMs,
         );
         if (outcome.denied) deps.logger.warn("tool call denied", { tool: tool.name, caller: caller.id });

@@ -1,0 +1,53 @@
+import { readdir, readFile } from "node:fs/promises";
+import * as path from "node:path";
+import type { Passage } from "./knowledge-index";
+
+/** File types loaded as knowledge; others in the folder are skipped. */
+const loadedExtensions = new Set([".md", ".txt"]);
+/** Passages stay short enough to be useful in a model's context. */
+const maxPassageChars = 1_500;
+const maxFileBytes = 1024 * 1024;
+
+/**
+ * Splits a folder of Markdown and text documents into passages (paragraphs, merged up to
+ * {@link maxPassageChars}). A passage's source is its file's path relative to the folder, with
+ * '/' separators, which is what `knowledge_search`'s source filter names.
+ */
+export async function passagesFromFolder(folder: string): Promise<Passage[]> {
+    const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+    const files = entries
+        .filter((e) => e.isFile() && loadedExtensions.has(path.extname(e.name).toLowerCase()))
+        .map((e) => path.join(e.parentPath, e.name))
+        .sort();
+    const passages: Passage[] = [];
+    for (const file of files) {
+        const content = await readFile(file);
+        if (content.byteLength > maxFileBytes) {
+            throw new Error(`${file} is larger than ${maxFileBytes} bytes; split it before loading.`);
+        }
+        const source = path.relative(folder, file).split(path.sep).join("/");
+        passages.push(...splitPassages(content.toString("utf8")).map((text) => ({ source, text })));
+    }
+    return passages;
+}
+
+export function splitPassages(text: string): string[] {
+    const paragraphs = text
+        .split(/\r?\n\s*\r?\n/)
+        .map((p) => p.trim())
+        .filter(Boolean);
+    const passages: string[] = [];
+    let current = "";
+    for (const paragraph of paragraphs) {
+        for (let start = 0; start < paragraph.length; start += maxPassageChars) {
+            const piece = paragraph.slice(start, start + maxPassageChars);
+            if (current && current.length + piece.length + 2 > maxPassageChars) {
+                passages.push(current);
+                current = "";
+            }
+            current = current ? `${current}\n\n${piece}` : piece;
+        }
+    }
+    if (current) passages.push(current);
+    return passages;
+}

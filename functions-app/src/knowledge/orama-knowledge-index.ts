@@ -1,0 +1,35 @@
+import { create, insertMultiple, search } from "@orama/orama";
+import type { KnowledgeIndex, KnowledgeQuery, Passage, RankedPassage } from "./knowledge-index";
+
+const schema = { source: "enum", text: "string" } as const;
+
+/**
+ * The local knowledge index: an in-process full-text engine (BM25) used when no AI Search
+ * endpoint is configured. It lives in the host process, so each host instance holds its own copy
+ * of what was loaded at start.
+ */
+export class OramaKnowledgeIndex implements KnowledgeIndex {
+    private readonly db = create({ schema });
+
+    async add(passages: readonly Passage[]): Promise<void> {
+        await insertMultiple(
+            this.db,
+            passages.map((p) => ({ source: p.source, text: p.text })),
+        );
+    }
+
+    async search(query: KnowledgeQuery): Promise<RankedPassage[]> {
+        const found = await search(this.db, {
+            term: query.text,
+            properties: ["text"],
+            limit: query.top,
+            ...(query.source === undefined ? {} : { where: { source: { eq: query.source } } }),
+        });
+        // `enum` fields type as string | number; only strings are ever inserted.
+        return found.hits.map((hit) => ({
+            source: String(hit.document.source),
+            text: hit.document.text,
+            score: hit.score,
+        }));
+    }
+}

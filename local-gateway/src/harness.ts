@@ -36,7 +36,7 @@ export interface RecordedBackendRequest {
 
 export interface LocalControlPlaneOptions {
     readonly stack?: string;
-    readonly stackFile?: string;
+    readonly stackFile?: string | undefined;
     readonly configOverrides?: Record<string, string>;
     /** Reuse a synthesized stack (synthesis takes seconds). */
     readonly source?: StackSource;
@@ -149,7 +149,7 @@ export async function startLocalControlPlane(
               )
             : undefined;
         const host = new NodeHost({
-            frontDoor,
+            ...(frontDoor && { frontDoor }),
             snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
             logger: options.logger ?? silentLogger,
             auth: {
@@ -242,10 +242,10 @@ function localFrontDoor(
             clientAssertion: () => gateway.entra.federationAssertion(hostIdentityObjectId),
         }),
         store: new BlobFrontDoorStore({ connectionString: storage.connectionString }, options.now),
-        registrationCap: options.registrationCap,
-        lifetimes: options.lifetimes,
-        documents: options.documents,
-        now: options.now,
+        ...(options.registrationCap !== undefined && { registrationCap: options.registrationCap }),
+        ...(options.lifetimes && { lifetimes: options.lifetimes }),
+        ...(options.documents && { documents: options.documents }),
+        ...(options.now && { now: options.now }),
     });
 }
 

@@ -78,7 +78,7 @@ export function planAksBackend(
                     internalLoadBalancerIp: network.plan.internalLoadBalancerIp,
                     gatewaySubnetCidr: network.plan.gateway,
                     storageAccountId: storage.accountId,
-                    snippetsContainerId: storage.containerIds[aksStorageContainers[0]],
+                    snippetsContainerId: storage.containerId(aksStorageContainers[0]),
                     blobEndpoint: storage.blobEndpoint,
                     queueEndpoint: storage.queueEndpoint,
                     audience: ctx.audience,

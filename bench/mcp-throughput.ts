@@ -99,11 +99,11 @@ function start(file: string, env: Record<string, string>, cwd = root): Promise<R
         let output = "";
         child.stdout.on("data", (c: Buffer) => {
             output += c.toString();
-            const m = /"url":"([^"]+)"/.exec(output);
-            if (m) {
+            const url = /"url":"([^"]+)"/.exec(output)?.[1];
+            if (url !== undefined) {
                 child.stdout.removeAllListeners("data");
                 child.stdout.resume();
-                resolve({ url: m[1], child });
+                resolve({ url, child });
             }
         });
         child.once("exit", (code) => reject(new Error(`${file} exited with ${code}: ${output}`)));
@@ -185,6 +185,7 @@ async function measureRound(target: Target): Promise<void> {
 async function summarize(target: Target): Promise<Throughput> {
     const sorted = [...target.rounds].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
     const mid = sorted[Math.floor(sorted.length / 2)];
+    if (!mid) throw new Error(`${target.name}: no rounds were measured`);
     return {
         name: target.name,
         ...mid,
@@ -213,9 +214,15 @@ async function coldStart(file: string, env: Record<string, string>, cwd: string)
     return elapsed;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (xs: number[], p: number) =>
-    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+/** The sample at `rank` in ascending order; every figure reported has samples, so none is a bug. */
+function ranked(xs: readonly number[], rank: number): number {
+    const value = [...xs].sort((a, b) => a - b)[rank];
+    if (value === undefined) throw new Error(`no sample at rank ${rank} of ${xs.length}`);
+    return value;
+}
+const median = (xs: readonly number[]) => ranked(xs, Math.floor(xs.length / 2));
+const percentile = (xs: readonly number[], p: number) =>
+    ranked(xs, Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1));
 
 /**
  * The tool service's package is compiled in, as the host's own bundle has it; npm dependencies stay
@@ -310,10 +317,16 @@ async function main(): Promise<void> {
             bundled.push(await coldStart(server.entry, hostEnv, server.directory));
             fromModules.push(await coldStart(unbundled, hostEnv, path.dirname(unbundled)));
         }
-        const echoRate = results[1].requestsPerSecond; // (b), the second target
-        const ratios = targets[0].rounds.map(
-            (r, i) => (100 * r.requestsPerSecond) / targets[1].rounds[i].requestsPerSecond,
-        );
+        const [measured, reference] = targets;
+        const echoResult = results[1]; // (b), the second target
+        if (!measured || !reference || !echoResult)
+            throw new Error("the comparison needs the targets (a) and (b)");
+        const echoRate = echoResult.requestsPerSecond;
+        // Rounds are interleaved, so round i of (a) ran beside round i of (b).
+        const ratios = measured.rounds.flatMap((r, i) => {
+            const beside = reference.rounds[i];
+            return beside ? [(100 * r.requestsPerSecond) / beside.requestsPerSecond] : [];
+        });
         const lines = [
             `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
             "",

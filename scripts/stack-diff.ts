@@ -2,7 +2,7 @@
  * `npm run stack-diff -- --before a.json --after b.json`: compares two plans written by
  * `npm run synth -- --json`, e.g. before and after a refactoring that must not change what deploys.
  */
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { UsageError, defineCommand, runCommand } from "functions-app/cli";
 import { describeDifference, diffStacks } from "./lib/stack-diff";
 import type { SynthResult } from "./lib/synth-types";
@@ -19,17 +19,19 @@ const command = defineCommand({
     exitCodes: { 1: "the stacks differ" },
 });
 
-function readSynthesis(flag: string, file: string | undefined): SynthResult {
+async function readSynthesis(flag: string, file: string | undefined): Promise<SynthResult> {
     if (file === undefined) throw new UsageError(`--${flag} is required`);
     try {
-        return JSON.parse(readFileSync(file, "utf8")) as SynthResult;
+        return JSON.parse(await readFile(file, "utf8")) as SynthResult;
     } catch (error) {
         throw new UsageError(`--${flag} ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 
 runCommand(command, async (flags) => {
-    const difference = diffStacks(readSynthesis("before", flags.before), readSynthesis("after", flags.after));
+    const before = await readSynthesis("before", flags.before);
+    const after = await readSynthesis("after", flags.after);
+    const difference = diffStacks(before, after);
     const report = describeDifference(difference);
     process.stdout.write(report);
     return report === "identical\n" ? 0 : 1;

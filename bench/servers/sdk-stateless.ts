@@ -27,7 +27,8 @@ interface ExpressApp {
 const app = createMcpExpressApp({ host: "127.0.0.1" }) as ExpressApp;
 app.post("/runtime/webhooks/mcp", async (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
     const server = getServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    // Stateless: no session id generator (the documented `sessionIdGenerator: undefined`, left out).
+    const transport = new StreamableHTTPServerTransport({});
     res.on("close", () => {
         void transport.close();
         void server.close();

@@ -30,8 +30,8 @@ async function exchange(inputs: AcrCredentialInputs): Promise<AcrCredentialOutpu
 }
 
 const provider: pulumi.dynamic.ResourceProvider<AcrCredentialInputs, AcrCredentialOutputs> = {
-    async diff(_id, olds, news) {
-        return acrCredentialDiff(olds, news, Math.floor(Date.now() / 1000));
+    diff(_id, olds, news) {
+        return Promise.resolve(acrCredentialDiff(olds, news, Math.floor(Date.now() / 1000)));
     },
     async create(inputs) {
         return { id: inputs.loginServer, outs: await exchange(inputs) };

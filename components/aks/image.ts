@@ -40,7 +40,7 @@ export class ToolImage extends pulumi.ComponentResource {
         const credential = new AcrPushCredential(
             `${name}-push-credential`,
             { loginServer: args.registryLoginServer, tenantId: args.tenantId, armToken: args.armToken },
-            { parent: this, dependsOn: args.dependsOn },
+            { parent: this, ...(args.dependsOn && { dependsOn: args.dependsOn }) },
         );
         const repository = pulumi.interpolate`${args.registryLoginServer}/${args.repository}`;
         const image = new dockerBuild.Image(
@@ -61,7 +61,7 @@ export class ToolImage extends pulumi.ComponentResource {
                 ],
                 labels: { "org.opencontainers.image.revision": args.bundle.sha256 },
             },
-            { parent: this, dependsOn: args.dependsOn },
+            { parent: this, ...(args.dependsOn && { dependsOn: args.dependsOn }) },
         );
         this.ref = pulumi.interpolate`${repository}@${image.digest}`;
         this.registerOutputs({ ref: this.ref });

@@ -57,7 +57,7 @@ export function planAksBackend(
         { parent: ctx.parent },
     );
     const frontDoorContainerId =
-        config.clientAuth.mode === "frontDoor" ? storage.containerIds[frontDoorContainer] : undefined;
+        config.clientAuth.mode === "frontDoor" ? storage.containerId(frontDoorContainer) : undefined;
     return {
         network,
         deploy: (gateway, service) => {
@@ -85,7 +85,7 @@ export function planAksBackend(
                     internalLoadBalancerIp: network.plan.internalLoadBalancerIp,
                     gatewaySubnetCidr: network.plan.gateway,
                     storageAccountId: storage.accountId,
-                    snippetsContainerId: storage.containerIds[aksStorageContainers[0]],
+                    snippetsContainerId: storage.containerId(aksStorageContainers[0]),
                     ...(frontDoorContainerId !== undefined ? { frontDoorContainerId } : {}),
                     serviceSettings: frontDoor
                         ? {

@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 /** A GUID derived from `parts` (name-based, like RFC 4122 v5): the same inputs give the same id. */
 export function stableGuid(...parts: string[]): string {
     const h = createHash("sha1").update(parts.join("\u0000")).digest();
-    h[6] = (h[6] & 0x0f) | 0x50;
-    h[8] = (h[8] & 0x3f) | 0x80;
+    h.writeUInt8((h.readUInt8(6) & 0x0f) | 0x50, 6);
+    h.writeUInt8((h.readUInt8(8) & 0x3f) | 0x80, 8);
     const hex = h.subarray(0, 16).toString("hex");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -24,8 +24,8 @@ export function rolePropagationDiff(
 }
 
 const provider: pulumi.dynamic.ResourceProvider<RolePropagationInputs, RolePropagationInputs> = {
-    async diff(_id, olds, news) {
-        return rolePropagationDiff(olds, news);
+    diff(_id, olds, news) {
+        return Promise.resolve(rolePropagationDiff(olds, news));
     },
     async create(inputs) {
         await new Promise((resolve) => setTimeout(resolve, inputs.seconds * 1000));

@@ -493,7 +493,7 @@ function readCustomDomain(
             `must be the vault's ARM id /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>, so the gateway can be granted read on the certificate (got ${JSON.stringify(vaultId ?? "")})`,
         );
         ok = false;
-    } else if (secret && vault[1].toLowerCase() !== secret[1]) {
+    } else if (secret && vault[1]?.toLowerCase() !== secret[1]) {
         r.problem(
             "customDomainKeyVaultId",
             `names vault ${vault[1]} but customDomainCertificateSecretId is in vault ${secret[1]}`,

@@ -79,9 +79,10 @@ export function supportProblem(runtime: SupportedRuntime, version: string, today
     }
     if (!/^\d+(\.\d+)*$/.test(line)) return `"${version}" is not a version this program knows; ${use}`;
     const oldest = windows[0];
+    const newest = windows.at(-1);
+    if (oldest === undefined || newest === undefined) throw new Error(`no support windows for ${runtime}`);
     if (compareVersions(line, oldest.version) < 0)
         return `${version} is older than ${oldest.version}, whose support ended on ${oldest.endOfSupport}; ${use}`;
-    const newest = windows[windows.length - 1];
     if (runtime === "aksKubernetes" && compareVersions(line, newest.version) > 0) return undefined;
     return `"${version}" is not a version this program knows; ${use}`;
 }

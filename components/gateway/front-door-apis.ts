@@ -7,6 +7,7 @@ import {
     renderFrontDoorPolicies,
     type FrontDoorLimits,
 } from "./front-door-policies";
+import { renderedPolicy } from "./render";
 
 /** Arguments for {@link FrontDoorApis}. */
 export interface FrontDoorApisArgs {
@@ -15,7 +16,7 @@ export interface FrontDoorApisArgs {
     readonly gatewayUrl: pulumi.Input<string>;
     /** APIM backend entity of the tool backend, which serves the front door. */
     readonly backendId: string;
-    readonly limits?: FrontDoorLimits;
+    readonly limits?: FrontDoorLimits | undefined;
     /** Named values and the backend the policies refer to. */
     readonly dependsOn: pulumi.Input<pulumi.Resource>[];
 }
@@ -107,7 +108,7 @@ export class FrontDoorApis extends pulumi.ComponentResource {
                     operationId: operation.name,
                     policyId: "policy",
                     format: "xml",
-                    value: rendered.operations[op.id],
+                    value: renderedPolicy(rendered.operations, op.id),
                 },
                 policyDeps,
             );

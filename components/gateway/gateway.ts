@@ -31,7 +31,7 @@ export interface GatewayArgs {
      * Gateway host name with its Key Vault certificate; with it the MCP URL can be the app id URI.
      * Default: none (the azure-api.net host).
      */
-    readonly customDomain?: CustomDomainConfig;
+    readonly customDomain?: CustomDomainConfig | undefined;
     /** Percentage of requests sent to Application Insights. */
     readonly samplingPercentage: number;
     /**

@@ -12,6 +12,7 @@ import {
     type GatewayNamedValue,
     type GatewayPolicySettings,
 } from "./policies";
+import { renderedPolicy } from "./render";
 
 /** Arguments for {@link McpApis}. */
 export interface McpApisArgs {
@@ -44,13 +45,13 @@ export interface McpApisArgs {
      * presented by the APIM backend as `x-functions-key`, so the MCP endpoints answer even where the
      * extension ignores `webhookAuthorizationLevel: Anonymous`. Undefined for backends that need none.
      */
-    readonly functionsSystemKey?: pulumi.Input<string>;
+    readonly functionsSystemKey?: pulumi.Input<string> | undefined;
     /**
      * Rate limit, body limit, CORS origins and metadata name rendered into the policies (see GatewayPolicySettings).
      */
     readonly policy: Omit<GatewayPolicySettings, "backendId">;
     /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`); absent: Entra is the authorization server. */
-    readonly frontDoor?: { readonly limits?: FrontDoorLimits };
+    readonly frontDoor?: { readonly limits?: FrontDoorLimits | undefined } | undefined;
 }
 
 /** Backend entity id the policies route to. */
@@ -190,7 +191,7 @@ export class McpApis extends pulumi.ComponentResource {
                 apiId: mcpApi.name,
                 policyId: "policy",
                 format: "xml",
-                value: this.policies["mcp-api"],
+                value: renderedPolicy(this.policies, "mcp-api"),
             },
             policyDeps,
         );
@@ -215,7 +216,7 @@ export class McpApis extends pulumi.ComponentResource {
                     operationId: operation.name,
                     policyId: "policy",
                     format: "xml",
-                    value: this.policies[`mcp-operation:${op.id}`],
+                    value: renderedPolicy(this.policies, `mcp-operation:${op.id}`),
                 },
                 policyDeps,
             );
@@ -255,7 +256,7 @@ export class McpApis extends pulumi.ComponentResource {
                 apiId: sentinelApi.name,
                 policyId: "policy",
                 format: "xml",
-                value: this.policies["sentinel-api"],
+                value: renderedPolicy(this.policies, "sentinel-api"),
             },
             policyDeps,
         );
@@ -299,7 +300,7 @@ export class McpApis extends pulumi.ComponentResource {
                 apiId: prmApi.name,
                 policyId: "policy",
                 format: "xml",
-                value: this.policies["protected-resource-metadata"],
+                value: renderedPolicy(this.policies, "protected-resource-metadata"),
             },
             policyDeps,
         );

@@ -112,7 +112,18 @@ export function renderPolicyFile(
 
 /** Named values a policy refers to, in order of first use. */
 export function namedValueReferences(xml: string): string[] {
-    return [...new Set([...xml.matchAll(namedValueReference)].map((m) => m[1]))];
+    // The group always takes part in a match.
+    return [...new Set([...xml.matchAll(namedValueReference)].flatMap((m) => m[1] ?? []))];
+}
+
+/**
+ * The rendered policy a resource needs. Every policy is rendered before the resources are declared,
+ * so a missing one is a bug in the program, reported with its key.
+ */
+export function renderedPolicy(policies: Readonly<Record<string, string>>, key: string): string {
+    const xml = policies[key];
+    if (xml === undefined) throw new Error(`no rendered policy "${key}"`);
+    return xml;
 }
 
 function escapeXml(text: string): string {

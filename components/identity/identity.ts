@@ -18,7 +18,7 @@ export interface IdentityArgs {
     /** Object id of the deploying principal, made owner of every app so it can keep managing them. */
     readonly ownerObjectId: string;
     /** When set, the MCP app id URI is this URL (the gateway's MCP endpoint on a verified domain). */
-    readonly mcpAppIdUriOverride?: string;
+    readonly mcpAppIdUriOverride?: string | undefined;
     readonly agents: readonly AgentConfig[];
     /** Managed identities (e.g. Sentinel playbooks) granted the incident-analysis role. */
     readonly sentinelCallerPrincipalIds: readonly string[];

@@ -10,8 +10,10 @@ const envOf = (container: IContainer): Map<string, string | undefined> =>
 
 const hostContainer = (m: WorkloadManifests): IContainer => {
     const containers = m.deployment.spec.template.spec?.containers ?? [];
+    const [container] = containers;
     assert.equal(containers.length, 1);
-    return containers[0];
+    assert.ok(container);
+    return container;
 };
 
 const withEverything = validParams({
@@ -69,8 +71,9 @@ describe("Kubernetes workload manifests", () => {
         const broken = { ...deployment, spec: { ...deployment.spec, selector: undefined } };
         assert.throws(() => validateAgainstSchema(broken), /selector/);
         const badPort = structuredClone(deployment);
-        (badPort.spec.template.spec?.containers[0].ports ?? [])[0].containerPort =
-            "8080" as unknown as number;
+        const port = badPort.spec.template.spec?.containers[0]?.ports?.[0];
+        assert.ok(port);
+        port.containerPort = "8080" as unknown as number;
         assert.throws(() => validateAgainstSchema(badPort), /containerPort must be integer/);
     });
 
@@ -207,7 +210,9 @@ describe("Kubernetes workload manifests", () => {
         assert.ok(result.ok);
         const hosts = hostAllowListFor({
             listenHost: result.settings.host,
-            publicBaseUrl: result.settings.publicBaseUrl,
+            ...(result.settings.publicBaseUrl !== undefined && {
+                publicBaseUrl: result.settings.publicBaseUrl,
+            }),
             allowedHosts: result.settings.allowedHosts,
         });
         // APIM calls the backend URL http://<internal LB IP>:80; the kubelet probes the pod IP.
@@ -297,7 +302,7 @@ describe("Kubernetes workload manifests", () => {
             (rule.ports ?? []).map((p) => `${p.protocol}/${String(p.port)}`),
         );
         assert.deepEqual(egressPorts, ["UDP/53", "TCP/53", "TCP/443"]);
-        const dns = policy.egress?.[0].to?.[0];
+        const dns = policy.egress?.[0]?.to?.[0];
         assert.deepEqual(dns?.namespaceSelector?.matchLabels, {
             "kubernetes.io/metadata.name": "kube-system",
         });

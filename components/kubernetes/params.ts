@@ -51,7 +51,7 @@ export interface WorkloadParams {
     /** https://<account>.blob.core.windows.net */
     readonly storageAccountUrl: string;
     /** https://<account>.queue.core.windows.net; enables the multi-replica SSE backplane. */
-    readonly backplaneQueueUrl?: string;
+    readonly backplaneQueueUrl?: string | undefined;
     /** Token validation in the host; omit when only the gateway validates tokens. */
     readonly auth?: WorkloadAuth;
     /** Browser origins allowed to call the MCP endpoints (ALLOWED_ORIGINS). */
@@ -66,12 +66,12 @@ export interface WorkloadParams {
     readonly lbSubnetName?: string;
     readonly resources: WorkloadResources;
     /** Extra labels for every object (for example cost centre or environment). */
-    readonly labels?: Readonly<Record<string, string>>;
+    readonly labels?: Readonly<Record<string, string>> | undefined;
     /**
      * More environment for the host, none of it secret (the OAuth front door's `FRONT_DOOR_*`);
      * it cannot replace a variable the workload sets itself or the identity webhook injects.
      */
-    readonly serviceSettings?: Readonly<Record<string, string>>;
+    readonly serviceSettings?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Thrown when parameters are invalid; lists every problem, each naming its parameter. */

@@ -77,7 +77,8 @@ export function checkIpv4(value: string): string | undefined {
  */
 export function checkIpv4Cidr(value: string): string | undefined {
     const match = /^([0-9.]+)\/([0-9]{1,2})$/.exec(value);
-    const address = match ? parseIpv4(match[1]) : undefined;
+    const addressText = match?.[1];
+    const address = addressText === undefined ? undefined : parseIpv4(addressText);
     const prefix = match ? Number(match[2]) : NaN;
     if (address === undefined || !(prefix >= 0 && prefix <= 32)) {
         return `must be an IPv4 CIDR such as 10.0.2.0/24, got "${value}"`;

@@ -7,6 +7,19 @@ import { McpWorkload } from "./workload";
 
 const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
 
+/** A registered resource, its inputs as plain values to be read with {@link valueAt}. */
+type Registered = Omit<MockResourceArgs, "inputs"> & { readonly inputs: Record<string, unknown> };
+
+/** The value at `path` inside nested objects and arrays; undefined where the path breaks off. */
+function valueAt(value: unknown, ...path: (string | number)[]): unknown {
+    let current = value;
+    for (const key of path) {
+        if (typeof current !== "object" || current === null) return undefined;
+        current = Reflect.get(current, key);
+    }
+    return current;
+}
+
 /** Waits until `done` holds; resource registration under mocks completes asynchronously. */
 async function until(done: () => boolean, what: string): Promise<void> {
     const deadline = Date.now() + 5000;
@@ -28,7 +41,7 @@ const kubernetesTypes = [
 ].sort();
 
 describe("McpWorkload component (Pulumi mock runtime)", () => {
-    const created: MockResourceArgs[] = [];
+    const created: Registered[] = [];
     let workload: McpWorkload;
     let fixedIp: McpWorkload;
     let viaArm: McpWorkload;
@@ -43,14 +56,16 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
         await pulumi.runtime.setMocks(
             {
                 newResource: (args) => {
-                    created.push(args);
+                    // The mock runtime types inputs as any; they are the resource's input object.
+                    const inputs = args.inputs as Record<string, unknown>;
+                    created.push({ ...args, inputs });
                     // The Azure cloud provider fills in the load balancer's address once it exists.
                     // ("fixed-" resources stand for a Service whose status has not been read back.)
                     const status =
                         args.type === "kubernetes:core/v1:Service" && !args.name.startsWith("fixed-")
                             ? { loadBalancer: { ingress: [{ ip: "10.20.2.57" }] } }
                             : undefined;
-                    return { id: `${args.name}-id`, state: { ...args.inputs, status } };
+                    return { id: `${args.name}-id`, state: { ...inputs, status } };
                 },
                 call: (args) => {
                     throw new Error(`unexpected invoke ${args.token}`);
@@ -80,14 +95,19 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
         await until(() => ownedBy("backend").length === kubernetesTypes.length, "the Kubernetes resources");
     });
 
-    const ownedBy = (prefix: string): MockResourceArgs[] =>
+    const ownedBy = (prefix: string): Registered[] =>
         created.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith(`${prefix}-`));
 
     it("uses the fixed internal IP when the Service reports none yet", async () => {
         assert.equal(await valueOf(fixedIp.backendUrl), "http://10.20.2.200:80");
         const service = ownedBy("fixed").find((r) => r.type === "kubernetes:core/v1:Service");
         assert.equal(
-            service?.inputs.metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"],
+            valueAt(
+                service?.inputs,
+                "metadata",
+                "annotations",
+                "service.beta.kubernetes.io/azure-load-balancer-ipv4",
+            ),
             "10.20.2.200",
         );
     });
@@ -135,14 +155,17 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
     it("resolves outputs into the rendered objects", () => {
         const account = created.find((r) => r.type === "kubernetes:core/v1:ServiceAccount");
         assert.equal(
-            account?.inputs.metadata.annotations["azure.workload.identity/client-id"],
+            valueAt(account?.inputs, "metadata", "annotations", "azure.workload.identity/client-id"),
             "3f0c9a6e-2b1d-4c7e-9a8f-5d6e7f8a9b0c",
         );
         const deployment = created.find((r) => r.type === "kubernetes:apps/v1:Deployment");
-        const env: Array<{ name: string; value: string }> =
-            deployment?.inputs.spec.template.spec.containers[0].env;
+        const env = valueAt(deployment?.inputs, "spec", "template", "spec", "containers", 0, "env");
+        assert.ok(Array.isArray(env));
         assert.equal(
-            env.find((e) => e.name === "SNIPPETS_STORAGE_ACCOUNT_URL")?.value,
+            valueAt(
+                env.find((e) => valueAt(e, "name") === "SNIPPETS_STORAGE_ACCOUNT_URL"),
+                "value",
+            ),
             "https://stagentsdev.blob.core.windows.net",
         );
     });
@@ -160,6 +183,7 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
         assert.equal(await valueOf(viaArm.namespace), "mcp-arm");
         assert.deepEqual(ownedBy("viaarm"), [], "no Kubernetes provider resources");
         const [objects] = created.filter((r) => r.type === "pulumi-nodejs:dynamic/agents-aks:ClusterObjects");
+        assert.ok(objects);
         assert.equal(objects.name, "viaarm-objects");
         const applied = objects.inputs.objects as { kind: string }[];
         assert.deepEqual(

@@ -50,7 +50,7 @@ export interface McpWorkloadArgs {
     /** https://<account>.blob.core.windows.net */
     readonly storageAccountUrl: pulumi.Input<string>;
     /** https://<account>.queue.core.windows.net (multi-replica SSE backplane). */
-    readonly backplaneQueueUrl?: pulumi.Input<string>;
+    readonly backplaneQueueUrl?: pulumi.Input<string> | undefined;
     /** Token validation in the host (AUTH_* settings). */
     readonly auth?: pulumi.Input<WorkloadAuth>;
     /** Browser origins allowed to call the MCP endpoints. */
@@ -68,9 +68,9 @@ export interface McpWorkloadArgs {
     /**
      * Labels added to every object, beside the program's own (`app.kubernetes.io/*`). Default: none.
      */
-    readonly labels?: Readonly<Record<string, string>>;
+    readonly labels?: Readonly<Record<string, string>> | undefined;
     /** More host environment, none of it secret (the front door's `FRONT_DOOR_*`). Default: none. */
-    readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>> | undefined;
 }
 
 /**
@@ -169,7 +169,7 @@ function applyWithProvider(
     const ns = new k8s.core.v1.Namespace(
         `${name}-ns`,
         { metadata: part("namespace").metadata },
-        { ...child, dependsOn: waitFor },
+        { ...child, ...(waitFor && { dependsOn: waitFor }) },
     );
     const inNamespace = { ...child, dependsOn: [ns] };
     const account = part("serviceAccount");
@@ -259,7 +259,7 @@ function applyWithRunCommand(
             armToken: delivery.armToken,
             clusterToken: delivery.clusterToken,
         },
-        { parent, dependsOn: waitFor },
+        { parent, ...(waitFor && { dependsOn: waitFor }) },
     );
     const applied = <T>(value: T): pulumi.Output<T> => objects.digest.apply(() => value);
     return {

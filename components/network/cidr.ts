@@ -13,7 +13,7 @@ export function parseCidr(cidr: string): Ipv4Block | undefined {
     const octets = m.slice(1, 5).map(Number);
     const prefix = Number(m[5]);
     if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-    const base = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+    const base = octets.reduce((value, octet) => value * 256 + octet, 0);
     if ((base & hostMask(prefix)) !== 0) return undefined;
     return { base, prefix };
 }

@@ -131,13 +131,17 @@ function rule(spec: RuleSpec): SecurityRule {
             `rule ${spec.name}: several ports must all be numbers or ranges, got ${ports.join(", ")}`,
         );
     }
+    const [destination] = destinations;
+    const [port] = ports;
     return {
         ...rest,
         sourcePortRange: "*",
-        ...(destinations.length === 1
-            ? { destinationAddressPrefix: destinations[0] }
+        ...(destinations.length === 1 && destination !== undefined
+            ? { destinationAddressPrefix: destination }
             : { destinationAddressPrefixes: [...destinations] }),
-        ...(ports.length === 1 ? { destinationPortRange: ports[0] } : { destinationPortRanges: [...ports] }),
+        ...(ports.length === 1 && port !== undefined
+            ? { destinationPortRange: port }
+            : { destinationPortRanges: [...ports] }),
     };
 }
 

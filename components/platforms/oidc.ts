@@ -41,7 +41,12 @@ export const oidcPlatform: AgentPlatformModule<"oidc", OidcFederation> = {
         const audience = given === undefined ? tokenExchangeAudience : given;
         if (typeof audience !== "string" || !tokenExchangeAudiences.includes(audience))
             block.problem(`must be one of ${tokenExchangeAudiences.join(", ")}`, "audience");
-        return { issuer, subjects, audience: String(audience) };
+        // A non-string audience is reported above, which fails the configuration; its JSON stands in.
+        return {
+            issuer,
+            subjects,
+            audience: typeof audience === "string" ? audience : JSON.stringify(audience),
+        };
     },
     federatedCredentials: (oidc) =>
         oidc.subjects.map((subject, i) => ({

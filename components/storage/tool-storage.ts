@@ -70,6 +70,13 @@ export class ToolStorage extends pulumi.ComponentResource {
     /** Resource id of each container, by container name (narrow role assignment scopes). */
     public readonly containerIds: Readonly<Record<string, pulumi.Output<string>>>;
 
+    /** Resource id of a container this storage was created with; another name is a program bug. */
+    containerId(container: string): pulumi.Output<string> {
+        const id = this.containerIds[container];
+        if (id === undefined) throw new Error(`storage has no container "${container}"`);
+        return id;
+    }
+
     constructor(name: string, args: ToolStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:storage:ToolStorage", name, {}, opts);
         const rg = args.resourceGroupName;

@@ -16,6 +16,21 @@ export function newHeaders(): Headers {
     return new CsDictionary<string[]>(CsComparer.ordinalIgnoreCase);
 }
 
+/** Node's `rawHeaders` (names and values alternating) as headers, repeated names kept in order. */
+export function headersFromRaw(
+    raw: readonly string[],
+    keep: (name: string) => boolean = () => true,
+): Headers {
+    const headers = newHeaders();
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i];
+        const value = raw[i + 1];
+        if (name === undefined || value === undefined || !keep(name)) continue;
+        headers.set(name, [...(headers.get(name) ?? []), value]);
+    }
+    return headers;
+}
+
 /** A request or response body; reading it without `preserveContent` consumes it (as in APIM). */
 export class MessageBody {
     private consumed = false;
@@ -194,16 +209,21 @@ export function registerContextTypes(): void {
         "IMessageBody",
         "As",
         [0, 1],
-        (_s, args, typeArgs) =>
-            typeArgs.length === 1 &&
-            (bodyTypes.has(typeArgs[0].name) || isByteArray(typeArgs[0])) &&
-            (args.length === 0 || args[0].name === "bool")
-                ? typeArgs[0]
-                : undefined,
-        (body: MessageBody, [preserve], typeArgs) => {
-            if (isByteArray(typeArgs[0])) return body.readBytes(preserve === true);
+        (_s, args, typeArgs) => {
+            const [target] = typeArgs;
+            return typeArgs.length === 1 &&
+                target !== undefined &&
+                (bodyTypes.has(target.name) || isByteArray(target)) &&
+                (args.length === 0 || args[0]?.name === "bool")
+                ? target
+                : undefined;
+        },
+        (body: MessageBody, [preserve], [targetType]) => {
+            // The resolver above admitted exactly one type argument.
+            if (targetType === undefined) throw new Error("IMessageBody.As<T> needs its type argument");
+            if (isByteArray(targetType)) return body.readBytes(preserve === true);
             const text = body.read(preserve === true);
-            const target = typeArgs[0].name;
+            const target = targetType.name;
             if (target === "string") return text;
             const token: JToken = parseToken(text);
             if (target === "JObject" && !(token instanceof JObject))
@@ -217,5 +237,5 @@ export function registerContextTypes(): void {
 }
 
 function isByteArray(type: CsType): boolean {
-    return type.name === "Array" && type.args.length === 1 && type.args[0].name === "byte";
+    return type.name === "Array" && type.args.length === 1 && type.args[0]?.name === "byte";
 }

@@ -84,12 +84,10 @@ export function loadPolicyDocument(
             const before = text.slice(0, offset).split("\n");
             if (row <= 1) {
                 const col = kind === "(" ? column - "return (".length : column;
+                const lastLineLength = offset - text.lastIndexOf("\n", offset - 1) - 1;
                 return {
                     line: value.line + before.length - 1,
-                    column:
-                        (before.length === 1 ? value.column : 1) +
-                        before[before.length - 1].length +
-                        Math.max(0, col),
+                    column: (before.length === 1 ? value.column : 1) + lastLineLength + Math.max(0, col),
                 };
             }
             return { line: value.line + before.length - 1 + row - 1, column: column + 1 };

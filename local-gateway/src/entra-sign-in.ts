@@ -55,8 +55,9 @@ export class LocalSignIn {
         readonly options: LocalSignInOptions,
         private readonly services: SignInServices,
     ) {
-        if (options.users.length === 0) throw new Error("the local sign-in needs at least one user");
-        this.signedIn = options.users[0];
+        const [first] = options.users;
+        if (first === undefined) throw new Error("the local sign-in needs at least one user");
+        this.signedIn = first;
     }
 
     /** The user the next authorization signs in (as if they had typed their password). */

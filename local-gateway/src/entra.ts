@@ -200,7 +200,7 @@ export class LocalEntra {
             };
         let header: Record<string, unknown>;
         try {
-            header = decodeProtectedHeader(token) as Record<string, unknown>;
+            header = decodeProtectedHeader(token);
         } catch {
             return { ok: false, reason: "JwtInvalid", message: "JWT is not well formed." };
         }
@@ -211,7 +211,7 @@ export class LocalEntra {
                 requiredClaims: ["exp"],
                 ...(audiences.length > 0 ? { audience: [...audiences] } : {}),
             });
-            return { ok: true, header, payload: payload as Record<string, unknown> };
+            return { ok: true, header, payload };
         } catch (error) {
             return { ok: false, ...describe(error) };
         }

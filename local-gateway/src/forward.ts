@@ -5,7 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { MessageBody, newHeaders, urlToString } from "./context";
+import { headersFromRaw, MessageBody, urlToString } from "./context";
 import { PolicyError, type ForwardOptions, type PolicyRuntime } from "./policies/types";
 
 /** Hop-by-hop and framing headers: never copied between connections. */
@@ -111,12 +111,7 @@ export async function forwardToBackend(
         });
         req.end(body);
     });
-    const responseHeaders = newHeaders();
-    for (let i = 0; i < response.rawHeaders.length; i += 2) {
-        const name = response.rawHeaders[i];
-        if (hopByHop.has(name.toLowerCase())) continue;
-        responseHeaders.set(name, [...(responseHeaders.get(name) ?? []), response.rawHeaders[i + 1]]);
-    }
+    const responseHeaders = headersFromRaw(response.rawHeaders, (name) => !hopByHop.has(name.toLowerCase()));
     ctx.response = {
         statusCode: response.statusCode ?? 502,
         statusReason: response.statusMessage ?? "",

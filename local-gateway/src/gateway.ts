@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
 import type { Parser } from "web-tree-sitter";
-import { GatewayContext, MessageBody, newHeaders, type Headers, type Url } from "./context";
+import { GatewayContext, headersFromRaw, MessageBody, newHeaders, type Headers, type Url } from "./context";
 import { composeScopes, defaultGlobalPolicy, loadPolicyDocument, type PolicyDocument } from "./document";
 import { LocalEntra } from "./entra";
 import type { LocalSignInOptions } from "./entra-sign-in";
@@ -41,9 +41,10 @@ interface Route {
 export interface LocalGatewayOptions {
     readonly source: StackSource;
     /** Tool host base URL every backend id resolves to. */
-    readonly backendUrl?: string;
-    readonly port?: number;
-    readonly host?: string;
+    readonly backendUrl?: string | undefined;
+    /** Absent: a free port. */
+    readonly port?: number | undefined;
+    readonly host?: string | undefined;
     /** The Entra stand-in's interactive sign-in for the front door's app; its redirect URI is this gateway's. */
     readonly signIn?: Omit<LocalSignInOptions, "redirectUri">;
     /** Called for every request the gateway answered (status, route). */
@@ -58,7 +59,7 @@ export interface LocalGatewayOptions {
 
 export class LocalGateway {
     readonly metrics: MetricRecord[] = [];
-    private backendUrl?: string;
+    private backendUrl: string | undefined;
     private routes: Route[] = [];
     /** API id -> the cors policies in its inbound scope (API, then global), for preflights. */
     private corsByApi = new Map<string, readonly CorsStatement[]>();
@@ -141,9 +142,10 @@ export class LocalGateway {
         for (const [id, backend] of source.backends)
             for (const [, values] of backend.headers)
                 for (const v of values)
-                    for (const m of v.matchAll(/\{\{([^{}]*)\}\}/g))
-                        if (!namedValues.has(m[1]))
-                            throw new Error(`backend ${id}: named value {{${m[1]}}} is not defined`);
+                    // The group always takes part in a match, possibly empty.
+                    for (const [, name = ""] of v.matchAll(/\{\{([^{}]*)\}\}/g))
+                        if (!namedValues.has(name))
+                            throw new Error(`backend ${id}: named value {{${name}}} is not defined`);
         const load = (name: string, scope: PolicyDocument["scope"], xml: string) =>
             loadPolicyDocument(parser, name, scope, xml, namedValues);
         const routes: Route[] = [];
@@ -185,8 +187,9 @@ export class LocalGateway {
                 );
             })
             .sort((a, b) => b.api.path.length - a.api.path.length);
-        if (candidates.length === 0) return undefined;
-        const apiPath = candidates[0].api.path;
+        const [longest] = candidates;
+        if (!longest) return undefined;
+        const apiPath = longest.api.path;
         const rest = path.slice(apiPath ? apiPath.length + 1 : 0) || "/";
         return candidates.find(
             (r) =>
@@ -247,17 +250,12 @@ export class LocalGateway {
             sendPlain(res, 413, { statusCode: 413, message: "Request body too large" });
             return;
         }
-        const headers = newHeaders();
-        for (let i = 0; i < req.rawHeaders.length; i += 2)
-            headers.set(req.rawHeaders[i], [
-                ...(headers.get(req.rawHeaders[i]) ?? []),
-                req.rawHeaders[i + 1],
-            ]);
+        const headers = headersFromRaw(req.rawHeaders);
         const host = req.headers.host ?? "127.0.0.1";
         const original: Url = {
             scheme: "http",
-            host: host.split(":")[0],
-            port: Number(host.split(":")[1] ?? 80),
+            host: host.replace(/:.*$/s, ""),
+            port: Number(/:([^:]*)/.exec(host)?.[1] ?? 80),
             path,
             query: [...url.searchParams.entries()],
         };
@@ -452,7 +450,7 @@ function lastError(source: string, reason: string, message: string, section: Sec
 function templateMatches(template: string, path: string): boolean {
     const normalize = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
     const pattern = new RegExp(
-        `^${normalize(template.split("?")[0])
+        `^${normalize(template.replace(/\?.*$/s, ""))
             .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
             .replace(/\\?\{[^}]+\}/g, "[^/]+")}$`,
     );

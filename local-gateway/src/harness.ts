@@ -38,7 +38,7 @@ export interface RecordedBackendRequest {
 
 export interface LocalControlPlaneOptions {
     readonly stack?: string;
-    readonly stackFile?: string;
+    readonly stackFile?: string | undefined;
     readonly configOverrides?: Record<string, string>;
     /** Reuse a synthesized stack (synthesis takes seconds). */
     readonly source?: StackSource;
@@ -164,7 +164,7 @@ export async function startLocalControlPlane(
             : undefined;
         const { index: knowledge } = await loadLocalKnowledge(options.knowledgeFolder);
         const host = new NodeHost({
-            frontDoor,
+            ...(frontDoor && { frontDoor }),
             snippets: new BlobSnippetStore({ connectionString: storage.connectionString }),
             memory: cosmos.memory,
             knowledge,
@@ -260,10 +260,10 @@ function localFrontDoor(
             clientAssertion: () => gateway.entra.federationAssertion(hostIdentityObjectId),
         }),
         store: new BlobFrontDoorStore({ connectionString: storage.connectionString }, options.now),
-        registrationCap: options.registrationCap,
-        lifetimes: options.lifetimes,
-        documents: options.documents,
-        now: options.now,
+        ...(options.registrationCap !== undefined && { registrationCap: options.registrationCap }),
+        ...(options.lifetimes && { lifetimes: options.lifetimes }),
+        ...(options.documents && { documents: options.documents }),
+        ...(options.now && { now: options.now }),
     });
 }
 

@@ -6,14 +6,15 @@
  */
 import { specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { exampleIdentitiesOptInKey } from "../../components/config/example-identities";
-import { synthesize, type RecordedResource } from "../../scripts/lib/synthesize";
+import { synthesize, type RecordedResource, type SynthRequest } from "../../scripts/lib/synthesize";
 
 export interface StackApi {
     readonly id: string;
     /** Path under the gateway, without leading slash (`mcp`, `.well-known/oauth-protected-resource`). */
     readonly path: string;
     readonly name: string;
-    readonly policy?: string;
+    /** Absent when the API has no policy document of its own. */
+    readonly policy?: string | undefined;
 }
 
 export interface StackOperation {
@@ -22,7 +23,8 @@ export interface StackOperation {
     readonly method: string;
     readonly urlTemplate: string;
     readonly name: string;
-    readonly policy?: string;
+    /** Absent when the operation has no policy document of its own. */
+    readonly policy?: string | undefined;
 }
 
 /** An APIM backend entity: its URL and the credential headers APIM adds when forwarding to it. */
@@ -41,7 +43,7 @@ export interface StackAgent {
 
 export interface StackSource {
     readonly stack: string;
-    readonly globalPolicy?: string;
+    readonly globalPolicy?: string | undefined;
     readonly apis: readonly StackApi[];
     readonly operations: readonly StackOperation[];
     /** Named values as the program defines them (Azure facts; see {@link localNamedValues}). */
@@ -80,11 +82,7 @@ const ofType = (resources: readonly RecordedResource[], kind: string) =>
     resources.filter((r) => r.type === `azure-native:apimanagement:${kind}`);
 
 /** Synthesizes the stack and reads the gateway's configuration off the recorded resources. */
-export async function loadStackSource(options: {
-    stack: string;
-    stackFile?: string;
-    configOverrides?: Record<string, string>;
-}): Promise<StackSource> {
+export async function loadStackSource(options: SynthRequest): Promise<StackSource> {
     // A local run trusts nothing real (tokens come from the local Entra stand-in), so the shipped
     // stack files' example identities are fine here: opt in, unless the caller says otherwise.
     const result = await synthesize({

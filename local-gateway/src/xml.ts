@@ -138,20 +138,24 @@ export function parseXml(name: string, source: string): XmlElement {
     for (let i = 0; i < source.length; i++) if (source[i] === "\n") lineStarts.push(i + 1);
     const at = (offset: number): SourcePosition => {
         let lo = 0;
+        let loStart = 0;
         let hi = lineStarts.length - 1;
         while (lo < hi) {
             const mid = (lo + hi + 1) >> 1;
-            if (lineStarts[mid] <= offset) lo = mid;
-            else hi = mid - 1;
+            const start = lineStarts[mid];
+            if (start !== undefined && start <= offset) {
+                lo = mid;
+                loStart = start;
+            } else hi = mid - 1;
         }
-        return { line: lo + 1, column: offset - lineStarts[lo] + 1 };
+        return { line: lo + 1, column: offset - loStart + 1 };
     };
     const fail = (offset: number, message: string): never => {
         throw new XmlSyntaxError(name, at(offset), message);
     };
     const skipMisc = () => {
         for (;;) {
-            while (pos < source.length && /\s/.test(source[pos])) pos++;
+            while (pos < source.length && /\s/.test(source.charAt(pos))) pos++;
             if (source.startsWith("<!--", pos)) {
                 const end = source.indexOf("-->", pos);
                 if (end < 0) fail(pos, "unterminated comment");
@@ -168,7 +172,7 @@ export function parseXml(name: string, source: string): XmlElement {
     /** An expression value written raw: scan it balanced from the raw source. */
     const rawExpressionAt = (offset: number): number | undefined => {
         let i = offset;
-        while (i < source.length && /\s/.test(source[i])) i++;
+        while (i < source.length && /\s/.test(source.charAt(i))) i++;
         if (source[i] !== "@" || (source[i + 1] !== "(" && source[i + 1] !== "{")) return undefined;
         const end = balancedExpressionEnd(source, i);
         return end < 0 ? undefined : end;
@@ -219,7 +223,7 @@ export function parseXml(name: string, source: string): XmlElement {
             if (source[pos] !== "=") fail(pos, `attribute ${attr[0]} has no value`);
             pos++;
             while (/\s/.test(source[pos] ?? "")) pos++;
-            const quote = source[pos];
+            const quote = source.charAt(pos);
             if (quote !== '"' && quote !== "'") fail(pos, `attribute ${attr[0]} value must be quoted`);
             pos++;
             if (attributes.has(attr[0])) fail(pos, `attribute ${attr[0]} repeated`);

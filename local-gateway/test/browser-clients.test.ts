@@ -69,7 +69,7 @@ describe("local gateway: browser clients and the legacy SSE endpoint (dev stack 
         // The gateway answers for CORS; the backend never sees Origin, so it adds no headers of its own.
         const forwarded = plane.backendRequests().slice(sent);
         assert.equal(forwarded.length, 1);
-        assert.equal(forwarded[0].headers.origin, undefined);
+        assert.equal(forwarded[0]?.headers.origin, undefined);
         assert.equal(res.headers.get("access-control-allow-origin"), allowedOrigin);
         assert.deepEqual(res.headers.get("access-control-expose-headers")?.split(",").sort(), [
             "mcp-session-id",
@@ -123,7 +123,7 @@ describe("local gateway: browser clients and the legacy SSE endpoint (dev stack 
             await client.connect(transport);
             try {
                 const result = await client.callTool({ name: toolNames.hello, arguments: {} });
-                assert.equal((result.content as { text: string }[])[0].text, "Hello I am MCPTool!");
+                assert.equal((result.content as { text: string }[])[0]?.text, "Hello I am MCPTool!");
             } finally {
                 await client.close();
             }

@@ -33,7 +33,8 @@ function evaluator(parser: Parser) {
             { id: "op", method: "POST", name: "op", urlTemplate: "/" },
         );
         setup(ctx);
-        const statement = doc.sections.inbound[0];
+        const [statement] = doc.sections.inbound;
+        assert.ok(statement);
         await statement.run({
             context: ctx,
             services: {} as never,
@@ -284,10 +285,10 @@ describe("policy expressions (C# subset on tree-sitter's C# grammar)", () => {
         const namedValues = source.namedValues;
         let expressions = 0;
         const documents = [
-            ...source.apis.filter((a) => a.policy).map((a) => [a.id, a.policy as string]),
-            ...source.operations
-                .filter((o) => o.policy)
-                .map((o) => [`${o.apiId}/${o.id}`, o.policy as string]),
+            ...source.apis.flatMap((a): [string, string][] => (a.policy ? [[a.id, a.policy]] : [])),
+            ...source.operations.flatMap((o): [string, string][] =>
+                o.policy ? [[`${o.apiId}/${o.id}`, o.policy]] : [],
+            ),
         ];
         assert.ok(documents.length >= 8);
         for (const [name, xml] of documents)

@@ -283,7 +283,7 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                     const { tools } = await client.listTools();
                     assert.ok(tools.some((t) => t.name === "hello_mcp"));
                     const result = await client.callTool({ name: "hello_mcp", arguments: {} });
-                    assert.equal((result.content as { text: string }[])[0].text, "Hello I am MCPTool!");
+                    assert.equal((result.content as { text: string }[])[0]?.text, "Hello I am MCPTool!");
                 } finally {
                     await client.close();
                 }
@@ -296,9 +296,11 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
 
         it("the v2 SDK client pinned to 2026-07-28 works through the gateway: discover, list, its tools; others refused", async () => {
             const token = await plane.tokens.agent("aws-support");
+            const [modern] = modernProtocolVersions;
+            assert.ok(modern);
             const client = new ModernClient(
                 { name: "local-gateway-test", version: "2.0.0" },
-                { versionNegotiation: { mode: { pin: modernProtocolVersions[0] } } },
+                { versionNegotiation: { mode: { pin: modern } } },
             );
             await client.connect(
                 new ModernHttpTransport(new URL(plane.urls.mcp), {
@@ -309,7 +311,11 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 assert.equal(client.getProtocolEra(), "modern");
                 const { tools } = await client.listTools(undefined, { cacheMode: "bypass" });
                 assert.ok(tools.some((t) => t.name === "save_snippet"));
-                const text = (r: unknown) => ((r as { content: { text: string }[] }).content[0] ?? {}).text;
+                const text = (r: unknown): string => {
+                    const [first] = (r as { content: { text: string }[] }).content;
+                    assert.ok(first, "the result holds a content item");
+                    return first.text;
+                };
                 assert.equal(
                     text(await client.callTool({ name: "hello_mcp", arguments: {} })),
                     "Hello I am MCPTool!",

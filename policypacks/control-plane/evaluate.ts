@@ -48,15 +48,17 @@ export interface Violation {
     readonly message: string;
     readonly enforcementLevel: EnforcementLevel;
     readonly stage: "resource" | "stack";
-    readonly urn?: string;
-    readonly resourceName?: string;
-    readonly resourceType?: string;
+    /** Undefined for a stack-stage violation (as the engine reports it). */
+    readonly urn?: string | undefined;
+    readonly resourceName?: string | undefined;
+    readonly resourceType?: string | undefined;
 }
 
 export interface NotApplicable {
     readonly policy: string;
-    readonly urn?: string;
-    readonly reason?: string;
+    /** Undefined for a stack policy. */
+    readonly urn?: string | undefined;
+    readonly reason?: string | undefined;
 }
 
 export interface EvaluationResult {
@@ -68,7 +70,7 @@ export interface EvaluationResult {
 
 export interface EvaluationOptions {
     /** Policy configuration, as in a `--policy-pack-config` file. */
-    readonly config?: PolicyPackConfig;
+    readonly config?: PolicyPackConfig | undefined;
     readonly stackTags?: Readonly<Record<string, string>>;
     /** Defaults to the pack's policies. */
     readonly policies?: Policies;
@@ -197,7 +199,8 @@ export async function evaluate(
             if (level === "disabled") {
                 continue;
             }
-            const only = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
+            const [single] = validations;
+            const only = validations.length === 1 && single ? pulumiTypeOf(single) : undefined;
             if (only !== undefined && only !== r.type) {
                 notApplicable.push({
                     policy: p.name,

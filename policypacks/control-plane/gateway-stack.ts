@@ -141,8 +141,8 @@ function numericAttribute(
     if (raw === undefined) {
         return undefined;
     }
-    const named = /^\{\{([^}]+)\}\}$/.exec(raw.trim());
-    const text = named === null ? raw : namedValues.get(named[1]);
+    const name = /^\{\{([^}]+)\}\}$/.exec(raw.trim())?.[1];
+    const text = name === undefined ? raw : namedValues.get(name);
     return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text) : undefined;
 }
 

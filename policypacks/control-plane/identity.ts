@@ -115,8 +115,8 @@ export function subjectProblem(subject: string | undefined): string | undefined 
     if (/^[:/]|[:/]$/.test(subject)) {
         return `the subject "${subject}" is a prefix, not a complete subject`;
     }
-    const serviceAccount = /^system:serviceaccount:(.*)$/.exec(subject);
-    if (serviceAccount !== null && !/^[^:]+:[^:]+$/.test(serviceAccount[1])) {
+    const serviceAccount = /^system:serviceaccount:(.*)$/.exec(subject)?.[1];
+    if (serviceAccount !== undefined && !/^[^:]+:[^:]+$/.test(serviceAccount)) {
         return `the subject "${subject}" does not name one namespace and service account`;
     }
     return undefined;
@@ -141,7 +141,7 @@ export const ficConcreteSubject: ResourceValidationPolicy = {
         const problem = subjectProblem(fic.subject);
         if (problem !== undefined) {
             report(
-                `${problem[0].toUpperCase()}${problem.slice(1)}; set the exact subject of one workload ` +
+                `${problem.charAt(0).toUpperCase()}${problem.slice(1)}; set the exact subject of one workload ` +
                     "(e.g. system:serviceaccount:<namespace>:<name>, a GCP numeric id, an AWS role ARN).",
             );
         }

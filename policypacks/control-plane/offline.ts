@@ -17,9 +17,10 @@ export type Synthesize = (options: {
 
 export interface OfflineArgs {
     readonly stack: string;
-    readonly stackFile?: string;
+    readonly stackFile?: string | undefined;
     readonly configOverrides: Record<string, string>;
-    readonly policyConfig?: PolicyPackConfig;
+    /** Undefined: every policy at its own level, with its defaults. */
+    readonly policyConfig?: PolicyPackConfig | undefined;
     readonly json: boolean;
 }
 

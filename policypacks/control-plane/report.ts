@@ -22,7 +22,8 @@ export function sortViolations(violations: readonly Violation[]): Violation[] {
 
 /** A plain-text table (policy, enforcement, resource, message) followed by a one-line summary. */
 export function formatReport(stack: string, result: EvaluationResult): string {
-    const rows = sortViolations(result.violations).map((v) => [
+    type Row = readonly [policy: string, enforcement: string, resource: string, message: string];
+    const rows = sortViolations(result.violations).map((v): Row => [
         v.policy,
         v.enforcementLevel,
         resourceLabel(v),
@@ -35,11 +36,21 @@ export function formatReport(stack: string, result: EvaluationResult): string {
     if (rows.length === 0) {
         return `${summary}\n`;
     }
-    const header = ["POLICY", "ENFORCEMENT", "RESOURCE", "MESSAGE"];
-    const widths = header.slice(0, 3).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) =>
-        cells
-            .map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c))
+    const header: Row = ["POLICY", "ENFORCEMENT", "RESOURCE", "MESSAGE"];
+    const widthOf = (column: (row: Row) => string) =>
+        Math.max(...[header, ...rows].map((r) => column(r).length));
+    const [policyWidth, enforcementWidth, resourceWidth] = [
+        widthOf(([policy]) => policy),
+        widthOf(([, enforcement]) => enforcement),
+        widthOf(([, , resource]) => resource),
+    ];
+    const line = ([policy, enforcement, resource, message]: Row) =>
+        [
+            policy.padEnd(policyWidth),
+            enforcement.padEnd(enforcementWidth),
+            resource.padEnd(resourceWidth),
+            message,
+        ]
             .join("  ")
             .trimEnd();
     return [line(header), ...rows.map(line), "", summary, ""].join("\n");

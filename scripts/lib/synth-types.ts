@@ -28,8 +28,9 @@ export interface SynthResult {
 
 export interface SynthRequest {
     readonly stack: string;
-    readonly stackFile?: string;
-    readonly configOverrides?: Record<string, string>;
+    /** Absent or undefined: `Pulumi.<stack>.yaml` at the repository root. */
+    readonly stackFile?: string | undefined;
+    readonly configOverrides?: Record<string, string> | undefined;
     /**
      * Module (path from the repository root) whose export runs instead of `index.ts`: a test
      * program that builds one component in several variants under the same mocks.

@@ -40,8 +40,10 @@ interface MonitorLike {
 }
 
 async function main(): Promise<void> {
-    const request = JSON.parse(process.argv[2]) as SynthRequest;
-    const out = process.argv[3];
+    const [, , requestJson, out] = process.argv;
+    if (requestJson === undefined || out === undefined)
+        throw new Error("usage: synth-worker.ts <request as JSON> <result file>");
+    const request = JSON.parse(requestJson) as SynthRequest;
     const started = Date.now();
     const resources: RecordedResource[] = [];
     const respond = (r: WorkerResponse): void => writeFileSync(out, JSON.stringify(r));
@@ -139,6 +141,13 @@ async function main(): Promise<void> {
     }
 }
 
+/** A URN's own type: the last `$`-separated part of its type segment (`urn:pulumi:s::p::a$b::name` -> `b`). */
+function ownTypeOf(urn: string): string {
+    const qualified = urn.split("::")[2];
+    if (qualified === undefined) throw new Error(`${urn} is not a resource URN`);
+    return qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
 /** The URN an alias stands for: given outright, or what the resource's URN was under the spec. */
 function aliasUrn(req: RegisterRequest, urn: string, spec: AliasSpec | undefined, stack: string): string {
     if (urn || !spec) return urn;
@@ -146,7 +155,7 @@ function aliasUrn(req: RegisterRequest, urn: string, spec: AliasSpec | undefined
     const name = spec.getName() || req.getName();
     const parent = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
     // As the mock monitor forms URNs: only the parent's own type qualifies the child's.
-    const qualifiedType = parent ? `${parent.split("::")[2].split("$").pop()}$${type}` : type;
+    const qualifiedType = parent ? `${ownTypeOf(parent)}$${type}` : type;
     return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualifiedType}::${name}`;
 }
 

@@ -50,8 +50,8 @@ async function deploy(inputs: OneDeployInputs): Promise<OneDeployOutputs> {
 }
 
 const provider: pulumi.dynamic.ResourceProvider<OneDeployInputs, OneDeployOutputs> = {
-    async diff(_id, olds, news) {
-        return oneDeployDiff(olds, news);
+    diff(_id, olds, news) {
+        return Promise.resolve(oneDeployDiff(olds, news));
     },
     async create(inputs) {
         const outs = await deploy(inputs);

@@ -42,8 +42,8 @@ export async function readKeyState(inputs: McpExtensionKeyInputs): Promise<McpEx
 }
 
 const provider: pulumi.dynamic.ResourceProvider<McpExtensionKeyInputs, McpExtensionKeyOutputs> = {
-    async diff(_id, olds, news) {
-        return mcpExtensionKeyDiff(olds, news);
+    diff(_id, olds, news) {
+        return Promise.resolve(mcpExtensionKeyDiff(olds, news));
     },
     async create(inputs) {
         return {

@@ -22,6 +22,7 @@ import {
     knownTypeNames,
     predefinedType,
     t,
+    typeArg,
     typeText,
     types,
     type CsType,
@@ -84,9 +85,10 @@ function memberAllowed(owner: string, member: string): boolean {
     const full = fullNames[owner];
     if (full === undefined) return false;
     if (allowedTypes.has(full)) return true;
-    if (full in allowedMembersOnly)
-        return allowedMembersOnly[full].includes(member === "[]" ? "Item" : member);
-    if (full in allowedExcept) return !allowedExcept[full].includes(member);
+    const only = allowedMembersOnly[full];
+    if (only) return only.includes(member === "[]" ? "Item" : member);
+    const except = allowedExcept[full];
+    if (except) return !except.includes(member);
     return false;
 }
 
@@ -109,7 +111,8 @@ export class ExpressionCompiler {
     compile(body: SyntaxNode): CompiledExpression {
         const exec = this.block(body);
         const slots = this.slots;
-        const type = this.returnTypes.length === 1 ? this.returnTypes[0] : commonType(this.returnTypes);
+        const [only] = this.returnTypes;
+        const type = this.returnTypes.length === 1 && only ? only : commonType(this.returnTypes);
         return {
             type,
             evaluate: (globals) => {
@@ -224,8 +227,11 @@ export class ExpressionCompiler {
         for (const scope of this.scopes)
             if (scope.has(name))
                 this.fail(node, `a local named '${name}' is already defined in an enclosing scope`);
+        const innermost = this.scopes.at(-1);
+        // compile() opens the outermost scope and every block pops only what it pushed.
+        if (!innermost) throw new Error("internal: no scope to declare a local in");
         const slot = this.slots++;
-        this.scopes[this.scopes.length - 1].set(name, { slot, type });
+        innermost.set(name, { slot, type });
         return slot;
     }
 
@@ -290,7 +296,7 @@ export class ExpressionCompiler {
 
     private tryStatement(node: SyntaxNode): Exec {
         const body = this.block(node.childForFieldName("body") as SyntaxNode);
-        const handlers: { type: string; slot?: number; body: Exec }[] = [];
+        const handlers: { type: string; slot: number | undefined; body: Exec }[] = [];
         let finallyExec: Exec | undefined;
         for (const child of node.namedChildren) {
             if (!child) continue;
@@ -502,11 +508,12 @@ export class ExpressionCompiler {
 
     private identifier(node: SyntaxNode): Compiled | TypeRef {
         const name = node.text;
-        for (let i = this.scopes.length - 1; i >= 0; i--) {
-            const local = this.scopes[i].get(name);
+        for (const scope of this.scopes.toReversed()) {
+            const local = scope.get(name);
             if (local) return { type: local.type, slot: local.slot, run: (f) => f.locals[local.slot] };
         }
-        if (name in this.globals) return { type: this.globals[name], run: (f) => f.globals[name] };
+        const global = name in this.globals ? this.globals[name] : undefined;
+        if (global) return { type: global, run: (f) => f.globals[name] };
         if (knownTypeNames.has(name)) return { typeRef: this.namedType(node, name, []) };
         return this.fail(node, `the name '${name}' does not exist in the current context`);
     }
@@ -718,7 +725,12 @@ export class ExpressionCompiler {
         if (names.length !== parameterTypes.length)
             this.fail(node, `the lambda takes ${parameterTypes.length} parameter(s)`);
         this.scopes.push(new Map());
-        const slots = names.map((n, i) => this.declare(node, n, parameterTypes[i]));
+        const slots = parameterTypes.map((type, i) => {
+            const name = names[i];
+            // The lengths were checked equal above.
+            if (name === undefined) throw new Error("internal: a lambda parameter type without its name");
+            return this.declare(node, name, type);
+        });
         const bodyNode = node.childForFieldName("body") as SyntaxNode;
         let result: CsType;
         let body: Eval;
@@ -750,10 +762,11 @@ export class ExpressionCompiler {
         let dictionary: CsType | undefined;
         for (let c: CsType | undefined = target.type; c; c = baseOf(c))
             if (c.name === "IReadOnlyDictionary") dictionary = c;
-        if (!dictionary || args.length !== 2 || !args[1].out)
+        const [key, out] = args;
+        if (!dictionary || args.length !== 2 || !key || !out?.out)
             this.fail(node, "TryGetValue(key, out value) needs a dictionary");
-        const valueType = dictionary.args[1];
-        const outNode = args[1].out;
+        const valueType = typeArg(dictionary, 1);
+        const outNode = out.out;
         let slot: number;
         if (outNode.type === "declaration_expression") {
             const typeNode = outNode.childForFieldName("type") as SyntaxNode;
@@ -764,7 +777,6 @@ export class ExpressionCompiler {
             if (local.slot === undefined) this.fail(outNode, "out needs a local variable");
             slot = local.slot;
         }
-        const key = args[0];
         const empty = valueType.name === "bool" ? false : isNumeric(valueType) ? 0 : null;
         return {
             type: types.bool,
@@ -781,7 +793,7 @@ export class ExpressionCompiler {
     /** `System.X.Y` as a type reference; a namespace-qualified name of an unknown type is refused. */
     private qualifiedType(node: SyntaxNode): TypeRef | undefined {
         const text = node.text;
-        const root = text.split(".")[0];
+        const [root = ""] = text.split(".");
         if (!/^(System|Newtonsoft|Microsoft)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(text)) return undefined;
         if (this.scopes.some((s) => s.has(root)) || root in this.globals) return undefined;
         const name = text.split(".").pop() as string;
@@ -799,10 +811,11 @@ export class ExpressionCompiler {
         if (!names || names.every((n) => n === undefined)) return evals;
         const params = member.params ?? [];
         const ordered: Compiled[] = [];
-        names.forEach((n, i) => {
+        evals.forEach((value, i) => {
+            const n = names[i];
             const index = n === undefined ? i : params.indexOf(n);
             if (index < 0) this.fail(node, `no parameter named '${n}'`);
-            ordered[index] = evals[i];
+            ordered[index] = value;
         });
         return ordered;
     }
@@ -893,6 +906,9 @@ export class ExpressionCompiler {
             [],
         );
         const argTypes = values.map((v) => v.type);
+        const [subscriptValue] = values;
+        // Every indexer the member table defines resolves for exactly one argument.
+        if (values.length !== 1 || !subscriptValue) this.fail(node, "an indexer takes exactly one argument");
         return {
             type,
             run: (f) =>
@@ -904,7 +920,7 @@ export class ExpressionCompiler {
                 ),
             store: (f, value) => {
                 const container = notNull(target.run(f));
-                const key = values[0].run(f);
+                const key = subscriptValue.run(f);
                 if (Array.isArray(container)) {
                     const i = key as number;
                     if (!Number.isInteger(i) || i < 0 || i >= container.length)

@@ -14,7 +14,7 @@ import {
     notNull,
 } from "./guards";
 import { JArray, JObject, JProperty, JToken, parseToken, toToken } from "./json";
-import { arrayOf, assignable, isInstance, t, types, type CsType } from "./types";
+import { arrayOf, assignable, isInstance, t, typeArg, types, type CsType } from "./types";
 import {
     CsComparer,
     CsDictionary,
@@ -33,7 +33,7 @@ export interface Member {
     readonly owner: string;
     readonly kind: "property" | "method" | "indexer";
     /** Parameter names, for named arguments (`preserveContent: true`). */
-    readonly params?: readonly string[];
+    readonly params?: readonly string[] | undefined;
     /** Result type for these argument types, or undefined when no overload applies. */
     resolve(self: CsType, args: readonly CsType[], typeArgs: readonly CsType[]): CsType | undefined;
     /**
@@ -122,8 +122,8 @@ const ctor = (
 const str = (a: readonly CsType[], i: number) => a[i] && assignable(a[i], types.string);
 const elementOf = (type: CsType): CsType => {
     for (let c: CsType | undefined = type; c;) {
-        if (c.name === "IEnumerable") return c.args[0];
-        if (c.name === "Array" || c.name === "List" || c.name === "HashSet") return c.args[0];
+        if (c.name === "IEnumerable") return typeArg(c, 0);
+        if (c.name === "Array" || c.name === "List" || c.name === "HashSet") return typeArg(c, 0);
         if (c.name === "string") return types.char;
         if (c.name.startsWith("J")) return types.jtoken;
         return types.object;
@@ -189,7 +189,7 @@ for (const name of ["Contains", "StartsWith", "EndsWith"] as const) {
         "string",
         name,
         [1, 2],
-        (_s, a) => (str(a, 0) || a[0].name === "char" ? types.bool : undefined),
+        (_s, a) => (str(a, 0) || a[0]?.name === "char" ? types.bool : undefined),
         (s, [v, cmp]) => {
             let self = asString(s);
             let x = asString(v);
@@ -260,7 +260,7 @@ method(
     "Split",
     [1, 2],
     (_s, a) =>
-        a[0].name === "char" || a[0].name === "Array" || str(a, 0) ? arrayOf(types.string) : undefined,
+        a[0]?.name === "char" || a[0]?.name === "Array" || str(a, 0) ? arrayOf(types.string) : undefined,
     (s, [sep, options]) => {
         const separators = (Array.isArray(sep) ? (sep as unknown[]) : [sep]).map(asString);
         let parts = [asString(s)];
@@ -286,7 +286,7 @@ staticMethod(
     "string",
     "Join",
     [2],
-    (a) => (str(a, 0) || a[0].name === "char" ? types.string : undefined),
+    (a) => (str(a, 0) || a[0]?.name === "char" ? types.string : undefined),
     ([sep, values]) =>
         enumerate(values)
             .map(csToString)
@@ -402,7 +402,7 @@ for (const [n, limit] of [
         n,
         "Parse",
         1,
-        (a) => (a[0].name === "string" ? t(n) : undefined),
+        (a) => (a[0]?.name === "string" ? t(n) : undefined),
         ([text]) => {
             if (text === null) throw new CsException("ArgumentNullException", "Value cannot be null.");
             const digits = asString(text);
@@ -489,7 +489,7 @@ method(
 ctor(
     "List",
     [0, 1],
-    (s, a) => (a.length === 0 || a[0].name !== "int" ? s : s),
+    (s, a) => (a.length === 0 || a[0]?.name !== "int" ? s : s),
     (_s, [source]) => (source === undefined || typeof source === "number" ? [] : [...enumerate(source)]),
 );
 prop(
@@ -539,7 +539,7 @@ prop(
 prop(
     "IReadOnlyDictionary",
     "Keys",
-    (s) => t("IEnumerable", s.args[0]),
+    (s) => t("IEnumerable", typeArg(s, 0)),
     (s) => asInstance(s, CsDictionary).keys(),
 );
 method(
@@ -587,10 +587,10 @@ method(
     [1, 2],
     (s, a, ta) => {
         if (ta.length === 1) return ta[0];
-        const valueType = s.args[1];
+        const valueType = typeArg(s, 1);
         if (
             valueType.name === "Array" &&
-            valueType.args[0].name === "string" &&
+            valueType.args[0]?.name === "string" &&
             (a.length === 1 || str(a, 1))
         )
             return types.string;
@@ -601,12 +601,13 @@ method(
         const joined =
             ta.length === 0 &&
             Array.isArray(d.get(k)) &&
-            (at.length === 1 || assignable(at[1], types.string));
+            (at.length === 1 || (at[1] !== undefined && assignable(at[1], types.string)));
         if (!d.has(notNull(k))) return fallback ?? null;
         const v = d.get(k);
         if (joined) return asList(v).join(",");
-        if (ta.length === 1) {
-            if (v !== null && !isInstance(v, ta[0]))
+        const [requested] = ta;
+        if (ta.length === 1 && requested) {
+            if (v !== null && !isInstance(v, requested))
                 throw new CsException(
                     "UserVariableCastException",
                     `Unable to convert context variable '${csToString(k)}' to the requested type.`,
@@ -682,7 +683,7 @@ method(
 
 // ---- LINQ with lambdas (the lambda's parameter is the element type)
 const isFunc = (a: readonly CsType[], i = 0) => a[i]?.name === "Func";
-const predicate = (a: readonly CsType[]) => isFunc(a) && a[0].args[a[0].args.length - 1].name === "bool";
+const predicate = (a: readonly CsType[]) => isFunc(a) && a[0]?.args.at(-1)?.name === "bool";
 method(
     "IEnumerable",
     "Any",
@@ -715,7 +716,7 @@ method(
     "IEnumerable",
     "Select",
     1,
-    (_s, a) => (isFunc(a) ? t("IEnumerable", a[0].args[1]) : undefined),
+    (_s, [fn]) => (fn?.name === "Func" ? t("IEnumerable", typeArg(fn, 1)) : undefined),
     (s, [fn]) => enumerate(s).map((x) => asLambda(fn)(x)),
 );
 method(
@@ -806,12 +807,12 @@ add(instance, "JToken", "[]", {
 });
 add(instance, "JObject", "[]", {
     kind: "indexer",
-    resolve: (_s, a) => (a.length === 1 && assignable(a[0], types.string) ? types.jtoken : undefined),
+    resolve: (_s, a) => (a.length === 1 && a[0] && assignable(a[0], types.string) ? types.jtoken : undefined),
     run: (s, [key]) => asInstance(s, JObject).get(asString(key)) ?? null,
 });
 add(instance, "JArray", "[]", {
     kind: "indexer",
-    resolve: (_s, a) => (a.length === 1 && a[0].name === "int" ? types.jtoken : undefined),
+    resolve: (_s, a) => (a.length === 1 && a[0]?.name === "int" ? types.jtoken : undefined),
     run: (s, [i]) => indexAt(asInstance(s, JArray).items, i),
 });
 method(
@@ -968,7 +969,7 @@ method(
     "Encoding",
     "GetString",
     1,
-    (_s, a) => (a[0].name === "Array" && a[0].args[0]?.name === "byte" ? types.string : undefined),
+    (_s, a) => (a[0]?.name === "Array" && a[0].args[0]?.name === "byte" ? types.string : undefined),
     // Invalid sequences become U+FFFD, as .NET's UTF8Encoding does by default.
     (_s, [bytes]) => new TextDecoder("utf-8").decode(asInstance(bytes, Uint8Array)),
 );

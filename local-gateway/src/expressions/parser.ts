@@ -32,7 +32,7 @@ export function parseExpressionBody(
     parser: Parser,
     code: string,
     kind: "(" | "{",
-): { body: SyntaxNode; error?: SyntaxNode } {
+): { body: SyntaxNode; error: SyntaxNode | undefined } {
     const source =
         kind === "("
             ? `class __Policy { object __Expression() {\nreturn (${code}\n); } }`

@@ -39,8 +39,19 @@ export function arrayOf(element: CsType): CsType {
     return t("Array", element);
 }
 
+/**
+ * A generic type's argument. The compiler builds generic types with all their arguments, so a missing
+ * one is a bug in the compiler, reported as such rather than as a user's type error.
+ */
+export function typeArg(type: CsType, index: number): CsType {
+    const arg = type.args[index];
+    if (arg === undefined) throw new Error(`internal: ${type.name} has no type argument ${index}`);
+    return arg;
+}
+
 export function typeText(type: CsType): string {
-    if (type.name === "Array" && type.args.length === 1) return `${typeText(type.args[0])}[]`;
+    const [element] = type.args;
+    if (type.name === "Array" && type.args.length === 1 && element) return `${typeText(element)}[]`;
     return type.args.length ? `${type.name}<${type.args.map(typeText).join(", ")}>` : type.name;
 }
 
@@ -135,7 +146,7 @@ export function baseOf(type: CsType): CsType | undefined {
         case "Array":
         case "List":
         case "HashSet":
-            return t("IEnumerable", type.args[0]);
+            return t("IEnumerable", typeArg(type, 0));
         case "Dictionary":
             return t("IReadOnlyDictionary", ...type.args);
         case "IReadOnlyDictionary":

@@ -284,7 +284,7 @@ export const validateContent: ElementCompiler = (element, load) => {
             }
             if (body && body.content.length > 0) {
                 const contentType = (ctx.request.headers.get("Content-Type")?.[0] ?? "")
-                    .split(";")[0]
+                    .replace(/;.*$/s, "")
                     .trim()
                     .toLowerCase();
                 const match = contents.find((c) => c.type === contentType);

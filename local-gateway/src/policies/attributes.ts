@@ -14,7 +14,8 @@ export interface ElementShape {
 export interface CheckedElement {
     attr(name: string): PolicyValue | undefined;
     literal(name: string): string | undefined;
-    readonly policyId?: string;
+    /** Absent when the element carries no `id` attribute. */
+    readonly policyId?: string | undefined;
 }
 
 /** Rejects unknown attributes, children and text; compiles attribute values. */

@@ -32,9 +32,16 @@ export const cors: ElementCompiler = (element, load) => {
         children: childOrder,
     });
     if (load.section !== "inbound") load.fail(element, "cors belongs in <inbound>");
-    const positions = element.children.map((c) => childOrder.indexOf(c.name));
-    if (positions.some((p, i) => i > 0 && p <= positions[i - 1]))
-        load.fail(element, `<cors> children must appear once each, in the order ${childOrder.join(", ")}`);
+    let previous = -1;
+    for (const child of element.children) {
+        const position = childOrder.indexOf(child.name);
+        if (position <= previous)
+            load.fail(
+                element,
+                `<cors> children must appear once each, in the order ${childOrder.join(", ")}`,
+            );
+        previous = position;
+    }
     const flag = (name: string, fallback: boolean): boolean => {
         const value = e.literal(name);
         if (value === undefined) return fallback;
@@ -53,7 +60,7 @@ export const cors: ElementCompiler = (element, load) => {
                   return c.text!.text.trim();
               });
     const [originsElement] = childrenNamed(element, "allowed-origins");
-    if (!originsElement) load.fail(element, "<cors> needs <allowed-origins>");
+    if (!originsElement) return load.fail(element, "<cors> needs <allowed-origins>");
     const origins = texts(originsElement, "origin");
     if (origins.length === 0) load.fail(originsElement, "<allowed-origins> needs at least one <origin>");
     if (origins.includes("*") && origins.length > 1) load.fail(originsElement, '"*" must be the only origin');
@@ -66,10 +73,10 @@ export const cors: ElementCompiler = (element, load) => {
         ? texts(methodsElement, "method").map((m) => m.toUpperCase())
         : ["GET", "POST"];
     const maxAge = methodsElement?.attributes.get("preflight-result-max-age")?.text;
-    if (maxAge !== undefined && !/^\d+$/.test(maxAge))
+    if (methodsElement && maxAge !== undefined && !/^\d+$/.test(maxAge))
         load.fail(methodsElement, "preflight-result-max-age must be a number of seconds");
     const [headersElement] = childrenNamed(element, "allowed-headers");
-    if (!headersElement) load.fail(element, "<cors> needs <allowed-headers>");
+    if (!headersElement) return load.fail(element, "<cors> needs <allowed-headers>");
     const allowedHeaders = texts(headersElement, "header").map((h) => h.toLowerCase());
     const exposed = texts(childrenNamed(element, "expose-headers")[0], "header");
 

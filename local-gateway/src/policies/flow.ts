@@ -92,7 +92,8 @@ export const choose: ElementCompiler = (element, load) => {
             statements: load.statements(w.children),
         };
     });
-    const fallback = otherwise.length ? load.statements(otherwise[0].children) : [];
+    const [otherwiseElement] = otherwise;
+    const fallback = otherwiseElement ? load.statements(otherwiseElement.children) : [];
     const statement: Statement & { nested: Statement[][] } = {
         element: element.name,
         scope: load.scope,

@@ -16,14 +16,15 @@ export interface PolicyRuntime {
     section: Section;
     /** Aborted when the caller goes away (ends a streamed backend call). */
     readonly signal: AbortSignal;
-    /** Streamed backend body, handed to the client after outbound. */
-    backendStream?: Readable;
+    /** Streamed backend body, handed to the client after outbound; cleared when a policy replaces the body. */
+    backendStream?: Readable | undefined;
 }
 
 export interface Statement {
     readonly element: string;
     readonly scope: Scope;
-    readonly policyId?: string;
+    /** Absent when the element carries no `id` attribute. */
+    readonly policyId?: string | undefined;
     /** Synchronous for elements that only read and change the context; awaited either way. */
     run(rt: PolicyRuntime): void | Promise<void>;
 }

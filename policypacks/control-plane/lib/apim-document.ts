@@ -67,7 +67,7 @@ export function escapePolicyExpressions(text: string): string {
         const open = text[i + 1];
         if (text[i] === "@" && (open === "(" || open === "{")) {
             const end = expressionEnd(text, i + 1);
-            out += "@" + text.slice(i + 1, end).replace(/[&<>"]/g, (c) => xmlEscapes[c]);
+            out += "@" + text.slice(i + 1, end).replace(/[&<>"]/g, (c) => xmlEscapes[c] ?? c);
             i = end;
         } else {
             out += text[i];

@@ -118,7 +118,8 @@ export function readsAppIdClaim(expression: string): boolean {
 export function variablesRead(expression: string): string[] {
     const pattern =
         /Variables\s*(?:\[\s*"([^"]+)"\s*\]|\.\s*GetValueOrDefault\s*(?:<[^>]*>)?\s*\(\s*"([^"]+)")/g;
-    return [...expression.matchAll(pattern)].map((m) => m[1] ?? m[2]);
+    // One of the two alternatives' groups holds the name.
+    return [...expression.matchAll(pattern)].flatMap((m) => m[1] ?? m[2] ?? []);
 }
 
 /**
@@ -145,8 +146,11 @@ export function withVariables(expression: string, variables: ReadonlyMap<string,
 /** `set-variable` name -> value expression, for every variable a document sets. */
 export function variablesSet(elements: readonly XmlElement[]): Map<string, string> {
     const vars = new Map<string, string>();
-    for (const e of elements.filter((x) => x.name === "set-variable" && x.attributes.name !== undefined)) {
-        vars.set(e.attributes.name, e.attributes.value ?? e.text);
+    for (const e of elements) {
+        const name = e.attributes.name;
+        if (e.name === "set-variable" && name !== undefined) {
+            vars.set(name, e.attributes.value ?? e.text);
+        }
     }
     return vars;
 }

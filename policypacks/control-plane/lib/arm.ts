@@ -12,18 +12,21 @@ export interface ArmId {
 /** Parses `/subscriptions/.../providers/<Namespace>/<type>/<name>[/<type>/<name>...]`. */
 export function parseArmId(id: string): ArmId | undefined {
     const match = /\/providers\/([^/]+)\/(.+)$/i.exec(id);
-    if (!match) {
+    const namespace = match?.[1];
+    const path = match?.[2];
+    if (namespace === undefined || path === undefined) {
         return undefined;
     }
-    const segments = match[2].split("/").filter((s) => s !== "");
-    if (segments.length < 2) {
+    const segments = path.split("/").filter((s) => s !== "");
+    const [topLevelType, topLevelName] = segments;
+    if (topLevelType === undefined || topLevelName === undefined) {
         return undefined;
     }
     const types = segments.filter((_, i) => i % 2 === 0);
     return {
-        resourceType: `${match[1]}/${types.join("/")}`,
-        topLevelType: `${match[1]}/${segments[0]}`,
-        topLevelName: segments[1],
+        resourceType: `${namespace}/${types.join("/")}`,
+        topLevelType: `${namespace}/${topLevelType}`,
+        topLevelName,
     };
 }
 
@@ -63,7 +66,7 @@ export function isPrivateHost(url: string): boolean {
         return false;
     }
     const [a, b] = octets;
-    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+    return a === 10 || (a === 172 && b !== undefined && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }
 
 /** Lower-cases and removes spaces, so `West Europe` and `westeurope` compare equal. */

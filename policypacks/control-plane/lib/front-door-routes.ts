@@ -20,7 +20,8 @@ export function frontDoorEndpointOf(template: string | undefined): string | unde
 /** The front door endpoint an operation forwards to, from its effective inbound pipeline. */
 export function frontDoorRoute(chain: ScopeChain): string | undefined {
     const rewrites = unconditionalInbound(chain).filter((e) => e.name === "rewrite-uri");
-    return rewrites.length === 1 ? frontDoorEndpointOf(rewrites[0].attributes.template) : undefined;
+    const [only] = rewrites;
+    return rewrites.length === 1 && only ? frontDoorEndpointOf(only.attributes.template) : undefined;
 }
 
 /** A rate limit counted per caller IP address (the front door's callers have no token yet). */

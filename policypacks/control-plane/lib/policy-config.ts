@@ -7,7 +7,8 @@ import { EnforcementLevel, Policies, PolicyConfigSchema, PolicyPackConfig } from
 
 /** Configuration of one policy after defaults: its properties and, if set, its enforcement level. */
 export interface ResolvedPolicyConfig {
-    readonly enforcementLevel?: EnforcementLevel;
+    /** Undefined: the policy's own level applies. */
+    readonly enforcementLevel?: EnforcementLevel | undefined;
     readonly properties: Readonly<Record<string, unknown>>;
 }
 

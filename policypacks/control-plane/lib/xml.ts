@@ -37,10 +37,11 @@ export function parseXml(text: string): XmlParseResult {
     }
     const nodes = parser.parse(text) as OrderedNode[];
     const elements = nodes.map(toElement).filter((e): e is XmlElement => e !== undefined);
-    if (elements.length !== 1) {
+    const [root] = elements;
+    if (elements.length !== 1 || root === undefined) {
         return { ok: false, error: `expected exactly one root element, found ${elements.length}` };
     }
-    return { ok: true, root: elements[0] };
+    return { ok: true, root };
 }
 
 function toElement(node: OrderedNode): XmlElement | undefined {

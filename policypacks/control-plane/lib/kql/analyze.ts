@@ -48,8 +48,8 @@ function globalsFor(schema: KqlSchema): GlobalState {
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-    const before = text.slice(0, offset).split("\n");
-    return { line: before.length, column: before[before.length - 1].length + 1 };
+    const lineStart = offset > 0 ? text.lastIndexOf("\n", offset - 1) + 1 : 0;
+    return { line: text.slice(0, offset).split("\n").length, column: offset - lineStart + 1 };
 }
 
 /**
@@ -61,7 +61,8 @@ const maxCachedQueries = 500;
 
 export function analyzeKql(query: string, schema: KqlSchema): readonly KqlDiagnostic[] {
     let results = resultsBySchema.get(schema);
-    if (results === undefined) resultsBySchema.set(schema, (results = new Map()));
+    if (results === undefined)
+        resultsBySchema.set(schema, (results = new Map<string, readonly KqlDiagnostic[]>()));
     const cached = results.get(query);
     if (cached !== undefined) return cached;
     const diagnostics = analyzeUncached(query, schema);

@@ -71,7 +71,8 @@ export interface KustoLanguage {
 
 export interface KustoRuntime {
     readonly language: KustoLanguage;
-    toArray<T>(list: BridgeList<T>): T[];
+    /** Bound to Bridge.NET's runtime, so it can be destructured. */
+    readonly toArray: <T>(list: BridgeList<T>) => T[];
     /** Milliseconds it took to read and run the two scripts. */
     readonly loadMs: number;
 }

@@ -90,7 +90,11 @@ export function workbookQueries(serializedData: string): WorkbookQuery[] {
             continue;
         const where = typeof item.name === "string" ? `item "${item.name}"` : path;
         const problems: string[] = [];
-        const resourceType = String(content.resourceType ?? "").toLowerCase();
+        const declared = content.resourceType;
+        // A non-string resourceType is shown as the JSON it is.
+        const resourceType = (
+            typeof declared === "string" ? declared : declared == null ? "" : JSON.stringify(declared)
+        ).toLowerCase();
         if (resourceType !== workspaceResourceType) {
             problems.push(
                 `it runs against "${resourceType || "(no resourceType)"}", whose tables the pack does not know; ` +
@@ -108,13 +112,15 @@ export function workbookQueries(serializedData: string): WorkbookQuery[] {
                     return whole;
                 }
                 const key = format ?? "";
-                if (!Object.hasOwn(timeRangeExpansions, key)) {
+                const expansion = Object.hasOwn(timeRangeExpansions, key)
+                    ? timeRangeExpansions[key]
+                    : undefined;
+                if (expansion === undefined) {
                     problems.push(
                         `it references ${whole}; a time range parameter has no format "${key}" (${Object.keys(timeRangeExpansions).filter(Boolean).join(", ")})`,
                     );
                     return whole;
                 }
-                const expansion = timeRangeExpansions[key];
                 if (format === undefined || format === "query" || format === "value") statesWindow = true;
                 return expansion;
             },

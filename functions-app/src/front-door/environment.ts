@@ -3,7 +3,7 @@
  * program sets them in front door mode), and the front door built from them: records in the tool
  * storage account, and client assertions from the service's own managed identity.
  */
-import { DefaultAzureCredential } from "@azure/identity";
+import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import { BlobFrontDoorStore } from "./blob-store";
 import { FrontDoor } from "./front-door";
@@ -82,7 +82,7 @@ export function frontDoorFromEnvironment(
     storage: BlobStoreLocation,
     managedIdentityClientId: string | undefined,
 ): FrontDoor {
-    const credential = new DefaultAzureCredential({
+    const credential = lazyManagedIdentityCredential({
         managedIdentityClientId,
         workloadIdentityClientId: managedIdentityClientId,
     });

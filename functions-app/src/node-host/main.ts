@@ -14,6 +14,7 @@ async function main(): Promise<void> {
         process.exit(2);
     }
     const { settings } = result;
+    const backplane = settings.backplane ? await createQueueBackplane(settings.backplane, logger) : undefined;
     const host = new NodeHost({
         snippets: new BlobSnippetStore(settings.storage),
         logger,
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
         allowedOrigins: settings.allowedOrigins,
         allowedHosts: settings.allowedHosts,
         sseKeepAliveMs: settings.sseKeepAliveMs,
-        backplane: settings.backplane ? createQueueBackplane(settings.backplane, logger) : undefined,
+        backplane,
         publicBaseUrl: settings.publicBaseUrl,
         fastPath: settings.fastPath,
         toolCallTimeoutMs: settings.toolCallTimeoutMs,

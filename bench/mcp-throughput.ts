@@ -3,9 +3,12 @@ import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import autocannon from "autocannon";
 import { build, type Plugin } from "esbuild";
-import { bundleNodeServer } from "functions-app/bundle";
+import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { killOnExit } from "functions-app/child-processes";
+import { measureColdStarts, type ColdStartResult } from "./cold-start";
+import { measureFunctionsLoad } from "./functions-load";
+import { formatSpread, spreadOf } from "./spread";
 
 /**
  * `npm run bench`: tools/call hello_mcp over Streamable HTTP, same client (autocannon) and
@@ -16,7 +19,8 @@ import { killOnExit } from "functions-app/child-processes";
  *   (d) for the breakdown, the host's HTTP handling with a canned answer instead of the SDK, and
  *   (e) the host with its fast path off (MCP_FAST_PATH=off), so every request takes the SDK's dispatch,
  *   (f) the host answering the same call in the modern revision (2026-07-28: `_meta`, Mcp-* headers);
- * then the Node host's cold start (process start -> first tools/list answer), bundled vs unbundled.
+ * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts) beside a bare
+ * `node -e 0` spawn and the echo's, and the Functions app's load time and size (bench/functions-load.ts).
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
  * a change in machine load during the run hits all of them alike; each figure is the median round.
@@ -44,7 +48,6 @@ const callHello = JSON.stringify({
     method: "tools/call",
     params: { name: "hello_mcp", arguments: {} },
 });
-const listTools = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
 const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json, text/event-stream",
@@ -185,7 +188,7 @@ async function measureRound(target: Target): Promise<void> {
 async function summarize(target: Target): Promise<Throughput> {
     const sorted = [...target.rounds].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
     const mid = sorted[Math.floor(sorted.length / 2)];
-    if (!mid) throw new Error(`${target.name}: no rounds were measured`);
+    if (!mid) throw new Error(`${target.name}: no rounds measured`);
     return {
         name: target.name,
         ...mid,
@@ -196,33 +199,7 @@ async function summarize(target: Target): Promise<Throughput> {
     };
 }
 
-/** Milliseconds from spawn to the first successful tools/list answer. */
-async function coldStart(file: string, env: Record<string, string>, cwd: string): Promise<number> {
-    const begin = performance.now();
-    const running = await start(file, env, cwd);
-    for (;;) {
-        try {
-            const res = await fetch(running.url + mcpPath, { method: "POST", headers, body: listTools });
-            if (res.status === 200 && (await res.text()).includes("hello_mcp")) break;
-        } catch {
-            // not accepting yet
-        }
-        await new Promise((r) => setTimeout(r, 2));
-    }
-    const elapsed = performance.now() - begin;
-    await stop(running);
-    return elapsed;
-}
-
-/** The sample at `rank` in ascending order; every figure reported has samples, so none is a bug. */
-function ranked(xs: readonly number[], rank: number): number {
-    const value = [...xs].sort((a, b) => a - b)[rank];
-    if (value === undefined) throw new Error(`no sample at rank ${rank} of ${xs.length}`);
-    return value;
-}
-const median = (xs: readonly number[]) => ranked(xs, Math.floor(xs.length / 2));
-const percentile = (xs: readonly number[], p: number) =>
-    ranked(xs, Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1));
+const median = (xs: number[]) => spreadOf(xs).median;
 
 /**
  * The tool service's package is compiled in, as the host's own bundle has it; npm dependencies stay
@@ -276,14 +253,23 @@ async function compileUnbundled(): Promise<string> {
 async function main(): Promise<void> {
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
-    const [server, echo, sdk, httpOnly, unbundled, storage] = await Promise.all([
-        bundleNodeServer({ outDir: out }),
-        compile(path.join(__dirname, "servers", "echo.ts"), path.join(out, "echo.js")),
-        compile(path.join(__dirname, "servers", "sdk-stateless.ts"), path.join(out, "sdk-stateless.js")),
-        compile(path.join(__dirname, "servers", "host-http-only.ts"), path.join(out, "host-http-only.js")),
-        compileUnbundled(),
-        startAzurite(),
-    ]);
+    const [server, functionsApp, functionsLoader, echo, sdk, httpOnly, unbundled, storage] =
+        await Promise.all([
+            bundleNodeServer({ outDir: out }),
+            bundleFunctionsApp({ outDir: out }),
+            compile(
+                path.join(__dirname, "servers", "functions-load.ts"),
+                path.join(out, "functions-load.js"),
+            ),
+            compile(path.join(__dirname, "servers", "echo.ts"), path.join(out, "echo.js")),
+            compile(path.join(__dirname, "servers", "sdk-stateless.ts"), path.join(out, "sdk-stateless.js")),
+            compile(
+                path.join(__dirname, "servers", "host-http-only.ts"),
+                path.join(out, "host-http-only.js"),
+            ),
+            compileUnbundled(),
+            startAzurite(),
+        ]);
     const hostEnv = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
     const targets: Target[] = [];
     try {
@@ -311,22 +297,40 @@ async function main(): Promise<void> {
         }
         const results = await Promise.all(targets.map(summarize));
         await Promise.all(targets.map((t) => stop(t.running)));
-        const bundled: number[] = [];
-        const fromModules: number[] = [];
-        for (let i = 0; i < coldRuns; i++) {
-            bundled.push(await coldStart(server.entry, hostEnv, server.directory));
-            fromModules.push(await coldStart(unbundled, hostEnv, path.dirname(unbundled)));
-        }
-        const [measured, reference] = targets;
-        const echoResult = results[1]; // (b), the second target
-        if (!measured || !reference || !echoResult)
-            throw new Error("the comparison needs the targets (a) and (b)");
-        const echoRate = echoResult.requestsPerSecond;
-        // Rounds are interleaved, so round i of (a) ran beside round i of (b).
-        const ratios = measured.rounds.flatMap((r, i) => {
-            const beside = reference.rounds[i];
-            return beside ? [(100 * r.requestsPerSecond) / beside.requestsPerSecond] : [];
-        });
+        const cold = await measureColdStarts(
+            [
+                { name: "bare spawn (`node -e 0`, to exit)", args: ["-e", "0"] },
+                { name: "node:http JSON-RPC echo (bench/servers/echo.ts)", args: [echo], expect: "MCPTool" },
+                {
+                    name: "Node host bundle (server.js)",
+                    args: [server.entry],
+                    env: hostEnv,
+                    cwd: server.directory,
+                    expect: "hello_mcp",
+                },
+                {
+                    name: "Node host unbundled (node_modules)",
+                    args: [unbundled],
+                    env: hostEnv,
+                    cwd: path.dirname(unbundled),
+                    expect: "hello_mcp",
+                },
+            ],
+            coldRuns,
+        );
+        const functionsLoad = await measureFunctionsLoad(
+            functionsLoader,
+            functionsApp.directory,
+            functionsApp.zipPath,
+            coldRuns,
+        );
+        const [host, echoTarget] = targets;
+        const echoResult = results[1];
+        if (!host || !echoTarget || !echoResult) throw new Error("the host and the echo must be measured");
+        const echoRate = echoResult.requestsPerSecond; // (b), the second target
+        const ratios = host.rounds.map(
+            (r, i) => (100 * r.requestsPerSecond) / (echoTarget.rounds[i]?.requestsPerSecond ?? NaN),
+        );
         const lines = [
             `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
             "",
@@ -341,12 +345,23 @@ async function main(): Promise<void> {
             `(a) as % of (b), round by round: ${ratios.map((x) => x.toFixed(1) + "%").join(", ")}; ` +
                 `median ${median(ratios).toFixed(1)}%`,
             "",
-            `Cold start (spawn -> first tools/list answer), ${coldRuns} runs each:`,
+            `Cold start (bench/cold-start.ts): spawn -> first tools/list answer, ${coldRuns} interleaved rounds;`,
+            "median (p25-p75, min-max); ratio: per round, to the same round's bare spawn",
             "",
-            "| variant | median ms | p90 ms |",
-            "|---|---:|---:|",
-            `| bundled server.js | ${median(bundled).toFixed(0)} | ${percentile(bundled, 90).toFixed(0)} |`,
-            `| unbundled (node_modules) | ${median(fromModules).toFixed(0)} | ${percentile(fromModules, 90).toFixed(0)} |`,
+            "| variant | ms | ratio to bare spawn |",
+            "|---|---|---|",
+            ...cold.map(
+                (c: ColdStartResult) =>
+                    `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} |`,
+            ),
+            "",
+            `Functions app (bench/functions-load.ts): require of dist/index.js under the worker stand-in, ${coldRuns} fresh processes:`,
+            `${formatSpread(functionsLoad.loadMs, 1)} ms, ${functionsLoad.functions} functions registered; ` +
+                `package ${(functionsLoad.zipBytes / 1024).toFixed(0)} KiB zipped (` +
+                Object.entries(functionsLoad.files)
+                    .map(([name, bytes]) => `dist/${name} ${(bytes / 1024).toFixed(0)} KiB`)
+                    .join(", ") +
+                ")",
         ];
         console.log(lines.join("\n"));
         await mkdir(path.join(__dirname, "results"), { recursive: true });
@@ -359,7 +374,8 @@ async function main(): Promise<void> {
                     rounds,
                     node: process.version,
                     results,
-                    coldStart: { bundled, unbundled: fromModules },
+                    coldStart: cold,
+                    functionsLoad,
                 },
                 null,
                 2,

@@ -1,10 +1,10 @@
 /**
- * Builds the Node host bundle (server.js and the Dockerfile) the AKS image is made from. The build
+ * Builds the Node host bundle (server.js, azure-sdk.js and the Dockerfile) the AKS image is made from. The build
  * context is a fixed path relative to the project (`dist/aks-image`) whose files change only when
  * the code does, so the image's inputs are the same on every machine and run: unchanged code
  * builds nothing and rolls out nothing.
  */
-import { readFile, rename, writeFile, mkdir } from "node:fs/promises";
+import { readFile, readdir, rename, writeFile, mkdir } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleNodeServer, type NodeServerBundle } from "functions-app/bundle";
@@ -18,7 +18,8 @@ export async function buildNodeServerBundle(projectDir = process.cwd()): Promise
     const bundle = await bundleNodeServer({ outDir: scratch });
     const target = path.join(projectDir, imageContextDirectory);
     await mkdir(target, { recursive: true });
-    for (const file of ["server.js", "Dockerfile"]) {
+    // Every file of the bundle: the Dockerfile copies each of them into the image.
+    for (const file of await readdir(bundle.directory)) {
         const content = await readFile(path.join(bundle.directory, file));
         const existing = await readFile(path.join(target, file)).catch(() => undefined);
         if (existing?.equals(content)) continue;

@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
-import { copyFile, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { unzipSync } from "fflate";
-import { toolNames } from "../src/contract";
+import { backendPaths, toolNames } from "../src/contract";
 import { bundleFunctionsApp, bundleNodeServer } from "../scripts/bundle";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { appRoot, startHostProcess } from "./support/host-process";
 import { connectClient } from "./support/mcp-clients";
 
 /** ENV and CMD of the Dockerfile, so the test runs the bundle exactly as the image would. */
-async function dockerfileRuntime(): Promise<{ env: Record<string, string>; cmd: string[] }> {
+async function dockerfileRuntime(): Promise<{
+    env: Record<string, string>;
+    cmd: string[];
+    copied: string[];
+}> {
     const text = await readFile(path.join(appRoot, "Dockerfile"), "utf8");
     const joined = text.replace(/\\\n/g, " ");
     const env: Record<string, string> = {};
@@ -22,7 +26,11 @@ async function dockerfileRuntime(): Promise<{ env: Record<string, string>; cmd: 
     }
     const cmdLine = joined.split("\n").find((l) => l.startsWith("CMD "));
     assert.ok(cmdLine, "Dockerfile has a CMD");
-    return { env, cmd: JSON.parse(cmdLine.slice(4)) as string[] };
+    const copied = joined
+        .split("\n")
+        .filter((l) => l.startsWith("COPY "))
+        .flatMap((l) => l.slice(5).trim().split(/\s+/).slice(0, -1));
+    return { env, cmd: JSON.parse(cmdLine.slice(4)) as string[], copied };
 }
 
 describe("bundles", function () {
@@ -35,7 +43,12 @@ describe("bundles", function () {
         const second = await bundleFunctionsApp({ outDir: path.join(out, "b") });
         assert.equal(first.sha256, second.sha256, "same code, same hash");
         const files = unzipSync(new Uint8Array(await readFile(first.zipPath)));
-        assert.deepEqual(Object.keys(files).sort(), ["dist/index.js", "host.json", "package.json"]);
+        assert.deepEqual(Object.keys(files).sort(), [
+            "dist/azure-sdk.js",
+            "dist/index.js",
+            "host.json",
+            "package.json",
+        ]);
         const fileText = (name: string): string => {
             const bytes = files[name];
             assert.ok(bytes, `${name} in the zip`);
@@ -73,8 +86,13 @@ describe("bundles", function () {
         });
 
         it("starts from the bundle alone, as the Dockerfile runs it, and answers tools/list", async () => {
-            const { env, cmd } = await dockerfileRuntime();
+            const { env, cmd, copied } = await dockerfileRuntime();
             assert.deepEqual(cmd, ["server.js"]);
+            assert.deepEqual(
+                copied.sort(),
+                (await readdir(bare)).sort(),
+                "the image holds every file of the bundle",
+            );
             assert.equal(env.HOST, "0.0.0.0");
             // Same variables as the image, except that tests bind loopback on a free port.
             const host = await startHostProcess(
@@ -92,6 +110,47 @@ describe("bundles", function () {
                 const client = await connectClient(host.url, "streamable-http");
                 const { tools } = await client.listTools();
                 assert.deepEqual(tools.map((t) => t.name).sort(), Object.values(toolNames).sort());
+                await client.close();
+            } finally {
+                assert.equal(await host.stop(), 0);
+            }
+        });
+
+        it("answers its first calls without loading the Azure SDKs, and loads them on first storage use", async () => {
+            // Logs every module the bundle requires at run time: the SDKs come only from azure-sdk.js.
+            const recorder = path.join(out, "require-recorder.js");
+            await writeFile(
+                recorder,
+                [
+                    'const Module = require("node:module");',
+                    "const load = Module.prototype.require;",
+                    "Module.prototype.require = function (id) {",
+                    '    if (!id.startsWith("node:")) process.stderr.write("required " + id + "\\n");',
+                    "    return load.apply(this, arguments);",
+                    "};",
+                ].join("\n"),
+            );
+            const host = await startHostProcess(
+                process.execPath,
+                ["--require", recorder, "server.js"],
+                { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString },
+                bare,
+            );
+            const sdkLoads = () =>
+                host
+                    .output()
+                    .split("\n")
+                    .filter((l) => l === "required ./azure-sdk.js").length;
+            try {
+                const client = await connectClient(host.url, "streamable-http");
+                assert.equal((await client.listTools()).tools.length, Object.values(toolNames).length);
+                const hello = await client.callTool({ name: toolNames.hello, arguments: {} });
+                assert.notEqual(hello.isError, true);
+                assert.equal(sdkLoads(), 0, "tools/list and hello_mcp need no storage SDK");
+                // Readiness still checks storage, through the SDK it loads now.
+                const ready = await fetch(host.url + backendPaths.readiness);
+                assert.equal(ready.status, 200, await ready.text());
+                assert.equal(sdkLoads(), 1);
                 await client.close();
             } finally {
                 assert.equal(await host.stop(), 0);

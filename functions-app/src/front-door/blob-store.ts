@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import { DefaultAzureCredential } from "@azure/identity";
-import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
-import { frontDoorContainer } from "../contract";
+import type { ContainerClient } from "@azure/storage-blob";
+import { lazyManagedIdentityCredential, loadBlobSdk, restErrorStatus } from "../storage/azure-sdk";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import type { Envelope, FrontDoorStore, RecordKind, StoredRecord } from "./store";
 
-export { frontDoorContainer } from "../contract";
+import { frontDoorContainer } from "../contract";
 
 /**
  * Front door records as blobs `<kind>/<key>.json` in the tool storage account. Conditions do the
@@ -13,25 +12,18 @@ export { frontDoorContainer } from "../contract";
  * the version that was read, so of two requests redeeming one code exactly one succeeds.
  */
 export class BlobFrontDoorStore implements FrontDoorStore {
-    private readonly container: ContainerClient;
+    /** Built by `ensureContainer`, which every operation awaits first: the SDK loads on first use. */
+    private client: ContainerClient | undefined;
     private ready: Promise<void> | undefined;
 
     constructor(
-        location: BlobStoreLocation,
+        private readonly location: BlobStoreLocation,
         private readonly now: () => number = Date.now,
-    ) {
-        const service =
-            "connectionString" in location
-                ? BlobServiceClient.fromConnectionString(location.connectionString)
-                : new BlobServiceClient(
-                      location.accountUrl,
-                      new DefaultAzureCredential(
-                          location.managedIdentityClientId === undefined
-                              ? {}
-                              : { managedIdentityClientId: location.managedIdentityClientId },
-                      ),
-                  );
-        this.container = service.getContainerClient(frontDoorContainer);
+    ) {}
+
+    private get container(): ContainerClient {
+        if (!this.client) throw new Error("front door store used before its container was checked");
+        return this.client;
     }
 
     async create<T>(kind: RecordKind, key: string, value: T, expiresAt: number): Promise<boolean> {
@@ -41,7 +33,7 @@ export class BlobFrontDoorStore implements FrontDoorStore {
             await this.upload(kind, key, { expiresAt, value }, { ifNoneMatch: "*" });
             return true;
         } catch (error) {
-            if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412)) {
+            if (restErrorStatus(error) === 409 || restErrorStatus(error) === 412) {
                 // An expired record still occupies the name: it was removed by get above unless
                 // another writer created a fresh one in between.
                 return false;
@@ -68,7 +60,7 @@ export class BlobFrontDoorStore implements FrontDoorStore {
             }
             return { value: envelope.value, etag };
         } catch (error) {
-            if (error instanceof RestError && error.statusCode === 404) return undefined;
+            if (restErrorStatus(error) === 404) return undefined;
             throw error;
         }
     }
@@ -81,8 +73,7 @@ export class BlobFrontDoorStore implements FrontDoorStore {
                 .delete({ conditions: { ifMatch: etag } });
             return true;
         } catch (error) {
-            if (error instanceof RestError && (error.statusCode === 404 || error.statusCode === 412))
-                return false;
+            if (restErrorStatus(error) === 404 || restErrorStatus(error) === 412) return false;
             throw error;
         }
     }
@@ -117,14 +108,32 @@ export class BlobFrontDoorStore implements FrontDoorStore {
     }
 
     private ensureContainer(): Promise<void> {
-        this.ready ??= this.container.createIfNotExists().then(
-            () => undefined,
-            (error: unknown) => {
-                this.ready = undefined;
-                throw error;
-            },
-        );
+        this.ready ??= this.containerClient()
+            .then((container) => container.createIfNotExists())
+            .then(
+                () => undefined,
+                (error: unknown) => {
+                    this.ready = undefined;
+                    throw error;
+                },
+            );
         return this.ready;
+    }
+
+    private async containerClient(): Promise<ContainerClient> {
+        const { BlobServiceClient } = await loadBlobSdk();
+        const { location } = this;
+        const service =
+            "connectionString" in location
+                ? BlobServiceClient.fromConnectionString(location.connectionString)
+                : new BlobServiceClient(
+                      location.accountUrl,
+                      lazyManagedIdentityCredential({
+                          managedIdentityClientId: location.managedIdentityClientId,
+                      }),
+                  );
+        this.client ??= service.getContainerClient(frontDoorContainer);
+        return this.client;
     }
 }
 

@@ -10,7 +10,7 @@
  *   policy blocks IMDS, which would speak for the node anyway).
  */
 import { readFile } from "node:fs/promises";
-import { DefaultAzureCredential } from "@azure/identity";
+import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
 
 export const clientAssertionSources = ["managed-identity", "federated-token-file"] as const;
 export type ClientAssertionSource = (typeof clientAssertionSources)[number];
@@ -57,7 +57,7 @@ export function federatedTokenFileAssertion(
 
 /** The managed identity's token for the exchange audience (Functions: its user-assigned identity). */
 export function managedIdentityAssertion(managedIdentityClientId: string | undefined): ClientAssertion {
-    const credential = new DefaultAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : {});
+    const credential = lazyManagedIdentityCredential({ managedIdentityClientId });
     return async () => {
         const token = await credential.getToken("api://AzureADTokenExchange/.default");
         if (!token) throw new Error("the managed identity returned no token for api://AzureADTokenExchange");

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
             process.exit(2);
         }
     }
+    const backplane = settings.backplane ? await createQueueBackplane(settings.backplane, logger) : undefined;
     const host = new NodeHost({
         snippets: new BlobSnippetStore(settings.storage),
         ...(settings.memory
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
         allowedOrigins: settings.allowedOrigins,
         allowedHosts: settings.allowedHosts,
         sseKeepAliveMs: settings.sseKeepAliveMs,
-        backplane: settings.backplane ? createQueueBackplane(settings.backplane, logger) : undefined,
+        backplane,
         publicBaseUrl: settings.publicBaseUrl,
         fastPath: settings.fastPath,
         toolCallTimeoutMs: settings.toolCallTimeoutMs,

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { DefaultAzureCredential } from "@azure/identity";
-import { QueueServiceClient, RestError, type QueueClient } from "@azure/storage-queue";
+import type { QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonRpcErrorAnswer } from "./http/jsonrpc";
 import type { RelayOutcome, SessionInput, SseBackplane } from "./http/sse";
 import type { Logger } from "../logger";
+import { lazyManagedIdentityCredential, loadQueueSdk, restErrorStatus } from "../storage/azure-sdk";
 
 export type BackplaneLocation = { readonly queueServiceUrl: string } | { readonly connectionString: string };
 
@@ -64,7 +64,7 @@ export class QueueBackplane implements SseBackplane {
             return "relayed";
         } catch (error) {
             // The owner is gone (its queue deleted on shutdown): the session no longer exists.
-            if (error instanceof RestError && error.statusCode === 404) return "unknown-session";
+            if (restErrorStatus(error) === 404) return "unknown-session";
             throw error;
         }
     }
@@ -127,17 +127,17 @@ function inputOf(envelope: Envelope): SessionInput {
         : { kind: "answer", answer: envelope.a };
 }
 
-export function createQueueBackplane(location: BackplaneLocation, logger: Logger): QueueBackplane {
+export async function createQueueBackplane(
+    location: BackplaneLocation,
+    logger: Logger,
+): Promise<QueueBackplane> {
+    const { QueueServiceClient } = await loadQueueSdk();
     const service =
         "connectionString" in location
             ? QueueServiceClient.fromConnectionString(location.connectionString)
             : new QueueServiceClient(
                   location.queueServiceUrl,
-                  new DefaultAzureCredential(
-                      process.env.AZURE_CLIENT_ID === undefined
-                          ? {}
-                          : { managedIdentityClientId: process.env.AZURE_CLIENT_ID },
-                  ),
+                  lazyManagedIdentityCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }),
               );
     return new QueueBackplane(service, logger);
 }

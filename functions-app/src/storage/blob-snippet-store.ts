@@ -1,11 +1,6 @@
-import { DefaultAzureCredential } from "@azure/identity";
-import {
-    BlobServiceClient,
-    ContainerClient,
-    RestError,
-    type StoragePipelineOptions,
-} from "@azure/storage-blob";
+import type { ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
 import { snippetContainer } from "../contract";
+import { lazyManagedIdentityCredential, loadBlobSdk, restErrorStatus } from "./azure-sdk";
 import type { SnippetInfo, SnippetStore, StoreCallOptions } from "./snippet-store";
 import { runStorageOperation, storageTimeouts, type StorageTimeouts } from "./storage-timeouts";
 
@@ -38,27 +33,32 @@ function pipelineOptions(timeouts: StorageTimeouts): StoragePipelineOptions {
  * data written by earlier deployments stays readable). Names are validated by the tool before they get here.
  */
 export class BlobSnippetStore implements SnippetStore {
-    private readonly container: ContainerClient;
+    private containerClient: Promise<ContainerClient> | undefined;
     private containerReady: Promise<void> | undefined;
 
     constructor(
-        location: BlobStoreLocation,
+        private readonly location: BlobStoreLocation,
         private readonly timeouts: StorageTimeouts = storageTimeouts,
-    ) {
-        const options = pipelineOptions(timeouts);
-        const service =
-            "connectionString" in location
-                ? BlobServiceClient.fromConnectionString(location.connectionString, options)
-                : new BlobServiceClient(
-                      location.accountUrl,
-                      new DefaultAzureCredential(
-                          location.managedIdentityClientId === undefined
-                              ? {}
-                              : { managedIdentityClientId: location.managedIdentityClientId },
-                      ),
-                      options,
-                  );
-        this.container = service.getContainerClient(location.container ?? snippetContainer);
+    ) {}
+
+    /** The client, built on the first storage call: the host answers tools/list before loading the SDK. */
+    private container(): Promise<ContainerClient> {
+        this.containerClient ??= loadBlobSdk().then(({ BlobServiceClient }) => {
+            const { location } = this;
+            const options = pipelineOptions(this.timeouts);
+            const service =
+                "connectionString" in location
+                    ? BlobServiceClient.fromConnectionString(location.connectionString, options)
+                    : new BlobServiceClient(
+                          location.accountUrl,
+                          lazyManagedIdentityCredential({
+                              managedIdentityClientId: location.managedIdentityClientId,
+                          }),
+                          options,
+                      );
+            return service.getContainerClient(location.container ?? snippetContainer);
+        });
+        return this.containerClient;
     }
 
     /** One Put Blob: the service commits the whole body at once, so readers see it whole or not at all. */
@@ -70,7 +70,7 @@ export class BlobSnippetStore implements SnippetStore {
     ): Promise<void> {
         await this.ensureContainer();
         const body = Buffer.from(content, "utf8");
-        const blob = this.container.getBlockBlobClient(name + blobSuffix);
+        const blob = (await this.container()).getBlockBlobClient(name + blobSuffix);
         await runStorageOperation("save", options.signal, this.timeouts, (abortSignal) =>
             blob.upload(body, body.length, {
                 abortSignal,
@@ -88,7 +88,7 @@ export class BlobSnippetStore implements SnippetStore {
      * and the read fails instead of splicing), and the length is checked against Content-Length.
      */
     async get(name: string, options: StoreCallOptions = {}): Promise<string | undefined> {
-        const blob = this.container.getBlockBlobClient(name + blobSuffix);
+        const blob = (await this.container()).getBlockBlobClient(name + blobSuffix);
         try {
             return await runStorageOperation("get", options.signal, this.timeouts, async (abortSignal) => {
                 const response = await blob.download(0, undefined, { abortSignal, maxRetryRequests: 2 });
@@ -105,10 +105,11 @@ export class BlobSnippetStore implements SnippetStore {
     }
 
     async list(prefix: string, limit: number, options: StoreCallOptions = {}): Promise<SnippetInfo[]> {
+        const container = await this.container();
         try {
             return await runStorageOperation("list", options.signal, this.timeouts, async (abortSignal) => {
                 const found: SnippetInfo[] = [];
-                for await (const blob of this.container.listBlobsFlat({ prefix, abortSignal })) {
+                for await (const blob of container.listBlobsFlat({ prefix, abortSignal })) {
                     if (!blob.name.endsWith(blobSuffix)) continue;
                     found.push({
                         name: blob.name.slice(0, -blobSuffix.length),
@@ -126,28 +127,30 @@ export class BlobSnippetStore implements SnippetStore {
     }
 
     async ping(options: StoreCallOptions = {}): Promise<void> {
+        const container = await this.container();
         await runStorageOperation("ping", options.signal, this.timeouts, (abortSignal) =>
-            this.container.exists({ abortSignal }),
+            container.exists({ abortSignal }),
         );
     }
 
     /** In Azure the program creates the container; locally (Azurite) the store creates it once. */
     private ensureContainer(): Promise<void> {
         // Shared by concurrent saves, so bounded by the store's own limits, not by one caller's signal.
-        this.containerReady ??= runStorageOperation(
-            "create container",
-            undefined,
-            this.timeouts,
-            (abortSignal) => this.container.createIfNotExists({ abortSignal }),
-        ).then(
-            () => undefined,
-            (error: unknown) => {
-                this.containerReady = undefined;
-                // Without create permission (least privilege in Azure) the container must already exist.
-                if (error instanceof RestError && error.statusCode === 403) return;
-                throw error;
-            },
-        );
+        this.containerReady ??= this.container()
+            .then((container) =>
+                runStorageOperation("create container", undefined, this.timeouts, (abortSignal) =>
+                    container.createIfNotExists({ abortSignal }),
+                ),
+            )
+            .then(
+                () => undefined,
+                (error: unknown) => {
+                    this.containerReady = undefined;
+                    // Without create permission (least privilege in Azure) the container must already exist.
+                    if (restErrorStatus(error) === 403) return;
+                    throw error;
+                },
+            );
         return this.containerReady;
     }
 }
@@ -160,7 +163,7 @@ async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffe
 }
 
 function isNotFound(error: unknown): boolean {
-    return error instanceof RestError && error.statusCode === 404;
+    return restErrorStatus(error) === 404;
 }
 
 /** Blob metadata values must be ASCII. */

@@ -1,0 +1,58 @@
+/**
+ * The Azure SDKs, loaded on first use. Reading, compiling and evaluating them was most of the
+ * host's cold start, and the first request (tools/list, hello_mcp) needs no storage.
+ */
+import type { TokenCredential } from "@azure/identity";
+
+type BlobSdk = typeof import("@azure/storage-blob");
+type QueueSdk = typeof import("@azure/storage-queue");
+type AzureSdkModules = typeof import("./azure-sdk-modules");
+
+/**
+ * In a bundle, the file `azure-sdk.js` beside the entry. `require`: the CommonJS test loader
+ * (tsx/cjs) leaves a relative `import()` to Node's ESM resolver, which finds no `.ts` file.
+ */
+const modules = (): Promise<AzureSdkModules> =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    Promise.resolve().then(() => require("./azure-sdk-modules") as AzureSdkModules);
+
+let blobSdk: Promise<BlobSdk> | undefined;
+let queueSdk: Promise<QueueSdk> | undefined;
+
+export function loadBlobSdk(): Promise<BlobSdk> {
+    return (blobSdk ??= modules().then((m) => m.blobSdk()));
+}
+
+export function loadQueueSdk(): Promise<QueueSdk> {
+    return (queueSdk ??= modules().then((m) => m.queueSdk()));
+}
+
+/** A managed identity credential, built (and its SDK loaded) when a token is first asked for. */
+export function lazyManagedIdentityCredential(options: {
+    readonly managedIdentityClientId?: string | undefined;
+    readonly workloadIdentityClientId?: string | undefined;
+}): TokenCredential {
+    let credential: Promise<TokenCredential> | undefined;
+    const ready = () =>
+        (credential ??= modules()
+            .then((m) => m.identitySdk())
+            .then(
+                ({ DefaultAzureCredential }) =>
+                    new DefaultAzureCredential({
+                        ...(options.managedIdentityClientId !== undefined && {
+                            managedIdentityClientId: options.managedIdentityClientId,
+                        }),
+                        ...(options.workloadIdentityClientId !== undefined && {
+                            workloadIdentityClientId: options.workloadIdentityClientId,
+                        }),
+                    }),
+            ));
+    return { getToken: async (scopes, getTokenOptions) => (await ready()).getToken(scopes, getTokenOptions) };
+}
+
+/** The HTTP status of an Azure SDK `RestError`, without loading the SDK to test `instanceof`. */
+export function restErrorStatus(error: unknown): number | undefined {
+    if (!(error instanceof Error) || error.name !== "RestError") return undefined;
+    const status = (error as { statusCode?: unknown }).statusCode;
+    return typeof status === "number" ? status : undefined;
+}

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { correlationHeader, correlationHeaders, correlationIdOf } from "./correlation";
+import { jsonRpcCodes } from "./jsonrpc";
 
 /** Headers every API answer carries: nothing cached, nothing sniffed. */
 const baseHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
@@ -84,8 +85,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
 }
 
+/**
+ * Answers 415 unless the request's body is declared as JSON; true when it was refused, so the
+ * caller returns.
+ */
+export function refuseUnlessJson(req: IncomingMessage, res: ServerResponse): boolean {
+    if (mediaType(req.headers["content-type"]) === "application/json") return false;
+    sendJsonRpcError(res, 415, jsonRpcCodes.invalidRequest, "Unsupported Media Type: send application/json");
+    return true;
+}
+
 /** The media type of a Content-Type header, lower-cased, without parameters. */
-export function mediaType(header: string | undefined): string {
+function mediaType(header: string | undefined): string {
     const [type = ""] = (header ?? "").split(";", 1);
     return type.trim().toLowerCase();
 }

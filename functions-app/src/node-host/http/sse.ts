@@ -21,7 +21,7 @@ import {
     type JsonRpcErrorAnswer,
 } from "./jsonrpc";
 import { readMessagesOrReject } from "./read-messages";
-import { mediaType, sendJson, sendJsonRpcError } from "./respond";
+import { refuseUnlessJson, sendJson, sendJsonRpcError } from "./respond";
 
 /**
  * What a POST hands to a session: a client message for the session's server, or an answer the
@@ -131,15 +131,7 @@ export class SseSessions {
             sendJsonRpcError(res, 400, jsonRpcCodes.invalidRequest, "sessionId query parameter required");
             return;
         }
-        if (mediaType(req.headers["content-type"]) !== "application/json") {
-            sendJsonRpcError(
-                res,
-                415,
-                jsonRpcCodes.invalidRequest,
-                "Unsupported Media Type: send application/json",
-            );
-            return;
-        }
+        if (refuseUnlessJson(req, res)) return;
         const caller = await authenticateOrReject(this.options.access, req, res);
         if (!caller) return;
         const parsed = await readMessagesOrReject(req, res);

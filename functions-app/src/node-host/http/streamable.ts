@@ -19,7 +19,7 @@ import { answerBatch } from "./batch";
 import { sendModernError, serveModern } from "./modern";
 import { correlationIdOf } from "./correlation";
 import { readMessagesOrReject } from "./read-messages";
-import { mediaType, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
+import { refuseUnlessJson, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
 
 /**
  * MCP Streamable HTTP, stateless: every POST is answered on its own with a JSON body, so any
@@ -55,15 +55,7 @@ export function streamableHttpHandler(
             );
             return;
         }
-        if (mediaType(req.headers["content-type"]) !== "application/json") {
-            sendJsonRpcError(
-                res,
-                415,
-                jsonRpcCodes.invalidRequest,
-                "Unsupported Media Type: send application/json",
-            );
-            return;
-        }
+        if (refuseUnlessJson(req, res)) return;
         // Auth off (local runs) skips a promise per request on the hot path.
         const caller = access.authenticator ? await authenticateOrReject(access, req, res) : localCaller;
         if (!caller) return;

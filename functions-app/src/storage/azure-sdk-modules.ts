@@ -7,3 +7,4 @@
 export const blobSdk = () => import("@azure/storage-blob");
 export const queueSdk = () => import("@azure/storage-queue");
 export const identitySdk = () => import("@azure/identity");
+export const cosmosSdk = () => import("@azure/cosmos");

@@ -6,6 +6,7 @@ import type { TokenCredential } from "@azure/identity";
 
 type BlobSdk = typeof import("@azure/storage-blob");
 type QueueSdk = typeof import("@azure/storage-queue");
+type CosmosSdk = typeof import("@azure/cosmos");
 type AzureSdkModules = typeof import("./azure-sdk-modules");
 
 /**
@@ -18,6 +19,7 @@ const modules = (): Promise<AzureSdkModules> =>
 
 let blobSdk: Promise<BlobSdk> | undefined;
 let queueSdk: Promise<QueueSdk> | undefined;
+let cosmosSdk: Promise<CosmosSdk> | undefined;
 
 export function loadBlobSdk(): Promise<BlobSdk> {
     return (blobSdk ??= modules().then((m) => m.blobSdk()));
@@ -25,6 +27,10 @@ export function loadBlobSdk(): Promise<BlobSdk> {
 
 export function loadQueueSdk(): Promise<QueueSdk> {
     return (queueSdk ??= modules().then((m) => m.queueSdk()));
+}
+
+export function loadCosmosSdk(): Promise<CosmosSdk> {
+    return (cosmosSdk ??= modules().then((m) => m.cosmosSdk()));
 }
 
 /** A managed identity credential, built (and its SDK loaded) when a token is first asked for. */

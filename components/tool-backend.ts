@@ -45,8 +45,6 @@ export interface ToolBackend {
     readonly backendUrl: pulumi.Output<string>;
     /** Resource the gateway requests its token for (the backend app registration's client id). */
     readonly audience: pulumi.Output<string>;
-    /** The backend's managed identity (its object id). */
-    readonly identityPrincipalId: pulumi.Output<string>;
     /** The token the tool service presents as the front door's client assertion: whom the front door's app trusts. */
     readonly workloadFederation: WorkloadFederation;
 }

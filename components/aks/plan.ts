@@ -107,7 +107,6 @@ export function planAksBackend(
                 kind: artifacts.kind,
                 backendUrl: aks.backendUrl,
                 audience: aks.audience,
-                identityPrincipalId: aks.identityPrincipalId,
                 workloadFederation: aks.workloadFederation,
                 outputs: {
                     clusterName: aks.clusterName,

@@ -43,7 +43,6 @@ export function planFunctionsBackend(
                 kind: artifacts.kind,
                 backendUrl: functions.backendUrl,
                 audience: functions.audience,
-                identityPrincipalId: functions.identityPrincipalId,
                 workloadFederation: functions.workloadFederation,
                 functionsSystemKey: functions.mcpExtensionKey,
                 outputs: {

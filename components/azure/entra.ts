@@ -5,3 +5,13 @@
  * cloud): agents' platform tokens and the AKS workload's service account token alike.
  */
 export const tokenExchangeAudience = "api://AzureADTokenExchange";
+
+/**
+ * Every audience Entra accepts for workload identity federation, one per cloud: public, US
+ * Government, China. A credential names the one of the cloud its tenant lives in.
+ */
+export const tokenExchangeAudiences: readonly string[] = [
+    tokenExchangeAudience,
+    "api://AzureADTokenExchangeUSGov",
+    "api://AzureADTokenExchangeChina",
+];

@@ -21,6 +21,7 @@ export const awsCognitoPlatform: AgentPlatformModule<"awsCognito", AwsCognitoFed
         yaml: "{ identityPoolId: <region>:<guid>, identityId: <region>:<guid> }",
     },
     allowedIssuers: [issuer],
+    ownAudience: { issuer, pattern: cognitoIdPattern, description: "the Cognito identity pool id" },
     read: (block) => ({
         identityPoolId: block.requiredString(
             "identityPoolId",

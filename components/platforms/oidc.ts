@@ -1,6 +1,6 @@
 /** Any other OIDC issuer (e.g. Databricks outside Azure) with subjects its owner supplies. */
 import { isHttpsUrl } from "../config/values";
-import { tokenExchangeAudience } from "../azure/entra";
+import { tokenExchangeAudience, tokenExchangeAudiences } from "../azure/entra";
 import { federatedCredential } from "../identity/federation";
 import type { AgentPlatformModule } from "./platform";
 
@@ -10,13 +10,6 @@ export interface OidcFederation {
     /** Defaults to `api://AzureADTokenExchange`. */
     readonly audience: string;
 }
-
-/** Audiences Entra accepts for workload identity federation (public, US Government, China clouds). */
-const tokenExchangeAudiences = [
-    tokenExchangeAudience,
-    "api://AzureADTokenExchangeUSGov",
-    "api://AzureADTokenExchangeChina",
-];
 
 export const oidcPlatform: AgentPlatformModule<"oidc", OidcFederation> = {
     kind: "oidc",

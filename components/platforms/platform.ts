@@ -18,6 +18,14 @@ export interface CertificateCredentialSpec {
     readonly notAfter: string;
 }
 
+/** An audience a platform's tokens carry in place of the token-exchange audience. */
+export interface PlatformAudience {
+    readonly issuer: string;
+    readonly pattern: RegExp;
+    /** What the audience is, for messages: "the Cognito identity pool id". */
+    readonly description: string;
+}
+
 /** How the docs show a platform; a test holds the README table and Pulumi.yaml to these. */
 export interface PlatformDocs {
     /** The README platform table's "fields" cell (Markdown). */
@@ -39,6 +47,12 @@ export interface AgentPlatformModule<K extends string, S> {
      * does not federate.
      */
     readonly allowedIssuers: readonly string[];
+    /**
+     * Set by platforms whose tokens carry an audience of their own instead of the token-exchange
+     * audience (Cognito puts the identity pool id in `aud`): the policy pack accepts an audience
+     * matching `pattern` on credentials of `issuer`.
+     */
+    readonly ownAudience?: PlatformAudience;
     /** Reads the block, reporting every problem; undefined when nothing usable is left. */
     read(block: BlockReader): S | undefined;
     /** Federated identity credentials on the agent's app registration; Entra matches them exactly. */

@@ -12,7 +12,7 @@ import { gcpPlatform } from "./gcp";
 import { githubActionsPlatform } from "./github-actions";
 import { kubernetesPlatform } from "./kubernetes";
 import { oidcPlatform } from "./oidc";
-import type { AgentPlatformModule, CertificateCredentialSpec } from "./platform";
+import type { AgentPlatformModule, CertificateCredentialSpec, PlatformAudience } from "./platform";
 import { salesforcePlatform } from "./salesforce";
 
 /** Key = the block's name in config; the order is the order messages and docs list them in. */
@@ -51,6 +51,11 @@ export const agentPlatformKinds: readonly AgentPlatformKind[] = Object.values(ag
 export const defaultAllowedIssuers: readonly string[] = [
     ...new Set(Object.values(agentPlatforms).flatMap((m) => m.allowedIssuers)),
 ];
+
+/** Audiences some platforms' tokens carry instead of the token-exchange audience (see `ownAudience`). */
+export const platformOwnAudiences: readonly PlatformAudience[] = Object.values(agentPlatforms).flatMap(
+    (m): PlatformAudience[] => (m.ownAudience === undefined ? [] : [m.ownAudience]),
+);
 
 /** The federated credentials for one agent's platform; empty for one that uses a certificate. */
 export function federatedCredentialsFor<K extends AgentPlatformKind>(

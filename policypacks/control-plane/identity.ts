@@ -13,7 +13,8 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { tokenExchangeAudience } from "../../components/azure/entra";
+import { tokenExchangeAudience, tokenExchangeAudiences } from "../../components/azure/entra";
+import { platformOwnAudiences } from "../../components/platforms/registry";
 import { IssuerSettings, defaultIssuers, issuerSchema, settings } from "./config";
 import { UnknownValueError } from "./lib/runtime";
 import { stringPropOf } from "./lib/stack";
@@ -85,19 +86,36 @@ export const ficAllowedIssuer: ResourceValidationPolicy = {
     },
 };
 
+/** Why a credential's audiences are not the one its issuer's tokens carry, or undefined when they are. */
+export function audienceProblem(
+    issuer: string | undefined,
+    audiences: readonly string[],
+): string | undefined {
+    const own = platformOwnAudiences.find((a) => a.issuer === issuer);
+    const [audience] = audiences;
+    if (audiences.length === 1 && audience !== undefined) {
+        if (own ? own.pattern.test(audience) : tokenExchangeAudiences.includes(audience)) return undefined;
+    }
+    const found = JSON.stringify(audiences);
+    return own
+        ? `Set audiences to [${own.description}], which ${issuer} tokens carry (found ${found}).`
+        : `Set audiences to ["${tokenExchangeAudience}"] (found ${found}); ` +
+              `in US Government or China clouds, the one of ${tokenExchangeAudiences.slice(1).join(", ")}.`;
+}
+
 export const ficTokenExchangeAudience: ResourceValidationPolicy = {
     name: "fic-token-exchange-audience",
-    description: `Federated credentials accept exactly the token-exchange audience ${tokenExchangeAudience}.`,
+    description:
+        `Federated credentials accept exactly one audience: the token-exchange audience of the cloud ` +
+        `(${tokenExchangeAudience} in the public cloud), or the audience a platform's tokens carry instead (Cognito: the identity pool id).`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const fic = federatedCredentialOf(args);
         if (fic === undefined) {
             return args.notApplicable("not a federated identity credential");
         }
-        const audiences = fic.audiences ?? [];
-        if (audiences.length !== 1 || audiences[0] !== tokenExchangeAudience) {
-            report(`Set audiences to ["${tokenExchangeAudience}"] (found ${JSON.stringify(audiences)}).`);
-        }
+        const problem = audienceProblem(fic.issuer, fic.audiences ?? []);
+        if (problem !== undefined) report(problem);
     },
 };
 

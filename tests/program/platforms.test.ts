@@ -259,6 +259,18 @@ describe("agent platforms", () => {
             if (c.issuerAllowedByDefault) assert.deepEqual(refused, []);
             else assert.equal(refused.length, c.trusts.length, "the platform team allows an owner's issuer");
         });
+
+        it(`${kind}: the policy pack accepts the audience and subject of its credentials`, async () => {
+            const resources = ficResources(kind, c.trusts);
+            for (const policy of ["fic-token-exchange-audience", "fic-concrete-subject"]) {
+                const result = await runPolicy(policy, resources);
+                assert.deepEqual(
+                    result.violations.map((v) => v.message),
+                    [],
+                    `${policy} refuses what the program creates for ${kind}`,
+                );
+            }
+        });
     }
 
     it("makes credential names Entra accepts from branch names with slashes", () => {

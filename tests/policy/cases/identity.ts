@@ -116,6 +116,39 @@ export const identityCases: PolicyCase[] = [
     },
     {
         policy: "fic-token-exchange-audience",
+        title: "the US Government cloud's token-exchange audience",
+        resources: () =>
+            change("identity-gcp-agent-fic", (i) => (i.audiences = ["api://AzureADTokenExchangeUSGov"])),
+    },
+    {
+        policy: "fic-token-exchange-audience",
+        title: "a Cognito identity pool id on a Cognito credential",
+        resources: () =>
+            change("identity-gcp-agent-fic", (i) => {
+                i.issuer = "https://cognito-identity.amazonaws.com";
+                i.audiences = ["eu-west-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"];
+            }),
+    },
+    {
+        policy: "fic-token-exchange-audience",
+        title: "the token-exchange audience on a Cognito credential (Cognito tokens never carry it)",
+        resources: () =>
+            change("identity-gcp-agent-fic", (i) => (i.issuer = "https://cognito-identity.amazonaws.com")),
+        message:
+            /Set audiences to \[the Cognito identity pool id\], which https:\/\/cognito-identity.amazonaws.com tokens carry/,
+    },
+    {
+        policy: "fic-token-exchange-audience",
+        title: "a Cognito pool id on a credential of another issuer",
+        resources: () =>
+            change(
+                "identity-gcp-agent-fic",
+                (i) => (i.audiences = ["eu-west-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"]),
+            ),
+        message: /Set audiences to \["api:\/\/AzureADTokenExchange"\]/,
+    },
+    {
+        policy: "fic-token-exchange-audience",
         title: "an extra audience",
         resources: () =>
             change(

@@ -60,6 +60,11 @@ export class LocalSignIn {
         this.signedIn = first;
     }
 
+    /** The user the next authorization signs in. */
+    get user(): LocalUser {
+        return this.signedIn;
+    }
+
     /** The user the next authorization signs in (as if they had typed their password). */
     signInAs(objectId: string): void {
         const user = this.options.users.find((u) => u.objectId === objectId);

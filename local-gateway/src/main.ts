@@ -8,6 +8,7 @@ import { defineCommand, runCommand } from "functions-app/cli";
 import { checkPortFree, isAddressInUse, portFromEnvironment, portInUse } from "functions-app/ports";
 import { onStopRequest } from "functions-app/stop-request";
 import { checkStackFlags, stackFlags } from "../../scripts/lib/stack-flags";
+import { startBanner } from "./banner";
 import type { LocalControlPlane } from "./harness";
 
 const command = defineCommand({
@@ -64,29 +65,5 @@ runCommand(command, async (flags) => {
                 : portInUse(hostPort, loopback, "the tool host", "PORT", "npm start");
         throw error;
     }
-    const { urls, source } = plane;
-    const width = Math.max(...source.agents.map((a) => a.name.length));
-    const lines = [
-        `Agents control plane, local (stack ${flags.stack}; up in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-        "",
-        "  Gateway (the stack's rendered APIM policies, executed locally)",
-        `    MCP (Streamable HTTP)    ${urls.mcp}`,
-        `    MCP (legacy SSE)         ${urls.mcpSse}`,
-        `    Sentinel webhook         ${urls.sentinelWebhook}`,
-        `    Resource metadata        ${urls.protectedResourceMetadata}`,
-        `  Tool host (auth on; trusts only the gateway's identity)  ${plane.hostUrl}`,
-        `  Storage (Azurite, in memory)                              ${plane.storage.blobUrl}`,
-        "",
-        "  Tokens (LOCAL ONLY: a stand-in for Entra ID with keys that live in this process):",
-        `    npm run token -- --agent <name>`,
-        `    curl -s -X POST ${urls.token} \\`,
-        `      -d grant_type=client_credentials -d client_id=<name> -d scope=api://${source.mcpAppClientId}/.default`,
-        "  Agents of the stack file:",
-        ...source.agents.map((a) => `    ${a.name.padEnd(width)}  ${a.roles.join(", ")}`),
-        "",
-        `  Try: npm run smoke -- ${urls.gateway} --layout gateway --agent ${source.agents[0]?.name ?? "<name>"}`,
-        "  Ctrl-C to stop.",
-        "",
-    ];
-    process.stdout.write(lines.join("\n") + "\n");
+    process.stdout.write(startBanner(plane, flags.stack, Date.now() - started));
 });

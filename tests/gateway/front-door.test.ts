@@ -21,6 +21,7 @@ import {
 import { auth as v1Auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as V1Transport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { startBanner } from "../../local-gateway/src/banner";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
 import { TestBrowser } from "./front-door-browser";
 import { MemoryOAuthProvider } from "./front-door-clients";
@@ -167,6 +168,19 @@ describe("OAuth front door through the local gateway (mcpClientAuth: frontDoor)"
         assert.ok(code, `redirected back with a code: ${back.href}`);
         return { clientId, code, verifier };
     }
+
+    it("npm start's banner names the front door's issuer and metadata, and the metadata is served there", async () => {
+        const banner = startBanner(plane, "dev", 1000);
+        const named = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(banner)?.[1];
+        assert.equal(named("Issuer"), plane.frontDoor!.issuer);
+        const metadataUrl = named("Metadata \\(RFC 8414\\)");
+        assert.ok(metadataUrl, banner);
+        const response = await fetch(metadataUrl);
+        assert.equal(response.status, 200);
+        const metadata = (await response.json()) as { issuer?: string };
+        assert.equal(metadata.issuer, plane.frontDoor!.issuer);
+        assert.match(banner, /Signed-in user \(local\)\s+Local User: /);
+    });
 
     it("SDK 1.x: 401 on /mcp -> discovery -> registration -> consent and sign-in -> code -> tools -> refresh", async () => {
         const provider = new MemoryOAuthProvider(clientRedirect);

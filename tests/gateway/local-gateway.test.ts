@@ -11,6 +11,7 @@ import {
     gatewayPaths,
     toolNames,
 } from "functions-app/contract";
+import { startBanner } from "../../local-gateway/src/banner";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
 import { stackSourceFrom } from "../../local-gateway/src/stack-source";
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
@@ -39,6 +40,23 @@ describe("gateway cases through the local gateway (dev stack policies)", functio
         };
     });
     after(async () => plane?.stop());
+
+    it("npm start's banner names only addresses that answer, and no front door when the stack has none", async () => {
+        const banner = startBanner(plane!, "dev", 1000);
+        assert.doesNotMatch(banner, /front door/i);
+        const urls = [...new Set(banner.match(/http:\/\/[^\s\\]+/g) ?? [])];
+        assert.ok(urls.length >= 6, banner);
+        const refused: string[] = [];
+        for (const url of urls) {
+            // Any HTTP answer (401 from the gateway, 404 from Azurite's root) shows the address is served.
+            const status = await fetch(url, { signal: AbortSignal.timeout(5000) }).then(
+                async (r) => (await r.body?.cancel(), r.status),
+                (error: unknown) => String(error),
+            );
+            if (typeof status !== "number") refused.push(`${url}: ${status}`);
+        }
+        assert.deepEqual(refused, []);
+    });
 
     it("answers every case as expected", async () => {
         const failures: string[] = [];

@@ -61,5 +61,24 @@ export = async () => {
             workbookId: plane.monitoring.workbookId,
         },
         backend: { kind: plane.backend.kind, url: plane.backend.backendUrl, ...plane.backend.outputs },
+        ...(plane.memory
+            ? {
+                  memory: {
+                      cosmosAccount: plane.memory.accountName,
+                      endpoint: plane.memory.endpoint,
+                      database: plane.memory.databaseName,
+                      container: plane.memory.containerName,
+                  },
+              }
+            : {}),
+        ...(plane.knowledge
+            ? {
+                  knowledge: {
+                      searchService: plane.knowledge.serviceName,
+                      endpoint: plane.knowledge.endpoint,
+                      indexName: plane.knowledge.indexName,
+                  },
+              }
+            : {}),
     };
 };

@@ -4,6 +4,9 @@ import { gatewayPaths } from "functions-app/contract";
 import { uniqueSuffix } from "./azure/ids";
 import { planToolBackend } from "./backends";
 import type { StackConfig } from "./config/types";
+import { deployAgentData } from "./data/agent-data";
+import type { AgentMemory } from "./data/agent-memory";
+import type { KnowledgeSearch } from "./data/knowledge-search";
 import { Gateway } from "./gateway/gateway";
 import { gatewayMetrics } from "./gateway/metrics";
 import { McpApis } from "./gateway/mcp-apis";
@@ -11,7 +14,12 @@ import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-i
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
 import { projectName } from "./project";
-import type { BackendArtifacts, DeployedToolBackend, DeploymentContext } from "./tool-backend";
+import type {
+    BackendArtifacts,
+    DeployedToolBackend,
+    DeploymentContext,
+    ToolBackendContext,
+} from "./tool-backend";
 
 /** Arguments for {@link ControlPlane}. */
 export interface ControlPlaneArgs {
@@ -72,6 +80,10 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly policies: Readonly<Record<string, string>>;
     /** How people's MCP clients sign in, and the front door's URLs when it runs. */
     public readonly clientSignIn: ClientSignInOutput;
+    /** Agent memory (Cosmos DB); undefined when the stack opts out (`memory: false`). */
+    public readonly memory: AgentMemory | undefined;
+    /** The knowledge index's AI Search service; undefined when the stack opts out (`knowledge: false`). */
+    public readonly knowledge: KnowledgeSearch | undefined;
 
     constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("agents:controlplane:ControlPlane", name, {}, opts);
@@ -131,22 +143,22 @@ export class ControlPlane extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const backend = planToolBackend(
-            {
-                parent: this,
-                name,
-                config,
-                deployment: context,
-                baseName,
-                salt,
-                unique,
-                resourceGroupName: rg,
-                audience: identity.backendAppClientId,
-                monitoring,
-                tags,
-            },
-            artifacts,
-        );
+        const backendContext: ToolBackendContext = {
+            parent: this,
+            name,
+            config,
+            deployment: context,
+            baseName,
+            salt,
+            unique,
+            resourceGroupName: rg,
+            audience: identity.backendAppClientId,
+            monitoring,
+            tags,
+        };
+        const backend = planToolBackend(backendContext, artifacts);
+        // In the backend's network when it has one, so a private backend reaches them privately.
+        const data = deployAgentData(backendContext, backend.network);
 
         const gateway = new Gateway(
             `${name}-gateway`,
@@ -195,6 +207,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                       resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
                   })
                 : {},
+            data,
         });
 
         const apis = new McpApis(
@@ -272,6 +285,8 @@ export class ControlPlane extends pulumi.ComponentResource {
         );
         this.monitoring = monitoring;
         this.backend = toolBackend;
+        this.memory = data.memory;
+        this.knowledge = data.knowledge;
         this.registerOutputs({ gatewayUrl: this.gatewayUrl, mcpEndpoint: this.mcpEndpoint });
     }
 }

@@ -94,6 +94,20 @@ export interface GatewayFacts {
     readonly gatewayUrl: pulumi.Output<string>;
 }
 
+/**
+ * Data services the tool service reaches with its own identity (agent memory, the knowledge
+ * index): where they are, and the data-plane grants the backend's identity needs.
+ */
+export interface DataAccess {
+    /** Settings naming the services (endpoints, database, index; none of them a secret). */
+    readonly settings: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * Grants `principalId` (the tool service's managed identity) its data-plane roles on each
+     * service; `id` starts the grants' names. Returns the grants (none when nothing is deployed).
+     */
+    grantTo(id: string, principalId: pulumi.Input<string>): pulumi.Resource[];
+}
+
 /** What the control plane asks of the tool service itself, beside what the backend's kind sets. */
 export interface ToolServiceSettings {
     /**
@@ -101,6 +115,8 @@ export interface ToolServiceSettings {
      * `FRONT_DOOR_*`): app settings on Functions, container environment on AKS.
      */
     readonly settings: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Memory and knowledge: their settings join `settings`, and the backend grants its identity access. */
+    readonly data: DataAccess;
 }
 
 /** Stack output values a backend adds to `backend` (beside `kind` and `url`). */

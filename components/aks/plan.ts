@@ -6,6 +6,7 @@ import { frontDoorSettingNames } from "functions-app/front-door/environment";
 import { frontDoorContainer } from "functions-app/contract";
 import { registryName, storageAccountName } from "../azure/ids";
 import { apimVnetModes } from "../config/types";
+import { agentDataPrivateLinkServices } from "../data/agent-data";
 import { Network } from "../network/network";
 import { subnetNames } from "../network/plan";
 import { ToolStorage } from "../storage/tool-storage";
@@ -27,7 +28,7 @@ export function planAksBackend(
             baseName: ctx.baseName,
             addressSpace: config.network.addressSpace,
             apimMode,
-            privateLinkServices: ["blob", "queue"],
+            privateLinkServices: ["blob", "queue", ...agentDataPrivateLinkServices(config)],
             tags: ctx.tags,
         },
         { parent: ctx.parent },
@@ -87,13 +88,14 @@ export function planAksBackend(
                     storageAccountId: storage.accountId,
                     snippetsContainerId: storage.containerId(aksStorageContainers[0]),
                     ...(frontDoorContainerId !== undefined ? { frontDoorContainerId } : {}),
-                    serviceSettings: frontDoor
-                        ? {
-                              ...service.settings,
-                              // The pod's assertion is its projected service account token (no IMDS on AKS).
-                              [frontDoorSettingNames.clientAssertion]: "federated-token-file",
-                          }
-                        : service.settings,
+                    serviceSettings: {
+                        ...service.settings,
+                        ...service.data.settings,
+                        // The pod's assertion is its projected service account token (no IMDS on AKS).
+                        ...(frontDoor
+                            ? { [frontDoorSettingNames.clientAssertion]: "federated-token-file" }
+                            : {}),
+                    },
                     blobEndpoint: storage.blobEndpoint,
                     queueEndpoint: storage.queueEndpoint,
                     audience: ctx.audience,
@@ -103,6 +105,8 @@ export function planAksBackend(
                 },
                 { parent: ctx.parent },
             );
+            // Memory and knowledge answer only through their private endpoints in this VNet.
+            service.data.grantTo("aks", aks.identityPrincipalId);
             return {
                 kind: artifacts.kind,
                 backendUrl: aks.backendUrl,

@@ -21,6 +21,9 @@ export const builtInRoles = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+    searchIndexDataReader: "1407120a-92aa-4202-b7e9-c0e197c71c8f",
+    searchIndexDataContributor: "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
+    searchServiceContributor: "7ca78c08-252a-4471-8644-bb5ff32d4ba0",
 } as const;
 
 export function roleDefinitionId(subscriptionId: string, roleId: string): string {

@@ -13,6 +13,9 @@ import {
     backendKinds,
     deployerPrincipalTypes,
     functionsInstanceMemorySizes,
+    memoryBackupTiers,
+    memoryThroughputModes,
+    searchSkus,
 } from "./types";
 
 export type ConfigKeyType = "string" | "integer" | "boolean" | "array" | "object";
@@ -276,6 +279,52 @@ const specs = {
         default: "",
         description:
             "AKS backend: tool service image built by your own pipeline, pinned by digest (<registry>/<repo>@sha256:...) or tag; empty means the program builds the Node host image and pushes it to the stack's registry.",
+    },
+    memory: {
+        type: "boolean",
+        default: true,
+        description:
+            "Deploy agent memory: a Cosmos DB (NoSQL) account, database and container the memory tools use with the backend's managed identity. false: no account, and the memory tools answer that memory is off.",
+    },
+    memoryThroughput: {
+        type: "string",
+        default: "serverless",
+        description:
+            'How the memory account is billed: "serverless" (per request; single region, no throughput to set) or "autoscale" (the container scales between 10% of memoryAutoscaleMaxThroughput and that maximum). Fixed when the account is created: changing it replaces the account.',
+        oneOf: memoryThroughputModes,
+    },
+    memoryAutoscaleMaxThroughput: {
+        type: "integer",
+        default: 1000,
+        description:
+            'With memoryThroughput "autoscale": the memory container\'s highest RU/s, a multiple of 1000 (it never scales below a tenth of it).',
+        range: { min: 1000, max: 100000 },
+    },
+    memoryBackupTier: {
+        type: "string",
+        default: "Continuous7Days",
+        description:
+            'Continuous backup (point-in-time restore) window of the memory account: "Continuous7Days" (no storage charge) or "Continuous30Days" (charged per GB).',
+        oneOf: memoryBackupTiers,
+    },
+    knowledge: {
+        type: "boolean",
+        default: true,
+        description:
+            "Deploy the knowledge index's Azure AI Search service (RBAC only) the knowledge_search tool reads with the backend's managed identity. false: no service, and the tool answers that knowledge is off.",
+    },
+    searchSku: {
+        type: "string",
+        default: "basic",
+        description:
+            'AI Search tier: "free" (one per subscription, no private endpoints: not with the AKS backend), "basic", "standard", "standard2", "standard3", "storage_optimized_l1" or "storage_optimized_l2".',
+        oneOf: searchSkus,
+    },
+    searchReplicaCount: {
+        type: "integer",
+        default: 1,
+        description: "AI Search replicas (basic: at most 3, free: 1); two or more give the query SLA.",
+        range: { min: 1, max: 12 },
     },
     sentinelCallerPrincipalIds: {
         type: "array",

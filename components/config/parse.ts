@@ -14,6 +14,7 @@ import {
     findExampleIdentities,
     type ExampleFinding,
 } from "./example-identities";
+import { readAgentData } from "./agent-data";
 import { readClientAuth } from "./client-auth";
 import { configKeyNames, configKeys, integerRange, type ConfigKey, type IntegerKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
@@ -226,6 +227,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         );
     }
 
+    const agentData = readAgentData({ str, int }, backend, (key, message) => r.problem(key, message));
+
     const sentinelCallerPrincipalIds = stringList(
         r,
         "sentinelCallerPrincipalIds",
@@ -281,6 +284,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
             },
             network: { addressSpace },
             aks,
+            ...agentData,
             sentinelCallerPrincipalIds,
             agents,
         },

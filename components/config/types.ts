@@ -80,6 +80,39 @@ export interface AksConfig {
     readonly image?: string;
 }
 
+/** How the memory account is billed: per request, or autoscaled provisioned throughput. */
+export const memoryThroughputModes = ["serverless", "autoscale"] as const;
+export type MemoryThroughputMode = (typeof memoryThroughputModes)[number];
+
+/** Continuous backup tiers of Cosmos DB (point-in-time restore window). */
+export const memoryBackupTiers = ["Continuous7Days", "Continuous30Days"] as const;
+export type MemoryBackupTier = (typeof memoryBackupTiers)[number];
+
+/** Azure AI Search tiers (ARM `sku.name`). */
+export const searchSkus = [
+    "free",
+    "basic",
+    "standard",
+    "standard2",
+    "standard3",
+    "storage_optimized_l1",
+    "storage_optimized_l2",
+] as const;
+export type SearchSku = (typeof searchSkus)[number];
+
+/** Agent memory in Cosmos DB (`memory*` keys); absent when `memory` is false. */
+export interface MemoryConfig {
+    readonly throughput:
+        { readonly mode: "serverless" } | { readonly mode: "autoscale"; readonly maxThroughput: number };
+    readonly backupTier: MemoryBackupTier;
+}
+
+/** The knowledge index's AI Search service (`searchSku`, `searchReplicaCount`); absent when `knowledge` is false. */
+export interface KnowledgeConfig {
+    readonly sku: SearchSku;
+    readonly replicaCount: number;
+}
+
 export interface StackConfig {
     readonly location: string;
     readonly environment: string;
@@ -121,6 +154,10 @@ export interface StackConfig {
         readonly addressSpace: string;
     };
     readonly aks: AksConfig;
+    /** Agent memory (Cosmos DB); undefined when the stack opts out. */
+    readonly memory?: MemoryConfig;
+    /** The knowledge index (AI Search); undefined when the stack opts out. */
+    readonly knowledge?: KnowledgeConfig;
     readonly sentinelCallerPrincipalIds: readonly string[];
     readonly agents: readonly AgentConfig[];
 }

@@ -35,10 +35,13 @@ export function planFunctionsBackend(
                     package: artifacts.package,
                     deploymentToken: artifacts.deploymentToken,
                     tags: ctx.tags,
-                    serviceSettings: service.settings,
+                    serviceSettings: { ...service.settings, ...service.data.settings },
                 },
                 { parent: ctx.parent },
             );
+            // Memory and knowledge are reached over their public endpoints with Entra tokens: Flex
+            // Consumption here has no VNet integration, so there is no private path to them.
+            service.data.grantTo("functions", functions.identityPrincipalId);
             return {
                 kind: artifacts.kind,
                 backendUrl: functions.backendUrl,

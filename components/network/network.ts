@@ -12,10 +12,14 @@ import {
     type SecurityRule,
 } from "./plan";
 
-/** Storage services reachable through a private endpoint, with their private DNS zones. */
+/** Services reachable through a private endpoint, with their private DNS zones. */
 export const privateLinkZones = {
     blob: "privatelink.blob.core.windows.net",
     queue: "privatelink.queue.core.windows.net",
+    /** Cosmos DB for NoSQL (group id `Sql`). */
+    cosmos: "privatelink.documents.azure.com",
+    /** Azure AI Search (group id `searchService`). */
+    search: "privatelink.search.windows.net",
 } as const;
 
 export type PrivateLinkService = keyof typeof privateLinkZones;

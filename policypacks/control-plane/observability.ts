@@ -23,6 +23,8 @@ export const monitoredTypes: Readonly<Record<string, string>> = {
     "azure-native:web:WebApp": "Function app",
     "azure-native:storage:StorageAccount": "Storage account",
     "azure-native:containerservice:ManagedCluster": "AKS cluster",
+    "azure-native:cosmosdb:DatabaseAccount": "Cosmos DB account",
+    "azure-native:search:Service": "AI Search service",
 };
 
 function mustSendDiagnostics(r: PolicyResource): boolean {
@@ -51,7 +53,7 @@ function sendsToWorkspace(setting: PolicyResource, workspaces: readonly PolicyRe
 export const diagnosticsToWorkspace: StackValidationPolicy = {
     name: "diagnostics-to-workspace",
     description:
-        "Every APIM service, function app, storage account and AKS cluster sends diagnostics to the Log Analytics workspace.",
+        "Every APIM service, function app, storage account, AKS cluster, Cosmos DB account and AI Search service sends diagnostics to the Log Analytics workspace.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const targets = args.resources.filter(mustSendDiagnostics);

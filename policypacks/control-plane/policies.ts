@@ -3,6 +3,7 @@
  * constructing a PolicyPack starts its gRPC server; tests and the offline run import this module.
  */
 import { Policies, PolicyPackArgs } from "@pulumi/policy";
+import { agentDataResourcePolicies, agentDataStackPolicies } from "./agent-data";
 import { dataComputePolicies } from "./data-compute";
 import { gatewayResourcePolicies } from "./gateway";
 import { gatewayStackPolicies } from "./gateway-stack";
@@ -22,6 +23,8 @@ export const policies: Policies = [
     frontDoorSecretless,
     frontDoorRateLimited,
     ...dataComputePolicies,
+    ...agentDataResourcePolicies,
+    ...agentDataStackPolicies,
     ...observabilityResourcePolicies,
     ...observabilityStackPolicies,
     ...monitoringQueryPolicies,

@@ -44,6 +44,11 @@ const nameInputs: Record<string, string> = {
     "azure-native:privatedns:PrivateZone": "privateZoneName",
     "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
     "azure-native:monitor:DataCollectionRule": "dataCollectionRuleName",
+    "azure-native:cosmosdb:DatabaseAccount": "accountName",
+    "azure-native:cosmosdb:SqlResourceSqlDatabase": "databaseName",
+    "azure-native:cosmosdb:SqlResourceSqlContainer": "containerName",
+    "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": "roleAssignmentId",
+    "azure-native:search:Service": "searchServiceName",
     "azure-native:monitor:DataCollectionRuleAssociation": "associationName",
 };
 
@@ -166,6 +171,9 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
                 break;
             case "azure-native:containerregistry:Registry":
                 Object.assign(state, { loginServer: `${name}.azurecr.io` });
+                break;
+            case "azure-native:cosmosdb:DatabaseAccount":
+                Object.assign(state, { documentEndpoint: `https://${name}.documents.azure.com:443/` });
                 break;
         }
         return { id, state };

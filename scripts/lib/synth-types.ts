@@ -9,6 +9,8 @@ export interface RecordedResource {
     readonly parent?: string;
     /** URNs the engine orders this resource after (explicit dependsOn and input dependencies). */
     readonly dependencies?: readonly string[];
+    /** Per input property, the URNs its value came from (what the engine gives policies). */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     /** Earlier URNs this resource answers to (its aliases, resolved), so a move keeps its state. */
     readonly aliases?: readonly string[];
     /** False for component resources. */

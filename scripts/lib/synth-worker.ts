@@ -29,6 +29,9 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): {
+        forEach(callback: (deps: { getUrnsList(): string[] }, key: string) => void): void;
+    };
     getAliasesList(): { getUrn(): string; getSpec(): AliasSpec | undefined }[];
 }
 interface RegisterResponse {
@@ -99,6 +102,12 @@ async function main(): Promise<void> {
             const key = `${req.getType()}::${req.getName()}`;
             if (req.getParent()) parents.set(key, req.getParent());
             const dependencies = req.getDependenciesList();
+            // Per input, the resources its value came from, as the engine gives them to policies.
+            const propertyDependencies: Record<string, string[]> = {};
+            req.getPropertydependenciesMap().forEach((deps, key) => {
+                const urns = deps.getUrnsList();
+                if (urns.length > 0) propertyDependencies[key] = urns;
+            });
             const aliases = req
                 .getAliasesList()
                 .map((a) => aliasUrn(req, a.getUrn(), a.getSpec(), request.stack));
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
                         urn: resp.getUrn(),
                         ...(parent ? { parent } : {}),
                         ...(dependencies.length > 0 ? { dependencies } : {}),
+                        ...(Object.keys(propertyDependencies).length > 0 ? { propertyDependencies } : {}),
                         ...(aliases.length > 0 ? { aliases } : {}),
                     });
                 }

@@ -9,6 +9,7 @@ import { kqlCarrierTypes } from "../../policypacks/control-plane/lib/kql/check";
 import { resolvePolicyConfig } from "../../policypacks/control-plane/lib/policy-config";
 import { monitoredTypes, taggableTypes } from "../../policypacks/control-plane/observability";
 import { policies } from "../../policypacks/control-plane/policies";
+import { agentDataCases } from "./cases/agent-data";
 import { dataComputeCases } from "./cases/data-compute";
 import { frontDoorCases } from "./cases/front-door";
 import { gatewayCases } from "./cases/gateway";
@@ -23,6 +24,7 @@ const allCases = [
     ...identityCases,
     ...frontDoorCases,
     ...dataComputeCases,
+    ...agentDataCases,
     ...observabilityCases,
     ...monitoringQueryCases,
     ...governanceCases,
@@ -84,6 +86,8 @@ describe("policy pack: the pack as a whole", () => {
             "apim-rate-limit-within-maximum",
             "apim-sku-allowed",
             "app-settings-no-secrets",
+            "cosmos-continuous-backup-in-production",
+            "data-public-network-disabled-in-production",
             "fic-allowed-issuer",
             "required-tags",
         ]);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { forwardedCallerHeader } from "functions-app/contract";
-import { stableGuid } from "../../components/azure/ids";
+import { builtInRoles, stableGuid } from "../../components/azure/ids";
 import { rolePropagationDiff } from "../../components/azure/role-propagation";
 import { evaluate } from "../../policypacks/control-plane/evaluate";
 import { parseStackConfig } from "../../components/config/parse";
@@ -221,7 +221,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal((sa.annotations as Obj)["azure.workload.identity/client-id"], clientId);
     });
 
-    it("grants the workload identity blob owner on the snippets container and queue contributor on the account only", () => {
+    it("grants the workload identity blob owner on the snippets container, queue contributor on the account and knowledge reader only", () => {
         const uami = v.one("azure-native:managedidentity:UserAssignedIdentity", "-workload-identity");
         const principal = stableGuid("mock", uami.type, uami.name, "principal");
         const grants = v
@@ -229,11 +229,13 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             .filter((r) => r.inputs.principalId === principal);
         const account = v.one("azure-native:storage:StorageAccount");
         const container = v.one("azure-native:storage:BlobContainer");
+        const search = v.one("azure-native:search:Service");
         assert.deepEqual(
             grants.map((g) => [roleOf(g), g.inputs.scope]).sort(),
             [
                 [roles.blobDataOwner, mockId(container, "containerName")],
                 [roles.queueDataContributor, mockId(account, "accountName")],
+                [builtInRoles.searchIndexDataReader, mockId(search, "searchServiceName")],
             ].sort(),
         );
         for (const g of grants) assert.equal(g.inputs.principalType, "ServicePrincipal");
@@ -300,7 +302,11 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal(account.inputs.publicNetworkAccess, "Disabled");
         assert.deepEqual(account.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "None" });
         assert.equal(account.inputs.allowSharedKeyAccess, false);
-        const endpoints = v.ofType("azure-native:network:PrivateEndpoint").map((e) => e.inputs);
+        // Storage's endpoints; memory's and knowledge's are checked in agent-data.test.ts.
+        const endpoints = v
+            .ofType("azure-native:network:PrivateEndpoint")
+            .map((e) => e.inputs)
+            .filter((e) => /-tools-(blob|queue)-pe$/.test(String(e.privateEndpointName)));
         assert.deepEqual(
             endpoints.map((e) => (e.privateLinkServiceConnections as Obj[])[0]?.groupIds).sort(),
             [["blob"], ["queue"]],
@@ -317,10 +323,15 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
                 .ofType("azure-native:privatedns:PrivateZone")
                 .map((z) => z.inputs.privateZoneName)
                 .sort(),
-            ["privatelink.blob.core.windows.net", "privatelink.queue.core.windows.net"],
+            [
+                "privatelink.blob.core.windows.net",
+                "privatelink.documents.azure.com",
+                "privatelink.queue.core.windows.net",
+                "privatelink.search.windows.net",
+            ],
         );
-        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 2);
-        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 2);
+        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 4);
+        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 4);
     });
 
     it("joins the StandardV2 gateway to the VNet through outbound integration on the apim subnet", () => {

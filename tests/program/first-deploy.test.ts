@@ -10,8 +10,8 @@ import * as assert from "node:assert/strict";
 import { stableGuid } from "../../components/azure/ids";
 import { evaluate, type RecordedResource } from "../../policypacks/control-plane/evaluate";
 import { mockDeployerObjectId } from "../../scripts/lib/mocks";
-import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
-import { shippedStack } from "../support/shipped-stacks";
+import type { SynthResult } from "../../scripts/lib/synthesize";
+import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
 
 const roleAssignment = "azure-native:authorization:RoleAssignment";
 
@@ -45,7 +45,7 @@ describe("prod stack deployed from CI, synthesized", function () {
     const assignments = (): RecordedResource[] => prod.resources.filter((r) => r.type === roleAssignment);
 
     before(async () => {
-        prod = await synthesize(shippedStack("prod", { deployerPrincipalType: "ServicePrincipal" }));
+        prod = await sharedSynthesis(sharedStacks.prodFromCi);
     });
 
     it("sends API Management no enableClientCertificate and creates the logger its resource logs use", () => {
@@ -67,11 +67,13 @@ describe("prod stack deployed from CI, synthesized", function () {
         assert.ok(prod.resources.indexOf(logger) < prod.resources.indexOf(diagnostic));
     });
 
-    it("states ServicePrincipal on both of the deployer's grants, cluster admin and registry push", () => {
+    it("states ServicePrincipal on the deployer's grants: cluster admin, registry push, knowledge index", () => {
         const deployer = assignments().filter((r) => r.inputs.principalId === mockDeployerObjectId);
-        assert.deepEqual(deployer.map((r) => r.name.replace(/^acp-prod-aks-/, "")).sort(), [
+        assert.deepEqual(deployer.map((r) => r.name.replace(/^acp-prod-(aks|knowledge)-/, "")).sort(), [
             "deployer-acr-push",
             "deployer-cluster-admin",
+            "deployer-index-data-contributor",
+            "deployer-service-contributor",
         ]);
         for (const r of deployer) assert.equal(r.inputs.principalType, "ServicePrincipal", r.name);
     });
@@ -91,9 +93,10 @@ describe("prod stack deployed from CI, synthesized", function () {
             stableGuid("mock", apim.type, apim.name, "principal"),
         );
         const granted = assignments().filter((r) => identities.includes(String(r.inputs.principalId)));
+        const deployerGrants = assignments().filter((r) => r.inputs.principalId === mockDeployerObjectId);
         assert.equal(
             granted.length,
-            assignments().length - 2,
+            assignments().length - deployerGrants.length,
             "every grant but the deployer's is to an identity",
         );
         for (const r of granted) assert.equal(r.inputs.principalType, "ServicePrincipal", r.name);
@@ -117,7 +120,7 @@ describe("prod stack deployed from CI, synthesized", function () {
         assert.match(
             found[0] ?? "",
             new RegExp(
-                `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
+                `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin", "acp-prod-knowledge-deployer-index-data-contributor", "acp-prod-knowledge-deployer-service-contributor"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
             ),
         );
     });

@@ -37,6 +37,8 @@ export const armTypeOf: Readonly<Record<string, string>> = {
     "azure-native:web:WebApp": "Microsoft.Web/sites",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+    "azure-native:cosmosdb:DatabaseAccount": "Microsoft.DocumentDB/databaseAccounts",
+    "azure-native:search:Service": "Microsoft.Search/searchServices",
 };
 
 /** Input that carries the ARM name of each resource type (when the program names it explicitly). */
@@ -46,6 +48,8 @@ export const armNameInput: Readonly<Record<string, string>> = {
     "azure-native:web:WebApp": "name",
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:operationalinsights:Workspace": "workspaceName",
+    "azure-native:cosmosdb:DatabaseAccount": "accountName",
+    "azure-native:search:Service": "searchServiceName",
     "azure-native:apimanagement:Api": "apiId",
     "azure-native:apimanagement:ApiOperation": "operationId",
 };

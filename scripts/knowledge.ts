@@ -14,9 +14,9 @@ import { loadPassages, planLoad, type SearchTarget } from "./lib/knowledge-load"
 export const knowledgeEndpointOutput = "knowledgeSearchEndpoint";
 
 const command = defineCommand({
-    name: "npm run knowledge -- load <dir>",
+    name: "npm run knowledge",
     summary:
-        "Splits the .md and .txt documents under <dir> into passages (as the local index does) and uploads\n" +
+        "load <dir>: splits the .md and .txt documents under <dir> into passages (as the local index does) and uploads\n" +
         "them to the knowledge index on Azure AI Search (mergeOrUpload, batches of at most 1000 passages\n" +
         "and 16 MB). A reload replaces a document's passages. Signs in as you (az login, or any\n" +
         "DefaultAzureCredential source): you need Search Index Data Contributor on the service.",

@@ -7,7 +7,8 @@ const command = defineCommand({
     summary:
         "Measures tools/call hello_mcp over Streamable HTTP (throughput, p50/p99 latency, errors, peak RSS)\n" +
         "for the Node host bundle against a bare node:http echo, the SDK's stateless pattern and two\n" +
-        "breakdown servers, in interleaved rounds; then the host's cold start, bundled and unbundled.\n" +
+        "breakdown servers, in interleaved rounds; then the host's cold start, bundled and unbundled;\n" +
+        "then memory_save and memory_recall beside hello_mcp on a local Cosmos DB server (memory-tools.ts).\n" +
         "Writes bench/results/latest.json. Takes about 5 servers x rounds x seconds, plus a minute.",
     flags: {
         connections: { type: "string", value: "<n>", default: "32", description: "concurrent connections" },
@@ -42,4 +43,6 @@ runCommand(command, async (flags) => {
     // Loaded only now, so --help and bad arguments answer at once.
     const { runBenchmark } = await import("./mcp-throughput");
     await runBenchmark(options);
+    const { runMemoryBenchmark } = await import("./memory-tools");
+    await runMemoryBenchmark(options);
 });

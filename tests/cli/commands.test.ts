@@ -21,6 +21,7 @@ const commands: readonly CommandUnderTest[] = [
     { readme: "npm run synth", file: "scripts/synth.ts" },
     { readme: "npm run policy", file: "scripts/policy.ts" },
     { readme: "npm run bench", file: "bench/main.ts" },
+    { readme: "npm run knowledge", file: "scripts/knowledge.ts" },
     { readme: "npm run build", file: "functions-app/scripts/build.ts" },
     { readme: "npm run -w functions-app dev", file: "functions-app/scripts/dev.ts" },
 ];
@@ -129,6 +130,12 @@ describe("commands: help, bad arguments and the README's command table", functio
             [named("npm start"), [], { PORT: "abc" }, /PORT=abc is not a port number/],
             [named("npm run token"), [], {}, /--agent <name> is required/],
             [named("npm run bench"), ["--rounds", "0"], {}, /--rounds 0: expected a whole number/],
+            [
+                named("npm run knowledge"),
+                ["load", "scripts", "--dry-run", "--index"],
+                {},
+                /--index needs a value/,
+            ],
         ];
         const results = await inBatches(
             cases.map(([command, args, env, reason]) => async () => ({

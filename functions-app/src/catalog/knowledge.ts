@@ -1,3 +1,4 @@
+import { KnowledgeIndexUnavailableError } from "../knowledge/azure-search-knowledge-index";
 import { appRoles } from "../roles";
 import { ToolInputError, defineTool, storeOptionsOf } from "./tool";
 
@@ -50,14 +51,21 @@ export const knowledgeSearch = defineTool({
     handler: async (args, context) => {
         const { knowledge } = context;
         if (!knowledge) throw new ToolInputError("The knowledge index is not configured on this server.");
-        const passages = await knowledge.search(
-            {
-                text: args.query,
-                top: args.top ?? 5,
-                ...(args.source === undefined ? {} : { source: args.source }),
-            },
-            storeOptionsOf(context),
-        );
+        let passages;
+        try {
+            passages = await knowledge.search(
+                {
+                    text: args.query,
+                    top: args.top ?? 5,
+                    ...(args.source === undefined ? {} : { source: args.source }),
+                },
+                storeOptionsOf(context),
+            );
+        } catch (error) {
+            // The index refused or failed: the agent is told and may retry; the host stays up.
+            if (error instanceof KnowledgeIndexUnavailableError) throw new ToolInputError(error.message);
+            throw error;
+        }
         const structured = { passages };
         return { text: JSON.stringify(structured), structured };
     },

@@ -21,6 +21,9 @@ import { maxNotesPerCaller } from "../catalog/memory";
 import { readMemoryEnvironment } from "../memory/environment";
 import type { MemoryStore } from "../memory/memory-store";
 import { openMemoryStore } from "../memory/open-memory-store";
+import { readKnowledgeEnvironment } from "../knowledge/environment";
+import type { KnowledgeIndex } from "../knowledge/knowledge-index";
+import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
 
 /**
  * The Functions host: every catalog tool as an MCP tool trigger (served by the Functions MCP
@@ -61,6 +64,23 @@ function memory(context: InvocationContext): MemoryStore | null {
     return memoryStore;
 }
 
+let knowledgeIndex: KnowledgeIndex | null | undefined;
+/**
+ * The knowledge index on AI Search from KNOWLEDGE_SEARCH_* (managed identity), or null when it is
+ * not configured (the Functions host loads no local folder). Invalid settings leave it off, as
+ * for memory.
+ */
+function knowledge(context: InvocationContext): KnowledgeIndex | null {
+    if (knowledgeIndex !== undefined) return knowledgeIndex;
+    const { location, errors } = readKnowledgeEnvironment(process.env);
+    if (errors.length > 0) {
+        context.error(`knowledge search is off, its settings are invalid: ${errors.join("; ")}`);
+        return null;
+    }
+    knowledgeIndex = location ? openKnowledgeIndex(location, process.env.AZURE_CLIENT_ID || undefined) : null;
+    return knowledgeIndex;
+}
+
 /** Runs a catalog tool for the Functions MCP trigger and renders the outcome as the library expects. */
 async function runToolForFunctions(
     tool: ToolDefinition,
@@ -77,9 +97,11 @@ async function runToolForFunctions(
     const caller = callerFromTrigger(input);
     // Bounded like the Node host's calls: a stalled storage costs a tool error, not a hung call.
     const memoryOrNull = memory(context);
+    const knowledgeOrNull = knowledge(context);
     const outcome = await callToolWithin(tool, input.arguments, {
         snippets: snippets(),
         ...(memoryOrNull ? { memory: memoryOrNull } : {}),
+        ...(knowledgeOrNull ? { knowledge: knowledgeOrNull } : {}),
         caller,
         now: () => new Date(),
     });

@@ -8,27 +8,41 @@ const loadedExtensions = new Set([".md", ".txt"]);
 const maxPassageChars = 1_500;
 const maxFileBytes = 1024 * 1024;
 
+/** A loaded document: its source name and its passages, in order (a passage's chunk number is its position). */
+export interface SplitDocument {
+    readonly source: string;
+    readonly passages: readonly string[];
+}
+
 /**
  * Splits a folder of Markdown and text documents into passages (paragraphs, merged up to
- * {@link maxPassageChars}). A passage's source is its file's path relative to the folder, with
- * '/' separators, which is what `knowledge_search`'s source filter names.
+ * {@link maxPassageChars}). A document's source is its file's path relative to the folder, with
+ * '/' separators, which is what `knowledge_search`'s source filter names. The local index and the
+ * `knowledge load` command both split here, so both hold the same passages.
  */
-export async function passagesFromFolder(folder: string): Promise<Passage[]> {
+export async function documentsFromFolder(folder: string): Promise<SplitDocument[]> {
     const entries = await readdir(folder, { recursive: true, withFileTypes: true });
     const files = entries
         .filter((e) => e.isFile() && loadedExtensions.has(path.extname(e.name).toLowerCase()))
         .map((e) => path.join(e.parentPath, e.name))
         .sort();
-    const passages: Passage[] = [];
+    const documents: SplitDocument[] = [];
     for (const file of files) {
         const content = await readFile(file);
         if (content.byteLength > maxFileBytes) {
             throw new Error(`${file} is larger than ${maxFileBytes} bytes; split it before loading.`);
         }
         const source = path.relative(folder, file).split(path.sep).join("/");
-        passages.push(...splitPassages(content.toString("utf8")).map((text) => ({ source, text })));
+        documents.push({ source, passages: splitPassages(content.toString("utf8")) });
     }
-    return passages;
+    return documents;
+}
+
+/** {@link documentsFromFolder}, as one list of passages. */
+export async function passagesFromFolder(folder: string): Promise<Passage[]> {
+    return (await documentsFromFolder(folder)).flatMap((d) =>
+        d.passages.map((text) => ({ source: d.source, text })),
+    );
 }
 
 export function splitPassages(text: string): string[] {

@@ -8,6 +8,7 @@ import { maxNotesPerCaller } from "../catalog/memory";
 import { openMemoryStore } from "../memory/open-memory-store";
 import { loadLocalKnowledge } from "../knowledge/local-index";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
+import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
 
 /** Entry point of the bundled server (container and local runs): env -> settings -> host. */
 async function main(): Promise<void> {
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
     const { settings } = result;
     const managedIdentityClientId =
         "managedIdentityClientId" in settings.storage ? settings.storage.managedIdentityClientId : undefined;
-    let knowledge: KnowledgeIndex | undefined;
+    let knowledge: KnowledgeIndex | undefined = settings.knowledgeSearch
+        ? openKnowledgeIndex(settings.knowledgeSearch, managedIdentityClientId)
+        : undefined;
     if (settings.knowledgeFolder !== undefined) {
         try {
             const loaded = await loadLocalKnowledge(settings.knowledgeFolder);
@@ -58,6 +61,9 @@ async function main(): Promise<void> {
         backplane: Boolean(settings.backplane),
         frontDoor: settings.frontDoor?.issuer ?? "off",
         memory: settings.memory ? "on" : "off",
+        knowledge: settings.knowledgeSearch
+            ? `AI Search index ${settings.knowledgeSearch.indexName}`
+            : (settings.knowledgeFolder ?? "off"),
     });
 
     let stopping = false;

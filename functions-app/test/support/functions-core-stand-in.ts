@@ -59,6 +59,14 @@ export async function invokeAsWorker(
  */
 export function installFunctionsCoreStandIn(): Registration[] {
     const registrations: Registration[] = [];
+    // `@azure/functions` keeps the core API it found first: later installs only redirect where
+    // registrations go, so each loader of the app gets its own.
+    if (installed) {
+        installed.current = registrations;
+        return registrations;
+    }
+    const target = { current: registrations };
+    installed = target;
     const disposable = { dispose: () => undefined };
     const standIn = {
         setProgrammingModel: (model: ProgrammingModel) => {
@@ -66,7 +74,7 @@ export function installFunctionsCoreStandIn(): Registration[] {
         },
         getProgrammingModel: () => programmingModel,
         registerFunction: (metadata: Registration["metadata"], handler: Registration["handler"]) => {
-            registrations.push({ metadata, handler });
+            target.current.push({ metadata, handler });
             return disposable;
         },
         registerHook: () => disposable,
@@ -83,5 +91,24 @@ export function installFunctionsCoreStandIn(): Registration[] {
     cached.exports = standIn;
     cached.loaded = true;
     require.cache[moduleId] = cached;
+    return registrations;
+}
+
+let installed: { current: Registration[] } | undefined;
+
+/**
+ * Loads a copy of the Functions app of its own, as a worker starting with the current
+ * `process.env` would, and returns its registrations. The copy is not left in the module cache,
+ * so the next loader (another test file) reads its own settings.
+ */
+export function loadFunctionsApp(entry: string): Registration[] {
+    const registrations = installFunctionsCoreStandIn();
+    delete require.cache[entry];
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its registrations, after the stand-in
+        require(entry);
+    } finally {
+        delete require.cache[entry];
+    }
     return registrations;
 }

@@ -15,7 +15,7 @@ export interface AgentCredentialOptions {
     readonly tenantId: string;
     /** `<MCP app id URI>/.default` (stack output `agents.<name>.scope`). */
     readonly scope: string;
-    /** Default `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`. */
+    /** Default `<$AZURE_AUTHORITY_HOST or https://login.microsoftonline.com>/<tenant>/oauth2/v2.0/token`. */
     readonly tokenEndpoint?: string;
     /**
      * Audiences an access token for the MCP API may carry: default the app id URI and, for

@@ -13,7 +13,7 @@ import { signAws } from "./aws-sigv4";
 export interface AwsTokenSourceOptions {
     /** Default `$AWS_REGION`, else `$AWS_DEFAULT_REGION`. */
     readonly region?: string;
-    /** Default `https://sts.<region>.amazonaws.com/`. */
+    /** Default `$AWS_ENDPOINT_URL_STS`, else `https://sts.<region>.amazonaws.com/`. */
     readonly stsEndpoint?: string;
     readonly audience?: string;
     /** 60-3600; default 300 (AWS's default). */
@@ -39,7 +39,11 @@ export function awsTokenSource(options: AwsTokenSourceOptions = {}): PlatformTok
                 options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
                 "AWS_REGION (GetWebIdentityToken needs a regional STS endpoint)",
             );
-            const url = new URL(options.stsEndpoint ?? `https://sts.${region}.amazonaws.com/`);
+            const url = new URL(
+                options.stsEndpoint ??
+                    process.env.AWS_ENDPOINT_URL_STS ??
+                    `https://sts.${region}.amazonaws.com/`,
+            );
             const body = new URLSearchParams({
                 Action: "GetWebIdentityToken",
                 Version: "2011-06-15",

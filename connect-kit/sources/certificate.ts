@@ -18,7 +18,7 @@ export interface CertificateAssertionOptions {
     readonly certificate: string;
     /** PEM (PKCS#8 or PKCS#1) of its private key. */
     readonly privateKey: string;
-    /** Default `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`: the assertion's `aud`. */
+    /** Default {@link entraTokenEndpoint} of the tenant: the assertion's `aud`. */
     readonly tokenEndpoint?: string;
     /** Default `x5t`. */
     readonly thumbprint?: "x5t" | "x5t#S256";
@@ -27,9 +27,10 @@ export interface CertificateAssertionOptions {
     readonly now?: () => number;
 }
 
+/** Entra's v2 token endpoint for a tenant; the authority host defaults to `$AZURE_AUTHORITY_HOST`, as in the Azure SDKs. */
 export function entraTokenEndpoint(
     tenantId: string,
-    authorityHost = "https://login.microsoftonline.com",
+    authorityHost = process.env.AZURE_AUTHORITY_HOST ?? "https://login.microsoftonline.com",
 ): string {
     return `${authorityHost.replace(/\/+$/, "")}/${tenantId}/oauth2/v2.0/token`;
 }

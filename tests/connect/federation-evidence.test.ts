@@ -3,7 +3,7 @@
  * for every agent in Pulumi.dev.yaml the kit gets a token from that platform's fake, exchanges it
  * at the Entra stand-in, which checks it against the synthesized stack's own credentials, and calls
  * hello_mcp through the local gateway. Tokens with a wrong subject, issuer or audience are refused
- * at the exchange with Entra's codes.
+ * at the exchange with Entra's codes. `npm run connect` is tested on the same plane (one synthesis).
  */
 import * as assert from "node:assert/strict";
 import { decodeJwt } from "jose";
@@ -22,10 +22,11 @@ import {
 } from "../../connect-kit";
 import { connectionValues, type AgentConnectionValues } from "../../connect-kit/stack-outputs";
 import { accessConnectorClientId, startDevPlane, type DevAgent, type DevPlane } from "./support/dev-plane";
+import { describeConnectCommand } from "./support/connect-command-cases";
 import { githubIssuer, googleIssuer } from "./support/platform-fakes";
 
 describe("connection kit: every dev agent through the stack's own federation", function () {
-    this.timeout(120_000);
+    this.timeout(180_000);
     let dev: DevPlane;
 
     before(async () => {
@@ -247,4 +248,6 @@ describe("connection kit: every dev agent through the stack's own federation", f
             tokenEndpoint: dev.tokenEndpoint,
         });
     }
+
+    describeConnectCommand(() => dev);
 });

@@ -78,6 +78,8 @@ export interface PlatformFakes {
     readonly imdsEndpoint: string;
     readonly githubRequestUrl: string;
     readonly githubRequestToken: string;
+    /** The `IDENTITY_HEADER` the managed identity endpoint accepts (App Service protocol). */
+    readonly identityHeader: string;
     /** The AWS credentials STS and Cognito accept. */
     readonly awsCredentials: AwsCredentials;
     /** Writes a projected service account token for `audience` into `dir`; returns its path. */
@@ -130,6 +132,7 @@ export async function startPlatformFakes(ids: FakeIdentities): Promise<PlatformF
         sessionToken: randomUUID(),
     };
     const githubRequestToken = randomUUID();
+    const identityHeader = randomUUID();
     const calls: Record<string, number> = {};
     let url = "";
     const now = () => Math.floor(Date.now() / 1000);
@@ -241,7 +244,8 @@ export async function startPlatformFakes(ids: FakeIdentities): Promise<PlatformF
         },
         imds: async (req, u) => {
             const m = ids.managedIdentity;
-            if (req.headers.metadata !== "true")
+            // IMDS wants `Metadata: true`; App Service and Functions the endpoint's own header.
+            if (req.headers.metadata !== "true" && req.headers["x-identity-header"] !== identityHeader)
                 return [
                     400,
                     JSON.stringify({
@@ -365,6 +369,7 @@ export async function startPlatformFakes(ids: FakeIdentities): Promise<PlatformF
         imdsEndpoint: `${url}/imds/metadata/identity/oauth2/token`,
         githubRequestUrl: `${url}/github/idtoken?api-version=2.0`,
         githubRequestToken,
+        identityHeader,
         awsCredentials,
         async writeKubernetesToken(dir, audience = "api://AzureADTokenExchange", lifetimeSeconds = 3600) {
             const k = ids.kubernetes;

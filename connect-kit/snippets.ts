@@ -29,11 +29,35 @@ export function renderConnection(stack: string, v: AgentConnectionValues, origin
         "",
         `Runs on the platform: ${platformNote(v)}`,
         "",
+        ...otherLanguages(v),
         "TypeScript (copy connect-kit/ next to it; needs jose and @modelcontextprotocol/sdk):",
         "",
         typescriptSnippet(v),
     ];
     return lines.join("\n") + "\n";
+}
+
+const pythonSource: Record<string, string> = {
+    gcp: "gcp_token",
+    aws: "aws_token",
+    azureDatabricks: "databricks_token",
+};
+
+/** Python (token part, standard library) for GCP, AWS and Databricks; Apex for Salesforce. */
+function otherLanguages(v: AgentConnectionValues): string[] {
+    if (pythonSource[v.platform] !== undefined)
+        return [
+            "Python, token part (standard library; copy connect-kit/python/entra_token.py):",
+            `  TENANT_ID=${v.tenantId} CLIENT_ID=${v.clientId} SCOPE=${v.scope} python3 entra_token.py ${v.platform}`,
+            `  (in code: access_token(${pythonSource[v.platform] ?? ""}(), tenant_id, client_id, scope))`,
+            "",
+        ];
+    if (v.platform === "salesforce")
+        return [
+            "Apex and Named Credential settings: connect-kit/salesforce/ (TENANT_ID, CLIENT_ID, SCOPE above).",
+            "",
+        ];
+    return [];
 }
 
 function platformNote(v: AgentConnectionValues): string {

@@ -19,7 +19,7 @@ export interface AzureTokenCredential {
 
 export interface ManagedIdentityTokenSourceOptions {
     /** Client id of the user-assigned identity (several may be attached). */
-    readonly clientId?: string;
+    readonly clientId?: string | undefined;
     /** An Azure SDK credential to ask instead of the endpoint (Databricks service credential). */
     readonly credential?: AzureTokenCredential;
     /** Default `$IDENTITY_ENDPOINT`, else `http://169.254.169.254/metadata/identity/oauth2/token`. */

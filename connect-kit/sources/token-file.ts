@@ -9,7 +9,7 @@ import { tokenExchangeAudience, type PlatformTokenSource } from "../source";
 
 export interface TokenFileSourceOptions {
     /** Default `$AZURE_FEDERATED_TOKEN_FILE`. */
-    readonly path?: string;
+    readonly path?: string | undefined;
     readonly audience?: string;
     /** For messages; default `kubernetes`. */
     readonly platform?: string;

@@ -22,7 +22,7 @@ import {
 } from "../../connect-kit";
 import { connectionValues, type AgentConnectionValues } from "../../connect-kit/stack-outputs";
 import { accessConnectorClientId, startDevPlane, type DevAgent, type DevPlane } from "./support/dev-plane";
-import { describeConnectCommand } from "./support/connect-command-cases";
+import { describeConnectCommand, describePythonSnippets } from "./support/connect-command-cases";
 import { githubIssuer, googleIssuer } from "./support/platform-fakes";
 
 describe("connection kit: every dev agent through the stack's own federation", function () {
@@ -250,4 +250,5 @@ describe("connection kit: every dev agent through the stack's own federation", f
     }
 
     describeConnectCommand(() => dev);
+    describePythonSnippets(() => dev);
 });

@@ -37,8 +37,7 @@ interface Cached {
 export class AgentCredential {
     private cached: Cached | undefined;
     private inFlight: Promise<Cached> | undefined;
-    /** How many exchanges were made (for tests and metrics). */
-    exchanges = 0;
+    private exchangeCount = 0;
 
     constructor(private readonly options: AgentCredentialOptions) {}
 
@@ -55,6 +54,11 @@ export class AgentCredential {
             if (cached && now < cached.expiresAt - 30_000) return cached.token;
             throw error;
         }
+    }
+
+    /** How many exchanges were made (metrics, tests). */
+    get exchanges(): number {
+        return this.exchangeCount;
     }
 
     /** Forget the cached token (after the gateway refused it). */
@@ -75,7 +79,7 @@ export class AgentCredential {
             audiences: [source.assertionAudience],
             now: () => this.now(),
         });
-        this.exchanges++;
+        this.exchangeCount++;
         const exchanged = await exchangeAtEntra({
             tokenEndpoint: options.tokenEndpoint ?? entraTokenEndpoint(options.tenantId),
             clientId: options.clientId,

@@ -15,7 +15,7 @@ export {
     TokenCheckFailedError,
 } from "./errors";
 export { exchangeAtEntra, clientAssertionType } from "./exchange";
-export { authorizedFetch, connectMcp, type ConnectOptions } from "./mcp";
+export { authorizedFetch, connectMcp, unwrapAuthorization, type ConnectOptions } from "./mcp";
 export { tokenExchangeAudience, type PlatformTokenSource } from "./source";
 export { awsTokenSource, type AwsTokenSourceOptions } from "./sources/aws";
 export { awsCognitoTokenSource, type AwsCognitoTokenSourceOptions } from "./sources/aws-cognito";

@@ -314,7 +314,16 @@ export class LocalEntra {
             );
         const assertion = form.get("client_assertion");
         const assertionType = form.get("client_assertion_type");
-        if (assertion === null || assertionType !== clientAssertionType) {
+        if (assertion !== null && assertionType !== clientAssertionType)
+            return reply(
+                res,
+                refusal(
+                    "invalid_request",
+                    7000218,
+                    `client_assertion_type must be ${clientAssertionType} when a client_assertion is sent.`,
+                ),
+            );
+        if (assertion === null) {
             // Without an assertion the stand-in issues tokens by client id alone (local runs, smoke
             // tests); with federation required it refuses, as Entra does.
             if (this.options.federation?.requireClientAssertion)

@@ -6,7 +6,7 @@
  * at the exchange with Entra's codes. `npm run connect` is tested on the same plane (one synthesis).
  */
 import * as assert from "node:assert/strict";
-import { decodeJwt } from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import {
     AgentCredential,
     awsTokenSource,
@@ -113,6 +113,27 @@ describe("connection kit: every dev agent through the stack's own federation", f
         } finally {
             await client.close();
         }
+    });
+
+    it("takes a Salesforce assertion with an x5t#S256 thumbprint (PS256) as well as x5t", async () => {
+        const values = connectionValues(dev.outputs, "salesforce-service");
+        const source = certificateAssertionSource({
+            clientId: values.clientId,
+            tenantId: values.tenantId,
+            certificate: dev.salesforce.certificate,
+            privateKey: dev.salesforce.privateKey,
+            tokenEndpoint: dev.tokenEndpoint,
+            thumbprint: "x5t#S256",
+        });
+        const assertion = await source.token();
+        assert.equal(decodeProtectedHeader(assertion).alg, "PS256");
+        const token = await exchangeAtEntra({
+            tokenEndpoint: dev.tokenEndpoint,
+            clientId: values.clientId,
+            scope: values.scope,
+            assertion,
+        });
+        assert.equal(decodeJwt(token.accessToken).azp, values.clientId);
     });
 
     describe("refused at the exchange, with Entra's codes", () => {
@@ -226,6 +247,28 @@ describe("connection kit: every dev agent through the stack's own federation", f
             });
             assert.equal(res.status, 400);
             assert.deepEqual(((await res.json()) as { error_codes: number[] }).error_codes, [7000218]);
+        });
+
+        it("an assertion with another client_assertion_type: refused, not ignored", async () => {
+            const values = connectionValues(dev.outputs, "gcp-research");
+            const iat = Math.floor(Date.now() / 1000);
+            const res = await fetch(dev.tokenEndpoint, {
+                method: "POST",
+                body: new URLSearchParams({
+                    grant_type: "client_credentials",
+                    client_id: values.clientId,
+                    scope: values.scope,
+                    client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",
+                    client_assertion: await dev.fakes.mint(googleIssuer, {
+                        aud: "api://AzureADTokenExchange",
+                        sub: gcpId(),
+                        iat,
+                        exp: iat + 600,
+                    }),
+                }),
+            });
+            assert.equal(res.status, 400);
+            assert.equal(((await res.json()) as { error: string }).error, "invalid_request");
         });
 
         it("a Salesforce assertion signed by a certificate the app does not hold: AADSTS700027", async () => {

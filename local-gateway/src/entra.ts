@@ -21,6 +21,12 @@ import {
 } from "jose";
 import { delegatedScope } from "functions-app/contract";
 import type { MintedToken, TokenValidationResult } from "./policies/types";
+import {
+    AssertionChecker,
+    refusal,
+    type FederatedCredential,
+    type FederationOptions,
+} from "./entra-federation";
 import { LocalSignIn, tokenExchangeAudience, type LocalSignInOptions, type LocalUser } from "./entra-sign-in";
 
 export interface LocalAgent {
@@ -29,6 +35,9 @@ export interface LocalAgent {
     /** Object id of the agent's service principal (`oid`, `sub` of app-only tokens). */
     readonly objectId: string;
     readonly roles: readonly string[];
+    /** The credentials on the agent's app, checked when a client assertion is presented. */
+    readonly federatedCredentials?: readonly FederatedCredential[];
+    readonly certificates?: readonly string[];
 }
 
 export interface LocalEntraOptions {
@@ -46,6 +55,10 @@ export interface LocalEntraOptions {
     };
     /** Interactive sign-in for the OAuth front door's app registration (front door mode). */
     readonly signIn?: LocalSignInOptions;
+    /** The MCP app's id URI: client credentials are issued for `<it>/.default` only. Default `api://<resourceClientId>`. */
+    readonly resourceAppIdUri?: string;
+    /** How client assertions are checked against the agents' credentials. */
+    readonly federation?: FederationOptions;
 }
 
 export interface MintOptions {
@@ -68,6 +81,7 @@ export class LocalEntra {
     readonly authority: string;
     readonly signIn: LocalSignIn | undefined;
     private readonly keyId = randomUUID();
+    private readonly assertions: AssertionChecker;
 
     private constructor(
         readonly options: LocalEntraOptions,
@@ -80,6 +94,10 @@ export class LocalEntra {
         this.jwksUri = `${base}${entraPrefix}/${options.tenantId}/discovery/v2.0/keys`;
         this.tokenEndpoint = `${base}${entraPrefix}/oauth2/v2.0/token`;
         this.authority = `${base}${entraPrefix}/${options.tenantId}`;
+        this.assertions = new AssertionChecker(options.federation ?? {}, [
+            `${this.authority}/oauth2/v2.0/token`,
+            this.tokenEndpoint,
+        ]);
         this.signIn = options.signIn
             ? new LocalSignIn(options.signIn, {
                   mintDelegated: (user, clientId) => this.delegatedToken(user, clientId),
@@ -273,19 +291,94 @@ export class LocalEntra {
                 error: "unsupported_grant_type",
                 error_description: "only client_credentials is issued locally",
             });
-        const agent = this.agent(form.get("client_id") ?? "");
-        if (!agent) return send(res, 400, { error: "invalid_client" });
-        if (!(form.get("scope") ?? "").endsWith("/.default"))
-            return send(res, 400, {
-                error: "invalid_scope",
-                error_description: "scope must end in /.default",
-            });
+        const clientId = form.get("client_id") ?? "";
+        const agent = this.options.agents.find((a) => a.clientId === clientId) ?? this.agent(clientId);
+        if (!agent)
+            return reply(
+                res,
+                refusal(
+                    "unauthorized_client",
+                    700016,
+                    `Application with identifier '${clientId}' was not found in the directory '${this.options.tenantId}'.`,
+                ),
+            );
+        const scope = form.get("scope") ?? "";
+        if (!scope.endsWith("/.default"))
+            return reply(
+                res,
+                refusal(
+                    "invalid_scope",
+                    70011,
+                    `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+                ),
+            );
+        const assertion = form.get("client_assertion");
+        const assertionType = form.get("client_assertion_type");
+        if (assertion !== null && assertionType !== clientAssertionType)
+            return reply(
+                res,
+                refusal(
+                    "invalid_request",
+                    7000218,
+                    `client_assertion_type must be ${clientAssertionType} when a client_assertion is sent.`,
+                ),
+            );
+        if (assertion === null) {
+            // Without an assertion the stand-in issues tokens by client id alone (local runs, smoke
+            // tests); with federation required it refuses, as Entra does.
+            if (this.options.federation?.requireClientAssertion)
+                return reply(
+                    res,
+                    refusal(
+                        "invalid_client",
+                        7000218,
+                        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+                    ),
+                );
+        } else {
+            // With an assertion Entra takes only the client id, never the stand-in's name lookup.
+            if (agent.clientId !== clientId)
+                return reply(
+                    res,
+                    refusal(
+                        "unauthorized_client",
+                        700016,
+                        `Application with identifier '${clientId}' was not found in the directory '${this.options.tenantId}'.`,
+                    ),
+                );
+            const resource = scope.slice(0, -"/.default".length);
+            const appIdUri = this.options.resourceAppIdUri ?? `api://${this.options.resourceClientId}`;
+            if (resource !== appIdUri && resource !== this.options.resourceClientId)
+                return reply(
+                    res,
+                    refusal(
+                        "invalid_resource",
+                        500011,
+                        `The resource principal named ${resource} was not found in the tenant named ${this.options.tenantId}.`,
+                    ),
+                );
+            const refused = await this.assertions.check(
+                {
+                    clientId: agent.clientId,
+                    federatedCredentials: agent.federatedCredentials ?? [],
+                    certificates: agent.certificates ?? [],
+                },
+                assertion,
+            );
+            if (refused) return reply(res, refused);
+        }
         send(res, 200, {
             token_type: "Bearer",
             access_token: await this.agentToken(agent),
             expires_in: tokenLifetimeSeconds,
         });
     }
+}
+
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+function reply(res: ServerResponse, answer: { status: number; body: unknown }): void {
+    send(res, answer.status, answer.body);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

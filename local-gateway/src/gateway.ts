@@ -11,6 +11,7 @@ import type { Parser } from "web-tree-sitter";
 import { GatewayContext, headersFromRaw, MessageBody, newHeaders, type Headers, type Url } from "./context";
 import { composeScopes, defaultGlobalPolicy, loadPolicyDocument, type PolicyDocument } from "./document";
 import { LocalEntra } from "./entra";
+import type { FederationOptions } from "./entra-federation";
 import type { LocalSignInOptions } from "./entra-sign-in";
 import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
 import { csharpParser } from "./expressions/parser";
@@ -47,6 +48,8 @@ export interface LocalGatewayOptions {
     readonly host?: string | undefined;
     /** The Entra stand-in's interactive sign-in for the front door's app; its redirect URI is this gateway's. */
     readonly signIn?: Omit<LocalSignInOptions, "redirectUri">;
+    /** How the Entra stand-in checks agents' client assertions. */
+    readonly federation?: FederationOptions;
     /** Called for every request the gateway answered (status, route). */
     readonly onRequest?: (entry: {
         method: string;
@@ -94,6 +97,8 @@ export class LocalGateway {
                 tenantId: source.tenantId,
                 resourceClientId: source.mcpAppClientId,
                 agents: source.agents,
+                ...appIdUriOf(source),
+                ...(options.federation ? { federation: options.federation } : {}),
                 gatewayIdentity: {
                     objectId: source.gatewayObjectId,
                     clientId: source.gatewayObjectId,
@@ -472,4 +477,10 @@ function sendPlain(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body);
     res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
     res.end(text);
+}
+
+/** The MCP app's id URI as the stack defines it, when it does. */
+function appIdUriOf(source: StackSource): { resourceAppIdUri?: string } {
+    const uri = source.namedValues.get("mcp-app-id-uri");
+    return uri === undefined ? {} : { resourceAppIdUri: uri };
 }

@@ -26,6 +26,7 @@ import { FrontDoor, type FrontDoorLifetimes } from "functions-app/front-door/fro
 import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
 import { EntraUpstream } from "functions-app/front-door/upstream";
 import type { MintOptions } from "./entra";
+import type { FederationOptions } from "./entra-federation";
 import type { LocalSignIn, LocalUser } from "./entra-sign-in";
 import { LocalGateway } from "./gateway";
 import { loadStackSource, type StackSource } from "./stack-source";
@@ -49,6 +50,8 @@ export interface LocalControlPlaneOptions {
     readonly logger?: Logger;
     /** Front door settings for local runs and tests (used when the stack has `mcpClientAuth: frontDoor`). */
     readonly frontDoor?: LocalFrontDoorOptions;
+    /** How the Entra stand-in checks agents' client assertions (issuer keys, assertion required). */
+    readonly federation?: FederationOptions;
     /** Folder of documents for the local knowledge index (`knowledge_search`); none: an empty index. */
     readonly knowledgeFolder?: string;
 }
@@ -139,6 +142,7 @@ export async function startLocalControlPlane(
         const gateway = await LocalGateway.start({
             source,
             port: options.gatewayPort,
+            ...(options.federation ? { federation: options.federation } : {}),
             ...(frontDoorOn
                 ? {
                       signIn: {

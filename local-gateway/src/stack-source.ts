@@ -39,6 +39,16 @@ export interface StackAgent {
     readonly clientId: string;
     readonly objectId: string;
     readonly roles: readonly string[];
+    /** The federated identity credentials on the agent's app, as the program creates them. */
+    readonly federatedCredentials: readonly StackFederatedCredential[];
+    /** Public certificates (PEM or base64 DER) registered on the agent's app. */
+    readonly certificates: readonly string[];
+}
+
+export interface StackFederatedCredential {
+    readonly issuer: string;
+    readonly subject: string;
+    readonly audiences: readonly string[];
 }
 
 export interface StackSource {
@@ -78,6 +88,8 @@ const str = (r: RecordedResource, key: string): string => {
         throw new StackSourceError(`${r.type} ${r.name}: input ${key} is not a string`);
     return v;
 };
+const ficType = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential";
+const certificateType = "azuread:index/applicationCertificate:ApplicationCertificate";
 const ofType = (resources: readonly RecordedResource[], kind: string) =>
     resources.filter((r) => r.type === `azure-native:apimanagement:${kind}`);
 
@@ -156,11 +168,25 @@ export function stackSourceFrom(
         const assignment = assignments.find((r) => r.name.includes(`-agent-${name}-role-`));
         if (!a.clientId || !assignment)
             throw new StackSourceError(`agent ${name}: no client id or role assignment recorded`);
+        const owned = (suffix: (r: RecordedResource) => string) => (r: RecordedResource) =>
+            r.name.endsWith(`-agent-${name}-${suffix(r)}`);
+        const federatedCredentials = resources
+            .filter((r) => r.type === ficType && owned((r) => `fic-${str(r, "displayName")}`)(r))
+            .map((r) => ({
+                issuer: str(r, "issuer"),
+                subject: str(r, "subject"),
+                audiences: (unwrap(r.inputs.audiences) as unknown[]).map((v) => String(unwrap(v))),
+            }));
+        const certificates = resources
+            .filter((r) => r.type === certificateType && owned(() => "certificate")(r))
+            .map((r) => str(r, "value"));
         return {
             name,
             clientId: a.clientId,
             objectId: str(assignment, "principalObjectId"),
             roles: a.roles ?? [],
+            federatedCredentials,
+            certificates,
         };
     });
     const grant = assignments.find((r) => r.name.endsWith("-backend-grant"));

@@ -77,7 +77,7 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
             }
         });
 
-        it("answers an unknown agent with 400 invalid_client", async () => {
+        it("answers an unknown agent with 400 unauthorized_client (AADSTS700016), as Entra does", async () => {
             const res = await fetch(plane.urls.token, {
                 method: "POST",
                 body: new URLSearchParams({
@@ -87,7 +87,9 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 }),
             });
             assert.equal(res.status, 400);
-            assert.deepEqual(await res.json(), { error: "invalid_client" });
+            const body = (await res.json()) as { error: string; error_codes: number[] };
+            assert.equal(body.error, "unauthorized_client");
+            assert.deepEqual(body.error_codes, [700016]);
         });
     });
 

@@ -20,6 +20,7 @@ const commands: readonly CommandUnderTest[] = [
     { readme: "npm run token", file: "local-gateway/src/token-cli.ts" },
     { readme: "npm run synth", file: "scripts/synth.ts" },
     { readme: "npm run policy", file: "scripts/policy.ts" },
+    { readme: "npm run connect", file: "scripts/connect.ts" },
     { readme: "npm run bench", file: "bench/main.ts" },
     { readme: "npm run knowledge", file: "scripts/knowledge.ts" },
     { readme: "npm run build", file: "functions-app/scripts/build.ts" },
@@ -92,7 +93,7 @@ describe("commands: help, bad arguments and the README's command table", functio
             );
         });
         // One rule for defaults: every command that reads a stack uses dev unless told otherwise.
-        for (const readme of ["npm start", "npm run synth", "npm run policy"]) {
+        for (const readme of ["npm start", "npm run synth", "npm run policy", "npm run connect"]) {
             const usage = results.find((r) => r.readme === readme)?.result.stdout;
             assert.ok(usage !== undefined, `no --help run for ${readme}`);
             assert.match(usage, /^ {2}--stack <name> .*\(default: dev\)$/m, readme);
@@ -129,6 +130,13 @@ describe("commands: help, bad arguments and the README's command table", functio
             [named("npm run policy"), ["--stack"], {}, /--stack needs a value/],
             [named("npm start"), [], { PORT: "abc" }, /PORT=abc is not a port number/],
             [named("npm run token"), [], {}, /--agent <name> is required/],
+            [named("npm run connect"), [], {}, /--agent <name> is required/],
+            [
+                named("npm run connect"),
+                ["--agent", "x", "--outputs", "no-such-outputs.json"],
+                {},
+                /--outputs no-such-outputs\.json: ENOENT/,
+            ],
             [named("npm run bench"), ["--rounds", "0"], {}, /--rounds 0: expected a whole number/],
             [
                 named("npm run knowledge"),

@@ -14,6 +14,7 @@ import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-i
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
 import { projectName } from "./project";
+import { controlPlaneVault } from "./security/control-plane-vault";
 import type {
     BackendArtifacts,
     DeployedToolBackend,
@@ -160,6 +161,17 @@ export class ControlPlane extends pulumi.ComponentResource {
         // In the backend's network when it has one, so a private backend reaches them privately.
         const data = deployAgentData(backendContext, backend.network);
 
+        const vault = controlPlaneVault(this, name, {
+            config,
+            context,
+            baseName,
+            unique,
+            resourceGroupName: rg,
+            workspaceId: monitoring.workspaceId,
+            network: backend.network,
+            tags,
+        });
+
         const gateway = new Gateway(
             `${name}-gateway`,
             {
@@ -224,7 +236,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                 backendAudience: toolBackend.audience,
                 backendServicePrincipalObjectId: identity.backendServicePrincipalObjectId,
                 backendInvokeRoleId: identity.backendInvokeRoleId,
-                functionsSystemKey: toolBackend.functionsSystemKey,
+                subscriptionId: context.subscriptionId,
+                functionsKeySecret: vault.storeFunctionsKey(toolBackend.functionsSystemKey),
                 policy: {
                     rateLimitCalls: config.gatewayPolicy.rateLimitCalls,
                     rateLimitPeriodSeconds: config.gatewayPolicy.rateLimitPeriodSeconds,

@@ -50,6 +50,8 @@ const nameInputs: Record<string, string> = {
     "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": "roleAssignmentId",
     "azure-native:search:Service": "searchServiceName",
     "azure-native:monitor:DataCollectionRuleAssociation": "associationName",
+    "azure-native:keyvault:Vault": "vaultName",
+    "azure-native:keyvault:Secret": "secretName",
 };
 
 /** Kubeconfig a cluster with Entra ID integration returns in exec format (kubelogin). */
@@ -175,6 +177,26 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
             case "azure-native:cosmosdb:DatabaseAccount":
                 Object.assign(state, { documentEndpoint: `https://${name}.documents.azure.com:443/` });
                 break;
+            case "azure-native:keyvault:Vault":
+                Object.assign(state, {
+                    properties: {
+                        ...(inputs.properties as State),
+                        vaultUri: `https://${name}.vault.azure.net/`,
+                    },
+                });
+                break;
+            case "azure-native:keyvault:Secret": {
+                // What ARM reports: the versionless and versioned URIs, never the value.
+                const uri = `https://${String(inputs.vaultName)}.vault.azure.net/secrets/${name}`;
+                Object.assign(state, {
+                    properties: {
+                        contentType: (inputs.properties as State).contentType,
+                        secretUri: uri,
+                        secretUriWithVersion: `${uri}/${guid("version").replace(/-/g, "")}`,
+                    },
+                });
+                break;
+            }
         }
         return { id, state };
     }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { spreadOf, type Spread } from "./spread";
@@ -35,7 +35,7 @@ export async function measureFunctionsLoad(
         functions = result.functions;
     }
     const files: Record<string, number> = {};
-    for (const name of ["index.js", "azure-sdk.js"])
+    for (const name of (await readdir(path.join(appDirectory, "dist"))).sort())
         files[name] = (await stat(path.join(appDirectory, "dist", name))).size;
     return { loadMs: spreadOf(times), functions, zipBytes: (await stat(zipPath)).size, files };
 }

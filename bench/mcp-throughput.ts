@@ -6,6 +6,8 @@ import { build, type Plugin } from "esbuild";
 import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { killOnExit } from "functions-app/child-processes";
+import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
+import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
 import { measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
 import { formatSpread, spreadOf } from "./spread";
@@ -18,7 +20,10 @@ import { formatSpread, spreadOf } from "./spread";
  *   (c) the SDK's documented stateless pattern (express, new McpServer + transport per request),
  *   (d) for the breakdown, the host's HTTP handling with a canned answer instead of the SDK, and
  *   (e) the host with its fast path off (MCP_FAST_PATH=off), so every request takes the SDK's dispatch,
- *   (f) the host answering the same call in the modern revision (2026-07-28: `_meta`, Mcp-* headers);
+ *   (f) the host answering the same call in the modern revision (2026-07-28: `_meta`, Mcp-* headers),
+ *   (g) the host configured as the AKS backend runs it: auth on (the gateway's RS256 token checked
+ *       against a JWKS on loopback), the caller and its roles forwarded by the gateway and checked
+ *       per tool, ALLOWED_ORIGINS and PUBLIC_BASE_URL set (batch bounds are always on);
  * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts) beside a bare
  * `node -e 0` spawn and the echo's, and the Functions app's load time and size (bench/functions-load.ts).
  *
@@ -86,6 +91,40 @@ const modernCall: LoadRequest = {
     }),
 };
 
+/** The audience the bench's gateway token is for. */
+const benchAudience = "api://agents-control-plane-bench";
+
+/**
+ * The AKS backend's settings (components/kubernetes/deployment.ts `hostEnvironment`) with a local
+ * signing-key server in place of Entra ID, and the call as the gateway forwards it: its own token,
+ * the agent's client id and roles.
+ */
+async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, string>; request: LoadRequest }> {
+    const token = await issuer.sign(
+        { aud: benchAudience, azp: "gateway-managed-identity", roles: [gatewayRole] },
+        { expiresIn: "2h" },
+    );
+    return {
+        env: {
+            AUTH_ISSUER: issuer.issuer,
+            AUTH_AUDIENCE: benchAudience,
+            AUTH_JWKS_URI: issuer.jwksUri,
+            AUTH_RESOURCE: "https://gateway.example/mcp",
+            ALLOWED_ORIGINS: "https://portal.example",
+            PUBLIC_BASE_URL: "https://gateway.example",
+        },
+        request: {
+            headers: {
+                ...headers,
+                authorization: `Bearer ${token}`,
+                [forwardedCallerHeader]: "00000000-0000-0000-0000-0000000000a1",
+                [forwardedRolesHeader]: appRoles.toolsInvoke,
+            },
+            body: callHello,
+        },
+    };
+}
+
 interface Running {
     readonly url: string;
     readonly child: ChildProcess;
@@ -130,8 +169,24 @@ async function peakRssMiB(pid: number): Promise<number> {
     return kib / 1024;
 }
 
+/**
+ * CPU time a process has used so far, all its threads (Linux /proc/<pid>/stat utime + stime, in
+ * clock ticks of 10 ms), in milliseconds.
+ */
+async function cpuMs(pid: number): Promise<number> {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 interface Round {
     readonly requestsPerSecond: number;
+    /**
+     * CPU time the server spent per answered request. Unlike req/s it hardly depends on what else
+     * the machine runs, so on a shared machine it is the steadier measure of the per-request path.
+     */
+    readonly cpuUsPerRequest: number;
     readonly p50Ms: number;
     readonly p99Ms: number;
     readonly errors: number;
@@ -174,9 +229,13 @@ function load(target: Target, duration: number) {
 }
 
 async function measureRound(target: Target): Promise<void> {
+    const pid = target.running.child.pid!;
+    const cpuBefore = await cpuMs(pid);
     const result = await load(target, seconds);
+    const cpu = (await cpuMs(pid)) - cpuBefore;
     target.rounds.push({
         requestsPerSecond: result.requests.average,
+        cpuUsPerRequest: (1000 * cpu) / Math.max(1, result.requests.total),
         p50Ms: result.latency.p50,
         p99Ms: result.latency.p99,
         errors: result.errors + result.timeouts,
@@ -195,6 +254,7 @@ async function summarize(target: Target): Promise<Throughput> {
         errors: target.rounds.reduce((n, r) => n + r.errors, 0),
         non2xx: target.rounds.reduce((n, r) => n + r.non2xx, 0),
         rounds: target.rounds.map((r) => Math.round(r.requestsPerSecond)),
+        cpuUsPerRequest: median(target.rounds.map((r) => r.cpuUsPerRequest)),
         peakRssMiB: await peakRssMiB(target.running.child.pid!),
     };
 }
@@ -271,6 +331,8 @@ async function main(): Promise<void> {
             startAzurite(),
         ]);
     const hostEnv = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
+    const issuer = await startTokenIssuer();
+    const aks = await aksLike(issuer);
     const targets: Target[] = [];
     try {
         for (const [name, file, env, request] of [
@@ -285,6 +347,12 @@ async function main(): Promise<void> {
                 legacyCall,
             ],
             ["(f) Node host, modern request (2026-07-28)", server.entry, hostEnv, modernCall],
+            [
+                "(g) Node host as on AKS (auth, forwarded roles)",
+                server.entry,
+                { ...hostEnv, ...aks.env },
+                aks.request,
+            ],
         ] as const) {
             const running = await start(file, env);
             const target: Target = { name, running, request, rounds: [] };
@@ -325,25 +393,40 @@ async function main(): Promise<void> {
             coldRuns,
         );
         const [host, echoTarget] = targets;
+        const aksTarget = targets[6];
         const echoResult = results[1];
-        if (!host || !echoTarget || !echoResult) throw new Error("the host and the echo must be measured");
+        if (!host || !echoTarget || !echoResult || !aksTarget)
+            throw new Error("the host, the echo and the host as on AKS must be measured");
         const echoRate = echoResult.requestsPerSecond; // (b), the second target
-        const ratios = host.rounds.map(
-            (r, i) => (100 * r.requestsPerSecond) / (echoTarget.rounds[i]?.requestsPerSecond ?? NaN),
-        );
+        const echoCpu = echoResult.cpuUsPerRequest;
+        /** Per round: req/s as % of the echo's, and the echo's CPU per request as % of this one's. */
+        const versusEcho = (target: Target, label: string): string => {
+            const rate = target.rounds.map(
+                (r, i) => (100 * r.requestsPerSecond) / (echoTarget.rounds[i]?.requestsPerSecond ?? NaN),
+            );
+            const cpu = target.rounds.map(
+                (r, i) => (100 * (echoTarget.rounds[i]?.cpuUsPerRequest ?? NaN)) / r.cpuUsPerRequest,
+            );
+            const list = (xs: number[]) => xs.map((x) => x.toFixed(1) + "%").join(", ");
+            return (
+                `${label} as % of (b), round by round: req/s ${list(rate)} (median ${median(rate).toFixed(1)}%); ` +
+                `CPU per request ${list(cpu)} (median ${median(cpu).toFixed(1)}%)`
+            );
+        };
         const lines = [
             `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
             "",
-            "| server | req/s (median round) | % of echo | rounds req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+            "| server | req/s (median round) | % of echo | rounds req/s | CPU µs/request | echo's CPU/request as % | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
             ...results.map(
                 (r) =>
                     `| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${((100 * r.requestsPerSecond) / echoRate).toFixed(1)}% | ` +
-                    `${r.rounds.join(", ")} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB.toFixed(0)} |`,
+                    `${r.rounds.join(", ")} | ${r.cpuUsPerRequest.toFixed(0)} | ${((100 * echoCpu) / r.cpuUsPerRequest).toFixed(1)}% | ` +
+                    `${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB.toFixed(0)} |`,
             ),
             "",
-            `(a) as % of (b), round by round: ${ratios.map((x) => x.toFixed(1) + "%").join(", ")}; ` +
-                `median ${median(ratios).toFixed(1)}%`,
+            versusEcho(host, "(a)"),
+            versusEcho(aksTarget, "(g)"),
             "",
             `Cold start (bench/cold-start.ts): spawn -> first tools/list answer, ${coldRuns} interleaved rounds;`,
             "median (p25-p75, min-max); ratio: per round, to the same round's bare spawn",
@@ -383,7 +466,7 @@ async function main(): Promise<void> {
         );
     } finally {
         await Promise.all(targets.map((t) => stop(t.running)));
-        await storage.stop();
+        await Promise.all([storage.stop(), issuer.close()]);
     }
 }
 

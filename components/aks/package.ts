@@ -1,8 +1,8 @@
 /**
- * Builds the Node host bundle (server.js, azure-sdk.js and the Dockerfile) the AKS image is made from. The build
- * context is a fixed path relative to the project (`dist/aks-image`) whose files change only when
- * the code does, so the image's inputs are the same on every machine and run: unchanged code
- * builds nothing and rolls out nothing.
+ * Builds the Node host bundle (server.js, the files it loads on first use and the Dockerfile) the
+ * AKS image is made from. The build context is a fixed path relative to the project
+ * (`dist/aks-image`) whose files change only when the code does, so the image's inputs are the
+ * same on every machine and run: unchanged code builds nothing and rolls out nothing.
  */
 import { readFile, readdir, rename, writeFile, mkdir } from "node:fs/promises";
 import * as os from "node:os";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { build, type Plugin } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { zipSync, type Zippable } from "fflate";
 
 /** functions-app/ */
@@ -9,7 +9,7 @@ const appRoot = path.resolve(__dirname, "..");
 const defaultOut = path.join(appRoot, "dist");
 
 export interface FunctionsAppBundle {
-    /** Folder laid out as the Functions host expects: host.json, package.json, dist/index.js, dist/azure-sdk.js. */
+    /** Folder laid out as the Functions host expects: host.json, package.json, dist/index.js and its apart files. */
     readonly directory: string;
     /** Deterministic zip of `directory`, what OneDeploy uploads. */
     readonly zipPath: string;
@@ -18,51 +18,59 @@ export interface FunctionsAppBundle {
 }
 
 export interface NodeServerBundle {
-    /** Folder with server.js, azure-sdk.js (loaded on first storage use) and the Dockerfile. */
+    /** Folder with server.js, its apart files (loaded on first use) and the Dockerfile. */
     readonly directory: string;
     readonly entry: string;
     readonly sha256: string;
 }
 
-/** The Azure SDKs' module (src/storage/azure-sdk-modules.ts), shipped as this file beside the entry. */
-const azureSdkFile = "azure-sdk.js";
-
 /**
- * Leaves the Azure SDKs out of the entry's file: their `require` becomes one of
- * `azure-sdk.js` beside it, so a cold start neither reads nor compiles them (they were about
- * four fifths of the bundle).
+ * Libraries the first requests do not need, each shipped as a file of its own beside the entry
+ * and read when its loader first runs, so a cold start neither reads nor compiles them: the Azure
+ * SDKs (first storage use), the MCP SDK's server with zod and ajv (requests off the fast path,
+ * SSE sessions), Orama (memory recall, the local knowledge index). Each module holds library
+ * code only: a module of ours in two files would exist twice, with two copies of its state.
  */
-const azureSdkApart: Plugin = {
-    name: "azure-sdk-apart",
+const apartModules: readonly { readonly source: string; readonly file: string }[] = [
+    { source: "src/storage/azure-sdk-modules.ts", file: "azure-sdk.js" },
+    { source: "src/node-host/mcp/mcp-sdk-modules.ts", file: "mcp-sdk.js" },
+    { source: "src/knowledge/orama-modules.ts", file: "orama.js" },
+];
+
+/** Turns each `require` of an apart module into one of its file beside the requiring one. */
+const apart: Plugin = {
+    name: "apart-modules",
     setup(b) {
-        b.onResolve({ filter: /\/azure-sdk-modules$/ }, (args) =>
-            args.kind === "require-call" ? { path: `./${azureSdkFile}`, external: true } : undefined,
-        );
+        b.onResolve({ filter: /-modules$/ }, (args) => {
+            if (args.kind !== "require-call") return undefined;
+            const source = path.relative(appRoot, path.resolve(args.resolveDir, args.path + ".ts"));
+            const module = apartModules.find((m) => m.source === source.split(path.sep).join("/"));
+            return module ? { path: `./${module.file}`, external: true } : undefined;
+        });
     },
 };
 
-/** Shared esbuild settings: self-contained CommonJS for Node 20+, the entry and `azure-sdk.js`. */
-async function bundle(
-    entry: string,
-    outfile: string,
-    external: string[],
-): Promise<{ readonly code: Buffer; readonly sdk: Buffer }> {
-    const sdkFile = path.join(path.dirname(outfile), azureSdkFile);
-    await Promise.all([
-        bundleOne(entry, outfile, external, [azureSdkApart]),
-        bundleOne("src/storage/azure-sdk-modules.ts", sdkFile, external, []),
-    ]);
-    const [code, sdk] = await Promise.all([readFile(outfile), readFile(sdkFile)]);
-    return { code, sdk };
+/** A bundle's files by name, the entry first, then the apart files it loads in `apartModules` order. */
+type BundleFiles = ReadonlyMap<string, Buffer>;
+
+/** Shared esbuild settings: self-contained CommonJS for Node 20+, the entry and the apart files it loads. */
+async function bundle(entry: string, outfile: string, external: string[]): Promise<BundleFiles> {
+    const directory = path.dirname(outfile);
+    const loaded = await bundleOne(entry, outfile, external);
+    // Only what the entry loads ships (the Functions app has no use for the MCP SDK's server).
+    const shipped = apartModules.filter((m) => loaded.has(`./${m.file}`));
+    const nested = await Promise.all(
+        shipped.map((m) => bundleOne(m.source, path.join(directory, m.file), external)),
+    );
+    if (nested.some((files) => files.size > 0)) throw new Error("an apart module must not load another");
+    const names = [path.basename(outfile), ...shipped.map((m) => m.file)];
+    const contents = await Promise.all(names.map((name) => readFile(path.join(directory, name))));
+    return new Map(names.map((name, i) => [name, contents[i] ?? Buffer.alloc(0)]));
 }
 
-async function bundleOne(
-    entry: string,
-    outfile: string,
-    external: string[],
-    plugins: Plugin[],
-): Promise<void> {
-    await build({
+/** Bundles one file; resolves with the apart files it loads. */
+async function bundleOne(entry: string, outfile: string, external: string[]): Promise<Set<string>> {
+    const result = await build({
         entryPoints: [path.join(appRoot, entry)],
         outfile,
         bundle: true,
@@ -80,8 +88,19 @@ async function bundleOne(
         // Paths in the output must not depend on where the repository is checked out.
         absWorkingDir: appRoot,
         sourceRoot: "",
-        plugins,
+        plugins: [apart],
+        metafile: true,
     });
+    return apartFilesLoaded(result.metafile);
+}
+
+function apartFilesLoaded(metafile: Metafile): Set<string> {
+    const files = apartModules.map((m) => `./${m.file}`);
+    return new Set(
+        Object.values(metafile.outputs).flatMap((output) =>
+            output.imports.filter((i) => i.external && files.includes(i.path)).map((i) => i.path),
+        ),
+    );
 }
 
 /**
@@ -92,7 +111,7 @@ export async function bundleFunctionsApp(opts: { outDir?: string } = {}): Promis
     const directory = path.join(opts.outDir ?? defaultOut, "functions-app");
     await rm(directory, { recursive: true, force: true });
     await mkdir(path.join(directory, "dist"), { recursive: true });
-    const { code, sdk } = await bundle("src/functions/index.ts", path.join(directory, "dist", "index.js"), [
+    const code = await bundle("src/functions/index.ts", path.join(directory, "dist", "index.js"), [
         "@azure/functions-core",
     ]);
     const hostJson = await readFile(path.join(appRoot, "host.json"));
@@ -105,12 +124,8 @@ export async function bundleFunctionsApp(opts: { outDir?: string } = {}): Promis
     );
     await writeFile(path.join(directory, "host.json"), hostJson);
     await writeFile(path.join(directory, "package.json"), packageJson);
-    const files: Record<string, Buffer> = {
-        "host.json": hostJson,
-        "package.json": packageJson,
-        "dist/index.js": code,
-        [`dist/${azureSdkFile}`]: sdk,
-    };
+    const files: Record<string, Buffer> = { "host.json": hostJson, "package.json": packageJson };
+    for (const [name, content] of code) files[`dist/${name}`] = content;
     const zip = deterministicZip(files);
     const zipPath = path.join(opts.outDir ?? defaultOut, "functions-app.zip");
     await writeFile(zipPath, zip);
@@ -123,9 +138,9 @@ export async function bundleNodeServer(opts: { outDir?: string } = {}): Promise<
     await rm(directory, { recursive: true, force: true });
     await mkdir(directory, { recursive: true });
     const entry = path.join(directory, "server.js");
-    const { code, sdk } = await bundle("src/node-host/main.ts", entry, []);
+    const code = await bundle("src/node-host/main.ts", entry, []);
     await writeFile(path.join(directory, "Dockerfile"), await readFile(path.join(appRoot, "Dockerfile")));
-    return { directory, entry, sha256: sha256(Buffer.concat([code, sdk])) };
+    return { directory, entry, sha256: sha256(Buffer.concat([...code.values()])) };
 }
 
 /** Same inputs, same bytes: sorted entries and a fixed timestamp, so the hash tracks the code only. */

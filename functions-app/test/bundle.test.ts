@@ -43,9 +43,11 @@ describe("bundles", function () {
         const second = await bundleFunctionsApp({ outDir: path.join(out, "b") });
         assert.equal(first.sha256, second.sha256, "same code, same hash");
         const files = unzipSync(new Uint8Array(await readFile(first.zipPath)));
+        // The apart files the app loads: no MCP SDK server, which the Functions host does not use.
         assert.deepEqual(Object.keys(files).sort(), [
             "dist/azure-sdk.js",
             "dist/index.js",
+            "dist/orama.js",
             "host.json",
             "package.json",
         ]);
@@ -116,8 +118,8 @@ describe("bundles", function () {
             }
         });
 
-        it("answers its first calls without loading the Azure SDKs, and loads them on first storage use", async () => {
-            // Logs every module the bundle requires at run time: the SDKs come only from azure-sdk.js.
+        /** Starts the bare bundle logging every module it requires at run time. */
+        async function startRecorded(env: Record<string, string>) {
             const recorder = path.join(out, "require-recorder.js");
             await writeFile(
                 recorder,
@@ -125,7 +127,7 @@ describe("bundles", function () {
                     'const Module = require("node:module");',
                     "const load = Module.prototype.require;",
                     "Module.prototype.require = function (id) {",
-                    '    if (!id.startsWith("node:")) process.stderr.write("required " + id + "\\n");',
+                    '    process.stderr.write("required " + id + "\\n");',
                     "    return load.apply(this, arguments);",
                     "};",
                 ].join("\n"),
@@ -133,27 +135,66 @@ describe("bundles", function () {
             const host = await startHostProcess(
                 process.execPath,
                 ["--require", recorder, "server.js"],
-                { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString },
+                { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString, ...env },
                 bare,
             );
-            const sdkLoads = () =>
+            const loads = (id: string) =>
                 host
                     .output()
                     .split("\n")
-                    .filter((l) => l === "required ./azure-sdk.js").length;
+                    .filter((l) => l === `required ${id}`).length;
+            return { host, loads };
+        }
+
+        it("answers a client's first calls without the Azure SDKs, the MCP SDK or Orama, and loads each on first use", async () => {
+            const { host, loads } = await startRecorded({});
+            const apart = ["./azure-sdk.js", "./mcp-sdk.js", "./orama.js"];
             try {
+                // initialize, notifications/initialized, tools/list, tools/call.
                 const client = await connectClient(host.url, "streamable-http");
                 assert.equal((await client.listTools()).tools.length, Object.values(toolNames).length);
                 const hello = await client.callTool({ name: toolNames.hello, arguments: {} });
                 assert.notEqual(hello.isError, true);
-                assert.equal(sdkLoads(), 0, "tools/list and hello_mcp need no storage SDK");
+                // Nor TLS: only the front door's metadata fetches use node:https.
+                assert.deepEqual(
+                    [...apart, "node:https"].map(loads),
+                    [0, 0, 0, 0],
+                    "the handshake, tools/list and hello_mcp load nothing",
+                );
+                // A page cursor takes the SDK's dispatch, which loads now.
+                const paged = await client.listTools({ cursor: "next" });
+                assert.equal(paged.tools.length, Object.values(toolNames).length);
+                assert.equal(loads("./mcp-sdk.js"), 1);
                 // Readiness still checks storage, through the SDK it loads now.
                 const ready = await fetch(host.url + backendPaths.readiness);
                 assert.equal(ready.status, 200, await ready.text());
-                assert.equal(sdkLoads(), 1);
+                assert.deepEqual(apart.map(loads), [1, 1, 0]);
                 await client.close();
             } finally {
                 assert.equal(await host.stop(), 0);
+            }
+        });
+
+        it("searches a knowledge folder with Orama from orama.js", async () => {
+            const folder = await mkdtemp(path.join(tmpdir(), "bundle-knowledge-"));
+            await writeFile(
+                path.join(folder, "vpn.md"),
+                "Reset the VPN token from the self-service portal.\n",
+            );
+            const { host, loads } = await startRecorded({ KNOWLEDGE_DIR: folder });
+            try {
+                const client = await connectClient(host.url, "streamable-http");
+                const found = await client.callTool({
+                    name: toolNames.knowledgeSearch,
+                    arguments: { query: "vpn token" },
+                });
+                assert.notEqual(found.isError, true, JSON.stringify(found));
+                assert.match(JSON.stringify(found.content), /self-service portal/);
+                assert.equal(loads("./orama.js"), 1);
+                await client.close();
+            } finally {
+                assert.equal(await host.stop(), 0);
+                await rm(folder, { recursive: true, force: true });
             }
         });
     });

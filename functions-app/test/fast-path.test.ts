@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { allAppRoles, appRoles, toolNames } from "../src/contract";
 import { silentLogger } from "../src/logger";
+import { legacyProtocolVersions } from "../src/mcp/revisions";
 import { fastAnswer } from "../src/node-host/mcp/fast-path";
 import {
     authInfoFor,
@@ -45,6 +46,23 @@ const failingStore: SnippetStore = {
     ping: async () => Promise.reject(new Error("storage down")),
 };
 
+/** An initialize as clients send it: MCP Inspector declares roots, sampling and elicitation. */
+const initialize = (
+    id: number,
+    protocolVersion: string,
+    params: Record<string, unknown> = {},
+): JSONRPCRequest => ({
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: {
+        protocolVersion,
+        capabilities: { roots: { listChanged: true }, sampling: {}, elicitation: {} },
+        clientInfo: { name: "inspector", version: "0.17.2" },
+        ...params,
+    },
+});
+
 const call = (id: number, name: string, args?: unknown): JSONRPCRequest => ({
     jsonrpc: "2.0",
     id,
@@ -52,7 +70,7 @@ const call = (id: number, name: string, args?: unknown): JSONRPCRequest => ({
     params: args === undefined ? { name } : { name, arguments: args as Record<string, unknown> },
 });
 
-describe("fast path for canonical tools/list and tools/call", () => {
+describe("fast path for canonical initialize, ping, tools/list and tools/call", () => {
     const now = new Date("2026-11-23T12:00:00Z");
     const caller = authInfoFor({ id: "agent-1", roles: allAppRoles });
 
@@ -69,6 +87,19 @@ describe("fast path for canonical tools/list and tools/call", () => {
     }
 
     const requests: [string, JSONRPCRequest][] = [
+        ...legacyProtocolVersions.map((version, i): [string, JSONRPCRequest] => [
+            `initialize ${version}`,
+            initialize(20 + i, version),
+        ]),
+        [
+            "initialize without capabilities, with a client title",
+            initialize(30, "2025-06-18", {
+                capabilities: {},
+                clientInfo: { name: "sdk", version: "1", title: "SDK client" },
+            }),
+        ],
+        ["ping", { jsonrpc: "2.0", id: 31, method: "ping" }],
+        ["ping with empty params", { jsonrpc: "2.0", id: "p", method: "ping", params: {} }],
         ["tools/list", { jsonrpc: "2.0", id: 1, method: "tools/list" }],
         ["tools/list with empty params", { jsonrpc: "2.0", id: "a", method: "tools/list", params: {} }],
         ["hello_mcp without arguments", call(2, toolNames.hello)],
@@ -142,8 +173,31 @@ describe("fast path for canonical tools/list and tools/call", () => {
         ],
         ["an extra top-level member", { ...call(1, toolNames.hello, {}), extra: true } as JSONRPCRequest],
         ["a fractional id", { ...call(1, toolNames.hello, {}), id: 1.5 }],
-        ["ping", { jsonrpc: "2.0", id: 1, method: "ping" }],
-        ["initialize", { jsonrpc: "2.0", id: 1, method: "initialize", params: {} }],
+        ["initialize without params", { jsonrpc: "2.0", id: 1, method: "initialize", params: {} }],
+        ["initialize asking for a version to negotiate", initialize(1, "2024-10-07")],
+        ["initialize asking for an unknown version", initialize(1, "1999-01-01")],
+        ["initialize with _meta", initialize(1, "2025-06-18", { _meta: { progressToken: 1 } })],
+        [
+            "initialize with experimental capabilities",
+            initialize(1, "2025-06-18", { capabilities: { experimental: { x: {} } } }),
+        ],
+        [
+            "initialize with sampling options",
+            initialize(1, "2025-06-18", { capabilities: { sampling: { context: {} } } }),
+        ],
+        [
+            "initialize with a malformed roots capability",
+            initialize(1, "2025-06-18", { capabilities: { roots: { listChanged: "yes" } } }),
+        ],
+        [
+            "initialize without a client version",
+            initialize(1, "2025-06-18", { clientInfo: { name: "no-version" } }),
+        ],
+        [
+            "initialize with client icons",
+            initialize(1, "2025-06-18", { clientInfo: { name: "c", version: "1", icons: [] } }),
+        ],
+        ["ping with _meta", { jsonrpc: "2.0", id: 1, method: "ping", params: { _meta: {} } }],
     ];
     for (const [label, request] of others) {
         it(`leaves ${label} to the SDK`, () => {

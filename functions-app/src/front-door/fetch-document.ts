@@ -6,7 +6,6 @@
  */
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 
 export interface DocumentFetchOptions {
@@ -80,7 +79,7 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
         !addressAllowed(target.hostname.replace(/^\[|\]$/g, ""), allowLoopback)
     )
         throw new DocumentFetchError(`${target.hostname} is not a public address`);
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const send = target.protocol === "https:" ? httpsModule().request : httpRequest;
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
         const req = send(
             target,
@@ -129,4 +128,13 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
         clearTimeout(timer);
         response.destroy();
     }
+}
+
+/**
+ * `node:https` (and TLS under it) on the first fetch: the host loads this module at start, and
+ * only a front door fetching a client's metadata document needs it, so starting does not.
+ */
+function httpsModule(): typeof import("node:https") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy built-in, see above
+    return require("node:https") as typeof import("node:https");
 }

@@ -1,4 +1,4 @@
-import { create, insertMultiple, search } from "@orama/orama";
+import { loadOrama, type Orama } from "./orama";
 import type { KnowledgeIndex, KnowledgeQuery, Passage, RankedPassage } from "./knowledge-index";
 
 const schema = { source: "enum", text: "string" } as const;
@@ -9,17 +9,20 @@ const schema = { source: "enum", text: "string" } as const;
  * of what was loaded at start.
  */
 export class OramaKnowledgeIndex implements KnowledgeIndex {
-    private readonly db = create({ schema });
+    /** The engine and its index, made on first use (Orama loads then). */
+    private engine: Promise<Engine> | undefined;
 
     async add(passages: readonly Passage[]): Promise<void> {
-        await insertMultiple(
-            this.db,
+        const { orama, db } = await this.ready();
+        await orama.insertMultiple(
+            db,
             passages.map((p) => ({ source: p.source, text: p.text })),
         );
     }
 
     async search(query: KnowledgeQuery): Promise<RankedPassage[]> {
-        const found = await search(this.db, {
+        const { orama, db } = await this.ready();
+        const found = await orama.search(db, {
             term: query.text,
             properties: ["text"],
             limit: query.top,
@@ -32,4 +35,17 @@ export class OramaKnowledgeIndex implements KnowledgeIndex {
             score: hit.score,
         }));
     }
+
+    private ready(): Promise<Engine> {
+        return (this.engine ??= loadOrama().then((orama) => ({ orama, db: createIndex(orama) })));
+    }
+}
+
+function createIndex(orama: Orama) {
+    return orama.create({ schema });
+}
+
+interface Engine {
+    readonly orama: Orama;
+    readonly db: ReturnType<typeof createIndex>;
 }

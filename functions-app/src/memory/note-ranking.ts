@@ -1,4 +1,4 @@
-import { create, insertMultiple, search } from "@orama/orama";
+import { loadOrama } from "../knowledge/orama";
 import type { MemoryNote, RankedNote } from "./memory-store";
 
 /**
@@ -12,6 +12,7 @@ export async function rankNotes(
     top: number,
 ): Promise<RankedNote[]> {
     if (notes.length === 0) return [];
+    const { create, insertMultiple, search } = await loadOrama();
     const db = create({ schema: { key: "string", text: "string", tags: "string" } as const });
     const ids = await insertMultiple(
         db,

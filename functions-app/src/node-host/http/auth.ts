@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } 
 import { allAppRoles, backendPaths, delegatedScope, gatewayRole, type AppRole } from "../../contract";
 import type { Caller } from "../../catalog";
 import { forwardedCallerId, forwardedRoles } from "../../forwarded-identity";
+import { VerifiedTokens } from "./verified-tokens";
 
 /** How the Node host validates bearer tokens (Entra ID v2 tokens in Azure, a local JWKS in tests). */
 export interface AuthSettings {
@@ -48,8 +49,18 @@ const clockToleranceSeconds = 60;
  */
 export class BearerAuthenticator {
     private readonly keys: ReturnType<typeof createRemoteJWKSet>;
+    /** One minute beyond the key cache at most; 1,000 callers' tokens (a few MB) at most. */
+    private readonly verified = new VerifiedTokens({
+        maxEntries: 1_000,
+        maxAgeMs: 60_000,
+        clockToleranceSeconds,
+    });
 
-    constructor(readonly settings: AuthSettings) {
+    constructor(
+        readonly settings: AuthSettings,
+        /** The clock tokens are checked against (tests move it). */
+        private readonly now: () => number = Date.now,
+    ) {
         this.keys = createRemoteJWKSet(new URL(settings.jwksUri), { cooldownDuration: 30_000 });
     }
 
@@ -71,17 +82,27 @@ export class BearerAuthenticator {
                 description: "malformed Authorization header",
             };
         }
-        let payload: JWTPayload;
-        try {
-            ({ payload } = await jwtVerify(token, this.keys, {
-                issuer: this.settings.issuer,
-                audience: [...this.settings.audiences],
-                algorithms: ["RS256"],
-                requiredClaims: ["exp"],
-                clockTolerance: clockToleranceSeconds,
-            }));
-        } catch (error) {
-            return { ok: false, status: 401, error: "invalid_token", description: describeTokenError(error) };
+        const now = this.now();
+        let payload = this.verified.get(token, now);
+        if (payload === undefined) {
+            try {
+                ({ payload } = await jwtVerify(token, this.keys, {
+                    issuer: this.settings.issuer,
+                    audience: [...this.settings.audiences],
+                    algorithms: ["RS256"],
+                    requiredClaims: ["exp"],
+                    clockTolerance: clockToleranceSeconds,
+                    currentDate: new Date(now),
+                }));
+            } catch (error) {
+                return {
+                    ok: false,
+                    status: 401,
+                    error: "invalid_token",
+                    description: describeTokenError(error),
+                };
+            }
+            this.verified.add(token, payload, now);
         }
         const identified = callerFromClaims(payload);
         if (!identified.ok) {

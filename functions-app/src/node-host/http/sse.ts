@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Caller } from "../../catalog";
 import { authInfoFor } from "../mcp/server-factory";
+import { loadMcpSdk, type McpSdk } from "../mcp/mcp-sdk";
 import type { Logger } from "../../logger";
 import { allowsBatches } from "../../mcp/revisions";
 import { SseSessionTransport, type SseSessionLimits } from "../mcp/sse-session-transport";
@@ -55,7 +56,7 @@ interface Session {
 }
 
 export interface SseOptions {
-    readonly createServer: () => Server;
+    readonly createServer: () => Promise<Server>;
     readonly access: AccessControl;
     readonly keepAliveMs: number;
     readonly logger: Logger;
@@ -91,8 +92,12 @@ export class SseSessions {
         }
         const caller = await authenticateOrReject(this.options.access, req, res);
         if (!caller) return;
-        // The client may have gone while its token was checked: open nothing for it.
-        if (res.destroyed || req.socket.destroyed) return;
+        const [server, { admitRequest }] = await Promise.all([this.options.createServer(), loadMcpSdk()]);
+        // The client may have gone while its token was checked or the SDK loaded: open nothing for it.
+        if (res.destroyed || req.socket.destroyed) {
+            void server.close();
+            return;
+        }
         const prefix = this.options.backplane ? `${this.options.backplane.replicaId}.` : "";
         const sessionId = prefix + randomUUID();
         // Only the gateway (its own token) may say where its message endpoint is.
@@ -106,9 +111,9 @@ export class SseSessions {
             res,
             endpoint,
             this.options.keepAliveMs,
+            admitRequest,
             this.options.limits,
         );
-        const server = this.options.createServer();
         this.sessions.set(sessionId, { transport, server, caller });
         transport.onlimit = (reason) =>
             this.options.logger.warn("SSE session ended", { sessionId, callerId: caller.id, reason });
@@ -136,7 +141,11 @@ export class SseSessions {
         if (!caller) return;
         const parsed = await readMessagesOrReject(req, res);
         if (!parsed) return;
-        const inputs = parsed.members.map((member, index) => sessionInputFor(member, index, parsed.batch));
+        // Loaded already when this replica holds the session; a message to relay may load it.
+        const { JSONRPCMessageSchema } = await loadMcpSdk();
+        const inputs = parsed.members.map((member, index) =>
+            sessionInputFor(member, index, parsed.batch, JSONRPCMessageSchema),
+        );
         // The answer travels on the stream, so a message the SDK would silently drop is refused
         // here: the whole POST when it is the only message, only that member in a batch.
         if (!parsed.batch && inputs[0]?.kind === "answer") {
@@ -208,10 +217,15 @@ export class SseSessions {
  * MCP schema or is an `initialize` becomes the answer refusing it, with its id; anything else is
  * the message itself.
  */
-function sessionInputFor(member: BatchMember, index: number, batch: boolean): SessionInput {
+function sessionInputFor(
+    member: BatchMember,
+    index: number,
+    batch: boolean,
+    messageSchema: McpSdk["JSONRPCMessageSchema"],
+): SessionInput {
     if (!member.ok) return { kind: "answer", answer: member.answer };
     const message = member.message;
-    if (!JSONRPCMessageSchema.safeParse(message).success) {
+    if (!messageSchema.safeParse(message).success) {
         const detail = `message ${index} does not match the MCP schema`;
         return { kind: "answer", answer: invalidRequest(echoableId(message), detail) };
     }

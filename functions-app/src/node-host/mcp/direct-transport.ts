@@ -5,7 +5,7 @@ import type {
     MessageExtraInfo,
     RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
-import { admitRequest } from "./request-admission";
+import type { admitRequest } from "./request-admission";
 
 /** The server refused the message without answering (it does not match the MCP schema). */
 export class InvalidMessageError extends Error {}
@@ -30,6 +30,9 @@ export class DirectTransport implements Transport {
     onerror?: (error: Error) => void;
 
     private readonly pending = new Map<RequestId, Pending>();
+
+    /** `admit`: the SDK's request admission, passed in because the SDK loads on first use. */
+    constructor(private readonly admit: typeof admitRequest) {}
 
     start(): Promise<void> {
         return Promise.resolve();
@@ -62,7 +65,7 @@ export class DirectTransport implements Transport {
         extra: MessageExtraInfo | undefined,
         timeoutMs: number,
     ): Promise<JSONRPCMessage> {
-        const admission = admitRequest(request);
+        const admission = this.admit(request);
         if (!admission.ok) return Promise.resolve(admission.answer);
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => {

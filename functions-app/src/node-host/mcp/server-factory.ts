@@ -1,5 +1,4 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { CallToolResult, ListToolsResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import {
@@ -14,6 +13,7 @@ import type { KnowledgeIndex } from "../../knowledge/knowledge-index";
 import type { MemoryStore } from "../../memory/memory-store";
 import type { SnippetStore } from "../../storage/snippet-store";
 import type { Logger } from "../../logger";
+import { loadMcpSdk } from "./mcp-sdk";
 
 export const serverInfo = { name: "agents-control-plane-tools", version: "0.1.0" } as const;
 
@@ -21,6 +21,9 @@ export const serverInstructions =
     "Enterprise tools behind the agents control plane: snippets (save_snippet, get_snippet, list_snippets), " +
     "your own memory (memory_save, memory_recall, memory_forget), the shared knowledge index (knowledge_search), " +
     "Sentinel incident analysis (analyze_incident) and a connectivity check (hello_mcp).";
+
+/** What the server can do, the same in every revision: tools, whose list never changes. */
+export const serverCapabilities = { tools: { listChanged: false } } as const;
 
 /** Dependencies a server needs; shared by every server instance, they hold no per-client state. */
 export interface McpServerDependencies {
@@ -127,13 +130,14 @@ class ProtocolError extends Error {
 }
 
 /**
- * A new SDK server with the catalog's handlers. Instances are cheap and never shared between
- * clients at the same time: the Streamable HTTP host pools them one request at a time, the SSE host
- * gives each session its own.
+ * A new SDK server with the catalog's handlers (the first one loads the SDK). Instances are cheap
+ * and never shared between clients at the same time: the Streamable HTTP host pools them one
+ * request at a time, the SSE host gives each session its own.
  */
-export function createMcpServer(deps: McpServerDependencies): Server {
+export async function createMcpServer(deps: McpServerDependencies): Promise<Server> {
+    const { Server, CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } = await loadMcpSdk();
     const server = new Server(serverInfo, {
-        capabilities: { tools: { listChanged: false } },
+        capabilities: serverCapabilities,
         instructions: serverInstructions,
     });
     server.setRequestHandler(ListToolsRequestSchema, () => toolList);

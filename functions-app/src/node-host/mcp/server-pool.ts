@@ -1,6 +1,7 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
 import { DirectTransport, InvalidMessageError } from "./direct-transport";
+import { loadMcpSdk } from "./mcp-sdk";
 
 interface PooledServer {
     readonly server: Server;
@@ -17,7 +18,7 @@ export class ServerPool {
     private closed = false;
 
     constructor(
-        private readonly createServer: () => Server,
+        private readonly createServer: () => Server | Promise<Server>,
         /** Servers kept for reuse; a burst beyond it builds extra servers that are closed after use. */
         private readonly maxIdle = 64,
         /** Longest a request may take (tool calls reach storage). */
@@ -47,8 +48,8 @@ export class ServerPool {
     }
 
     private async build(): Promise<PooledServer> {
-        const server = this.createServer();
-        const transport = new DirectTransport();
+        const [server, { admitRequest }] = await Promise.all([this.createServer(), loadMcpSdk()]);
+        const transport = new DirectTransport(admitRequest);
         // The SDK reports a message it cannot use here and sends no answer: fail the request instead.
         server.onerror = (error) => transport.fail(new InvalidMessageError(error.message));
         await server.connect(transport);

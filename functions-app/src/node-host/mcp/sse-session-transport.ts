@@ -3,7 +3,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { correlationHeaders } from "../http/correlation";
 import type { JsonRpcErrorAnswer } from "../http/jsonrpc";
-import { admitRequest } from "./request-admission";
+import type { admitRequest } from "./request-admission";
 
 /** How far one session may fall behind before it is ended. */
 export interface SseSessionLimits {
@@ -49,6 +49,8 @@ export class SseSessionTransport implements Transport {
         /** URL of the message endpoint: root-relative or absolute (see `messageEndpoint`). */
         private readonly endpoint: string,
         private readonly keepAliveMs: number,
+        /** The SDK's request admission, passed in because the SDK loads on first use. */
+        private readonly admit: typeof admitRequest,
         private readonly limits: SseSessionLimits = defaultSseSessionLimits,
     ) {
         res.on("close", () => this.finish());
@@ -91,7 +93,7 @@ export class SseSessionTransport implements Transport {
                 this.end(`more than ${this.limits.maxPendingRequests} requests unanswered`);
                 return false;
             }
-            const admission = admitRequest(message);
+            const admission = this.admit(message);
             if (!admission.ok) {
                 this.writeMessage(admission.answer);
                 return true;

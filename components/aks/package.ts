@@ -1,5 +1,5 @@
 /**
- * Builds the Node host bundle (server.js, azure-sdk.js and the Dockerfile) the AKS image is made from. The build
+ * Builds the Node host bundle (server.js, azure-sdk.js, tracing-sdk.js and the Dockerfile) the AKS image is made from. The build
  * context is a fixed path relative to the project (`dist/aks-image`) whose files change only when
  * the code does, so the image's inputs are the same on every machine and run: unchanged code
  * builds nothing and rolls out nothing.

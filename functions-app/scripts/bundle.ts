@@ -9,7 +9,7 @@ const appRoot = path.resolve(__dirname, "..");
 const defaultOut = path.join(appRoot, "dist");
 
 export interface FunctionsAppBundle {
-    /** Folder laid out as the Functions host expects: host.json, package.json, dist/index.js, dist/azure-sdk.js. */
+    /** Folder laid out as the Functions host expects: host.json, package.json, dist/index.js, azure-sdk.js, tracing-sdk.js. */
     readonly directory: string;
     /** Deterministic zip of `directory`, what OneDeploy uploads. */
     readonly zipPath: string;
@@ -18,7 +18,7 @@ export interface FunctionsAppBundle {
 }
 
 export interface NodeServerBundle {
-    /** Folder with server.js, azure-sdk.js (loaded on first storage use) and the Dockerfile. */
+    /** Folder with server.js, azure-sdk.js (loaded on first storage use), tracing-sdk.js (when tracing is on) and the Dockerfile. */
     readonly directory: string;
     readonly entry: string;
     readonly sha256: string;
@@ -41,19 +41,37 @@ const azureSdkApart: Plugin = {
     },
 };
 
-/** Shared esbuild settings: self-contained CommonJS for Node 20+, the entry and `azure-sdk.js`. */
+/** The OpenTelemetry SDK and exporters (src/tracing/tracing-sdk-modules.ts), loaded only when tracing is on. */
+const tracingSdkFile = "tracing-sdk.js";
+
+const tracingSdkApart: Plugin = {
+    name: "tracing-sdk-apart",
+    setup(b) {
+        b.onResolve({ filter: /\/tracing-sdk-modules$/ }, (args) =>
+            args.kind === "require-call" ? { path: `./${tracingSdkFile}`, external: true } : undefined,
+        );
+    },
+};
+
+/** Shared esbuild settings: self-contained CommonJS for Node 20+, the entry, `azure-sdk.js` and `tracing-sdk.js`. */
 async function bundle(
     entry: string,
     outfile: string,
     external: string[],
-): Promise<{ readonly code: Buffer; readonly sdk: Buffer }> {
+): Promise<{ readonly code: Buffer; readonly sdk: Buffer; readonly tracing: Buffer }> {
     const sdkFile = path.join(path.dirname(outfile), azureSdkFile);
+    const tracingFile = path.join(path.dirname(outfile), tracingSdkFile);
     await Promise.all([
-        bundleOne(entry, outfile, external, [azureSdkApart]),
+        bundleOne(entry, outfile, external, [azureSdkApart, tracingSdkApart]),
         bundleOne("src/storage/azure-sdk-modules.ts", sdkFile, external, []),
+        bundleOne("src/tracing/tracing-sdk-modules.ts", tracingFile, external, []),
     ]);
-    const [code, sdk] = await Promise.all([readFile(outfile), readFile(sdkFile)]);
-    return { code, sdk };
+    const [code, sdk, tracing] = await Promise.all([
+        readFile(outfile),
+        readFile(sdkFile),
+        readFile(tracingFile),
+    ]);
+    return { code, sdk, tracing };
 }
 
 async function bundleOne(
@@ -92,9 +110,11 @@ export async function bundleFunctionsApp(opts: { outDir?: string } = {}): Promis
     const directory = path.join(opts.outDir ?? defaultOut, "functions-app");
     await rm(directory, { recursive: true, force: true });
     await mkdir(path.join(directory, "dist"), { recursive: true });
-    const { code, sdk } = await bundle("src/functions/index.ts", path.join(directory, "dist", "index.js"), [
-        "@azure/functions-core",
-    ]);
+    const { code, sdk, tracing } = await bundle(
+        "src/functions/index.ts",
+        path.join(directory, "dist", "index.js"),
+        ["@azure/functions-core"],
+    );
     const hostJson = await readFile(path.join(appRoot, "host.json"));
     const packageJson = Buffer.from(
         JSON.stringify(
@@ -110,6 +130,7 @@ export async function bundleFunctionsApp(opts: { outDir?: string } = {}): Promis
         "package.json": packageJson,
         "dist/index.js": code,
         [`dist/${azureSdkFile}`]: sdk,
+        [`dist/${tracingSdkFile}`]: tracing,
     };
     const zip = deterministicZip(files);
     const zipPath = path.join(opts.outDir ?? defaultOut, "functions-app.zip");
@@ -123,9 +144,9 @@ export async function bundleNodeServer(opts: { outDir?: string } = {}): Promise<
     await rm(directory, { recursive: true, force: true });
     await mkdir(directory, { recursive: true });
     const entry = path.join(directory, "server.js");
-    const { code, sdk } = await bundle("src/node-host/main.ts", entry, []);
+    const { code, sdk, tracing } = await bundle("src/node-host/main.ts", entry, []);
     await writeFile(path.join(directory, "Dockerfile"), await readFile(path.join(appRoot, "Dockerfile")));
-    return { directory, entry, sha256: sha256(Buffer.concat([code, sdk])) };
+    return { directory, entry, sha256: sha256(Buffer.concat([code, sdk, tracing])) };
 }
 
 /** Same inputs, same bytes: sorted entries and a fixed timestamp, so the hash tracks the code only. */

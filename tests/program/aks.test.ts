@@ -398,9 +398,9 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         // A project-relative context that changes only with the code: the same inputs on every machine.
         assert.equal((image.context as Obj).location, "dist/aks-image");
         assert.equal((image.dockerfile as Obj).location, "dist/aks-image/Dockerfile");
-        // The tag names the bundled server.js and azure-sdk.js in the context, so a code change (only)
-        // builds a new image.
-        const bundled = ["server.js", "azure-sdk.js"].map((f) =>
+        // The tag names the bundled server.js, azure-sdk.js and tracing-sdk.js in the context, so a
+        // code change (only) builds a new image.
+        const bundled = ["server.js", "azure-sdk.js", "tracing-sdk.js"].map((f) =>
             readFileSync(path.join(String((image.context as Obj).location), f)),
         );
         const digest = createHash("sha256").update(Buffer.concat(bundled)).digest("hex");

@@ -21,6 +21,8 @@ import { maxNotesPerCaller } from "../catalog/memory";
 import { readMemoryEnvironment } from "../memory/environment";
 import type { MemoryStore } from "../memory/memory-store";
 import { openMemoryStore } from "../memory/open-memory-store";
+import { functionsTracing } from "./tracing";
+import { traceInvocation } from "../tracing/tool-call";
 
 /**
  * The Functions host: every catalog tool as an MCP tool trigger (served by the Functions MCP
@@ -77,12 +79,19 @@ async function runToolForFunctions(
     const caller = callerFromTrigger(input);
     // Bounded like the Node host's calls: a stalled storage costs a tool error, not a hung call.
     const memoryOrNull = memory(context);
-    const outcome = await callToolWithin(tool, input.arguments, {
-        snippets: snippets(),
-        ...(memoryOrNull ? { memory: memoryOrNull } : {}),
-        caller,
-        now: () => new Date(),
-    });
+    const tracing = functionsTracing(context);
+    const trace = {
+        traceparent: context.traceContext?.traceParent,
+        tracestate: context.traceContext?.traceState,
+    };
+    const outcome = await traceInvocation(tracing.tracing, trace, tool.name, caller.id, () =>
+        callToolWithin(tool, input.arguments, {
+            snippets: tracing.store(snippets(), "snippets"),
+            ...(memoryOrNull ? { memory: tracing.store(memoryOrNull, "memory") } : {}),
+            caller,
+            now: () => new Date(),
+        }),
+    );
     if (outcome.isError) context.warn(`${tool.name} for ${caller.id}: ${outcome.text}`);
     return toolResponse(outcome);
 }

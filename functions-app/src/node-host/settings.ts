@@ -2,6 +2,7 @@ import type { AuthSettings } from "./http/auth";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import { readFrontDoorEnvironment, type FrontDoorEnvironment } from "../front-door/environment";
 import { readMemoryEnvironment, type MemoryLocation } from "../memory/environment";
+import { readTracingSettings, type TracingSettings } from "../tracing/settings";
 
 /** Everything the Node host reads from its environment, validated in one place. */
 export interface HostSettings {
@@ -27,6 +28,8 @@ export interface HostSettings {
     readonly memory?: MemoryLocation | undefined;
     /** Folder of documents loaded into the local knowledge index at start (KNOWLEDGE_DIR). */
     readonly knowledgeFolder?: string | undefined;
+    /** Where spans go (TRACING_EXPORTER and its variables); absent: tracing off. */
+    readonly tracing?: TracingSettings | undefined;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
@@ -143,6 +146,8 @@ export function readSettings(env: Env): SettingsResult {
     const memory = readMemoryEnvironment(env);
     errors.push(...memory.errors);
     const knowledgeFolder = text("KNOWLEDGE_DIR");
+    const tracing = readTracingSettings(env);
+    errors.push(...tracing.errors);
 
     if (errors.length > 0 || !storage) return { ok: false, errors };
     return {
@@ -162,6 +167,7 @@ export function readSettings(env: Env): SettingsResult {
             ...(frontDoor.settings ? { frontDoor: frontDoor.settings } : {}),
             ...(memory.location ? { memory: memory.location } : {}),
             ...(knowledgeFolder ? { knowledgeFolder } : {}),
+            ...(tracing.settings ? { tracing: tracing.settings } : {}),
         },
     };
 }

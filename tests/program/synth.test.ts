@@ -316,6 +316,8 @@ describe("dev stack synthesized under mocks", function () {
         );
         assert.equal(ai.metrics, true);
         assert.deepEqual(ai.sampling, { samplingType: "fixed", percentage: 100 });
+        // W3C: APIM reads the caller's traceparent and sends the backend one under its own span.
+        assert.equal(ai.httpCorrelationProtocol, "W3C");
     });
 
     it("sends diagnostics from APIM, the function app and storage to the workspace", () => {

@@ -1,17 +1,18 @@
 import type { ToolCallOutcome } from "../catalog";
 import type { IncomingTraceContext } from "./trace-context";
 import type { StartedSpan, Tracing } from "./tracing";
+import { spanAttributes, toolSpanPrefix } from "./span-names";
 
 /** Span name and attributes of one tool call (OpenTelemetry's MCP and GenAI tool conventions). */
 function toolSpan(toolName: string, callerId: string) {
     return {
-        name: `tools/call ${toolName}`,
+        name: toolSpanPrefix + toolName,
         attributes: {
             "mcp.method.name": "tools/call",
             "gen_ai.operation.name": "execute_tool",
-            "gen_ai.tool.name": toolName,
-            // The agent's application id (or the user's object id): the per-agent view joins on it.
-            "enduser.id": callerId,
+            [spanAttributes.tool]: toolName,
+            // The per-agent trace view maps it to the agent's name.
+            [spanAttributes.caller]: callerId,
         },
     };
 }
@@ -34,7 +35,7 @@ export function traceToolCall(
     const { name, attributes } = toolSpan(toolName, callerId);
     return tracing.inSpan(name, "internal", attributes, async (span) => {
         const outcome = await call();
-        span.setAttributes({ "tool.outcome": outcomeOf(outcome) });
+        span.setAttributes({ [spanAttributes.toolOutcome]: outcomeOf(outcome) });
         if (outcome.timedOut) span.fail("timeout");
         return outcome;
     });
@@ -56,7 +57,7 @@ export async function traceInvocation(
     const span: StartedSpan = tracing.startFromRemote(name, "internal", invocation, attributes);
     try {
         const outcome = await span.run(call);
-        span.setAttributes({ "tool.outcome": outcomeOf(outcome) });
+        span.setAttributes({ [spanAttributes.toolOutcome]: outcomeOf(outcome) });
         if (outcome.timedOut) span.fail("timeout");
         return outcome;
     } catch (error) {

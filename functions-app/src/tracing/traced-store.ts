@@ -1,4 +1,5 @@
 import type { Tracing } from "./tracing";
+import { spanAttributes } from "./span-names";
 
 /**
  * `store` with each of its calls in a client span `<storeName> <method>`, the child of the tool
@@ -17,7 +18,7 @@ export function tracedStore<T extends object>(store: T, storeName: string, traci
                 tracing.inSpan(
                     `${storeName} ${property}`,
                     "client",
-                    { "store.name": storeName, "store.operation": property },
+                    { [spanAttributes.store]: storeName, [spanAttributes.storeOperation]: property },
                     () => Promise.resolve(method.apply(target, args)),
                 );
         },

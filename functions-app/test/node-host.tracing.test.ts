@@ -5,6 +5,7 @@ import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from "./su
 
 const callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
 const callerSpan = "00f067aa0ba902b7";
+const unsampledTrace = "5bf92f3577b34da6a3ce929d0e0e4736";
 
 describe("Node host tracing (OTLP/HTTP export to a local collector)", function () {
     let collector: OtlpCollector;
@@ -48,6 +49,8 @@ describe("Node host tracing (OTLP/HTTP export to a local collector)", function (
             { traceparent: "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01" },
         );
         await call(toolNames.listSnippets, { prefix: "tr" }, {});
+        // The caller did not sample its trace: the host records none of it.
+        await call(toolNames.hello, {}, { traceparent: `00-${unsampledTrace}-${callerSpan}-00` });
         assert.equal((await fetch(running.host.url + backendPaths.readiness)).status, 200);
         // A graceful stop exports what is buffered.
         exitCode = await running.stop();
@@ -102,6 +105,13 @@ describe("Node host tracing (OTLP/HTTP export to a local collector)", function (
             assert.notEqual(request.traceId, callerTrace);
             assert.equal(named(storageCall).parentSpanId, tool.spanId);
         }
+    });
+
+    it("records nothing of a trace the caller did not sample", () => {
+        assert.deepEqual(
+            collector.spans.filter((s) => s.traceId === unsampledTrace || s.name.endsWith(toolNames.hello)),
+            [],
+        );
     });
 
     it("leaves probes untraced", () => {

@@ -84,6 +84,9 @@ class SdkTracing implements Tracing {
             { kind: kinds[kind], attributes: defined(attributes) },
             parent,
         );
+        // An unsampled trace records nothing below either: its work runs without a context, so a
+        // host whose traces are all unsampled never turns on AsyncLocalStorage's promise tracking.
+        if (!span.isRecording()) return { ...noHandle, run: (work) => work(), end: () => span.end() };
         const context = trace.setSpan(parent, span);
         return {
             ...handle(span),

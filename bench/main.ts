@@ -20,6 +20,10 @@ const command = defineCommand({
         },
         rounds: { type: "string", value: "<n>", default: "5", description: "interleaved rounds" },
         "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
+        tracing: {
+            type: "boolean",
+            description: "instead: what tracing costs, off vs on in the same run (bench/tracing-cost.ts)",
+        },
     },
     exitCodes: { 1: "a server failed to start or to answer hello_mcp" },
 });
@@ -41,6 +45,7 @@ runCommand(command, async (flags) => {
     // An interrupted run exits; the exit kills every server it started and Azurite.
     onStopRequest(() => Promise.resolve());
     // Loaded only now, so --help and bad arguments answer at once.
+    if (flags.tracing) return (await import("./tracing-cost")).runTracingCost(options);
     const { runBenchmark } = await import("./mcp-throughput");
     await runBenchmark(options);
     const { runMemoryBenchmark } = await import("./memory-tools");

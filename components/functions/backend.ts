@@ -209,6 +209,8 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                     AzureWebJobsStorage__clientId: identity.clientId,
                     APPLICATIONINSIGHTS_CONNECTION_STRING: args.appInsightsConnectionString,
                     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: pulumi.interpolate`ClientId=${identity.clientId};Authorization=AAD`,
+                    // The tool service's spans (tool and storage calls) to the same App Insights, Entra-authenticated.
+                    TRACING_EXPORTER: "azure-monitor",
                     // The tool service's own settings (functions-app/src/functions/storage.ts).
                     AZURE_CLIENT_ID: identity.clientId,
                     SNIPPETS_STORAGE_ACCOUNT_URL: store.blobEndpoint,

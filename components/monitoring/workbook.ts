@@ -1,7 +1,11 @@
+import { spanAttributes, toolSpanPrefix } from "functions-app/tracing/span-names";
+
 /**
  * The per-agent, per-tool dashboard as Azure Workbook JSON. Calls, failures and latency by agent
  * and tool come from the gateway's `emit-metric` (AppMetrics in the workspace); exact p95 per
- * operation comes from ApiManagementGatewayLogs. Pure.
+ * operation comes from ApiManagementGatewayLogs; each agent request's path through the gateway,
+ * the tool host, the tool and its storage calls comes from the W3C trace they share (AppRequests
+ * and AppDependencies, one OperationId per trace). Pure.
  */
 export interface WorkbookInput {
     readonly title: string;
@@ -83,8 +87,46 @@ export function agentWorkbook(input: WorkbookInput): string {
             `ApiManagementGatewayLogs\n${window}\n| summarize calls = count(), failures = countif(ResponseCode >= 400), p95Ms = percentile(TotalTime, 95), p95BackendMs = percentile(BackendTime, 95) by ApiId, OperationId\n| order by calls desc`,
             "table",
         ),
+        traceTree("agent-request-traces", agents, window),
     ];
     return JSON.stringify({ version: "Notebook/1.0", items, isLocked: false, fallbackResourceIds: [] });
+}
+
+/**
+ * The latest traced tool calls, each shown from the agent's request down: the gateway's request
+ * (APIM), the tool host's request span, the tool call, its storage calls. Spans of one trace share
+ * the OperationId (the W3C trace id) and link child to parent by ParentId = Id, which the grid
+ * shows as a tree.
+ */
+function traceTree(name: string, agents: string, window: string): object {
+    const kql = [
+        agents,
+        `let traced = AppDependencies`,
+        window,
+        `| where Name startswith "${toolSpanPrefix}"`,
+        `| top 50 by TimeGenerated desc`,
+        `| distinct OperationId;`,
+        `union AppRequests, AppDependencies`,
+        window,
+        `| where OperationId in (traced)`,
+        `| extend appId = tostring(Properties["${spanAttributes.caller}"]), tool = tostring(Properties["${spanAttributes.tool}"]), outcome = tostring(Properties["${spanAttributes.toolOutcome}"]), store = tostring(Properties["${spanAttributes.store}"])`,
+        `| lookup kind=leftouter agents on appId`,
+        `| extend agent = coalesce(agent, appId), span = iff(Type == "AppRequests", "request", coalesce(DependencyType, "dependency"))`,
+        `| project TimeGenerated, OperationId, Id, ParentId, Name, span, AppRoleName, DurationMs, Success, ResultCode, agent, tool, outcome, store`,
+        `| order by OperationId asc, TimeGenerated asc`,
+    ].join("\n");
+    const item = query(
+        name,
+        "Agent requests to their tool and storage calls (latest 50 traced tool calls)",
+        kql,
+        "table",
+    ) as {
+        content: Record<string, unknown>;
+    };
+    item.content.gridSettings = {
+        hierarchySettings: { treeType: 0, idColumn: "Id", parentColumn: "ParentId", expanderColumn: "Name" },
+    };
+    return item;
 }
 
 function query(name: string, title: string, kql: string, visualization: string): object {

@@ -28,13 +28,15 @@ export interface NodeServerBundle {
  * Libraries the first requests do not need, each shipped as a file of its own beside the entry
  * and read when its loader first runs, so a cold start neither reads nor compiles them: the Azure
  * SDKs (first storage use), the MCP SDK's server with zod and ajv (requests off the fast path,
- * SSE sessions), Orama (memory recall, the local knowledge index). Each module holds library
+ * SSE sessions), Orama (memory recall, the local knowledge index), the OpenTelemetry SDK and its
+ * exporters (only when tracing is configured). Each module holds library
  * code only: a module of ours in two files would exist twice, with two copies of its state.
  */
 const apartModules: readonly { readonly source: string; readonly file: string }[] = [
     { source: "src/storage/azure-sdk-modules.ts", file: "azure-sdk.js" },
     { source: "src/node-host/mcp/mcp-sdk-modules.ts", file: "mcp-sdk.js" },
     { source: "src/knowledge/orama-modules.ts", file: "orama.js" },
+    { source: "src/tracing/tracing-sdk-modules.ts", file: "tracing-sdk.js" },
 ];
 
 /** Turns each `require` of an apart module into one of its file beside the requiring one. */

@@ -48,6 +48,7 @@ describe("bundles", function () {
             "dist/azure-sdk.js",
             "dist/index.js",
             "dist/orama.js",
+            "dist/tracing-sdk.js",
             "host.json",
             "package.json",
         ]);
@@ -169,6 +170,7 @@ describe("bundles", function () {
                 const ready = await fetch(host.url + backendPaths.readiness);
                 assert.equal(ready.status, 200, await ready.text());
                 assert.deepEqual(apart.map(loads), [1, 1, 0]);
+                assert.equal(loads("./tracing-sdk.js"), 0, "tracing is off: no SDK");
                 await client.close();
             } finally {
                 assert.equal(await host.stop(), 0);
@@ -195,6 +197,52 @@ describe("bundles", function () {
             } finally {
                 assert.equal(await host.stop(), 0);
                 await rm(folder, { recursive: true, force: true });
+            }
+        });
+
+        it("with tracing on, loads tracing-sdk.js from the bundle and continues the caller's trace", async () => {
+            const host = await startHostProcess(
+                process.execPath,
+                ["server.js"],
+                { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString, TRACING_EXPORTER: "console" },
+                bare,
+            );
+            try {
+                const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+                const res = await fetch(host.url + backendPaths.mcpStreamable, {
+                    method: "POST",
+                    headers: {
+                        "content-type": "application/json",
+                        accept: "application/json, text/event-stream",
+                        traceparent: `00-${trace}-00f067aa0ba902b7-01`,
+                    },
+                    body: JSON.stringify({
+                        jsonrpc: "2.0",
+                        id: 1,
+                        method: "tools/call",
+                        params: { name: toolNames.getSnippet, arguments: { snippetname: "none" } },
+                    }),
+                });
+                assert.equal(res.status, 200, await res.text());
+                const spanLines = () =>
+                    host
+                        .output()
+                        .split("\n")
+                        .filter((l) => l.includes('"message":"span"'));
+                // The request's span ends once the exchange has closed, just after the answer arrives.
+                for (let waited = 0; spanLines().length < 3 && waited < 5000; waited += 20)
+                    await new Promise((resolve) => setTimeout(resolve, 20));
+                const spans = spanLines().map((l) => JSON.parse(l) as { name: string; traceId: string });
+                assert.deepEqual(
+                    spans.map((s) => [s.name, s.traceId]),
+                    [
+                        ["snippets get", trace],
+                        [`tools/call ${toolNames.getSnippet}`, trace],
+                        [`POST ${backendPaths.mcpStreamable}`, trace],
+                    ],
+                );
+            } finally {
+                assert.equal(await host.stop(), 0);
             }
         });
     });

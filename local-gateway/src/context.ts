@@ -9,6 +9,7 @@ import { JArray, JObject, JToken, parseToken } from "./expressions/json";
 import { defineMethod, defineProperty } from "./expressions/members";
 import { arrayOf, t, types, type CsType } from "./expressions/types";
 import { CsComparer, CsDictionary, CsException, CsGuid, CsTimeSpan } from "./expressions/values";
+import { traceOfInbound, type GatewayTrace } from "./trace";
 
 export type Headers = CsDictionary<string[]>;
 
@@ -106,6 +107,9 @@ export class GatewayContext {
     /** Credential headers of the backend entity set-backend-service chose. */
     backendHeaders: readonly (readonly [string, readonly string[]])[] = [];
 
+    /** The W3C trace of this request, from the caller's headers as they arrived. */
+    readonly trace: GatewayTrace;
+
     constructor(
         readonly request: RequestState,
         readonly api: { readonly id: string; readonly name: string; readonly path: string },
@@ -115,7 +119,9 @@ export class GatewayContext {
             readonly name: string;
             readonly urlTemplate: string;
         },
-    ) {}
+    ) {
+        this.trace = traceOfInbound(request.headers);
+    }
 
     get elapsed(): CsTimeSpan {
         return new CsTimeSpan(Date.now() - this.timestamp);

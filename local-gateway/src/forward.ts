@@ -7,6 +7,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { headersFromRaw, MessageBody, urlToString } from "./context";
 import { PolicyError, type ForwardOptions, type PolicyRuntime } from "./policies/types";
+import { backendTraceHeaders } from "./trace";
 
 /** Hop-by-hop and framing headers: never copied between connections. */
 export const hopByHop = new Set([
@@ -21,6 +22,9 @@ export const hopByHop = new Set([
     "host",
     "content-length",
 ]);
+
+/** Trace context headers: the gateway writes its own (see trace.ts). */
+const traceHeaders = new Set(["traceparent", "tracestate"]);
 
 /** Headers sent as separate lines rather than comma-joined (set-header documentation). */
 export const separateLines = new Set([
@@ -66,12 +70,15 @@ export async function forwardToBackend(
     );
     const headers: Record<string, string[]> = {};
     for (const [name, values] of ctx.request.headers.pairs()) {
-        if (hopByHop.has(String(name).toLowerCase())) continue;
+        if (hopByHop.has(String(name).toLowerCase()) || traceHeaders.has(String(name).toLowerCase()))
+            continue;
         // APIM sends multiple values as one comma-joined line, except for a few headers.
         headers[String(name)] = separateLines.has(String(name).toLowerCase()) ? values : [values.join(",")];
     }
     // The backend entity's credential headers (e.g. a Functions key held in a secret named value).
     for (const [name, values] of ctx.backendHeaders) headers[name] = [values.join(",")];
+    // The caller's trace continues with the gateway as the parent (APIM, W3C correlation).
+    Object.assign(headers, backendTraceHeaders(ctx.trace));
     const forwardedFor = ctx.request.headers.get("X-Forwarded-For");
     headers["X-Forwarded-For"] = [[...(forwardedFor ?? []), ctx.request.ipAddress].join(", ")];
     const body = ctx.request.body && !ctx.request.body.isConsumed ? ctx.request.body.content : undefined;

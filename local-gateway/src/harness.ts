@@ -25,6 +25,7 @@ import { BlobFrontDoorStore } from "functions-app/front-door/blob-store";
 import { FrontDoor, type FrontDoorLifetimes } from "functions-app/front-door/front-door";
 import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
 import { EntraUpstream } from "functions-app/front-door/upstream";
+import type { Tracing } from "functions-app/tracing";
 import type { MintOptions } from "./entra";
 import type { FederationOptions } from "./entra-federation";
 import type { LocalSignIn, LocalUser } from "./entra-sign-in";
@@ -54,6 +55,8 @@ export interface LocalControlPlaneOptions {
     readonly federation?: FederationOptions;
     /** Folder of documents for the local knowledge index (`knowledge_search`); none: an empty index. */
     readonly knowledgeFolder?: string;
+    /** The tool host's tracing (e.g. an in-memory exporter in tests); default off. */
+    readonly tracing?: Tracing;
 }
 
 export interface LocalFrontDoorOptions {
@@ -173,6 +176,7 @@ export async function startLocalControlPlane(
             memory: cosmos.memory,
             knowledge,
             logger: options.logger ?? silentLogger,
+            ...(options.tracing && { tracing: options.tracing }),
             auth: {
                 issuer: gateway.entra.issuer,
                 // The host accepts only tokens for the backend audience: callers' tokens (for the MCP

@@ -43,13 +43,13 @@ describe("monitoring queries of the shipped stacks, analyzed", function () {
     });
 
     for (const stack of ["dev", "prod"]) {
-        it(`${stack}: finds the four alert queries and the dashboard's four queries`, () => {
+        it(`${stack}: finds the four alert queries and the dashboard's five queries`, () => {
             assert.deepEqual(queriesByResource(synthesized(stack).resources), {
                 [`acp-${stack}-monitoring-auth-failures`]: 1,
                 [`acp-${stack}-monitoring-throttling`]: 1,
                 [`acp-${stack}-monitoring-backend-errors`]: 1,
                 [`acp-${stack}-monitoring-latency-p95`]: 1,
-                [`acp-${stack}-monitoring-dashboard`]: 4,
+                [`acp-${stack}-monitoring-dashboard`]: 5,
             });
         });
 

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { XMLValidator } from "fast-xml-parser";
 import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "functions-app/contract";
 import { tools } from "functions-app/catalog";
+import { readTracingSettings } from "functions-app/tracing/settings";
 import { functionsKeyHeader, functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
 import { gatewayNamedValues } from "../../components/gateway/policies";
 import { namedValueReferences } from "../../components/gateway/render";
@@ -187,6 +188,11 @@ describe("dev stack synthesized under mocks", function () {
             /^https:\/\/[a-z0-9]+\.blob\.core\.windows\.net$/,
         );
         assert.equal(settings.SNIPPETS_CONTAINER, "snippets");
+        // The tool service reads these settings as Azure Monitor export with the app's identity.
+        const tracing = readTracingSettings(settings as Record<string, string>);
+        assert.deepEqual(tracing.errors, []);
+        assert.ok(tracing.settings?.exporter === "azure-monitor", JSON.stringify(tracing.settings));
+        assert.equal(tracing.settings.managedIdentityClientId, settings.AZURE_CLIENT_ID);
         assert.ok(uami.resourceName);
         for (const banned of [
             "AzureWebJobsStorage",
@@ -316,6 +322,8 @@ describe("dev stack synthesized under mocks", function () {
         );
         assert.equal(ai.metrics, true);
         assert.deepEqual(ai.sampling, { samplingType: "fixed", percentage: 100 });
+        // W3C: APIM reads the caller's traceparent and sends the backend one under its own span.
+        assert.equal(ai.httpCorrelationProtocol, "W3C");
     });
 
     it("sends diagnostics from APIM, the function app and storage to the workspace", () => {

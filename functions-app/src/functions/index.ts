@@ -24,6 +24,8 @@ import { openMemoryStore } from "../memory/open-memory-store";
 import { readKnowledgeEnvironment } from "../knowledge/environment";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
+import { functionsTracing } from "./tracing";
+import { traceInvocation } from "../tracing/tool-call";
 
 /**
  * The Functions host: every catalog tool as an MCP tool trigger (served by the Functions MCP
@@ -98,13 +100,20 @@ async function runToolForFunctions(
     // Bounded like the Node host's calls: a stalled storage costs a tool error, not a hung call.
     const memoryOrNull = memory(context);
     const knowledgeOrNull = knowledge(context);
-    const outcome = await callToolWithin(tool, input.arguments, {
-        snippets: snippets(),
-        ...(memoryOrNull ? { memory: memoryOrNull } : {}),
-        ...(knowledgeOrNull ? { knowledge: knowledgeOrNull } : {}),
-        caller,
-        now: () => new Date(),
-    });
+    const tracing = functionsTracing(context);
+    const trace = {
+        traceparent: context.traceContext?.traceParent,
+        tracestate: context.traceContext?.traceState,
+    };
+    const outcome = await traceInvocation(tracing.tracing, trace, tool.name, caller.id, () =>
+        callToolWithin(tool, input.arguments, {
+            snippets: tracing.store(snippets(), "snippets"),
+            ...(memoryOrNull ? { memory: tracing.store(memoryOrNull, "memory") } : {}),
+            ...(knowledgeOrNull ? { knowledge: tracing.store(knowledgeOrNull, "knowledge") } : {}),
+            caller,
+            now: () => new Date(),
+        }),
+    );
     if (outcome.isError) context.warn(`${tool.name} for ${caller.id}: ${outcome.text}`);
     return toolResponse(outcome);
 }

@@ -25,6 +25,9 @@ import type { MemoryStore } from "../memory/memory-store";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import type { FrontDoor } from "../front-door/front-door";
 import { frontDoorRoutes } from "../front-door/node-routes";
+import { tracingOff, type Tracing } from "../tracing/tracing";
+import { tracedStore } from "../tracing/traced-store";
+import { serveTraced } from "./http/traced-request";
 
 export interface NodeHostOptions {
     readonly snippets: SnippetStore;
@@ -47,6 +50,8 @@ export interface NodeHostOptions {
     readonly toolCallTimeoutMs?: number | undefined;
     /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`), served under /api/oauth. */
     readonly frontDoor?: FrontDoor | undefined;
+    /** Spans for requests, tool calls and storage calls (default: off). */
+    readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -93,10 +98,12 @@ export class NodeHost {
     private readonly inFlight = new Set<ServerResponse>();
 
     constructor(private readonly options: NodeHostOptions) {
+        const tracing = options.tracing ?? tracingOff;
         const deps = {
-            snippets: options.snippets,
-            memory: options.memory,
-            knowledge: options.knowledge,
+            snippets: tracedStore(options.snippets, "snippets", tracing),
+            memory: options.memory && tracedStore(options.memory, "memory", tracing),
+            knowledge: options.knowledge && tracedStore(options.knowledge, "knowledge", tracing),
+            tracing,
             logger: options.logger,
             now: options.now,
             toolCallTimeoutMs: options.toolCallTimeoutMs,
@@ -182,6 +189,14 @@ export class NodeHost {
     }
 
     private dispatch(req: IncomingMessage, res: ServerResponse): void {
+        const tracing = this.options.tracing;
+        // Probes stay untraced: they would be most of the spans and say nothing.
+        if (tracing?.enabled && !hostUnchecked.has(pathOf(req.url))) {
+            serveTraced(tracing, req, res, pathOf(req.url), () => this.serve(req, res));
+        } else this.serve(req, res);
+    }
+
+    private serve(req: IncomingMessage, res: ServerResponse): void {
         const correlationId = assignCorrelationId(req, res);
         if (this.stopping) closeAfterAnswer(res);
         const path = pathOf(req.url);

@@ -9,6 +9,8 @@ import { openMemoryStore } from "../memory/open-memory-store";
 import { loadLocalKnowledge } from "../knowledge/local-index";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
+import { openTracing } from "../tracing/tracing";
+import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
 
 /** Entry point of the bundled server (container and local runs): env -> settings -> host. */
 async function main(): Promise<void> {
@@ -34,6 +36,12 @@ async function main(): Promise<void> {
             process.exit(2);
         }
     }
+    // The SDK and exporter load only when TRACING_EXPORTER is set.
+    const tracing = openTracing(
+        settings.tracing,
+        (clientId) => lazyManagedIdentityCredential({ managedIdentityClientId: clientId }),
+        logger,
+    );
     const backplane = settings.backplane ? await createQueueBackplane(settings.backplane, logger) : undefined;
     const host = new NodeHost({
         snippets: new BlobSnippetStore(settings.storage),
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
         frontDoor: settings.frontDoor
             ? frontDoorFromEnvironment(settings.frontDoor, settings.storage, managedIdentityClientId)
             : undefined,
+        tracing,
     });
     const url = await host.listen(settings.port, settings.host);
     logger.info("listening", {
@@ -64,6 +73,7 @@ async function main(): Promise<void> {
         knowledge: settings.knowledgeSearch
             ? `AI Search index ${settings.knowledgeSearch.indexName}`
             : (settings.knowledgeFolder ?? "off"),
+        tracing: settings.tracing?.exporter ?? "off",
     });
 
     let stopping = false;
@@ -71,13 +81,15 @@ async function main(): Promise<void> {
         if (stopping) return;
         stopping = true;
         logger.info("stopping", { signal });
-        host.close().then(
-            () => process.exit(0),
-            (error: unknown) => {
-                logger.error("unclean stop", { error: String(error) });
-                process.exit(1);
-            },
-        );
+        host.close()
+            .then(() => tracing.shutdown())
+            .then(
+                () => process.exit(0),
+                (error: unknown) => {
+                    logger.error("unclean stop", { error: String(error) });
+                    process.exit(1);
+                },
+            );
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));

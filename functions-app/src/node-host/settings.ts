@@ -3,6 +3,7 @@ import type { BlobStoreLocation } from "../storage/blob-snippet-store";
 import { readFrontDoorEnvironment, type FrontDoorEnvironment } from "../front-door/environment";
 import { readMemoryEnvironment, type MemoryLocation } from "../memory/environment";
 import { readKnowledgeEnvironment, type KnowledgeSearchLocation } from "../knowledge/environment";
+import { readTracingSettings, type TracingSettings } from "../tracing/settings";
 
 /** Everything the Node host reads from its environment, validated in one place. */
 export interface HostSettings {
@@ -30,6 +31,8 @@ export interface HostSettings {
     readonly knowledgeFolder?: string | undefined;
     /** The knowledge index on AI Search (KNOWLEDGE_SEARCH_*), used instead of a local folder. */
     readonly knowledgeSearch?: KnowledgeSearchLocation | undefined;
+    /** Where spans go (TRACING_EXPORTER and its variables); absent: tracing off. */
+    readonly tracing?: TracingSettings | undefined;
 }
 
 export type SettingsResult = { ok: true; settings: HostSettings } | { ok: false; errors: string[] };
@@ -151,6 +154,8 @@ export function readSettings(env: Env): SettingsResult {
     if (knowledgeFolder && knowledgeSearch.location) {
         errors.push("KNOWLEDGE_DIR and KNOWLEDGE_SEARCH_ENDPOINT: set one, not both");
     }
+    const tracing = readTracingSettings(env);
+    errors.push(...tracing.errors);
 
     if (errors.length > 0 || !storage) return { ok: false, errors };
     return {
@@ -171,6 +176,7 @@ export function readSettings(env: Env): SettingsResult {
             ...(memory.location ? { memory: memory.location } : {}),
             ...(knowledgeFolder ? { knowledgeFolder } : {}),
             ...(knowledgeSearch.location ? { knowledgeSearch: knowledgeSearch.location } : {}),
+            ...(tracing.settings ? { tracing: tracing.settings } : {}),
         },
     };
 }

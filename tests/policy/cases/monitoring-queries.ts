@@ -70,6 +70,17 @@ export const monitoringQueryCases: PolicyCase[] = [
     },
     {
         policy,
+        title: "a trace view query naming a column the dependencies table does not have",
+        resources: () =>
+            workbookItem(
+                "agent-request-traces",
+                (c) => (c.query = String(c.query).replace("DurationMs", "Duration")),
+            ),
+        message:
+            /^Fix the query at item "agent-request-traces": line \d+, column \d+ at `Duration`: The name 'Duration' does not refer to any known column/,
+    },
+    {
+        policy,
         title: "a workbook query without a time window",
         resources: () =>
             workbookItem(

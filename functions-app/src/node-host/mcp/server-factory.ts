@@ -14,6 +14,8 @@ import type { MemoryStore } from "../../memory/memory-store";
 import type { SnippetStore } from "../../storage/snippet-store";
 import type { Logger } from "../../logger";
 import { loadMcpSdk } from "./mcp-sdk";
+import type { Tracing } from "../../tracing/tracing";
+import { traceToolCall } from "../../tracing/tool-call";
 
 export const serverInfo = { name: "agents-control-plane-tools", version: "0.1.0" } as const;
 
@@ -31,6 +33,8 @@ export interface McpServerDependencies {
     readonly memory?: MemoryStore | undefined;
     readonly knowledge?: KnowledgeIndex | undefined;
     readonly logger: Logger;
+    /** Tool calls become spans, children of the request's (absent: untraced). */
+    readonly tracing?: Tracing | undefined;
     readonly now?: (() => Date) | undefined;
     /** Longest a tool call may take before it answers with a tool error (default 10 s). */
     readonly toolCallTimeoutMs?: number | undefined;
@@ -86,18 +90,22 @@ export async function runCatalogTool(
 ): Promise<CallToolResult> {
     try {
         // Both the fast path and the SDK's handler come through here.
-        const outcome = await callToolWithin(
-            tool,
-            args,
-            {
-                snippets: deps.snippets,
-                ...(deps.memory ? { memory: deps.memory } : {}),
-                ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
-                caller,
-                now: deps.now ?? (() => new Date()),
-            },
-            deps.toolCallTimeoutMs,
-        );
+        const call = () =>
+            callToolWithin(
+                tool,
+                args,
+                {
+                    snippets: deps.snippets,
+                    ...(deps.memory ? { memory: deps.memory } : {}),
+                    ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
+                    caller,
+                    now: deps.now ?? (() => new Date()),
+                },
+                deps.toolCallTimeoutMs,
+            );
+        const outcome = await (deps.tracing
+            ? traceToolCall(deps.tracing, tool.name, caller.id, call)
+            : call());
         if (outcome.denied) deps.logger.warn("tool call denied", { tool: tool.name, caller: caller.id });
         if (outcome.timedOut) deps.logger.warn("tool timed out", { tool: tool.name });
         return {

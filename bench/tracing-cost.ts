@@ -1,0 +1,242 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import autocannon from "autocannon";
+import { bundleNodeServer } from "functions-app/bundle";
+import { startAzurite } from "functions-app/azurite";
+import { killOnExit } from "functions-app/child-processes";
+import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
+import { measureColdStarts } from "./cold-start";
+import { formatSpread, spreadOf } from "./spread";
+
+/**
+ * `npm run bench -- --tracing`: what tracing costs the Node host bundle, all in one run. The same
+ * bundle runs four times side by side: tracing off, tracing on with every trace exported (OTLP/HTTP
+ * to a local collector, batched as in Azure), with 10% of new traces sampled, and with none (the
+ * bench's calls carry no traceparent, so nothing is recorded: the floor of having tracing on). Each
+ * is loaded with tools/call hello_mcp (no storage: request and tool spans) and get_snippet (plus a
+ * storage span), in interleaved rounds so a change in machine load hits all alike; then the
+ * cold start of each (spawn to first tools/list answer) and the bundle's sizes. The collector counts
+ * the spans it receives, so the spans exported per call are measured, not assumed.
+ */
+
+export interface TracingCostOptions {
+    readonly connections: number;
+    readonly seconds: number;
+    readonly rounds: number;
+    readonly coldRuns: number;
+}
+
+const out = path.join(__dirname, ".out", "tracing");
+const mcpPath = "/runtime/webhooks/mcp";
+const headers = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": "2025-06-18",
+};
+const call = (name: string, args: Record<string, unknown>) =>
+    JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } });
+const calls = [
+    { tool: "hello_mcp", body: call("hello_mcp", {}) },
+    { tool: "get_snippet", body: call("get_snippet", { snippetname: "bench" }) },
+] as const;
+
+interface Running {
+    readonly url: string;
+    readonly child: ChildProcess;
+}
+
+function start(entry: string, env: Record<string, string>): Promise<Running> {
+    const child = spawn(process.execPath, [entry], {
+        cwd: path.dirname(entry),
+        env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    killOnExit(child);
+    return new Promise((resolve, reject) => {
+        let output = "";
+        child.stdout.on("data", (c: Buffer) => {
+            output += c.toString();
+            const url = /"url":"([^"]+)"/.exec(output)?.[1];
+            if (url !== undefined) {
+                child.stdout.removeAllListeners("data");
+                child.stdout.resume();
+                resolve({ url, child });
+            }
+        });
+        child.once("exit", (code) => reject(new Error(`${entry} exited with ${code}: ${output}`)));
+    });
+}
+
+/** SIGTERM (the host exports what it buffered), then waits. */
+function stop(running: Running): Promise<void> {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) return Promise.resolve();
+    running.child.removeAllListeners("exit");
+    return new Promise((resolve) => {
+        running.child.once("exit", () => resolve());
+        running.child.kill("SIGTERM");
+        setTimeout(() => running.child.kill("SIGKILL"), 15_000).unref();
+    });
+}
+
+interface Round {
+    readonly requestsPerSecond: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly requests: number;
+    readonly failures: number;
+}
+
+export async function runTracingCost(options: TracingCostOptions): Promise<void> {
+    await rm(out, { recursive: true, force: true });
+    await mkdir(out, { recursive: true });
+    const [server, storage, collector] = await Promise.all([
+        bundleNodeServer({ outDir: out }),
+        startAzurite(),
+        startOtlpCollector(),
+    ]);
+    const base = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
+    const otlp = { TRACING_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl };
+    const variants = [
+        { name: "tracing off", env: base },
+        { name: "tracing on, 100% exported (OTLP/HTTP)", env: { ...base, ...otlp } },
+        { name: "tracing on, 10% of new traces", env: { ...base, ...otlp, TRACING_SAMPLE_PERCENT: "10" } },
+        {
+            name: "tracing on, 0% (callers' sampled traces only)",
+            env: { ...base, ...otlp, TRACING_SAMPLE_PERCENT: "0" },
+        },
+    ];
+    const hosts: Running[] = [];
+    try {
+        for (const v of variants) hosts.push(await start(server.entry, v.env));
+        const [first] = hosts;
+        if (!first) throw new Error("no host started");
+        const saved = await fetch(first.url + mcpPath, {
+            method: "POST",
+            headers,
+            body: call("save_snippet", { snippetname: "bench", snippet: "a snippet for the benchmark" }),
+        });
+        if (saved.status !== 200) throw new Error(`save_snippet answered ${saved.status}`);
+
+        const load = (url: string, body: string, duration: number) =>
+            autocannon({
+                url: url + mcpPath,
+                connections: options.connections,
+                method: "POST",
+                headers,
+                body,
+                duration,
+            });
+        const rounds = new Map<string, Round[]>();
+        const key = (variant: number, tool: string) => `${variant}:${tool}`;
+        for (const c of calls) for (const h of hosts) await load(h.url, c.body, 2); // warm-up: JIT, pools
+        const spansBefore = collector.spans.length;
+        let tracedRequests = 0;
+        for (let round = 1; round <= options.rounds; round++) {
+            for (const c of calls) {
+                for (const [i, h] of hosts.entries()) {
+                    const r = await load(h.url, c.body, options.seconds);
+                    if (i === 1) tracedRequests += r.requests.total;
+                    const list = rounds.get(key(i, c.tool)) ?? [];
+                    list.push({
+                        requestsPerSecond: r.requests.average,
+                        p50Ms: r.latency.p50,
+                        p99Ms: r.latency.p99,
+                        requests: r.requests.total,
+                        failures: r.errors + r.timeouts + r.non2xx,
+                    });
+                    rounds.set(key(i, c.tool), list);
+                }
+            }
+            console.error(`round ${round}/${options.rounds} done`);
+        }
+        // Stopping flushes each host's batch; the collector then holds every span exported.
+        await Promise.all(hosts.map(stop));
+        const measuredSpans = collector.spans.slice(spansBefore);
+        const fullHost = measuredSpans.filter((s) => s.serviceName === "agents-control-plane-tools");
+        const cold = await measureColdStarts(
+            variants.map((v) => ({
+                name: v.name,
+                args: [server.entry],
+                env: v.env,
+                cwd: server.directory,
+                expect: "hello_mcp",
+            })),
+            options.coldRuns,
+        );
+        const size = async (file: string) => (await stat(path.join(server.directory, file))).size;
+        const sizes = {
+            "server.js": await size("server.js"),
+            "tracing-sdk.js": await size("tracing-sdk.js"),
+            "azure-sdk.js": await size("azure-sdk.js"),
+        };
+
+        const median = (xs: number[]) => spreadOf(xs).median;
+        const lines = [
+            `Tracing cost: Node host bundle, tools/call over Streamable HTTP, ${options.connections} connections, ` +
+                `${options.rounds} interleaved rounds of ${options.seconds} s, Node ${process.version}`,
+            "",
+            "| tool | variant | req/s (median round) | vs off | p50 ms | p99 ms | failures |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ];
+        const summary: Record<string, unknown>[] = [];
+        for (const c of calls) {
+            const off = median((rounds.get(key(0, c.tool)) ?? []).map((r) => r.requestsPerSecond));
+            for (const [i, v] of variants.entries()) {
+                const rs = rounds.get(key(i, c.tool)) ?? [];
+                const rps = median(rs.map((r) => r.requestsPerSecond));
+                const p50 = median(rs.map((r) => r.p50Ms));
+                const p99 = median(rs.map((r) => r.p99Ms));
+                const failures = rs.reduce((n, r) => n + r.failures, 0);
+                summary.push({
+                    tool: c.tool,
+                    variant: v.name,
+                    requestsPerSecond: rps,
+                    p50Ms: p50,
+                    p99Ms: p99,
+                    failures,
+                });
+                lines.push(
+                    `| ${c.tool} | ${v.name} | ${rps.toFixed(0)} | ${((100 * rps) / off - 100).toFixed(1)}% | ${p50} | ${p99} | ${failures} |`,
+                );
+            }
+        }
+        lines.push(
+            "",
+            `Spans exported by the 100% host: ${fullHost.length} for ${tracedRequests} measured calls ` +
+                `(${(fullHost.length / Math.max(1, tracedRequests)).toFixed(2)} per call; hello_mcp makes 2, get_snippet 3)`,
+            "",
+            `Cold start (spawn -> first tools/list answer), ${options.coldRuns} interleaved rounds, median (p25-p75, min-max):`,
+            "",
+            "| variant | ms | ratio to off |",
+            "|---|---|---|",
+            ...cold.map((c) => `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} |`),
+            "",
+            `Bundle: ${Object.entries(sizes)
+                .map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} KiB`)
+                .join(", ")} (tracing-sdk.js is read only when TRACING_EXPORTER is set)`,
+        );
+        console.log(lines.join("\n"));
+        await mkdir(path.join(__dirname, "results"), { recursive: true });
+        await writeFile(
+            path.join(__dirname, "results", "tracing.json"),
+            JSON.stringify(
+                {
+                    ...options,
+                    node: process.version,
+                    throughput: summary,
+                    coldStart: cold,
+                    sizes,
+                    spans: fullHost.length,
+                    tracedRequests,
+                },
+                null,
+                2,
+            ),
+        );
+    } finally {
+        await Promise.all(hosts.map(stop));
+        await collector.close();
+        await storage.stop();
+    }
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { defaultOtlpEndpoint, readTracingSettings } from "./settings";
+
+describe("tracing settings", () => {
+    it("is off by default and for TRACING_EXPORTER=off", () => {
+        assert.deepEqual(readTracingSettings({}), { errors: [] });
+        assert.deepEqual(readTracingSettings({ TRACING_EXPORTER: "off" }), { errors: [] });
+    });
+
+    it("reads console and OTLP export, with the OTLP default endpoint", () => {
+        assert.deepEqual(
+            readTracingSettings({ TRACING_EXPORTER: "console", TRACING_SAMPLE_PERCENT: "25" }).settings,
+            {
+                exporter: "console",
+                samplePercent: 25,
+                serviceName: "agents-control-plane-tools",
+            },
+        );
+        const otlp = readTracingSettings({ TRACING_EXPORTER: "OTLP" }).settings;
+        assert.ok(otlp?.exporter === "otlp");
+        assert.equal(otlp.endpoint, defaultOtlpEndpoint);
+    });
+
+    it("exports to Azure Monitor only with Entra authentication", () => {
+        const connection =
+            "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x/";
+        assert.deepEqual(
+            readTracingSettings({
+                TRACING_EXPORTER: "azure-monitor",
+                APPLICATIONINSIGHTS_CONNECTION_STRING: connection,
+                APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+                    "ClientId=11111111-1111-1111-1111-111111111111;Authorization=AAD",
+            }).settings,
+            {
+                exporter: "azure-monitor",
+                samplePercent: 100,
+                serviceName: "agents-control-plane-tools",
+                connectionString: connection,
+                managedIdentityClientId: "11111111-1111-1111-1111-111111111111",
+            },
+        );
+        const keyOnly = readTracingSettings({
+            TRACING_EXPORTER: "azure-monitor",
+            APPLICATIONINSIGHTS_CONNECTION_STRING: connection,
+        });
+        assert.equal(keyOnly.settings, undefined);
+        assert.match(
+            keyOnly.errors.join(),
+            /APPLICATIONINSIGHTS_AUTHENTICATION_STRING: must be Authorization=AAD/,
+        );
+    });
+
+    it("names each bad variable", () => {
+        const { settings, errors } = readTracingSettings({
+            TRACING_EXPORTER: "otlp",
+            TRACING_SAMPLE_PERCENT: "150",
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "ftp://collector",
+        });
+        assert.equal(settings, undefined);
+        assert.deepEqual(
+            errors.map((e) => e.split(":")[0]),
+            ["TRACING_SAMPLE_PERCENT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"],
+        );
+        assert.match(
+            readTracingSettings({ TRACING_EXPORTER: "zipkin" }).errors.join(),
+            /^TRACING_EXPORTER: must be one of off, console, otlp, azure-monitor/,
+        );
+    });
+});

@@ -1,0 +1,263 @@
+/**
+ * The OpenTelemetry SDK behind {@link Tracing}: loaded only when tracing is configured (in a bundle
+ * this module is `tracing-sdk.js`, apart from the entry). The provider is never registered
+ * globally and context travels in this instance's own AsyncLocalStorage, so two hosts in one
+ * process (tests) keep their traces apart and nothing else in the process is instrumented.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import {
+    ROOT_CONTEXT,
+    SpanKind as OtelSpanKind,
+    SpanStatusCode,
+    TraceFlags,
+    createTraceState,
+    trace,
+    type Context,
+    type Span,
+    type Tracer,
+} from "@opentelemetry/api";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+    BasicTracerProvider,
+    BatchSpanProcessor,
+    ParentBasedSampler,
+    SimpleSpanProcessor,
+    TraceIdRatioBasedSampler,
+    type ReadableSpan,
+    type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
+import type { TokenCredential } from "@azure/core-auth";
+import type { Logger } from "../logger";
+import { parseTraceparent, parseTracestate, type IncomingTraceContext } from "./trace-context";
+import type { TracingSettings } from "./settings";
+import type { Attributes, SpanHandle, SpanKind, StartedSpan, Tracing } from "./tracing";
+
+export interface SdkTracingOptions {
+    readonly exporter: SpanExporter;
+    readonly serviceName: string;
+    /** Share of new traces recorded, 0-100 (default 100). */
+    readonly samplePercent?: number;
+    /** Export in batches (default); off exports each span as it ends (tests, console). */
+    readonly batch?: boolean;
+}
+
+const kinds: Record<SpanKind, OtelSpanKind> = {
+    server: OtelSpanKind.SERVER,
+    internal: OtelSpanKind.INTERNAL,
+    client: OtelSpanKind.CLIENT,
+};
+
+export function createSdkTracing(options: SdkTracingOptions): Tracing {
+    const ratio = (options.samplePercent ?? 100) / 100;
+    const processor =
+        options.batch === false
+            ? new SimpleSpanProcessor(options.exporter)
+            : new BatchSpanProcessor(options.exporter);
+    const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({ "service.name": options.serviceName }),
+        // A caller's sampled flag decides for its trace; new traces are sampled at the set ratio.
+        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
+        spanProcessors: [processor],
+    });
+    return new SdkTracing(provider, provider.getTracer("agents-control-plane-tools"));
+}
+
+class SdkTracing implements Tracing {
+    readonly enabled = true;
+    private readonly active = new AsyncLocalStorage<Context>();
+
+    constructor(
+        private readonly provider: BasicTracerProvider,
+        private readonly tracer: Tracer,
+    ) {}
+
+    startFromRemote(
+        name: string,
+        kind: "server" | "internal",
+        incoming: IncomingTraceContext,
+        attributes: Attributes,
+    ): StartedSpan {
+        const parent = remoteParent(incoming);
+        const span = this.tracer.startSpan(
+            name,
+            { kind: kinds[kind], attributes: defined(attributes) },
+            parent,
+        );
+        // An unsampled trace records nothing below either: its work runs without a context, so a
+        // host whose traces are all unsampled never turns on AsyncLocalStorage's promise tracking.
+        if (!span.isRecording()) return { ...noHandle, run: (work) => work(), end: () => span.end() };
+        const context = trace.setSpan(parent, span);
+        return {
+            ...handle(span),
+            run: (work) => this.active.run(context, work),
+            end: () => span.end(),
+        };
+    }
+
+    async inSpan<T>(
+        name: string,
+        kind: "internal" | "client",
+        attributes: Attributes,
+        work: (span: SpanHandle) => Promise<T>,
+    ): Promise<T> {
+        const parent = this.active.getStore();
+        if (!parent) return work(noHandle);
+        const span = this.tracer.startSpan(
+            name,
+            { kind: kinds[kind], attributes: defined(attributes) },
+            parent,
+        );
+        try {
+            return await this.active.run(trace.setSpan(parent, span), () => work(handle(span)));
+        } catch (error) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: errorKind(error) });
+            throw error;
+        } finally {
+            span.end();
+        }
+    }
+
+    shutdown(): Promise<void> {
+        return this.provider.shutdown();
+    }
+}
+
+/** The caller's span as a remote parent, or the root context when its header is absent or invalid. */
+function remoteParent(incoming: IncomingTraceContext): Context {
+    const parent = parseTraceparent(incoming.traceparent);
+    if (!parent) return ROOT_CONTEXT;
+    const state = parseTracestate(incoming.tracestate);
+    return trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: parent.traceId,
+        spanId: parent.parentId,
+        traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        isRemote: true,
+        ...(state !== undefined ? { traceState: createTraceState(state) } : {}),
+    });
+}
+
+const noHandle: SpanHandle = { setAttributes: () => undefined, fail: () => undefined };
+
+function handle(span: Span): SpanHandle {
+    return {
+        setAttributes: (attributes) => span.setAttributes(defined(attributes)),
+        fail: (reason) => span.setStatus({ code: SpanStatusCode.ERROR, message: reason }),
+    };
+}
+
+function defined(attributes: Attributes): Record<string, string | number | boolean> {
+    const out: Record<string, string | number | boolean> = {};
+    for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = value;
+    return out;
+}
+
+/** The error's class (and an Azure SDK status), not its message: messages can carry callers' data. */
+function errorKind(error: unknown): string {
+    if (!(error instanceof Error)) return "error";
+    const status = (error as { statusCode?: unknown }).statusCode;
+    return typeof status === "number" ? `${error.name} ${status}` : error.name;
+}
+
+/** Spans as JSON lines beside the host's logs (`TRACING_EXPORTER=console`). */
+export class JsonLineSpanExporter implements SpanExporter {
+    constructor(private readonly write: (line: string) => void) {}
+
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+        for (const span of spans) {
+            const context = span.spanContext();
+            this.write(
+                JSON.stringify({
+                    time: new Date().toISOString(),
+                    level: "info",
+                    message: "span",
+                    name: span.name,
+                    kind: OtelSpanKind[span.kind].toLowerCase(),
+                    traceId: context.traceId,
+                    spanId: context.spanId,
+                    parentSpanId: span.parentSpanContext?.spanId,
+                    durationMs: span.duration[0] * 1000 + span.duration[1] / 1e6,
+                    status: SpanStatusCode[span.status.code].toLowerCase(),
+                    ...(span.status.message ? { statusMessage: span.status.message } : {}),
+                    attributes: span.attributes,
+                }),
+            );
+        }
+        done({ code: ExportResultCode.SUCCESS });
+    }
+
+    shutdown(): Promise<void> {
+        return Promise.resolve();
+    }
+}
+
+/** Export failures as a warning line, at most once a minute: spans are lost, the service goes on. */
+class ReportingExporter implements SpanExporter {
+    private lastWarning = 0;
+
+    constructor(
+        private readonly inner: SpanExporter,
+        private readonly logger: Logger,
+    ) {}
+
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+        this.inner.export(spans, (result) => {
+            if (result.code !== ExportResultCode.SUCCESS && Date.now() - this.lastWarning > 60_000) {
+                this.lastWarning = Date.now();
+                this.logger.warn("trace export failed", {
+                    spans: spans.length,
+                    error: result.error ? errorKind(result.error) + ": " + result.error.message : "unknown",
+                });
+            }
+            done(result);
+        });
+    }
+
+    shutdown(): Promise<void> {
+        return this.inner.shutdown();
+    }
+
+    forceFlush(): Promise<void> {
+        return this.inner.forceFlush?.() ?? Promise.resolve();
+    }
+}
+
+type OtlpHttp = typeof import("@opentelemetry/exporter-trace-otlp-http");
+type AzureMonitor = typeof import("@azure/monitor-opentelemetry-exporter");
+// Required when chosen, so only the chosen exporter's code is evaluated.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const otlpHttp = (): OtlpHttp => require("@opentelemetry/exporter-trace-otlp-http") as OtlpHttp;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const azureMonitor = (): AzureMonitor => require("@azure/monitor-opentelemetry-exporter") as AzureMonitor;
+
+/** The SDK with the exporter the settings name. */
+export function tracingFromSettings(
+    settings: TracingSettings,
+    credential: (clientId: string | undefined) => TokenCredential,
+    logger: Logger,
+): Tracing {
+    const common = { serviceName: settings.serviceName, samplePercent: settings.samplePercent };
+    switch (settings.exporter) {
+        case "console":
+            return createSdkTracing({
+                ...common,
+                exporter: new JsonLineSpanExporter((line) => process.stdout.write(line + "\n")),
+                batch: false,
+            });
+        case "otlp": {
+            const { OTLPTraceExporter } = otlpHttp();
+            return createSdkTracing({
+                ...common,
+                exporter: new ReportingExporter(new OTLPTraceExporter({ url: settings.endpoint }), logger),
+            });
+        }
+        case "azure-monitor": {
+            const { AzureMonitorTraceExporter } = azureMonitor();
+            const exporter = new AzureMonitorTraceExporter({
+                connectionString: settings.connectionString,
+                credential: credential(settings.managedIdentityClientId),
+            });
+            return createSdkTracing({ ...common, exporter: new ReportingExporter(exporter, logger) });
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/**
+ * The tool service's tracing, as both hosts use it. This file loads no OpenTelemetry code: with
+ * tracing off (the default) the hosts get {@link tracingOff} and pay one property read per hook;
+ * the SDK and the chosen exporter (`tracing-sdk-modules.ts`, shipped as `tracing-sdk.js` beside the
+ * bundle) load only when a TRACING_EXPORTER is set.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import type { IncomingTraceContext } from "./trace-context";
+import type { TracingSettings } from "./settings";
+import type { Logger } from "../logger";
+
+export type AttributeValue = string | number | boolean;
+export type Attributes = Readonly<Record<string, AttributeValue | undefined>>;
+
+/** What work can say about the span it runs in. */
+export interface SpanHandle {
+    setAttributes(attributes: Attributes): void;
+    /** Marks the span failed; `reason` names the kind of failure, never request content. */
+    fail(reason: string): void;
+}
+
+/** A span started explicitly, ended by whoever started it (e.g. when the response is sent). */
+export interface StartedSpan extends SpanHandle {
+    /** Runs `work` with this span as the parent of the spans started inside it. */
+    run<T>(work: () => T): T;
+    end(): void;
+}
+
+export type SpanKind = "server" | "internal" | "client";
+
+export interface Tracing {
+    readonly enabled: boolean;
+    /**
+     * A span continuing the caller's trace: the child of a valid `traceparent`, else the root of a
+     * new trace (a malformed header is never an error).
+     */
+    startFromRemote(
+        name: string,
+        kind: "server" | "internal",
+        incoming: IncomingTraceContext,
+        attributes: Attributes,
+    ): StartedSpan;
+    /**
+     * Runs `work` in a child of the span active here, ending it when `work` settles (a rejection
+     * marks it failed). With no span active, `work` runs untraced: readiness probes and start-up
+     * reads make no orphan traces.
+     */
+    inSpan<T>(
+        name: string,
+        kind: "internal" | "client",
+        attributes: Attributes,
+        work: (span: SpanHandle) => Promise<T>,
+    ): Promise<T>;
+    /** Exports what is buffered and stops. */
+    shutdown(): Promise<void>;
+}
+
+const noSpan: StartedSpan = {
+    setAttributes: () => undefined,
+    fail: () => undefined,
+    run: (work) => work(),
+    end: () => undefined,
+};
+
+export const tracingOff: Tracing = {
+    enabled: false,
+    startFromRemote: () => noSpan,
+    inSpan: (_name, _kind, _attributes, work) => work(noSpan),
+    shutdown: () => Promise.resolve(),
+};
+
+type TracingSdkModules = typeof import("./tracing-sdk-modules");
+
+/**
+ * The tracing the settings ask for: {@link tracingOff} without settings, else the SDK with their
+ * exporter, loaded now. `credential` authenticates Azure Monitor export (a managed identity);
+ * export failures are logged as warnings.
+ */
+export function openTracing(
+    settings: TracingSettings | undefined,
+    credential: (clientId: string | undefined) => TokenCredential,
+    logger: Logger,
+): Tracing {
+    if (!settings) return tracingOff;
+    // In a bundle, `tracing-sdk.js` beside the entry (see scripts/bundle.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when configured
+    const sdk = require("./tracing-sdk-modules") as TracingSdkModules;
+    return sdk.tracingFromSettings(settings, credential, logger);
+}

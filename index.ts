@@ -77,6 +77,7 @@ export = async () => {
                       searchService: plane.knowledge.serviceName,
                       endpoint: plane.knowledge.endpoint,
                       indexName: plane.knowledge.indexName,
+                      indexDefinedByProgram: plane.knowledge.indexDefinedByProgram,
                   },
               }
             : {}),

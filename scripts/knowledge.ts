@@ -7,11 +7,16 @@ import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { UsageError, defineCommand, runCommand } from "functions-app/cli";
 import { readKnowledgeEnvironment } from "functions-app/knowledge/environment";
-import { defaultKnowledgeIndexName, searchTokenScope } from "functions-app/knowledge/search-index-definition";
+import {
+    defaultKnowledgeIndexName,
+    knowledgeIndexDefinition,
+    searchTokenScope,
+} from "functions-app/knowledge/search-index-definition";
+import { putSearchIndex } from "../components/knowledge/search-index-client";
 import { loadPassages, planLoad, type SearchTarget } from "./lib/knowledge-load";
 
-/** The stack output that names the AI Search endpoint of the knowledge index. */
-export const knowledgeEndpointOutput = "knowledgeSearchEndpoint";
+/** The stack output that names the knowledge index's AI Search endpoint (`knowledge.endpoint`). */
+export const knowledgeOutput = "knowledge";
 
 const command = defineCommand({
     name: "npm run knowledge",
@@ -29,13 +34,19 @@ const command = defineCommand({
         stack: {
             type: "string",
             value: "<name>",
-            description: `read the endpoint from this stack's ${knowledgeEndpointOutput} output (pulumi CLI)`,
+            description: `read the endpoint from this stack's ${knowledgeOutput}.endpoint output (pulumi CLI)`,
         },
         index: {
             type: "string",
             value: "<name>",
             default: defaultKnowledgeIndexName,
             description: "the index",
+        },
+        "define-index": {
+            type: "boolean",
+            description:
+                "create or update the index definition first (needs Search Service Contributor): for a private\n" +
+                "service, which `pulumi up` cannot reach, run from a host with a path to its private endpoint",
         },
         "dry-run": { type: "boolean", description: "split and count, send nothing" },
     },
@@ -59,12 +70,15 @@ function stackOutput(stack: string): Promise<string> {
                         ),
                     );
                 }
-                const outputs = JSON.parse(String(stdout)) as Record<string, unknown>;
-                const endpoint = outputs[knowledgeEndpointOutput];
+                const outputs = JSON.parse(String(stdout)) as Record<
+                    string,
+                    { endpoint?: unknown } | undefined
+                >;
+                const endpoint = outputs[knowledgeOutput]?.endpoint;
                 if (typeof endpoint !== "string" || !endpoint) {
                     return reject(
                         new Error(
-                            `stack ${stack} has no ${knowledgeEndpointOutput} output: is AI Search deployed there?`,
+                            `stack ${stack} has no ${knowledgeOutput}.endpoint output: is AI Search deployed there (config knowledge: true)?`,
                         ),
                     );
                 }
@@ -74,11 +88,12 @@ function stackOutput(stack: string): Promise<string> {
     });
 }
 
-async function authHeaders(localKey: string | undefined): Promise<Record<string, string>> {
-    if (localKey !== undefined) return { "api-key": localKey };
+async function searchCredential(
+    localKey: string | undefined,
+): Promise<{ readonly token: string } | { readonly apiKey: string }> {
+    if (localKey !== undefined) return { apiKey: localKey };
     const { DefaultAzureCredential } = await import("@azure/identity");
-    const token = await new DefaultAzureCredential().getToken(searchTokenScope);
-    return { authorization: `Bearer ${token.token}` };
+    return { token: (await new DefaultAzureCredential().getToken(searchTokenScope)).token };
 }
 
 const [verb, folder, ...rest] = process.argv.slice(2);
@@ -114,10 +129,21 @@ runCommand(
                     .join("; "),
             );
         }
+        const credential = await searchCredential(settings.location.localKey);
+        if (flags["define-index"]) {
+            await putSearchIndex(
+                { endpoint: settings.location.endpoint, credential, timeoutMs: 60_000 },
+                knowledgeIndexDefinition(settings.location.indexName),
+            );
+            process.stdout.write(`index ${settings.location.indexName} defined\n`);
+        }
         const target: SearchTarget = {
             endpoint: settings.location.endpoint,
             indexName: settings.location.indexName,
-            auth: await authHeaders(settings.location.localKey),
+            auth:
+                "apiKey" in credential
+                    ? { "api-key": credential.apiKey }
+                    : { authorization: `Bearer ${credential.token}` },
             log: (m) => process.stderr.write(`${m}\n`),
         };
         const result = await loadPassages(target, plan);

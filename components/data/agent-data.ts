@@ -8,7 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Network } from "../network/network";
 import type { DataAccess, ToolBackendContext } from "../tool-backend";
 import { AgentMemory } from "./agent-memory";
-import { KnowledgeSearch, defaultKnowledgeIndexName } from "./knowledge-search";
+import { defaultKnowledgeIndexName } from "functions-app/knowledge/search-index-definition";
+import { KnowledgeSearch } from "./knowledge-search";
 
 /**
  * Settings the tool service reads: memory (functions-app/src/memory/environment.ts) and the

@@ -5,10 +5,8 @@ import { sendDiagnostics } from "../azure/diagnostics";
 import { assignRole, roleGranter } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import type { DeployerPrincipalType, KnowledgeConfig } from "../config/types";
+import { SearchIndex } from "../knowledge/search-index";
 import { privateEndpointTo, type PrivateEndpointPlacement } from "../network/private-endpoint";
-
-/** Index the knowledge tools search unless a stack names another. */
-export const defaultKnowledgeIndexName = "knowledge";
 
 /**
  * How long the index definition waits after the deployer's search roles are created: data-plane
@@ -52,6 +50,11 @@ export class KnowledgeSearch extends pulumi.ComponentResource {
     /** https://<service>.search.windows.net (KNOWLEDGE_SEARCH_ENDPOINT). */
     public readonly endpoint: pulumi.Output<string>;
     public readonly indexName: pulumi.Output<string>;
+    /**
+     * Whether `pulumi up` writes the index definition: only where the service is reachable from the
+     * deployer (public, Entra tokens only); a private service's index is defined from its network.
+     */
+    public readonly indexDefinedByProgram: boolean;
     /** The deployer's grants on the service. */
     public readonly deployerRoleAssignments: readonly authorization.RoleAssignment[];
     /**
@@ -136,6 +139,28 @@ export class KnowledgeSearch extends pulumi.ComponentResource {
                 { parent: this },
             ),
         ];
+
+        // The definition is written through the data plane with the deployer's token, which needs a
+        // network path from where `pulumi up` runs: a private service has none, so there an operator
+        // defines it from inside the network (`npm run knowledge -- load <dir> --define-index`).
+        this.indexDefinedByProgram = args.privateEndpoint === undefined;
+        if (this.indexDefinedByProgram) {
+            new SearchIndex(
+                `${name}-index`,
+                {
+                    endpoint: pulumi.interpolate`https://${service.name}.search.windows.net`,
+                    indexName: args.indexName,
+                },
+                { parent: this, dependsOn: [...this.indexPrerequisites] },
+            );
+        } else {
+            pulumi.log.info(
+                `${args.indexName}: AI Search has no public network access, so the index definition is not written ` +
+                    "by pulumi up; run `npm run knowledge -- load <dir> --define-index` from a host with a path to " +
+                    "its private endpoint",
+                this,
+            );
+        }
 
         this.service = service;
         this.name = name;

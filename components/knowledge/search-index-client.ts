@@ -13,8 +13,11 @@ import {
 export interface SearchIndexRequest extends Omit<RetryOptions, "timeoutMs"> {
     /** The service's endpoint, e.g. https://<service>.search.windows.net. */
     readonly endpoint: string;
-    /** Entra access token for https://search.azure.com. */
-    readonly token: string;
+    /**
+     * An Entra access token for https://search.azure.com, or the key of a local AI Search stand-in
+     * on loopback (the program always uses a token: the service's local auth is disabled).
+     */
+    readonly credential: { readonly token: string } | { readonly apiKey: string };
     /** Give up after this long overall (default 10 min). */
     readonly timeoutMs?: number;
 }
@@ -38,6 +41,12 @@ function caller(req: SearchIndexRequest): RetryingCaller {
     );
 }
 
+function authHeader(req: SearchIndexRequest): Record<string, string> {
+    return "apiKey" in req.credential
+        ? { "api-key": req.credential.apiKey }
+        : { authorization: `Bearer ${req.credential.token}` };
+}
+
 function indexUrl(endpoint: string, name: string): string {
     return `${endpoint.replace(/\/+$/, "")}/indexes/${encodeURIComponent(name)}?api-version=${searchApiVersion}`;
 }
@@ -54,7 +63,7 @@ export async function putSearchIndex(
             fetch(indexUrl(req.endpoint, definition.name), {
                 method: "PUT",
                 headers: {
-                    authorization: `Bearer ${req.token}`,
+                    ...authHeader(req),
                     "content-type": "application/json",
                     prefer: "return=minimal",
                 },
@@ -78,7 +87,7 @@ export async function deleteSearchIndex(req: SearchIndexRequest, name: string): 
         () =>
             fetch(indexUrl(req.endpoint, name), {
                 method: "DELETE",
-                headers: { authorization: `Bearer ${req.token}` },
+                headers: authHeader(req),
                 signal: AbortSignal.timeout(retrying.remainingMs()),
             }),
         { timeoutMessage: `timed out deleting index ${name}`, authCause },

@@ -47,7 +47,7 @@ export const searchIndexProvider: pulumi.dynamic.ResourceProvider<SearchIndexInp
     },
     async create(inputs) {
         await putSearchIndex(
-            { endpoint: inputs.endpoint, token: inputs.token, log: (m) => console.log(m) },
+            { endpoint: inputs.endpoint, credential: { token: inputs.token }, log: (m) => console.log(m) },
             inputs.definition,
         );
         return {
@@ -57,7 +57,7 @@ export const searchIndexProvider: pulumi.dynamic.ResourceProvider<SearchIndexInp
     },
     async update(_id, _olds, news) {
         await putSearchIndex(
-            { endpoint: news.endpoint, token: news.token, log: (m) => console.log(m) },
+            { endpoint: news.endpoint, credential: { token: news.token }, log: (m) => console.log(m) },
             news.definition,
         );
         return { outs: news };
@@ -66,7 +66,7 @@ export const searchIndexProvider: pulumi.dynamic.ResourceProvider<SearchIndexInp
     async delete(_id, olds) {
         const token = await usableToken(olds.token, searchResource, azureCliToken);
         await deleteSearchIndex(
-            { endpoint: olds.endpoint, token, log: (m) => console.log(m) },
+            { endpoint: olds.endpoint, credential: { token }, log: (m) => console.log(m) },
             olds.definition.name,
         );
     },

@@ -34,7 +34,7 @@ describe("npm run knowledge -- load (against a fake AI Search)", () => {
         const pulumi = path.join(bin, "pulumi");
         await writeFile(
             pulumi,
-            `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] && echo '${JSON.stringify({ knowledgeSearchEndpoint: fake.url })}' && exit 0\necho "no stack $*" >&2; exit 255\n`,
+            `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] && echo '${JSON.stringify({ knowledge: { endpoint: fake.url, indexName: "knowledge" } })}' && exit 0\necho "no stack $*" >&2; exit 255\n`,
         );
         await chmod(pulumi, 0o755);
     });
@@ -54,6 +54,18 @@ describe("npm run knowledge -- load (against a fake AI Search)", () => {
             PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
             ...env,
         });
+
+    it("--define-index creates the index on a service that has none, then loads it", async () => {
+        fake.indexes.clear();
+        const without = await knowledge(["load", folder, "--stack", "dev"]);
+        assert.equal(without.code, 1, "no index, nothing to load into");
+        const run = await knowledge(["load", folder, "--stack", "dev", "--define-index"]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /index knowledge defined/);
+        const created = fake.indexes.get("knowledge");
+        assert.deepEqual(created?.definition, knowledgeIndexDefinition("knowledge"));
+        assert.equal(created?.docs.size, (await passagesFromFolder(folder)).length);
+    });
 
     it("loads the local index's passages into the stack's index, keyed by source and chunk", async () => {
         const run = await knowledge(["load", folder, "--stack", "dev"]);

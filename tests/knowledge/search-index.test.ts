@@ -41,7 +41,7 @@ describe("knowledge index on AI Search (the index resource, against a fake AI Se
         }) as SearchIndexDefinition;
 
     it("creates the index with PUT /indexes/{name}, the stable api-version and the deployer's bearer token", async () => {
-        await putSearchIndex({ endpoint: fake.url + "/", token, ...fast }, definition);
+        await putSearchIndex({ endpoint: fake.url + "/", credential: { token }, ...fast }, definition);
         const [put] = fake.requests;
         assert.equal(put?.method, "PUT");
         assert.equal(put?.path, "/indexes/knowledge");
@@ -58,7 +58,10 @@ describe("knowledge index on AI Search (the index resource, against a fake AI Se
     it("retries 403 while the deployer's role propagates, then creates", async () => {
         fake.interrupt(/^\/indexes\//, { status: 403 }, 2);
         const log: string[] = [];
-        await putSearchIndex({ endpoint: fake.url, token, ...fast, log: (m) => log.push(m) }, definition);
+        await putSearchIndex(
+            { endpoint: fake.url, credential: { token }, ...fast, log: (m) => log.push(m) },
+            definition,
+        );
         assert.equal(fake.requests.length, 3);
         assert.ok(fake.indexes.has("knowledge"));
         assert.match(log.join("\n"), /answered 403; a new role assignment may not be in effect yet/);
@@ -67,7 +70,10 @@ describe("knowledge index on AI Search (the index resource, against a fake AI Se
     it("gives up on a lasting 403 after its budget, naming the role", async () => {
         fake.interrupt(/^\/indexes\//, { status: 403 }, 1000);
         await assert.rejects(
-            putSearchIndex({ endpoint: fake.url, token, ...fast, authRetryMs: 40 }, definition),
+            putSearchIndex(
+                { endpoint: fake.url, credential: { token }, ...fast, authRetryMs: 40 },
+                definition,
+            ),
             (error: Error) =>
                 error instanceof SearchIndexError && /Search Service Contributor/.test(error.message),
         );
@@ -99,11 +105,11 @@ describe("knowledge index on AI Search (the index resource, against a fake AI Se
         assert.equal(searchIndexDiff(olds, { ...olds, definition: renamed }).deleteBeforeReplace, false);
 
         // What the service does with each: the added setting applies in place, the changed field is refused.
-        await putSearchIndex({ endpoint: fake.url, token, ...fast }, definition);
-        await putSearchIndex({ endpoint: fake.url, token, ...fast }, semantic);
+        await putSearchIndex({ endpoint: fake.url, credential: { token }, ...fast }, definition);
+        await putSearchIndex({ endpoint: fake.url, credential: { token }, ...fast }, semantic);
         assert.deepEqual(fake.indexes.get("knowledge")?.definition, semantic);
         await assert.rejects(
-            putSearchIndex({ endpoint: fake.url, token, ...fast }, reanalyzed),
+            putSearchIndex({ endpoint: fake.url, credential: { token }, ...fast }, reanalyzed),
             /PUT index knowledge answered 400: .*Existing field 'content' cannot be changed/,
         );
     });
@@ -123,7 +129,7 @@ describe("knowledge index on AI Search (the index resource, against a fake AI Se
         await provider.delete!(created.id, { endpoint: fake.url, definition: semantic, token });
         assert.equal(fake.indexes.has("knowledge"), false);
         // An index already gone is deleted.
-        await deleteSearchIndex({ endpoint: fake.url, token, ...fast }, "knowledge");
+        await deleteSearchIndex({ endpoint: fake.url, credential: { token }, ...fast }, "knowledge");
     });
 
     it("does not send an expired token on delete: it asks the Azure CLI, and says so when there is none", async function () {

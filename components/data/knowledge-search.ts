@@ -154,7 +154,7 @@ export class KnowledgeSearch extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...this.indexPrerequisites] },
             );
         } else {
-            pulumi.log.info(
+            void pulumi.log.info(
                 `${args.indexName}: AI Search has no public network access, so the index definition is not written ` +
                     "by pulumi up; run `npm run knowledge -- load <dir> --define-index` from a host with a path to " +
                     "its private endpoint",

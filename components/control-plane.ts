@@ -11,6 +11,7 @@ import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-i
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
 import { projectName } from "./project";
+import { controlPlaneVault } from "./security/control-plane-vault";
 import type { BackendArtifacts, DeployedToolBackend, DeploymentContext } from "./tool-backend";
 
 /** Arguments for {@link ControlPlane}. */
@@ -147,6 +148,17 @@ export class ControlPlane extends pulumi.ComponentResource {
             },
             artifacts,
         );
+
+        controlPlaneVault(this, name, {
+            config,
+            context,
+            baseName,
+            unique,
+            resourceGroupName: rg,
+            workspaceId: monitoring.workspaceId,
+            network: backend.network,
+            tags,
+        });
 
         const gateway = new Gateway(
             `${name}-gateway`,

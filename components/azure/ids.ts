@@ -16,6 +16,7 @@ export const builtInRoles = {
     storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     storageQueueDataContributor: "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
     monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
+    keyVaultSecretsOfficer: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",

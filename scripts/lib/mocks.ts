@@ -45,6 +45,8 @@ const nameInputs: Record<string, string> = {
     "azure-native:privatedns:VirtualNetworkLink": "virtualNetworkLinkName",
     "azure-native:monitor:DataCollectionRule": "dataCollectionRuleName",
     "azure-native:monitor:DataCollectionRuleAssociation": "associationName",
+    "azure-native:keyvault:Vault": "vaultName",
+    "azure-native:keyvault:Secret": "secretName",
 };
 
 /** Kubeconfig a cluster with Entra ID integration returns in exec format (kubelogin). */
@@ -167,6 +169,26 @@ export function mockNewResource(args: pulumi.runtime.MockResourceArgs): {
             case "azure-native:containerregistry:Registry":
                 Object.assign(state, { loginServer: `${name}.azurecr.io` });
                 break;
+            case "azure-native:keyvault:Vault":
+                Object.assign(state, {
+                    properties: {
+                        ...(inputs.properties as State),
+                        vaultUri: `https://${name}.vault.azure.net/`,
+                    },
+                });
+                break;
+            case "azure-native:keyvault:Secret": {
+                // What ARM reports: the versionless and versioned URIs, never the value.
+                const uri = `https://${String(inputs.vaultName)}.vault.azure.net/secrets/${name}`;
+                Object.assign(state, {
+                    properties: {
+                        contentType: (inputs.properties as State).contentType,
+                        secretUri: uri,
+                        secretUriWithVersion: `${uri}/${guid("version").replace(/-/g, "")}`,
+                    },
+                });
+                break;
+            }
         }
         return { id, state };
     }

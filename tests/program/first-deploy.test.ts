@@ -67,11 +67,12 @@ describe("prod stack deployed from CI, synthesized", function () {
         assert.ok(prod.resources.indexOf(logger) < prod.resources.indexOf(diagnostic));
     });
 
-    it("states ServicePrincipal on both of the deployer's grants, cluster admin and registry push", () => {
+    it("states ServicePrincipal on all the deployer's grants: cluster admin, registry push, vault secrets", () => {
         const deployer = assignments().filter((r) => r.inputs.principalId === mockDeployerObjectId);
-        assert.deepEqual(deployer.map((r) => r.name.replace(/^acp-prod-aks-/, "")).sort(), [
+        assert.deepEqual(deployer.map((r) => r.name.replace(/^acp-prod-(aks-)?/, "")).sort(), [
             "deployer-acr-push",
             "deployer-cluster-admin",
+            "secrets-writer",
         ]);
         for (const r of deployer) assert.equal(r.inputs.principalType, "ServicePrincipal", r.name);
     });
@@ -93,7 +94,7 @@ describe("prod stack deployed from CI, synthesized", function () {
         const granted = assignments().filter((r) => identities.includes(String(r.inputs.principalId)));
         assert.equal(
             granted.length,
-            assignments().length - 2,
+            assignments().length - 3,
             "every grant but the deployer's is to an identity",
         );
         for (const r of granted) assert.equal(r.inputs.principalType, "ServicePrincipal", r.name);
@@ -117,7 +118,7 @@ describe("prod stack deployed from CI, synthesized", function () {
         assert.match(
             found[0] ?? "",
             new RegExp(
-                `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
+                `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin", "acp-prod-secrets-writer"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
             ),
         );
     });

@@ -1,0 +1,144 @@
+/**
+ * The control plane's Key Vault as the program registers it, for the Functions (dev) and AKS
+ * (prod) stacks: vault settings Azure enforces or cannot undo, who may write and read which
+ * secret, the order a first deployment needs (grants in effect before the write and before
+ * APIM fetches the secret), the private endpoint on the AKS network, and the stack output.
+ */
+import * as assert from "node:assert/strict";
+import { builtInRoles } from "../../components/azure/ids";
+import { keyVaultPrivateDnsZone } from "../../components/security/key-vault";
+import { keyVaultName, keyVaultNameProblems, keyVaultSecretName } from "../../components/security/names";
+import { mockDeployerObjectId, mockSubscriptionId } from "../../scripts/lib/mocks";
+import type { RecordedResource, SynthResult } from "../../scripts/lib/synthesize";
+import { vaultStacks } from "../support/vault-stacks";
+import { synthesizedOnce } from "../support/synthesized-once";
+import { roleOf, stackView } from "../support/synth";
+import { dependencyGraph } from "./graph";
+
+type Obj = Record<string, unknown>;
+
+describe("Key Vault names", () => {
+    it("fits every allowed prefix and environment into Azure's 3-24 character rule", () => {
+        for (const prefix of ["ab", "acp", "abcdefghij"]) {
+            for (const env of ["d", "dev", "prod", "a-b", "a--b", "abcdefghijklmnop", "x-y-z-w-v-u-t-s-"]) {
+                const name = keyVaultName(`${prefix}-${env}`, "0a1b2c");
+                assert.deepEqual(keyVaultNameProblems(name), [], name);
+                assert.ok(name.endsWith("-kv-0a1b2c"), name);
+            }
+        }
+        assert.equal(keyVaultName("acp-dev", "0a1b2c"), "acp-dev-kv-0a1b2c");
+    });
+
+    it("states Azure's rule for names it would refuse", () => {
+        for (const bad of ["ab", "1vault", "vault-", "va--ult", "a".repeat(25), "vault_name"]) {
+            assert.equal(keyVaultNameProblems(bad).length, 1, bad);
+        }
+        assert.throws(() => keyVaultSecretName("mcp_extension_key"), /1-127 letters, digits or hyphens/);
+    });
+});
+
+describe("Key Vault in the synthesized stacks", function () {
+    this.timeout(60_000);
+    let dev: SynthResult;
+    let prod: SynthResult;
+    before(async () => {
+        [dev, prod] = await Promise.all([
+            synthesizedOnce(vaultStacks.dev),
+            synthesizedOnce(vaultStacks.prod),
+        ]);
+    });
+
+    it("creates an RBAC vault with soft delete, purge protection and no public network access", () => {
+        for (const stack of [dev, prod]) {
+            const vault = stackView(stack).one("azure-native:keyvault:Vault");
+            const p = vault.inputs.properties as Obj;
+            assert.equal(p.enableRbacAuthorization, true);
+            assert.deepEqual(p.accessPolicies, []);
+            assert.equal(p.enableSoftDelete, true);
+            assert.equal(p.softDeleteRetentionInDays, 90);
+            assert.equal(p.enablePurgeProtection, true);
+            assert.equal(p.publicNetworkAccess, "Disabled");
+            // APIM's named values come through trusted-service access, which the bypass admits.
+            assert.deepEqual(p.networkAcls, {
+                bypass: "AzureServices",
+                defaultAction: "Deny",
+                ipRules: [],
+                virtualNetworkRules: [],
+            });
+            assert.deepEqual(keyVaultNameProblems(String(vault.inputs.vaultName)), []);
+            const diagnostics = stackView(stack)
+                .ofType("azure-native:monitor:DiagnosticSetting")
+                .filter((d) =>
+                    String(d.inputs.resourceUri).endsWith(`/Vault/${String(vault.inputs.vaultName)}`),
+                );
+            assert.equal(diagnostics.length, 1);
+            assert.deepEqual(diagnostics[0]?.inputs.logs, [{ categoryGroup: "allLogs", enabled: true }]);
+        }
+    });
+
+    it("lets the deployer write secrets only after its grant is in effect, with its own principal type", () => {
+        for (const [stack, type] of [
+            [dev, "User"],
+            [prod, "ServicePrincipal"],
+        ] as const) {
+            const view = stackView(stack);
+            const vault = view.one("azure-native:keyvault:Vault");
+            const writer = view
+                .ofType("azure-native:authorization:RoleAssignment")
+                .filter((r) => roleOf(r) === builtInRoles.keyVaultSecretsOfficer);
+            assert.equal(writer.length, 1);
+            const [grant] = writer as [RecordedResource];
+            assert.equal(grant.inputs.principalId, mockDeployerObjectId);
+            assert.equal(grant.inputs.principalType, type);
+            assert.match(String(grant.inputs.scope), new RegExp(`/Vault/${String(vault.inputs.vaultName)}$`));
+            const graph = dependencyGraph(stack.resources);
+            for (const secret of view.ofType("azure-native:keyvault:Secret")) {
+                const waits = graph
+                    .dependenciesOf(secret)
+                    .filter((r) => r.type.endsWith(":RolePropagation") && graph.waitsFor(r, grant));
+                assert.equal(waits.length, 1, `${secret.name} waits for the writer's grant`);
+                assert.ok(Number(waits[0]?.inputs.seconds) >= 300);
+            }
+        }
+    });
+
+    it("gives the AKS stack's vault a private endpoint in the private-endpoint subnet, resolved by a zone linked to the VNet", () => {
+        const view = stackView(prod);
+        const vault = view.one("azure-native:keyvault:Vault");
+        const vnet = view.one("azure-native:network:VirtualNetwork");
+        const endpoints = view
+            .ofType("azure-native:network:PrivateEndpoint")
+            .filter((e) =>
+                (e.inputs.privateLinkServiceConnections as Obj[]).some((c) =>
+                    String(c.privateLinkServiceId).endsWith(`/Vault/${String(vault.inputs.vaultName)}`),
+                ),
+            );
+        assert.equal(endpoints.length, 1);
+        const [endpoint] = endpoints as [RecordedResource];
+        assert.deepEqual((endpoint.inputs.privateLinkServiceConnections as Obj[])[0]?.groupIds, ["vault"]);
+        assert.match(String((endpoint.inputs.subnet as Obj).id), /\/subnets\/private-endpoints$/);
+        const zone = view
+            .ofType("azure-native:privatedns:PrivateZone")
+            .find((z) => z.inputs.privateZoneName === keyVaultPrivateDnsZone);
+        assert.ok(zone);
+        const link = view
+            .ofType("azure-native:privatedns:VirtualNetworkLink")
+            .find((l) => l.inputs.privateZoneName === keyVaultPrivateDnsZone);
+        assert.ok(link);
+        assert.equal(
+            (link.inputs.virtualNetwork as Obj).id,
+            `/subscriptions/${mockSubscriptionId}/resourceGroups/${String(vnet.inputs.resourceGroupName)}/providers/Microsoft.network/VirtualNetwork/${String(vnet.inputs.virtualNetworkName)}`,
+        );
+        const group = view
+            .ofType("azure-native:network:PrivateDnsZoneGroup")
+            .find((g) => g.inputs.privateEndpointName === endpoint.inputs.privateEndpointName);
+        assert.ok(group);
+        // AKS has no Functions key, so nothing reads the vault through APIM and no secret is stored.
+        assert.equal(view.ofType("azure-native:keyvault:Secret").length, 0);
+        assert.ok(
+            view.ofType("azure-native:apimanagement:NamedValue").every((n) => n.inputs.secret === false),
+        );
+        // The Functions stack reaches nothing privately: no endpoint, no zone.
+        assert.equal(stackView(dev).ofType("azure-native:network:PrivateEndpoint").length, 0);
+    });
+});

@@ -149,7 +149,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             artifacts,
         );
 
-        controlPlaneVault(this, name, {
+        const vault = controlPlaneVault(this, name, {
             config,
             context,
             baseName,
@@ -223,7 +223,8 @@ export class ControlPlane extends pulumi.ComponentResource {
                 backendAudience: toolBackend.audience,
                 backendServicePrincipalObjectId: identity.backendServicePrincipalObjectId,
                 backendInvokeRoleId: identity.backendInvokeRoleId,
-                functionsSystemKey: toolBackend.functionsSystemKey,
+                subscriptionId: context.subscriptionId,
+                functionsKeySecret: vault.storeFunctionsKey(toolBackend.functionsSystemKey),
                 policy: {
                     rateLimitCalls: config.gatewayPolicy.rateLimitCalls,
                     rateLimitPeriodSeconds: config.gatewayPolicy.rateLimitPeriodSeconds,

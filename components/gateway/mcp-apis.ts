@@ -3,6 +3,8 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayPaths } from "functions-app/contract";
 import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
+import type { VaultSecret } from "../security/key-vault";
+import { keyVaultNamedValue } from "../security/key-vault-named-value";
 import { FrontDoorApis } from "./front-door-apis";
 import type { FrontDoorLimits } from "./front-door-policies";
 import {
@@ -41,11 +43,14 @@ export interface McpApisArgs {
     /** Id of the backend app role the gateway's identity is granted (a GUID). */
     readonly backendInvokeRoleId: string;
     /**
-     * Functions backend only: the MCP extension's system key. Kept in a secret named value and
-     * presented by the APIM backend as `x-functions-key`, so the MCP endpoints answer even where the
-     * extension ignores `webhookAuthorizationLevel: Anonymous`. Undefined for backends that need none.
+     * Functions backend only: the MCP extension's system key, as a Key Vault secret. A Key
+     * Vault-backed named value presents it from the APIM backend as `x-functions-key`, so the MCP
+     * endpoints answer even where the extension ignores `webhookAuthorizationLevel: Anonymous`.
+     * Undefined for backends that need none.
      */
-    readonly functionsSystemKey?: pulumi.Input<string> | undefined;
+    readonly functionsKeySecret?: VaultSecret | undefined;
+    /** Subscription the built-in role definitions are resolved in (the gateway's read on the vault secret). */
+    readonly subscriptionId: string;
     /**
      * Rate limit, body limit, CORS origins and metadata name rendered into the policies (see GatewayPolicySettings).
      */
@@ -57,7 +62,7 @@ export interface McpApisArgs {
 /** Backend entity id the policies route to. */
 const backendId = "tool-backend";
 
-/** Secret named value holding the Functions MCP extension's system key (Functions backend only). */
+/** Key Vault-backed named value (and vault secret) holding the Functions MCP extension's system key. */
 export const functionsKeyNamedValue = "mcp-extension-key";
 
 /** Header in which Azure Functions accepts a function or system key. */
@@ -120,18 +125,18 @@ export class McpApis extends pulumi.ComponentResource {
                 ),
         );
 
-        // The one credential among them: secret, so APIM encrypts it and hides it from readers.
+        // The one credential among them lives in Key Vault; APIM reads it with its own identity.
         const functionsKey =
-            args.functionsSystemKey === undefined
+            args.functionsKeySecret === undefined
                 ? undefined
-                : new apimanagement.NamedValue(
+                : keyVaultNamedValue(
                       `${name}-nv-${functionsKeyNamedValue}`,
                       {
                           ...common,
                           namedValueId: functionsKeyNamedValue,
-                          displayName: functionsKeyNamedValue,
-                          value: pulumi.secret(args.functionsSystemKey),
-                          secret: true,
+                          secret: args.functionsKeySecret,
+                          gatewayPrincipalId: args.gatewayPrincipalId,
+                          subscriptionId: args.subscriptionId,
                       },
                       { parent: this },
                   );

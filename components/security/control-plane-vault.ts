@@ -1,9 +1,15 @@
-/** The control plane's vault, built from the stack configuration. */
+/**
+ * The control plane's vault and what it stores: the alert webhook URLs (the action group cannot
+ * read a vault reference, so they stay secret in its own configuration too; the vault is where
+ * they are kept and rotated) and the Functions MCP extension's key (which the gateway reads from
+ * the vault itself).
+ */
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/types";
+import { functionsKeyNamedValue } from "../gateway/mcp-apis";
 import type { Network } from "../network/network";
 import type { DeploymentContext } from "../tool-backend";
-import { KeyVault } from "./key-vault";
+import { KeyVault, type VaultSecret } from "./key-vault";
 import { keyVaultName } from "./names";
 
 /**
@@ -11,6 +17,11 @@ import { keyVaultName } from "./names";
  * vault exists, and with purge protection a deleted vault keeps its name for this long.
  */
 export const controlPlaneSoftDeleteDays = 90;
+
+/** Vault secret name of the n-th (1-based) alert webhook URL. */
+export function alertWebhookSecretName(index: number): string {
+    return `alert-webhook-${index}`;
+}
 
 export interface ControlPlaneVaultArgs {
     readonly config: StackConfig;
@@ -24,11 +35,18 @@ export interface ControlPlaneVaultArgs {
     readonly tags: Record<string, string>;
 }
 
+export interface ControlPlaneVault {
+    readonly vault: KeyVault;
+    readonly alertWebhooks: readonly VaultSecret[];
+    /** Stores the Functions MCP extension key; undefined (nothing stored) for backends without one. */
+    storeFunctionsKey(key: pulumi.Output<string> | undefined): VaultSecret | undefined;
+}
+
 export function controlPlaneVault(
     parent: pulumi.Resource,
     name: string,
     args: ControlPlaneVaultArgs,
-): KeyVault {
+): ControlPlaneVault {
     const { config, context } = args;
     const vault = new KeyVault(
         `${name}-secrets`,
@@ -48,5 +66,15 @@ export function controlPlaneVault(
         },
         { parent },
     );
-    return vault;
+    const alertWebhooks = config.monitoring.alertWebhookUrls.map((url, i) =>
+        vault.secret(alertWebhookSecretName(i + 1), { value: url, contentType: "alert-webhook-url" }),
+    );
+    return {
+        vault,
+        alertWebhooks,
+        storeFunctionsKey: (key) =>
+            key === undefined
+                ? undefined
+                : vault.secret(functionsKeyNamedValue, { value: key, contentType: "functions-system-key" }),
+    };
 }

@@ -5,17 +5,20 @@
  * APIM fetches the secret), the private endpoint on the AKS network, and the stack output.
  */
 import * as assert from "node:assert/strict";
-import { builtInRoles } from "../../components/azure/ids";
+import { builtInRoles, stableGuid } from "../../components/azure/ids";
+import { functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
+import { alertWebhookSecretName } from "../../components/security/control-plane-vault";
 import { keyVaultPrivateDnsZone } from "../../components/security/key-vault";
 import { keyVaultName, keyVaultNameProblems, keyVaultSecretName } from "../../components/security/names";
 import { mockDeployerObjectId, mockSubscriptionId } from "../../scripts/lib/mocks";
 import type { RecordedResource, SynthResult } from "../../scripts/lib/synthesize";
-import { vaultStacks } from "../support/vault-stacks";
+import { alertWebhookUrls, vaultStacks } from "../support/vault-stacks";
 import { synthesizedOnce } from "../support/synthesized-once";
-import { roleOf, stackView } from "../support/synth";
+import { plain, roleOf, stackView } from "../support/synth";
 import { dependencyGraph } from "./graph";
 
 type Obj = Record<string, unknown>;
+const webhooks: readonly string[] = alertWebhookUrls;
 
 describe("Key Vault names", () => {
     it("fits every allowed prefix and environment into Azure's 3-24 character rule", () => {
@@ -100,6 +103,67 @@ describe("Key Vault in the synthesized stacks", function () {
                 assert.ok(Number(waits[0]?.inputs.seconds) >= 300);
             }
         }
+    });
+
+    it("stores the alert webhook URLs as vault secrets and keeps them secret in the action group", () => {
+        const view = stackView(dev);
+        const secrets = view.ofType("azure-native:keyvault:Secret");
+        for (const [i, url] of webhooks.entries()) {
+            const secret = secrets.find((s) => s.inputs.secretName === alertWebhookSecretName(i + 1));
+            assert.ok(secret, `webhook ${i + 1} in the vault`);
+            const props = plain(secret.inputs.properties, true) as Obj;
+            assert.equal(props.value, url);
+            assert.equal(props.contentType, "alert-webhook-url");
+        }
+        const group = view.one("azure-native:monitor:ActionGroup");
+        const receivers = plain(group.inputs.webhookReceivers, true) as Obj[];
+        assert.deepEqual(
+            receivers.map((r) => r.serviceUri),
+            webhooks,
+        );
+        // Nothing reads them from the vault: no role assignment is scoped to them.
+        const scopes = view
+            .ofType("azure-native:authorization:RoleAssignment")
+            .map((r) => String(r.inputs.scope));
+        assert.ok(!scopes.some((s) => /alert-webhook/.test(s)), scopes.join("\n"));
+    });
+
+    it("has APIM read the Functions key from the vault only after its read grant on that secret is in effect", () => {
+        const view = stackView(dev);
+        const graph = dependencyGraph(dev.resources);
+        const apim = view.one("azure-native:apimanagement:ApiManagementService");
+        const secret = dev.resources.find(
+            (r) =>
+                r.type === "azure-native:keyvault:Secret" && r.inputs.secretName === functionsKeyNamedValue,
+        )!;
+        const named = dev.resources.find(
+            (r) =>
+                r.type === "azure-native:apimanagement:NamedValue" &&
+                r.inputs.namedValueId === functionsKeyNamedValue,
+        )!;
+        assert.ok(secret && named);
+        const readers = view
+            .ofType("azure-native:authorization:RoleAssignment")
+            .filter((r) => roleOf(r) === builtInRoles.keyVaultSecretsUser);
+        assert.equal(readers.length, 1, "one read grant: the gateway on the key");
+        const [reader] = readers as [RecordedResource];
+        // The secret's own id: the gateway can read this secret and no other.
+        assert.match(String(reader.inputs.scope), new RegExp(`/Secret/${functionsKeyNamedValue}$`));
+        assert.equal(reader.inputs.principalType, "ServicePrincipal");
+        // The service's system identity (the mocks derive its principal id from the resource).
+        assert.equal(reader.inputs.principalId, stableGuid("mock", apim.type, apim.name, "principal"));
+        assert.ok(graph.waitsFor(reader, secret));
+        const wait = graph
+            .dependenciesOf(named)
+            .find((r) => r.type.endsWith(":RolePropagation") && graph.waitsFor(r, reader));
+        assert.ok(wait, "the named value waits for the read grant to take effect");
+        assert.ok(Number(wait.inputs.seconds) >= 300);
+        // The backend presenting {{mcp-extension-key}} comes after the named value.
+        assert.ok(graph.waitsFor(view.one("azure-native:apimanagement:Backend"), named));
+        assert.equal(
+            (named.inputs.keyVault as Obj).secretIdentifier,
+            `https://${String(view.one("azure-native:keyvault:Vault").inputs.vaultName)}.vault.azure.net/secrets/${functionsKeyNamedValue}`,
+        );
     });
 
     it("gives the AKS stack's vault a private endpoint in the private-endpoint subnet, resolved by a zone linked to the VNet", () => {

@@ -245,7 +245,7 @@ describe("dev stack synthesized under mocks", function () {
         assert.equal(plain(d.token, true), "mock-arm-access-token");
     });
 
-    it("reads the MCP extension's system key after OneDeploy into a secret the Functions backend presents", () => {
+    it("reads the MCP extension's system key after OneDeploy into the vault, where the gateway reads it", () => {
         const read = inputs(one("pulumi-nodejs:dynamic/agents-functions:McpExtensionKey"));
         const app = one("azure-native:web:WebApp");
         const deployment = inputs(one("pulumi-nodejs:dynamic/agents-functions:OneDeployPackage"));
@@ -256,13 +256,19 @@ describe("dev stack synthesized under mocks", function () {
         assert.equal(read.deployedSha256, deployment.sha256);
         assert.equal(read.armEndpoint, "https://management.azure.com");
         assert.equal(plain(read.token, true), "mock-arm-access-token");
-        // The key lives only in a secret named value; no other named value is secret or holds it.
+        // The key lives only in a vault secret; its named value refers to it, no other named value is secret.
+        const secret = one("azure-native:keyvault:Secret");
+        assert.equal(inputs(secret).secretName, functionsKeyNamedValue);
+        assert.equal((plain(inputs(secret).properties, true) as Obj).value, mockMcpExtensionKey);
         const named = ofType("azure-native:apimanagement:NamedValue").map(inputs);
         const keyValue = named.find((n) => n.namedValueId === functionsKeyNamedValue);
         assert.ok(keyValue, "a named value for the key");
         assert.equal(keyValue.secret, true);
         assert.equal(keyValue.displayName, functionsKeyNamedValue);
-        assert.equal(plain(keyValue.value, true), mockMcpExtensionKey);
+        assert.equal(keyValue.value, undefined);
+        assert.deepEqual(keyValue.keyVault, {
+            secretIdentifier: `https://${String(inputs(one("azure-native:keyvault:Vault")).vaultName)}.vault.azure.net/secrets/${functionsKeyNamedValue}`,
+        });
         for (const other of named.filter((n) => n !== keyValue)) {
             assert.equal(other.secret, false, String(other.namedValueId));
             assert.notEqual(plain(other.value), mockMcpExtensionKey);
@@ -275,7 +281,7 @@ describe("dev stack synthesized under mocks", function () {
         const holders = dev.resources.filter((r) => JSON.stringify(r.inputs).includes(mockMcpExtensionKey));
         assert.deepEqual(
             holders.map((r) => r.type),
-            ["azure-native:apimanagement:NamedValue"],
+            ["azure-native:keyvault:Secret"],
         );
         // The key is not a stack output.
         assert.doesNotMatch(JSON.stringify(dev.outputs), new RegExp(mockMcpExtensionKey));
@@ -542,7 +548,11 @@ describe("dev stack synthesized under mocks", function () {
         );
         for (const nv of ofType("azure-native:apimanagement:NamedValue").map(inputs)) {
             assert.equal(nv.displayName, nv.namedValueId);
-            assert.ok(String(plain(nv.value)).length > 0, String(nv.displayName));
+            const keyVault = nv.keyVault as { secretIdentifier?: string } | undefined;
+            assert.ok(
+                String(plain(nv.value ?? keyVault?.secretIdentifier)).length > 0,
+                String(nv.displayName),
+            );
         }
         const policies = [
             ...ofType("azure-native:apimanagement:ApiPolicy"),

@@ -40,7 +40,7 @@ function anyEnabled(value: unknown): boolean {
 }
 
 /** Whether a diagnostic setting sends something to a Log Analytics workspace. */
-function sendsToWorkspace(setting: PolicyResource, workspaces: readonly PolicyResource[]): boolean {
+export function sendsToWorkspace(setting: PolicyResource, workspaces: readonly PolicyResource[]): boolean {
     const workspaceId = stringPropOf(setting, "workspaceId");
     const known = workspaces.some((w) => refersTo(setting, "workspaceId", w));
     const shaped = armTypeMatches(parseArmId(workspaceId ?? "")?.topLevelType ?? "", workspaceType);

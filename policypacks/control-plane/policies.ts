@@ -9,6 +9,7 @@ import { gatewayStackPolicies } from "./gateway-stack";
 import { frontDoorRateLimited, frontDoorSecretless } from "./front-door";
 import { governancePolicies } from "./governance";
 import { identityPolicies, identityStackPolicies } from "./identity";
+import { keyVaultResourcePolicies, keyVaultStackPolicies } from "./key-vault";
 import { monitoringQueryPolicies } from "./monitoring-queries";
 import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
 
@@ -26,6 +27,8 @@ export const policies: Policies = [
     ...observabilityStackPolicies,
     ...monitoringQueryPolicies,
     ...governancePolicies,
+    ...keyVaultResourcePolicies,
+    ...keyVaultStackPolicies,
 ];
 
 /** Pack settings besides the policies (a violation blocks the deployment unless a policy says otherwise). */

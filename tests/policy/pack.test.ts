@@ -14,6 +14,7 @@ import { frontDoorCases } from "./cases/front-door";
 import { gatewayCases } from "./cases/gateway";
 import { governanceCases } from "./cases/governance";
 import { identityCases } from "./cases/identity";
+import { keyVaultCases } from "./cases/key-vault";
 import { monitoringQueryCases } from "./cases/monitoring-queries";
 import { observabilityCases } from "./cases/observability";
 import { compliantStack } from "./fixtures";
@@ -26,6 +27,7 @@ const allCases = [
     ...observabilityCases,
     ...monitoringQueryCases,
     ...governanceCases,
+    ...keyVaultCases,
 ];
 
 /** The SDK class a Pulumi type token names, e.g. `azure-native:storage:StorageAccount`. */
@@ -85,6 +87,7 @@ describe("policy pack: the pack as a whole", () => {
             "apim-sku-allowed",
             "app-settings-no-secrets",
             "fic-allowed-issuer",
+            "keyvault-network-restricted",
             "required-tags",
         ]);
         for (const p of configurable) {

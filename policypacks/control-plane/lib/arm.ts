@@ -34,6 +34,7 @@ export function parseArmId(id: string): ArmId | undefined {
 export const armTypeOf: Readonly<Record<string, string>> = {
     "azure-native:apimanagement:ApiManagementService": "Microsoft.ApiManagement/service",
     "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
+    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
     "azure-native:web:WebApp": "Microsoft.Web/sites",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
@@ -43,6 +44,7 @@ export const armTypeOf: Readonly<Record<string, string>> = {
 export const armNameInput: Readonly<Record<string, string>> = {
     "azure-native:apimanagement:ApiManagementService": "serviceName",
     "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:keyvault:Vault": "vaultName",
     "azure-native:web:WebApp": "name",
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:operationalinsights:Workspace": "workspaceName",

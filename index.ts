@@ -60,6 +60,7 @@ export = async () => {
             alertRuleIds: plane.monitoring.alertRuleIds,
             workbookId: plane.monitoring.workbookId,
         },
+        keyVault: { name: plane.keyVault.name, uri: plane.keyVault.uri },
         backend: { kind: plane.backend.kind, url: plane.backend.backendUrl, ...plane.backend.outputs },
         ...(plane.memory
             ? {

@@ -75,6 +75,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     public readonly mcpAppIdUri: pulumi.Output<string>;
     public readonly agents: Readonly<Record<string, AgentConnection>>;
     public readonly monitoring: Monitoring;
+    /** The vault that holds the control plane's secrets. */
+    public readonly keyVault: { readonly name: pulumi.Output<string>; readonly uri: pulumi.Output<string> };
     /** The backend behind the gateway, whatever its kind. */
     public readonly backend: DeployedToolBackend;
     public readonly gatewayServiceName: pulumi.Output<string>;
@@ -297,6 +299,7 @@ export class ControlPlane extends pulumi.ComponentResource {
             ]),
         );
         this.monitoring = monitoring;
+        this.keyVault = { name: vault.vault.vaultName, uri: vault.vault.vaultUri };
         this.backend = toolBackend;
         this.memory = data.memory;
         this.knowledge = data.knowledge;

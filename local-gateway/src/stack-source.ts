@@ -137,7 +137,7 @@ export function stackSourceFrom(
         if (!operations.some((o) => `${o.apiId}/${o.id}` === key))
             throw new StackSourceError(`policy for unknown operation ${key}`);
     const namedValues = new Map(
-        ofType(resources, "NamedValue").map((r) => [str(r, "namedValueId"), str(r, "value")]),
+        ofType(resources, "NamedValue").map((r) => [str(r, "namedValueId"), namedValueText(r, resources)]),
     );
     const backends = new Map(
         ofType(resources, "Backend").map((r) => {
@@ -205,6 +205,29 @@ export function stackSourceFrom(
         gatewayObjectId: str(grant, "principalObjectId"),
         synthesisMs,
     };
+}
+
+/**
+ * A named value's text; a Key Vault reference is resolved as APIM resolves it, from the secret
+ * its URI names (`https://<vault>.<suffix>/secrets/<name>`), here the secret the stack writes.
+ */
+function namedValueText(r: RecordedResource, resources: readonly RecordedResource[]): string {
+    const keyVault = unwrap(r.inputs.keyVault) as { secretIdentifier?: unknown } | undefined;
+    const uri = unwrap(keyVault?.secretIdentifier);
+    if (typeof uri !== "string") return str(r, "value");
+    const [, vaultName, secretName] = /^https:\/\/([^./]+)\.[^/]+\/secrets\/([^/]+)\/?$/.exec(uri) ?? [];
+    const secret = resources.find(
+        (s) =>
+            s.type === "azure-native:keyvault:Secret" &&
+            unwrap(s.inputs.vaultName) === vaultName &&
+            unwrap(s.inputs.secretName) === secretName,
+    );
+    const value = (unwrap(secret?.inputs.properties) as { value?: unknown } | undefined)?.value;
+    if (typeof unwrap(value) !== "string")
+        throw new StackSourceError(
+            `named value ${str(r, "namedValueId")} refers to Key Vault secret ${uri}, which the stack does not write`,
+        );
+    return unwrap(value) as string;
 }
 
 function policyText(r: RecordedResource): string {

@@ -328,10 +328,11 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
                 "privatelink.documents.azure.com",
                 "privatelink.queue.core.windows.net",
                 "privatelink.search.windows.net",
+                "privatelink.vaultcore.azure.net",
             ],
         );
-        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 4);
-        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 4);
+        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 5);
+        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 5);
     });
 
     it("joins the StandardV2 gateway to the VNet through outbound integration on the apim subnet", () => {

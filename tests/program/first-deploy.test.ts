@@ -67,13 +67,14 @@ describe("prod stack deployed from CI, synthesized", function () {
         assert.ok(prod.resources.indexOf(logger) < prod.resources.indexOf(diagnostic));
     });
 
-    it("states ServicePrincipal on the deployer's grants: cluster admin, registry push, knowledge index", () => {
+    it("states ServicePrincipal on the deployer's grants: cluster admin, registry push, knowledge index, vault secrets", () => {
         const deployer = assignments().filter((r) => r.inputs.principalId === mockDeployerObjectId);
-        assert.deepEqual(deployer.map((r) => r.name.replace(/^acp-prod-(aks|knowledge)-/, "")).sort(), [
+        assert.deepEqual(deployer.map((r) => r.name.replace(/^acp-prod-(aks-|knowledge-)?/, "")).sort(), [
             "deployer-acr-push",
             "deployer-cluster-admin",
             "deployer-index-data-contributor",
             "deployer-service-contributor",
+            "secrets-writer",
         ]);
         for (const r of deployer) assert.equal(r.inputs.principalType, "ServicePrincipal", r.name);
     });
@@ -120,7 +121,7 @@ describe("prod stack deployed from CI, synthesized", function () {
         assert.match(
             found[0] ?? "",
             new RegExp(
-                `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin", "acp-prod-knowledge-deployer-index-data-contributor", "acp-prod-knowledge-deployer-service-contributor"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
+                `^mandatory acp-prod-aks-deployer-acr-push: Principal ${mockDeployerObjectId} is assigned as ServicePrincipal \\("acp-prod-aks-deployer-cluster-admin", "acp-prod-knowledge-deployer-index-data-contributor", "acp-prod-knowledge-deployer-service-contributor", "acp-prod-secrets-writer"\\) and as User \\("acp-prod-aks-deployer-acr-push"\\); .*UnmatchedPrincipalType`,
             ),
         );
     });

@@ -205,4 +205,12 @@ describe("Key Vault in the synthesized stacks", function () {
         // The Functions stack reaches nothing privately: no endpoint, no zone.
         assert.equal(stackView(dev).ofType("azure-native:network:PrivateEndpoint").length, 0);
     });
+
+    it("exports the vault's name and URI", () => {
+        for (const stack of [dev, prod]) {
+            const vault = stackView(stack).one("azure-native:keyvault:Vault");
+            const name = String(vault.inputs.vaultName);
+            assert.deepEqual(stack.outputs.keyVault, { name, uri: `https://${name}.vault.azure.net/` });
+        }
+    });
 });

@@ -9,16 +9,17 @@ const command = defineCommand({
         "for the Node host bundle against a bare node:http echo, the SDK's stateless pattern and two\n" +
         "breakdown servers, in interleaved rounds; then the host's cold start, bundled and unbundled;\n" +
         "then memory_save and memory_recall beside hello_mcp on a local Cosmos DB server (memory-tools.ts).\n" +
-        "Writes bench/results/latest.json. Takes about 5 servers x rounds x seconds, plus a minute.",
+        "Writes bench/results/latest.json. Takes about 7 servers x rounds x seconds, plus three minutes.",
     flags: {
         connections: { type: "string", value: "<n>", default: "32", description: "concurrent connections" },
         seconds: {
             type: "string",
             value: "<n>",
-            default: "5",
+            default: "2",
             description: "length of one round per server",
         },
-        rounds: { type: "string", value: "<n>", default: "5", description: "interleaved rounds" },
+        // Eleven: a median and its spread need that many samples on a shared machine.
+        rounds: { type: "string", value: "<n>", default: "11", description: "interleaved rounds" },
         "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
         tracing: {
             type: "boolean",

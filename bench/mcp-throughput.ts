@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import autocannon from "autocannon";
 import { build, type Plugin } from "esbuild";
@@ -310,7 +311,16 @@ async function compileUnbundled(): Promise<string> {
     return path.join(dir, "node-host", "main.js");
 }
 
+/** The 1, 5 and 15 minute load averages: on a shared machine every figure needs them beside it. */
+const loadAverage = () =>
+    os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ");
+
 async function main(): Promise<void> {
+    const startedAt = new Date();
+    const loadAtStart = loadAverage();
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
     const [server, functionsApp, functionsLoader, echo, sdk, httpOnly, unbundled, storage] =
@@ -414,6 +424,9 @@ async function main(): Promise<void> {
             );
         };
         const lines = [
+            `${startedAt.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), ` +
+                `load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
+            "",
             `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
             "",
             "| server | req/s (median round) | % of echo | rounds req/s | CPU µs/request | echo's CPU/request as % | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
@@ -429,13 +442,17 @@ async function main(): Promise<void> {
             versusEcho(aksTarget, "(g)"),
             "",
             `Cold start (bench/cold-start.ts): spawn -> first tools/list answer, ${coldRuns} interleaved rounds;`,
-            "median (p25-p75, min-max); ratio: per round, to the same round's bare spawn",
+            "median (p25-p75, min-max); ratios: per round, to the same round's bare spawn and echo",
             "",
-            "| variant | ms | ratio to bare spawn |",
-            "|---|---|---|",
+            "| variant | ms | ratio to bare spawn | ratio to echo |",
+            "|---|---|---|---|",
             ...cold.map(
                 (c: ColdStartResult) =>
-                    `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} |`,
+                    `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} | ` +
+                    `${formatSpread(
+                        spreadOf(c.runs.map((ms, round) => ms / (cold[1]?.runs[round] ?? NaN))),
+                        2,
+                    )} |`,
             ),
             "",
             `Functions app (bench/functions-load.ts): require of dist/index.js under the worker stand-in, ${coldRuns} fresh processes:`,

@@ -1,4 +1,4 @@
-import { DeadlineExceededError, withinDeadline } from "../deadline";
+import { DeadlineExceededError, underDeadline } from "../deadline";
 import { tools, type ToolName } from "./tools";
 import { ToolInputError, type ToolContext, type ToolDefinition } from "./tool";
 
@@ -76,7 +76,14 @@ export async function callToolWithin(
     timeoutMs: number = defaultToolCallTimeoutMs,
 ): Promise<ToolCallOutcome> {
     try {
-        return await withinDeadline(timeoutMs, (signal) => callTool(tool, rawArgs, { ...context, signal }));
+        return await underDeadline(timeoutMs, (deadline) =>
+            callTool(tool, rawArgs, {
+                ...context,
+                get signal() {
+                    return deadline.signal;
+                },
+            }),
+        );
     } catch (error) {
         if (!(error instanceof DeadlineExceededError)) throw error;
         return {

@@ -4,9 +4,11 @@
  * named values, listed in {@link gatewayNamedValues}. Pure.
  */
 import {
+    legacyMethods,
     mcpErrorCodes,
     mcpHeaders,
     metaKeys,
+    modernMethods,
     modernProtocolVersions,
     namedMethods,
 } from "functions-app/revisions";
@@ -24,6 +26,7 @@ import {
 import { corsPolicy } from "./cors";
 import { gatewayMetricNamespace, gatewayMetrics } from "./metrics";
 import { renderPolicyFile } from "./render";
+import { encodedToolSchemas, gatewayToolSchemas } from "./tool-schemas";
 
 /** Named values the policies use; the gateway defines exactly these. */
 export const gatewayNamedValues = {
@@ -194,6 +197,9 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             headerMismatchCode: mcpErrorCodes.headerMismatch,
             callMetricName: gatewayMetrics.mcpCall,
             meteredMethods: joinedList("metered method", meteredMcpMethods, ","),
+            legacyMethods: joinedList("legacy method", legacyMethods, ","),
+            modernMethods: joinedList("modern method", modernMethods, ","),
+            toolSchemas: encodedToolSchemas(gatewayToolSchemas()),
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },

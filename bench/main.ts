@@ -19,6 +19,11 @@ const command = defineCommand({
         },
         rounds: { type: "string", value: "<n>", default: "5", description: "interleaved rounds" },
         "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
+        "gateway-checkpoints": {
+            type: "boolean",
+            description:
+                "instead: what request validation and content screening add per call on the local gateway (bench/gateway-checkpoints.ts; calls per round = --connections x 2, --rounds)",
+        },
     },
     exitCodes: { 1: "a server failed to start or to answer hello_mcp" },
 });
@@ -39,6 +44,10 @@ runCommand(command, async (flags) => {
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
     onStopRequest(() => Promise.resolve());
+    if (flags["gateway-checkpoints"]) {
+        const { runCheckpointBench } = await import("./gateway-checkpoints");
+        return runCheckpointBench({ calls: options.connections * 2, rounds: options.rounds });
+    }
     // Loaded only now, so --help and bad arguments answer at once.
     const { runBenchmark } = await import("./mcp-throughput");
     await runBenchmark(options);

@@ -21,6 +21,7 @@ export const builtInRoles = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+    cognitiveServicesUser: "a97b65f3-24c7-4388-baec-2e87135dc908",
 } as const;
 
 export function roleDefinitionId(subscriptionId: string, roleId: string): string {

@@ -3,7 +3,7 @@ import { XMLValidator } from "fast-xml-parser";
 import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "functions-app/contract";
 import { tools } from "functions-app/catalog";
 import { functionsKeyHeader, functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
-import { gatewayNamedValues } from "../../components/gateway/policies";
+import { contentSafetyEndpointNamedValue, gatewayNamedValues } from "../../components/gateway/policies";
 import { namedValueReferences } from "../../components/gateway/render";
 import { mockMcpExtensionKey, mockTenantId } from "../../scripts/lib/mocks";
 import {
@@ -538,7 +538,12 @@ describe("dev stack synthesized under mocks", function () {
         );
         assert.deepEqual(
             [...defined].sort(),
-            [...Object.values(gatewayNamedValues), functionsKeyNamedValue].sort(),
+            // Dev screens tool traffic (contentSafety: audit), so the Content Safety endpoint is one.
+            [
+                ...Object.values(gatewayNamedValues),
+                functionsKeyNamedValue,
+                contentSafetyEndpointNamedValue,
+            ].sort(),
         );
         for (const nv of ofType("azure-native:apimanagement:NamedValue").map(inputs)) {
             assert.equal(nv.displayName, nv.namedValueId);

@@ -23,6 +23,7 @@ export const monitoredTypes: Readonly<Record<string, string>> = {
     "azure-native:web:WebApp": "Function app",
     "azure-native:storage:StorageAccount": "Storage account",
     "azure-native:containerservice:ManagedCluster": "AKS cluster",
+    "azure-native:cognitiveservices:Account": "AI services account",
 };
 
 function mustSendDiagnostics(r: PolicyResource): boolean {
@@ -51,7 +52,7 @@ function sendsToWorkspace(setting: PolicyResource, workspaces: readonly PolicyRe
 export const diagnosticsToWorkspace: StackValidationPolicy = {
     name: "diagnostics-to-workspace",
     description:
-        "Every APIM service, function app, storage account and AKS cluster sends diagnostics to the Log Analytics workspace.",
+        "Every APIM service, function app, storage account, AKS cluster and AI services account sends diagnostics to the Log Analytics workspace.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const targets = args.resources.filter(mustSendDiagnostics);

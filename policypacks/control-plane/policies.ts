@@ -3,6 +3,7 @@
  * constructing a PolicyPack starts its gRPC server; tests and the offline run import this module.
  */
 import { Policies, PolicyPackArgs } from "@pulumi/policy";
+import { contentSafetyPolicies, contentSafetyStackPolicies } from "./content-safety";
 import { dataComputePolicies } from "./data-compute";
 import { gatewayResourcePolicies } from "./gateway";
 import { gatewayStackPolicies } from "./gateway-stack";
@@ -26,6 +27,8 @@ export const policies: Policies = [
     ...observabilityStackPolicies,
     ...monitoringQueryPolicies,
     ...governancePolicies,
+    ...contentSafetyPolicies,
+    ...contentSafetyStackPolicies,
 ];
 
 /** Pack settings besides the policies (a violation blocks the deployment unless a policy says otherwise). */

@@ -9,6 +9,7 @@ import { kqlCarrierTypes } from "../../policypacks/control-plane/lib/kql/check";
 import { resolvePolicyConfig } from "../../policypacks/control-plane/lib/policy-config";
 import { monitoredTypes, taggableTypes } from "../../policypacks/control-plane/observability";
 import { policies } from "../../policypacks/control-plane/policies";
+import { contentSafetyCases } from "./cases/content-safety";
 import { dataComputeCases } from "./cases/data-compute";
 import { frontDoorCases } from "./cases/front-door";
 import { gatewayCases } from "./cases/gateway";
@@ -26,6 +27,7 @@ const allCases = [
     ...observabilityCases,
     ...monitoringQueryCases,
     ...governanceCases,
+    ...contentSafetyCases,
 ];
 
 /** The SDK class a Pulumi type token names, e.g. `azure-native:storage:StorageAccount`. */
@@ -84,6 +86,7 @@ describe("policy pack: the pack as a whole", () => {
             "apim-rate-limit-within-maximum",
             "apim-sku-allowed",
             "app-settings-no-secrets",
+            "content-screening-in-production",
             "fic-allowed-issuer",
             "required-tags",
         ]);

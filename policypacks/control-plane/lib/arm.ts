@@ -37,6 +37,7 @@ export const armTypeOf: Readonly<Record<string, string>> = {
     "azure-native:web:WebApp": "Microsoft.Web/sites",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+    "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
 };
 
 /** Input that carries the ARM name of each resource type (when the program names it explicitly). */
@@ -46,6 +47,7 @@ export const armNameInput: Readonly<Record<string, string>> = {
     "azure-native:web:WebApp": "name",
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:operationalinsights:Workspace": "workspaceName",
+    "azure-native:cognitiveservices:Account": "accountName",
     "azure-native:apimanagement:Api": "apiId",
     "azure-native:apimanagement:ApiOperation": "operationId",
 };

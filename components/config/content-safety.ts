@@ -3,10 +3,6 @@ export const contentSafetyModes = ["off", "audit", "enforce"] as const;
 
 export type ContentSafetyMode = (typeof contentSafetyModes)[number];
 
-export function isContentSafetyMode(value: string): value is ContentSafetyMode {
-    return (contentSafetyModes as readonly string[]).includes(value);
-}
-
 /** Screening as the program applies it; absent when the mode is `off`. */
 export interface ContentSafetyConfig {
     readonly mode: Exclude<ContentSafetyMode, "off">;

@@ -101,10 +101,15 @@ describe("content screening through the local gateway (dev stack, contentSafety 
     const planes = new Map<string, LocalControlPlane>();
 
     before(async () => {
-        for (const mode of ["audit", "enforce"] as const) {
-            const synth = await synthesize(
-                shippedStack("dev", { "agents-control-plane:contentSafety": mode }),
-            );
+        // Both stacks synthesize side by side (each synthesis runs in a process of its own).
+        const modes = ["audit", "enforce"] as const;
+        const synths = await Promise.all(
+            modes.map((mode) =>
+                synthesize(shippedStack("dev", { "agents-control-plane:contentSafety": mode })),
+            ),
+        );
+        for (const [i, mode] of modes.entries()) {
+            const synth = synths[i]!;
             planes.set(
                 mode,
                 await startLocalControlPlane({

@@ -25,6 +25,11 @@ const command = defineCommand({
             type: "boolean",
             description: "instead: what tracing costs, off vs on in the same run (bench/tracing-cost.ts)",
         },
+        "gateway-checkpoints": {
+            type: "boolean",
+            description:
+                "instead: what request validation and content screening add per call on the local gateway (bench/gateway-checkpoints.ts; calls per round = --connections x 2, --rounds)",
+        },
     },
     exitCodes: { 1: "a server failed to start or to answer hello_mcp" },
 });
@@ -45,6 +50,10 @@ runCommand(command, async (flags) => {
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
     onStopRequest(() => Promise.resolve());
+    if (flags["gateway-checkpoints"]) {
+        const { runCheckpointBench } = await import("./gateway-checkpoints");
+        return runCheckpointBench({ calls: options.connections * 2, rounds: options.rounds });
+    }
     // Loaded only now, so --help and bad arguments answer at once.
     if (flags.tracing) return (await import("./tracing-cost")).runTracingCost(options);
     const { runBenchmark } = await import("./mcp-throughput");

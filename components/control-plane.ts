@@ -14,6 +14,7 @@ import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-i
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
 import { projectName } from "./project";
+import { ContentSafety } from "./safety/content-safety";
 import { controlPlaneVault } from "./security/control-plane-vault";
 import type {
     BackendArtifacts,
@@ -224,6 +225,25 @@ export class ControlPlane extends pulumi.ComponentResource {
             data,
         });
 
+        const contentSafety = config.contentSafety
+            ? new ContentSafety(
+                  `${name}-content-safety`,
+                  {
+                      resourceGroupName: rg,
+                      location: config.location,
+                      accountName: `${config.namePrefix}${config.environment}cs${unique}`.replace(
+                          /[^a-z0-9]/g,
+                          "",
+                      ),
+                      subscriptionId: context.subscriptionId,
+                      gatewayPrincipalId: gateway.principalId,
+                      workspaceId: monitoring.workspaceId,
+                      tags,
+                  },
+                  { parent: this },
+              )
+            : undefined;
+
         const apis = new McpApis(
             `${name}-apis`,
             {
@@ -246,7 +266,11 @@ export class ControlPlane extends pulumi.ComponentResource {
                     maxRequestBodyKb: config.gatewayPolicy.maxRequestBodyKb,
                     resourceName: `${config.apim.publisherName} MCP tools (${config.environment})`,
                     corsAllowedOrigins: config.gatewayPolicy.corsAllowedOrigins,
+                    contentScreening: config.contentSafety,
                 },
+                contentSafety: contentSafety
+                    ? { endpoint: contentSafety.endpoint, grant: contentSafety.gatewayGrant }
+                    : undefined,
                 frontDoor: config.clientAuth.mode === "frontDoor" ? {} : undefined,
             },
             { parent: this },

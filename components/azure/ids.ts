@@ -25,6 +25,7 @@ export const builtInRoles = {
     searchIndexDataReader: "1407120a-92aa-4202-b7e9-c0e197c71c8f",
     searchIndexDataContributor: "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
     searchServiceContributor: "7ca78c08-252a-4471-8644-bb5ff32d4ba0",
+    cognitiveServicesUser: "a97b65f3-24c7-4388-baec-2e87135dc908",
 } as const;
 
 export function roleDefinitionId(subscriptionId: string, roleId: string): string {

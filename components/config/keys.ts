@@ -7,6 +7,7 @@
  */
 import { agentPlatformKinds } from "../platforms/registry";
 import { mcpClientAuthModes } from "./client-auth";
+import { contentSafetyModes } from "./content-safety";
 import {
     aksWorkloadDeliveries,
     apimSkus,
@@ -148,6 +149,20 @@ const specs = {
         default: [],
         description:
             "Browser origins (https://app.example.com; http only for localhost) allowed to call the MCP API and read its metadata through the gateway (APIM cors policy). Empty: no browser origin; non-browser clients are unaffected.",
+    },
+    contentSafety: {
+        type: "string",
+        default: "off",
+        oneOf: contentSafetyModes,
+        description:
+            'Screening of tool traffic by Azure AI Content Safety at the gateway (Prompt Shields and harm categories on tools/call arguments and JSON tool results): "off", "audit" (findings logged, calls pass; Content Safety unreachable: pass) or "enforce" (findings refused with a JSON-RPC error naming the check; Content Safety unreachable: refused).',
+    },
+    contentSafetySeverityThreshold: {
+        type: "integer",
+        default: 4,
+        description:
+            "Harm-category severity (Content Safety FourSeverityLevels: 0, 2, 4, 6) at or above which a text is a finding.",
+        range: { min: 1, max: 7 },
     },
     mcpClientAuth: {
         type: "string",

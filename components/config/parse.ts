@@ -16,6 +16,7 @@ import {
 } from "./example-identities";
 import { readAgentData } from "./agent-data";
 import { readClientAuth } from "./client-auth";
+import { contentSafetyModes } from "./content-safety";
 import { configKeyNames, configKeys, integerRange, type ConfigKey, type IntegerKey } from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
 import { alternatives, isHttpsUrl, isRecord, uuidPattern } from "./values";
@@ -173,6 +174,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     const rateLimitPeriodSeconds = int("rateLimitPeriodSeconds");
     const maxRequestBodyKb = int("maxRequestBodyKb");
     const samplingPercentage = int("appInsightsSamplingPercentage");
+    const screening = str("contentSafety") ?? "off";
+    const contentSafetyMode = chosen(
+        r,
+        "contentSafety",
+        contentSafetyModes,
+        screening,
+        `must be ${alternatives(contentSafetyModes.map(quoted))} (got "${screening}")`,
+    );
+    const contentSafetySeverityThreshold = int("contentSafetySeverityThreshold");
     const corsAllowedOrigins = stringList(r, "corsAllowedOrigins", json("corsAllowedOrigins"), originProblem);
     const clientAuth = readClientAuth(
         str("mcpClientAuth"),
@@ -276,6 +286,14 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
                 corsAllowedOrigins,
             },
             clientAuth,
+            ...(contentSafetyMode === "off"
+                ? {}
+                : {
+                      contentSafety: {
+                          mode: contentSafetyMode,
+                          severityThreshold: contentSafetySeverityThreshold,
+                      },
+                  }),
             monitoring: { logRetentionDays, alertEmails, alertWebhookUrls, latencyThresholdMs },
             functions: {
                 instanceMemoryMB: memory,

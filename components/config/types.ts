@@ -3,6 +3,7 @@ import type { AppRole } from "functions-app/contract";
 import type { AgentPlatform } from "../platforms/registry";
 import type { FunctionsNodeVersion } from "./support";
 import type { ClientAuthConfig } from "./client-auth";
+import type { ContentSafetyConfig } from "./content-safety";
 
 export const apimSkus = [
     "BasicV2",
@@ -138,6 +139,8 @@ export interface StackConfig {
     };
     /** How people's MCP clients sign in (`mcpClientAuth`, `mcpPreAuthorizedClientIds`). */
     readonly clientAuth: ClientAuthConfig;
+    /** Content screening of tool traffic at the gateway (`contentSafety`); absent when off. */
+    readonly contentSafety?: ContentSafetyConfig;
     readonly monitoring: {
         readonly logRetentionDays: number;
         readonly alertEmails: readonly string[];

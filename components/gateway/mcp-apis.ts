@@ -8,6 +8,7 @@ import { keyVaultNamedValue } from "../security/key-vault-named-value";
 import { FrontDoorApis } from "./front-door-apis";
 import type { FrontDoorLimits } from "./front-door-policies";
 import {
+    contentSafetyEndpointNamedValue,
     gatewayNamedValues,
     mcpOperations,
     renderGatewayPolicies,
@@ -57,6 +58,12 @@ export interface McpApisArgs {
     readonly policy: Omit<GatewayPolicySettings, "backendId">;
     /** The OAuth front door for MCP clients (`mcpClientAuth: frontDoor`); absent: Entra is the authorization server. */
     readonly frontDoor?: { readonly limits?: FrontDoorLimits | undefined } | undefined;
+    /**
+     * Content Safety the screening policy calls (when `policy.contentScreening` is set): its endpoint
+     * (a named value) and the gateway's role grant on it, which the policy waits for.
+     */
+    readonly contentSafety?:
+        { readonly endpoint: pulumi.Input<string>; readonly grant: pulumi.Resource } | undefined;
 }
 
 /** Backend entity id the policies route to. */
@@ -125,6 +132,24 @@ export class McpApis extends pulumi.ComponentResource {
                 ),
         );
 
+        if ((args.policy.contentScreening === undefined) !== (args.contentSafety === undefined))
+            throw new Error(
+                "content screening needs a Content Safety account, and the account needs screening on",
+            );
+        const contentSafetyEndpoint = args.contentSafety
+            ? new apimanagement.NamedValue(
+                  `${name}-nv-${contentSafetyEndpointNamedValue}`,
+                  {
+                      ...common,
+                      namedValueId: contentSafetyEndpointNamedValue,
+                      displayName: contentSafetyEndpointNamedValue,
+                      value: args.contentSafety.endpoint,
+                      secret: false,
+                  },
+                  { parent: this },
+              )
+            : undefined;
+
         // The one credential among them lives in Key Vault; APIM reads it with its own identity.
         const functionsKey =
             args.functionsKeySecret === undefined
@@ -171,7 +196,16 @@ export class McpApis extends pulumi.ComponentResource {
                 ),
             };
         })();
-        const policyDeps = { parent: this, dependsOn: [...namedValues, backend] };
+        const policyDeps = {
+            parent: this,
+            dependsOn: [
+                ...namedValues,
+                backend,
+                ...(contentSafetyEndpoint && args.contentSafety
+                    ? [contentSafetyEndpoint, args.contentSafety.grant]
+                    : []),
+            ],
+        };
 
         // MCP API: token-protected, no subscription keys (identity is the token).
         const mcpApi = new apimanagement.Api(

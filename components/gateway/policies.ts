@@ -4,9 +4,11 @@
  * named values, listed in {@link gatewayNamedValues}. Pure.
  */
 import {
+    legacyMethods,
     mcpErrorCodes,
     mcpHeaders,
     metaKeys,
+    modernMethods,
     modernProtocolVersions,
     namedMethods,
 } from "functions-app/revisions";
@@ -23,7 +25,9 @@ import {
 } from "functions-app/contract";
 import { corsPolicy } from "./cors";
 import { gatewayMetricNamespace, gatewayMetrics } from "./metrics";
-import { renderPolicyFile } from "./render";
+import { renderFragmentFile, renderPolicyFile, XmlFragment } from "./render";
+import type { ContentSafetyConfig } from "../config/content-safety";
+import { encodedToolSchemas, gatewayToolSchemas } from "./tool-schemas";
 
 /** Named values the policies use; the gateway defines exactly these. */
 export const gatewayNamedValues = {
@@ -36,6 +40,9 @@ export const gatewayNamedValues = {
     /** Where MCP clients get tokens: Entra's v2 issuer, or the gateway's OAuth front door. */
     authorizationServer: "authorization-server",
 } as const;
+
+/** Named value holding the Content Safety endpoint; defined only when screening is on. */
+export const contentSafetyEndpointNamedValue = "content-safety-endpoint";
 
 export type GatewayNamedValue = (typeof gatewayNamedValues)[keyof typeof gatewayNamedValues];
 
@@ -51,7 +58,24 @@ export interface GatewayPolicySettings {
     readonly resourceName: string;
     /** Browser origins allowed to call the MCP API and read its metadata (CORS); empty: none. */
     readonly corsAllowedOrigins: readonly string[];
+    /** Content screening of tool traffic; absent: off (no screening statements at all). */
+    readonly contentScreening?: ContentSafetyConfig | undefined;
 }
+
+/** Content Safety API the screening fragments call, and its limits (Azure AI Content Safety, 2024-09-01). */
+export const contentSafetyApi = {
+    version: "2024-09-01",
+    /** Entra resource of Cognitive Services, for authentication-managed-identity. */
+    resource: "https://cognitiveservices.azure.com",
+    /** Characters one text:analyze or text:shieldPrompt call takes. */
+    maxChars: 10_000,
+    categories: ["Hate", "SelfHarm", "Sexual", "Violence"],
+    /** Each call's bound; the two calls run in parallel. */
+    timeoutSeconds: 3,
+} as const;
+
+/** JSON-RPC error code of a call or result refused by content screening (implementation-defined server error). */
+export const contentScreeningErrorCode = -32010;
 
 /**
  * How the MCP transport of an operation expects refusals: Streamable HTTP reads a JSON-RPC answer in
@@ -171,10 +195,34 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         maxRequestBytes: s.maxRequestBodyKb * 1024,
         metricNamespace: gatewayMetricNamespace,
     };
+    const screening = s.contentScreening;
+    const mcpNamedValues: ReadonlySet<string> = screening
+        ? new Set([...definedNamedValues, contentSafetyEndpointNamedValue])
+        : definedNamedValues;
+    const screeningValues = screening
+        ? {
+              mode: screening.mode,
+              severityThreshold: screening.severityThreshold,
+              timeoutSeconds: contentSafetyApi.timeoutSeconds,
+              maxScreenedChars: contentSafetyApi.maxChars,
+              apiVersion: contentSafetyApi.version,
+              harmCategories: joinedList("harm category", contentSafetyApi.categories, ","),
+              contentSafetyResource: contentSafetyApi.resource,
+              findingMetricName: gatewayMetrics.contentFinding,
+              metricNamespace: gatewayMetricNamespace,
+              screeningErrorCode: contentScreeningErrorCode,
+          }
+        : undefined;
     const mcpApi = renderPolicyFile(
         "mcp-api",
         {
             ...common,
+            contentScreeningInbound: screeningValues
+                ? renderFragmentFile("content-screening-inbound", screeningValues, mcpNamedValues)
+                : XmlFragment.empty,
+            contentScreeningOutbound: screeningValues
+                ? renderFragmentFile("content-screening-outbound", screeningValues, mcpNamedValues)
+                : XmlFragment.empty,
             cors: corsPolicy(s.corsAllowedOrigins),
             appRoles: allAppRoles.join(","),
             delegatedScope,
@@ -194,10 +242,13 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             headerMismatchCode: mcpErrorCodes.headerMismatch,
             callMetricName: gatewayMetrics.mcpCall,
             meteredMethods: joinedList("metered method", meteredMcpMethods, ","),
+            legacyMethods: joinedList("legacy method", legacyMethods, ","),
+            modernMethods: joinedList("modern method", modernMethods, ","),
+            toolSchemas: encodedToolSchemas(gatewayToolSchemas()),
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },
-        definedNamedValues,
+        mcpNamedValues,
     );
     const operations: Record<string, string> = {};
     for (const op of mcpOperations) {

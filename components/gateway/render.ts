@@ -14,6 +14,11 @@ import * as path from "node:path";
 export class XmlFragment {
     private constructor(readonly xml: string) {}
 
+    /** A policy fragment template's statements, rendered by {@link renderFragmentFile}. */
+    static fromTemplate(rendered: RenderedFragment): XmlFragment {
+        return new XmlFragment(rendered.statements);
+    }
+
     /** No markup at all (an optional element left out). */
     static readonly empty = new XmlFragment("");
 
@@ -61,9 +66,10 @@ export function renderPolicy(
     template: string,
     values: PolicyValues,
     namedValues: ReadonlySet<string>,
+    root = "policies",
 ): string {
-    const start = template.indexOf("<policies>");
-    if (start < 0) throw new PolicyRenderError(templateName, "has no <policies> root");
+    const start = template.indexOf(`<${root}>`);
+    if (start < 0) throw new PolicyRenderError(templateName, `has no <${root}> root`);
     // The file's leading comment documents the template; APIM gets the document from its root.
     const body = template.slice(start);
     const used = new Set<string>();
@@ -108,6 +114,26 @@ export function renderPolicyFile(
 ): string {
     const template = readFileSync(path.join(policyTemplateDirectory, `${name}.xml`), "utf8");
     return renderPolicy(`${name}.xml`, template, values, namedValues);
+}
+
+/** The statements of a rendered `<fragment>` template, for a policy's `$(marker)`. */
+export interface RenderedFragment {
+    readonly statements: string;
+}
+
+/**
+ * Reads `apim-policies/<name>.xml`, a `<fragment>` of statements (APIM's policy fragment form),
+ * renders it like a policy and returns its statements for insertion into a policy document.
+ */
+export function renderFragmentFile(
+    name: string,
+    values: PolicyValues,
+    namedValues: ReadonlySet<string>,
+): XmlFragment {
+    const template = readFileSync(path.join(policyTemplateDirectory, `${name}.xml`), "utf8");
+    const rendered = renderPolicy(`${name}.xml`, template, values, namedValues, "fragment");
+    const statements = rendered.replace(/^<fragment>/, "").replace(/<\/fragment>\s*$/, "");
+    return XmlFragment.fromTemplate({ statements });
 }
 
 /** Named values a policy refers to, in order of first use. */

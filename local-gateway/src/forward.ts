@@ -125,7 +125,10 @@ export async function forwardToBackend(
         headers: responseHeaders,
         body: null,
     };
-    if (options.bufferResponse) {
+    // A JSON answer is one document: buffered whatever buffer-response says, so outbound policies
+    // can read it (APIM buffers a response a policy reads; only event streams must stream).
+    const json = /^application\/json/i.test(responseHeaders.get("Content-Type")?.[0] ?? "");
+    if (options.bufferResponse || json) {
         const chunks: Buffer[] = [];
         for await (const chunk of response) chunks.push(chunk as Buffer);
         ctx.response.body = new MessageBody(Buffer.concat(chunks));

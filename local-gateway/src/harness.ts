@@ -29,6 +29,12 @@ import type { Tracing } from "functions-app/tracing";
 import type { MintOptions } from "./entra";
 import type { FederationOptions } from "./entra-federation";
 import type { LocalSignIn, LocalUser } from "./entra-sign-in";
+import { contentSafetyEndpointNamedValue } from "../../components/gateway/policies";
+import {
+    contentSafetyAudience,
+    startContentSafetyStandIn,
+    type ContentSafetyStandIn,
+} from "./content-safety-stand-in";
 import { LocalGateway } from "./gateway";
 import { loadStackSource, type StackSource } from "./stack-source";
 
@@ -108,6 +114,8 @@ export interface LocalControlPlane {
     };
     /** The OAuth front door, when the stack runs it (`mcpClientAuth: frontDoor`). */
     readonly frontDoor?: LocalFrontDoor;
+    /** The Content Safety stand-in, when the stack screens tool traffic (`contentSafety` not off). */
+    readonly contentSafety?: ContentSafetyStandIn;
     /** What the backend received, in order (needs `recordBackend`). */
     backendRequests(): RecordedBackendRequest[];
     stop(): Promise<void>;
@@ -116,7 +124,7 @@ export interface LocalControlPlane {
 export async function startLocalControlPlane(
     options: LocalControlPlaneOptions = {},
 ): Promise<LocalControlPlane> {
-    const [source, storage] = await Promise.all([
+    const [stackSource, storage] = await Promise.all([
         options.source ??
             loadStackSource({
                 stack: options.stack ?? "dev",
@@ -126,6 +134,22 @@ export async function startLocalControlPlane(
         startAzurite(),
     ]);
     const cleanup: (() => Promise<void>)[] = [() => storage.stop()];
+    // Content Safety, when the stack screens tool traffic: the deterministic stand-in, trusting only
+    // the gateway's managed identity (bound once the gateway, and with it the local Entra, exists).
+    let trustGatewayToken: (token: string) => Promise<boolean> = () => Promise.resolve(false);
+    const contentSafety = stackSource.namedValues.has(contentSafetyEndpointNamedValue)
+        ? await startContentSafetyStandIn((token) => trustGatewayToken(token))
+        : undefined;
+    if (contentSafety) cleanup.push(() => contentSafety.close());
+    const source: StackSource = contentSafety
+        ? {
+              ...stackSource,
+              namedValues: new Map([
+                  ...stackSource.namedValues,
+                  [contentSafetyEndpointNamedValue, `${contentSafety.url}/`],
+              ]),
+          }
+        : stackSource;
     let cosmos: LocalCosmos;
     try {
         cosmos = await startLocalCosmos();
@@ -157,6 +181,10 @@ export async function startLocalControlPlane(
                 : {}),
         });
         cleanup.push(() => gateway.close());
+        trustGatewayToken = async (token) => {
+            const checked = await gateway.entra.validate(token, source.tenantId, [contentSafetyAudience]);
+            return checked.ok && checked.payload?.oid === source.gatewayObjectId;
+        };
         const issuer = gateway.url + frontDoorGatewayPaths.issuer;
         const frontDoor = frontDoorOn
             ? localFrontDoor(
@@ -236,6 +264,7 @@ export async function startLocalControlPlane(
                       },
                   }
                 : {}),
+            ...(contentSafety ? { contentSafety } : {}),
             backendRequests: () => [...recorded],
             stop: stopAll,
         };

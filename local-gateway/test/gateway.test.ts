@@ -39,6 +39,20 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
     });
     const call = (name: string, args: Record<string, unknown> = {}) =>
         JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } });
+    /** Arguments each tool accepts: the gateway refuses calls its input schema refuses. */
+    const validArguments: Readonly<Record<ToolName, Record<string, unknown>>> = {
+        hello_mcp: {},
+        save_snippet: { snippetname: "roles-check", snippet: "x" },
+        get_snippet: { snippetname: "roles-check" },
+        list_snippets: {},
+        analyze_incident: {
+            incident: { incidentId: "INC-1", severity: "Low", entities: [], alertContext: {} },
+        },
+        memory_save: { key: "roles-check", text: "x" },
+        memory_recall: { key: "roles-check" },
+        memory_forget: { key: "roles-check" },
+        knowledge_search: { query: "roles" },
+    };
     const post = (token: string | undefined, body: string, extra: Record<string, string> = {}) =>
         fetch(plane.urls.mcp, { method: "POST", headers: mcpHeaders(token, extra), body });
     /** Runs `send` and returns how many requests reached the backend meanwhile. */
@@ -157,7 +171,7 @@ describe("local gateway: the dev stack's policies in front of the tool host (aut
                 const allowed = role === needed;
                 it(`${tool} with only ${role}: ${allowed ? "reaches the host" : "403 before the host"}`, async () => {
                     const [res, reached] = await backendCallsDuring(async () =>
-                        post(await appToken([role]), call(tool)),
+                        post(await appToken([role]), call(tool, validArguments[tool])),
                     );
                     if (allowed) {
                         assert.equal(res.status, 200, await res.clone().text());

@@ -25,6 +25,7 @@ export const monitoredTypes: Readonly<Record<string, string>> = {
     "azure-native:containerservice:ManagedCluster": "AKS cluster",
     "azure-native:cosmosdb:DatabaseAccount": "Cosmos DB account",
     "azure-native:search:Service": "AI Search service",
+    "azure-native:cognitiveservices:Account": "AI services account",
 };
 
 function mustSendDiagnostics(r: PolicyResource): boolean {
@@ -53,7 +54,7 @@ export function sendsToWorkspace(setting: PolicyResource, workspaces: readonly P
 export const diagnosticsToWorkspace: StackValidationPolicy = {
     name: "diagnostics-to-workspace",
     description:
-        "Every APIM service, function app, storage account, AKS cluster, Cosmos DB account and AI Search service sends diagnostics to the Log Analytics workspace.",
+        "Every APIM service, function app, storage account, AKS cluster, Cosmos DB account, AI Search service and AI services account sends diagnostics to the Log Analytics workspace.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const targets = args.resources.filter(mustSendDiagnostics);

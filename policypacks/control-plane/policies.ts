@@ -4,6 +4,7 @@
  */
 import { Policies, PolicyPackArgs } from "@pulumi/policy";
 import { agentDataResourcePolicies, agentDataStackPolicies } from "./agent-data";
+import { contentSafetyPolicies, contentSafetyStackPolicies } from "./content-safety";
 import { dataComputePolicies } from "./data-compute";
 import { gatewayResourcePolicies } from "./gateway";
 import { gatewayStackPolicies } from "./gateway-stack";
@@ -32,6 +33,8 @@ export const policies: Policies = [
     ...governancePolicies,
     ...keyVaultResourcePolicies,
     ...keyVaultStackPolicies,
+    ...contentSafetyPolicies,
+    ...contentSafetyStackPolicies,
 ];
 
 /** Pack settings besides the policies (a violation blocks the deployment unless a policy says otherwise). */

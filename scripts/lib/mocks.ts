@@ -27,6 +27,7 @@ const nameInputs: Record<string, string> = {
     "azure-native:apimanagement:ApiOperationPolicy": "policyId",
     "azure-native:storage:StorageAccount": "accountName",
     "azure-native:storage:BlobContainer": "containerName",
+    "azure-native:cognitiveservices:Account": "accountName",
     "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
     "azure-native:applicationinsights:Component": "resourceName",
     "azure-native:applicationinsights:Workbook": "resourceName",

@@ -129,7 +129,9 @@ describe("gateway cases (data)", () => {
                 assert.equal(c.expect.forwarded[forwardedCallerHeader], callerOf(c), c.name);
             if (!c.expect.reachesBackend)
                 assert.ok(
-                    (typeof c.expect.status === "number" && c.expect.status >= 400) || c.expect.rpcError,
+                    (typeof c.expect.status === "number" && c.expect.status >= 400) ||
+                        c.expect.rpcError ||
+                        c.expect.batchAnswers?.every((answer) => answer.error !== undefined),
                     c.name,
                 );
         }

@@ -10,6 +10,7 @@ import { resolvePolicyConfig } from "../../policypacks/control-plane/lib/policy-
 import { monitoredTypes, taggableTypes } from "../../policypacks/control-plane/observability";
 import { policies } from "../../policypacks/control-plane/policies";
 import { agentDataCases } from "./cases/agent-data";
+import { contentSafetyCases } from "./cases/content-safety";
 import { dataComputeCases } from "./cases/data-compute";
 import { frontDoorCases } from "./cases/front-door";
 import { gatewayCases } from "./cases/gateway";
@@ -30,6 +31,7 @@ const allCases = [
     ...monitoringQueryCases,
     ...governanceCases,
     ...keyVaultCases,
+    ...contentSafetyCases,
 ];
 
 /** The SDK class a Pulumi type token names, e.g. `azure-native:storage:StorageAccount`. */
@@ -88,6 +90,7 @@ describe("policy pack: the pack as a whole", () => {
             "apim-rate-limit-within-maximum",
             "apim-sku-allowed",
             "app-settings-no-secrets",
+            "content-screening-in-production",
             "cosmos-continuous-backup-in-production",
             "data-public-network-disabled-in-production",
             "fic-allowed-issuer",

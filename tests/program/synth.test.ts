@@ -4,7 +4,7 @@ import { allAppRoles, backendPaths, gatewayPaths, toolNames } from "functions-ap
 import { tools } from "functions-app/catalog";
 import { readTracingSettings } from "functions-app/tracing/settings";
 import { functionsKeyHeader, functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
-import { gatewayNamedValues } from "../../components/gateway/policies";
+import { contentSafetyEndpointNamedValue, gatewayNamedValues } from "../../components/gateway/policies";
 import { namedValueReferences } from "../../components/gateway/render";
 import { mockMcpExtensionKey, mockTenantId } from "../../scripts/lib/mocks";
 import {
@@ -552,7 +552,12 @@ describe("dev stack synthesized under mocks", function () {
         );
         assert.deepEqual(
             [...defined].sort(),
-            [...Object.values(gatewayNamedValues), functionsKeyNamedValue].sort(),
+            // Dev screens tool traffic (contentSafety: audit), so the Content Safety endpoint is one.
+            [
+                ...Object.values(gatewayNamedValues),
+                functionsKeyNamedValue,
+                contentSafetyEndpointNamedValue,
+            ].sort(),
         );
         for (const nv of ofType("azure-native:apimanagement:NamedValue").map(inputs)) {
             assert.equal(nv.displayName, nv.namedValueId);

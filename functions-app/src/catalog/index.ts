@@ -2,7 +2,7 @@ import { DeadlineExceededError, underDeadline } from "../deadline";
 import { tools, type ToolName } from "./tools";
 import { ToolInputError, type ToolContext, type ToolDefinition } from "./tool";
 
-export { inputSchemaFor } from "./arguments";
+export { inputSchemaFor, validateArguments, type InputSchema } from "./arguments";
 export * from "./tool";
 export { toolNames, toolRoles, tools, type ToolName } from "./tools";
 

@@ -63,6 +63,12 @@ export const mcpErrorCodes = {
     unsupportedProtocolVersion: -32022,
 } as const;
 
+/**
+ * Requests the legacy era answers (the SDK server declares tools only); anything else is -32601.
+ * Notifications are not listed: a receiver ignores those it does not know.
+ */
+export const legacyMethods: readonly string[] = ["initialize", "ping", "tools/list", "tools/call"];
+
 /** Methods the modern era answers; anything else is 404 with -32601 (no initialize, ping, sessions). */
 export const modernMethods: readonly string[] = ["server/discover", "tools/list", "tools/call"];
 

@@ -11,6 +11,7 @@ import {
     CsGuid,
     CsHashSet,
     CsJwt,
+    CsSentResponse,
     CsTimeSpan,
 } from "./values";
 
@@ -237,6 +238,8 @@ export function isInstance(value: unknown, type: CsType): boolean {
             return value instanceof CsDictionary;
         case "StringComparer":
             return value instanceof CsComparer;
+        case "IResponse":
+            return value instanceof CsSentResponse;
         default:
             return value instanceof CsEnum && value.enumType === type.name;
     }

@@ -68,6 +68,19 @@ export class CsComparer {
     }
 }
 
+/**
+ * The response a `send-request` stores in its variable: what `(IResponse)context.Variables[...]`
+ * casts to. Same member names as the context's own response, so the IResponse members read both.
+ */
+export class CsSentResponse<Body> {
+    constructor(
+        readonly statusCode: number,
+        readonly statusReason: string,
+        readonly headers: CsDictionary<string[]>,
+        readonly body: Body,
+    ) {}
+}
+
 /** Dictionary<K,V> / IReadOnlyDictionary<K,V> with a comparer (headers are case-insensitive). */
 export class CsDictionary<V = unknown> {
     private readonly entries = new Map<unknown, [unknown, V]>();

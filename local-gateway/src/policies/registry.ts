@@ -3,6 +3,7 @@ import { rateLimitByKey, validateAzureAdToken, validateContent } from "./access"
 import { authenticationManagedIdentity, forwardRequest, rewriteUri, setBackendService } from "./backend";
 import { cors } from "./cors";
 import { choose, emitMetric, returnResponse, setBody, setHeader, setStatus, setVariable } from "./flow";
+import { sendRequest, wait } from "./send-request";
 import type { ElementCompiler } from "./types";
 
 export const elementCompilers: Readonly<Record<string, ElementCompiler>> = {
@@ -21,4 +22,6 @@ export const elementCompilers: Readonly<Record<string, ElementCompiler>> = {
     "set-backend-service": setBackendService,
     "rewrite-uri": rewriteUri,
     "forward-request": forwardRequest,
+    "send-request": sendRequest,
+    wait,
 };

@@ -40,6 +40,7 @@ export const armTypeOf: Readonly<Record<string, string>> = {
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
     "azure-native:cosmosdb:DatabaseAccount": "Microsoft.DocumentDB/databaseAccounts",
     "azure-native:search:Service": "Microsoft.Search/searchServices",
+    "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
 };
 
 /** Input that carries the ARM name of each resource type (when the program names it explicitly). */
@@ -52,6 +53,7 @@ export const armNameInput: Readonly<Record<string, string>> = {
     "azure-native:operationalinsights:Workspace": "workspaceName",
     "azure-native:cosmosdb:DatabaseAccount": "accountName",
     "azure-native:search:Service": "searchServiceName",
+    "azure-native:cognitiveservices:Account": "accountName",
     "azure-native:apimanagement:Api": "apiId",
     "azure-native:apimanagement:ApiOperation": "operationId",
 };

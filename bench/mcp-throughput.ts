@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { startServer, type RunningServer } from "./servers/start-server";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -6,7 +6,6 @@ import autocannon from "autocannon";
 import { build, type Plugin } from "esbuild";
 import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
-import { killOnExit } from "functions-app/child-processes";
 import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
 import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
 import { measureColdStarts, type ColdStartResult } from "./cold-start";
@@ -126,34 +125,11 @@ async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, strin
     };
 }
 
-interface Running {
-    readonly url: string;
-    readonly child: ChildProcess;
+function start(file: string, env: Record<string, string>, cwd = root): Promise<RunningServer> {
+    return startServer([file], env, cwd);
 }
 
-function start(file: string, env: Record<string, string>, cwd = root): Promise<Running> {
-    const child = spawn(process.execPath, [file], {
-        cwd,
-        env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
-        stdio: ["ignore", "pipe", "inherit"],
-    });
-    killOnExit(child);
-    return new Promise((resolve, reject) => {
-        let output = "";
-        child.stdout.on("data", (c: Buffer) => {
-            output += c.toString();
-            const url = /"url":"([^"]+)"/.exec(output)?.[1];
-            if (url !== undefined) {
-                child.stdout.removeAllListeners("data");
-                child.stdout.resume();
-                resolve({ url, child });
-            }
-        });
-        child.once("exit", (code) => reject(new Error(`${file} exited with ${code}: ${output}`)));
-    });
-}
-
-async function stop(running: Running): Promise<void> {
+async function stop(running: RunningServer): Promise<void> {
     if (running.child.exitCode !== null || running.child.signalCode !== null) return;
     running.child.removeAllListeners("exit");
     await new Promise<void>((resolve) => {
@@ -202,7 +178,7 @@ interface Throughput extends Round {
 
 interface Target {
     readonly name: string;
-    readonly running: Running;
+    readonly running: RunningServer;
     readonly request: LoadRequest;
     readonly rounds: Round[];
 }

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { startServer, type RunningServer } from "./servers/start-server";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import autocannon from "autocannon";
 import { bundleNodeServer } from "functions-app/bundle";
-import { killOnExit } from "functions-app/child-processes";
 import { localMemoryContainer, localMemoryDatabase, localServerKey } from "functions-app/local-cosmos";
 
 /**
@@ -51,34 +50,11 @@ const calls: readonly { readonly name: string; readonly body: string; readonly e
     },
 ];
 
-interface Running {
-    readonly url: string;
-    readonly child: ChildProcess;
+function start(args: readonly string[], env: Record<string, string>): Promise<RunningServer> {
+    return startServer(args, env, path.resolve(__dirname, ".."));
 }
 
-function start(args: readonly string[], env: Record<string, string>): Promise<Running> {
-    const child = spawn(process.execPath, [...args], {
-        cwd: path.resolve(__dirname, ".."),
-        env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
-        stdio: ["ignore", "pipe", "inherit"],
-    });
-    killOnExit(child);
-    return new Promise((resolve, reject) => {
-        let output = "";
-        child.stdout.on("data", (c: Buffer) => {
-            output += c.toString();
-            const url = /"url":"([^"]+)"/.exec(output)?.[1];
-            if (url !== undefined) {
-                child.stdout.removeAllListeners("data");
-                child.stdout.resume();
-                resolve({ url, child });
-            }
-        });
-        child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}: ${output}`)));
-    });
-}
-
-function stop(running: Running | undefined): Promise<void> {
+function stop(running: RunningServer | undefined): Promise<void> {
     if (!running || running.child.exitCode !== null || running.child.signalCode !== null)
         return Promise.resolve();
     running.child.removeAllListeners("exit");
@@ -109,8 +85,8 @@ export interface MemoryToolResult {
 export async function runMemoryBenchmark(options: MemoryBenchOptions): Promise<MemoryToolResult[]> {
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
-    let cosmos: Running | undefined;
-    let host: Running | undefined;
+    let cosmos: RunningServer | undefined;
+    let host: RunningServer | undefined;
     try {
         const [server, startedCosmos] = await Promise.all([
             bundleNodeServer({ outDir: out }),

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { startServer, type RunningServer } from "./servers/start-server";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import autocannon from "autocannon";
 import { bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
-import { killOnExit } from "functions-app/child-processes";
 import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
 import { measureColdStarts } from "./cold-start";
 import { formatSpread, spreadOf } from "./spread";
@@ -41,35 +40,12 @@ const calls = [
     { tool: "get_snippet", body: call("get_snippet", { snippetname: "bench" }) },
 ] as const;
 
-interface Running {
-    readonly url: string;
-    readonly child: ChildProcess;
-}
-
-function start(entry: string, env: Record<string, string>): Promise<Running> {
-    const child = spawn(process.execPath, [entry], {
-        cwd: path.dirname(entry),
-        env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
-        stdio: ["ignore", "pipe", "inherit"],
-    });
-    killOnExit(child);
-    return new Promise((resolve, reject) => {
-        let output = "";
-        child.stdout.on("data", (c: Buffer) => {
-            output += c.toString();
-            const url = /"url":"([^"]+)"/.exec(output)?.[1];
-            if (url !== undefined) {
-                child.stdout.removeAllListeners("data");
-                child.stdout.resume();
-                resolve({ url, child });
-            }
-        });
-        child.once("exit", (code) => reject(new Error(`${entry} exited with ${code}: ${output}`)));
-    });
+function start(entry: string, env: Record<string, string>): Promise<RunningServer> {
+    return startServer([entry], env, path.dirname(entry));
 }
 
 /** SIGTERM (the host exports what it buffered), then waits. */
-function stop(running: Running): Promise<void> {
+function stop(running: RunningServer): Promise<void> {
     if (running.child.exitCode !== null || running.child.signalCode !== null) return Promise.resolve();
     running.child.removeAllListeners("exit");
     return new Promise((resolve) => {
@@ -106,7 +82,7 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
             env: { ...base, ...otlp, TRACING_SAMPLE_PERCENT: "0" },
         },
     ];
-    const hosts: Running[] = [];
+    const hosts: RunningServer[] = [];
     try {
         for (const v of variants) hosts.push(await start(server.entry, v.env));
         const [first] = hosts;

@@ -124,7 +124,8 @@ function hostSettingsFrom(env: Record<string, string>) {
 }
 
 describe("agent memory and knowledge in the synthesized stacks", function () {
-    this.timeout(60_000);
+    // Two syntheses in the first hook: seconds on an idle machine, a minute or more on a busy one.
+    this.timeout(180_000);
     let dev: SynthResult;
     let prod: SynthResult;
 
@@ -179,6 +180,7 @@ describe("agent memory and knowledge in the synthesized stacks", function () {
             searchService: search.inputs.searchServiceName,
             endpoint: properties.KNOWLEDGE_SEARCH_ENDPOINT,
             indexName: "knowledge",
+            indexDefinedByProgram: true,
         });
     });
 
@@ -254,6 +256,29 @@ describe("agent memory and knowledge in the synthesized stacks", function () {
             /^https:\/\/acp-prod-knowledge-[0-9a-f]{6}\.search\.windows\.net$/,
         );
         assert.equal(env.KNOWLEDGE_SEARCH_INDEX, "knowledge");
+    });
+
+    it("defines the index where pulumi up reaches AI Search (dev, after the deployer's grants), and not where it is private (prod)", () => {
+        const definitionType = "pulumi-nodejs:dynamic/agents-knowledge:SearchIndexDefinition";
+        const [definition] = stackView(dev).ofType(definitionType);
+        assert.ok(definition, "dev defines the knowledge index");
+        const component = stackView(dev).one("agents:knowledge:SearchIndex");
+        assert.equal(definition.parent, component.urn);
+        const propagation = dev.resources.find((r) => r.name.endsWith("-knowledge-deployer-propagation"));
+        assert.ok(propagation, "the deployer's grants are waited on");
+        assert.ok(
+            (component.dependencies ?? []).includes(propagation.urn),
+            "the index waits for the deployer's grants to apply",
+        );
+        assert.equal(
+            stackView(prod).ofType(definitionType).length,
+            0,
+            "prod's private service is not called",
+        );
+        assert.equal(
+            (prod.outputs.knowledge as { indexDefinedByProgram?: boolean }).indexDefinedByProgram,
+            false,
+        );
     });
 
     it("a stack that opts out of memory has no account, no memory settings, no output; knowledge stays", async () => {

@@ -6,7 +6,10 @@
 import { PlatformTokenUnavailableError } from "./errors";
 import { call, reason, type HttpAnswer, type HttpOptions } from "./http";
 
-/** Entra's audience for workload identity federation (public cloud). */
+/**
+ * Entra's audience for workload identity federation (public cloud). Stated here, not imported from
+ * the program, so the kit needs nothing but itself; the federation evidence test fails if the two differ.
+ */
 export const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 export interface PlatformTokenSource {

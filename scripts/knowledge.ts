@@ -12,7 +12,7 @@ import {
     knowledgeIndexDefinition,
     searchTokenScope,
 } from "functions-app/knowledge/search-index-definition";
-import { putSearchIndex } from "../components/knowledge/search-index-client";
+import { putSearchIndex, searchAuthHeaders } from "../components/knowledge/search-index-client";
 import { loadPassages, planLoad, type SearchTarget } from "./lib/knowledge-load";
 
 /** The stack output that names the knowledge index's AI Search endpoint (`knowledge.endpoint`). */
@@ -140,10 +140,7 @@ runCommand(
         const target: SearchTarget = {
             endpoint: settings.location.endpoint,
             indexName: settings.location.indexName,
-            auth:
-                "apiKey" in credential
-                    ? { "api-key": credential.apiKey }
-                    : { authorization: `Bearer ${credential.token}` },
+            auth: searchAuthHeaders(credential),
             log: (m) => process.stderr.write(`${m}\n`),
         };
         const result = await loadPassages(target, plan);

@@ -41,10 +41,11 @@ function caller(req: SearchIndexRequest): RetryingCaller {
     );
 }
 
-function authHeader(req: SearchIndexRequest): Record<string, string> {
-    return "apiKey" in req.credential
-        ? { "api-key": req.credential.apiKey }
-        : { authorization: `Bearer ${req.credential.token}` };
+/** How a request to AI Search's data plane authenticates with `credential`. */
+export function searchAuthHeaders(credential: SearchIndexRequest["credential"]): Record<string, string> {
+    return "apiKey" in credential
+        ? { "api-key": credential.apiKey }
+        : { authorization: `Bearer ${credential.token}` };
 }
 
 function indexUrl(endpoint: string, name: string): string {
@@ -63,7 +64,7 @@ export async function putSearchIndex(
             fetch(indexUrl(req.endpoint, definition.name), {
                 method: "PUT",
                 headers: {
-                    ...authHeader(req),
+                    ...searchAuthHeaders(req.credential),
                     "content-type": "application/json",
                     prefer: "return=minimal",
                 },
@@ -87,7 +88,7 @@ export async function deleteSearchIndex(req: SearchIndexRequest, name: string): 
         () =>
             fetch(indexUrl(req.endpoint, name), {
                 method: "DELETE",
-                headers: authHeader(req),
+                headers: searchAuthHeaders(req.credential),
                 signal: AbortSignal.timeout(retrying.remainingMs()),
             }),
         { timeoutMessage: `timed out deleting index ${name}`, authCause },

@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { delegatedScope } from "functions-app/contract";
+import { tokenExchangeAudience } from "../../components/azure/entra";
 
 export interface LocalUser {
     readonly objectId: string;
@@ -25,8 +26,6 @@ export interface LocalSignInOptions {
     readonly federatedSubject: string;
     readonly users: readonly LocalUser[];
 }
-
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 interface IssuedCode {
     readonly user: LocalUser;

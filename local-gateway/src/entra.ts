@@ -27,7 +27,8 @@ import {
     type FederatedCredential,
     type FederationOptions,
 } from "./entra-federation";
-import { LocalSignIn, tokenExchangeAudience, type LocalSignInOptions, type LocalUser } from "./entra-sign-in";
+import { tokenExchangeAudience } from "../../components/azure/entra";
+import { LocalSignIn, type LocalSignInOptions, type LocalUser } from "./entra-sign-in";
 
 export interface LocalAgent {
     readonly name: string;

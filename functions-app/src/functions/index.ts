@@ -47,41 +47,37 @@ function toolPropertiesFor(tool: ToolDefinition): McpToolProperty[] {
 let store: SnippetStore | undefined;
 const snippets = (): SnippetStore => (store ??= snippetStoreFromEnvironment(process.env));
 
-let memoryStore: MemoryStore | null | undefined;
 /**
- * The memory store from MEMORY_COSMOS_* (managed identity), or null when memory is not configured.
- * Invalid settings leave memory off (its tools say so) and are logged on every call, so the other
- * tools keep working.
+ * A service configured from the environment, opened on first use: null when it is not configured.
+ * Invalid settings leave it off (its tools say so) and are logged on every call, so the other tools
+ * keep working.
  */
-function memory(context: InvocationContext): MemoryStore | null {
-    if (memoryStore !== undefined) return memoryStore;
-    const { location, errors } = readMemoryEnvironment(process.env);
-    if (errors.length > 0) {
-        context.error(`memory is off, its settings are invalid: ${errors.join("; ")}`);
-        return null;
-    }
-    memoryStore = location
-        ? openMemoryStore(location, maxNotesPerCaller, process.env.AZURE_CLIENT_ID || undefined)
-        : null;
-    return memoryStore;
+function fromEnvironment<L, T>(
+    what: string,
+    read: (env: NodeJS.ProcessEnv) => { readonly location?: L; readonly errors: readonly string[] },
+    open: (location: L) => T,
+): (context: InvocationContext) => T | null {
+    let opened: T | null | undefined;
+    return (context) => {
+        if (opened !== undefined) return opened;
+        const { location, errors } = read(process.env);
+        if (errors.length > 0) {
+            context.error(`${what} is off, its settings are invalid: ${errors.join("; ")}`);
+            return null;
+        }
+        return (opened = location === undefined ? null : open(location));
+    };
 }
 
-let knowledgeIndex: KnowledgeIndex | null | undefined;
-/**
- * The knowledge index on AI Search from KNOWLEDGE_SEARCH_* (managed identity), or null when it is
- * not configured (the Functions host loads no local folder). Invalid settings leave it off, as
- * for memory.
- */
-function knowledge(context: InvocationContext): KnowledgeIndex | null {
-    if (knowledgeIndex !== undefined) return knowledgeIndex;
-    const { location, errors } = readKnowledgeEnvironment(process.env);
-    if (errors.length > 0) {
-        context.error(`knowledge search is off, its settings are invalid: ${errors.join("; ")}`);
-        return null;
-    }
-    knowledgeIndex = location ? openKnowledgeIndex(location, process.env.AZURE_CLIENT_ID || undefined) : null;
-    return knowledgeIndex;
-}
+/** The memory store from MEMORY_COSMOS_* (managed identity). */
+const memory = fromEnvironment("memory", readMemoryEnvironment, (location): MemoryStore =>
+    openMemoryStore(location, maxNotesPerCaller, process.env.AZURE_CLIENT_ID || undefined),
+);
+
+/** The knowledge index on AI Search from KNOWLEDGE_SEARCH_* (the Functions host loads no local folder). */
+const knowledge = fromEnvironment("knowledge search", readKnowledgeEnvironment, (location): KnowledgeIndex =>
+    openKnowledgeIndex(location, process.env.AZURE_CLIENT_ID || undefined),
+);
 
 /** Runs a catalog tool for the Functions MCP trigger and renders the outcome as the library expects. */
 async function runToolForFunctions(

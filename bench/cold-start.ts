@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFile, readdir } from "node:fs/promises";
 import { spreadOf, type Spread } from "./spread";
 
 /**
@@ -6,6 +7,11 @@ import { spreadOf, type Spread } from "./spread";
  * `expect`. The server prints `{"url": ...}` once it listens on port 0; one request follows. Every
  * variant runs once per round, rounds interleaved, so load from other processes on the machine
  * hits all variants alike; figures are medians with their spread, and ratios to the bare spawn.
+ *
+ * Besides the wall time, the CPU time the process used until then (all its threads): on a shared
+ * machine the wall time of a start is mostly waiting for a core (the run-queue wait is reported
+ * too), while the CPU a start needs hardly moves with the load, so it is the figure a change to the
+ * start-up path is judged by.
  */
 
 /** One way of starting a process that is timed. */
@@ -25,6 +31,42 @@ export interface ColdStartResult {
     /** Median over rounds of (this variant / the first variant), the same round's bare spawn. */
     readonly ratioToFirst: Spread;
     readonly runs: readonly number[];
+    /** CPU milliseconds the process used up to the answer (to its exit for the bare spawn). */
+    readonly cpuMs: Spread;
+    /** Per round, this variant's CPU over the first variant's. */
+    readonly cpuRatioToFirst: Spread;
+    readonly cpuRuns: readonly number[];
+    /** Milliseconds the process waited for a core (run queue) up to the answer; absent for the bare spawn. */
+    readonly waitMs: Spread;
+}
+
+/** One start: wall time, CPU time, and time spent waiting for a core. */
+export interface ColdStart {
+    readonly ms: number;
+    readonly cpuMs: number;
+    readonly waitMs: number;
+}
+
+/**
+ * The bare spawn's own account of its CPU time at exit (getrusage: every thread, µs): a process that
+ * has exited can no longer be read from outside. It costs the spawn a one-line script.
+ */
+export const bareSpawnArgs = [
+    "-e",
+    "process.on('exit',()=>{const u=process.cpuUsage();process.stdout.write(JSON.stringify({cpuUs:u.user+u.system}))})",
+] as const;
+
+/** CPU and run-queue time of every thread of a live process so far (Linux schedstat, ns), in ms. */
+async function schedTimes(pid: number): Promise<{ cpuMs: number; waitMs: number }> {
+    let cpuNs = 0;
+    let waitNs = 0;
+    for (const task of await readdir(`/proc/${pid}/task`)) {
+        const fields = await readFile(`/proc/${pid}/task/${task}/schedstat`, "utf8").catch(() => "");
+        const [onCpu, waiting] = fields.split(" ");
+        cpuNs += Number(onCpu ?? 0);
+        waitNs += Number(waiting ?? 0);
+    }
+    return { cpuMs: cpuNs / 1e6, waitMs: waitNs / 1e6 };
 }
 
 const listTools = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
@@ -35,8 +77,8 @@ const headers = {
     "mcp-protocol-version": "2025-06-18",
 };
 
-/** Milliseconds from spawn to exit (bare) or to the first tools/list answer holding `expect`. */
-export async function coldStartOnce(variant: ColdStartVariant): Promise<number> {
+/** From spawn to exit (bare) or to the first tools/list answer holding `expect`. */
+export async function coldStartOnce(variant: ColdStartVariant): Promise<ColdStart> {
     const begin = performance.now();
     const child = spawn(process.execPath, [...variant.args], {
         cwd: variant.cwd,
@@ -46,10 +88,13 @@ export async function coldStartOnce(variant: ColdStartVariant): Promise<number> 
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
         if (variant.expect === undefined) {
-            child.stdout.resume();
+            let output = "";
+            child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
             const code = await exited;
+            const ms = performance.now() - begin;
             if (code !== 0) throw new Error(`${variant.name} exited with ${code}`);
-            return performance.now() - begin;
+            const reported = /"cpuUs":(\d+)/.exec(output)?.[1];
+            return { ms, cpuMs: reported === undefined ? NaN : Number(reported) / 1000, waitMs: NaN };
         }
         const url = await new Promise<string>((resolve, reject) => {
             let output = "";
@@ -66,9 +111,11 @@ export async function coldStartOnce(variant: ColdStartVariant): Promise<number> 
         });
         const res = await fetch(url + mcpPath, { method: "POST", headers, body: listTools });
         const text = await res.text();
+        const ms = performance.now() - begin;
+        const times = await schedTimes(child.pid ?? NaN);
         if (res.status !== 200 || !text.includes(variant.expect))
             throw new Error(`${variant.name} answered tools/list with ${res.status}: ${text.slice(0, 200)}`);
-        return performance.now() - begin;
+        return { ms, ...times };
     } finally {
         if (child.exitCode === null && child.signalCode === null) {
             child.kill("SIGKILL");
@@ -82,18 +129,24 @@ export async function measureColdStarts(
     variants: readonly ColdStartVariant[],
     runs: number,
 ): Promise<ColdStartResult[]> {
-    const times = variants.map(() => [] as number[]);
+    const starts = variants.map(() => [] as ColdStart[]);
     for (let round = 0; round < runs; round++) {
-        for (const [i, variant] of variants.entries()) times[i]?.push(await coldStartOnce(variant));
+        for (const [i, variant] of variants.entries()) starts[i]?.push(await coldStartOnce(variant));
     }
-    const baseline = times[0] ?? [];
+    const baseline = starts[0] ?? [];
     return variants.map((variant, i) => {
-        const runsOf = times[i] ?? [];
+        const of = starts[i] ?? [];
+        const ms = of.map((s) => s.ms);
+        const cpu = of.map((s) => s.cpuMs);
         return {
             name: variant.name,
-            ms: spreadOf(runsOf),
-            ratioToFirst: spreadOf(runsOf.map((ms, round) => ms / (baseline[round] ?? NaN))),
-            runs: runsOf,
+            ms: spreadOf(ms),
+            ratioToFirst: spreadOf(ms.map((m, round) => m / (baseline[round]?.ms ?? NaN))),
+            runs: ms,
+            cpuMs: spreadOf(cpu),
+            cpuRatioToFirst: spreadOf(cpu.map((c, round) => c / (baseline[round]?.cpuMs ?? NaN))),
+            cpuRuns: cpu,
+            waitMs: spreadOf(of.map((s) => s.waitMs).filter((w) => !Number.isNaN(w))),
         };
     });
 }

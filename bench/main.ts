@@ -1,4 +1,6 @@
 /** `npm run bench`: the command line of the benchmark in `mcp-throughput.ts`. */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { UsageError, defineCommand, runCommand } from "functions-app/cli";
 import { onStopRequest } from "functions-app/stop-request";
 
@@ -21,6 +23,12 @@ const command = defineCommand({
         // Eleven: a median and its spread need that many samples on a shared machine.
         rounds: { type: "string", value: "<n>", default: "11", description: "interleaved rounds" },
         "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
+        baseline: {
+            type: "string",
+            value: "<server.js>",
+            description:
+                "also measure another build of the Node host (e.g. dist/server/server.js of an earlier commit) as (a0) and (g0) and in the cold starts: a before/after in one run",
+        },
         tracing: {
             type: "boolean",
             description: "instead: what tracing costs, off vs on in the same run (bench/tracing-cost.ts)",
@@ -41,12 +49,19 @@ function positiveInteger(flag: string, raw: string): number {
     return n;
 }
 
+function existingFile(flag: string, file: string): string {
+    const resolved = path.resolve(file);
+    if (!existsSync(resolved)) throw new UsageError(`--${flag} ${file}: no such file`);
+    return resolved;
+}
+
 runCommand(command, async (flags) => {
     const options = {
         connections: positiveInteger("connections", flags.connections),
         seconds: positiveInteger("seconds", flags.seconds),
         rounds: positiveInteger("rounds", flags.rounds),
         coldRuns: positiveInteger("cold-runs", flags["cold-runs"]),
+        ...(flags.baseline !== undefined ? { baseline: existingFile("baseline", flags.baseline) } : {}),
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
     onStopRequest(() => Promise.resolve());

@@ -8,7 +8,7 @@ import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
 import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
-import { measureColdStarts, type ColdStartResult } from "./cold-start";
+import { bareSpawnArgs, measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
 import { formatSpread, spreadOf } from "./spread";
 
@@ -39,12 +39,15 @@ export interface BenchOptions {
     readonly seconds: number;
     readonly rounds: number;
     readonly coldRuns: number;
+    /** Another build of the Node host's server.js, measured beside this one. */
+    readonly baseline?: string;
 }
 
 let connections = 32;
 let seconds = 5;
 let rounds = 5;
 let coldRuns = 15;
+let baseline: string | undefined;
 const mcpPath = "/runtime/webhooks/mcp";
 
 const callHello = JSON.stringify({
@@ -339,6 +342,17 @@ async function main(): Promise<void> {
                 { ...hostEnv, ...aks.env },
                 aks.request,
             ],
+            ...(baseline === undefined
+                ? []
+                : ([
+                      ["(a0) baseline: Node host (--baseline)", baseline, hostEnv, legacyCall],
+                      [
+                          "(g0) baseline: as on AKS (--baseline)",
+                          baseline,
+                          { ...hostEnv, ...aks.env },
+                          aks.request,
+                      ],
+                  ] as const)),
         ] as const) {
             const running = await start(file, env);
             const target: Target = { name, running, request, rounds: [] };
@@ -353,7 +367,7 @@ async function main(): Promise<void> {
         await Promise.all(targets.map((t) => stop(t.running)));
         const cold = await measureColdStarts(
             [
-                { name: "bare spawn (`node -e 0`, to exit)", args: ["-e", "0"] },
+                { name: "bare spawn (`node -e`, to exit)", args: bareSpawnArgs },
                 { name: "node:http JSON-RPC echo (bench/servers/echo.ts)", args: [echo], expect: "MCPTool" },
                 {
                     name: "Node host bundle (server.js)",
@@ -362,6 +376,17 @@ async function main(): Promise<void> {
                     cwd: server.directory,
                     expect: "hello_mcp",
                 },
+                ...(baseline === undefined
+                    ? []
+                    : [
+                          {
+                              name: "baseline: Node host bundle (--baseline)",
+                              args: [baseline],
+                              env: hostEnv,
+                              cwd: path.dirname(baseline),
+                              expect: "hello_mcp",
+                          },
+                      ]),
                 {
                     name: "Node host unbundled (node_modules)",
                     args: [unbundled],
@@ -416,20 +441,24 @@ async function main(): Promise<void> {
             "",
             versusEcho(host, "(a)"),
             versusEcho(aksTarget, "(g)"),
+            ...targets.slice(7).map((t) => versusEcho(t, t.name.slice(0, 4))),
             "",
             `Cold start (bench/cold-start.ts): spawn -> first tools/list answer, ${coldRuns} interleaved rounds;`,
-            "median (p25-p75, min-max); ratios: per round, to the same round's bare spawn and echo",
+            "median (p25-p75, min-max); ratios: per round, to the same round's bare spawn and echo. Wall time,",
+            "then the CPU time the process used until then (all threads) and the time it waited for a core:",
             "",
-            "| variant | ms | ratio to bare spawn | ratio to echo |",
-            "|---|---|---|---|",
-            ...cold.map(
-                (c: ColdStartResult) =>
+            "| variant | ms | ratio to bare spawn | ratio to echo | CPU ms | CPU ratio to bare spawn | CPU ratio to echo | waited for a core, ms |",
+            "|---|---|---|---|---|---|---|---|",
+            ...cold.map((c: ColdStartResult) => {
+                const toEcho = (mine: readonly number[], echo: readonly number[] | undefined) =>
+                    formatSpread(spreadOf(mine.map((x, round) => x / (echo?.[round] ?? NaN))), 2);
+                return (
                     `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} | ` +
-                    `${formatSpread(
-                        spreadOf(c.runs.map((ms, round) => ms / (cold[1]?.runs[round] ?? NaN))),
-                        2,
-                    )} |`,
-            ),
+                    `${toEcho(c.runs, cold[1]?.runs)} | ${formatSpread(c.cpuMs, 1)} | ` +
+                    `${formatSpread(c.cpuRatioToFirst, 2)} | ${toEcho(c.cpuRuns, cold[1]?.cpuRuns)} | ` +
+                    `${c.waitMs.n > 0 ? formatSpread(c.waitMs) : "-"} |`
+                );
+            }),
             "",
             `Functions app (bench/functions-load.ts): require of dist/index.js under the worker stand-in, ${coldRuns} fresh processes:`,
             `${formatSpread(functionsLoad.loadMs, 1)} ms, ${functionsLoad.functions} functions registered; ` +
@@ -464,6 +493,6 @@ async function main(): Promise<void> {
 }
 
 export async function runBenchmark(options: BenchOptions): Promise<void> {
-    ({ connections, seconds, rounds, coldRuns } = options);
+    ({ connections, seconds, rounds, coldRuns, baseline } = options);
     await main();
 }

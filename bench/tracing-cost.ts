@@ -184,9 +184,13 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
             "",
             `Cold start (spawn -> first tools/list answer), ${options.coldRuns} interleaved rounds, median (p25-p75, min-max):`,
             "",
-            "| variant | ms | ratio to off |",
-            "|---|---|---|",
-            ...cold.map((c) => `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} |`),
+            "| variant | ms | ratio to off | CPU ms (all threads) | CPU ratio to off |",
+            "|---|---|---|---|---|",
+            ...cold.map(
+                (c) =>
+                    `| ${c.name} | ${formatSpread(c.ms)} | ${formatSpread(c.ratioToFirst, 2)} | ` +
+                    `${formatSpread(c.cpuMs, 1)} | ${formatSpread(c.cpuRatioToFirst, 2)} |`,
+            ),
             "",
             `Bundle: ${Object.entries(sizes)
                 .map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} KiB`)

@@ -25,19 +25,27 @@ export interface NodeServerBundle {
 }
 
 /**
- * Libraries the first requests do not need, each shipped as a file of its own beside the entry
- * and read when its loader first runs, so a cold start neither reads nor compiles them: the Azure
- * SDKs (first storage use), the MCP SDK's server with zod and ajv (requests off the fast path,
- * SSE sessions), Orama (memory recall, the local knowledge index), the OpenTelemetry SDK and its
- * exporters (only when tracing is configured). Each module holds library
- * code only: a module of ours in two files would exist twice, with two copies of its state.
+ * Code the first requests do not need, each shipped as a file of its own beside the entry and read
+ * when its loader first runs, so a cold start neither reads nor compiles it: the Azure SDKs (first
+ * storage use), the MCP SDK's server with zod and ajv (requests off the fast path, SSE sessions),
+ * Orama (memory recall, the local knowledge index), the OpenTelemetry SDK and its exporters (only
+ * when tracing is configured), the incident engine (the first incident). A module of ours in two
+ * files exists twice, with two copies of any state it holds: the build refuses one found in both
+ * the entry and an apart file unless it is in `statelessSharedModules`.
  */
 const apartModules: readonly { readonly source: string; readonly file: string }[] = [
     { source: "src/storage/azure-sdk-modules.ts", file: "azure-sdk.js" },
     { source: "src/node-host/mcp/mcp-sdk-modules.ts", file: "mcp-sdk.js" },
     { source: "src/knowledge/orama-modules.ts", file: "orama.js" },
     { source: "src/tracing/tracing-sdk-modules.ts", file: "tracing-sdk.js" },
+    { source: "src/sentinel/sentinel-modules.ts", file: "sentinel.js" },
 ];
+
+/** Modules of ours that may be in the entry and in an apart file: pure functions and constants. */
+const statelessSharedModules: ReadonlySet<string> = new Set([
+    "src/unicode.ts",
+    "src/sentinel/webhook-limits.ts",
+]);
 
 /** Turns each `require` of an apart module into one of its file beside the requiring one. */
 const apart: Plugin = {
@@ -55,23 +63,60 @@ const apart: Plugin = {
 /** A bundle's files by name, the entry first, then the apart files it loads in `apartModules` order. */
 type BundleFiles = ReadonlyMap<string, Buffer>;
 
+/** How an entry is bundled. */
+interface EntryOptions {
+    readonly external: string[];
+    /**
+     * Keep function and class names in the entry (the apart files, library code, always keep
+     * theirs). Off for the Node host: our code never reads a function's name (our errors set
+     * `name` themselves, jose's are told apart by `instanceof`), and the name esbuild pins on each
+     * closure made per request cost the host about a twelfth of its CPU per call (`npm run bench`).
+     * On for the Functions app, whose `@azure/functions` library reads `constructor.name`.
+     */
+    readonly keepNames: boolean;
+}
+
 /** Shared esbuild settings: self-contained CommonJS for Node 20+, the entry and the apart files it loads. */
-async function bundle(entry: string, outfile: string, external: string[]): Promise<BundleFiles> {
+async function bundle(entry: string, outfile: string, options: EntryOptions): Promise<BundleFiles> {
     const directory = path.dirname(outfile);
-    const loaded = await bundleOne(entry, outfile, external);
+    const { external } = options;
+    const main = await bundleOne(entry, outfile, external, { keepNames: options.keepNames });
     // Only what the entry loads ships (the Functions app has no use for the MCP SDK's server).
-    const shipped = apartModules.filter((m) => loaded.has(`./${m.file}`));
+    const shipped = apartModules.filter((m) => main.apartFiles.has(`./${m.file}`));
     const nested = await Promise.all(
-        shipped.map((m) => bundleOne(m.source, path.join(directory, m.file), external)),
+        shipped.map((m) => bundleOne(m.source, path.join(directory, m.file), external, { keepNames: true })),
     );
-    if (nested.some((files) => files.size > 0)) throw new Error("an apart module must not load another");
+    if (nested.some((b) => b.apartFiles.size > 0)) throw new Error("an apart module must not load another");
+    for (const [i, b] of nested.entries()) {
+        const twice = [...b.ownModules].filter(
+            (m) => main.ownModules.has(m) && !statelessSharedModules.has(m),
+        );
+        if (twice.length > 0) {
+            throw new Error(
+                `${shipped[i]?.file} and ${path.basename(outfile)} would both hold ${twice.join(", ")}: ` +
+                    "load it from one place, or list it in statelessSharedModules if it holds no state",
+            );
+        }
+    }
     const names = [path.basename(outfile), ...shipped.map((m) => m.file)];
     const contents = await Promise.all(names.map((name) => readFile(path.join(directory, name))));
     return new Map(names.map((name, i) => [name, contents[i] ?? Buffer.alloc(0)]));
 }
 
-/** Bundles one file; resolves with the apart files it loads. */
-async function bundleOne(entry: string, outfile: string, external: string[]): Promise<Set<string>> {
+/** What one esbuild run produced: the apart files it loads and the modules of ours it holds. */
+interface BuiltFile {
+    readonly apartFiles: ReadonlySet<string>;
+    /** Paths relative to functions-app/, e.g. `src/unicode.ts`. */
+    readonly ownModules: ReadonlySet<string>;
+}
+
+/** Bundles one file. */
+async function bundleOne(
+    entry: string,
+    outfile: string,
+    external: string[],
+    options: { readonly keepNames: boolean },
+): Promise<BuiltFile> {
     const result = await build({
         entryPoints: [path.join(appRoot, entry)],
         outfile,
@@ -80,7 +125,7 @@ async function bundleOne(entry: string, outfile: string, external: string[]): Pr
         target: "node20",
         format: "cjs",
         minify: true,
-        keepNames: true,
+        keepNames: options.keepNames,
         legalComments: "eof",
         external,
         // ESM dependencies that call createRequire(import.meta.url) need a value in a CommonJS bundle.
@@ -93,7 +138,17 @@ async function bundleOne(entry: string, outfile: string, external: string[]): Pr
         plugins: [apart],
         metafile: true,
     });
-    return apartFilesLoaded(result.metafile);
+    return { apartFiles: apartFilesLoaded(result.metafile), ownModules: ownModules(result.metafile) };
+}
+
+function ownModules(metafile: Metafile): Set<string> {
+    return new Set(
+        Object.values(metafile.outputs).flatMap((output) =>
+            Object.entries(output.inputs)
+                .filter(([input, { bytesInOutput }]) => input.startsWith("src/") && bytesInOutput > 0)
+                .map(([input]) => input),
+        ),
+    );
 }
 
 function apartFilesLoaded(metafile: Metafile): Set<string> {
@@ -113,9 +168,10 @@ export async function bundleFunctionsApp(opts: { outDir?: string } = {}): Promis
     const directory = path.join(opts.outDir ?? defaultOut, "functions-app");
     await rm(directory, { recursive: true, force: true });
     await mkdir(path.join(directory, "dist"), { recursive: true });
-    const code = await bundle("src/functions/index.ts", path.join(directory, "dist", "index.js"), [
-        "@azure/functions-core",
-    ]);
+    const code = await bundle("src/functions/index.ts", path.join(directory, "dist", "index.js"), {
+        external: ["@azure/functions-core"],
+        keepNames: true,
+    });
     const hostJson = await readFile(path.join(appRoot, "host.json"));
     const packageJson = Buffer.from(
         JSON.stringify(
@@ -140,7 +196,7 @@ export async function bundleNodeServer(opts: { outDir?: string } = {}): Promise<
     await rm(directory, { recursive: true, force: true });
     await mkdir(directory, { recursive: true });
     const entry = path.join(directory, "server.js");
-    const code = await bundle("src/node-host/main.ts", entry, []);
+    const code = await bundle("src/node-host/main.ts", entry, { external: [], keepNames: false });
     await writeFile(path.join(directory, "Dockerfile"), await readFile(path.join(appRoot, "Dockerfile")));
     return { directory, entry, sha256: sha256(Buffer.concat([...code.values()])) };
 }

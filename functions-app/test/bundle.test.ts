@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { unzipSync } from "fflate";
 import { backendPaths, toolNames } from "../src/contract";
+import { sampleIncidents } from "../src/sentinel/samples";
 import { bundleFunctionsApp, bundleNodeServer } from "../scripts/bundle";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { appRoot, startHostProcess } from "./support/host-process";
@@ -48,6 +49,7 @@ describe("bundles", function () {
             "dist/azure-sdk.js",
             "dist/index.js",
             "dist/orama.js",
+            "dist/sentinel.js",
             "dist/tracing-sdk.js",
             "host.json",
             "package.json",
@@ -147,19 +149,20 @@ describe("bundles", function () {
             return { host, loads };
         }
 
-        it("answers a client's first calls without the Azure SDKs, the MCP SDK or Orama, and loads each on first use", async () => {
+        it("answers a client's first calls without the Azure SDKs, the MCP SDK, Orama or the incident engine, and loads each on first use", async () => {
             const { host, loads } = await startRecorded({});
-            const apart = ["./azure-sdk.js", "./mcp-sdk.js", "./orama.js"];
+            const apart = ["./azure-sdk.js", "./mcp-sdk.js", "./orama.js", "./sentinel.js"];
+            // Built-ins only later requests need: hashing, files, DNS and TLS for the front door.
+            const lateBuiltIns = ["node:crypto", "node:fs/promises", "node:dns", "node:https"];
             try {
                 // initialize, notifications/initialized, tools/list, tools/call.
                 const client = await connectClient(host.url, "streamable-http");
                 assert.equal((await client.listTools()).tools.length, Object.values(toolNames).length);
                 const hello = await client.callTool({ name: toolNames.hello, arguments: {} });
                 assert.notEqual(hello.isError, true);
-                // Nor TLS: only the front door's metadata fetches use node:https.
                 assert.deepEqual(
-                    [...apart, "node:https"].map(loads),
-                    [0, 0, 0, 0],
+                    [...apart, ...lateBuiltIns].map(loads),
+                    [0, 0, 0, 0, 0, 0, 0, 0],
                     "the handshake, tools/list and hello_mcp load nothing",
                 );
                 // A page cursor takes the SDK's dispatch, which loads now.
@@ -169,7 +172,16 @@ describe("bundles", function () {
                 // Readiness still checks storage, through the SDK it loads now.
                 const ready = await fetch(host.url + backendPaths.readiness);
                 assert.equal(ready.status, 200, await ready.text());
-                assert.deepEqual(apart.map(loads), [1, 1, 0]);
+                assert.deepEqual(apart.map(loads), [1, 1, 0, 0]);
+                // The first incident loads the engine, once.
+                for (let i = 0; i < 2; i++) {
+                    const analysis = await client.callTool({
+                        name: toolNames.analyzeIncident,
+                        arguments: { incident: sampleIncidents[0] },
+                    });
+                    assert.notEqual(analysis.isError, true, JSON.stringify(analysis.content));
+                }
+                assert.equal(loads("./sentinel.js"), 1);
                 assert.equal(loads("./tracing-sdk.js"), 0, "tracing is off: no SDK");
                 await client.close();
             } finally {

@@ -412,9 +412,14 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal((image.dockerfile as Obj).location, "dist/aks-image/Dockerfile");
         // The tag names the bundled server.js and the files it loads on first use, in the context, so
         // a code change (only) builds a new image.
-        const bundled = ["server.js", "azure-sdk.js", "mcp-sdk.js", "orama.js", "tracing-sdk.js"].map((f) =>
-            readFileSync(path.join(String((image.context as Obj).location), f)),
-        );
+        const bundled = [
+            "server.js",
+            "azure-sdk.js",
+            "mcp-sdk.js",
+            "orama.js",
+            "tracing-sdk.js",
+            "sentinel.js",
+        ].map((f) => readFileSync(path.join(String((image.context as Obj).location), f)));
         const digest = createHash("sha256").update(Buffer.concat(bundled)).digest("hex");
         assert.ok(tag.endsWith(`:${digest.slice(0, 16)}`), tag);
         assert.match(readFileSync("dist/aks-image/Dockerfile", "utf8"), /^CMD \["server\.js"\]$/m);

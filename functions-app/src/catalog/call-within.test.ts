@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { callToolWithin, findTool } from ".";
 import { toolNames, toolRoles } from "../contract";
+import { isPromise } from "../maybe-promise";
 import type { SnippetStore } from "../storage/snippet-store";
 
 /** A store whose every call hangs until its signal aborts: storage that stopped answering. */
@@ -42,21 +43,23 @@ describe("callToolWithin (the bound every host runs tools under)", () => {
     });
 
     it("passes quick calls through unchanged and lets faults propagate", async () => {
-        const hello = await callToolWithin(
+        const hello = callToolWithin(
             findTool(toolNames.hello)!,
             {},
             { snippets: hangingStore([]), caller, now: () => new Date() },
             50,
         );
+        assert.ok(!isPromise(hello), "a tool that answers without I/O answers at once");
         assert.equal(hello.isError, false);
         const failing: SnippetStore = { ...hangingStore([]), get: () => Promise.reject(new Error("boom")) };
         await assert.rejects(
-            callToolWithin(
-                findTool(toolNames.getSnippet)!,
-                { snippetname: "x" },
-                { snippets: failing, caller, now: () => new Date() },
-                50,
-            ),
+            async () =>
+                callToolWithin(
+                    findTool(toolNames.getSnippet)!,
+                    { snippetname: "x" },
+                    { snippets: failing, caller, now: () => new Date() },
+                    50,
+                ),
             /boom/,
         );
     });

@@ -1,5 +1,5 @@
 import { appRoles } from "../roles";
-import { analyzeIncident as analyze, parseIncident } from "../sentinel";
+import { loadSentinel } from "../sentinel/load";
 import { ToolInputError, defineTool } from "./tool";
 
 /** The Sentinel analysis as an MCP tool: the same validation and engine as the webhook. */
@@ -23,6 +23,7 @@ export const analyzeIncident = defineTool({
     role: appRoles.incidentsAnalyze,
     readOnly: true,
     handler: (args, { now }) => {
+        const { parseIncident, analyzeIncident: analyze } = loadSentinel();
         const parsed = parseIncident(args.incident);
         if (!parsed.ok) {
             throw new ToolInputError(

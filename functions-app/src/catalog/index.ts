@@ -1,6 +1,7 @@
 import { DeadlineExceededError, underDeadline } from "../deadline";
 import { tools, type ToolName } from "./tools";
-import { ToolInputError, type ToolContext, type ToolDefinition } from "./tool";
+import { isPromise, type MaybePromise } from "../maybe-promise";
+import { ToolInputError, type ToolContext, type ToolDefinition, type ToolInvocation } from "./tool";
 
 export { inputSchemaFor, validateArguments, type InputSchema } from "./arguments";
 export * from "./tool";
@@ -27,13 +28,14 @@ export interface ToolCallOutcome {
  * Checks the caller holds the tool's role, validates the arguments and runs the tool. Every host
  * calls tools only through here, so no handler runs without its role whatever name resolution or
  * transport led to it. A refusal and caller mistakes come back as `isError` outcomes with a
- * message; anything else is a fault of ours and propagates to the host.
+ * message; anything else is a fault of ours and propagates to the host (thrown, or the promise
+ * rejects). A tool that answers synchronously gives its outcome as a value.
  */
-export async function callTool(
+export function callTool(
     tool: ToolDefinition,
     rawArgs: unknown,
     context: ToolContext,
-): Promise<ToolCallOutcome> {
+): MaybePromise<ToolCallOutcome> {
     if (!context.caller.roles.includes(tool.role)) {
         return {
             isError: true,
@@ -42,23 +44,32 @@ export async function callTool(
         };
     }
     try {
-        const invocation = await tool.invoke(rawArgs, context);
-        if (!invocation.ok) {
-            return {
-                isError: true,
-                text: `Invalid arguments for ${tool.name}: ${invocation.errors.join("; ")}`,
-            };
-        }
-        const { output } = invocation;
-        return {
-            isError: false,
-            text: output.text,
-            ...(output.structured === undefined ? {} : { structured: output.structured }),
-        };
+        const invocation = tool.invoke(rawArgs, context);
+        return isPromise(invocation)
+            ? invocation.then(
+                  (settled) => outcomeOf(tool, settled),
+                  (error: unknown) => inputErrorOutcome(error),
+              )
+            : outcomeOf(tool, invocation);
     } catch (error) {
-        if (error instanceof ToolInputError) return { isError: true, text: error.message };
-        throw error;
+        return inputErrorOutcome(error);
     }
+}
+
+function outcomeOf(tool: ToolDefinition, invocation: ToolInvocation): ToolCallOutcome {
+    if (!invocation.ok) {
+        return { isError: true, text: `Invalid arguments for ${tool.name}: ${invocation.errors.join("; ")}` };
+    }
+    const { output } = invocation;
+    return output.structured === undefined
+        ? { isError: false, text: output.text }
+        : { isError: false, text: output.text, structured: output.structured };
+}
+
+/** A mistake the caller can fix becomes its outcome; anything else is ours and goes on up. */
+function inputErrorOutcome(error: unknown): ToolCallOutcome {
+    if (error instanceof ToolInputError) return { isError: true, text: error.message };
+    throw error;
 }
 
 /** Default bound of one tool call: storage's own bound (8 s per operation) fits inside it. */
@@ -67,29 +78,30 @@ export const defaultToolCallTimeoutMs = 10_000;
 /**
  * {@link callTool} bounded in time, which is how every host runs tools (the Node host's fast path
  * and SDK path, and the Functions host): a call that outlives `timeoutMs` answers a tool error and
- * its storage request is aborted, whatever storage does. Faults still propagate to the host.
+ * its storage request is aborted, whatever storage does. Faults still propagate to the host. A
+ * tool that answers synchronously arms no timer and gives its outcome as a value.
  */
-export async function callToolWithin(
+export function callToolWithin(
     tool: ToolDefinition,
     rawArgs: unknown,
     context: Omit<ToolContext, "signal">,
     timeoutMs: number = defaultToolCallTimeoutMs,
-): Promise<ToolCallOutcome> {
-    try {
-        return await underDeadline(timeoutMs, (deadline) =>
-            callTool(tool, rawArgs, {
-                ...context,
-                get signal() {
-                    return deadline.signal;
-                },
-            }),
-        );
-    } catch (error) {
+): MaybePromise<ToolCallOutcome> {
+    const outcome = underDeadline(timeoutMs, (deadline) =>
+        callTool(tool, rawArgs, {
+            ...context,
+            get signal() {
+                return deadline.signal;
+            },
+        }),
+    );
+    if (!isPromise(outcome)) return outcome;
+    return outcome.catch((error: unknown) => {
         if (!(error instanceof DeadlineExceededError)) throw error;
         return {
             isError: true,
             timedOut: true,
             text: `${tool.name} did not finish within ${timeoutMs / 1000} s; try again later.`,
         };
-    }
+    });
 }

@@ -2,6 +2,7 @@ import type { AppRole } from "../roles";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import type { MemoryStore } from "../memory/memory-store";
 import type { SnippetStore } from "../storage/snippet-store";
+import { isPromise, type MaybePromise } from "../maybe-promise";
 import { validateArguments } from "./arguments";
 
 /** JSON types a tool argument may have; they map to JSON Schema and to Functions `propertyType`. */
@@ -110,8 +111,11 @@ export interface ToolDefinition<Name extends string = string> extends Omit<
     ToolSpec<Name, readonly ArgumentSpec[]>,
     "handler"
 > {
-    /** Validates raw arguments against `arguments`, then runs the handler with them. */
-    readonly invoke: (rawArgs: unknown, context: ToolContext) => Promise<ToolInvocation>;
+    /**
+     * Validates raw arguments against `arguments`, then runs the handler with them; a synchronous
+     * handler's answer comes back as a value, and what it throws is thrown.
+     */
+    readonly invoke: (rawArgs: unknown, context: ToolContext) => MaybePromise<ToolInvocation>;
 }
 
 /**
@@ -125,12 +129,17 @@ export function defineTool<const Name extends string, const Specs extends readon
     const { handler, ...described } = spec;
     return {
         ...described,
-        invoke: async (rawArgs, context) => {
+        invoke: (rawArgs, context) => {
             const validated = validateArguments(spec.arguments, rawArgs);
             if (!validated.ok) return validated;
-            return { ok: true, output: await handler(validated.value, context) };
+            const output = handler(validated.value, context);
+            return isPromise(output) ? output.then(succeeded) : succeeded(output);
         },
     };
+}
+
+function succeeded(output: ToolOutput): ToolInvocation {
+    return { ok: true, output };
 }
 
 /**

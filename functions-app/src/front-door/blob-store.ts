@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../lazy-builtins";
 import type { ContainerClient } from "@azure/storage-blob";
 import { lazyManagedIdentityCredential, loadBlobSdk, restErrorStatus } from "../storage/azure-sdk";
 import type { BlobStoreLocation } from "../storage/blob-snippet-store";
@@ -139,7 +139,7 @@ export class BlobFrontDoorStore implements FrontDoorStore {
 
 /** Keys (URLs, ids, hashes) become fixed-length hex names: always valid, never a path. */
 function blobName(kind: RecordKind, key: string): string {
-    return `${kind}/${createHash("sha256").update(key).digest("hex")}.json`;
+    return `${kind}/${nodeCrypto().createHash("sha256").update(key).digest("hex")}.json`;
 }
 
 async function streamText(stream: NodeJS.ReadableStream | undefined): Promise<string> {

@@ -9,7 +9,7 @@
  *   On AKS the identity is not attached to the compute (no IMDS token for it; the pods' network
  *   policy blocks IMDS, which would speak for the node anyway).
  */
-import { readFile } from "node:fs/promises";
+import { nodeFs } from "../lazy-builtins";
 import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
 
 export const clientAssertionSources = ["managed-identity", "federated-token-file"] as const;
@@ -37,7 +37,7 @@ export function federatedTokenFileAssertion(
     return async () => {
         let token: string;
         try {
-            token = (await readFile(tokenFile, "utf8")).trim();
+            token = (await nodeFs().readFile(tokenFile, "utf8")).trim();
         } catch (error) {
             const code = (error as NodeJS.ErrnoException).code ?? String(error);
             throw new Error(

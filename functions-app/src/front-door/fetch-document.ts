@@ -4,9 +4,10 @@
  * actually dialled, so DNS cannot swap one in after a check). Loopback is allowed only when the
  * caller says so (local runs and tests).
  */
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import type { LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { BlockList, isIP, type LookupFunction } from "node:net";
+import { nodeDns, nodeHttps } from "../lazy-builtins";
 
 export interface DocumentFetchOptions {
     /** Largest document read (the draft suggests about 5 KB). */
@@ -20,26 +21,33 @@ export interface DocumentFetchOptions {
 
 export class DocumentFetchError extends Error {}
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-    ["0.0.0.0", 8],
-    ["10.0.0.0", 8],
-    ["100.64.0.0", 10],
-    ["127.0.0.0", 8],
-    ["169.254.0.0", 16],
-    ["172.16.0.0", 12],
-    ["192.168.0.0", 16],
-    ["224.0.0.0", 3],
-] as const)
-    blocked.addSubnet(net, prefix, "ipv4");
-for (const [net, prefix] of [
-    ["::", 127],
-    ["fc00::", 7],
-    ["fe80::", 10],
-    ["ff00::", 8],
-    ["::ffff:0:0", 96],
-] as const)
-    blocked.addSubnet(net, prefix, "ipv6");
+/** Made on the first check: `BlockList` loads Node's socket-address internals, which a start does not need. */
+let blockedRanges: BlockList | undefined;
+
+function blocked(): BlockList {
+    if (blockedRanges) return blockedRanges;
+    const list = new BlockList();
+    for (const [net, prefix] of [
+        ["0.0.0.0", 8],
+        ["10.0.0.0", 8],
+        ["100.64.0.0", 10],
+        ["127.0.0.0", 8],
+        ["169.254.0.0", 16],
+        ["172.16.0.0", 12],
+        ["192.168.0.0", 16],
+        ["224.0.0.0", 3],
+    ] as const)
+        list.addSubnet(net, prefix, "ipv4");
+    for (const [net, prefix] of [
+        ["::", 127],
+        ["fc00::", 7],
+        ["fe80::", 10],
+        ["ff00::", 8],
+        ["::ffff:0:0", 96],
+    ] as const)
+        list.addSubnet(net, prefix, "ipv6");
+    return (blockedRanges = list);
+}
 
 function isLoopback(address: string): boolean {
     return address === "::1" || address.startsWith("127.");
@@ -49,7 +57,7 @@ function isLoopback(address: string): boolean {
 export function addressAllowed(address: string, allowLoopback: boolean): boolean {
     if (allowLoopback && isLoopback(address)) return true;
     const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-    return !blocked.check(address, family);
+    return !blocked().check(address, family);
 }
 
 export async function fetchClientDocument(url: string, options: DocumentFetchOptions = {}): Promise<unknown> {
@@ -58,7 +66,7 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
     const allowLoopback = options.allowLoopback ?? false;
     const target = new URL(url);
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-        dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+        nodeDns().lookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
             if (error) return callback(error, "", 0);
             const list = addresses;
             const refused = list.find((a) => !addressAllowed(a.address, allowLoopback));
@@ -79,7 +87,7 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
         !addressAllowed(target.hostname.replace(/^\[|\]$/g, ""), allowLoopback)
     )
         throw new DocumentFetchError(`${target.hostname} is not a public address`);
-    const send = target.protocol === "https:" ? httpsModule().request : httpRequest;
+    const send = target.protocol === "https:" ? nodeHttps().request : httpRequest;
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
         const req = send(
             target,
@@ -128,13 +136,4 @@ export async function fetchClientDocument(url: string, options: DocumentFetchOpt
         clearTimeout(timer);
         response.destroy();
     }
-}
-
-/**
- * `node:https` (and TLS under it) on the first fetch: the host loads this module at start, and
- * only a front door fetching a client's metadata document needs it, so starting does not.
- */
-function httpsModule(): typeof import("node:https") {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy built-in, see above
-    return require("node:https") as typeof import("node:https");
 }

@@ -10,7 +10,8 @@ import {
 import { callToolWithin, tools, type ToolCallOutcome, type ToolDefinition } from "../catalog";
 import { forwardedRolesHeader, webhookRole } from "../contract";
 import { forwardedRoles } from "../forwarded-identity";
-import { handleSentinelWebhook, maxWebhookBodyBytes } from "../sentinel";
+import { loadSentinel } from "../sentinel/load";
+import { maxWebhookBodyBytes } from "../sentinel/webhook-limits";
 import type { SnippetStore } from "../storage/snippet-store";
 import { snippetStoreFromEnvironment, storageLocationFromEnvironment } from "./storage";
 import { frontDoorFromEnvironment, readFrontDoorEnvironment } from "../front-door/environment";
@@ -158,7 +159,7 @@ app.http("sentinelWebhook", {
             };
         }
         const body = Buffer.from(await request.arrayBuffer());
-        const answer = handleSentinelWebhook(
+        const answer = loadSentinel().handleSentinelWebhook(
             { method: request.method, contentType: request.headers.get("content-type") ?? undefined, body },
             new Date(),
         );

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { nodeFs } from "../lazy-builtins";
 import * as path from "node:path";
 import type { Passage } from "./knowledge-index";
 
@@ -21,14 +21,14 @@ export interface SplitDocument {
  * `knowledge load` command both split here, so both hold the same passages.
  */
 export async function documentsFromFolder(folder: string): Promise<SplitDocument[]> {
-    const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+    const entries = await nodeFs().readdir(folder, { recursive: true, withFileTypes: true });
     const files = entries
         .filter((e) => e.isFile() && loadedExtensions.has(path.extname(e.name).toLowerCase()))
         .map((e) => path.join(e.parentPath, e.name))
         .sort();
     const documents: SplitDocument[] = [];
     for (const file of files) {
-        const content = await readFile(file);
+        const content = await nodeFs().readFile(file);
         if (content.byteLength > maxFileBytes) {
             throw new Error(`${file} is larger than ${maxFileBytes} bytes; split it before loading.`);
         }

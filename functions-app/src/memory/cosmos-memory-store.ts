@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../lazy-builtins";
 import type { Container } from "@azure/cosmos";
 import type { StoreCallOptions } from "../storage/snippet-store";
 import type { MemoryNote, MemoryStore } from "./memory-store";
@@ -23,7 +23,7 @@ interface NoteDocument {
  * like an id or a partition) reaches Cosmos DB's id syntax, and ids are unique per owner only.
  */
 function documentId(key: string): string {
-    return createHash("sha256").update(key, "utf8").digest("hex");
+    return nodeCrypto().createHash("sha256").update(key, "utf8").digest("hex");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../lazy-builtins";
 import type { QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { JsonRpcErrorAnswer } from "./http/jsonrpc";
@@ -29,7 +29,7 @@ const replicaIdPattern = /^[a-z0-9]{12}$/;
  * in order and hands each message to the session's server, whose answer goes down the stream.
  */
 export class QueueBackplane implements SseBackplane {
-    readonly replicaId = randomBytes(6).toString("hex");
+    readonly replicaId = nodeCrypto().randomBytes(6).toString("hex");
     private readonly ownQueue: QueueClient;
     private running = false;
     private loop: Promise<void> | undefined;

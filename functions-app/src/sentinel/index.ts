@@ -14,10 +14,6 @@ export type {
 export { severities, threatCategories } from "./types";
 export { incidentLimits, parseIncident, type IncidentParseResult } from "./validate";
 export { analyzeIncident } from "./analyze";
-export {
-    handleSentinelWebhook,
-    maxWebhookBodyBytes,
-    type WebhookRequest,
-    type WebhookResponse,
-} from "./webhook";
+export { handleSentinelWebhook, type WebhookRequest, type WebhookResponse } from "./webhook";
+export { maxWebhookBodyBytes } from "./webhook-limits";
 export { sampleIncidents } from "./samples";

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { sampleIncidents } from "./samples";
-import {
-    handleSentinelWebhook,
-    maxWebhookBodyBytes,
-    type WebhookRequest,
-    type WebhookResponse,
-} from "./webhook";
+import { handleSentinelWebhook, type WebhookRequest, type WebhookResponse } from "./webhook";
+import { maxWebhookBodyBytes } from "./webhook-limits";
 
 const now = new Date("2025-09-26T19:20:00Z");
 const post = (

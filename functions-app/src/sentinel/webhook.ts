@@ -2,8 +2,7 @@ import { decodeUtf8 } from "../unicode";
 import { analyzeIncident } from "./analyze";
 import { parseIncident } from "./validate";
 
-/** Largest request body the webhook reads (bytes). Real incidents are a few KiB. */
-export const maxWebhookBodyBytes = 256 * 1024;
+import { maxWebhookBodyBytes } from "./webhook-limits";
 
 /** The parts of an HTTP request the webhook needs, whatever server received it. */
 export interface WebhookRequest {

@@ -1,4 +1,5 @@
 import type { ToolCallOutcome } from "../catalog";
+import type { MaybePromise } from "../maybe-promise";
 import type { IncomingTraceContext } from "./trace-context";
 import type { StartedSpan, Tracing } from "./tracing";
 import { spanAttributes, toolSpanPrefix } from "./span-names";
@@ -29,8 +30,8 @@ export function traceToolCall(
     tracing: Tracing,
     toolName: string,
     callerId: string,
-    call: () => Promise<ToolCallOutcome>,
-): Promise<ToolCallOutcome> {
+    call: () => MaybePromise<ToolCallOutcome>,
+): MaybePromise<ToolCallOutcome> {
     if (!tracing.enabled) return call();
     const { name, attributes } = toolSpan(toolName, callerId);
     return tracing.inSpan(name, "internal", attributes, async (span) => {
@@ -50,7 +51,7 @@ export async function traceInvocation(
     invocation: IncomingTraceContext,
     toolName: string,
     callerId: string,
-    call: () => Promise<ToolCallOutcome>,
+    call: () => MaybePromise<ToolCallOutcome>,
 ): Promise<ToolCallOutcome> {
     if (!tracing.enabled) return call();
     const { name, attributes } = toolSpan(toolName, callerId);

@@ -1,5 +1,3 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
-
 /**
  * Maps `items` through `fn` with at most `concurrency` calls running, results in input order.
  * Each worker yields to the event loop after every item, so a large batch shares the process with
@@ -21,4 +19,9 @@ export async function mapBounded<T, R>(
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
     return results;
+}
+
+/** `node:timers/promises` would be one more module to load at start for this one use. */
+function nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** The header the gateway sets on every request it forwards; echoed on every answer. */
@@ -18,7 +17,7 @@ type Correlated = ServerResponse & { [correlationId]?: string };
  */
 export function assignCorrelationId(req: IncomingMessage, res: ServerResponse): string {
     const sent = req.headers[correlationHeader];
-    const id = typeof sent === "string" && acceptable.test(sent) ? sent : randomUUID();
+    const id = typeof sent === "string" && acceptable.test(sent) ? sent : globalThis.crypto.randomUUID();
     (res as Correlated)[correlationId] = id;
     return id;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
@@ -99,7 +98,7 @@ export class SseSessions {
             return;
         }
         const prefix = this.options.backplane ? `${this.options.backplane.replicaId}.` : "";
-        const sessionId = prefix + randomUUID();
+        const sessionId = prefix + globalThis.crypto.randomUUID();
         // Only the gateway (its own token) may say where its message endpoint is.
         const viaGateway = (caller as AuthenticatedCaller).viaGateway === true;
         const endpoint = messageEndpoint(sessionId, {

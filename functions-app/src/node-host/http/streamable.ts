@@ -3,6 +3,7 @@ import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from "@modelcon
 import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transport";
 import { eraOf } from "../mcp/era";
 import { fastAnswer } from "../mcp/fast-path";
+import { isPromise, type MaybePromise } from "../../maybe-promise";
 import { unsupportedVersion } from "../mcp/modern-admission";
 import {
     allowsBatches,
@@ -84,16 +85,19 @@ export function streamableHttpHandler(
         if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
 
         const extra = { authInfo: authInfoFor(caller) };
-        const answer = (request: JSONRPCRequest) =>
-            answerOrError(pool, request, extra, fastPath ? deps : undefined, logger, res);
+        const fast = fastPath ? deps : undefined;
         if (!parsed.batch) {
             const message = parsed.single;
             // A notification or a response: accepted, nothing to answer.
             if (!isRequest(message)) return sendEmpty(res, 202);
-            const single = await answer(message);
+            const answer = answerOrError(pool, message, extra, fast, logger, res);
+            const single = isPromise(answer) ? await answer : answer;
             return sendJson(res, single.status, single.message);
         }
-        const answers = await answerBatch(parsed.members, async (request) => (await answer(request)).message);
+        const answers = await answerBatch(
+            parsed.members,
+            async (request) => (await answerOrError(pool, request, extra, fast, logger, res)).message,
+        );
         if (answers.length === 0) return sendEmpty(res, 202);
         sendJson(res, 200, answers);
     };
@@ -105,34 +109,46 @@ interface Answer {
     readonly message: JSONRPCMessage;
 }
 
-/** The server's answer, or a JSON-RPC error for a message the SDK refused or did not answer in time. */
-async function answerOrError(
+/**
+ * The server's answer, or a JSON-RPC error for a message the SDK refused or did not answer in time.
+ * A fast-path answer computed without I/O comes back as a value, not a promise.
+ */
+function answerOrError(
     pool: ServerPool,
     request: JSONRPCRequest,
     extra: MessageExtraInfo,
     fastPath: McpServerDependencies | undefined,
     logger: Logger,
     res: ServerResponse,
-): Promise<Answer> {
+): MaybePromise<Answer> {
     try {
         const fast = fastPath && fastAnswer(request, extra.authInfo, fastPath);
-        return { status: 200, message: await (fast ?? pool.request(request, extra)) };
+        const message = fast ?? pool.request(request, extra);
+        if (!isPromise(message)) return { status: 200, message };
+        return message.then(
+            (settled): Answer => ({ status: 200, message: settled }),
+            (error: unknown) => errorAnswer(error, request, logger, res),
+        );
     } catch (error) {
-        const [status, code, text] =
-            error instanceof InvalidMessageError
-                ? [400, jsonRpcCodes.invalidRequest, `Invalid Request: ${error.message.slice(0, 200)}`]
-                : error instanceof ExchangeTimeoutError
-                  ? [504, jsonRpcCodes.internalError, "The request timed out"]
-                  : [500, jsonRpcCodes.internalError, "Internal error"];
-        if (status >= 500) {
-            logger.error("MCP request failed", {
-                correlationId: correlationIdOf(res),
-                method: request.method,
-                error: String(error),
-            });
-        }
-        return { status, message: { jsonrpc: "2.0", id: request.id, error: { code, message: text } } };
+        return errorAnswer(error, request, logger, res);
     }
+}
+
+function errorAnswer(error: unknown, request: JSONRPCRequest, logger: Logger, res: ServerResponse): Answer {
+    const [status, code, text] =
+        error instanceof InvalidMessageError
+            ? [400, jsonRpcCodes.invalidRequest, `Invalid Request: ${error.message.slice(0, 200)}`]
+            : error instanceof ExchangeTimeoutError
+              ? [504, jsonRpcCodes.internalError, "The request timed out"]
+              : [500, jsonRpcCodes.internalError, "Internal error"];
+    if (status >= 500) {
+        logger.error("MCP request failed", {
+            correlationId: correlationIdOf(res),
+            method: request.method,
+            error: String(error),
+        });
+    }
+    return { status, message: { jsonrpc: "2.0", id: request.id, error: { code, message: text } } };
 }
 
 /**

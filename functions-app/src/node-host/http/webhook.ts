@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { webhookRole } from "../../contract";
-import { handleSentinelWebhook, maxWebhookBodyBytes } from "../../sentinel";
+import { loadSentinel } from "../../sentinel/load";
+import { maxWebhookBodyBytes } from "../../sentinel/webhook-limits";
 import { bearerChallenge, hasRole } from "./auth";
 import { authenticateOrReject, type AccessControl } from "./mcp-access";
 import { correlationHeaders } from "./correlation";
@@ -39,7 +40,7 @@ export function sentinelWebhookHandler(access: AccessControl, now: () => Date = 
             });
             return;
         }
-        const answer = handleSentinelWebhook(
+        const answer = loadSentinel().handleSentinelWebhook(
             { method: req.method ?? "GET", contentType: req.headers["content-type"], body },
             now(),
         );

@@ -1,6 +1,7 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { InitializeResult, JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { findTool } from "../../catalog";
+import { isPromise, type MaybePromise } from "../../maybe-promise";
 import { legacyProtocolVersions } from "../../mcp/revisions";
 import {
     callerFrom,
@@ -30,7 +31,7 @@ export function fastAnswer(
     request: JSONRPCRequest,
     authInfo: AuthInfo | undefined,
     deps: McpServerDependencies,
-): Promise<JSONRPCMessage> | undefined {
+): MaybePromise<JSONRPCMessage> | undefined {
     if (
         !hasOnlyKeys(request, requestKeys) ||
         (typeof request.id !== "string" && !Number.isInteger(request.id))
@@ -40,15 +41,15 @@ export function fastAnswer(
     const params = request.params;
     if (request.method === "initialize") {
         if (!isCanonicalInitialize(params)) return undefined;
-        return Promise.resolve({ jsonrpc: "2.0", id: request.id, result: initializeResult(params) });
+        return { jsonrpc: "2.0", id: request.id, result: initializeResult(params) };
     }
     if (request.method === "ping") {
         if (params !== undefined && !isEmptyObject(params)) return undefined;
-        return Promise.resolve({ jsonrpc: "2.0", id: request.id, result: {} });
+        return { jsonrpc: "2.0", id: request.id, result: {} };
     }
     if (request.method === "tools/list") {
         if (params !== undefined && !isEmptyObject(params)) return undefined;
-        return Promise.resolve({ jsonrpc: "2.0", id: request.id, result: toolList });
+        return { jsonrpc: "2.0", id: request.id, result: toolList };
     }
     if (request.method !== "tools/call" || !isPlainObject(params) || !hasOnlyKeys(params, callKeys)) {
         return undefined;
@@ -56,11 +57,10 @@ export function fastAnswer(
     const tool = typeof params.name === "string" ? findTool(params.name) : undefined;
     if (!tool || (params.arguments !== undefined && !isPlainObject(params.arguments))) return undefined;
     const id = request.id;
-    return runCatalogTool(tool, params.arguments, callerFrom(authInfo), deps).then((result) => ({
-        jsonrpc: "2.0",
-        id,
-        result,
-    }));
+    const result = runCatalogTool(tool, params.arguments, callerFrom(authInfo), deps);
+    return isPromise(result)
+        ? result.then((settled): JSONRPCMessage => ({ jsonrpc: "2.0", id, result: settled }))
+        : { jsonrpc: "2.0", id, result };
 }
 
 /** The SDK's answer: the version asked for (only handshake revisions we serve reach here). */

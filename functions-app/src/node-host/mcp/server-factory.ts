@@ -7,8 +7,11 @@ import {
     inputSchemaFor,
     tools,
     type Caller,
+    type ToolCallOutcome,
+    type ToolContext,
     type ToolDefinition,
 } from "../../catalog";
+import { isPromise, type MaybePromise } from "../../maybe-promise";
 import type { KnowledgeIndex } from "../../knowledge/knowledge-index";
 import type { MemoryStore } from "../../memory/memory-store";
 import type { SnippetStore } from "../../storage/snippet-store";
@@ -82,45 +85,59 @@ export const toolList: ListToolsResult = {
 };
 
 /** Runs a catalog tool and renders the outcome as an MCP CallToolResult. */
-export async function runCatalogTool(
+export function runCatalogTool(
     tool: ToolDefinition,
     args: unknown,
     caller: Caller,
     deps: McpServerDependencies,
-): Promise<CallToolResult> {
+): MaybePromise<CallToolResult> {
     try {
         // Both the fast path and the SDK's handler come through here.
-        const call = () =>
-            callToolWithin(
-                tool,
-                args,
-                {
-                    snippets: deps.snippets,
-                    ...(deps.memory ? { memory: deps.memory } : {}),
-                    ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
-                    caller,
-                    now: deps.now ?? (() => new Date()),
-                },
-                deps.toolCallTimeoutMs,
-            );
-        const outcome = await (deps.tracing
-            ? traceToolCall(deps.tracing, tool.name, caller.id, call)
-            : call());
-        if (outcome.denied) deps.logger.warn("tool call denied", { tool: tool.name, caller: caller.id });
-        if (outcome.timedOut) deps.logger.warn("tool timed out", { tool: tool.name });
-        return {
-            content: [{ type: "text", text: outcome.text }],
-            ...(outcome.structured && !outcome.isError ? { structuredContent: outcome.structured } : {}),
-            ...(outcome.isError ? { isError: true } : {}),
+        const context: Omit<ToolContext, "signal"> = {
+            snippets: deps.snippets,
+            ...(deps.memory ? { memory: deps.memory } : {}),
+            ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
+            caller,
+            now: deps.now ?? newDate,
         };
+        const outcome = deps.tracing?.enabled
+            ? traceToolCall(deps.tracing, tool.name, caller.id, () =>
+                  callToolWithin(tool, args, context, deps.toolCallTimeoutMs),
+              )
+            : callToolWithin(tool, args, context, deps.toolCallTimeoutMs);
+        return isPromise(outcome)
+            ? outcome.then(
+                  (settled) => toolResult(tool, settled, caller, deps.logger),
+                  (error: unknown) => toolFailure(tool, error, deps.logger),
+              )
+            : toolResult(tool, outcome, caller, deps.logger);
     } catch (error) {
-        // A fault of ours or of storage: tell the model it failed without leaking internals.
-        deps.logger.error("tool failed", { tool: tool.name, error: String(error) });
-        return {
-            content: [{ type: "text", text: `${tool.name} failed on the server; try again later.` }],
-            isError: true,
-        };
+        return toolFailure(tool, error, deps.logger);
     }
+}
+
+const newDate = () => new Date();
+
+function toolResult(
+    tool: ToolDefinition,
+    outcome: ToolCallOutcome,
+    caller: Caller,
+    logger: Logger,
+): CallToolResult {
+    if (outcome.denied) logger.warn("tool call denied", { tool: tool.name, caller: caller.id });
+    if (outcome.timedOut) logger.warn("tool timed out", { tool: tool.name });
+    const content = [{ type: "text" as const, text: outcome.text }];
+    if (outcome.isError) return { content, isError: true };
+    return outcome.structured ? { content, structuredContent: outcome.structured } : { content };
+}
+
+/** A fault of ours or of storage: tell the model it failed without leaking internals. */
+function toolFailure(tool: ToolDefinition, error: unknown, logger: Logger): CallToolResult {
+    logger.error("tool failed", { tool: tool.name, error: String(error) });
+    return {
+        content: [{ type: "text", text: `${tool.name} failed on the server; try again later.` }],
+        isError: true,
+    };
 }
 
 /**

@@ -100,7 +100,7 @@ const benchAudience = "api://agents-control-plane-bench";
 /**
  * The AKS backend's settings (components/kubernetes/deployment.ts `hostEnvironment`) with a local
  * signing-key server in place of Entra ID, and the call as the gateway forwards it: its own token,
- * the agent's client id and roles.
+ * the agent's client id and roles, and its correlation id.
  */
 async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, string>; request: LoadRequest }> {
     const token = await issuer.sign(
@@ -122,6 +122,8 @@ async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, strin
                 authorization: `Bearer ${token}`,
                 [forwardedCallerHeader]: "00000000-0000-0000-0000-0000000000a1",
                 [forwardedRolesHeader]: appRoles.toolsInvoke,
+                // The gateway sets one on every request it forwards (apim-policies/mcp-api.xml).
+                "x-correlation-id": "3f2c9a1e-5b7d-4c8e-9a0f-1d2e3c4b5a69",
             },
             body: callHello,
         },

@@ -72,7 +72,7 @@ const call = (id: number, name: string, args?: unknown): JSONRPCRequest => ({
 
 describe("fast path for canonical initialize, ping, tools/list and tools/call", () => {
     const now = new Date("2026-11-23T12:00:00Z");
-    const caller = authInfoFor({ id: "agent-1", roles: allAppRoles });
+    const caller = { id: "agent-1", roles: allAppRoles };
 
     /** The same request through the fast path and through a pooled SDK server. */
     async function both(deps: McpServerDependencies, request: JSONRPCRequest) {
@@ -80,7 +80,7 @@ describe("fast path for canonical initialize, ping, tools/list and tools/call", 
         try {
             const fast = fastAnswer(request, caller, deps);
             assert.ok(fast, `the fast path takes ${JSON.stringify(request)}`);
-            return { fast: await fast, sdk: await pool.request(request, { authInfo: caller }) };
+            return { fast: await fast, sdk: await pool.request(request, { authInfo: authInfoFor(caller) }) };
         } finally {
             await pool.close();
         }
@@ -136,12 +136,12 @@ describe("fast path for canonical initialize, ping, tools/list and tools/call", 
     it("refuses a tool without its role on both paths, before the tool runs", async () => {
         const store = new MapStore();
         const deps: McpServerDependencies = { snippets: store, logger: silentLogger, now: () => now };
-        const invokeOnly = authInfoFor({ id: "agent-2", roles: [appRoles.toolsInvoke] });
+        const invokeOnly = { id: "agent-2", roles: [appRoles.toolsInvoke] };
         const request = call(1, toolNames.saveSnippet, { snippetname: "denied", snippet: "x" });
         const pool = new ServerPool(() => createMcpServer(deps));
         try {
             const fast = await fastAnswer(request, invokeOnly, deps);
-            const sdk = await pool.request(request, { authInfo: invokeOnly });
+            const sdk = await pool.request(request, { authInfo: authInfoFor(invokeOnly) });
             assert.deepEqual(fast, sdk);
             assert.match(
                 JSON.stringify(fast),

@@ -1,4 +1,4 @@
-import { DeadlineExceededError, underDeadline } from "../deadline";
+import { DeadlineExceededError, underDeadline, type Deadline } from "../deadline";
 import { tools, type ToolName } from "./tools";
 import { isPromise, type MaybePromise } from "../maybe-promise";
 import { ToolInputError, type ToolContext, type ToolDefinition, type ToolInvocation } from "./tool";
@@ -88,12 +88,7 @@ export function callToolWithin(
     timeoutMs: number = defaultToolCallTimeoutMs,
 ): MaybePromise<ToolCallOutcome> {
     const outcome = underDeadline(timeoutMs, (deadline) =>
-        callTool(tool, rawArgs, {
-            ...context,
-            get signal() {
-                return deadline.signal;
-            },
-        }),
+        callTool(tool, rawArgs, new DeadlineContext(context, deadline)),
     );
     if (!isPromise(outcome)) return outcome;
     return outcome.catch((error: unknown) => {
@@ -104,4 +99,31 @@ export function callToolWithin(
             text: `${tool.name} did not finish within ${timeoutMs / 1000} s; try again later.`,
         };
     });
+}
+
+/**
+ * A call's context: what the host gives, and the signal of the call's deadline, made only when a
+ * handler reads it. A class rather than a spread with a getter: this is made on every call.
+ */
+class DeadlineContext implements ToolContext {
+    readonly snippets: ToolContext["snippets"];
+    readonly memory?: NonNullable<ToolContext["memory"]>;
+    readonly knowledge?: NonNullable<ToolContext["knowledge"]>;
+    readonly caller: ToolContext["caller"];
+    readonly now: ToolContext["now"];
+
+    constructor(
+        context: Omit<ToolContext, "signal">,
+        private readonly deadline: Deadline,
+    ) {
+        this.snippets = context.snippets;
+        if (context.memory) this.memory = context.memory;
+        if (context.knowledge) this.knowledge = context.knowledge;
+        this.caller = context.caller;
+        this.now = context.now;
+    }
+
+    get signal(): AbortSignal {
+        return this.deadline.signal;
+    }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { Caller } from "../../catalog";
 import { ExchangeTimeoutError, InvalidMessageError } from "../mcp/direct-transport";
 import { eraOf } from "../mcp/era";
 import { fastAnswer } from "../mcp/fast-path";
@@ -84,19 +85,18 @@ export function streamableHttpHandler(
         }
         if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
 
-        const extra = { authInfo: authInfoFor(caller) };
         const fast = fastPath ? deps : undefined;
         if (!parsed.batch) {
             const message = parsed.single;
             // A notification or a response: accepted, nothing to answer.
             if (!isRequest(message)) return sendEmpty(res, 202);
-            const answer = answerOrError(pool, message, extra, fast, logger, res);
+            const answer = answerOrError(pool, message, caller, fast, logger, res);
             const single = isPromise(answer) ? await answer : answer;
             return sendJson(res, single.status, single.message);
         }
         const answers = await answerBatch(
             parsed.members,
-            async (request) => (await answerOrError(pool, request, extra, fast, logger, res)).message,
+            async (request) => (await answerOrError(pool, request, caller, fast, logger, res)).message,
         );
         if (answers.length === 0) return sendEmpty(res, 202);
         sendJson(res, 200, answers);
@@ -116,14 +116,15 @@ interface Answer {
 function answerOrError(
     pool: ServerPool,
     request: JSONRPCRequest,
-    extra: MessageExtraInfo,
+    caller: Caller,
     fastPath: McpServerDependencies | undefined,
     logger: Logger,
     res: ServerResponse,
 ): MaybePromise<Answer> {
     try {
-        const fast = fastPath && fastAnswer(request, extra.authInfo, fastPath);
-        const message = fast ?? pool.request(request, extra);
+        const fast = fastPath && fastAnswer(request, caller, fastPath);
+        // The SDK's dispatch takes the caller as its authInfo, made only when it is needed.
+        const message = fast ?? pool.request(request, { authInfo: authInfoFor(caller) });
         if (!isPromise(message)) return { status: 200, message };
         return message.then(
             (settled): Answer => ({ status: 200, message: settled }),

@@ -1,10 +1,8 @@
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { InitializeResult, JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
-import { findTool } from "../../catalog";
+import { findTool, type Caller } from "../../catalog";
 import { isPromise, type MaybePromise } from "../../maybe-promise";
 import { legacyProtocolVersions } from "../../mcp/revisions";
 import {
-    callerFrom,
     runCatalogTool,
     serverCapabilities,
     serverInfo,
@@ -29,7 +27,7 @@ import {
  */
 export function fastAnswer(
     request: JSONRPCRequest,
-    authInfo: AuthInfo | undefined,
+    caller: Caller,
     deps: McpServerDependencies,
 ): MaybePromise<JSONRPCMessage> | undefined {
     if (
@@ -57,7 +55,7 @@ export function fastAnswer(
     const tool = typeof params.name === "string" ? findTool(params.name) : undefined;
     if (!tool || (params.arguments !== undefined && !isPlainObject(params.arguments))) return undefined;
     const id = request.id;
-    const result = runCatalogTool(tool, params.arguments, callerFrom(authInfo), deps);
+    const result = runCatalogTool(tool, params.arguments, caller, deps);
     return isPromise(result)
         ? result.then((settled): JSONRPCMessage => ({ jsonrpc: "2.0", id, result: settled }))
         : { jsonrpc: "2.0", id, result };

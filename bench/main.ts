@@ -25,9 +25,9 @@ const command = defineCommand({
         "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
         baseline: {
             type: "string",
-            value: "<server.js>",
+            value: "<dir>",
             description:
-                "also measure another build of the Node host (e.g. dist/server/server.js of an earlier commit) as (a0) and (g0) and in the cold starts: a before/after in one run",
+                "also measure an earlier build, the functions-app/dist folder `npm run build` wrote (server/server.js and functions-app/): the Node host as (a0) and (g0), in the cold starts and the Functions app's load, a before/after in one run",
         },
         tracing: {
             type: "boolean",
@@ -49,9 +49,15 @@ function positiveInteger(flag: string, raw: string): number {
     return n;
 }
 
-function existingFile(flag: string, file: string): string {
-    const resolved = path.resolve(file);
-    if (!existsSync(resolved)) throw new UsageError(`--${flag} ${file}: no such file`);
+/** The folder of an earlier `npm run build`, checked for both builds it must hold. */
+function earlierBuild(dir: string): string {
+    const resolved = path.resolve(dir);
+    for (const file of ["server/server.js", "functions-app/dist/index.js", "functions-app.zip"]) {
+        if (!existsSync(path.join(resolved, file)))
+            throw new UsageError(
+                `--baseline ${dir}: no ${file} in it (run npm run build at the earlier commit)`,
+            );
+    }
     return resolved;
 }
 
@@ -61,7 +67,7 @@ runCommand(command, async (flags) => {
         seconds: positiveInteger("seconds", flags.seconds),
         rounds: positiveInteger("rounds", flags.rounds),
         coldRuns: positiveInteger("cold-runs", flags["cold-runs"]),
-        ...(flags.baseline !== undefined ? { baseline: existingFile("baseline", flags.baseline) } : {}),
+        ...(flags.baseline !== undefined ? { baseline: earlierBuild(flags.baseline) } : {}),
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
     onStopRequest(() => Promise.resolve());

@@ -39,7 +39,7 @@ export interface BenchOptions {
     readonly seconds: number;
     readonly rounds: number;
     readonly coldRuns: number;
-    /** Another build of the Node host's server.js, measured beside this one. */
+    /** An earlier `npm run build` folder (functions-app/dist), measured beside this build. */
     readonly baseline?: string;
 }
 
@@ -322,6 +322,7 @@ async function main(): Promise<void> {
             startAzurite(),
         ]);
     const hostEnv = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
+    const baselineServer = baseline === undefined ? undefined : path.join(baseline, "server", "server.js");
     const issuer = await startTokenIssuer();
     const aks = await aksLike(issuer);
     const targets: Target[] = [];
@@ -344,13 +345,13 @@ async function main(): Promise<void> {
                 { ...hostEnv, ...aks.env },
                 aks.request,
             ],
-            ...(baseline === undefined
+            ...(baselineServer === undefined
                 ? []
                 : ([
-                      ["(a0) baseline: Node host (--baseline)", baseline, hostEnv, legacyCall],
+                      ["(a0) baseline: Node host (--baseline)", baselineServer, hostEnv, legacyCall],
                       [
                           "(g0) baseline: as on AKS (--baseline)",
-                          baseline,
+                          baselineServer,
                           { ...hostEnv, ...aks.env },
                           aks.request,
                       ],
@@ -378,14 +379,14 @@ async function main(): Promise<void> {
                     cwd: server.directory,
                     expect: "hello_mcp",
                 },
-                ...(baseline === undefined
+                ...(baselineServer === undefined
                     ? []
                     : [
                           {
                               name: "baseline: Node host bundle (--baseline)",
-                              args: [baseline],
+                              args: [baselineServer],
                               env: hostEnv,
-                              cwd: path.dirname(baseline),
+                              cwd: path.dirname(baselineServer),
                               expect: "hello_mcp",
                           },
                       ]),
@@ -399,10 +400,20 @@ async function main(): Promise<void> {
             ],
             coldRuns,
         );
-        const functionsLoad = await measureFunctionsLoad(
+        const functionsLoads = await measureFunctionsLoad(
             functionsLoader,
-            functionsApp.directory,
-            functionsApp.zipPath,
+            [
+                { name: "this build", directory: functionsApp.directory, zipPath: functionsApp.zipPath },
+                ...(baseline === undefined
+                    ? []
+                    : [
+                          {
+                              name: "baseline (--baseline)",
+                              directory: path.join(baseline, "functions-app"),
+                              zipPath: path.join(baseline, "functions-app.zip"),
+                          },
+                      ]),
+            ],
             coldRuns,
         );
         const [host, echoTarget] = targets;
@@ -462,13 +473,24 @@ async function main(): Promise<void> {
                 );
             }),
             "",
-            `Functions app (bench/functions-load.ts): require of dist/index.js under the worker stand-in, ${coldRuns} fresh processes:`,
-            `${formatSpread(functionsLoad.loadMs, 1)} ms, ${functionsLoad.functions} functions registered; ` +
-                `package ${(functionsLoad.zipBytes / 1024).toFixed(0)} KiB zipped (` +
-                Object.entries(functionsLoad.files)
-                    .map(([name, bytes]) => `dist/${name} ${(bytes / 1024).toFixed(0)} KiB`)
-                    .join(", ") +
-                ")",
+            `Functions app (bench/functions-load.ts): require of dist/index.js under the worker stand-in, ${coldRuns} fresh processes per build, interleaved:`,
+            ...functionsLoads.map(
+                (f) =>
+                    `${f.name}: ${formatSpread(f.loadMs, 1)} ms` +
+                    (f === functionsLoads[0]
+                        ? ""
+                        : ` (per round, this build / it: ${formatSpread(
+                              spreadOf(
+                                  f.runs.map((ms, round) => (functionsLoads[0]?.runs[round] ?? NaN) / ms),
+                              ),
+                              2,
+                          )})`) +
+                    `, ${f.functions} functions registered; package ${(f.zipBytes / 1024).toFixed(0)} KiB zipped (` +
+                    Object.entries(f.files)
+                        .map(([name, bytes]) => `dist/${name} ${(bytes / 1024).toFixed(0)} KiB`)
+                        .join(", ") +
+                    ")",
+            ),
         ];
         console.log(lines.join("\n"));
         await mkdir(path.join(__dirname, "results"), { recursive: true });
@@ -482,7 +504,7 @@ async function main(): Promise<void> {
                     node: process.version,
                     results,
                     coldStart: cold,
-                    functionsLoad,
+                    functionsLoad: functionsLoads,
                 },
                 null,
                 2,

@@ -9,6 +9,8 @@ import { readSettings } from "functions-app/node-host/settings";
 import { readTracingSettings } from "functions-app/tracing/settings";
 import { builtInRoles, stableGuid } from "../../components/azure/ids";
 import { parseStackConfig } from "../../components/config/parse";
+import { evaluate } from "../../policypacks/control-plane/evaluate";
+import { tracingEntraAuth } from "../../policypacks/control-plane/tracing";
 import { isWrappedSecret } from "../../scripts/lib/secret-wire";
 import { mockSubscriptionId } from "../../scripts/lib/mocks";
 import { synthesize, type RecordedResource, type SynthResult } from "../../scripts/lib/synthesize";
@@ -209,5 +211,115 @@ describe("toolTracingSamplePercent reaches the tool service on either backend", 
                 `agents-control-plane:toolTracingSamplePercent: must be an integer from 0 to 100 (got ${JSON.stringify(value)})`,
             ]);
         }
+    });
+});
+
+describe("tracing-entra-auth over the synthesized stacks", function () {
+    this.timeout(180_000);
+    let dev: SynthResult;
+    let prod: SynthResult;
+    let viaApi: SynthResult;
+
+    before(async () => {
+        [dev, prod, viaApi] = await Promise.all([
+            sharedSynthesis(sharedStacks.dev),
+            sharedSynthesis(sharedStacks.prodFromCi),
+            sharedSynthesis(sharedStacks.prodViaKubernetesApi),
+        ]);
+    });
+
+    /** What the rule reports for `resources` ([] when compliant); fails if it did not apply. */
+    const messages = async (resources: readonly RecordedResource[]): Promise<string[]> => {
+        const result = await evaluate(resources, { policies: [tracingEntraAuth] });
+        assert.deepEqual(result.notApplicable, [], "the rule applies");
+        return result.violations.map((v) => v.message);
+    };
+    /** A copy of `stack`'s resources with the one `pick` selects edited (inputs cloned, secrets kept wrapped). */
+    const weakened = (
+        stack: SynthResult,
+        pick: (r: RecordedResource) => boolean,
+        edit: (inputs: Obj) => void,
+    ): RecordedResource[] => {
+        const picked = stack.resources.filter(pick);
+        assert.equal(picked.length, 1, "one resource to weaken");
+        return stack.resources.map((r) => {
+            if (!pick(r)) return r;
+            const inputs = structuredClone(r.inputs) as Obj;
+            edit(inputs);
+            return { ...r, inputs };
+        });
+    };
+    const workloadPublisher = (r: RecordedResource) =>
+        r.type === types.roleAssignment && r.name.endsWith("-aks-metrics-publisher");
+    /** The pod template's environment inside the run command's (secret) object list. */
+    const podEnv = (inputs: Obj): Obj[] => {
+        const objects = plain(inputs.objects, true) as Obj[];
+        const deployment = objects.find((o) => o.kind === "Deployment") as {
+            spec: { template: { spec: { containers: { env: Obj[] }[] } } };
+        };
+        return deployment.spec.template.spec.containers[0]!.env;
+    };
+    const isClusterObjects = (r: RecordedResource) => r.type === clusterObjectsType;
+
+    it("passes the shipped stacks: dev's function app and prod's pods, by either delivery", async () => {
+        for (const stack of [dev, prod, viaApi]) assert.deepEqual(await messages(stack.resources), []);
+    });
+
+    it("flags a backend whose identity holds no publisher role on the component", async () => {
+        const withoutGrant = (stack: SynthResult, suffix: string) =>
+            stack.resources.filter((r) => !(r.type === types.roleAssignment && r.name.endsWith(suffix)));
+        for (const [stack, suffix] of [
+            [prod, "-aks-metrics-publisher"],
+            [viaApi, "-aks-metrics-publisher"],
+            [dev, "-functions-metrics-publisher"],
+        ] as const) {
+            const found = await messages(withoutGrant(stack, suffix));
+            assert.equal(found.length, 1, found.join("\n"));
+            assert.match(
+                found[0]!,
+                /holds no Monitoring Metrics Publisher role on the App Insights component; Application Insights drops every span/,
+            );
+        }
+    });
+
+    it("flags the publisher role granted on the resource group instead of the component", async () => {
+        const found = await messages(
+            weakened(prod, workloadPublisher, (i) => {
+                i.scope = String(i.scope).replace(/\/providers\/Microsoft\.applicationinsights\/.*$/i, "");
+            }),
+        );
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(
+            found[0]!,
+            /\(only on \/subscriptions\/[^/]+\/resourceGroups\/[^,)]+: grant it on the component itself/,
+        );
+    });
+
+    it("flags a connection string set in plain in the pod spec, and an authentication string without AAD", async () => {
+        const plainValue = await messages(
+            weakened(prod, isClusterObjects, (i) => {
+                const variable = podEnv(i).find((e) => e.name === "APPLICATIONINSIGHTS_CONNECTION_STRING")!;
+                delete variable.valueFrom;
+                variable.value = "InstrumentationKey=00000000-0000-0000-0000-000000000000";
+            }),
+        );
+        assert.deepEqual(plainValue.length, 1, plainValue.join("\n"));
+        assert.match(
+            plainValue[0]!,
+            /sets APPLICATIONINSIGHTS_CONNECTION_STRING as a literal value in the pod spec; put it in a Kubernetes Secret/,
+        );
+        const keyOnly = await messages(
+            weakened(prod, isClusterObjects, (i) => {
+                const variable = podEnv(i).find(
+                    (e) => e.name === "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+                )!;
+                variable.value = "ClientId=00000000-0000-0000-0000-000000000000";
+            }),
+        );
+        assert.equal(keyOnly.length, 1, keyOnly.join("\n"));
+        assert.match(
+            keyOnly[0]!,
+            /the tool service would refuse to start: APPLICATIONINSIGHTS_AUTHENTICATION_STRING: must be Authorization=AAD/,
+        );
     });
 });

@@ -83,8 +83,9 @@ export interface McpWorkloadArgs {
 
 /**
  * The Node host MCP backend on AKS: namespace, workload identity service account, Deployment,
- * internal load balancer Service, autoscaler, disruption budget and network policies. The same
- * rendered objects go through either delivery. `opts.dependsOn` (e.g. role propagation) is passed
+ * internal load balancer Service, autoscaler, disruption budget, network policies and, with a
+ * telemetry connection string, the Secret the pods read it from. The same rendered objects go
+ * through either delivery. `opts.dependsOn` (e.g. role propagation) is passed
  * to the objects themselves: a component's dependencies do not hold back its children.
  */
 export class McpWorkload extends pulumi.ComponentResource {

@@ -7,6 +7,11 @@ import { assignRole, roleGranter } from "../azure/role-assignment";
 import type { AksConfig, DeployerPrincipalType } from "../config/types";
 import { McpWorkload, workloadIdentitySubject } from "../kubernetes";
 import { projectName } from "../project";
+import {
+    azureMonitorTracingSettings,
+    grantTelemetryPublisher,
+    type ToolTelemetry,
+} from "../monitoring/tool-telemetry";
 import type { ToolBackend, WorkloadFederation } from "../tool-backend";
 import { AksCluster } from "./cluster";
 import type { NodeServerBundle } from "functions-app/bundle";
@@ -86,6 +91,11 @@ export interface AksBackendArgs {
     readonly gatewayUrl: pulumi.Input<string>;
     /** Log Analytics workspace for the cluster's and registry's logs and metrics. */
     readonly workspaceId: pulumi.Input<string>;
+    /**
+     * Application Insights the tool service's spans go to: the workload identity gets Monitoring
+     * Metrics Publisher on it, the pods the tracing settings and (through a Secret) its connection string.
+     */
+    readonly telemetry: ToolTelemetry;
     /** Tags put on every Azure resource of the backend (Kubernetes objects get labels instead). */
     readonly tags: Record<string, string>;
 }
@@ -182,6 +192,8 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 "storageQueueDataContributor",
                 "Legacy SSE backplane queues",
             ),
+            // Span export with the pods' Entra token (the component accepts no other).
+            grantTelemetryPublisher(grant, args.telemetry.appInsightsId),
         ];
         if (args.frontDoorContainerId !== undefined)
             // Blobs only, in the front door's container only: no ACLs (Owner), no other container.
@@ -258,7 +270,11 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                     limits: { memory: "512Mi" },
                 },
                 labels: { "app.kubernetes.io/part-of": projectName },
-                ...(args.serviceSettings ? { serviceSettings: args.serviceSettings } : {}),
+                serviceSettings: {
+                    ...args.serviceSettings,
+                    ...azureMonitorTracingSettings(identity.clientId, args.telemetry.samplePercent),
+                },
+                telemetryConnectionString: args.telemetry.connectionString,
             },
             // Pods need their identity's federation and roles, and the deployer its cluster role.
             { parent: this, dependsOn: [federation, ...grants, ...cluster.kubernetesAccess] },

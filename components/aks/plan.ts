@@ -101,6 +101,11 @@ export function planAksBackend(
                     audience: ctx.audience,
                     gatewayUrl: gateway.gatewayUrl,
                     workspaceId: ctx.monitoring.workspaceId,
+                    telemetry: {
+                        appInsightsId: ctx.monitoring.appInsightsId,
+                        connectionString: ctx.monitoring.appInsightsConnectionString,
+                        samplePercent: config.monitoring.toolTracingSamplePercent,
+                    },
                     tags: ctx.tags,
                 },
                 { parent: ctx.parent },

@@ -42,6 +42,14 @@ export function assignRole(
     );
 }
 
+/** Grants one role to the principal a {@link roleGranter} was made for; `id` ends the grant's name. */
+export type RoleGranter = (
+    id: string,
+    scope: pulumi.Input<string>,
+    role: RoleGrant["role"],
+    description: string,
+) => authorization.RoleAssignment;
+
 /**
  * Grants for one principal: `grant(id, scope, role, description)` creates `<namePrefix>-<id>`.
  * For a component whose identity needs several roles.
@@ -50,12 +58,7 @@ export function roleGranter(
     namePrefix: string,
     principal: Pick<RoleGrant, "subscriptionId" | "principalId" | "principalType">,
     opts: pulumi.CustomResourceOptions,
-): (
-    id: string,
-    scope: pulumi.Input<string>,
-    role: RoleGrant["role"],
-    description: string,
-) => authorization.RoleAssignment {
+): RoleGranter {
     return (id, scope, role, description) =>
         assignRole(`${namePrefix}-${id}`, { ...principal, scope, role, description }, opts);
 }

@@ -184,6 +184,13 @@ const specs = {
         description: "Percentage of gateway requests sent to Application Insights.",
         range: { min: 0, max: 100 },
     },
+    toolTracingSamplePercent: {
+        type: "integer",
+        default: 100,
+        description:
+            "Percentage of new traces the tool service records and sends to Application Insights (both backends); a trace that arrives with a sampled flag (W3C traceparent) follows it.",
+        range: { min: 0, max: 100 },
+    },
     logRetentionDays: {
         type: "integer",
         default: 30,

@@ -191,6 +191,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     );
     const logRetentionDays = int("logRetentionDays");
     const latencyThresholdMs = int("latencyThresholdMs");
+    const toolTracingSamplePercent = int("toolTracingSamplePercent");
 
     const alertEmails = stringList(r, "alertEmails", json("alertEmails"), (v) =>
         emailPattern.test(v) ? undefined : "must be an e-mail address",
@@ -294,7 +295,13 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
                           severityThreshold: contentSafetySeverityThreshold,
                       },
                   }),
-            monitoring: { logRetentionDays, alertEmails, alertWebhookUrls, latencyThresholdMs },
+            monitoring: {
+                logRetentionDays,
+                alertEmails,
+                alertWebhookUrls,
+                latencyThresholdMs,
+                toolTracingSamplePercent,
+            },
             functions: {
                 instanceMemoryMB: memory,
                 maximumInstanceCount,

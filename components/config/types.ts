@@ -146,6 +146,8 @@ export interface StackConfig {
         readonly alertEmails: readonly string[];
         readonly alertWebhookUrls: readonly string[];
         readonly latencyThresholdMs: number;
+        /** Share (0-100) of new traces the tool service records (`toolTracingSamplePercent`). */
+        readonly toolTracingSamplePercent: number;
     };
     readonly functions: {
         readonly instanceMemoryMB: FunctionsInstanceMemoryMB;

@@ -7,6 +7,11 @@ import { roleGranter } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import { ToolStorage } from "../storage/tool-storage";
 import type { FunctionsNodeVersion } from "../config/support";
+import {
+    azureMonitorTracingSettings,
+    grantTelemetryPublisher,
+    type ToolTelemetry,
+} from "../monitoring/tool-telemetry";
 import type { ToolBackend, WorkloadFederation } from "../tool-backend";
 import { OneDeployPackage } from "./onedeploy/provider";
 import type { FunctionsPackage } from "./package";
@@ -39,13 +44,10 @@ export interface FunctionsBackendArgs {
     /** Object ids allowed to call (the gateway's managed identity); everyone else gets 401/403. */
     readonly allowedCallerPrincipalIds: pulumi.Input<string>[];
     /**
-     * Application Insights the host sends telemetry to; the app's identity gets Monitoring Metrics Publisher on it.
+     * Application Insights the host and the tool service's spans go to; the app's identity gets
+     * Monitoring Metrics Publisher on it (ingestion authenticates with the identity).
      */
-    readonly appInsightsId: pulumi.Input<string>;
-    /**
-     * Connection string of that Application Insights (ingestion authenticates with the identity).
-     */
-    readonly appInsightsConnectionString: pulumi.Input<string>;
+    readonly telemetry: ToolTelemetry;
     /** Log Analytics workspace for the app's and storage's diagnostics. */
     readonly workspaceId: pulumi.Input<string>;
     /** The bundled tool service; a new sha256 (and only that) redeploys it. */
@@ -138,12 +140,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                 "storageQueueDataContributor",
                 "MCP extension backplane queues",
             ),
-            grant(
-                "metrics-publisher",
-                args.appInsightsId,
-                "monitoringMetricsPublisher",
-                "Telemetry with Entra auth",
-            ),
+            grantTelemetryPublisher(grant, args.telemetry.appInsightsId),
         ];
 
         const plan = new web.AppServicePlan(
@@ -207,10 +204,9 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                     AzureWebJobsStorage__accountName: store.accountName,
                     AzureWebJobsStorage__credential: "managedidentity",
                     AzureWebJobsStorage__clientId: identity.clientId,
-                    APPLICATIONINSIGHTS_CONNECTION_STRING: args.appInsightsConnectionString,
-                    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: pulumi.interpolate`ClientId=${identity.clientId};Authorization=AAD`,
-                    // The tool service's spans (tool and storage calls) to the same App Insights, Entra-authenticated.
-                    TRACING_EXPORTER: "azure-monitor",
+                    // The host's telemetry and the tool service's spans (tool and storage calls), Entra-authenticated.
+                    APPLICATIONINSIGHTS_CONNECTION_STRING: args.telemetry.connectionString,
+                    ...azureMonitorTracingSettings(identity.clientId, args.telemetry.samplePercent),
                     // The tool service's own settings (functions-app/src/functions/storage.ts).
                     AZURE_CLIENT_ID: identity.clientId,
                     SNIPPETS_STORAGE_ACCOUNT_URL: store.blobEndpoint,

@@ -29,8 +29,11 @@ export function planFunctionsBackend(
                     nodeVersion: config.functions.nodeVersion,
                     audience: ctx.audience,
                     allowedCallerPrincipalIds: [gateway.principalId],
-                    appInsightsId: ctx.monitoring.appInsightsId,
-                    appInsightsConnectionString: ctx.monitoring.appInsightsConnectionString,
+                    telemetry: {
+                        appInsightsId: ctx.monitoring.appInsightsId,
+                        connectionString: ctx.monitoring.appInsightsConnectionString,
+                        samplePercent: config.monitoring.toolTracingSamplePercent,
+                    },
                     workspaceId: ctx.monitoring.workspaceId,
                     package: artifacts.package,
                     deploymentToken: artifacts.deploymentToken,

@@ -2,6 +2,8 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { backendPaths } from "functions-app/contract";
+import { tracingSettingNames } from "functions-app/tracing/settings";
+import { telemetrySecretKey, telemetrySecretName } from "./telemetry-secret";
 import type { WorkloadParams } from "./params";
 import type { ObjectNames, RenderedWithSpec } from "./types";
 
@@ -56,6 +58,12 @@ export function hostEnvironment(params: WorkloadParams): IEnvVar[] {
     }
     if (params.publicBaseUrl !== undefined)
         env.push({ name: "PUBLIC_BASE_URL", value: params.publicBaseUrl });
+    if (params.telemetrySecret === true) {
+        env.push({
+            name: tracingSettingNames.connectionString,
+            valueFrom: { secretKeyRef: { name: telemetrySecretName(params), key: telemetrySecretKey } },
+        });
+    }
     return env;
 }
 
@@ -73,6 +81,7 @@ export const hostVariableNames: readonly string[] = [
     "AUTH_SCOPES",
     "ALLOWED_ORIGINS",
     "PUBLIC_BASE_URL",
+    tracingSettingNames.connectionString,
 ];
 
 /** The host's own environment, then the control plane's service settings, sorted by name. */

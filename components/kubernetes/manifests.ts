@@ -2,18 +2,19 @@
  * Kubernetes objects of the Node host backend on AKS, rendered as plain data (no Pulumi here) so
  * they can be validated against the Kubernetes schemas and asserted directly.
  */
-import { projectName } from "../project";
 import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
+import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { renderDeployment } from "./deployment";
+import { workloadNames } from "./names";
 import { renderDefaultDeny, renderService, renderWorkloadPolicy } from "./network";
 import { assertWorkloadParams, type WorkloadParams } from "./params";
-import type { ObjectNames, Rendered, RenderedWithSpec } from "./types";
+import type { Rendered, RenderedWithSpec } from "./types";
 
 export type { WorkloadAuth, WorkloadParams, WorkloadResources } from "./params";
 export { WorkloadParamsError, workloadParamsProblems } from "./params";
@@ -38,18 +39,8 @@ export function workloadIdentitySubject(params: Pick<WorkloadParams, "namespace"
 /** Renders the workload; throws a WorkloadParamsError listing every problem with `params`. */
 export function renderWorkload(params: WorkloadParams): WorkloadManifests {
     assertWorkloadParams(params);
-    const selector = { "app.kubernetes.io/name": params.name };
-    const names: ObjectNames = {
-        selector,
-        labels: {
-            ...params.labels,
-            ...selector,
-            "app.kubernetes.io/component": "mcp-backend",
-            "app.kubernetes.io/part-of": projectName,
-            "app.kubernetes.io/managed-by": "pulumi",
-        },
-        serviceAccount: params.name,
-    };
+    const names = workloadNames(params);
+    const { selector } = names;
     const target = { apiVersion: "apps/v1", kind: "Deployment", name: params.name };
     return {
         namespace: {
@@ -129,13 +120,18 @@ export function renderWorkload(params: WorkloadParams): WorkloadManifests {
     };
 }
 
-/** The manifests as a list, in apply order. */
+/**
+ * The manifests as a list, in apply order; `secrets` (the telemetry Secret) go before the
+ * Deployment whose pods read them.
+ */
 export function manifestList(
     manifests: WorkloadManifests,
-): ReadonlyArray<WorkloadManifests[keyof WorkloadManifests]> {
+    secrets: readonly Rendered<ISecret>[] = [],
+): ReadonlyArray<WorkloadManifests[keyof WorkloadManifests] | Rendered<ISecret>> {
     return [
         manifests.namespace,
         manifests.serviceAccount,
+        ...secrets,
         manifests.defaultDeny,
         manifests.networkPolicy,
         manifests.deployment,

@@ -1,3 +1,4 @@
+import { tracingSettingNames } from "functions-app/tracing/settings";
 import { hostVariableNames } from "./deployment";
 import {
     checkAzureSubnetName,
@@ -72,6 +73,12 @@ export interface WorkloadParams {
      * it cannot replace a variable the workload sets itself or the identity webhook injects.
      */
     readonly serviceSettings?: Readonly<Record<string, string>> | undefined;
+    /**
+     * The pods read APPLICATIONINSIGHTS_CONNECTION_STRING from the workload's telemetry Secret
+     * (`telemetry-secret.ts`, applied beside the other objects). Needed when `serviceSettings`
+     * export spans to Azure Monitor. Default: false.
+     */
+    readonly telemetrySecret?: boolean | undefined;
 }
 
 /** Thrown when parameters are invalid; lists every problem, each naming its parameter. */
@@ -151,6 +158,12 @@ function serviceSettingProblems(params: WorkloadParams): string[] {
     if (Object.keys(settings).length === 0) return [];
     const owned = new Set([...hostVariableNames, ...webhookVariables]);
     const problems: string[] = [];
+    const exporter = tracingSettingNames.exporter;
+    if (settings[exporter]?.trim().toLowerCase() === "azure-monitor" && params.telemetrySecret !== true)
+        // The host refuses to start without a connection string: every pod would crash-loop.
+        problems.push(
+            `serviceSettings: ${exporter}=azure-monitor needs telemetrySecret (the pods read ${tracingSettingNames.connectionString} from it)`,
+        );
     for (const name of Object.keys(settings)) {
         if (!/^[A-Z_][A-Z0-9_]*$/.test(name))
             problems.push(

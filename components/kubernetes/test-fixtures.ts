@@ -4,6 +4,7 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/Horizo
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { WorkloadParams } from "./params";
@@ -35,6 +36,8 @@ export function validateAgainstSchema(object: { apiVersion?: unknown; kind?: unk
             return new Namespace(object as ConstructorParameters<typeof Namespace>[0]).validate();
         case "v1/ServiceAccount":
             return new ServiceAccount(object as ConstructorParameters<typeof ServiceAccount>[0]).validate();
+        case "v1/Secret":
+            return new Secret(object as ConstructorParameters<typeof Secret>[0]).validate();
         case "v1/Service":
             return new Service(object as ConstructorParameters<typeof Service>[0]).validate();
         case "apps/v1/Deployment":

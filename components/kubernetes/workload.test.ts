@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { isWrappedSecret } from "../../scripts/lib/secret-wire";
+import { telemetrySecretKey } from "./telemetry-secret";
 import { validateAgainstSchema, validParams } from "./test-fixtures";
 import { McpWorkload } from "./workload";
 
@@ -45,6 +47,9 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
     let workload: McpWorkload;
     let fixedIp: McpWorkload;
     let viaArm: McpWorkload;
+    const connectionString =
+        "InstrumentationKey=0b7e4c1a-2f3d-4e5a-9b6c-7d8e9f0a1b2c;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/";
+    const tracing = { TRACING_EXPORTER: "azure-monitor" };
     const runCommand = {
         kind: "runCommand",
         clusterId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c",
@@ -91,12 +96,34 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
             ...validParams({ namespace: "mcp-arm", internalLoadBalancerIp: "10.20.2.201" }),
             delivery: runCommand,
         });
+        new McpWorkload("traced", {
+            ...validParams({ namespace: "mcp-traced", serviceSettings: tracing }),
+            delivery: { kind: "kubernetesApi", provider },
+            telemetryConnectionString: pulumi.secret(connectionString),
+        });
+        new McpWorkload("tracedarm", {
+            ...validParams({
+                namespace: "mcp-traced-arm",
+                internalLoadBalancerIp: "10.20.2.202",
+                serviceSettings: tracing,
+            }),
+            delivery: runCommand,
+            telemetryConnectionString: pulumi.secret(connectionString),
+        });
         await valueOf(workload.backendUrl);
         await until(() => ownedBy("backend").length === kubernetesTypes.length, "the Kubernetes resources");
+        await until(() => ownedBy("traced").length === kubernetesTypes.length + 1, "the traced workload");
+        await until(() => objectsOf("tracedarm") !== undefined, "the traced workload through run command");
     });
 
     const ownedBy = (prefix: string): Registered[] =>
         created.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith(`${prefix}-`));
+    const objectsOf = (prefix: string): Registered | undefined =>
+        created.find(
+            (r) =>
+                r.type === "pulumi-nodejs:dynamic/agents-aks:ClusterObjects" &&
+                r.name === `${prefix}-objects`,
+        );
 
     it("uses the fixed internal IP when the Service reports none yet", async () => {
         assert.equal(await valueOf(fixedIp.backendUrl), "http://10.20.2.200:80");
@@ -205,6 +232,47 @@ describe("McpWorkload component (Pulumi mock runtime)", () => {
             deployment: "mcp-host",
             timeoutSeconds: 600,
         });
+    });
+
+    it("carries the telemetry connection string in a Secret that is secret in state, and in no pod spec", () => {
+        const secret = ownedBy("traced").find((r) => r.type === "kubernetes:core/v1:Secret");
+        assert.ok(secret, "the telemetry Secret is a provider resource");
+        assert.equal(valueAt(secret.inputs, "metadata", "name"), "mcp-host-telemetry");
+        assert.equal(valueAt(secret.inputs, "metadata", "namespace"), "mcp-traced");
+        // Only the value is secret: the metadata stays readable in previews.
+        assert.ok(!isWrappedSecret(secret.inputs.metadata));
+        const stringData = secret.inputs.stringData;
+        assert.ok(isWrappedSecret(stringData), "stringData is secret in state");
+        assert.deepEqual(stringData.value, { [telemetrySecretKey]: connectionString });
+        const deployment = ownedBy("traced").find((r) => r.type === "kubernetes:apps/v1:Deployment");
+        assert.ok(deployment);
+        assert.ok(!JSON.stringify(deployment.inputs).includes("InstrumentationKey"));
+        // Registration waits for dependencies: the Deployment comes after the Secret its pods read.
+        const at = (name: string) => created.findIndex((r) => r.name === name);
+        assert.ok(at("traced-telemetry") < at("traced-deployment"), "pods start once their Secret exists");
+
+        const viaArmObjects = objectsOf("tracedarm");
+        assert.ok(viaArmObjects);
+        const objects = viaArmObjects.inputs.objects;
+        assert.ok(isWrappedSecret(objects), "the run command's object list is secret in state");
+        const list = objects.value as { kind: string; metadata: { name: string } }[];
+        assert.deepEqual(
+            list.map((o) => o.kind),
+            [
+                "Namespace",
+                "ServiceAccount",
+                "Secret",
+                "NetworkPolicy",
+                "NetworkPolicy",
+                "Deployment",
+                "Service",
+                "HorizontalPodAutoscaler",
+                "PodDisruptionBudget",
+            ],
+        );
+        for (const o of list) assert.doesNotThrow(() => validateAgainstSchema(o), o.kind);
+        // Without a Secret among them, the objects stay readable in previews.
+        assert.ok(!isWrappedSecret(objectsOf("viaarm")?.inputs.objects));
     });
 
     it("through run command, refuses a workload without a fixed load balancer address", () => {

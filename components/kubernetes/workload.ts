@@ -1,7 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterObjects } from "../aks/run-command/provider";
+import type { ISecret } from "kubernetes-models/v1/Secret";
 import { manifestList, renderWorkload, workloadIdentitySubject, type WorkloadManifests } from "./manifests";
+import { renderTelemetrySecret, telemetrySecretMetadata } from "./telemetry-secret";
+import type { Rendered } from "./types";
 import { servicePort } from "./network";
 import type { WorkloadAuth, WorkloadParams, WorkloadResources } from "./params";
 
@@ -71,12 +74,18 @@ export interface McpWorkloadArgs {
     readonly labels?: Readonly<Record<string, string>> | undefined;
     /** More host environment, none of it secret (the front door's `FRONT_DOOR_*`). Default: none. */
     readonly serviceSettings?: Readonly<Record<string, pulumi.Input<string>>> | undefined;
+    /**
+     * Application Insights connection string for span export (secret): applied as the workload's
+     * telemetry Secret, which the pods read it from. Default: none.
+     */
+    readonly telemetryConnectionString?: pulumi.Input<string> | undefined;
 }
 
 /**
  * The Node host MCP backend on AKS: namespace, workload identity service account, Deployment,
- * internal load balancer Service, autoscaler, disruption budget and network policies. The same
- * rendered objects go through either delivery. `opts.dependsOn` (e.g. role propagation) is passed
+ * internal load balancer Service, autoscaler, disruption budget, network policies and, with a
+ * telemetry connection string, the Secret the pods read it from. The same rendered objects go
+ * through either delivery. `opts.dependsOn` (e.g. role propagation) is passed
  * to the objects themselves: a component's dependencies do not hold back its children.
  */
 export class McpWorkload extends pulumi.ComponentResource {
@@ -104,6 +113,7 @@ export class McpWorkload extends pulumi.ComponentResource {
             lbSubnetName: args.lbSubnetName,
             serviceSettings: args.serviceSettings,
         });
+        const telemetrySecret = args.telemetryConnectionString !== undefined;
         const manifests = inputs.apply((resolved) => {
             const params: WorkloadParams = {
                 ...withoutUndefined(resolved),
@@ -112,13 +122,29 @@ export class McpWorkload extends pulumi.ComponentResource {
                 replicas: args.replicas,
                 resources: args.resources,
                 labels: args.labels,
+                telemetrySecret,
             };
             return renderWorkload(params);
         });
+        // Rendered apart from the other objects, so only the Secret carries the secret.
+        const secrets =
+            args.telemetryConnectionString === undefined
+                ? undefined
+                : pulumi
+                      .secret(args.telemetryConnectionString)
+                      .apply((connectionString) => [renderTelemetrySecret(args, connectionString)]);
         const applied =
             args.delivery.kind === "kubernetesApi"
-                ? applyWithProvider(name, manifests, args.delivery.provider, this, opts?.dependsOn)
-                : applyWithRunCommand(name, args, manifests, args.delivery, this, opts?.dependsOn);
+                ? applyWithProvider(
+                      name,
+                      args,
+                      manifests,
+                      secrets,
+                      args.delivery.provider,
+                      this,
+                      opts?.dependsOn,
+                  )
+                : applyWithRunCommand(name, args, manifests, secrets, args.delivery, this, opts?.dependsOn);
         this.namespace = applied.namespace;
         this.serviceName = applied.serviceName;
         this.federatedSubject = workloadIdentitySubject(args);
@@ -154,10 +180,15 @@ interface AppliedWorkload {
 
 type DependsOn = pulumi.ComponentResourceOptions["dependsOn"];
 
+/** The workload's Secrets, rendered (secret as a whole); undefined when it has none. */
+type RenderedSecrets = pulumi.Output<Rendered<ISecret>[]> | undefined;
+
 /** Each object as a Kubernetes provider resource, ordered so pods start with their policies in place. */
 function applyWithProvider(
     name: string,
+    args: McpWorkloadArgs,
     manifests: pulumi.Output<WorkloadManifests>,
+    secrets: RenderedSecrets,
     provider: k8s.Provider,
     parent: pulumi.Resource,
     waitFor: DependsOn,
@@ -193,8 +224,20 @@ function applyWithProvider(
         { metadata: policy.metadata, spec: policy.spec },
         inNamespace,
     );
+    // The provider keeps `stringData` secret in state; the metadata holds nothing secret.
+    const telemetry =
+        secrets &&
+        new k8s.core.v1.Secret(
+            `${name}-telemetry`,
+            {
+                metadata: telemetrySecretMetadata(args),
+                type: "Opaque",
+                stringData: secrets.apply(([secret]) => secret?.stringData ?? {}),
+            },
+            inNamespace,
+        );
     // Pods are admitted only once their service account exists (the identity webhook reads
-    // it) and start with their network policies already in place.
+    // it) and start with their network policies and Secrets already in place.
     const rendered = part("deployment");
     const deployment = new k8s.apps.v1.Deployment(
         `${name}-deployment`,
@@ -202,7 +245,10 @@ function applyWithProvider(
             metadata: rendered.metadata,
             spec: withStringQuantities<k8s.types.input.apps.v1.DeploymentSpec>(rendered.spec),
         },
-        { ...child, dependsOn: [ns, serviceAccount, defaultDeny, gatewayOnly] },
+        {
+            ...child,
+            dependsOn: [ns, serviceAccount, defaultDeny, gatewayOnly, ...(telemetry ? [telemetry] : [])],
+        },
     );
     const svc = part("service");
     const service = new k8s.core.v1.Service(
@@ -236,6 +282,7 @@ function applyWithRunCommand(
     name: string,
     args: McpWorkloadArgs,
     manifests: pulumi.Output<WorkloadManifests>,
+    secrets: RenderedSecrets,
     delivery: Extract<WorkloadDelivery, { kind: "runCommand" }>,
     parent: pulumi.Resource,
     waitFor: DependsOn,
@@ -250,7 +297,10 @@ function applyWithRunCommand(
         `${name}-objects`,
         {
             clusterId: delivery.clusterId,
-            objects: manifests.apply((m) => [...manifestList(m)]),
+            objects: pulumi
+                .all([manifests, secrets ?? []])
+                .apply(([m, rendered]) => [...manifestList(m, rendered)]),
+            carriesSecrets: secrets !== undefined,
             rollout: {
                 namespace: args.namespace,
                 deployment: args.name,

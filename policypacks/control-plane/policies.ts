@@ -14,6 +14,7 @@ import { identityPolicies, identityStackPolicies } from "./identity";
 import { keyVaultResourcePolicies, keyVaultStackPolicies } from "./key-vault";
 import { monitoringQueryPolicies } from "./monitoring-queries";
 import { observabilityResourcePolicies, observabilityStackPolicies } from "./observability";
+import { tracingEntraAuth } from "./tracing";
 
 export const packName = "agents-control-plane";
 
@@ -29,6 +30,7 @@ export const policies: Policies = [
     ...agentDataStackPolicies,
     ...observabilityResourcePolicies,
     ...observabilityStackPolicies,
+    tracingEntraAuth,
     ...monitoringQueryPolicies,
     ...governancePolicies,
     ...keyVaultResourcePolicies,

@@ -19,6 +19,7 @@ import { identityCases } from "./cases/identity";
 import { keyVaultCases } from "./cases/key-vault";
 import { monitoringQueryCases } from "./cases/monitoring-queries";
 import { observabilityCases } from "./cases/observability";
+import { tracingCases } from "./cases/tracing";
 import { compliantStack } from "./fixtures";
 
 const allCases = [
@@ -28,6 +29,7 @@ const allCases = [
     ...dataComputeCases,
     ...agentDataCases,
     ...observabilityCases,
+    ...tracingCases,
     ...monitoringQueryCases,
     ...governanceCases,
     ...keyVaultCases,

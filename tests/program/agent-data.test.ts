@@ -15,6 +15,7 @@ import { synthesize, type RecordedResource, type SynthResult } from "../../scrip
 import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
 import { shippedConfig, shippedStack } from "../support/shipped-stacks";
 import { plain, roleOf, stackView } from "../support/synth";
+import { podEnvironment, workloadObjects } from "../support/workload-objects";
 import { dependencyGraph } from "./graph";
 
 type Obj = Record<string, unknown>;
@@ -33,7 +34,6 @@ const types = {
     zoneLink: "azure-native:privatedns:VirtualNetworkLink",
     workspace: "azure-native:operationalinsights:Workspace",
     settings: "azure-native:web:WebAppApplicationSettings",
-    clusterObjects: "pulumi-nodejs:dynamic/agents-aks:ClusterObjects",
     propagation: "pulumi-nodejs:dynamic/agents-azure:RolePropagation",
 } as const;
 
@@ -235,15 +235,7 @@ describe("agent memory and knowledge in the synthesized stacks", function () {
     });
 
     it("prod: the tool pods' environment gives the Node host the memory container and the knowledge index", () => {
-        const deployment = stackView(prod).one(types.clusterObjects).inputs.objects as Obj[];
-        const pod = deployment.find((o) => o.kind === "Deployment") as {
-            spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
-        };
-        const env = Object.fromEntries(
-            (pod.spec.template.spec.containers[0]?.env ?? []).flatMap((e) =>
-                e.value === undefined ? [] : [[e.name, e.value]],
-            ),
-        );
+        const env = podEnvironment(workloadObjects(prod));
         const settings = hostSettingsFrom(env);
         const account = stackView(prod).one(types.account);
         assert.deepEqual(settings.memory, {

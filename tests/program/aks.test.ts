@@ -11,6 +11,7 @@ import { parseStackConfig } from "../../components/config/parse";
 import { devConfigWith } from "./fixtures";
 import { dependencyGraph } from "./graph";
 import { mockTenantId } from "../../scripts/lib/mocks";
+import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
 import { shippedStack } from "../support/shipped-stacks";
 import { plain, roleOf, stackView } from "../support/synth";
 import {
@@ -40,7 +41,9 @@ function view(result: SynthResult) {
         const [group, name] = [kind.slice(0, kind.lastIndexOf(":")), kind.slice(kind.lastIndexOf(":") + 1)];
         const apiVersion = group.replace(/^core\//, "");
         const viaRunCommand = ofType(clusterObjectsType).flatMap((r) =>
-            (r.inputs.objects as Obj[]).filter((o) => o.apiVersion === apiVersion && o.kind === name),
+            (plain(r.inputs.objects, true) as Obj[]).filter(
+                (o) => o.apiVersion === apiVersion && o.kind === name,
+            ),
         );
         return [...viaApi, ...viaRunCommand];
     };
@@ -221,7 +224,7 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal((sa.annotations as Obj)["azure.workload.identity/client-id"], clientId);
     });
 
-    it("grants the workload identity blob owner on the snippets container, queue contributor on the account and knowledge reader only", () => {
+    it("grants the workload identity blob owner on the snippets container, queue contributor on the account, knowledge reader and the telemetry publisher only", () => {
         const uami = v.one("azure-native:managedidentity:UserAssignedIdentity", "-workload-identity");
         const principal = stableGuid("mock", uami.type, uami.name, "principal");
         const grants = v
@@ -230,12 +233,14 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         const account = v.one("azure-native:storage:StorageAccount");
         const container = v.one("azure-native:storage:BlobContainer");
         const search = v.one("azure-native:search:Service");
+        const appInsights = v.one("azure-native:applicationinsights:Component");
         assert.deepEqual(
             grants.map((g) => [roleOf(g), g.inputs.scope]).sort(),
             [
                 [roles.blobDataOwner, mockId(container, "containerName")],
                 [roles.queueDataContributor, mockId(account, "accountName")],
                 [builtInRoles.searchIndexDataReader, mockId(search, "searchServiceName")],
+                [builtInRoles.monitoringMetricsPublisher, mockId(appInsights, "resourceName")],
             ].sort(),
         );
         for (const g of grants) assert.equal(g.inputs.principalType, "ServicePrincipal");
@@ -456,10 +461,13 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
             timeoutSeconds: 600,
         });
         assert.deepEqual(
-            (objects.objects as Obj[]).map((o) => `${String(o.kind)}/${String((o.metadata as Obj).name)}`),
+            (plain(objects.objects, true) as Obj[]).map(
+                (o) => `${String(o.kind)}/${String((o.metadata as Obj).name)}`,
+            ),
             [
                 "Namespace/mcp-tools",
                 "ServiceAccount/mcp-tools",
+                "Secret/mcp-tools-telemetry",
                 "NetworkPolicy/mcp-tools-default-deny",
                 "NetworkPolicy/mcp-tools-gateway-only",
                 "Deployment/mcp-tools",
@@ -522,12 +530,12 @@ describe("role propagation before first use, and the same objects by either deli
     before(async () => {
         [prod, viaApi] = await Promise.all([
             synthesize(shippedStack("prod")),
-            synthesize(shippedStack("prod", { aksWorkloadDelivery: "kubernetesApi" })),
+            sharedSynthesis(sharedStacks.prodViaKubernetesApi),
         ]);
     });
 
     it("applies through run command exactly the objects the Kubernetes provider would", () => {
-        const applied = view(prod).one(clusterObjectsType).inputs.objects as Obj[];
+        const applied = plain(view(prod).one(clusterObjectsType).inputs.objects, true) as Obj[];
         const resources = viaApi.resources.filter((r) => r.type.startsWith("kubernetes:"));
         assert.equal(resources.length, applied.length);
         for (const r of resources) {
@@ -546,7 +554,7 @@ describe("role propagation before first use, and the same objects by either deli
             const fields = Object.keys(r.inputs).filter((k) => k !== "__provider");
             assert.deepEqual(
                 Object.fromEntries(fields.map((k) => [k, same[k]])),
-                Object.fromEntries(fields.map((k) => [k, r.inputs[k]])),
+                Object.fromEntries(fields.map((k) => [k, plain(r.inputs[k])])),
                 `${kind}/${String(metadata.name)}`,
             );
         }

@@ -14,7 +14,7 @@ import type { RecordedResource } from "../../policypacks/control-plane/evaluate"
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
 import { parseStackConfig } from "../../components/config/parse";
 import { shippedConfig, shippedStack } from "../support/shipped-stacks";
-import { roleOf, stackView } from "../support/synth";
+import { plain, roleOf, stackView } from "../support/synth";
 import { stableGuid } from "../../components/azure/ids";
 import { planNetwork } from "../../components/network/plan";
 
@@ -273,7 +273,10 @@ describe("MCP client sign-in (mcpClientAuth)", function () {
         };
         /** The workload's objects as prod applies them (run command). */
         const workloadObjects = () =>
-            view().one("pulumi-nodejs:dynamic/agents-aks:ClusterObjects").inputs.objects as Obj[];
+            plain(
+                view().one("pulumi-nodejs:dynamic/agents-aks:ClusterObjects").inputs.objects,
+                true,
+            ) as Obj[];
 
         it("runs the front door in the pods: FRONT_DOOR_* beside the host's own settings, the assertion from the projected token", () => {
             const deployment = workloadObjects().find((o) => o.kind === "Deployment");

@@ -12,6 +12,8 @@ export const sharedStacks = {
     dev: shippedStack("dev"),
     /** Pulumi.prod.yaml as CI deploys it (a service principal): the AKS backend. */
     prodFromCi: shippedStack("prod", { deployerPrincipalType: "ServicePrincipal" }),
+    /** Pulumi.prod.yaml with the workload applied by the Kubernetes provider (a runner on the VNet). */
+    prodViaKubernetesApi: shippedStack("prod", { aksWorkloadDelivery: "kubernetesApi" }),
 } as const satisfies Record<string, SynthRequest>;
 
 const syntheses = new Map<string, Promise<SynthResult>>();

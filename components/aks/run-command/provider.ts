@@ -130,6 +130,11 @@ export interface ClusterObjectsArgs {
     readonly clusterToken: pulumi.Input<string>;
     /** Azure Resource Manager base URL. Default: the public cloud's. */
     readonly armEndpoint?: pulumi.Input<string>;
+    /**
+     * The objects include Secrets: they are then secret in state, as inputs and as outputs. Default:
+     * false, so a preview shows which objects change.
+     */
+    readonly carriesSecrets?: boolean;
 }
 
 /**
@@ -141,17 +146,26 @@ export class ClusterObjects extends pulumi.dynamic.Resource {
     declare public readonly commandId: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterObjectsArgs, opts?: pulumi.CustomResourceOptions) {
+        const { carriesSecrets, ...inputs } = args;
         super(
             clusterObjectsProvider,
             name,
             {
-                ...args,
+                ...inputs,
+                objects: carriesSecrets === true ? pulumi.secret(inputs.objects) : inputs.objects,
                 armToken: pulumi.secret(args.armToken),
                 clusterToken: pulumi.secret(args.clusterToken),
                 digest: undefined,
                 commandId: undefined,
             },
-            { ...opts, additionalSecretOutputs: ["armToken", "clusterToken"] },
+            {
+                ...opts,
+                additionalSecretOutputs: [
+                    "armToken",
+                    "clusterToken",
+                    ...(carriesSecrets === true ? ["objects"] : []),
+                ],
+            },
             "agents-aks",
             "ClusterObjects",
         );

@@ -23,6 +23,24 @@ export const defaultOtlpEndpoint = "http://localhost:4318/v1/traces";
 
 export const defaultServiceName = "agents-control-plane-tools";
 
+/** Share of new traces recorded when TRACING_SAMPLE_PERCENT is not set: all of them. */
+export const defaultSamplePercent = 100;
+
+/** The variables the settings are read from: the deployment writes the same names. */
+export const tracingSettingNames = {
+    exporter: "TRACING_EXPORTER",
+    samplePercent: "TRACING_SAMPLE_PERCENT",
+    serviceName: "OTEL_SERVICE_NAME",
+    otlpEndpoint: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    connectionString: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    authentication: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+} as const;
+
+/** The authentication string that publishes with the Entra token of the identity `clientId`. */
+export function entraAuthenticationString(clientId: string): string {
+    return `ClientId=${clientId};Authorization=AAD`;
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -32,45 +50,44 @@ type Env = Readonly<Record<string, string | undefined>>;
  * instrumentation-key ingestion, so a key-only setup would drop every span without a word.
  */
 export function readTracingSettings(env: Env): { settings?: TracingSettings; errors: string[] } {
+    const names = tracingSettingNames;
     const errors: string[] = [];
     const text = (name: string): string | undefined => env[name]?.trim() || undefined;
-    const exporter = (text("TRACING_EXPORTER") ?? "off").toLowerCase();
+    const exporter = (text(names.exporter) ?? "off").toLowerCase();
     if (!(tracingExporters as readonly string[]).includes(exporter)) {
         return {
-            errors: [`TRACING_EXPORTER: must be one of ${tracingExporters.join(", ")}, got ${exporter}`],
+            errors: [`${names.exporter}: must be one of ${tracingExporters.join(", ")}, got ${exporter}`],
         };
     }
     if (exporter === "off") return { errors };
 
-    const percentText = text("TRACING_SAMPLE_PERCENT");
-    const samplePercent = percentText === undefined ? 100 : Number(percentText);
+    const percentText = text(names.samplePercent);
+    const samplePercent = percentText === undefined ? defaultSamplePercent : Number(percentText);
     if (!Number.isFinite(samplePercent) || samplePercent < 0 || samplePercent > 100) {
-        errors.push(`TRACING_SAMPLE_PERCENT: must be a number from 0 to 100, got ${percentText}`);
+        errors.push(`${names.samplePercent}: must be a number from 0 to 100, got ${percentText}`);
     }
-    const common = { samplePercent, serviceName: text("OTEL_SERVICE_NAME") ?? defaultServiceName };
+    const common = { samplePercent, serviceName: text(names.serviceName) ?? defaultServiceName };
 
     let settings: TracingSettings | undefined;
     if (exporter === "console") settings = { ...common, exporter };
     else if (exporter === "otlp") {
-        const endpoint = text("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? defaultOtlpEndpoint;
+        const endpoint = text(names.otlpEndpoint) ?? defaultOtlpEndpoint;
         try {
             const { protocol } = new URL(endpoint);
             if (protocol !== "http:" && protocol !== "https:") throw new Error(protocol);
             settings = { ...common, exporter, endpoint };
         } catch {
-            errors.push(`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http or https URL, got ${endpoint}`);
+            errors.push(`${names.otlpEndpoint}: must be an http or https URL, got ${endpoint}`);
         }
     } else {
-        const connectionString = text("APPLICATIONINSIGHTS_CONNECTION_STRING");
+        const connectionString = text(names.connectionString);
         if (!connectionString) {
-            errors.push(
-                "APPLICATIONINSIGHTS_CONNECTION_STRING: required when TRACING_EXPORTER=azure-monitor",
-            );
+            errors.push(`${names.connectionString}: required when ${names.exporter}=azure-monitor`);
         }
-        const auth = parseAuthenticationString(text("APPLICATIONINSIGHTS_AUTHENTICATION_STRING"));
+        const auth = parseAuthenticationString(text(names.authentication));
         if (!auth) {
             errors.push(
-                "APPLICATIONINSIGHTS_AUTHENTICATION_STRING: must be Authorization=AAD[;ClientId=<identity client id>] " +
+                `${names.authentication}: must be Authorization=AAD[;ClientId=<identity client id>] ` +
                     "(spans are published with Entra authentication, never the instrumentation key)",
             );
         }

@@ -41,6 +41,7 @@ export const armTypeOf: Readonly<Record<string, string>> = {
     "azure-native:cosmosdb:DatabaseAccount": "Microsoft.DocumentDB/databaseAccounts",
     "azure-native:search:Service": "Microsoft.Search/searchServices",
     "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
+    "azure-native:applicationinsights:Component": "Microsoft.Insights/components",
 };
 
 /** Input that carries the ARM name of each resource type (when the program names it explicitly). */
@@ -54,6 +55,7 @@ export const armNameInput: Readonly<Record<string, string>> = {
     "azure-native:cosmosdb:DatabaseAccount": "accountName",
     "azure-native:search:Service": "searchServiceName",
     "azure-native:cognitiveservices:Account": "accountName",
+    "azure-native:applicationinsights:Component": "resourceName",
     "azure-native:apimanagement:Api": "apiId",
     "azure-native:apimanagement:ApiOperation": "operationId",
 };

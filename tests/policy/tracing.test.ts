@@ -1,0 +1,4 @@
+import { describeCases } from "./harness";
+import { tracingCases } from "./cases/tracing";
+
+describe("policy pack: tracing", () => describeCases(tracingCases));

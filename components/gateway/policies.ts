@@ -28,6 +28,7 @@ import { gatewayMetricNamespace, gatewayMetrics } from "./metrics";
 import { renderFragmentFile, renderPolicyFile, XmlFragment } from "./render";
 import type { ContentSafetyConfig } from "../config/content-safety";
 import { encodedToolSchemas, gatewayToolSchemas } from "./tool-schemas";
+import { serverInfo } from "functions-app/server-factory";
 
 /** Named values the policies use; the gateway defines exactly these. */
 export const gatewayNamedValues = {
@@ -245,6 +246,10 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             legacyMethods: joinedList("legacy method", legacyMethods, ","),
             modernMethods: joinedList("modern method", modernMethods, ","),
             toolSchemas: encodedToolSchemas(gatewayToolSchemas()),
+            // A modern tool error names the server as the host's results do.
+            serverInfoMetaKey: metaKeys.serverInfo,
+            serverName: serverInfo.name,
+            serverVersion: serverInfo.version,
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },

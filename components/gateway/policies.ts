@@ -219,7 +219,12 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         {
             ...common,
             contentScreeningInbound: screeningValues
-                ? renderFragmentFile("content-screening-inbound", screeningValues, mcpNamedValues)
+                ? renderFragmentFile(
+                      "content-screening-inbound",
+                      // Where a legacy SSE client refused in enforce can call tools screened.
+                      { ...screeningValues, streamablePath: gatewayPaths.mcp },
+                      mcpNamedValues,
+                  )
                 : XmlFragment.empty,
             contentScreeningOutbound: screeningValues
                 ? renderFragmentFile("content-screening-outbound", screeningValues, mcpNamedValues)

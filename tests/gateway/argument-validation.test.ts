@@ -18,6 +18,7 @@ import { csharpParser } from "../../local-gateway/src/expressions/parser";
 
 const rendered = renderGatewayPolicies({
     backendId: "tools-backend",
+    toolHost: "node",
     rateLimitCalls: 120,
     rateLimitPeriodSeconds: 60,
     maxRequestBodyKb: 256,

@@ -286,8 +286,8 @@ const unknownTool = (
         code: -32602,
         ids: echoed,
         batch,
-        // The Node host's words (server-factory.ts); modern answers add its "Invalid params: " prefix.
-        messageIncludes: `Unknown tool '${name}'. Available: hello_mcp, `,
+        // The dev stack's host is the Functions MCP extension: its words for a name it cannot find.
+        messageIncludes: `Unknown tool: '${name}'`,
         ...(notRun.length > 0
             ? { notRun: { ids: notRun, code: -32600, messageIncludes: `Invalid Request: not run; ` } }
             : {}),
@@ -1257,9 +1257,21 @@ const toolArgumentCases: GatewayCase[] = tools.flatMap((tool) => {
     const [required] = schema.required ?? [];
     if (required) {
         const missing = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== required));
-        cases.push(
-            call(`a missing ${required}`, missing, `Invalid arguments for ${name}: ${required}: required`),
-        );
+        // The dev stack's host, the Functions MCP extension, refuses this itself before the tool runs.
+        cases.push({
+            ...call(`a missing ${required}`, missing, ""),
+            name: `${name}: a missing ${required} is refused as the Functions MCP extension refuses it`,
+            token: appToken(`${name}: a missing ${required} is refused as the extension does`, roles),
+            expect: {
+                ...invalid(
+                    200,
+                    -32602,
+                    5,
+                    `One or more required tool properties are missing values. Please provide: ${required}`,
+                ),
+                metric: { tool: name, method: "tools/call" },
+            },
+        });
     }
     const limited = Object.entries(schema.properties).find(([, p]) => typeof p.maxLength === "number");
     if (limited) {
@@ -1324,9 +1336,9 @@ const requestShapeCases: GatewayCase[] = [
         expect: forwardedAs(ids(`validation ${method}`).app, [appRoles.toolsInvoke]),
     })),
     {
-        name: "batch with one call of wrong arguments: a tool error for it, -32600 (not run) for the others",
+        name: "batch with one call missing an argument: the extension's -32602 for it, -32600 (not run) for the others",
         token: validationToken(
-            "batch with one call of wrong arguments: a tool error for it, -32600 (not run) for the others",
+            "batch with one call missing an argument: the extension's -32602 for it, -32600 (not run) for the others",
         ),
         request: {
             method: "POST",
@@ -1343,10 +1355,10 @@ const requestShapeCases: GatewayCase[] = [
             status: 200,
             reachesBackend: false,
             rpcError: {
-                code: toolError,
+                code: -32602,
                 ids: [1, 2, 3],
                 batch: true,
-                messageIncludes: "Invalid arguments for save_snippet: snippet: required",
+                messageIncludes: "Please provide: snippet",
                 notRun: { ids: [1, 3], code: -32600, messageIncludes: "Invalid Request: not run; " },
             },
         },
@@ -1374,6 +1386,33 @@ const requestShapeCases: GatewayCase[] = [
                 batch: true,
                 messageIncludes: "Invalid Request: ",
                 notRun: { ids: [1], code: -32600, messageIncludes: "not run; " },
+            },
+        },
+    },
+    {
+        name: "batch with one call of a wrong argument type: a tool error for it, -32600 (not run) for the others",
+        token: validationToken(
+            "batch with one call of a wrong argument type: a tool error for it, -32600 (not run) for the others",
+        ),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [
+                toolCall(1, "hello_mcp"),
+                toolCall(2, "save_snippet", { snippetname: "gw-valid", snippet: 3 }),
+            ],
+        },
+        expect: {
+            status: 200,
+            reachesBackend: false,
+            rpcError: {
+                code: toolError,
+                ids: [1, 2],
+                batch: true,
+                messageIncludes:
+                    "Invalid arguments for save_snippet: snippet: must be a string, got number 3",
+                notRun: { ids: [1], code: -32600, messageIncludes: "Invalid Request: not run; " },
             },
         },
     },

@@ -1430,7 +1430,7 @@ const requestShapeCases: GatewayCase[] = [
                 params: { name: "hello_mcp", arguments: [] },
             },
         },
-        expect: invalid(200, -32602, 10, "params.arguments: must be an object"),
+        expect: invalid(200, -32602, 10, "params.arguments: Invalid input: expected record, received array"),
     },
     {
         name: "modern tools/call with wrong arguments: 200 with the host's tool error",

@@ -261,6 +261,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                 subscriptionId: context.subscriptionId,
                 functionsKeySecret: vault.storeFunctionsKey(toolBackend.functionsSystemKey),
                 policy: {
+                    toolHost: config.backend === "functions" ? "functions" : "node",
                     rateLimitCalls: config.gatewayPolicy.rateLimitCalls,
                     rateLimitPeriodSeconds: config.gatewayPolicy.rateLimitPeriodSeconds,
                     maxRequestBodyKb: config.gatewayPolicy.maxRequestBodyKb,

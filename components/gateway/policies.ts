@@ -28,6 +28,7 @@ import { gatewayMetricNamespace, gatewayMetrics } from "./metrics";
 import { renderFragmentFile, renderPolicyFile, XmlFragment } from "./render";
 import type { ContentSafetyConfig } from "../config/content-safety";
 import { encodedToolSchemas, gatewayToolSchemas } from "./tool-schemas";
+import { serverInfo } from "functions-app/server-factory";
 
 /** Named values the policies use; the gateway defines exactly these. */
 export const gatewayNamedValues = {
@@ -58,6 +59,13 @@ export interface GatewayPolicySettings {
     readonly resourceName: string;
     /** Browser origins allowed to call the MCP API and read its metadata (CORS); empty: none. */
     readonly corsAllowedOrigins: readonly string[];
+    /**
+     * The host behind the gateway, whose answers the gateway's own must match: the Functions MCP
+     * extension refuses a call missing a required argument (and names unknown tools) in its own
+     * JSON-RPC terms before the tool runs; the Node host (AKS) answers every argument fault as a tool
+     * error.
+     */
+    readonly toolHost: ToolHost;
     /** Content screening of tool traffic; absent: off (no screening statements at all). */
     readonly contentScreening?: ContentSafetyConfig | undefined;
 }
@@ -73,6 +81,9 @@ export const contentSafetyApi = {
     /** Each call's bound; the two calls run in parallel. */
     timeoutSeconds: 3,
 } as const;
+
+/** Which tool host serves the MCP paths behind the gateway. */
+export type ToolHost = "functions" | "node";
 
 /** JSON-RPC error code of a call or result refused by content screening (implementation-defined server error). */
 export const contentScreeningErrorCode = -32010;
@@ -218,7 +229,12 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
         {
             ...common,
             contentScreeningInbound: screeningValues
-                ? renderFragmentFile("content-screening-inbound", screeningValues, mcpNamedValues)
+                ? renderFragmentFile(
+                      "content-screening-inbound",
+                      // Where a legacy SSE client refused in enforce can call tools screened.
+                      { ...screeningValues, streamablePath: gatewayPaths.mcp },
+                      mcpNamedValues,
+                  )
                 : XmlFragment.empty,
             contentScreeningOutbound: screeningValues
                 ? renderFragmentFile("content-screening-outbound", screeningValues, mcpNamedValues)
@@ -245,6 +261,11 @@ export function renderGatewayPolicies(s: GatewayPolicySettings): GatewayPolicies
             legacyMethods: joinedList("legacy method", legacyMethods, ","),
             modernMethods: joinedList("modern method", modernMethods, ","),
             toolSchemas: encodedToolSchemas(gatewayToolSchemas()),
+            toolHost: s.toolHost,
+            // A modern tool error names the server as the host's results do.
+            serverInfoMetaKey: metaKeys.serverInfo,
+            serverName: serverInfo.name,
+            serverVersion: serverInfo.version,
             // APIM waits this long for response headers; streams then run until the client leaves.
             backendTimeoutSeconds: 120,
         },

@@ -3,7 +3,7 @@
  * time from the JSON Schema each host publishes in `tools/list` (one source: the catalog's
  * `defineTool` argument specs). Pure.
  */
-import { inputSchemaFor, tools, type InputSchema } from "functions-app/catalog";
+import { inputSchemaFor, tools, type ArgumentSpec, type InputSchema } from "functions-app/catalog";
 
 /** What the MCP API policy's validator knows of one argument. */
 export interface GatewayArgumentRule {
@@ -12,6 +12,8 @@ export interface GatewayArgumentRule {
     readonly pattern?: string;
     readonly minimum?: number;
     readonly maximum?: number;
+    /** For a pattern: what the hosts say of a value that does not match ("must be ..."). */
+    readonly patternMessage?: string;
 }
 
 export interface GatewayToolSchema {
@@ -32,7 +34,11 @@ function isArgumentType(type: unknown): type is GatewayArgumentRule["type"] {
  * The validator's view of a published schema. Throws on any keyword it does not implement, so a
  * schema the catalog grows can never be half-checked at the gateway while the hosts check it whole.
  */
-export function gatewayToolSchema(tool: string, schema: InputSchema): GatewayToolSchema {
+export function gatewayToolSchema(
+    tool: string,
+    schema: InputSchema,
+    specs: readonly ArgumentSpec[] = [],
+): GatewayToolSchema {
     for (const keyword of Object.keys(schema))
         if (!schemaKeywords.has(keyword))
             throw new Error(`tool ${tool}: the gateway does not validate the schema keyword ${keyword}`);
@@ -63,7 +69,11 @@ export function gatewayToolSchema(tool: string, schema: InputSchema): GatewayToo
             ...numeric("maximum"),
             ...(pattern === undefined
                 ? {}
-                : { pattern: dotnetPattern(pattern, `tool ${tool}, argument ${name}`) }),
+                : {
+                      pattern: dotnetPattern(pattern, `tool ${tool}, argument ${name}`),
+                      // The hosts' wording (validateArguments), so the gateway's tool error reads the same.
+                      patternMessage: `must be ${specs.find((s) => s.name === name)?.patternHint ?? `a string matching ${pattern}`}`,
+                  }),
         };
     }
     return { properties, required: [...(schema.required ?? [])] };
@@ -102,7 +112,10 @@ export function dotnetPattern(pattern: string, where: string): string {
 /** Tool name -> schema for every catalog tool, as the hosts publish it. */
 export function gatewayToolSchemas(): Readonly<Record<string, GatewayToolSchema>> {
     return Object.fromEntries(
-        tools.map((tool) => [tool.name, gatewayToolSchema(tool.name, inputSchemaFor(tool.arguments))]),
+        tools.map((tool) => [
+            tool.name,
+            gatewayToolSchema(tool.name, inputSchemaFor(tool.arguments), tool.arguments),
+        ]),
     );
 }
 

@@ -6,11 +6,11 @@
  * and `<base />` runs the same section of the next broader scope at that point.
  */
 import type { Parser } from "web-tree-sitter";
-import { contextType, registerContextTypes, type GatewayContext } from "./context";
+import { contextType, MessageBody, registerContextTypes, type GatewayContext } from "./context";
 import { ExpressionCompileError, ExpressionCompiler } from "./expressions/compiler";
 import { parseExpressionBody } from "./expressions/parser";
 import { elementCompilers } from "./policies/registry";
-import type { LoadContext, PolicyValue, Scope, Section, Statement } from "./policies/types";
+import type { LoadContext, PolicyRuntime, PolicyValue, Scope, Section, Statement } from "./policies/types";
 import { balancedExpressionEnd, parseXml, type SourcePosition, type XmlElement, type XmlValue } from "./xml";
 
 export class PolicyLoadError extends Error {
@@ -45,6 +45,28 @@ export class BaseStatement implements Statement {
 
 const namedValuePattern = /\{\{([^{}]*)\}\}/g;
 
+/**
+ * A statement whose expressions read `context.Response.Body`: a streamed backend answer
+ * (`buffer-response="false"`) is read to its end before it runs, since APIM buffers a response a
+ * policy reads (its SSE guidance: policies that read the body buffer it). Statements that do not
+ * read it leave the stream streaming.
+ */
+function bufferingResponse(statement: Statement): Statement {
+    const run = statement.run.bind(statement);
+    return Object.assign(statement, {
+        run: async (rt: PolicyRuntime): Promise<void> => {
+            const stream = rt.backendStream;
+            if (stream) {
+                const chunks: Buffer[] = [];
+                for await (const chunk of stream) chunks.push(chunk as Buffer);
+                rt.context.response.body = new MessageBody(Buffer.concat(chunks));
+                rt.backendStream = undefined;
+            }
+            await run(rt);
+        },
+    });
+}
+
 export function loadPolicyDocument(
     parser: Parser,
     name: string,
@@ -60,6 +82,8 @@ export function loadPolicyDocument(
     if (root.name !== "policies") fail(root, `the root element must be <policies>, not <${root.name}>`);
     if (root.attributes.size > 0) fail(root, "<policies> takes no attributes");
     let expressionCount = 0;
+    /** Per element being compiled: whether its own values read the response body. */
+    const readsResponseBody: boolean[] = [];
 
     const substitute = (value: XmlValue): string =>
         value.text.replace(namedValuePattern, (_m, nv: string) => {
@@ -75,6 +99,8 @@ export function loadPolicyDocument(
         if (balancedExpressionEnd(trimmed, 0) !== trimmed.length)
             fail(value, `${where}: a value is either a literal or one whole expression`);
         expressionCount++;
+        if (readsResponseBody.length > 0 && /\bResponse\s*\.\s*Body\b/.test(trimmed))
+            readsResponseBody[readsResponseBody.length - 1] = true;
         const kind = trimmed[1] as "(" | "{";
         const code = trimmed.slice(2, -1);
         const offset = text.indexOf(trimmed) + 2;
@@ -134,7 +160,9 @@ export function loadPolicyDocument(
                     element,
                     `the policy element <${element.name}> is not supported by the local gateway`,
                 );
-            return compiler(element, load);
+            readsResponseBody.push(false);
+            const statement = compiler(element, load);
+            return readsResponseBody.pop() ? bufferingResponse(statement) : statement;
         };
         return elements.map(compileElement);
     };

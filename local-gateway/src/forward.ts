@@ -125,10 +125,8 @@ export async function forwardToBackend(
         headers: responseHeaders,
         body: null,
     };
-    // A JSON answer is one document: buffered whatever buffer-response says, so outbound policies
-    // can read it (APIM buffers a response a policy reads; only event streams must stream).
-    const json = /^application\/json/i.test(responseHeaders.get("Content-Type")?.[0] ?? "");
-    if (options.bufferResponse || json) {
+    // Unbuffered, a statement that reads the body buffers it then (document.ts, bufferingResponse).
+    if (options.bufferResponse) {
         const chunks: Buffer[] = [];
         for await (const chunk of response) chunks.push(chunk as Buffer);
         ctx.response.body = new MessageBody(Buffer.concat(chunks));

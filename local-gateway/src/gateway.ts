@@ -128,6 +128,11 @@ export class LocalGateway {
         this.backendUrl = url;
     }
 
+    /** Where backend ids point now (to put a stand-in in front of it and back). */
+    get backendTarget(): string | undefined {
+        return this.backendUrl;
+    }
+
     close(): Promise<void> {
         return new Promise((resolve) => {
             this.server.close(() => resolve());

@@ -47,6 +47,18 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
             },
             {
                 apiId: "api",
+                id: "read",
+                method: "GET",
+                urlTemplate: "/read",
+                name: "read",
+                // Reads the streamed body only when asked: only then may it be buffered.
+                policy: `<policies><inbound><base /><rewrite-uri template="/events" /></inbound><outbound><base />
+                    <choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;x-read&quot;, &quot;&quot;) == &quot;yes&quot;)">
+                        <set-header name="x-body-length" exists-action="override"><value>@(context.Response.Body.As&lt;string&gt;(preserveContent: true).Length.ToString())</value></set-header>
+                    </when></choose></outbound></policies>`,
+            },
+            {
+                apiId: "api",
                 id: "broken",
                 method: "GET",
                 urlTemplate: "/broken",
@@ -115,6 +127,29 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
         for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
             rest += new TextDecoder().decode(chunk.value);
         assert.match(rest, /event: two/);
+    });
+
+    it("buffers a streamed response when an outbound statement reads its body, as APIM does", async () => {
+        const answer = fetch(`${gateway.url}/api/read`, { headers: { "x-read": "yes" } });
+        const early = await Promise.race([
+            answer.then(() => "answered"),
+            new Promise((resolve) => setTimeout(() => resolve("waiting"), 300)),
+        ]);
+        assert.equal(early, "waiting", "nothing reaches the caller before the stream has ended");
+        releaseSecondEvent();
+        const res = await answer;
+        const body = await res.text();
+        assert.equal(body, "event: one\ndata: 1\n\nevent: two\ndata: 2\n\n");
+        assert.equal(res.headers.get("x-body-length"), String(body.length));
+    });
+
+    it("keeps streaming when the statement that would read the body does not run", async () => {
+        const res = await fetch(`${gateway.url}/api/read`);
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        assert.match(new TextDecoder().decode((await reader.read()).value), /event: one/);
+        releaseSecondEvent();
+        while (!(await reader.read()).done);
+        assert.equal(res.headers.get("x-body-length"), null);
     });
 
     it("ends the backend stream when the caller goes away", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { appRoles, backendPaths, toolNames } from "functions-app/contract";
+import { openEventStream } from "functions-app/test-support/sse-stream";
 import { inMemoryTracing, type RecordedSpan } from "functions-app/test-support/in-memory-tracing";
 import { parseTraceparent } from "functions-app/trace-context";
 import { startLocalControlPlane, type LocalControlPlane } from "../src/harness";
@@ -92,6 +93,66 @@ describe("local gateway: W3C trace context from the caller to the tool host's sp
             ],
         );
         assert.equal(tool.attributes["enduser.id"], "00000000-0000-4000-8000-00000000b0b0");
+    });
+
+    it("legacy SSE: the traceparent of a POST /mcp/message reaches the host's spans of that call", async () => {
+        const token = await plane.tokens.mint({
+            aud: plane.source.mcpAppClientId,
+            azp: "00000000-0000-4000-8000-00000000b0b1",
+            idtyp: "app",
+            roles: [appRoles.toolsInvoke, appRoles.snippetsWrite],
+        });
+        const stream = await openEventStream(`${plane.urls.mcpSse}/`, { authorization: `Bearer ${token}` });
+        try {
+            const endpoint = await stream.next();
+            assert.equal(endpoint.event, "endpoint");
+            const traceId = "5cf92f3577b34da6a3ce929d0e0e4737";
+            const sent = plane.backendRequests().length;
+            const res = await fetch(`${plane.urls.gateway}${endpoint.data}`, {
+                method: "POST",
+                headers: {
+                    authorization: `Bearer ${token}`,
+                    "content-type": "application/json",
+                    traceparent: `00-${traceId}-00f067aa0ba902b8-01`,
+                    tracestate: "congo=sse",
+                },
+                body: JSON.stringify({
+                    jsonrpc: "2.0",
+                    id: 2,
+                    method: "tools/call",
+                    params: {
+                        name: toolNames.saveSnippet,
+                        arguments: { snippetname: "traced-over-sse", snippet: "x" },
+                    },
+                }),
+            });
+            assert.equal(res.status, 202, await res.text());
+            const answer = await stream.next();
+            assert.match(answer.data, /"id":2/);
+            const backend = plane
+                .backendRequests()
+                .slice(sent)
+                .find((r) => r.method === "POST");
+            assert.ok(backend, "the message reached the backend");
+            const forwarded = parseTraceparent(backend.headers.traceparent);
+            assert.ok(
+                forwarded,
+                `a valid traceparent reached the host: ${String(backend.headers.traceparent)}`,
+            );
+            assert.equal(forwarded.traceId, traceId);
+            assert.equal(backend.headers.tracestate, "congo=sse");
+            const { request, tool, storage } = await hostSpansUnder(forwarded.parentId);
+            assert.deepEqual(
+                [request, tool, storage].map((s) => [s.name, s.traceId]),
+                [
+                    [`POST ${backendPaths.mcpMessage}`, traceId],
+                    [`tools/call ${toolNames.saveSnippet}`, traceId],
+                    ["snippets save", traceId],
+                ],
+            );
+        } finally {
+            await stream.close();
+        }
     });
 
     it("starts a valid new trace when the caller's traceparent is malformed or absent", async () => {

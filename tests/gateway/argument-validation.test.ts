@@ -3,8 +3,8 @@
  * executed by the local gateway's interpreter. Checked here against two independent judges on
  * generated arguments for every catalog tool: ajv on the JSON Schema the hosts publish in
  * tools/list, and the hosts' own argument validation. The gateway must refuse exactly what the
- * schema refuses (ASCII text, where characters and UTF-16 units agree) and never refuse what the
- * hosts would run.
+ * schema refuses (ASCII text, where characters and bytes agree), never what the hosts would run,
+ * and answer as the hosts do: a tool error (SEP-1303) in the hosts' own words.
  */
 import * as assert from "node:assert/strict";
 import Ajv from "ajv";
@@ -18,6 +18,7 @@ import { csharpParser } from "../../local-gateway/src/expressions/parser";
 
 const rendered = renderGatewayPolicies({
     backendId: "tools-backend",
+    toolHost: "node",
     rateLimitCalls: 120,
     rateLimitPeriodSeconds: 60,
     maxRequestBodyKb: 256,
@@ -31,6 +32,9 @@ function validationDocument(): string {
     assert.ok(statement, "the MCP API policy has no mcpInvalid statement");
     return `<policies><inbound><set-variable name="mcpModern" value="@(false)" />${statement}</inbound></policies>`;
 }
+
+/** A number shown in a problem ("got number 1e+21"): printed by each runtime its own way. */
+const numberShown = /got number [-0-9.eE+]+/g;
 
 type Verdict = (tool: string, args: unknown) => Promise<string>;
 
@@ -117,8 +121,26 @@ describe("gateway argument validation (the policy's C#) against the published sc
                     const refused = answer !== "";
                     assert.equal(refused, !validate(given), `${JSON.stringify(args)} -> ${answer}`);
                     if (refused) {
-                        assert.equal(validateArguments(tool.arguments, args).ok, false, JSON.stringify(args));
-                        assert.match(answer, /"code": -32602/);
+                        // SEP-1303: the host's own tool error, word for word, except how a number
+                        // given for a string is printed (.NET writes 1e21 as 1E+21, JavaScript 1e+21).
+                        const host = validateArguments(tool.arguments, args);
+                        assert.equal(host.ok, false, JSON.stringify(args));
+                        assert.deepEqual(JSON.parse(answer.replace(numberShown, "got number #")), {
+                            jsonrpc: "2.0",
+                            id: 1,
+                            result: {
+                                content: [
+                                    {
+                                        type: "text",
+                                        text: `Invalid arguments for ${tool.name}: ${host.ok ? "" : host.errors.join("; ")}`.replace(
+                                            numberShown,
+                                            "got number #",
+                                        ),
+                                    },
+                                ],
+                                isError: true,
+                            },
+                        });
                     }
                 }),
                 { numRuns: 60, seed: 16 },
@@ -132,16 +154,27 @@ describe("gateway argument validation (the policy's C#) against the published sc
         assert.equal(await verdict("list_snippets", { prefix: "gw" }), "");
     });
 
-    it("names every argument at fault in one -32602 answer", async () => {
-        const answer = JSON.parse(
-            await verdict("save_snippet", { snippetname: "../x", snippet: 5, extra: true }),
-        ) as { error: { code: number; message: string } };
+    it("names every argument at fault in one tool error, as the host words it", async () => {
+        const args = { snippetname: "../x", snippet: 5, extra: true };
+        const answer = JSON.parse(await verdict("save_snippet", args)) as {
+            result: { isError: boolean; content: { text: string }[] };
+        };
+        assert.equal(answer.result.isError, true);
+        const text = answer.result.content[0]?.text ?? "";
+        for (const part of ["extra: unknown argument", "snippetname: must be", "snippet: must be a string"])
+            assert.ok(text.includes(part), text);
+        const host = validateArguments(tools.find((t) => t.name === "save_snippet")?.arguments ?? [], args);
+        assert.equal(text, `Invalid arguments for save_snippet: ${host.ok ? "" : host.errors.join("; ")}`);
+    });
+
+    it("counts UTF-8 bytes against a length limit, as the hosts do", async () => {
+        // 30 characters, 90 bytes: over save_snippet's 64-byte name limit only when counted in bytes.
+        const answer = await verdict("save_snippet", { snippetname: "\u20ac".repeat(30), snippet: "x" });
+        assert.match(answer, /snippetname: must be at most 64 bytes \(UTF-8\), got 90/);
+    });
+
+    it("answers malformed arguments (not an object) with JSON-RPC -32602", async () => {
+        const answer = JSON.parse(await verdict("save_snippet", "text")) as { error: { code: number } };
         assert.equal(answer.error.code, -32602);
-        for (const part of [
-            "extra: unknown argument",
-            "snippetname: must match the pattern",
-            "snippet: must be a string",
-        ])
-            assert.ok(answer.error.message.includes(part), answer.error.message);
     });
 });

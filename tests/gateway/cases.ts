@@ -62,8 +62,14 @@ export interface ForwardedHeaders {
     readonly [forwardedRolesHeader]: string | null;
 }
 
+/**
+ * In place of an error code: the answer is a tool error (SEP-1303), a `CallToolResult` with
+ * `isError: true` whose text includes the expected words, as the hosts answer invalid arguments.
+ */
+export const toolError = "tool-error";
+
 export interface JsonRpcErrorExpectation {
-    readonly code: number;
+    readonly code: number | typeof toolError;
     /**
      * Ids the answer echoes, in order: one error object for a single message, an array of error
      * objects (one per request) for a batch (`batch: true`).
@@ -280,7 +286,8 @@ const unknownTool = (
         code: -32602,
         ids: echoed,
         batch,
-        messageIncludes: `Unknown tool: ${name}`,
+        // The dev stack's host is the Functions MCP extension: its words for a name it cannot find.
+        messageIncludes: `Unknown tool: '${name}'`,
         ...(notRun.length > 0
             ? { notRun: { ids: notRun, code: -32600, messageIncludes: `Invalid Request: not run; ` } }
             : {}),
@@ -1034,7 +1041,7 @@ const modernCases: GatewayCase[] = [
         ),
     },
     ...["SAVE_SNIPPET", "no_such_tool", "__proto__", "toString"].map((name): GatewayCase => ({
-        name: `modern: Mcp-Name ${name} (body agrees) is not a catalog name: -32602 before the backend`,
+        name: `modern: Mcp-Name ${name} (body agrees) is not a catalog name: 400 with -32602 before the backend`,
         token: appToken(`modern unknown ${name}`, everyRole),
         request: {
             method: "POST",
@@ -1042,7 +1049,7 @@ const modernCases: GatewayCase[] = [
             headers: modernHeaders("tools/call", name),
             body: modernCall(`u-${name}`, name, { snippetname: "x", snippet: "y" }),
         },
-        expect: unknownTool(200, [`u-${name}`], name),
+        expect: unknownTool(400, [`u-${name}`], name),
     })),
     {
         name: "modern: a Base64-encoded Mcp-Name that decodes to the body's name is forwarded",
@@ -1190,7 +1197,12 @@ const modernCases: GatewayCase[] = [
 // ---- request validation against the catalog -------------------------------------------------------
 
 /** Refused before the backend with one JSON-RPC error echoing `id`. */
-const invalid = (status: number, code: number, id: string | number | null, messageIncludes: string) => ({
+const invalid = (
+    status: number,
+    code: number | typeof toolError,
+    id: string | number | null,
+    messageIncludes: string,
+) => ({
     status,
     reachesBackend: false,
     headers: { "content-type": /^application\/json/ },
@@ -1204,15 +1216,16 @@ function wrongTypeFor(type: unknown): unknown {
 
 /**
  * For every catalog tool, from the input schema the hosts publish: a wrong type, a missing required
- * argument, an unknown argument and an over-long string are each refused (-32602 naming the argument)
- * by a caller holding the tool's role; the valid call of each tool passes in {@link catalogCases}.
+ * argument, an unknown argument and an over-long string are each answered by the gateway with the
+ * hosts' tool error naming the argument (SEP-1303), for a caller holding the tool's role, and counted
+ * in the call metric; the valid call of each tool passes in {@link catalogCases}.
  */
 const toolArgumentCases: GatewayCase[] = tools.flatMap((tool) => {
     const schema = inputSchemaFor(tool.arguments);
     const name = tool.name;
     const roles = tool.role === appRoles.toolsInvoke ? [tool.role] : [appRoles.toolsInvoke, tool.role];
     const call = (what: string, args: Record<string, unknown>, messageIncludes: string): GatewayCase => {
-        const caseName = `${name}: ${what} is refused at the gateway`;
+        const caseName = `${name}: ${what} is answered as a tool error at the gateway`;
         return {
             name: caseName,
             token: appToken(caseName, roles),
@@ -1222,7 +1235,10 @@ const toolArgumentCases: GatewayCase[] = tools.flatMap((tool) => {
                 headers: streamableHeaders,
                 body: toolCall(5, name, args),
             },
-            expect: invalid(200, -32602, 5, messageIncludes),
+            expect: {
+                ...invalid(200, toolError, 5, messageIncludes),
+                metric: { tool: name, method: "tools/call" },
+            },
         };
     };
     const valid = argumentsFor(name, `validation ${name}`);
@@ -1241,7 +1257,21 @@ const toolArgumentCases: GatewayCase[] = tools.flatMap((tool) => {
     const [required] = schema.required ?? [];
     if (required) {
         const missing = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== required));
-        cases.push(call(`a missing ${required}`, missing, `${required}: required`));
+        // The dev stack's host, the Functions MCP extension, refuses this itself before the tool runs.
+        cases.push({
+            ...call(`a missing ${required}`, missing, ""),
+            name: `${name}: a missing ${required} is refused as the Functions MCP extension refuses it`,
+            token: appToken(`${name}: a missing ${required} is refused as the extension does`, roles),
+            expect: {
+                ...invalid(
+                    200,
+                    -32602,
+                    5,
+                    `One or more required tool properties are missing values. Please provide: ${required}`,
+                ),
+                metric: { tool: name, method: "tools/call" },
+            },
+        });
     }
     const limited = Object.entries(schema.properties).find(([, p]) => typeof p.maxLength === "number");
     if (limited) {
@@ -1250,7 +1280,7 @@ const toolArgumentCases: GatewayCase[] = tools.flatMap((tool) => {
             call(
                 `an over-long ${arg}`,
                 { ...valid, [arg]: "a".repeat(Number(property.maxLength) + 1) },
-                `${arg}: must be at most`,
+                `${arg}: must be at most ${String(property.maxLength)} bytes (UTF-8), got ${Number(property.maxLength) + 1}`,
             ),
         );
     }
@@ -1306,9 +1336,9 @@ const requestShapeCases: GatewayCase[] = [
         expect: forwardedAs(ids(`validation ${method}`).app, [appRoles.toolsInvoke]),
     })),
     {
-        name: "batch with one call of wrong arguments: -32602 for it, -32600 (not run) for the others",
+        name: "batch with one call missing an argument: the extension's -32602 for it, -32600 (not run) for the others",
         token: validationToken(
-            "batch with one call of wrong arguments: -32602 for it, -32600 (not run) for the others",
+            "batch with one call missing an argument: the extension's -32602 for it, -32600 (not run) for the others",
         ),
         request: {
             method: "POST",
@@ -1328,7 +1358,7 @@ const requestShapeCases: GatewayCase[] = [
                 code: -32602,
                 ids: [1, 2, 3],
                 batch: true,
-                messageIncludes: "snippet: required",
+                messageIncludes: "Please provide: snippet",
                 notRun: { ids: [1, 3], code: -32600, messageIncludes: "Invalid Request: not run; " },
             },
         },
@@ -1360,15 +1390,58 @@ const requestShapeCases: GatewayCase[] = [
         },
     },
     {
-        name: "modern tools/call with wrong arguments: 400 with -32602",
-        token: validationToken("modern tools/call with wrong arguments: 400 with -32602"),
+        name: "batch with one call of a wrong argument type: a tool error for it, -32600 (not run) for the others",
+        token: validationToken(
+            "batch with one call of a wrong argument type: a tool error for it, -32600 (not run) for the others",
+        ),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: batchHeaders,
+            body: [
+                toolCall(1, "hello_mcp"),
+                toolCall(2, "save_snippet", { snippetname: "gw-valid", snippet: 3 }),
+            ],
+        },
+        expect: {
+            status: 200,
+            reachesBackend: false,
+            rpcError: {
+                code: toolError,
+                ids: [1, 2],
+                batch: true,
+                messageIncludes:
+                    "Invalid arguments for save_snippet: snippet: must be a string, got number 3",
+                notRun: { ids: [1], code: -32600, messageIncludes: "Invalid Request: not run; " },
+            },
+        },
+    },
+    {
+        name: "tools/call with arguments that are not an object: -32602 (malformed params)",
+        token: validationToken("tools/call with arguments that are not an object: -32602 (malformed params)"),
+        request: {
+            method: "POST",
+            path: gatewayPaths.mcp,
+            headers: streamableHeaders,
+            body: {
+                jsonrpc: "2.0",
+                id: 10,
+                method: "tools/call",
+                params: { name: "hello_mcp", arguments: [] },
+            },
+        },
+        expect: invalid(200, -32602, 10, "params.arguments: Invalid input: expected record, received array"),
+    },
+    {
+        name: "modern tools/call with wrong arguments: 200 with the host's tool error",
+        token: validationToken("modern tools/call with wrong arguments: 200 with the host's tool error"),
         request: {
             method: "POST",
             path: gatewayPaths.mcp,
             headers: modernHeaders("tools/call", "save_snippet"),
             body: modernCall(8, "save_snippet", { snippetname: "gw-modern", snippet: true }),
         },
-        expect: invalid(400, -32602, 8, "snippet: must be a string"),
+        expect: invalid(200, toolError, 8, "snippet: must be a string, got boolean true"),
     },
     {
         name: "modern request for a method the modern era does not serve (ping): 404 with -32601",
@@ -1384,15 +1457,22 @@ const requestShapeCases: GatewayCase[] = [
         expect: invalid(404, -32601, 9, "Method not found: ping"),
     },
     {
-        name: "legacy SSE message with wrong arguments: 400 with -32602",
-        token: validationToken("legacy SSE message with wrong arguments: 400 with -32602"),
+        // Its answer travels on the host's event stream, which only the host writes: the host answers.
+        name: "legacy SSE message with wrong arguments: forwarded, the host answers its tool error",
+        token: validationToken(
+            "legacy SSE message with wrong arguments: forwarded, the host answers its tool error",
+        ),
         request: {
             method: "POST",
             path: legacyMessagePath,
             headers: legacyHeaders,
             body: toolCall(6, "save_snippet", { snippetname: 7, snippet: "x" }),
         },
-        expect: invalid(400, -32602, 6, "snippetname: must be a string"),
+        expect: forwardedAs(
+            ids("legacy SSE message with wrong arguments: forwarded, the host answers its tool error").app,
+            [appRoles.toolsInvoke, appRoles.snippetsWrite],
+            "from-backend",
+        ),
     },
 ];
 

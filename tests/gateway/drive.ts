@@ -4,7 +4,7 @@
  * local gateway's harness does both).
  */
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import type { CallerToken, GatewayCase } from "./cases";
+import { toolError, type CallerToken, type GatewayCase } from "./cases";
 
 /** What the driver needs from a gateway under test. */
 export interface GatewayUnderTest {
@@ -137,6 +137,7 @@ function rpcErrorProblems(body: string, want: NonNullable<GatewayCase["expect"][
     const messages = (want.batch ? parsed : [parsed]) as {
         id?: unknown;
         error?: { code?: unknown; message?: unknown };
+        result?: { isError?: unknown; content?: { text?: unknown }[] };
     }[];
     const problems: string[] = [];
     const ids = messages.map((m) => m.id);
@@ -144,6 +145,12 @@ function rpcErrorProblems(body: string, want: NonNullable<GatewayCase["expect"][
     for (const m of messages) {
         const notRun = want.notRun?.ids.includes(m.id as string | number) ? want.notRun : undefined;
         const { code, messageIncludes } = notRun ?? want;
+        if (code === toolError) {
+            if (m.result?.isError !== true) problems.push(`no tool error for id ${String(m.id)}`);
+            const text = String(m.result?.content?.[0]?.text);
+            if (!text.includes(messageIncludes)) problems.push(`tool error text ${text}`);
+            continue;
+        }
         if (m.error?.code !== code)
             problems.push(`error code ${String(m.error?.code)} for id ${String(m.id)}`);
         if (!String(m.error?.message).includes(messageIncludes)) {

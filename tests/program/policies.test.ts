@@ -11,6 +11,7 @@ import { namedValueReferences, renderPolicy } from "../../components/gateway/ren
 
 const settings = {
     backendId: "tools-backend",
+    toolHost: "node" as const,
     rateLimitCalls: 120,
     rateLimitPeriodSeconds: 60,
     maxRequestBodyKb: 256,

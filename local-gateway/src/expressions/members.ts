@@ -973,6 +973,14 @@ method(
     // Invalid sequences become U+FFFD, as .NET's UTF8Encoding does by default.
     (_s, [bytes]) => new TextDecoder("utf-8").decode(asInstance(bytes, Uint8Array)),
 );
+method(
+    "Encoding",
+    "GetByteCount",
+    1,
+    (_s, a) => (str(a, 0) ? types.int : undefined),
+    // A lone surrogate counts as U+FFFD (3 bytes), as .NET's UTF8Encoding replaces it by default.
+    (_s, [text]) => Buffer.byteLength(asString(text), "utf8"),
+);
 
 /**
  * .NET's Convert.FromBase64String: white space (space, tab, CR, LF) is ignored; what remains must be

@@ -13,6 +13,7 @@ import { McpApis } from "./gateway/mcp-apis";
 import { ClientSignIn, frontDoorServiceSettings } from "./identity/client-sign-in";
 import { Identity } from "./identity/identity";
 import { Monitoring } from "./monitoring/monitoring";
+import { placementIn } from "./network/private-endpoint";
 import { projectName } from "./project";
 import { ContentSafety } from "./safety/content-safety";
 import { controlPlaneVault } from "./security/control-plane-vault";
@@ -237,6 +238,10 @@ export class ControlPlane extends pulumi.ComponentResource {
                       ),
                       subscriptionId: context.subscriptionId,
                       gatewayPrincipalId: gateway.principalId,
+                      // The gateway is in the backend's VNet when it has one: it reaches the account there.
+                      privateEndpoint: backend.network
+                          ? placementIn(backend.network, "cognitiveServices", `${baseName}-content-safety-pe`)
+                          : undefined,
                       workspaceId: monitoring.workspaceId,
                       tags,
                   },
@@ -270,7 +275,7 @@ export class ControlPlane extends pulumi.ComponentResource {
                     contentScreening: config.contentSafety,
                 },
                 contentSafety: contentSafety
-                    ? { endpoint: contentSafety.endpoint, grant: contentSafety.gatewayGrant }
+                    ? { endpoint: contentSafety.endpoint, ready: contentSafety.gatewayReady }
                     : undefined,
                 frontDoor: config.clientAuth.mode === "frontDoor" ? {} : undefined,
             },

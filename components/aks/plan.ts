@@ -9,6 +9,7 @@ import { apimVnetModes } from "../config/types";
 import { agentDataPrivateLinkServices } from "../data/agent-data";
 import { Network } from "../network/network";
 import { subnetNames } from "../network/plan";
+import { contentSafetyPrivateLinkServices } from "../safety/content-safety";
 import { ToolStorage } from "../storage/tool-storage";
 import type { BackendArtifacts, PlannedToolBackend, ToolBackendContext } from "../tool-backend";
 import { AksBackend, aksStorageContainers } from "./backend";
@@ -29,6 +30,7 @@ export function planAksBackend(
             addressSpace: config.network.addressSpace,
             apimMode,
             privateLinkServices: ["blob", "queue", ...agentDataPrivateLinkServices(config)],
+            gatewayPrivateLinkServices: contentSafetyPrivateLinkServices(config),
             tags: ctx.tags,
         },
         { parent: ctx.parent },

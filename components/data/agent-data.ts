@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Network } from "../network/network";
+import { placementIn } from "../network/private-endpoint";
 import type { DataAccess, ToolBackendContext } from "../tool-backend";
 import { AgentMemory } from "./agent-memory";
 import { defaultKnowledgeIndexName } from "functions-app/knowledge/search-index-definition";
@@ -39,18 +40,8 @@ export interface AgentData extends DataAccess {
  */
 export function deployAgentData(ctx: ToolBackendContext, network: Network | undefined): AgentData {
     const { config } = ctx;
-    const placement = (zone: "cosmos" | "search", purpose: string) => {
-        if (!network) return {};
-        const dnsZoneId = network.privateDnsZoneIds[zone];
-        if (dnsZoneId === undefined) throw new Error(`the backend's network has no ${zone} private DNS zone`);
-        return {
-            privateEndpoint: {
-                subnetId: network.privateEndpointSubnetId,
-                dnsZoneId,
-                endpointName: `${ctx.baseName}-${purpose}-pe`,
-            },
-        };
-    };
+    const placement = (zone: "cosmos" | "search", purpose: string) =>
+        network ? { privateEndpoint: placementIn(network, zone, `${ctx.baseName}-${purpose}-pe`) } : {};
     const memory = config.memory
         ? new AgentMemory(
               `${ctx.name}-memory`,

@@ -4,7 +4,7 @@ import { memoryPartitionKeyPath } from "functions-app/memory/cosmos-memory-store
 import { sendDiagnostics } from "../azure/diagnostics";
 import { stableGuid } from "../azure/ids";
 import type { MemoryBackupTier, MemoryConfig } from "../config/types";
-import { privateEndpointTo, type PrivateEndpointPlacement } from "../network/private-endpoint";
+import { privateEndpointTo, type NamedPrivateEndpointPlacement } from "../network/private-endpoint";
 
 /**
  * Cosmos DB's built-in data-plane role "Cosmos DB Built-in Data Contributor": items and queries
@@ -28,7 +28,7 @@ export interface AgentMemoryArgs {
      * Private endpoint (group `Sql`) in the backend's VNet; with it public network access is
      * disabled. Without it the account is public, and reached with Entra tokens only.
      */
-    readonly privateEndpoint?: PrivateEndpointPlacement & { readonly endpointName: string };
+    readonly privateEndpoint?: NamedPrivateEndpointPlacement;
     /** Log Analytics workspace for the account's diagnostics. */
     readonly workspaceId: pulumi.Input<string>;
     readonly tags: Record<string, string>;

@@ -6,7 +6,7 @@ import { assignRole, roleGranter } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import type { DeployerPrincipalType, KnowledgeConfig } from "../config/types";
 import { SearchIndex } from "../knowledge/search-index";
-import { privateEndpointTo, type PrivateEndpointPlacement } from "../network/private-endpoint";
+import { privateEndpointTo, type NamedPrivateEndpointPlacement } from "../network/private-endpoint";
 
 /**
  * How long the index definition waits after the deployer's search roles are created: data-plane
@@ -32,7 +32,7 @@ export interface KnowledgeSearchArgs {
      * Private endpoint (group `searchService`) in the backend's VNet; with it public network
      * access is disabled. Without it the service is public, and answers Entra tokens only.
      */
-    readonly privateEndpoint?: PrivateEndpointPlacement & { readonly endpointName: string };
+    readonly privateEndpoint?: NamedPrivateEndpointPlacement;
     /** Log Analytics workspace for the service's diagnostics. */
     readonly workspaceId: pulumi.Input<string>;
     readonly tags: Record<string, string>;

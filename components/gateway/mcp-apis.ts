@@ -60,10 +60,11 @@ export interface McpApisArgs {
     readonly frontDoor?: { readonly limits?: FrontDoorLimits | undefined } | undefined;
     /**
      * Content Safety the screening policy calls (when `policy.contentScreening` is set): its endpoint
-     * (a named value) and the gateway's role grant on it, which the policy waits for.
+     * (a named value) and what the policy waits for (the gateway's role grant on it, and its private
+     * endpoint's DNS record when it has one).
      */
     readonly contentSafety?:
-        { readonly endpoint: pulumi.Input<string>; readonly grant: pulumi.Resource } | undefined;
+        { readonly endpoint: pulumi.Input<string>; readonly ready: readonly pulumi.Resource[] } | undefined;
 }
 
 /** Backend entity id the policies route to. */
@@ -202,7 +203,7 @@ export class McpApis extends pulumi.ComponentResource {
                 ...namedValues,
                 backend,
                 ...(contentSafetyEndpoint && args.contentSafety
-                    ? [contentSafetyEndpoint, args.contentSafety.grant]
+                    ? [contentSafetyEndpoint, ...args.contentSafety.ready]
                     : []),
             ],
         };

@@ -20,6 +20,13 @@ export const privateLinkZones = {
     cosmos: "privatelink.documents.azure.com",
     /** Azure AI Search (group id `searchService`). */
     search: "privatelink.search.windows.net",
+    /**
+     * Azure AI services, Content Safety included (group id `account`): the custom subdomain
+     * `<name>.cognitiveservices.azure.com` resolves through `<name>.privatelink.cognitiveservices.azure.com`.
+     * Azure's other zones for the group (`privatelink.openai.azure.com`, `privatelink.services.ai.azure.com`)
+     * serve host names of the OpenAI and AI Foundry kinds, which nothing here calls.
+     */
+    cognitiveServices: "privatelink.cognitiveservices.azure.com",
 } as const;
 
 export type PrivateLinkService = keyof typeof privateLinkZones;
@@ -41,6 +48,12 @@ export interface NetworkArgs {
      * linked to the VNet. The endpoints belong to the resources they reach (see ToolStorage).
      */
     readonly privateLinkServices: readonly PrivateLinkService[];
+    /**
+     * Services the gateway itself calls through private endpoints in this VNet (Content Safety):
+     * each gets its zone as above, and the gateway's subnet may reach the private endpoints subnet
+     * over HTTPS. Empty: the gateway reaches only the backend.
+     */
+    readonly gatewayPrivateLinkServices: readonly PrivateLinkService[];
     /** Tags put on every network resource. */
     readonly tags: Record<string, string>;
 }
@@ -48,8 +61,8 @@ export interface NetworkArgs {
 /**
  * The private network of the AKS backend: one VNet with subnets for the nodes, the gateway's
  * integration, the internal load balancer and private endpoints, a network security group on
- * each, and the private DNS zones (linked to the VNet) through which pods resolve the private
- * endpoints of the resources they reach, so storage has no public path.
+ * each, and the private DNS zones (linked to the VNet) through which pods and the gateway resolve
+ * the private endpoints of the resources they reach, so those resources have no public path.
  */
 export class Network extends pulumi.ComponentResource {
     public readonly plan: NetworkPlan;
@@ -78,9 +91,10 @@ export class Network extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+        const callers = { gateway: args.gatewayPrivateLinkServices.length > 0 };
         const backendNsg = nsg("backend", backendRules(plan));
-        const gatewayNsg = nsg("apim", gatewayRules(plan, args.apimMode));
-        const endpointsNsg = nsg("private-endpoints", privateEndpointRules(plan));
+        const gatewayNsg = nsg("apim", gatewayRules(plan, args.apimMode, callers));
+        const endpointsNsg = nsg("private-endpoints", privateEndpointRules(plan, callers));
 
         // Subnets inline in the VNet: separate Subnet resources fight the VNet over its subnet list.
         const vnetName = `${args.baseName}-vnet`;
@@ -136,7 +150,7 @@ export class Network extends pulumi.ComponentResource {
         this.internalLoadBalancerSubnetId = subnetId(subnetNames.internalLoadBalancer);
         this.privateEndpointSubnetId = subnetId(subnetNames.privateEndpoints);
 
-        const services = [...new Set(args.privateLinkServices)];
+        const services = [...new Set([...args.privateLinkServices, ...args.gatewayPrivateLinkServices])];
         const zones = new Map<PrivateLinkService, privatedns.PrivateZone>();
         for (const service of services) {
             const zone = new privatedns.PrivateZone(

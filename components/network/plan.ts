@@ -187,8 +187,41 @@ export function backendRules(plan: NetworkPlan): SecurityRule[] {
     ];
 }
 
-/** Gateway subnet: outbound integration needs no inbound rule; classic injection needs APIM's own. */
-export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): SecurityRule[] {
+/** Who, besides the tool pods, calls services through the private endpoints subnet. */
+export interface PrivateEndpointCallers {
+    /** The gateway calls a service through its private endpoint (Content Safety). */
+    readonly gateway: boolean;
+}
+
+/** HTTPS from the gateway's subnet to the private endpoints subnet, in the given direction. */
+function gatewayToPrivateEndpoints(
+    plan: NetworkPlan,
+    direction: SecurityRule["direction"],
+    priority: number,
+): SecurityRule {
+    return rule({
+        name: "allow-gateway-to-private-endpoints",
+        priority,
+        direction,
+        access: "Allow",
+        protocol: "Tcp",
+        sourceAddressPrefix: plan.gateway,
+        destinations: [plan.privateEndpoints],
+        ports: ["443"],
+        description: "The gateway calls Content Safety through its private endpoint.",
+    });
+}
+
+/**
+ * Gateway subnet: outbound integration needs no inbound rule; classic injection needs APIM's own.
+ * With `callers.gateway`, the gateway may also reach the private endpoints subnet over HTTPS.
+ */
+export function gatewayRules(
+    plan: NetworkPlan,
+    mode: ApimNetworkMode,
+    callers: PrivateEndpointCallers,
+): SecurityRule[] {
+    const toPrivateEndpoints = callers.gateway ? [gatewayToPrivateEndpoints(plan, "Outbound", 150)] : [];
     const toBackend = rule({
         name: "allow-gateway-to-backend-outbound",
         priority: 100,
@@ -203,6 +236,7 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
     if (mode === "outbound-integration") {
         return [
             toBackend,
+            ...toPrivateEndpoints,
             rule({
                 name: "deny-internet-inbound",
                 priority: 4000,
@@ -258,6 +292,7 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
             "Infrastructure load balancer.",
         ),
         toBackend,
+        ...toPrivateEndpoints,
         outbound("allow-storage", 110, "Storage", ["443"], "APIM dependency on Azure Storage."),
         outbound("allow-sql", 120, "Sql", ["1433"], "APIM dependency on Azure SQL."),
         outbound("allow-key-vault", 130, "AzureKeyVault", ["443"], "Certificates from Key Vault."),
@@ -265,11 +300,14 @@ export function gatewayRules(plan: NetworkPlan, mode: ApimNetworkMode): Security
     ];
 }
 
-/** Private endpoints subnet: storage is reachable from the nodes only. */
-export function privateEndpointRules(plan: NetworkPlan): SecurityRule[] {
+/**
+ * Private endpoints subnet: the tool pods (through their nodes) reach the endpoints of the services
+ * they use; with `callers.gateway` the gateway's subnet does too; nothing else does.
+ */
+export function privateEndpointRules(plan: NetworkPlan, callers: PrivateEndpointCallers): SecurityRule[] {
     return [
         rule({
-            name: "allow-nodes-to-storage",
+            name: "allow-nodes-to-private-endpoints",
             priority: 100,
             direction: "Inbound",
             access: "Allow",
@@ -277,8 +315,10 @@ export function privateEndpointRules(plan: NetworkPlan): SecurityRule[] {
             sourceAddressPrefix: plan.nodes,
             destinations: [plan.privateEndpoints],
             ports: ["443"],
-            description: "Pods (through their nodes) reach blob and queue storage privately.",
+            description:
+                "Pods (through their nodes) reach storage, Cosmos DB, AI Search and Key Vault through their private endpoints.",
         }),
+        ...(callers.gateway ? [gatewayToPrivateEndpoints(plan, "Inbound", 110)] : []),
         rule({
             name: "deny-other-inbound",
             priority: 4000,

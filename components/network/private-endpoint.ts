@@ -1,5 +1,6 @@
 import * as network from "@pulumi/azure-native/network";
 import type * as pulumi from "@pulumi/pulumi";
+import type { Network, PrivateLinkService } from "./network";
 
 /** Where a resource's private endpoint goes: a subnet, and the private DNS zone that resolves it. */
 export interface PrivateEndpointPlacement {
@@ -7,6 +8,26 @@ export interface PrivateEndpointPlacement {
     readonly subnetId: pulumi.Input<string>;
     /** The service's `privatelink.*` zone, linked to the VNet, where the endpoint registers its name. */
     readonly dnsZoneId: pulumi.Input<string>;
+}
+
+/** A placement with the endpoint's Azure name, as the components that own their endpoint take it. */
+export type NamedPrivateEndpointPlacement = PrivateEndpointPlacement & { readonly endpointName: string };
+
+/** Where an endpoint to `service` goes in `network`; fails when the network has no zone for it. */
+export function placementIn(
+    network: Network,
+    service: PrivateLinkService,
+    endpointName: string,
+): NamedPrivateEndpointPlacement {
+    const dnsZoneId = network.privateDnsZoneIds[service];
+    if (dnsZoneId === undefined) throw new Error(`the backend's network has no ${service} private DNS zone`);
+    return { subnetId: network.privateEndpointSubnetId, dnsZoneId, endpointName };
+}
+
+/** A private endpoint and the zone group that registers its address (done once both exist). */
+export interface PrivateEndpointResources {
+    readonly endpoint: network.PrivateEndpoint;
+    readonly dnsZoneGroup: network.PrivateDnsZoneGroup;
 }
 
 /** Arguments for {@link privateEndpointTo}. */
@@ -17,7 +38,7 @@ export interface PrivateEndpointArgs {
     readonly endpointName: string;
     /** The resource reached (its ARM id). */
     readonly resourceId: pulumi.Input<string>;
-    /** Sub-resource the endpoint serves, e.g. `Sql` (Cosmos DB NoSQL) or `searchService`. */
+    /** Sub-resource the endpoint serves, e.g. `Sql` (Cosmos DB NoSQL), `searchService` or `account` (AI services). */
     readonly groupId: string;
     readonly placement: PrivateEndpointPlacement;
     readonly tags: Record<string, string>;
@@ -31,7 +52,7 @@ export function privateEndpointTo(
     name: string,
     args: PrivateEndpointArgs,
     opts: pulumi.CustomResourceOptions,
-): network.PrivateEndpoint {
+): PrivateEndpointResources {
     const endpoint = new network.PrivateEndpoint(
         name,
         {
@@ -46,7 +67,7 @@ export function privateEndpointTo(
         },
         opts,
     );
-    new network.PrivateDnsZoneGroup(
+    const dnsZoneGroup = new network.PrivateDnsZoneGroup(
         `${name}-dns`,
         {
             resourceGroupName: args.resourceGroupName,
@@ -56,5 +77,5 @@ export function privateEndpointTo(
         },
         opts,
     );
-    return endpoint;
+    return { endpoint, dnsZoneGroup };
 }

@@ -13,6 +13,7 @@ import {
     validateResourceOfType,
 } from "@pulumi/policy";
 import { ProductionSettings, defaultProduction, environmentOf, productionSchema, settings } from "./config";
+import { disablePublicAccess, openPublicAccess } from "./lib/network-access";
 import { refersTo, stringPropOf } from "./lib/stack";
 
 const cosmosAccountType = "azure-native:cosmosdb:DatabaseAccount";
@@ -65,11 +66,11 @@ export const dataPublicNetworkDisabledInProduction: ResourceValidationPolicy = {
         const env = environmentOf(target, args.urn);
         if (!productionEnvironments.includes(env))
             return args.notApplicable(`environment "${env}" is not production`);
-        const access = String(target.publicNetworkAccess ?? "Enabled");
-        if (access.toLowerCase() !== "disabled")
+        const open = openPublicAccess(target.publicNetworkAccess);
+        if (open !== undefined)
             report(
-                `Set publicNetworkAccess: "Disabled" on the ${env} ${account ? "Cosmos DB account" : "AI Search service"} ` +
-                    `(found ${access}) and reach it through a private endpoint in the backend's VNet.`,
+                `${disablePublicAccess("publicNetworkAccess", `${env} ${account ? "Cosmos DB account" : "AI Search service"}`, open)} ` +
+                    "and reach it through a private endpoint in the backend's VNet.",
             );
     },
 };

@@ -87,6 +87,7 @@ describe("policy pack: the pack as a whole", () => {
         const resolved = resolvePolicyConfig(policies);
         const configurable = policies.filter((p) => p.configSchema !== undefined);
         assert.deepEqual(configurable.map((p) => p.name).sort(), [
+            "ai-services-private-with-vnet-gateway",
             "aks-private-api-server-in-production",
             "allowed-regions",
             "apim-rate-limit-within-maximum",

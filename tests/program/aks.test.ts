@@ -307,7 +307,8 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
         assert.equal(account.inputs.publicNetworkAccess, "Disabled");
         assert.deepEqual(account.inputs.networkRuleSet, { defaultAction: "Deny", bypass: "None" });
         assert.equal(account.inputs.allowSharedKeyAccess, false);
-        // Storage's endpoints; memory's and knowledge's are checked in agent-data.test.ts.
+        // Storage's endpoints; memory's and knowledge's are checked in agent-data.test.ts, Content
+        // Safety's in content-safety.test.ts.
         const endpoints = v
             .ofType("azure-native:network:PrivateEndpoint")
             .map((e) => e.inputs)
@@ -330,14 +331,15 @@ describe("prod stack on the AKS backend, synthesized under mocks", function () {
                 .sort(),
             [
                 "privatelink.blob.core.windows.net",
+                "privatelink.cognitiveservices.azure.com",
                 "privatelink.documents.azure.com",
                 "privatelink.queue.core.windows.net",
                 "privatelink.search.windows.net",
                 "privatelink.vaultcore.azure.net",
             ],
         );
-        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 5);
-        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 5);
+        assert.equal(v.ofType("azure-native:privatedns:VirtualNetworkLink").length, 6);
+        assert.equal(v.ofType("azure-native:network:PrivateDnsZoneGroup").length, 6);
     });
 
     it("joins the StandardV2 gateway to the VNet through outbound integration on the apim subnet", () => {

@@ -6,7 +6,13 @@ import {
     gatewayRules,
     planNetwork,
     privateEndpointRules,
+    type ApimNetworkMode,
+    type PrivateEndpointCallers,
 } from "../../components/network/plan";
+import { decidingRule, flowAllowed, hostIn } from "./nsg-flows";
+
+const tools: PrivateEndpointCallers = { gateway: false };
+const toolsAndGateway: PrivateEndpointCallers = { gateway: true };
 
 describe("private network plan", () => {
     it("parses CIDR blocks and rejects host bits and malformed input", () => {
@@ -72,7 +78,7 @@ describe("private network plan", () => {
             "the gateway's allow is evaluated first",
         );
         assert.ok(rules.some((r) => r.access === "Deny" && r.sourceAddressPrefix === "Internet"));
-        const pe = privateEndpointRules(plan);
+        const pe = privateEndpointRules(plan, tools);
         assert.deepEqual(
             pe
                 .filter((r) => r.access === "Allow")
@@ -87,7 +93,7 @@ describe("private network plan", () => {
 
     it("gives classic injection the inbound and outbound rules APIM requires, and outbound integration none inbound", () => {
         const plan = planNetwork("10.40.0.0/16");
-        const injected = gatewayRules(plan, "injection");
+        const injected = gatewayRules(plan, "injection", tools);
         const ports = (name: string) => {
             const r = injected.find((x) => x.name === name);
             return (
@@ -100,7 +106,7 @@ describe("private network plan", () => {
         assert.deepEqual(ports("allow-sql"), ["1433"]);
         assert.deepEqual(ports("allow-key-vault"), ["443"]);
         assert.deepEqual(ports("allow-monitor"), ["1886", "443"]);
-        const integrated = gatewayRules(plan, "outbound-integration");
+        const integrated = gatewayRules(plan, "outbound-integration", tools);
         assert.ok(!integrated.some((r) => r.direction === "Inbound" && r.access === "Allow"));
         for (const rules of [injected, integrated]) {
             const keys = rules.map((r) => `${r.direction}:${r.priority}`);
@@ -119,9 +125,9 @@ describe("private network plan", () => {
         const plan = planNetwork("10.40.0.0/16");
         const all = [
             ...backendRules(plan),
-            ...gatewayRules(plan, "injection"),
-            ...gatewayRules(plan, "outbound-integration"),
-            ...privateEndpointRules(plan),
+            ...gatewayRules(plan, "injection", toolsAndGateway),
+            ...gatewayRules(plan, "outbound-integration", toolsAndGateway),
+            ...privateEndpointRules(plan, toolsAndGateway),
         ];
         for (const r of all) {
             assert.ok(
@@ -139,5 +145,78 @@ describe("private network plan", () => {
         const internet = backendRules(plan).find((r) => r.name === "deny-internet-inbound")!;
         assert.equal(internet.destinationAddressPrefix, "*");
         assert.equal(internet.destinationPortRange, "*");
+    });
+
+    describe("flows between the subnets, through both security groups", () => {
+        const space = "10.40.0.0/16";
+        const plan = planNetwork(space);
+        const modes: ApimNetworkMode[] = ["outbound-integration", "injection"];
+        const https = (from: string, to: string, port = 443) => ({
+            source: hostIn(from),
+            destination: hostIn(to),
+            port,
+        });
+
+        for (const mode of modes)
+            it(`${mode}: the gateway reaches the private endpoints over HTTPS only when it calls a service there`, () => {
+                const withGateway = {
+                    gateway: gatewayRules(plan, mode, toolsAndGateway),
+                    endpoints: privateEndpointRules(plan, toolsAndGateway),
+                };
+                const flow = https(plan.gateway, plan.privateEndpoints);
+                assert.ok(flowAllowed(withGateway.gateway, withGateway.endpoints, flow, space));
+                assert.equal(
+                    decidingRule(withGateway.gateway, "Outbound", flow, space).name,
+                    "allow-gateway-to-private-endpoints",
+                    "allowed by its own rule, not a default a later deny could shadow",
+                );
+                // HTTPS only: another port from the gateway stays shut.
+                assert.ok(
+                    !flowAllowed(
+                        withGateway.gateway,
+                        withGateway.endpoints,
+                        https(plan.gateway, plan.privateEndpoints, 80),
+                        space,
+                    ),
+                );
+                // Without a service of its own behind an endpoint, the gateway has no way in.
+                const without = {
+                    gateway: gatewayRules(plan, mode, tools),
+                    endpoints: privateEndpointRules(plan, tools),
+                };
+                assert.ok(!flowAllowed(without.gateway, without.endpoints, flow, space));
+                // The gateway still reaches the backend either way.
+                for (const rules of [withGateway, without])
+                    assert.ok(
+                        flowAllowed(
+                            rules.gateway,
+                            backendRules(plan),
+                            https(plan.gateway, plan.internalLoadBalancer, 80),
+                            space,
+                        ),
+                    );
+            });
+
+        it("the pods reach the private endpoints; other VNet addresses do not", () => {
+            for (const callers of [tools, toolsAndGateway]) {
+                const endpoints = privateEndpointRules(plan, callers);
+                assert.ok(
+                    flowAllowed(
+                        backendRules(plan),
+                        endpoints,
+                        https(plan.nodes, plan.privateEndpoints),
+                        space,
+                    ),
+                );
+                assert.ok(
+                    !flowAllowed(
+                        backendRules(plan),
+                        endpoints,
+                        https(plan.internalLoadBalancer, plan.privateEndpoints),
+                        space,
+                    ),
+                );
+            }
+        });
     });
 });

@@ -49,7 +49,15 @@ export function refersTo(source: PolicyResource, key: string, target: PolicyReso
         return true;
     }
     const value = stringPropOf(source, key);
-    if (value === undefined || value === "") {
+    return value !== undefined && idRefersTo(value, target);
+}
+
+/**
+ * Whether an id names `target`: it equals the target's id, or is a child of it, or is an ARM id
+ * (or a child id) of the target's type and name.
+ */
+export function idRefersTo(value: string, target: PolicyResource): boolean {
+    if (value === "") {
         return false;
     }
     const id = idOf(target);

@@ -59,6 +59,55 @@ function withContentSafety(
     ];
 }
 
+const vnetId =
+    "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/agents-dev-rg/providers/Microsoft.Network/virtualNetworks/agents-prod-vnet";
+
+/**
+ * A production stack whose gateway is integrated with a VNet (StandardV2, outbound integration),
+ * with the Content Safety account private (public access off, deny by default) and, unless left
+ * out, its private endpoint in that VNet.
+ */
+function withPrivateContentSafety(
+    edit: (properties: Record<string, unknown>) => void = () => undefined,
+    endpointGroups: readonly string[] | "no endpoint" = ["account"],
+) {
+    const stack = withContentSafety("prod", (a) => {
+        const properties = a.properties as Record<string, unknown>;
+        properties.publicNetworkAccess = "Disabled";
+        properties.networkAcls = { defaultAction: "Deny", ipRules: [], virtualNetworkRules: [] };
+        edit(properties);
+    }).map((r) =>
+        r.type === "azure-native:apimanagement:ApiManagementService"
+            ? {
+                  ...r,
+                  inputs: {
+                      ...r.inputs,
+                      sku: { name: "StandardV2", capacity: 1 },
+                      virtualNetworkType: "External",
+                      virtualNetworkConfiguration: { subnetResourceId: `${vnetId}/subnets/apim` },
+                  },
+              }
+            : r,
+    );
+    if (endpointGroups === "no endpoint") return stack;
+    return [
+        ...stack,
+        resource("azure-native:network:PrivateEndpoint", "content-safety-pe", {
+            resourceGroupName: "agents-dev-rg",
+            privateEndpointName: "agents-prod-content-safety-pe",
+            subnet: { id: `${vnetId}/subnets/private-endpoints` },
+            privateLinkServiceConnections: [
+                {
+                    name: "agents-prod-content-safety-pe",
+                    privateLinkServiceId: accountId,
+                    groupIds: [...endpointGroups],
+                },
+            ],
+            tags: { environment: "prod", project: "agents-control-plane" },
+        }),
+    ];
+}
+
 export const contentSafetyCases: PolicyCase[] = [
     {
         policy: "ai-services-local-auth-disabled",
@@ -122,5 +171,42 @@ export const contentSafetyCases: PolicyCase[] = [
             withContentSafety("dev", undefined, false).filter((r) => !r.name.startsWith("content-safety")),
         config: { "content-screening-in-production": { productionEnvironments: ["dev"] } },
         message: /Production gateway "gateway-apim" does not screen tool traffic/,
+    },
+    {
+        policy: "ai-services-private-with-vnet-gateway",
+        title: "a private production account with its endpoint, behind a VNet-integrated gateway",
+        resources: () => withPrivateContentSafety(),
+    },
+    {
+        policy: "ai-services-private-with-vnet-gateway",
+        title: "a production account left public behind a VNet-integrated gateway",
+        resources: () => withPrivateContentSafety((p) => (p.publicNetworkAccess = "Enabled")),
+        message:
+            /^Set properties.publicNetworkAccess: "Disabled" on the prod ContentSafety account "content-safety-account" \(found Enabled\): gateway "gateway-apim" is in a VNet/,
+    },
+    {
+        policy: "ai-services-private-with-vnet-gateway",
+        title: "a production account whose public access is left to Azure's default",
+        resources: () => withPrivateContentSafety((p) => delete p.publicNetworkAccess),
+        message: /publicNetworkAccess: "Disabled" .* \(found Enabled\)/,
+    },
+    {
+        policy: "ai-services-private-with-vnet-gateway",
+        title: "a production account whose firewall allows by default",
+        resources: () => withPrivateContentSafety((p) => delete p.networkAcls),
+        message: /Set properties.networkAcls.defaultAction: "Deny" .* \(found no network rules\)/,
+    },
+    {
+        policy: "ai-services-private-with-vnet-gateway",
+        title: "a private production account with no private endpoint",
+        resources: () => withPrivateContentSafety(undefined, "no endpoint"),
+        message:
+            /^No private endpoint reaches the prod ContentSafety account "content-safety-account": add one \(group "account"\) in the VNet of gateway "gateway-apim"/,
+    },
+    {
+        policy: "ai-services-private-with-vnet-gateway",
+        title: "a private production account whose only endpoint serves another group",
+        resources: () => withPrivateContentSafety(undefined, ["blob"]),
+        message: /^No private endpoint reaches the prod ContentSafety account/,
     },
 ];

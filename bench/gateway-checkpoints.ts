@@ -11,8 +11,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { appRoles } from "functions-app/contract";
-import { GatewayContext, MessageBody, newHeaders } from "../local-gateway/src/context";
 import { loadPolicyDocument } from "../local-gateway/src/document";
+import { runMcpInbound } from "../local-gateway/src/inbound";
 import { csharpParser } from "../local-gateway/src/expressions/parser";
 import { startLocalControlPlane, type LocalControlPlane } from "../local-gateway/src/harness";
 import { stackSourceFrom, type StackSource } from "../local-gateway/src/stack-source";
@@ -116,28 +116,9 @@ async function validationMicroseconds(source: StackSource, runs: number): Promis
             },
         }),
     );
-    const url = { scheme: "https", host: "gateway", port: 443, path: "/mcp", query: [] };
     const started = performance.now();
     for (let i = 0; i < runs; i++) {
-        const ctx = new GatewayContext(
-            {
-                method: "POST",
-                headers: newHeaders(),
-                body: new MessageBody(body),
-                url,
-                originalUrl: url,
-                ipAddress: "127.0.0.1",
-            },
-            { id: "mcp", name: "mcp", path: "mcp" },
-            { id: "mcp-post", method: "POST", name: "mcp-post", urlTemplate: "/" },
-        );
-        for (const s of doc.sections.inbound)
-            await s.run({
-                context: ctx,
-                services: {} as never,
-                section: "inbound",
-                signal: new AbortController().signal,
-            });
+        const ctx = await runMcpInbound(doc, body);
         if (ctx.variables.get("mcpInvalid") !== "") throw new Error("the benchmark call is not valid");
     }
     return ((performance.now() - started) * 1000) / runs;

@@ -12,8 +12,8 @@ import fc from "fast-check";
 import type { Parser } from "web-tree-sitter";
 import { inputSchemaFor, tools, validateArguments, type ToolDefinition } from "functions-app/catalog";
 import { renderGatewayPolicies } from "../../components/gateway/policies";
-import { GatewayContext, MessageBody, newHeaders } from "../../local-gateway/src/context";
 import { loadPolicyDocument } from "../../local-gateway/src/document";
+import { runMcpInbound } from "../../local-gateway/src/inbound";
 import { csharpParser } from "../../local-gateway/src/expressions/parser";
 
 const rendered = renderGatewayPolicies({
@@ -47,26 +47,7 @@ function gatewayVerdict(parser: Parser): Verdict {
             method: "tools/call",
             params: { name: tool, arguments: args },
         });
-        const url = { scheme: "https", host: "gateway", port: 443, path: "/mcp", query: [] };
-        const ctx = new GatewayContext(
-            {
-                method: "POST",
-                headers: newHeaders(),
-                body: new MessageBody(Buffer.from(body)),
-                url,
-                originalUrl: url,
-                ipAddress: "127.0.0.1",
-            },
-            { id: "mcp", name: "mcp", path: "mcp" },
-            { id: "mcp-post", method: "POST", name: "mcp-post", urlTemplate: "/" },
-        );
-        for (const statement of doc.sections.inbound)
-            await statement.run({
-                context: ctx,
-                services: {} as never,
-                section: "inbound",
-                signal: new AbortController().signal,
-            });
+        const ctx = await runMcpInbound(doc, Buffer.from(body));
         return String(ctx.variables.get("mcpInvalid"));
     };
 }

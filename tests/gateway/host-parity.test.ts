@@ -13,8 +13,8 @@ import { tools } from "functions-app/catalog";
 import { metaKeys, modernProtocolVersions } from "functions-app/revisions";
 import { loadFunctionsApp, type Registration } from "functions-app/test-support/functions-core-stand-in";
 import { renderGatewayPolicies } from "../../components/gateway/policies";
-import { GatewayContext, MessageBody, newHeaders } from "../../local-gateway/src/context";
 import { loadPolicyDocument } from "../../local-gateway/src/document";
+import { runMcpInbound } from "../../local-gateway/src/inbound";
 import { csharpParser } from "../../local-gateway/src/expressions/parser";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
 import { stackSourceFrom } from "../../local-gateway/src/stack-source";
@@ -205,26 +205,7 @@ describe("the gateway answers invalid calls as the Functions host does", functio
         verdict = async (variable, body) => {
             const doc = docs.get(variable);
             assert.ok(doc, variable);
-            const url = { scheme: "https", host: "gateway", port: 443, path: "/mcp", query: [] };
-            const ctx = new GatewayContext(
-                {
-                    method: "POST",
-                    headers: newHeaders(),
-                    body: new MessageBody(Buffer.from(JSON.stringify(body))),
-                    url,
-                    originalUrl: url,
-                    ipAddress: "127.0.0.1",
-                },
-                { id: "mcp", name: "mcp", path: "mcp" },
-                { id: "mcp-post", method: "POST", name: "mcp-post", urlTemplate: "/" },
-            );
-            for (const s of doc.sections.inbound)
-                await s.run({
-                    context: ctx,
-                    services: {} as never,
-                    section: "inbound",
-                    signal: new AbortController().signal,
-                });
+            const ctx = await runMcpInbound(doc, Buffer.from(JSON.stringify(body)));
             return String(ctx.variables.get(variable));
         };
     });

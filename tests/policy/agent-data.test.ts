@@ -10,7 +10,7 @@ import type { RecordedResource } from "../../policypacks/control-plane/evaluate"
 import type { SynthResult } from "../../scripts/lib/synthesize";
 import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
 import { agentDataCases } from "./cases/agent-data";
-import { applied, describeCases, runPolicy } from "./harness";
+import { describeCases, runPolicy, violationMessages } from "./harness";
 
 type Inputs = Record<string, unknown>;
 
@@ -57,12 +57,6 @@ function withRole(inputs: Inputs, roleGuid: string): void {
     inputs.roleDefinitionId = String(inputs.roleDefinitionId).replace(/[^/]+$/, roleGuid);
 }
 
-async function violations(policy: string, resources: RecordedResource[]): Promise<string[]> {
-    const result = await runPolicy(policy, resources);
-    assert.ok(applied(result, policy, resources), `${policy} did not apply`);
-    return result.violations.map((v) => v.message);
-}
-
 describe("policy pack: memory and knowledge", () => describeCases(agentDataCases));
 
 describe("policy pack: memory and knowledge over the synthesized stacks", function () {
@@ -85,8 +79,8 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
         "diagnostics-to-workspace",
     ])
         it(`${policy} passes the dev and prod stacks as built`, async () => {
-            assert.deepEqual(await violations(policy, dev.resources), []);
-            assert.deepEqual(await violations(policy, prod.resources), []);
+            assert.deepEqual(await violationMessages(policy, dev.resources), []);
+            assert.deepEqual(await violationMessages(policy, prod.resources), []);
         });
 
     for (const policy of [
@@ -94,7 +88,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
         "cosmos-continuous-backup-in-production",
     ])
         it(`${policy} passes prod as built and does not judge dev`, async () => {
-            assert.deepEqual(await violations(policy, prod.resources), []);
+            assert.deepEqual(await violationMessages(policy, prod.resources), []);
             const devResult = await runPolicy(policy, dev.resources);
             assert.deepEqual(devResult.violations, []);
             assert.ok(devResult.notApplicable.some((n) => /"dev" is not production/.test(n.reason ?? "")));
@@ -105,7 +99,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             i.disableLocalAuth = false;
             delete i.disableKeyBasedMetadataWriteAccess;
         });
-        const found = await violations("cosmos-local-auth-disabled", stack);
+        const found = await violationMessages("cosmos-local-auth-disabled", stack);
         assert.equal(found.length, 2);
         assert.match(found[0] ?? "", /^Set disableLocalAuth: true/);
         assert.match(found[1] ?? "", /^Set disableKeyBasedMetadataWriteAccess: true/);
@@ -116,7 +110,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             delete i.disableLocalAuth;
             i.authOptions = { aadOrApiKey: { aadAuthFailureMode: "http401WithBearerChallenge" } };
         });
-        const found = await violations("search-local-auth-disabled", stack);
+        const found = await violationMessages("search-local-auth-disabled", stack);
         assert.deepEqual(found.length, 2);
         assert.match(found[0] ?? "", /^Set disableLocalAuth: true/);
         assert.match(found[1] ?? "", /^Remove authOptions/);
@@ -125,7 +119,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
     it("data-public-network-disabled-in-production catches a public prod account and search service", async () => {
         for (const type of [cosmos, search]) {
             const stack = changed(prod.resources, ofType(type), (i) => (i.publicNetworkAccess = "Enabled"));
-            const found = await violations("data-public-network-disabled-in-production", stack);
+            const found = await violationMessages("data-public-network-disabled-in-production", stack);
             assert.equal(found.length, 1, type);
             assert.match(
                 found[0] ?? "",
@@ -136,7 +130,10 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
         }
         // Left out, the service's default is public.
         const unset = changed(prod.resources, ofType(cosmos), (i) => delete i.publicNetworkAccess);
-        assert.equal((await violations("data-public-network-disabled-in-production", unset)).length, 1);
+        assert.equal(
+            (await violationMessages("data-public-network-disabled-in-production", unset)).length,
+            1,
+        );
     });
 
     it("cosmos-continuous-backup-in-production catches periodic backup and an unstated tier in prod", async () => {
@@ -145,12 +142,12 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             ofType(cosmos),
             (i) => (i.backupPolicy = { type: "Periodic" }),
         );
-        assert.deepEqual(await violations("cosmos-continuous-backup-in-production", periodic), [
+        assert.deepEqual(await violationMessages("cosmos-continuous-backup-in-production", periodic), [
             'Set backupPolicy: { type: "Continuous", continuousModeProperties: { tier: "Continuous30Days" } } on the prod account (found Periodic).',
         ]);
         const none = changed(prod.resources, ofType(cosmos), (i) => delete i.backupPolicy);
         assert.match(
-            (await violations("cosmos-continuous-backup-in-production", none))[0] ?? "",
+            (await violationMessages("cosmos-continuous-backup-in-production", none))[0] ?? "",
             /found the periodic default/,
         );
         const untiered = changed(
@@ -159,7 +156,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             (i) => (i.backupPolicy = { type: "Continuous" }),
         );
         assert.match(
-            (await violations("cosmos-continuous-backup-in-production", untiered))[0] ?? "",
+            (await violationMessages("cosmos-continuous-backup-in-production", untiered))[0] ?? "",
             /^State backupPolicy.continuousModeProperties.tier/,
         );
     });
@@ -179,7 +176,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
                     ),
             );
             assert.equal(stack.length, prod.resources.length - 1, what);
-            const found = await violations("diagnostics-to-workspace", stack);
+            const found = await violationMessages("diagnostics-to-workspace", stack);
             assert.deepEqual(found.length, 1, found.join("\n"));
             assert.match(found[0] ?? "", new RegExp(`^${what} "${target.name}" has no diagnostic setting`));
         }
@@ -200,7 +197,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             i.scope = accountId;
             withRole(i, roleIds.documentDbAccountContributor);
         });
-        const found = await violations("data-roles-data-plane-only", keyReader);
+        const found = await violationMessages("data-roles-data-plane-only", keyReader);
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(
             found[0] ?? "",
@@ -212,7 +209,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             withRole(i, roleIds.cosmosAccountReader);
         });
         assert.match(
-            (await violations("data-roles-data-plane-only", workloadReader))[0] ?? "",
+            (await violationMessages("data-roles-data-plane-only", workloadReader))[0] ?? "",
             /grants Cosmos DB Account Reader Role on Cosmos DB account/,
         );
         // The backend's identity gets any other Azure RBAC role on the account.
@@ -221,7 +218,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             withRole(i, builtInRoles.monitoringMetricsPublisher);
         });
         assert.match(
-            (await violations("data-roles-data-plane-only", workloadArm))[0] ?? "",
+            (await violationMessages("data-roles-data-plane-only", workloadArm))[0] ?? "",
             /gives a workload identity an Azure RBAC role on Cosmos DB account/,
         );
     });
@@ -231,13 +228,13 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             r.type === roleAssignment && r.name.endsWith("-knowledge-functions-index-reader");
         const contributor = changed(dev.resources, backendOnSearch, (i) => withRole(i, roleIds.contributor));
         assert.match(
-            (await violations("data-roles-data-plane-only", contributor))[0] ?? "",
+            (await violationMessages("data-roles-data-plane-only", contributor))[0] ?? "",
             /grants Contributor on AI Search service .*: it can read the admin keys/,
         );
         const serviceContributor = changed(dev.resources, backendOnSearch, (i) =>
             withRole(i, builtInRoles.searchServiceContributor),
         );
-        assert.deepEqual(await violations("data-roles-data-plane-only", serviceContributor), [
+        assert.deepEqual(await violationMessages("data-roles-data-plane-only", serviceContributor), [
             `Role assignment "acp-dev-knowledge-functions-index-reader" gives a workload identity a control-plane role (${builtInRoles.searchServiceContributor}) on AI Search service "acp-dev-knowledge-service"; workloads get only Search Index Data Reader or Search Index Data Contributor.`,
         ]);
     });
@@ -247,7 +244,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             i.scope = String(i.scope).replace(/\/dbs\/.*$/, "");
         });
         assert.match(
-            (await violations("cosmos-data-role-scoped", widened))[0] ?? "",
+            (await violationMessages("cosmos-data-role-scoped", widened))[0] ?? "",
             /^Scope the data role to the database or container it is for/,
         );
         const custom = changed(dev.resources, ofType(sqlRoleAssignment), (i) => {
@@ -257,7 +254,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
             );
         });
         assert.match(
-            (await violations("cosmos-data-role-scoped", custom))[0] ?? "",
+            (await violationMessages("cosmos-data-role-scoped", custom))[0] ?? "",
             /^Grant Cosmos DB Built-in Data Reader \(…0001\) or Data Contributor \(…0002\)/,
         );
     });

@@ -8,7 +8,7 @@ import type { RecordedResource } from "../../policypacks/control-plane/evaluate"
 import type { SynthResult } from "../../scripts/lib/synthesize";
 import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
 import { contentSafetyCases } from "./cases/content-safety";
-import { applied, describeCases, runPolicy } from "./harness";
+import { describeCases, runPolicy, violationMessages } from "./harness";
 
 const rule = "ai-services-private-with-vnet-gateway";
 const accountType = "azure-native:cognitiveservices:Account";
@@ -35,10 +35,8 @@ function isAccountEndpoint(r: RecordedResource): boolean {
     );
 }
 
-async function violations(resources: RecordedResource[]): Promise<string[]> {
-    const result = await runPolicy(rule, resources);
-    assert.ok(applied(result, rule, resources), `${rule} did not apply`);
-    return result.violations.map((v) => v.message);
+function violations(resources: RecordedResource[]): Promise<string[]> {
+    return violationMessages(rule, resources);
 }
 
 describe("policy pack: content safety", () => describeCases(contentSafetyCases));

@@ -43,6 +43,13 @@ export function applied(
     return stackPolicy !== undefined || resources.some((r) => !skipped.some((n) => n.urn === r.urn));
 }
 
+/** The messages a policy reports over `resources`, after checking it applied to them at all. */
+export async function violationMessages(name: string, resources: RecordedResource[]): Promise<string[]> {
+    const result = await runPolicy(name, resources);
+    assert.ok(applied(result, name, resources), `${name} did not apply`);
+    return result.violations.map((v) => v.message);
+}
+
 export function describeCases(cases: readonly PolicyCase[]): void {
     for (const c of cases) {
         if (c.message === undefined) {

@@ -4,7 +4,7 @@
  * that resolves to the message endpoint however the client built its URL.
  */
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, ServerResponse } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { backendPaths, toolNames } from "../src/contract";
@@ -54,6 +54,43 @@ function withHost(
                 res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
             },
         );
+        req.on("error", reject);
+        req.end(init.body);
+    });
+}
+
+interface RawRequest {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+}
+
+/**
+ * One exchange, answered with the header lines as sent (fetch joins repeated headers into one). An
+ * event stream is closed once its head has arrived.
+ */
+function rawExchange(
+    url: string,
+    init: RawRequest,
+): Promise<{ status: number; headers: (name: string) => string[] }> {
+    return new Promise((resolve, reject) => {
+        const req = httpRequest(url, { method: init.method, headers: init.headers }, (res) => {
+            const raw = res.rawHeaders;
+            const values = (name: string): string[] => {
+                const found: string[] = [];
+                for (let i = 0; i + 1 < raw.length; i += 2)
+                    if (raw[i]?.toLowerCase() === name) found.push(raw[i + 1] ?? "");
+                return found;
+            };
+            const status = res.statusCode ?? 0;
+            if (res.headers["content-type"]?.startsWith("text/event-stream")) {
+                res.destroy();
+                resolve({ status, headers: values });
+                return;
+            }
+            res.resume();
+            res.on("end", () => resolve({ status, headers: values }));
+        });
         req.on("error", reject);
         req.end(init.body);
     });
@@ -136,6 +173,104 @@ describe("Node host for browser and foreign clients", () => {
             });
             assert.equal(post.status, 403);
             assert.equal(post.headers.get("access-control-allow-origin"), null);
+        });
+
+        it("says once on every answer of a CORS path that the answer varies by Origin", async () => {
+            const json = {
+                "content-type": "application/json",
+                accept: "application/json, text/event-stream",
+            };
+            const call = JSON.stringify({
+                jsonrpc: "2.0",
+                id: 2,
+                method: "tools/call",
+                params: { name: toolNames.hello, arguments: {} },
+            });
+            const cases: [string, RawRequest, number, string][] = [
+                ["tool call, no Origin", { method: "POST", headers: json, body: call }, 200, "Origin"],
+                [
+                    "tool call, allowed Origin",
+                    { method: "POST", headers: { ...json, origin: "http://localhost:6274" }, body: call },
+                    200,
+                    "Origin",
+                ],
+                [
+                    "notification",
+                    {
+                        method: "POST",
+                        headers: json,
+                        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+                    },
+                    202,
+                    "Origin",
+                ],
+                ["unparsable body", { method: "POST", headers: json, body: "{" }, 400, "Origin"],
+                ["method not allowed", { method: "PUT", headers: json, body: call }, 405, "Origin"],
+                [
+                    "preflight",
+                    {
+                        method: "OPTIONS",
+                        headers: { origin: "http://localhost:6274", "access-control-request-method": "POST" },
+                    },
+                    204,
+                    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                ],
+            ];
+            for (const [name, init, status, vary] of cases) {
+                const answer = await rawExchange(mcp, init);
+                assert.equal(answer.status, status, name);
+                assert.deepEqual(answer.headers("vary"), [vary], name);
+            }
+            const sse = await rawExchange(mcp.replace(backendPaths.mcpStreamable, backendPaths.mcpSse), {
+                method: "GET",
+                headers: { accept: "text/event-stream" },
+            });
+            assert.equal(sse.status, 200);
+            assert.deepEqual(sse.headers("vary"), ["Origin"], "legacy SSE stream");
+            const webhook = await rawExchange(
+                mcp.replace(backendPaths.mcpStreamable, backendPaths.sentinelWebhook),
+                {
+                    method: "POST",
+                    headers: { "content-type": "application/json" },
+                    body: "{}",
+                },
+            );
+            assert.deepEqual(webhook.headers("vary"), [], "the webhook is no CORS path");
+        });
+
+        it("writes a tool call's answer without Node's header-merging path (no setHeader before writeHead)", async () => {
+            const prototype = ServerResponse.prototype;
+            const setHeader = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(prototype), "setHeader");
+            let calls = 0;
+            Object.defineProperty(prototype, "setHeader", {
+                configurable: true,
+                writable: true,
+                value: function (this: ServerResponse, ...args: Parameters<ServerResponse["setHeader"]>) {
+                    calls++;
+                    return (setHeader?.value as ServerResponse["setHeader"]).apply(this, args);
+                },
+            });
+            try {
+                const answer = await rawExchange(mcp, {
+                    method: "POST",
+                    headers: {
+                        "content-type": "application/json",
+                        accept: "application/json, text/event-stream",
+                    },
+                    body: JSON.stringify({
+                        jsonrpc: "2.0",
+                        id: 3,
+                        method: "tools/call",
+                        params: { name: toolNames.hello, arguments: {} },
+                    }),
+                });
+                assert.equal(answer.status, 200);
+                assert.equal(answer.headers("x-correlation-id").length, 1);
+            } finally {
+                delete (prototype as Partial<ServerResponse>).setHeader;
+            }
+            assert.equal(Object.hasOwn(prototype, "setHeader"), false);
+            assert.equal(calls, 0);
         });
 
         it("uses ALLOWED_ORIGINS instead of loopback once it is set", async () => {

@@ -7,8 +7,9 @@ export const correlationHeader = "x-correlation-id";
 const acceptable = /^[A-Za-z0-9._-]{1,64}$/;
 
 const correlationId = Symbol("correlationId");
+const variesByOrigin = Symbol("variesByOrigin");
 
-type Correlated = ServerResponse & { [correlationId]?: string };
+type Correlated = ServerResponse & { [correlationId]?: string; [variesByOrigin]?: true };
 
 /**
  * Gives the exchange a correlation id: the caller's when it looks like one, else a new one. It is
@@ -27,8 +28,28 @@ export function correlationIdOf(res: ServerResponse): string | undefined {
     return (res as Correlated)[correlationId];
 }
 
-/** The correlation header for an answer written with an object of headers. */
-export function correlationHeaders(res: ServerResponse): Record<string, string> {
-    const id = (res as Correlated)[correlationId];
-    return id === undefined ? {} : { [correlationHeader]: id };
+/**
+ * Marks the answer as depending on the request's Origin (CORS). Like the correlation id it is kept
+ * on the response for the writers: one `res.setHeader` before `writeHead` sends every answer through
+ * Node's header-merging path, which costs more per request than the rest of the host's header work.
+ */
+export function varyByOrigin(res: ServerResponse): void {
+    (res as Correlated)[variesByOrigin] = true;
+}
+
+/** The headers every writer adds to its own: the correlation id and, on CORS routes, `Vary: Origin`. */
+export function carriedHeaders(res: ServerResponse): Record<string, string> {
+    const carried = res as Correlated;
+    const headers: Record<string, string> = {};
+    if (carried[variesByOrigin]) headers.vary = "Origin";
+    if (carried[correlationId] !== undefined) headers[correlationHeader] = carried[correlationId];
+    return headers;
+}
+
+/** `carriedHeaders` appended to a flat `[name, value, ...]` list, unless the list names them already. */
+export function pushCarriedHeaders(res: ServerResponse, list: (string | number)[]): void {
+    const carried = res as Correlated;
+    if (carried[variesByOrigin] && !list.includes("vary")) list.push("vary", "Origin");
+    const id = carried[correlationId];
+    if (id !== undefined) list.push(correlationHeader, id);
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isOriginAllowed } from "./origin";
+import { varyByOrigin } from "./correlation";
 import { sendEmpty } from "./respond";
 
 /** Methods the MCP transports use (Streamable HTTP: POST, GET, DELETE; preflight: OPTIONS). */
@@ -37,7 +38,7 @@ export function applyCors(
     allowedOrigins: readonly string[],
 ): boolean {
     // Caches must not serve one origin's answer to another.
-    res.setHeader("vary", "Origin");
+    varyByOrigin(res);
     const origin = req.headers.origin;
     if (origin === undefined || !isOriginAllowed(origin, allowedOrigins)) return false;
     res.setHeader("access-control-allow-origin", origin);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { correlationHeader, correlationHeaders, correlationIdOf } from "./correlation";
+import { carriedHeaders, pushCarriedHeaders } from "./correlation";
 import { jsonRpcCodes } from "./jsonrpc";
 
 /** Headers every API answer carries: nothing cached, nothing sniffed. */
@@ -23,20 +23,19 @@ export function sendJson(
         "x-content-type-options",
         "nosniff",
     ];
-    const correlationId = correlationIdOf(res);
-    if (correlationId !== undefined) list.push(correlationHeader, correlationId);
     if (headers) {
         for (const name in headers) {
             const value = headers[name];
             if (value !== undefined) list.push(name, value);
         }
     }
+    pushCarriedHeaders(res, list);
     res.writeHead(status, list);
     res.end(payload);
 }
 
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { ...baseHeaders, "content-length": 0, ...correlationHeaders(res), ...headers });
+    res.writeHead(status, { ...baseHeaders, "content-length": 0, ...carriedHeaders(res), ...headers });
     res.end();
 }
 

@@ -11,7 +11,7 @@ import { forwardedMessagePathHeader } from "../../contract";
 import type { AuthenticatedCaller } from "./auth";
 import { authenticateOrReject, authorizeToolCalls, type AccessControl } from "./mcp-access";
 import { gatewayMessagePath, messageEndpoint } from "./sse-endpoint";
-import { correlationHeaders } from "./correlation";
+import { carriedHeaders } from "./correlation";
 import {
     batchMemberRefusal,
     echoableId,
@@ -243,7 +243,7 @@ function handOver(session: Session, input: SessionInput, caller: Caller): boolea
 }
 
 function accepted(res: ServerResponse): void {
-    res.writeHead(202, { "content-type": "text/plain", "content-length": 8, ...correlationHeaders(res) });
+    res.writeHead(202, { "content-type": "text/plain", "content-length": 8, ...carriedHeaders(res) });
     res.end("Accepted");
 }
 

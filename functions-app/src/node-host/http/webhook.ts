@@ -4,7 +4,7 @@ import { loadSentinel } from "../../sentinel/load";
 import { maxWebhookBodyBytes } from "../../sentinel/webhook-limits";
 import { bearerChallenge, hasRole } from "./auth";
 import { authenticateOrReject, type AccessControl } from "./mcp-access";
-import { correlationHeaders } from "./correlation";
+import { carriedHeaders } from "./correlation";
 import { BodyTooLargeError, readBody, sendJson } from "./respond";
 
 /** POST /api/ai-agent/webhook on the Node host: the shared handler behind auth and a size limit. */
@@ -47,7 +47,7 @@ export function sentinelWebhookHandler(access: AccessControl, now: () => Date = 
         res.writeHead(answer.status, {
             "cache-control": "no-store",
             "x-content-type-options": "nosniff",
-            ...correlationHeaders(res),
+            ...carriedHeaders(res),
             ...answer.headers,
         });
         res.end(answer.body);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { correlationHeaders } from "../http/correlation";
+import { carriedHeaders } from "../http/correlation";
 import type { JsonRpcErrorAnswer } from "../http/jsonrpc";
 import type { admitRequest } from "./request-admission";
 
@@ -67,7 +67,7 @@ export class SseSessionTransport implements Transport {
             connection: "keep-alive",
             // Proxies (nginx, APIM) must pass events through as they are written.
             "x-accel-buffering": "no",
-            ...correlationHeaders(this.res),
+            ...carriedHeaders(this.res),
         });
         this.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
         // Comments keep idle connections open through load balancers and the gateway (~4 min idle limit).

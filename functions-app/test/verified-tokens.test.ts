@@ -37,6 +37,30 @@ describe("verified tokens are not verified again, and still expire", () => {
         assert.deepEqual([second.caller.id, second.caller.roles], ["agent-2", []]);
     });
 
+    it("answers a remembered token at once, without a promise, and still reads each request's headers", async () => {
+        const token = await gatewayToken();
+        const first = authenticator.authenticate(`Bearer ${token}`, { callerId: "agent-1" });
+        assert.ok(first instanceof Promise, "the first sight of a token is verified against the keys");
+        assert.equal((await first).ok, true);
+        for (const header of [`Bearer ${token}`, `bearer ${token}`, `Bearer  ${token} `]) {
+            const again = authenticator.authenticate(header, {
+                callerId: "agent-2",
+                roles: appRoles.snippetsRead,
+            });
+            assert.ok(!(again instanceof Promise), header);
+            assert.ok(again.ok);
+            assert.deepEqual([again.caller.id, again.caller.roles], ["agent-2", [appRoles.snippetsRead]]);
+        }
+        const malformed = authenticator.authenticate(`Bearer ${token}!`);
+        assert.ok(!(malformed instanceof Promise));
+        assert.deepEqual(malformed, {
+            ok: false,
+            status: 401,
+            error: "invalid_request",
+            description: "malformed Authorization header",
+        });
+    });
+
     it("refuses a remembered token once it has expired", async () => {
         const token = await gatewayToken();
         assert.equal((await authenticator.authenticate(`Bearer ${token}`)).ok, true);
@@ -82,31 +106,51 @@ describe("VerifiedTokens", () => {
 
     it("forgets an entry after its maximum age, before the token expires", () => {
         const tokens = new VerifiedTokens(options);
-        tokens.add("a", { exp }, t0);
+        tokens.add("a", exp, { exp }, t0);
         assert.deepEqual(tokens.get("a", t0 + 59_999), { exp });
         assert.equal(tokens.get("a", t0 + 60_000), undefined);
     });
 
     it("forgets an entry when the token expires, clock tolerance included", () => {
         const tokens = new VerifiedTokens({ ...options, maxAgeMs: 3_600_000 });
-        tokens.add("a", { exp }, t0);
+        tokens.add("a", exp, { exp }, t0);
         assert.ok(tokens.get("a", (exp + 59) * 1000));
         assert.equal(tokens.get("a", (exp + 60) * 1000), undefined);
     });
 
     it("keeps nothing for a token without exp or already past it", () => {
         const tokens = new VerifiedTokens(options);
-        tokens.add("no-exp", {}, t0);
-        tokens.add("late", { exp: t0 / 1000 - 61 }, t0);
+        tokens.add("no-exp", undefined, {}, t0);
+        tokens.add("late", t0 / 1000 - 61, {}, t0);
         assert.equal(tokens.get("no-exp", t0), undefined);
         assert.equal(tokens.get("late", t0), undefined);
     });
 
+    it("drops the oldest entry when full, even when it was the one found last", () => {
+        const tokens = new VerifiedTokens<string>(options);
+        tokens.add("a", exp, "A", t0);
+        assert.equal(tokens.get("a", t0), "A");
+        tokens.add("b", exp, "B", t0);
+        tokens.add("c", exp, "C", t0);
+        assert.equal(tokens.get("a", t0), undefined);
+        assert.deepEqual([tokens.get("b", t0), tokens.get("c", t0)], ["B", "C"]);
+    });
+
+    it("answers a token verified again with what it was verified with last", () => {
+        const tokens = new VerifiedTokens<string>({ ...options, maxAgeMs: 3_600_000 });
+        tokens.add("a", exp, "first", t0);
+        assert.equal(tokens.get("a", t0), "first");
+        tokens.add("a", exp + 600, "second", t0 + 1_000);
+        assert.equal(tokens.get("a", t0 + 1_000), "second");
+        // The later entry's own lifetime counts, not the first one's.
+        assert.equal(tokens.get("a", (exp + 61) * 1000), "second");
+    });
+
     it("drops the oldest entry when full", () => {
         const tokens = new VerifiedTokens(options);
-        tokens.add("a", { exp }, t0);
-        tokens.add("b", { exp }, t0);
-        tokens.add("c", { exp }, t0);
+        tokens.add("a", exp, { exp }, t0);
+        tokens.add("b", exp, { exp }, t0);
+        tokens.add("c", exp, { exp }, t0);
         assert.deepEqual(
             ["a", "b", "c"].map((t) => tokens.get(t, t0) !== undefined),
             [false, true, true],

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import type { MaybePromise } from "../../maybe-promise";
 import { allAppRoles, backendPaths, delegatedScope, gatewayRole, type AppRole } from "../../contract";
 import type { Caller } from "../../catalog";
 import { forwardedCallerId, forwardedRoles } from "../../forwarded-identity";
@@ -50,11 +51,18 @@ const clockToleranceSeconds = 60;
 export class BearerAuthenticator {
     private readonly keys: ReturnType<typeof createRemoteJWKSet>;
     /** One minute beyond the key cache at most; 1,000 callers' tokens (a few MB) at most. */
-    private readonly verified = new VerifiedTokens({
+    private readonly verified = new VerifiedTokens<Identified>({
         maxEntries: 1_000,
         maxAgeMs: 60_000,
         clockToleranceSeconds,
     });
+    /** The last Authorization header read and its token: the gateway repeats both request after request. */
+    private lastHeader: { readonly text: string; readonly token: string } | undefined;
+    /** The last forwarded roles header and the roles it names (frozen, so callers can share them). */
+    private lastRoles: { readonly header: string | undefined; readonly roles: readonly AppRole[] } = {
+        header: undefined,
+        roles: Object.freeze([]),
+    };
 
     constructor(
         readonly settings: AuthSettings,
@@ -65,15 +73,18 @@ export class BearerAuthenticator {
     }
 
     /**
+     * Answers without waiting when the token was verified before and is still valid (the gateway's
+     * case); only a token seen for the first time is verified against the issuer's keys.
+     *
      * @param forwarded what the gateway asserts about the caller it validated; believed only when
      *   the token is the gateway's own (an app-only token carrying {@link gatewayRole}).
      */
-    async authenticate(
+    authenticate(
         authorization: string | undefined,
         forwarded: ForwardedHeaders = {},
-    ): Promise<AuthResult> {
+    ): MaybePromise<AuthResult> {
         if (!authorization) return { ok: false, status: 401, description: "bearer token required" };
-        const token = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization)?.[1];
+        const token = this.tokenIn(authorization);
         if (token === undefined) {
             return {
                 ok: false,
@@ -83,31 +94,54 @@ export class BearerAuthenticator {
             };
         }
         const now = this.now();
-        let payload = this.verified.get(token, now);
-        if (payload === undefined) {
-            try {
-                ({ payload } = await jwtVerify(token, this.keys, {
-                    issuer: this.settings.issuer,
-                    audience: [...this.settings.audiences],
-                    algorithms: ["RS256"],
-                    requiredClaims: ["exp"],
-                    clockTolerance: clockToleranceSeconds,
-                    currentDate: new Date(now),
-                }));
-            } catch (error) {
+        const remembered = this.verified.get(token, now);
+        if (remembered !== undefined) return this.admit(remembered, forwarded);
+        return this.verify(token, now).then((verified) => {
+            if (!verified.ok) return verified;
+            const identified = callerFromClaims(verified.payload);
+            if (!identified.ok) {
                 return {
                     ok: false,
                     status: 401,
                     error: "invalid_token",
-                    description: describeTokenError(error),
+                    description: identified.description,
                 };
             }
-            this.verified.add(token, payload, now);
+            this.verified.add(token, verified.payload.exp, identified, now);
+            return this.admit(identified, forwarded);
+        });
+    }
+
+    /** The token of a `Bearer` Authorization header (RFC 6750 §2.1 syntax), or undefined. */
+    private tokenIn(authorization: string): string | undefined {
+        const last = this.lastHeader;
+        if (last !== undefined && last.text === authorization) return last.token;
+        const token = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)\s*$/i.exec(authorization)?.[1];
+        if (token !== undefined) this.lastHeader = { text: authorization, token };
+        return token;
+    }
+
+    private async verify(
+        token: string,
+        now: number,
+    ): Promise<{ readonly ok: true; readonly payload: JWTPayload } | Extract<AuthResult, { ok: false }>> {
+        try {
+            const { payload } = await jwtVerify(token, this.keys, {
+                issuer: this.settings.issuer,
+                audience: [...this.settings.audiences],
+                algorithms: ["RS256"],
+                requiredClaims: ["exp"],
+                clockTolerance: clockToleranceSeconds,
+                currentDate: new Date(now),
+            });
+            return { ok: true, payload };
+        } catch (error) {
+            return { ok: false, status: 401, error: "invalid_token", description: describeTokenError(error) };
         }
-        const identified = callerFromClaims(payload);
-        if (!identified.ok) {
-            return { ok: false, status: 401, error: "invalid_token", description: identified.description };
-        }
+    }
+
+    /** The caller a verified token stands for, and whether it may use this server at all. */
+    private admit(identified: Identified, forwarded: ForwardedHeaders): AuthResult {
         const caller = identified.caller;
         if (!identified.delegated && caller.roles.includes(gatewayRole)) {
             // The gateway validated the agent's token; it states who the agent is and which of our
@@ -116,7 +150,7 @@ export class BearerAuthenticator {
                 ok: true,
                 caller: {
                     id: forwardedCallerId(forwarded.callerId) ?? caller.id,
-                    roles: forwardedRoles(forwarded.roles),
+                    roles: this.rolesIn(forwarded.roles),
                     scopes: [],
                     viaGateway: true,
                 },
@@ -135,6 +169,13 @@ export class BearerAuthenticator {
         }
         return { ok: true, caller };
     }
+
+    private rolesIn(header: string | undefined): readonly AppRole[] {
+        if (header === this.lastRoles.header) return this.lastRoles.roles;
+        const roles = Object.freeze(forwardedRoles(header));
+        this.lastRoles = { header, roles };
+        return roles;
+    }
 }
 
 /** True when the caller may use something that needs `role`. */
@@ -142,9 +183,14 @@ export function hasRole(caller: Caller, role: AppRole): boolean {
     return caller.roles.includes(role);
 }
 
+/** Who a verified token speaks for; remembered with the token. */
+interface Identified {
+    readonly caller: AuthenticatedCaller;
+    readonly delegated: boolean;
+}
+
 type IdentifiedCaller =
-    | { readonly ok: true; readonly caller: AuthenticatedCaller; readonly delegated: boolean }
-    | { readonly ok: false; readonly description: string };
+    ({ readonly ok: true } & Identified) | { readonly ok: false; readonly description: string };
 
 /**
  * Who the token speaks for. A delegated token (it carries `scp`) acts for a user: the caller is

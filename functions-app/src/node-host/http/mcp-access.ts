@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { allAppRoles, forwardedCallerHeader, forwardedRolesHeader } from "../../contract";
 import { findTool, type Caller } from "../../catalog";
-import { bearerChallenge, hasRole, type AuthenticatedCaller, type BearerAuthenticator } from "./auth";
+import { isPromise, type MaybePromise } from "../../maybe-promise";
+import {
+    bearerChallenge,
+    hasRole,
+    type AuthenticatedCaller,
+    type AuthResult,
+    type BearerAuthenticator,
+} from "./auth";
 import { calledToolName } from "./jsonrpc";
 import { sendJson } from "./respond";
 
@@ -18,18 +25,29 @@ export const localCaller: Caller = { id: "local", roles: allAppRoles };
 
 /**
  * Authenticates the request; on failure answers 401/403 with a challenge naming the metadata URL
- * and returns undefined.
+ * and returns undefined. A token verified before answers without waiting.
  */
-export async function authenticateOrReject(
+export function authenticateOrReject(
     access: AccessControl,
     req: IncomingMessage,
     res: ServerResponse,
-): Promise<Caller | undefined> {
+): MaybePromise<Caller | undefined> {
     if (!access.authenticator) return localCaller;
-    const result = await access.authenticator.authenticate(req.headers.authorization, {
+    const result = access.authenticator.authenticate(req.headers.authorization, {
         callerId: headerValue(req, forwardedCallerHeader),
         roles: headerValue(req, forwardedRolesHeader),
     });
+    return isPromise(result)
+        ? result.then((settled) => callerOrReject(access, settled, req, res))
+        : callerOrReject(access, result, req, res);
+}
+
+function callerOrReject(
+    access: AccessControl,
+    result: AuthResult,
+    req: IncomingMessage,
+    res: ServerResponse,
+): Caller | undefined {
     if (result.ok) return result.caller;
     // RFC 6750 §3.1: a request that carried no credentials gets a challenge without error details.
     const challenge = result.error

@@ -58,8 +58,9 @@ export function streamableHttpHandler(
             return;
         }
         if (refuseUnlessJson(req, res)) return;
-        // Auth off (local runs) skips a promise per request on the hot path.
-        const caller = access.authenticator ? await authenticateOrReject(access, req, res) : localCaller;
+        // A remembered token (the gateway's) and auth off (local runs) answer without a promise.
+        const authenticated = access.authenticator ? authenticateOrReject(access, req, res) : localCaller;
+        const caller = isPromise(authenticated) ? await authenticated : authenticated;
         if (!caller) return;
 
         const parsed = await readMessagesOrReject(req, res);

@@ -45,12 +45,8 @@ const callSearch = (knowledge: KnowledgeIndex, args: Record<string, unknown>, ti
     callToolWithin(
         knowledgeTool,
         args,
-        {
-            snippets: unusedSnippets,
-            knowledge,
-            caller: { id: "agent", roles: [knowledgeTool.role] },
-            now: () => new Date(),
-        },
+        { snippets: unusedSnippets, knowledge },
+        { id: "agent", roles: [knowledgeTool.role] },
         timeoutMs,
     );
 

@@ -30,7 +30,8 @@ describe("callToolWithin (the bound every host runs tools under)", () => {
         const outcome = await callToolWithin(
             findTool(toolNames.getSnippet)!,
             { snippetname: "stuck" },
-            { snippets: hangingStore(aborted), caller, now: () => new Date() },
+            { snippets: hangingStore(aborted) },
+            caller,
             50,
         );
         assert.deepEqual(outcome, {
@@ -46,7 +47,8 @@ describe("callToolWithin (the bound every host runs tools under)", () => {
         const hello = callToolWithin(
             findTool(toolNames.hello)!,
             {},
-            { snippets: hangingStore([]), caller, now: () => new Date() },
+            { snippets: hangingStore([]) },
+            caller,
             50,
         );
         assert.ok(!isPromise(hello), "a tool that answers without I/O answers at once");
@@ -57,7 +59,8 @@ describe("callToolWithin (the bound every host runs tools under)", () => {
                 callToolWithin(
                     findTool(toolNames.getSnippet)!,
                     { snippetname: "x" },
-                    { snippets: failing, caller, now: () => new Date() },
+                    { snippets: failing },
+                    caller,
                     50,
                 ),
             /boom/,

@@ -1,7 +1,13 @@
 import { DeadlineExceededError, underDeadline, type Deadline } from "../deadline";
 import { tools, type ToolName } from "./tools";
 import { isPromise, type MaybePromise } from "../maybe-promise";
-import { ToolInputError, type ToolContext, type ToolDefinition, type ToolInvocation } from "./tool";
+import {
+    ToolInputError,
+    type Caller,
+    type ToolContext,
+    type ToolDefinition,
+    type ToolInvocation,
+} from "./tool";
 
 export { inputSchemaFor, validateArguments, type InputSchema } from "./arguments";
 export * from "./tool";
@@ -84,11 +90,12 @@ export const defaultToolCallTimeoutMs = 10_000;
 export function callToolWithin(
     tool: ToolDefinition,
     rawArgs: unknown,
-    context: Omit<ToolContext, "signal">,
+    host: ToolHost,
+    caller: Caller,
     timeoutMs: number = defaultToolCallTimeoutMs,
 ): MaybePromise<ToolCallOutcome> {
     const outcome = underDeadline(timeoutMs, (deadline) =>
-        callTool(tool, rawArgs, new DeadlineContext(context, deadline)),
+        callTool(tool, rawArgs, new DeadlineContext(host, caller, deadline)),
     );
     if (!isPromise(outcome)) return outcome;
     return outcome.catch((error: unknown) => {
@@ -102,25 +109,38 @@ export function callToolWithin(
 }
 
 /**
- * A call's context: what the host gives, and the signal of the call's deadline, made only when a
- * handler reads it. A class rather than a spread with a getter: this is made on every call.
+ * What a host gives each of its tool calls, made once per host (the Node host passes its
+ * dependencies as they are); the caller and the deadline's signal are the call's own.
+ */
+export interface ToolHost {
+    readonly snippets: ToolContext["snippets"];
+    readonly memory?: ToolContext["memory"] | undefined;
+    readonly knowledge?: ToolContext["knowledge"] | undefined;
+    /** The clock tools read (absent: the system clock). */
+    readonly now?: ToolContext["now"] | undefined;
+}
+
+const systemClock = (): Date => new Date();
+
+/**
+ * A call's context: what the host gives, the caller, and the signal of the call's deadline, made
+ * only when a handler reads it. A class filled field by field: this is made on every call.
  */
 class DeadlineContext implements ToolContext {
     readonly snippets: ToolContext["snippets"];
     readonly memory?: NonNullable<ToolContext["memory"]>;
     readonly knowledge?: NonNullable<ToolContext["knowledge"]>;
-    readonly caller: ToolContext["caller"];
     readonly now: ToolContext["now"];
 
     constructor(
-        context: Omit<ToolContext, "signal">,
+        host: ToolHost,
+        readonly caller: Caller,
         private readonly deadline: Deadline,
     ) {
-        this.snippets = context.snippets;
-        if (context.memory) this.memory = context.memory;
-        if (context.knowledge) this.knowledge = context.knowledge;
-        this.caller = context.caller;
-        this.now = context.now;
+        this.snippets = host.snippets;
+        if (host.memory) this.memory = host.memory;
+        if (host.knowledge) this.knowledge = host.knowledge;
+        this.now = host.now ?? systemClock;
     }
 
     get signal(): AbortSignal {

@@ -103,13 +103,16 @@ async function runToolForFunctions(
         tracestate: context.traceContext?.traceState,
     };
     const outcome = await traceInvocation(tracing.tracing, trace, tool.name, caller.id, () =>
-        callToolWithin(tool, input.arguments, {
-            snippets: tracing.store(snippets(), "snippets"),
-            ...(memoryOrNull ? { memory: tracing.store(memoryOrNull, "memory") } : {}),
-            ...(knowledgeOrNull ? { knowledge: tracing.store(knowledgeOrNull, "knowledge") } : {}),
+        callToolWithin(
+            tool,
+            input.arguments,
+            {
+                snippets: tracing.store(snippets(), "snippets"),
+                memory: memoryOrNull ? tracing.store(memoryOrNull, "memory") : undefined,
+                knowledge: knowledgeOrNull ? tracing.store(knowledgeOrNull, "knowledge") : undefined,
+            },
             caller,
-            now: () => new Date(),
-        }),
+        ),
     );
     if (outcome.isError) context.warn(`${tool.name} for ${caller.id}: ${outcome.text}`);
     return toolResponse(outcome);

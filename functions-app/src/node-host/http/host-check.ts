@@ -6,6 +6,8 @@
 export class HostAllowList {
     private readonly names: ReadonlySet<string>;
     private readonly any: boolean;
+    /** The last Host header allowed: a client sends the same one request after request. */
+    private lastAllowed: string | undefined;
 
     /**
      * @param anyAddress also serve any IP literal: right for a wildcard listener, which answers on
@@ -23,10 +25,12 @@ export class HostAllowList {
 
     /** True when the Host header names this server (no Host at all: an HTTP/1.0 client, not a browser). */
     allows(hostHeader: string | undefined): boolean {
-        if (this.any || hostHeader === undefined) return true;
+        if (this.any || hostHeader === undefined || hostHeader === this.lastAllowed) return true;
         const name = hostnameOf(hostHeader);
         if (name === undefined) return false;
-        return this.names.has(name) || (this.anyAddress && isIpLiteral(name));
+        const allowed = this.names.has(name) || (this.anyAddress && isIpLiteral(name));
+        if (allowed) this.lastAllowed = hostHeader;
+        return allowed;
     }
 }
 

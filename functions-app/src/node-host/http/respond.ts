@@ -96,6 +96,7 @@ export function refuseUnlessJson(req: IncomingMessage, res: ServerResponse): boo
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 function mediaType(header: string | undefined): string {
+    if (header === "application/json") return header;
     const [type = ""] = (header ?? "").split(";", 1);
     return type.trim().toLowerCase();
 }

@@ -153,12 +153,22 @@ function errorAnswer(error: unknown, request: JSONRPCRequest, logger: Logger, re
     return { status, message: { jsonrpc: "2.0", id: request.id, error: { code, message: text } } };
 }
 
+/** The last Accept header found acceptable: clients repeat theirs on every request. */
+let lastAcceptable: string | undefined;
+
 /**
  * The spec requires clients to accept both; a wildcard is taken as accepting both. Substring
  * tests rather than a full parse: this runs on every request.
  */
 function acceptsJsonAndEventStream(accept: string | undefined): boolean {
     if (!accept) return false;
+    if (accept === lastAcceptable) return true;
+    if (!acceptsBoth(accept)) return false;
+    lastAcceptable = accept;
+    return true;
+}
+
+function acceptsBoth(accept: string): boolean {
     const value = accept.toLowerCase();
     if (value.includes("*/*")) return true;
     const json = value.includes("application/json") || value.includes("application/*");

@@ -8,7 +8,6 @@ import {
     tools,
     type Caller,
     type ToolCallOutcome,
-    type ToolContext,
     type ToolDefinition,
 } from "../../catalog";
 import { isPromise, type MaybePromise } from "../../maybe-promise";
@@ -92,19 +91,13 @@ export function runCatalogTool(
     deps: McpServerDependencies,
 ): MaybePromise<CallToolResult> {
     try {
-        // Both the fast path and the SDK's handler come through here.
-        const context: Omit<ToolContext, "signal"> = {
-            snippets: deps.snippets,
-            ...(deps.memory ? { memory: deps.memory } : {}),
-            ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
-            caller,
-            now: deps.now ?? newDate,
-        };
+        // Both the fast path and the SDK's handler come through here; the dependencies are the
+        // tools' host as they are.
         const outcome = deps.tracing?.enabled
             ? traceToolCall(deps.tracing, tool.name, caller.id, () =>
-                  callToolWithin(tool, args, context, deps.toolCallTimeoutMs),
+                  callToolWithin(tool, args, deps, caller, deps.toolCallTimeoutMs),
               )
-            : callToolWithin(tool, args, context, deps.toolCallTimeoutMs);
+            : callToolWithin(tool, args, deps, caller, deps.toolCallTimeoutMs);
         return isPromise(outcome)
             ? outcome.then(
                   (settled) => toolResult(tool, settled, caller, deps.logger),
@@ -115,8 +108,6 @@ export function runCatalogTool(
         return toolFailure(tool, error, deps.logger);
     }
 }
-
-const newDate = () => new Date();
 
 function toolResult(
     tool: ToolDefinition,

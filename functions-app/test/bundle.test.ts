@@ -133,6 +133,8 @@ describe("bundles", function () {
                     '    process.stderr.write("required " + id + "\\n");',
                     "    return load.apply(this, arguments);",
                     "};",
+                    // Node's own modules loaded so far, on request: Web Crypto loads without a require.
+                    'process.on("SIGUSR2", () => process.stderr.write("internal " + process.moduleLoadList.join(",") + "\\n"));',
                 ].join("\n"),
             );
             const host = await startHostProcess(
@@ -146,11 +148,22 @@ describe("bundles", function () {
                     .output()
                     .split("\n")
                     .filter((l) => l === `required ${id}`).length;
-            return { host, loads };
+            /** Node's internal modules the host has loaded by now. */
+            const internalModules = async (): Promise<string[]> => {
+                const before = host.output().length;
+                host.child.kill("SIGUSR2");
+                for (let waited = 0; waited < 5_000; waited += 20) {
+                    const line = /^internal (.*)$/m.exec(host.output().slice(before))?.[1];
+                    if (line !== undefined) return line.split(",");
+                    await new Promise((resolve) => setTimeout(resolve, 20));
+                }
+                throw new Error("the host did not list its modules");
+            };
+            return { host, loads, internalModules };
         }
 
         it("answers a client's first calls without the Azure SDKs, the MCP SDK, Orama or the incident engine, and loads each on first use", async () => {
-            const { host, loads } = await startRecorded({});
+            const { host, loads, internalModules } = await startRecorded({});
             const apart = ["./azure-sdk.js", "./mcp-sdk.js", "./orama.js", "./sentinel.js"];
             // Built-ins only later requests need: hashing, files, DNS and TLS for the front door.
             const lateBuiltIns = ["node:crypto", "node:fs/promises", "node:dns", "node:https"];
@@ -164,6 +177,12 @@ describe("bundles", function () {
                     [...apart, ...lateBuiltIns].map(loads),
                     [0, 0, 0, 0, 0, 0, 0, 0],
                     "the handshake, tools/list and hello_mcp load nothing",
+                );
+                // Ids for the answers come from the kernel, not from Web Crypto (about 2 ms to load).
+                assert.deepEqual(
+                    (await internalModules()).filter((m) => m.includes("crypto")),
+                    [],
+                    "no crypto module loaded",
                 );
                 // A page cursor takes the SDK's dispatch, which loads now.
                 const paged = await client.listTools({ cursor: "next" });

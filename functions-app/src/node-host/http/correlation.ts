@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUuid } from "../../random-id";
 
 /** The header the gateway sets on every request it forwards; echoed on every answer. */
 export const correlationHeader = "x-correlation-id";
@@ -18,7 +19,7 @@ type Correlated = ServerResponse & { [correlationId]?: string; [variesByOrigin]?
  */
 export function assignCorrelationId(req: IncomingMessage, res: ServerResponse): string {
     const sent = req.headers[correlationHeader];
-    const id = typeof sent === "string" && acceptable.test(sent) ? sent : globalThis.crypto.randomUUID();
+    const id = typeof sent === "string" && acceptable.test(sent) ? sent : randomUuid();
     (res as Correlated)[correlationId] = id;
     return id;
 }

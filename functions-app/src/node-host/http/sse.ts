@@ -22,6 +22,7 @@ import {
 } from "./jsonrpc";
 import { readMessagesOrReject } from "./read-messages";
 import { refuseUnlessJson, sendJson, sendJsonRpcError } from "./respond";
+import { randomUuid } from "../../random-id";
 
 /**
  * What a POST hands to a session: a client message for the session's server, or an answer the
@@ -98,7 +99,7 @@ export class SseSessions {
             return;
         }
         const prefix = this.options.backplane ? `${this.options.backplane.replicaId}.` : "";
-        const sessionId = prefix + globalThis.crypto.randomUUID();
+        const sessionId = prefix + randomUuid();
         // Only the gateway (its own token) may say where its message endpoint is.
         const viaGateway = (caller as AuthenticatedCaller).viaGateway === true;
         const endpoint = messageEndpoint(sessionId, {

@@ -37,6 +37,31 @@ describe("W3C trace context headers", () => {
         }
     });
 
+    it("agrees with the spec's grammar on every one-character change of a valid header", () => {
+        // W3C Trace Context §3.2, as a regular expression: the reference the parser is held to.
+        const grammar = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+        const reference = (header: string) => {
+            const value = header.trim();
+            const match = grammar.exec(value);
+            if (!match) return undefined;
+            const [, version, traceId = "", parentId = "", flags = "", rest] = match;
+            if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
+            if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+            return { traceId, parentId, sampled: (parseInt(flags, 16) & 1) === 1 };
+        };
+        let checked = 0;
+        for (const base of [`00-${trace}-${span}-01`, `cc-${trace}-${span}-00-x`]) {
+            for (let at = 0; at <= base.length; at++) {
+                for (const c of ["0", "9", "a", "f", "g", "A", "-", " ", ""]) {
+                    const header = base.slice(0, at) + c + base.slice(at + 1);
+                    assert.deepEqual(parseTraceparent(header), reference(header), JSON.stringify(header));
+                    checked++;
+                }
+            }
+        }
+        assert.ok(checked > 1_000);
+    });
+
     it("keeps a valid tracestate (repeated headers joined) and drops an invalid one whole", () => {
         assert.equal(
             parseTracestate("congo=t61rcWkgMzE, rojo=00f067aa0ba902b7"),

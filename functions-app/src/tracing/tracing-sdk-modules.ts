@@ -86,13 +86,8 @@ class SdkTracing implements Tracing {
         );
         // An unsampled trace records nothing below either: its work runs without a context, so a
         // host whose traces are all unsampled never turns on AsyncLocalStorage's promise tracking.
-        if (!span.isRecording()) return { ...noHandle, run: (work) => work(), end: () => span.end() };
-        const context = trace.setSpan(parent, span);
-        return {
-            ...handle(span),
-            run: (work) => this.active.run(context, work),
-            end: () => span.end(),
-        };
+        if (!span.isRecording()) return new UnrecordedSpan(span);
+        return new RecordingSpan(span, trace.setSpan(parent, span), this.active);
     }
 
     async inSpan<T>(
@@ -139,17 +134,70 @@ function remoteParent(incoming: IncomingTraceContext): Context {
 
 const noHandle: SpanHandle = { setAttributes: () => undefined, fail: () => undefined };
 
-function handle(span: Span): SpanHandle {
-    return {
-        setAttributes: (attributes) => span.setAttributes(defined(attributes)),
-        fail: (reason) => span.setStatus({ code: SpanStatusCode.ERROR, message: reason }),
-    };
+/** What the host holds of a span. Classes, not objects of closures: every request makes one or two. */
+class SpanHandleOf implements SpanHandle {
+    constructor(protected readonly span: Span) {}
+
+    setAttributes(attributes: Attributes): void {
+        this.span.setAttributes(defined(attributes));
+    }
+
+    fail(reason: string): void {
+        this.span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+    }
 }
 
+/** A span being recorded: work run under it sees it as the active span. */
+class RecordingSpan extends SpanHandleOf implements StartedSpan {
+    constructor(
+        span: Span,
+        private readonly context: Context,
+        private readonly active: AsyncLocalStorage<Context>,
+    ) {
+        super(span);
+    }
+
+    run<T>(work: () => T): T {
+        return this.active.run(this.context, work);
+    }
+
+    end(): void {
+        this.span.end();
+    }
+}
+
+/** A span of an unsampled trace: nothing to record, and no context for the work under it. */
+class UnrecordedSpan implements StartedSpan {
+    constructor(private readonly span: Span) {}
+
+    setAttributes(): void {}
+
+    fail(): void {}
+
+    run<T>(work: () => T): T {
+        return work();
+    }
+
+    end(): void {
+        this.span.end();
+    }
+}
+
+function handle(span: Span): SpanHandle {
+    return new SpanHandleOf(span);
+}
+
+/** The attributes without their undefined values, copied only when there is one to drop. */
 function defined(attributes: Attributes): Record<string, string | number | boolean> {
-    const out: Record<string, string | number | boolean> = {};
-    for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = value;
-    return out;
+    for (const key in attributes) {
+        if (attributes[key] === undefined) {
+            const out: Record<string, string | number | boolean> = {};
+            for (const [name, value] of Object.entries(attributes))
+                if (value !== undefined) out[name] = value;
+            return out;
+        }
+    }
+    return attributes as Record<string, string | number | boolean>;
 }
 
 /** The error's class (and an Azure SDK status), not its message: messages can carry callers' data. */

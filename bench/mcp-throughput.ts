@@ -8,6 +8,7 @@ import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
 import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
+import { startOtlpCollector, type OtlpCollector } from "functions-app/test-support/otlp-collector";
 import { bareSpawnArgs, measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
 import { formatSpread, spreadOf } from "./spread";
@@ -24,6 +25,7 @@ import { formatSpread, spreadOf } from "./spread";
  *   (g) the host configured as the AKS backend runs it: auth on (the gateway's RS256 token checked
  *       against a JWKS on loopback), the caller and its roles forwarded by the gateway and checked
  *       per tool, ALLOWED_ORIGINS and PUBLIC_BASE_URL set (batch bounds are always on);
+ *   (h) (g) with tracing as the stack deploys it: every call traced and its spans exported;
  * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts) beside a bare
  * `node -e 0` spawn and the echo's, and the Functions app's load time and size (bench/functions-load.ts).
  *
@@ -126,6 +128,33 @@ async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, strin
                 "x-correlation-id": "3f2c9a1e-5b7d-4c8e-9a0f-1d2e3c4b5a69",
             },
             body: callHello,
+        },
+    };
+}
+
+/**
+ * As on AKS with tracing as the stack deploys it: the pods export spans (`toolTracingSamplePercent`
+ * defaults to 100) and each call arrives with the gateway's `traceparent`, sampled when the gateway
+ * samples it (`appInsightsSamplingPercentage`, default 100), so every call is traced. Spans go over
+ * OTLP/HTTP to a collector on loopback: Azure Monitor's exporter needs Entra and the ingestion
+ * endpoint, which this machine cannot reach; both batch the same spans.
+ */
+function tracedAks(
+    aks: { env: Record<string, string>; request: LoadRequest },
+    collector: OtlpCollector,
+): { env: Record<string, string>; request: LoadRequest } {
+    return {
+        env: {
+            ...aks.env,
+            TRACING_EXPORTER: "otlp",
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
+        },
+        request: {
+            ...aks.request,
+            headers: {
+                ...aks.request.headers,
+                traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            },
         },
     };
 }
@@ -325,6 +354,8 @@ async function main(): Promise<void> {
     const baselineServer = baseline === undefined ? undefined : path.join(baseline, "server", "server.js");
     const issuer = await startTokenIssuer();
     const aks = await aksLike(issuer);
+    const collector = await startOtlpCollector();
+    const traced = tracedAks(aks, collector);
     const targets: Target[] = [];
     try {
         for (const [name, file, env, request] of [
@@ -345,6 +376,12 @@ async function main(): Promise<void> {
                 { ...hostEnv, ...aks.env },
                 aks.request,
             ],
+            [
+                "(h) as on AKS, every call traced (gateway's sampled traceparent, OTLP export)",
+                server.entry,
+                { ...hostEnv, ...traced.env },
+                traced.request,
+            ],
             ...(baselineServer === undefined
                 ? []
                 : ([
@@ -354,6 +391,12 @@ async function main(): Promise<void> {
                           baselineServer,
                           { ...hostEnv, ...aks.env },
                           aks.request,
+                      ],
+                      [
+                          "(h0) baseline: as on AKS, every call traced (--baseline)",
+                          baselineServer,
+                          { ...hostEnv, ...traced.env },
+                          traced.request,
                       ],
                   ] as const)),
         ] as const) {
@@ -512,7 +555,7 @@ async function main(): Promise<void> {
         );
     } finally {
         await Promise.all(targets.map((t) => stop(t.running)));
-        await Promise.all([storage.stop(), issuer.close()]);
+        await Promise.all([storage.stop(), issuer.close(), collector.close()]);
     }
 }
 

@@ -45,6 +45,7 @@ const apartModules: readonly { readonly source: string; readonly file: string }[
 const statelessSharedModules: ReadonlySet<string> = new Set([
     "src/unicode.ts",
     "src/sentinel/webhook-limits.ts",
+    "src/maybe-promise.ts",
 ]);
 
 /** Turns each `require` of an apart module into one of its file beside the requiring one. */

@@ -1,7 +1,7 @@
 import type { ToolCallOutcome } from "../catalog";
-import type { MaybePromise } from "../maybe-promise";
+import { isPromise, type MaybePromise } from "../maybe-promise";
 import type { IncomingTraceContext } from "./trace-context";
-import type { StartedSpan, Tracing } from "./tracing";
+import type { SpanHandle, StartedSpan, Tracing } from "./tracing";
 import { spanAttributes, toolSpanPrefix } from "./span-names";
 
 /** Span name and attributes of one tool call (OpenTelemetry's MCP and GenAI tool conventions). */
@@ -25,6 +25,13 @@ function outcomeOf(outcome: ToolCallOutcome): string {
     return outcome.isError ? "error" : "ok";
 }
 
+/** The call's outcome on its span. */
+function noted(span: SpanHandle, outcome: ToolCallOutcome): ToolCallOutcome {
+    span.setAttributes({ [spanAttributes.toolOutcome]: outcomeOf(outcome) });
+    if (outcome.timedOut) span.fail("timeout");
+    return outcome;
+}
+
 /** A tool call (Node host) as a child of the request's span, its outcome on the span. */
 export function traceToolCall(
     tracing: Tracing,
@@ -34,11 +41,9 @@ export function traceToolCall(
 ): MaybePromise<ToolCallOutcome> {
     if (!tracing.enabled) return call();
     const { name, attributes } = toolSpan(toolName, callerId);
-    return tracing.inSpan(name, "internal", attributes, async (span) => {
-        const outcome = await call();
-        span.setAttributes({ [spanAttributes.toolOutcome]: outcomeOf(outcome) });
-        if (outcome.timedOut) span.fail("timeout");
-        return outcome;
+    return tracing.inSpan(name, "internal", attributes, (span) => {
+        const outcome = call();
+        return isPromise(outcome) ? outcome.then((settled) => noted(span, settled)) : noted(span, outcome);
     });
 }
 

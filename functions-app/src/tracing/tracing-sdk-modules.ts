@@ -4,6 +4,7 @@
  * globally and context travels in this instance's own AsyncLocalStorage, so two hosts in one
  * process (tests) keep their traces apart and nothing else in the process is instrumented.
  */
+import { isPromise, type MaybePromise } from "../maybe-promise";
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
     ROOT_CONTEXT,
@@ -90,12 +91,13 @@ class SdkTracing implements Tracing {
         return new RecordingSpan(span, trace.setSpan(parent, span), this.active);
     }
 
-    async inSpan<T>(
+    /** A synchronous `work` is answered as a value, its span ended before this returns. */
+    inSpan<T>(
         name: string,
         kind: "internal" | "client",
         attributes: Attributes,
-        work: (span: SpanHandle) => Promise<T>,
-    ): Promise<T> {
+        work: (span: SpanHandle) => MaybePromise<T>,
+    ): MaybePromise<T> {
         const parent = this.active.getStore();
         if (!parent) return work(noHandle);
         const span = this.tracer.startSpan(
@@ -103,14 +105,29 @@ class SdkTracing implements Tracing {
             { kind: kinds[kind], attributes: defined(attributes) },
             parent,
         );
+        let result: MaybePromise<T>;
         try {
-            return await this.active.run(trace.setSpan(parent, span), () => work(handle(span)));
+            result = this.active.run(trace.setSpan(parent, span), () => work(handle(span)));
         } catch (error) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: errorKind(error) });
-            throw error;
-        } finally {
+            failWith(span, error);
             span.end();
+            throw error;
         }
+        if (!isPromise(result)) {
+            span.end();
+            return result;
+        }
+        return result.then(
+            (value) => {
+                span.end();
+                return value;
+            },
+            (error: unknown) => {
+                failWith(span, error);
+                span.end();
+                throw error;
+            },
+        );
     }
 
     shutdown(): Promise<void> {
@@ -198,6 +215,10 @@ function defined(attributes: Attributes): Record<string, string | number | boole
         }
     }
     return attributes as Record<string, string | number | boolean>;
+}
+
+function failWith(span: Span, error: unknown): void {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorKind(error) });
 }
 
 /** The error's class (and an Azure SDK status), not its message: messages can carry callers' data. */

@@ -4,6 +4,7 @@
  * the SDK and the chosen exporter (`tracing-sdk-modules.ts`, shipped as `tracing-sdk.js` beside the
  * bundle) load only when a TRACING_EXPORTER is set.
  */
+import type { MaybePromise } from "../maybe-promise";
 import type { TokenCredential } from "@azure/core-auth";
 import type { IncomingTraceContext } from "./trace-context";
 import type { TracingSettings } from "./settings";
@@ -49,8 +50,8 @@ export interface Tracing {
         name: string,
         kind: "internal" | "client",
         attributes: Attributes,
-        work: (span: SpanHandle) => Promise<T>,
-    ): Promise<T>;
+        work: (span: SpanHandle) => MaybePromise<T>,
+    ): MaybePromise<T>;
     /** Exports what is buffered and stops. */
     shutdown(): Promise<void>;
 }

@@ -24,20 +24,28 @@ export interface NodeServerBundle {
     readonly sha256: string;
 }
 
+interface ApartModule {
+    readonly source: string;
+    readonly file: string;
+}
+
 /**
  * Code the first requests do not need, each shipped as a file of its own beside the entry and read
  * when its loader first runs, so a cold start neither reads nor compiles it: the Azure SDKs (first
  * storage use), the MCP SDK's server with zod and ajv (requests off the fast path, SSE sessions),
- * Orama (memory recall, the local knowledge index), the OpenTelemetry SDK and its exporters (only
- * when tracing is configured), the incident engine (the first incident). A module of ours in two
- * files exists twice, with two copies of any state it holds: the build refuses one found in both
- * the entry and an apart file unless it is in `statelessSharedModules`.
+ * Orama (memory recall, the local knowledge index), the OpenTelemetry SDK (only when tracing is
+ * configured) and, loaded by it on its first export, the chosen exporter, and the incident engine
+ * (the first incident). A module of ours in two files exists twice, with two copies of any state it
+ * holds: the build refuses one found in both the entry and an apart file unless it is in
+ * `statelessSharedModules`.
  */
-const apartModules: readonly { readonly source: string; readonly file: string }[] = [
+const apartModules: readonly ApartModule[] = [
     { source: "src/storage/azure-sdk-modules.ts", file: "azure-sdk.js" },
     { source: "src/node-host/mcp/mcp-sdk-modules.ts", file: "mcp-sdk.js" },
     { source: "src/knowledge/orama-modules.ts", file: "orama.js" },
     { source: "src/tracing/tracing-sdk-modules.ts", file: "tracing-sdk.js" },
+    { source: "src/tracing/azure-monitor-exporter-modules.ts", file: "azure-monitor-exporter.js" },
+    { source: "src/tracing/otlp-exporter-modules.ts", file: "otlp-exporter.js" },
     { source: "src/sentinel/sentinel-modules.ts", file: "sentinel.js" },
 ];
 
@@ -82,19 +90,28 @@ async function bundle(entry: string, outfile: string, options: EntryOptions): Pr
     const directory = path.dirname(outfile);
     const { external } = options;
     const main = await bundleOne(entry, outfile, external, { keepNames: options.keepNames });
-    // Only what the entry loads ships (the Functions app has no use for the MCP SDK's server).
-    const shipped = apartModules.filter((m) => main.apartFiles.has(`./${m.file}`));
-    const nested = await Promise.all(
-        shipped.map((m) => bundleOne(m.source, path.join(directory, m.file), external, { keepNames: true })),
-    );
-    if (nested.some((b) => b.apartFiles.size > 0)) throw new Error("an apart module must not load another");
-    for (const [i, b] of nested.entries()) {
-        const twice = [...b.ownModules].filter(
-            (m) => main.ownModules.has(m) && !statelessSharedModules.has(m),
+    // Only what the entry loads ships (the Functions app has no use for the MCP SDK's server), and
+    // what those files load in turn (the tracing SDK loads its exporter on first export).
+    const built = new Map<ApartModule, BuiltFile>();
+    let wanted = apartModules.filter((m) => main.apartFiles.has(`./${m.file}`));
+    while (wanted.length > 0) {
+        const round = await Promise.all(
+            wanted.map((m) =>
+                bundleOne(m.source, path.join(directory, m.file), external, { keepNames: true }),
+            ),
+        );
+        for (const [i, b] of round.entries()) built.set(wanted[i]!, b);
+        const loaded = new Set(round.flatMap((b) => [...b.apartFiles]));
+        wanted = apartModules.filter((m) => loaded.has(`./${m.file}`) && !built.has(m));
+    }
+    const shipped = apartModules.filter((m) => built.has(m));
+    for (const m of shipped) {
+        const twice = [...built.get(m)!.ownModules].filter(
+            (own) => main.ownModules.has(own) && !statelessSharedModules.has(own),
         );
         if (twice.length > 0) {
             throw new Error(
-                `${shipped[i]?.file} and ${path.basename(outfile)} would both hold ${twice.join(", ")}: ` +
+                `${m.file} and ${path.basename(outfile)} would both hold ${twice.join(", ")}: ` +
                     "load it from one place, or list it in statelessSharedModules if it holds no state",
             );
         }

@@ -9,6 +9,7 @@ import { bundleFunctionsApp, bundleNodeServer } from "../scripts/bundle";
 import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { appRoot, startHostProcess } from "./support/host-process";
 import { connectClient } from "./support/mcp-clients";
+import { startOtlpCollector } from "./support/otlp-collector";
 
 /** ENV and CMD of the Dockerfile, so the test runs the bundle exactly as the image would. */
 async function dockerfileRuntime(): Promise<{
@@ -46,9 +47,11 @@ describe("bundles", function () {
         const files = unzipSync(new Uint8Array(await readFile(first.zipPath)));
         // The apart files the app loads: no MCP SDK server, which the Functions host does not use.
         assert.deepEqual(Object.keys(files).sort(), [
+            "dist/azure-monitor-exporter.js",
             "dist/azure-sdk.js",
             "dist/index.js",
             "dist/orama.js",
+            "dist/otlp-exporter.js",
             "dist/sentinel.js",
             "dist/tracing-sdk.js",
             "host.json",
@@ -228,6 +231,55 @@ describe("bundles", function () {
             } finally {
                 assert.equal(await host.stop(), 0);
                 await rm(folder, { recursive: true, force: true });
+            }
+        });
+
+        it("traces from the start and loads the chosen exporter's file only on the first export", async () => {
+            const collector = await startOtlpCollector();
+            try {
+                const { host, loads } = await startRecorded({
+                    TRACING_EXPORTER: "otlp",
+                    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
+                });
+                let stopped = false;
+                try {
+                    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+                    const res = await fetch(host.url + backendPaths.mcpStreamable, {
+                        method: "POST",
+                        headers: {
+                            "content-type": "application/json",
+                            accept: "application/json, text/event-stream",
+                            traceparent: `00-${trace}-00f067aa0ba902b7-01`,
+                        },
+                        body: JSON.stringify({
+                            jsonrpc: "2.0",
+                            id: 1,
+                            method: "tools/call",
+                            params: { name: toolNames.hello, arguments: {} },
+                        }),
+                    });
+                    assert.equal(res.status, 200, await res.text());
+                    assert.deepEqual(
+                        ["./tracing-sdk.js", "./otlp-exporter.js", "./azure-monitor-exporter.js"].map(loads),
+                        [1, 0, 0],
+                        "spans wait in the batch; no exporter is read before its first export",
+                    );
+                    // Shutting down exports what the batch holds, which loads the exporter.
+                    stopped = true;
+                    assert.equal(await host.stop(), 0);
+                    assert.deepEqual(
+                        ["./otlp-exporter.js", "./azure-monitor-exporter.js"].map(loads),
+                        [1, 0],
+                    );
+                    assert.deepEqual(collector.spans.map((span) => [span.name, span.traceId]).sort(), [
+                        [`POST ${backendPaths.mcpStreamable}`, trace],
+                        [`tools/call ${toolNames.hello}`, trace],
+                    ]);
+                } finally {
+                    if (!stopped) await host.stop();
+                }
+            } finally {
+                await collector.close();
             }
         });
 

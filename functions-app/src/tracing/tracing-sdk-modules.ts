@@ -291,13 +291,48 @@ class ReportingExporter implements SpanExporter {
     }
 }
 
-type OtlpHttp = typeof import("@opentelemetry/exporter-trace-otlp-http");
-type AzureMonitor = typeof import("@azure/monitor-opentelemetry-exporter");
-// Required when chosen, so only the chosen exporter's code is evaluated.
+/**
+ * An exporter made on the first export rather than at start. The Azure Monitor exporter's code (its
+ * HTTP pipeline, statsbeat metrics, the credential) took about three quarters of a traced host's
+ * start; spans wait in the batch processor for their first export (5 s, or 512 spans, or
+ * shutdown) anyway, so a cold start's first answers no longer wait for it.
+ */
+export class DeferredExporter implements SpanExporter {
+    private inner: SpanExporter | undefined;
+
+    constructor(private readonly make: () => SpanExporter) {}
+
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+        let exporter: SpanExporter;
+        try {
+            exporter = this.inner ??= this.make();
+        } catch (error) {
+            done({
+                code: ExportResultCode.FAILED,
+                error: error instanceof Error ? error : new Error(String(error)),
+            });
+            return;
+        }
+        exporter.export(spans, done);
+    }
+
+    /** Nothing to stop when nothing was ever exported. */
+    shutdown(): Promise<void> {
+        return this.inner?.shutdown() ?? Promise.resolve();
+    }
+
+    forceFlush(): Promise<void> {
+        return this.inner?.forceFlush?.() ?? Promise.resolve();
+    }
+}
+
+type OtlpExporterModules = typeof import("./otlp-exporter-modules");
+type AzureMonitorExporterModules = typeof import("./azure-monitor-exporter-modules");
+// Required on the first export, so only the chosen exporter's code is read and evaluated, then.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-const otlpHttp = (): OtlpHttp => require("@opentelemetry/exporter-trace-otlp-http") as OtlpHttp;
+const otlpHttp = () => require("./otlp-exporter-modules") as OtlpExporterModules;
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-const azureMonitor = (): AzureMonitor => require("@azure/monitor-opentelemetry-exporter") as AzureMonitor;
+const azureMonitor = () => require("./azure-monitor-exporter-modules") as AzureMonitorExporterModules;
 
 /** The SDK with the exporter the settings name. */
 export function tracingFromSettings(
@@ -314,17 +349,19 @@ export function tracingFromSettings(
                 batch: false,
             });
         case "otlp": {
-            const { OTLPTraceExporter } = otlpHttp();
-            return createSdkTracing({
-                ...common,
-                exporter: new ReportingExporter(new OTLPTraceExporter({ url: settings.endpoint }), logger),
+            const exporter = new DeferredExporter(() => {
+                const { OTLPTraceExporter } = otlpHttp();
+                return new OTLPTraceExporter({ url: settings.endpoint });
             });
+            return createSdkTracing({ ...common, exporter: new ReportingExporter(exporter, logger) });
         }
         case "azure-monitor": {
-            const { AzureMonitorTraceExporter } = azureMonitor();
-            const exporter = new AzureMonitorTraceExporter({
-                connectionString: settings.connectionString,
-                credential: credential(settings.managedIdentityClientId),
+            const exporter = new DeferredExporter(() => {
+                const { AzureMonitorTraceExporter } = azureMonitor();
+                return new AzureMonitorTraceExporter({
+                    connectionString: settings.connectionString,
+                    credential: credential(settings.managedIdentityClientId),
+                });
             });
             return createSdkTracing({ ...common, exporter: new ReportingExporter(exporter, logger) });
         }

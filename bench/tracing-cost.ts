@@ -144,6 +144,8 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
         const sizes = {
             "server.js": await size("server.js"),
             "tracing-sdk.js": await size("tracing-sdk.js"),
+            "otlp-exporter.js": await size("otlp-exporter.js"),
+            "azure-monitor-exporter.js": await size("azure-monitor-exporter.js"),
             "azure-sdk.js": await size("azure-sdk.js"),
         };
 
@@ -194,7 +196,8 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
             "",
             `Bundle: ${Object.entries(sizes)
                 .map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} KiB`)
-                .join(", ")} (tracing-sdk.js is read only when TRACING_EXPORTER is set)`,
+                .join(", ")} (tracing-sdk.js is read only when TRACING_EXPORTER is set, ` +
+                "an exporter's file on the first export)",
         );
         console.log(lines.join("\n"));
         await mkdir(path.join(__dirname, "results"), { recursive: true });

@@ -55,6 +55,8 @@ export async function runProviderElsewhere(
 ): Promise<ProviderCallResult[]> {
     const dir = await mkdtemp(path.join(tmpdir(), "provider-elsewhere-"));
     try {
+        if (!path.relative(process.cwd(), dir).startsWith(".."))
+            throw new Error(`${dir} is inside ${process.cwd()}: point TMPDIR outside the checkout`);
         const file = (name: string) => path.join(dir, name);
         await writeFile(file("provider.js"), providerText);
         await writeFile(file("calls.json"), JSON.stringify(calls));

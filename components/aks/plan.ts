@@ -10,6 +10,7 @@ import { agentDataPrivateLinkServices } from "../data/agent-data";
 import { Network } from "../network/network";
 import { subnetNames } from "../network/plan";
 import { contentSafetyPrivateLinkServices } from "../safety/content-safety";
+import { vaultZoneBeforeNetwork } from "../security/control-plane-vault";
 import { ToolStorage } from "../storage/tool-storage";
 import type { BackendArtifacts, PlannedToolBackend, ToolBackendContext } from "../tool-backend";
 import { AksBackend, aksStorageContainers } from "./backend";
@@ -29,8 +30,12 @@ export function planAksBackend(
             baseName: ctx.baseName,
             addressSpace: config.network.addressSpace,
             apimMode,
-            privateLinkServices: ["blob", "queue", ...agentDataPrivateLinkServices(config)],
+            // The control plane's vault always has an endpoint here.
+            privateLinkServices: ["blob", "queue", "keyVault", ...agentDataPrivateLinkServices(config)],
             gatewayPrivateLinkServices: contentSafetyPrivateLinkServices(config),
+            adoptedZones: {
+                keyVault: vaultZoneBeforeNetwork(ctx.parent, name, ctx.baseName, ctx.unique),
+            },
             tags: ctx.tags,
         },
         { parent: ctx.parent },

@@ -27,9 +27,23 @@ export const privateLinkZones = {
      * serve host names of the OpenAI and AI Foundry kinds, which nothing here calls.
      */
     cognitiveServices: "privatelink.cognitiveservices.azure.com",
+    /** Key Vault (group id `vault`). */
+    keyVault: "privatelink.vaultcore.azure.net",
 } as const;
 
 export type PrivateLinkService = keyof typeof privateLinkZones;
+
+/**
+ * A zone and VNet link another component declared before the network owned them. The network
+ * takes them over under aliases and with the link's deployed Azure name, so an existing stack
+ * moves them in its state instead of deleting and recreating them (a link's name cannot change).
+ */
+export interface AdoptedZone {
+    /** Where they were: the zone was `<namePrefix>-zone` and its link `<namePrefix>-zone-link` under `parent`. */
+    readonly previous: { readonly parent: pulumi.Input<pulumi.URN>; readonly namePrefix: string };
+    /** Azure name of the zone's VNet link (the network names the links it creates after the VNet). */
+    readonly linkName: string;
+}
 
 /** Arguments for {@link Network}. */
 export interface NetworkArgs {
@@ -54,6 +68,8 @@ export interface NetworkArgs {
      * over HTTPS. Empty: the gateway reaches only the backend.
      */
     readonly gatewayPrivateLinkServices: readonly PrivateLinkService[];
+    /** Zones of the services above that existed before this component held them. Default: none. */
+    readonly adoptedZones?: Readonly<Partial<Record<PrivateLinkService, AdoptedZone>>>;
     /** Tags put on every network resource. */
     readonly tags: Record<string, string>;
 }
@@ -153,6 +169,19 @@ export class Network extends pulumi.ComponentResource {
         const services = [...new Set([...args.privateLinkServices, ...args.gatewayPrivateLinkServices])];
         const zones = new Map<PrivateLinkService, privatedns.PrivateZone>();
         for (const service of services) {
+            const adopted = args.adoptedZones?.[service];
+            const formerly = (suffix: string): pulumi.CustomResourceOptions =>
+                adopted
+                    ? {
+                          parent: this,
+                          aliases: [
+                              {
+                                  name: `${adopted.previous.namePrefix}${suffix}`,
+                                  parent: adopted.previous.parent,
+                              },
+                          ],
+                      }
+                    : { parent: this };
             const zone = new privatedns.PrivateZone(
                 `${name}-${service}-zone`,
                 {
@@ -161,7 +190,7 @@ export class Network extends pulumi.ComponentResource {
                     privateZoneName: privateLinkZones[service],
                     tags: args.tags,
                 },
-                { parent: this },
+                formerly("-zone"),
             );
             new privatedns.VirtualNetworkLink(
                 `${name}-${service}-zone-link`,
@@ -169,12 +198,12 @@ export class Network extends pulumi.ComponentResource {
                     resourceGroupName: rg,
                     location: "global",
                     privateZoneName: zone.name,
-                    virtualNetworkLinkName: vnetName,
+                    virtualNetworkLinkName: adopted?.linkName ?? vnetName,
                     virtualNetwork: { id: vnet.id },
                     registrationEnabled: false,
                     tags: args.tags,
                 },
-                { parent: this },
+                formerly("-zone-link"),
             );
             zones.set(service, zone);
         }

@@ -40,6 +40,12 @@ export interface PrivateEndpointArgs {
     readonly resourceId: pulumi.Input<string>;
     /** Sub-resource the endpoint serves, e.g. `Sql` (Cosmos DB NoSQL), `searchService` or `account` (AI services). */
     readonly groupId: string;
+    /**
+     * Name of the endpoint's connection to the resource. Default: the endpoint's name. An existing
+     * endpoint keeps the name it was created with: it names the connection on the resource too, and
+     * renaming means a new endpoint (AzureRM's Terraform provider forces one).
+     */
+    readonly connectionName?: string;
     readonly placement: PrivateEndpointPlacement;
     readonly tags: Record<string, string>;
 }
@@ -61,7 +67,11 @@ export function privateEndpointTo(
             privateEndpointName: args.endpointName,
             subnet: { id: args.placement.subnetId },
             privateLinkServiceConnections: [
-                { name: args.endpointName, privateLinkServiceId: args.resourceId, groupIds: [args.groupId] },
+                {
+                    name: args.connectionName ?? args.endpointName,
+                    privateLinkServiceId: args.resourceId,
+                    groupIds: [args.groupId],
+                },
             ],
             tags: args.tags,
         },

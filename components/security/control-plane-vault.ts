@@ -4,12 +4,13 @@
  * they are kept and rotated) and the Functions MCP extension's key (which the gateway reads from
  * the vault itself).
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/types";
 import { functionsKeyNamedValue } from "../gateway/mcp-apis";
-import type { Network } from "../network/network";
+import type { AdoptedZone, Network } from "../network/network";
+import { placementIn } from "../network/private-endpoint";
 import type { DeploymentContext } from "../tool-backend";
-import { KeyVault, type VaultSecret } from "./key-vault";
+import { KeyVault, keyVaultType, type VaultSecret } from "./key-vault";
 import { keyVaultName } from "./names";
 
 /**
@@ -23,6 +24,30 @@ export function alertWebhookSecretName(index: number): string {
     return `alert-webhook-${index}`;
 }
 
+/** Logical name of the vault component in the control plane `name`. */
+function vaultComponentName(name: string): string {
+    return `${name}-secrets`;
+}
+
+/**
+ * The vault's private DNS zone and VNet link as stacks deployed them before the network owned the
+ * zone (the vault component built its own): the network adopts them under these aliases and keeps
+ * the link's Azure name, so they move in the state and nothing is replaced.
+ * @param parent the control plane; `name` its name, `baseName`/`unique` as given to {@link controlPlaneVault}.
+ */
+export function vaultZoneBeforeNetwork(
+    parent: pulumi.Resource,
+    name: string,
+    baseName: string,
+    unique: string,
+): AdoptedZone {
+    const component = vaultComponentName(name);
+    return {
+        previous: { parent: pulumi.createUrn(component, keyVaultType, parent), namePrefix: component },
+        linkName: `${keyVaultName(baseName, unique)}-link`,
+    };
+}
+
 export interface ControlPlaneVaultArgs {
     readonly config: StackConfig;
     readonly context: DeploymentContext;
@@ -30,7 +55,10 @@ export interface ControlPlaneVaultArgs {
     readonly unique: string;
     readonly resourceGroupName: pulumi.Input<string>;
     readonly workspaceId: pulumi.Input<string>;
-    /** The AKS backend's network: the vault gets a private endpoint in it. */
+    /**
+     * The AKS backend's network: the vault gets a private endpoint in it, registered in the
+     * network's Key Vault zone (see {@link vaultZoneBeforeNetwork}).
+     */
     readonly network?: Network | undefined;
     readonly tags: Record<string, string>;
 }
@@ -48,19 +76,20 @@ export function controlPlaneVault(
     args: ControlPlaneVaultArgs,
 ): ControlPlaneVault {
     const { config, context } = args;
+    const vaultName = keyVaultName(args.baseName, args.unique);
     const vault = new KeyVault(
-        `${name}-secrets`,
+        vaultComponentName(name),
         {
             resourceGroupName: args.resourceGroupName,
             location: config.location,
-            vaultName: keyVaultName(args.baseName, args.unique),
+            vaultName,
             tenantId: context.tenantId,
             subscriptionId: context.subscriptionId,
             softDeleteRetentionDays: controlPlaneSoftDeleteDays,
             writer: { principalId: context.deployerObjectId, principalType: config.deployerPrincipalType },
             workspaceId: args.workspaceId,
             privateEndpoint: args.network
-                ? { vnetId: args.network.vnetId, subnetId: args.network.privateEndpointSubnetId }
+                ? placementIn(args.network, "keyVault", `${vaultName}-pe`)
                 : undefined,
             tags: args.tags,
         },

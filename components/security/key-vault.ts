@@ -1,15 +1,14 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as network from "@pulumi/azure-native/network";
-import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import { sendDiagnostics } from "../azure/diagnostics";
 import { assignRole } from "../azure/role-assignment";
 import { RolePropagation } from "../azure/role-propagation";
 import type { DeployerPrincipalType } from "../config/types";
+import { privateEndpointTo, type NamedPrivateEndpointPlacement } from "../network/private-endpoint";
 import { keyVaultNameProblems, keyVaultSecretName } from "./names";
 
-/** Private DNS zone through which clients in a VNet resolve a vault's private endpoint. */
-export const keyVaultPrivateDnsZone = "privatelink.vaultcore.azure.net";
+/** Pulumi type of {@link KeyVault}. */
+export const keyVaultType = "agents:security:KeyVault";
 
 /**
  * A new role assignment can take about five minutes to apply; anything that uses a fresh grant in
@@ -20,17 +19,9 @@ export const keyVaultRolePropagationSeconds = 300;
 /** Soft-delete retention Azure accepts (days); fixed when the vault is created. */
 export const softDeleteRetentionRange = { min: 7, max: 90 } as const;
 
-/** How readers inside a VNet reach the vault: a private endpoint with its private DNS zone. */
-export interface KeyVaultPrivateEndpoint {
-    /** VNet the private DNS zone is linked to. */
-    readonly vnetId: pulumi.Input<string>;
-    /** Subnet the endpoint's network interface is placed in. */
-    readonly subnetId: pulumi.Input<string>;
-}
-
 /** Arguments for {@link KeyVault}. */
 export interface KeyVaultArgs {
-    /** Resource group that holds the vault (and its private endpoint and DNS zone). */
+    /** Resource group that holds the vault and its private endpoint. */
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: pulumi.Input<string>;
     /** Globally unique vault name (`keyVaultName`): 3-24 characters, reserved while soft-deleted. */
@@ -51,8 +42,11 @@ export interface KeyVaultArgs {
     };
     /** Log Analytics workspace for the vault's audit logs and metrics. */
     readonly workspaceId: pulumi.Input<string>;
-    /** Private endpoint for readers in a VNet (the AKS backend's). Default: none. */
-    readonly privateEndpoint?: KeyVaultPrivateEndpoint | undefined;
+    /**
+     * Private endpoint (group `vault`) for readers in a VNet (the AKS backend's), registered in the
+     * network's `privatelink.vaultcore.azure.net` zone. Default: none.
+     */
+    readonly privateEndpoint?: NamedPrivateEndpointPlacement | undefined;
     readonly tags: Record<string, string>;
 }
 
@@ -90,7 +84,7 @@ export class KeyVault extends pulumi.ComponentResource {
     private readonly componentName: string;
 
     constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("agents:security:KeyVault", name, {}, opts);
+        super(keyVaultType, name, {}, opts);
         const problems = keyVaultNameProblems(args.vaultName);
         const { min, max } = softDeleteRetentionRange;
         if (
@@ -161,7 +155,22 @@ export class KeyVault extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        if (args.privateEndpoint) this.privateEndpoint(name, args, vault, args.privateEndpoint);
+        if (args.privateEndpoint)
+            privateEndpointTo(
+                `${name}-pe`,
+                {
+                    resourceGroupName: args.resourceGroupName,
+                    location: args.location,
+                    endpointName: args.privateEndpoint.endpointName,
+                    resourceId: vault.id,
+                    groupId: "vault",
+                    // The name the endpoint was created with, before it used the shared helper.
+                    connectionName: `${args.vaultName}-vault`,
+                    placement: args.privateEndpoint,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
 
         this.resourceGroupName = args.resourceGroupName;
         this.componentName = name;
@@ -191,61 +200,5 @@ export class KeyVault extends pulumi.ComponentResource {
             resourceId: secret.id,
             uri: secret.properties.apply((p) => p.secretUri),
         };
-    }
-
-    private privateEndpoint(
-        name: string,
-        args: KeyVaultArgs,
-        vault: keyvault.Vault,
-        endpoint: KeyVaultPrivateEndpoint,
-    ): void {
-        const rg = args.resourceGroupName;
-        const zone = new privatedns.PrivateZone(
-            `${name}-zone`,
-            {
-                resourceGroupName: rg,
-                location: "global",
-                privateZoneName: keyVaultPrivateDnsZone,
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        new privatedns.VirtualNetworkLink(
-            `${name}-zone-link`,
-            {
-                resourceGroupName: rg,
-                location: "global",
-                privateZoneName: zone.name,
-                virtualNetworkLinkName: `${args.vaultName}-link`,
-                virtualNetwork: { id: endpoint.vnetId },
-                registrationEnabled: false,
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        const pe = new network.PrivateEndpoint(
-            `${name}-pe`,
-            {
-                resourceGroupName: rg,
-                location: args.location,
-                privateEndpointName: `${args.vaultName}-pe`,
-                subnet: { id: endpoint.subnetId },
-                privateLinkServiceConnections: [
-                    { name: `${args.vaultName}-vault`, privateLinkServiceId: vault.id, groupIds: ["vault"] },
-                ],
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        new network.PrivateDnsZoneGroup(
-            `${name}-pe-dns`,
-            {
-                resourceGroupName: rg,
-                privateEndpointName: pe.name,
-                privateDnsZoneGroupName: "default",
-                privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: zone.id }],
-            },
-            { parent: this },
-        );
     }
 }

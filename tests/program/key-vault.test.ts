@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { builtInRoles, stableGuid } from "../../components/azure/ids";
 import { functionsKeyNamedValue } from "../../components/gateway/mcp-apis";
 import { alertWebhookSecretName } from "../../components/security/control-plane-vault";
-import { keyVaultPrivateDnsZone } from "../../components/security/key-vault";
+import { privateLinkZones } from "../../components/network/network";
 import { keyVaultName, keyVaultNameProblems, keyVaultSecretName } from "../../components/security/names";
 import { mockDeployerObjectId, mockSubscriptionId } from "../../scripts/lib/mocks";
 import type { RecordedResource, SynthResult } from "../../scripts/lib/synthesize";
@@ -166,37 +166,44 @@ describe("Key Vault in the synthesized stacks", function () {
         );
     });
 
-    it("gives the AKS stack's vault a private endpoint in the private-endpoint subnet, resolved by a zone linked to the VNet", () => {
+    it("gives the AKS stack's vault one private endpoint, registered in the network's one Key Vault zone linked once to the VNet", () => {
         const view = stackView(prod);
         const vault = view.one("azure-native:keyvault:Vault");
+        const vaultName = String(vault.inputs.vaultName);
         const vnet = view.one("azure-native:network:VirtualNetwork");
         const endpoints = view
             .ofType("azure-native:network:PrivateEndpoint")
             .filter((e) =>
                 (e.inputs.privateLinkServiceConnections as Obj[]).some((c) =>
-                    String(c.privateLinkServiceId).endsWith(`/Vault/${String(vault.inputs.vaultName)}`),
+                    String(c.privateLinkServiceId).endsWith(`/Vault/${vaultName}`),
                 ),
             );
         assert.equal(endpoints.length, 1);
         const [endpoint] = endpoints as [RecordedResource];
         assert.deepEqual((endpoint.inputs.privateLinkServiceConnections as Obj[])[0]?.groupIds, ["vault"]);
         assert.match(String((endpoint.inputs.subnet as Obj).id), /\/subnets\/private-endpoints$/);
-        const zone = view
+
+        // Azure refuses a second zone of one name linked to the same VNet: the network holds it, once.
+        const zones = view
             .ofType("azure-native:privatedns:PrivateZone")
-            .find((z) => z.inputs.privateZoneName === keyVaultPrivateDnsZone);
-        assert.ok(zone);
-        const link = view
+            .filter((z) => z.inputs.privateZoneName === privateLinkZones.keyVault);
+        assert.equal(zones.length, 1);
+        const [zone] = zones as [RecordedResource];
+        assert.equal(zone.parent, view.one("agents:network:Network").urn);
+        const links = view
             .ofType("azure-native:privatedns:VirtualNetworkLink")
-            .find((l) => l.inputs.privateZoneName === keyVaultPrivateDnsZone);
-        assert.ok(link);
+            .filter((l) => l.inputs.privateZoneName === privateLinkZones.keyVault);
+        assert.equal(links.length, 1);
         assert.equal(
-            (link.inputs.virtualNetwork as Obj).id,
+            (links[0]?.inputs.virtualNetwork as Obj).id,
             `/subscriptions/${mockSubscriptionId}/resourceGroups/${String(vnet.inputs.resourceGroupName)}/providers/Microsoft.network/VirtualNetwork/${String(vnet.inputs.virtualNetworkName)}`,
         );
-        const group = view
+        const groups = view
             .ofType("azure-native:network:PrivateDnsZoneGroup")
-            .find((g) => g.inputs.privateEndpointName === endpoint.inputs.privateEndpointName);
-        assert.ok(group);
+            .filter((g) => g.inputs.privateEndpointName === endpoint.inputs.privateEndpointName);
+        assert.equal(groups.length, 1);
+        assert.deepEqual(groups[0]?.propertyDependencies?.privateDnsZoneConfigs, [zone.urn]);
+
         // AKS has no Functions key, so nothing reads the vault through APIM and no secret is stored.
         assert.equal(view.ofType("azure-native:keyvault:Secret").length, 0);
         assert.ok(
@@ -204,6 +211,50 @@ describe("Key Vault in the synthesized stacks", function () {
         );
         // The Functions stack reaches nothing privately: no endpoint, no zone.
         assert.equal(stackView(dev).ofType("azure-native:network:PrivateEndpoint").length, 0);
+        assert.equal(stackView(dev).ofType("azure-native:privatedns:PrivateZone").length, 0);
+    });
+
+    it("keeps a deployed prod stack's vault endpoint, zone and link: their earlier URNs through aliases, their Azure names as created", () => {
+        const view = stackView(prod);
+        const vaultName = String(view.one("azure-native:keyvault:Vault").inputs.vaultName);
+        const before = (type: string, name: string) =>
+            `urn:pulumi:prod::agents-control-plane::agents:security:KeyVault$${type}::acp-prod-secrets${name}`;
+        // What such a stack holds in its state (URNs as the mock runtime forms them) and in Azure.
+        const deployed: { urn: string; inputs: Obj }[] = [
+            {
+                urn: before("azure-native:privatedns:PrivateZone", "-zone"),
+                inputs: { privateZoneName: "privatelink.vaultcore.azure.net" },
+            },
+            {
+                urn: before("azure-native:privatedns:VirtualNetworkLink", "-zone-link"),
+                inputs: {
+                    privateZoneName: "privatelink.vaultcore.azure.net",
+                    virtualNetworkLinkName: `${vaultName}-link`,
+                },
+            },
+            {
+                urn: before("azure-native:network:PrivateEndpoint", "-pe"),
+                inputs: { privateEndpointName: `${vaultName}-pe` },
+            },
+            {
+                urn: before("azure-native:network:PrivateDnsZoneGroup", "-pe-dns"),
+                inputs: { privateEndpointName: `${vaultName}-pe`, privateDnsZoneGroupName: "default" },
+            },
+        ];
+        for (const { urn, inputs } of deployed) {
+            const claims = prod.resources.filter((r) => r.urn === urn || r.aliases?.includes(urn));
+            assert.equal(claims.length, 1, `one resource takes over ${urn}`);
+            const [now] = claims as [RecordedResource];
+            for (const [key, value] of Object.entries(inputs))
+                assert.equal(now.inputs[key], value, `${urn}: ${key}`);
+        }
+        const endpoint = prod.resources.find(
+            (r) => r.urn === before("azure-native:network:PrivateEndpoint", "-pe"),
+        );
+        assert.equal(
+            (endpoint?.inputs.privateLinkServiceConnections as Obj[])[0]?.name,
+            `${vaultName}-vault`,
+        );
     });
 
     it("exports the vault's name and URI", () => {

@@ -27,7 +27,7 @@ const command = defineCommand({
             type: "string",
             value: "<dir>",
             description:
-                "also measure an earlier build, the functions-app/dist folder `npm run build` wrote (server/server.js and functions-app/): the Node host as (a0) and (g0), in the cold starts and the Functions app's load, a before/after in one run",
+                "also measure an earlier build, the functions-app/dist folder `npm run build` wrote (server/server.js and functions-app/): the Node host as (a0) and (g0), in the cold starts and the Functions app's load, a before/after in one run; with --local-gateway, an earlier checkout of the repository (after npm ci) whose local gateway runs beside this one",
         },
         tracing: {
             type: "boolean",
@@ -37,6 +37,11 @@ const command = defineCommand({
             type: "boolean",
             description:
                 "instead: what request validation and content screening add per call on the local gateway (bench/gateway-checkpoints.ts; calls per round = --connections x 2, --rounds)",
+        },
+        "local-gateway": {
+            type: "boolean",
+            description:
+                "instead: CPU ms per call and wall p50/p99 through the local gateway (dev stack) for hello_mcp, a refused call and save_snippet (bench/local-gateway.ts; --connections sequential calls per kind per round, at most 120; --rounds; --baseline <checkout>: an earlier checkout with its node_modules, measured in the same run)",
         },
     },
     exitCodes: { 1: "a server failed to start or to answer hello_mcp" },
@@ -61,7 +66,28 @@ function earlierBuild(dir: string): string {
     return resolved;
 }
 
+/** An earlier checkout of the repository with its own node_modules, for `--local-gateway`. */
+function earlierCheckout(dir: string): string {
+    const resolved = path.resolve(dir);
+    for (const file of ["local-gateway/src/harness.ts", "node_modules/tsx/package.json"]) {
+        if (!existsSync(path.join(resolved, file)))
+            throw new UsageError(
+                `--baseline ${dir}: no ${file} in it (a checkout of an earlier commit, after npm ci)`,
+            );
+    }
+    return resolved;
+}
+
 runCommand(command, async (flags) => {
+    if (flags["local-gateway"]) {
+        onStopRequest(() => Promise.resolve());
+        const { runLocalGatewayBench } = await import("./local-gateway");
+        return runLocalGatewayBench({
+            calls: Math.min(positiveInteger("connections", flags.connections), 120),
+            rounds: positiveInteger("rounds", flags.rounds),
+            ...(flags.baseline !== undefined ? { baseline: earlierCheckout(flags.baseline) } : {}),
+        });
+    }
     const options = {
         connections: positiveInteger("connections", flags.connections),
         seconds: positiveInteger("seconds", flags.seconds),
@@ -71,6 +97,7 @@ runCommand(command, async (flags) => {
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
     onStopRequest(() => Promise.resolve());
+
     if (flags["gateway-checkpoints"]) {
         const { runCheckpointBench } = await import("./gateway-checkpoints");
         return runCheckpointBench({ calls: options.connections * 2, rounds: options.rounds });

@@ -7,7 +7,7 @@
  */
 import type { Parser } from "web-tree-sitter";
 import { contextType, MessageBody, registerContextTypes, type GatewayContext } from "./context";
-import { ExpressionCompileError, ExpressionCompiler } from "./expressions/compiler";
+import { ExpressionCompileError, ExpressionCompiler, type CompiledExpression } from "./expressions/compiler";
 import { parseExpressionBody } from "./expressions/parser";
 import { elementCompilers } from "./policies/registry";
 import type { LoadContext, PolicyRuntime, PolicyValue, Scope, Section, Statement } from "./policies/types";
@@ -46,6 +46,18 @@ export class BaseStatement implements Statement {
 const namedValuePattern = /\{\{([^{}]*)\}\}/g;
 
 /**
+ * Compiled expressions by their text (after named-value substitution): a compiled expression is a
+ * pure function of its text (every global is the request's `context`), and each evaluation gets a
+ * frame of its own, so one compilation serves every document and operation that holds the same
+ * text, e.g. the API policy loaded once per operation and again by every gateway a process starts.
+ * Only compilations that succeed are kept: a failing one is compiled again and reports its own
+ * position.
+ */
+const compiledExpressions = new Map<string, CompiledExpression>();
+/** A bound, far above the few hundred distinct expressions of the shipped policies. */
+const compiledExpressionsCapacity = 10_000;
+
+/**
  * A statement whose expressions read `context.Response.Body`: a streamed backend answer
  * (`buffer-response="false"`) is read to its end before it runs, since APIM buffers a response a
  * policy reads (its SSE guidance: policies that read the body buffer it). Statements that do not
@@ -65,6 +77,10 @@ function bufferingResponse(statement: Statement): Statement {
             await run(rt);
         },
     });
+}
+
+function expressionValue(compiled: CompiledExpression): PolicyValue {
+    return { expression: true, evaluate: (context: GatewayContext) => compiled.evaluate({ context }) };
 }
 
 export function loadPolicyDocument(
@@ -101,6 +117,8 @@ export function loadPolicyDocument(
         expressionCount++;
         if (readsResponseBody.length > 0 && /\bResponse\s*\.\s*Body\b/.test(trimmed))
             readsResponseBody[readsResponseBody.length - 1] = true;
+        const cached = compiledExpressions.get(trimmed);
+        if (cached) return expressionValue(cached);
         const kind = trimmed[1] as "(" | "{";
         const code = trimmed.slice(2, -1);
         const offset = text.indexOf(trimmed) + 2;
@@ -125,10 +143,9 @@ export function loadPolicyDocument(
             );
         try {
             const compiled = new ExpressionCompiler({ context: contextType }).compile(body);
-            return {
-                expression: true,
-                evaluate: (context: GatewayContext) => compiled.evaluate({ context }),
-            };
+            if (compiledExpressions.size >= compiledExpressionsCapacity) compiledExpressions.clear();
+            compiledExpressions.set(trimmed, compiled);
+            return expressionValue(compiled);
         } catch (e) {
             if (e instanceof ExpressionCompileError)
                 return fail(

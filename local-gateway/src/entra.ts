@@ -29,6 +29,7 @@ import {
 } from "./entra-federation";
 import { tokenExchangeAudience } from "../../components/azure/entra";
 import { LocalSignIn, type LocalSignInOptions, type LocalUser } from "./entra-sign-in";
+import { VerifiedTokens } from "./verified-tokens";
 
 export interface LocalAgent {
     readonly name: string;
@@ -83,6 +84,9 @@ export class LocalEntra {
     readonly signIn: LocalSignIn | undefined;
     private readonly keyId = randomUUID();
     private readonly assertions: AssertionChecker;
+    /** The published key set, made on first use (once the key has its kid): it imports the key once. */
+    private keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+    private readonly verified = new VerifiedTokens();
 
     private constructor(
         readonly options: LocalEntraOptions,
@@ -217,6 +221,8 @@ export class LocalEntra {
                 reason: "TokenIssuerNotAllowed",
                 message: `tenant ${tenant} is not the local tenant`,
             };
+        const known = this.verified.get(token, audiences);
+        if (known) return { ok: true, ...known };
         let header: Record<string, unknown>;
         try {
             header = decodeProtectedHeader(token);
@@ -224,12 +230,14 @@ export class LocalEntra {
             return { ok: false, reason: "JwtInvalid", message: "JWT is not well formed." };
         }
         try {
-            const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [this.publicJwk] }), {
+            this.keySet ??= createLocalJWKSet({ keys: [this.publicJwk] });
+            const { payload } = await jwtVerify(token, this.keySet, {
                 issuer: this.issuer,
                 algorithms: ["RS256"],
                 requiredClaims: ["exp"],
                 ...(audiences.length > 0 ? { audience: [...audiences] } : {}),
             });
+            this.verified.remember(token, audiences, { header, payload });
             return { ok: true, header, payload };
         } catch (error) {
             return { ok: false, ...describe(error) };

@@ -11,6 +11,7 @@ import type { Parser } from "web-tree-sitter";
 import { GatewayContext, headersFromRaw, MessageBody, newHeaders, type Headers, type Url } from "./context";
 import { composeScopes, defaultGlobalPolicy, loadPolicyDocument, type PolicyDocument } from "./document";
 import { LocalEntra } from "./entra";
+import { ManagedIdentityTokens } from "./managed-identity-tokens";
 import type { FederationOptions } from "./entra-federation";
 import type { LocalSignInOptions } from "./entra-sign-in";
 import { frontDoorGatewayPaths } from "functions-app/front-door/paths";
@@ -37,6 +38,8 @@ interface Route {
     readonly api: { id: string; name: string; path: string };
     readonly operation: { id: string; method: string; name: string; urlTemplate: string };
     readonly sections: Record<Section, readonly Statement[]>;
+    /** The operation's URL template as a pattern, built once. */
+    readonly template: RegExp;
 }
 
 export interface LocalGatewayOptions {
@@ -67,6 +70,8 @@ export class LocalGateway {
     /** API id -> the cors policies in its inbound scope (API, then global), for preflights. */
     private corsByApi = new Map<string, readonly CorsStatement[]>();
     private readonly limiter = new RateLimiter();
+    private readonly services: GatewayServices;
+    private namedValues: Map<string, string> | undefined;
 
     private constructor(
         readonly source: StackSource,
@@ -76,6 +81,7 @@ export class LocalGateway {
         private readonly options: LocalGatewayOptions,
     ) {
         this.backendUrl = options.backendUrl;
+        this.services = this.makeServices();
     }
 
     /** Listens, creates the Entra stand-in under the gateway's URL, and loads every policy document. */
@@ -142,7 +148,8 @@ export class LocalGateway {
 
     /** Named values in backend credentials, resolved like those in policies. */
     private substitute(text: string): string {
-        const values = localNamedValues(this.source, this.url);
+        // The source and the URL are fixed for the gateway's life: mapped once, not per forward.
+        const values = (this.namedValues ??= localNamedValues(this.source, this.url));
         return text.replace(/\{\{([^{}]*)\}\}/g, (whole, name: string) => values.get(name) ?? whole);
     }
 
@@ -181,6 +188,7 @@ export class LocalGateway {
                 api: { id: api.id, name: api.name, path: api.path },
                 operation: { id: op.id, method: op.method, name: op.name, urlTemplate: op.urlTemplate },
                 sections: composeScopes(docs),
+                template: templatePattern(op.urlTemplate),
             });
         }
         return routes;
@@ -205,14 +213,17 @@ export class LocalGateway {
             (r) =>
                 r.api.path === apiPath &&
                 r.operation.method === method &&
-                templateMatches(r.operation.urlTemplate, rest),
+                r.template.test(normalizePath(rest)),
         );
     }
 
-    private services(): GatewayServices {
+    private makeServices(): GatewayServices {
+        const identityTokens = new ManagedIdentityTokens((resource) =>
+            this.entra.managedIdentityToken(resource),
+        );
         return {
             validateEntraToken: (token, tenant, audiences) => this.entra.validate(token, tenant, audiences),
-            managedIdentityToken: (resource) => this.entra.managedIdentityToken(resource),
+            managedIdentityToken: (resource, clientId) => identityTokens.get(resource, clientId),
             backend: (id) => {
                 const backend = this.source.backends.get(id);
                 if (!backend || !this.backendUrl) return undefined;
@@ -285,7 +296,7 @@ export class LocalGateway {
         );
         const rt: PolicyRuntime = {
             context: ctx,
-            services: this.services(),
+            services: this.services,
             section: "inbound",
             signal: abort.signal,
         };
@@ -456,15 +467,15 @@ function lastError(source: string, reason: string, message: string, section: Sec
     };
 }
 
-/** URL template without parameters or with `{name}` segments. */
-function templateMatches(template: string, path: string): boolean {
-    const normalize = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
-    const pattern = new RegExp(
-        `^${normalize(template.replace(/\?.*$/s, ""))
+const normalizePath = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, "") : p);
+
+/** URL template without parameters or with `{name}` segments, as a pattern for a normalized path. */
+function templatePattern(template: string): RegExp {
+    return new RegExp(
+        `^${normalizePath(template.replace(/\?.*$/s, ""))
             .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
             .replace(/\\?\{[^}]+\}/g, "[^/]+")}$`,
     );
-    return pattern.test(normalize(path));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | null> {

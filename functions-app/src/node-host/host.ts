@@ -232,6 +232,9 @@ export class NodeHost {
     private async readiness(res: ServerResponse): Promise<void> {
         if (this.stopping) return sendJson(res, 503, { status: "stopping" });
         try {
+            // Loading the storage SDK is the host's own start-up work, not the storage's latency: on a
+            // busy node it alone can outlast the deadline, which would report a healthy store unreachable.
+            await this.options.snippets.prepare?.();
             await withinDeadline(readinessCheckMs, (signal) => this.options.snippets.ping({ signal }));
             sendJson(res, 200, { status: "ready" });
         } catch (error) {

@@ -126,6 +126,10 @@ export class BlobSnippetStore implements SnippetStore {
         }
     }
 
+    async prepare(): Promise<void> {
+        await this.container();
+    }
+
     async ping(options: StoreCallOptions = {}): Promise<void> {
         const container = await this.container();
         await runStorageOperation("ping", options.signal, this.timeouts, (abortSignal) =>

@@ -23,4 +23,9 @@ export interface SnippetStore {
     list(prefix: string, limit: number, options?: StoreCallOptions): Promise<SnippetInfo[]>;
     /** Throws when the store cannot be reached (readiness probe). */
     ping(options?: StoreCallOptions): Promise<void>;
+    /**
+     * The host's own preparation before its first storage call (loading the SDK, building the
+     * client), so a probe's deadline for the store counts the store's time only.
+     */
+    prepare?(): Promise<void>;
 }

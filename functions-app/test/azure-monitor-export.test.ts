@@ -173,6 +173,8 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         for (const post of ingestion.posts) {
             assert.equal(post.path, "/v2.1/track");
             assert.equal(post.authorization, `Bearer ${entraToken}`);
+            assert.equal(post.contentType, "application/json");
+            assert.equal(post.contentEncoding, undefined, "a JSON array, not compressed");
         }
         const items = envelopes();
         assert.deepEqual(items.map((e) => e.name).sort(), [

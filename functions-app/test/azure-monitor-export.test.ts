@@ -67,6 +67,7 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         ingestion.posts.length = 0;
         entra.tokenRequests.length = 0;
         entra.requests.length = 0;
+        entra.answerDelayMs = 0;
     });
     after(async () => {
         await ingestion?.close();
@@ -235,6 +236,19 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         } finally {
             await identity.close();
         }
+    });
+
+    it("on SIGTERM, finishes an export already under way (its token still coming) before it exits", async () => {
+        entra.answerDelayMs = 400;
+        const run = await tracedCall(
+            // The batch goes at once, so the stop lands while its first export waits for its token.
+            { ...exportSettings(), ...aksPod(), OTEL_BSP_SCHEDULE_DELAY: "20" },
+            () => until(() => entra.tokenRequests.length > 0, "the token request"),
+        );
+        assert.equal(run.exitCode, 0, run.output);
+        assert.equal(ingestion.posts.length, 1);
+        assert.ok(spansArrived(), "the batch in flight reached ingestion");
+        assert.ok(run.stopMs >= 300, `stopped in ${run.stopMs} ms, before the token came`);
     });
 
     it("sends the exporter's own metrics (statsbeat) to Microsoft unless APPLICATION_INSIGHTS_NO_STATSBEAT is set", async () => {

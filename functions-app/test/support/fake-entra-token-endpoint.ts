@@ -16,6 +16,8 @@ export interface TokenRequest {
 export interface FakeEntraTokenEndpoint {
     readonly port: number;
     readonly accessToken: string;
+    /** How long the token endpoint waits before it answers (a slow Entra). */
+    answerDelayMs: number;
     readonly tokenRequests: TokenRequest[];
     /** Every request, as `METHOD path`. */
     readonly requests: string[];
@@ -54,12 +56,16 @@ export async function startFakeEntraTokenEndpoint(
             if (req.method === "POST" && token) {
                 const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
                 tokenRequests.push({ tenant: token[1]!, form });
-                json(200, {
-                    token_type: "Bearer",
-                    expires_in: 3600,
-                    ext_expires_in: 3600,
-                    access_token: accessToken,
-                });
+                setTimeout(
+                    () =>
+                        json(200, {
+                            token_type: "Bearer",
+                            expires_in: 3600,
+                            ext_expires_in: 3600,
+                            access_token: accessToken,
+                        }),
+                    fake.answerDelayMs,
+                );
                 return;
             }
             json(404, { error: "not_found" });
@@ -67,9 +73,10 @@ export async function startFakeEntraTokenEndpoint(
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    return {
+    const fake: FakeEntraTokenEndpoint = {
         port,
         accessToken,
+        answerDelayMs: 0,
         tokenRequests,
         requests,
         close: () =>
@@ -78,4 +85,5 @@ export async function startFakeEntraTokenEndpoint(
                 server.closeAllConnections();
             }),
     };
+    return fake;
 }

@@ -35,4 +35,29 @@ describe("an exporter made on its first export", () => {
         await exportOnce(exporter);
         assert.equal(attempts, 2);
     });
+
+    it("stops only after the exports under way have finished, then stops the exporter", async () => {
+        const events: string[] = [];
+        let finish: (() => void) | undefined;
+        const inner: SpanExporter = {
+            export: (_spans, done) => {
+                finish = () => {
+                    events.push("exported");
+                    done({ code: ExportResultCode.SUCCESS });
+                };
+            },
+            shutdown: () => {
+                events.push("exporter stopped");
+                return Promise.resolve();
+            },
+        };
+        const exporter = new DeferredExporter(() => inner);
+        const exported = exportOnce(exporter);
+        const stopped = exporter.shutdown().then(() => events.push("stopped"));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.deepEqual(events, [], "still waiting for the export");
+        finish?.();
+        await Promise.all([exported, stopped]);
+        assert.deepEqual(events, ["exported", "exporter stopped", "stopped"]);
+    });
 });

@@ -296,9 +296,14 @@ class ReportingExporter implements SpanExporter {
  * HTTP pipeline, statsbeat metrics, the credential) took about three quarters of a traced host's
  * start; spans wait in the batch processor for their first export (5 s, or 512 spans, or
  * shutdown) anyway, so a cold start's first answers no longer wait for it.
+ *
+ * Shutting down waits for the exports under way: the batch processor's shutdown exports only what
+ * it still holds, so a stop that lands while a batch waits for its token (the first export's Entra
+ * request) would otherwise exit and lose that batch.
  */
 export class DeferredExporter implements SpanExporter {
     private inner: SpanExporter | undefined;
+    private readonly underWay = new Set<Promise<void>>();
 
     constructor(private readonly make: () => SpanExporter) {}
 
@@ -313,16 +318,29 @@ export class DeferredExporter implements SpanExporter {
             });
             return;
         }
-        exporter.export(spans, done);
+        let settle!: () => void;
+        const exported = new Promise<void>((resolve) => (settle = resolve));
+        this.underWay.add(exported);
+        exporter.export(spans, (result) => {
+            this.underWay.delete(exported);
+            settle();
+            done(result);
+        });
     }
 
     /** Nothing to stop when nothing was ever exported. */
-    shutdown(): Promise<void> {
-        return this.inner?.shutdown() ?? Promise.resolve();
+    async shutdown(): Promise<void> {
+        await this.settled();
+        return this.inner?.shutdown();
     }
 
-    forceFlush(): Promise<void> {
-        return this.inner?.forceFlush?.() ?? Promise.resolve();
+    async forceFlush(): Promise<void> {
+        await this.settled();
+        return this.inner?.forceFlush?.();
+    }
+
+    private async settled(): Promise<void> {
+        await Promise.all(this.underWay);
     }
 }
 

@@ -1,0 +1,280 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { backendPaths, toolNames } from "../src/contract";
+import { defaultServiceName, entraAuthenticationString } from "../src/tracing/settings";
+import { bundleNodeServer } from "../scripts/bundle";
+import { startHostProcess, type HostProcess } from "./support/host-process";
+import { makeLoopbackCertificate, type LoopbackCertificate } from "./support/loopback-certificate";
+import {
+    startFakeAppInsights,
+    type FakeAppInsights,
+    type TelemetryEnvelope,
+} from "./support/fake-app-insights";
+import {
+    startFakeEntraTokenEndpoint,
+    type FakeEntraTokenEndpoint,
+} from "./support/fake-entra-token-endpoint";
+import { startFakeAppServiceIdentity } from "./support/fake-app-service-identity";
+import { writeOutboundGuard, type OutboundGuard } from "./support/outbound-guard";
+
+const entraHost = "login.microsoftonline.com";
+const entraDestination = `${entraHost}:443`;
+/** Where the exporter sends its own metrics for a connection string outside the EU regions. */
+const statsbeatDestination = "westus-0.in.applicationinsights.azure.com:443";
+const instrumentationKey = "5b0e3c1a-7d2f-4e6b-9a8c-1f2e3d4c5b6a";
+const identityClientId = "3f0c9a6e-2b1d-4c7e-9a8f-5d6e7f8a9b0c";
+const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+/** The projected service account token the workload identity webhook mounts (opaque to the host). */
+const federatedToken =
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6bWNwOm1jcC1ob3N0In0.c2ln";
+const entraToken = "entra-access-token-for-monitor";
+const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+const callerSpan = "00f067aa0ba902b7";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+    for (let waited = 0; !condition(); waited += 20) {
+        if (waited >= ms) throw new Error(`waited ${ms} ms for ${what}`);
+        await sleep(20);
+    }
+}
+
+describe("Azure Monitor export from the bundled Node host, offline", function () {
+    let work: string;
+    let bundleDir: string;
+    let certificate: LoopbackCertificate;
+    let ingestion: FakeAppInsights;
+    let entra: FakeEntraTokenEndpoint;
+    let guard: OutboundGuard;
+    let tokenFile: string;
+    before(async () => {
+        work = await mkdtemp(path.join(tmpdir(), "am-export-"));
+        certificate = await makeLoopbackCertificate(work, [entraHost]);
+        [bundleDir, ingestion, entra] = await Promise.all([
+            bundleNodeServer({ outDir: path.join(work, "build") }).then((b) => b.directory),
+            startFakeAppInsights(certificate),
+            startFakeEntraTokenEndpoint(certificate, entraToken),
+        ]);
+        // The host asks "login.microsoftonline.com" for its token, as on AKS; the guard brings it here.
+        guard = await writeOutboundGuard(work, { [entraDestination]: entra.port });
+        tokenFile = path.join(work, "azure-identity-token");
+        await writeFile(tokenFile, federatedToken);
+    });
+    beforeEach(() => {
+        ingestion.posts.length = 0;
+        entra.tokenRequests.length = 0;
+        entra.requests.length = 0;
+        entra.answerDelayMs = 0;
+    });
+    after(async () => {
+        await ingestion?.close();
+        await entra?.close();
+        await rm(work, { recursive: true, force: true });
+    });
+
+    const ingestionDestination = () => new URL(ingestion.endpoint).host;
+
+    /** The tracing settings both backends write, with the identity's client id. */
+    const exportSettings = (): Record<string, string> => ({
+        SNIPPETS_STORAGE_ACCOUNT_URL: "https://stcontrolplane.blob.core.windows.net",
+        TRACING_EXPORTER: "azure-monitor",
+        APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${instrumentationKey};IngestionEndpoint=${ingestion.endpoint}`,
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: entraAuthenticationString(identityClientId),
+        NODE_EXTRA_CA_CERTS: certificate.certFile,
+    });
+
+    /** What the workload identity webhook and the kubelet add to an AKS pod. */
+    const aksPod = (): Record<string, string> => ({
+        AZURE_CLIENT_ID: identityClientId,
+        AZURE_TENANT_ID: tenantId,
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        AZURE_AUTHORITY_HOST: `https://${entraHost}/`,
+        KUBERNETES_SERVICE_HOST: "10.0.0.1",
+        KUBERNETES_SERVICE_PORT: "443",
+    });
+
+    /**
+     * Starts the bare bundle with `env`, sends one traced `tools/call`, runs `meanwhile`, then
+     * stops it (SIGTERM exports what the batch holds).
+     */
+    async function tracedCall(
+        env: Record<string, string>,
+        meanwhile: (host: HostProcess) => Promise<void> = () => Promise.resolve(),
+    ) {
+        // The exporter's offline storage (for failed sends) lives under the temporary folder.
+        const spool = await mkdtemp(path.join(work, "tmp-"));
+        const host = await startHostProcess(
+            process.execPath,
+            ["--require", guard.file, "server.js"],
+            { ...env, TMPDIR: spool },
+            bundleDir,
+        );
+        let exitCode: number | null | undefined;
+        try {
+            const res = await fetch(host.url + backendPaths.mcpStreamable, {
+                method: "POST",
+                headers: {
+                    "content-type": "application/json",
+                    accept: "application/json, text/event-stream",
+                    traceparent: `00-${trace}-${callerSpan}-01`,
+                },
+                body: JSON.stringify({
+                    jsonrpc: "2.0",
+                    id: 1,
+                    method: "tools/call",
+                    params: { name: toolNames.hello, arguments: {} },
+                }),
+            });
+            assert.equal(res.status, 200, await res.text());
+            await meanwhile(host);
+            const stopping = Date.now();
+            exitCode = await host.stop();
+            const stopMs = Date.now() - stopping;
+            const output = host.output();
+            return {
+                exitCode,
+                stopMs,
+                output,
+                destinations: [...new Set(guard.destinations(output))].sort(),
+                spooled: await readdir(spool, { recursive: true }),
+            };
+        } finally {
+            if (exitCode === undefined) await host.stop();
+        }
+    }
+
+    const envelopes = (): TelemetryEnvelope[] => ingestion.posts.flatMap((p) => p.envelopes);
+    const spansArrived = () => envelopes().some((e) => e.data.baseType === "RequestData");
+
+    it("publishes a traced tool call as an AKS pod, with the workload identity's Entra token, and reaches nothing else", async () => {
+        const run = await tracedCall({ ...exportSettings(), ...aksPod() });
+        assert.equal(run.exitCode, 0, run.output);
+        // Token, export and exit within Kubernetes' default 30 s grace period, by far.
+        assert.ok(run.stopMs < 10_000, `stopped in ${run.stopMs} ms`);
+        assert.doesNotMatch(run.output, /"level":"(warn|error)"/);
+
+        // One client-credential request at Entra: the pod's federated token for the identity.
+        assert.deepEqual(entra.requests, [`POST /${tenantId}/oauth2/v2.0/token`]);
+        const [tokenRequest] = entra.tokenRequests;
+        assert.equal(tokenRequest?.tenant, tenantId);
+        assert.equal(tokenRequest.form.grant_type, "client_credentials");
+        assert.equal(tokenRequest.form.client_id, identityClientId);
+        assert.equal(tokenRequest.form.scope, "https://monitor.azure.com/.default");
+        assert.equal(
+            tokenRequest.form.client_assertion_type,
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        );
+        assert.equal(tokenRequest.form.client_assertion, federatedToken);
+
+        // Every post to ingestion carries that token.
+        assert.ok(ingestion.posts.length > 0, "something reached ingestion");
+        for (const post of ingestion.posts) {
+            assert.equal(post.path, "/v2.1/track");
+            assert.equal(post.authorization, `Bearer ${entraToken}`);
+            assert.equal(post.contentType, "application/json");
+            assert.equal(post.contentEncoding, undefined, "a JSON array, not compressed");
+        }
+        const items = envelopes();
+        assert.deepEqual(items.map((e) => e.name).sort(), [
+            "Microsoft.ApplicationInsights.Metric",
+            "Microsoft.ApplicationInsights.RemoteDependency",
+            "Microsoft.ApplicationInsights.Request",
+        ]);
+        for (const item of items) {
+            assert.equal(item.iKey, instrumentationKey);
+            assert.equal(item.tags["ai.cloud.role"], defaultServiceName);
+        }
+        const request = items.find((e) => e.data.baseType === "RequestData");
+        const tool = items.find((e) => e.data.baseType === "RemoteDependencyData");
+        assert.ok(request && tool);
+        assert.equal(request.data.baseData.name, `POST ${backendPaths.mcpStreamable}`);
+        assert.equal(request.data.baseData.responseCode, "200");
+        assert.equal(request.data.baseData.success, true);
+        assert.equal(request.tags["ai.operation.id"], trace);
+        assert.equal(request.tags["ai.operation.parentId"], callerSpan);
+        assert.equal(tool.data.baseData.name, `tools/call ${toolNames.hello}`);
+        assert.equal(tool.data.baseData.type, "InProc");
+        assert.equal(tool.data.baseData.success, true);
+        assert.equal(tool.tags["ai.operation.id"], trace);
+        assert.equal(tool.tags["ai.operation.parentId"], request.data.baseData.id);
+        assert.deepEqual(tool.data.baseData.properties, {
+            "mcp.method.name": "tools/call",
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": toolNames.hello,
+            "tool.outcome": "ok",
+        });
+
+        assert.deepEqual(run.destinations, [ingestionDestination(), entraDestination].sort());
+        assert.deepEqual(run.spooled, [], "nothing kept on disk for a retry");
+    });
+
+    it("publishes with the token of the site's managed identity endpoint, as on Functions", async () => {
+        const identity = await startFakeAppServiceIdentity("site-identity-token-for-monitor");
+        try {
+            const run = await tracedCall({
+                ...exportSettings(),
+                IDENTITY_ENDPOINT: identity.endpoint,
+                IDENTITY_HEADER: identity.secret,
+                FUNCTIONS_WORKER_RUNTIME: "node",
+            });
+            assert.equal(run.exitCode, 0, run.output);
+            assert.equal(identity.tokenRequests.length, 1);
+            const [tokenRequest] = identity.tokenRequests;
+            assert.equal(tokenRequest?.identityHeader, identity.secret);
+            assert.equal(tokenRequest.query.resource, "https://monitor.azure.com");
+            assert.equal(tokenRequest.query.client_id, identityClientId);
+            assert.ok(spansArrived());
+            for (const post of ingestion.posts)
+                assert.equal(post.authorization, "Bearer site-identity-token-for-monitor");
+            assert.deepEqual(
+                run.destinations,
+                [ingestionDestination(), new URL(identity.endpoint).host].sort(),
+            );
+        } finally {
+            await identity.close();
+        }
+    });
+
+    it("on SIGTERM, finishes an export already under way (its token still coming) before it exits", async () => {
+        entra.answerDelayMs = 400;
+        const run = await tracedCall(
+            // The batch goes at once, so the stop lands while its first export waits for its token.
+            { ...exportSettings(), ...aksPod(), OTEL_BSP_SCHEDULE_DELAY: "20" },
+            () => until(() => entra.tokenRequests.length > 0, "the token request"),
+        );
+        assert.equal(run.exitCode, 0, run.output);
+        assert.equal(ingestion.posts.length, 1);
+        assert.ok(spansArrived(), "the batch in flight reached ingestion");
+        assert.ok(run.stopMs >= 300, `stopped in ${run.stopMs} ms, before the token came`);
+    });
+
+    it("sends the exporter's own metrics (statsbeat) to Microsoft unless APPLICATION_INSIGHTS_NO_STATSBEAT is set", async () => {
+        // The batch goes at once and statsbeat's daily report every 200 ms (the exporter's own knob).
+        const soon = { OTEL_BSP_SCHEDULE_DELAY: "20", LONG_INTERVAL_EXPORT_MILLIS: "200" };
+        // A refused statsbeat report disturbs neither the trace export nor the stop.
+        const byDefault = await tracedCall({ ...exportSettings(), ...aksPod(), ...soon }, async (host) => {
+            await until(spansArrived, "the spans at ingestion");
+            await until(() => guard.destinations(host.output()).includes(statsbeatDestination), "statsbeat");
+        });
+        assert.equal(byDefault.exitCode, 0, byDefault.output);
+        assert.doesNotMatch(byDefault.output, /"level":"(warn|error)"/);
+        assert.deepEqual(
+            byDefault.destinations,
+            [ingestionDestination(), entraDestination, statsbeatDestination].sort(),
+        );
+
+        ingestion.posts.length = 0;
+        const off = await tracedCall(
+            { ...exportSettings(), ...aksPod(), ...soon, APPLICATION_INSIGHTS_NO_STATSBEAT: "true" },
+            async () => {
+                await until(spansArrived, "the spans at ingestion");
+                await sleep(600);
+            },
+        );
+        assert.equal(off.exitCode, 0, off.output);
+        assert.deepEqual(off.destinations, [ingestionDestination(), entraDestination].sort());
+    });
+});

@@ -18,6 +18,7 @@ import {
 } from "./support/fake-entra-token-endpoint";
 import { startFakeAppServiceIdentity } from "./support/fake-app-service-identity";
 import { writeOutboundGuard, type OutboundGuard } from "./support/outbound-guard";
+import { callerTrace, postTracedToolCall } from "./support/traced-call";
 
 const entraHost = "login.microsoftonline.com";
 const entraDestination = `${entraHost}:443`;
@@ -30,8 +31,7 @@ const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const federatedToken =
     "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6bWNwOm1jcC1ob3N0In0.c2ln";
 const entraToken = "entra-access-token-for-monitor";
-const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-const callerSpan = "00f067aa0ba902b7";
+const { traceId: trace, spanId: callerSpan } = callerTrace;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -114,20 +114,7 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         );
         let exitCode: number | null | undefined;
         try {
-            const res = await fetch(host.url + backendPaths.mcpStreamable, {
-                method: "POST",
-                headers: {
-                    "content-type": "application/json",
-                    accept: "application/json, text/event-stream",
-                    traceparent: `00-${trace}-${callerSpan}-01`,
-                },
-                body: JSON.stringify({
-                    jsonrpc: "2.0",
-                    id: 1,
-                    method: "tools/call",
-                    params: { name: toolNames.hello, arguments: {} },
-                }),
-            });
+            const res = await postTracedToolCall(host.url, toolNames.hello);
             assert.equal(res.status, 200, await res.text());
             await meanwhile(host);
             const stopping = Date.now();

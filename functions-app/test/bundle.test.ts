@@ -10,6 +10,7 @@ import { startAzurite, type LocalStorage } from "../scripts/azurite";
 import { appRoot, startHostProcess } from "./support/host-process";
 import { connectClient } from "./support/mcp-clients";
 import { startOtlpCollector } from "./support/otlp-collector";
+import { callerTrace, postTracedToolCall } from "./support/traced-call";
 
 /** ENV and CMD of the Dockerfile, so the test runs the bundle exactly as the image would. */
 async function dockerfileRuntime(): Promise<{
@@ -243,21 +244,8 @@ describe("bundles", function () {
                 });
                 let stopped = false;
                 try {
-                    const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-                    const res = await fetch(host.url + backendPaths.mcpStreamable, {
-                        method: "POST",
-                        headers: {
-                            "content-type": "application/json",
-                            accept: "application/json, text/event-stream",
-                            traceparent: `00-${trace}-00f067aa0ba902b7-01`,
-                        },
-                        body: JSON.stringify({
-                            jsonrpc: "2.0",
-                            id: 1,
-                            method: "tools/call",
-                            params: { name: toolNames.hello, arguments: {} },
-                        }),
-                    });
+                    const trace = callerTrace.traceId;
+                    const res = await postTracedToolCall(host.url, toolNames.hello);
                     assert.equal(res.status, 200, await res.text());
                     assert.deepEqual(
                         ["./tracing-sdk.js", "./otlp-exporter.js", "./azure-monitor-exporter.js"].map(loads),
@@ -291,21 +279,8 @@ describe("bundles", function () {
                 bare,
             );
             try {
-                const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-                const res = await fetch(host.url + backendPaths.mcpStreamable, {
-                    method: "POST",
-                    headers: {
-                        "content-type": "application/json",
-                        accept: "application/json, text/event-stream",
-                        traceparent: `00-${trace}-00f067aa0ba902b7-01`,
-                    },
-                    body: JSON.stringify({
-                        jsonrpc: "2.0",
-                        id: 1,
-                        method: "tools/call",
-                        params: { name: toolNames.getSnippet, arguments: { snippetname: "none" } },
-                    }),
-                });
+                const trace = callerTrace.traceId;
+                const res = await postTracedToolCall(host.url, toolNames.getSnippet, { snippetname: "none" });
                 assert.equal(res.status, 200, await res.text());
                 const spanLines = () =>
                     host

@@ -7,8 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +20,7 @@ import {
 import { auth as v1Auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as V1Transport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { makeLoopbackCertificate } from "functions-app/test-support/loopback-certificate";
 import { startBanner } from "../../local-gateway/src/banner";
 import { startLocalControlPlane, type LocalControlPlane } from "../../local-gateway/src/harness";
 import { TestBrowser } from "./front-door-browser";
@@ -28,42 +28,6 @@ import { MemoryOAuthProvider } from "./front-door-clients";
 
 const clientRedirect = "http://127.0.0.1:33418/callback";
 const registrationCap = 8;
-
-/** A self-signed certificate for 127.0.0.1, so the metadata document is served over https as clients require. */
-function loopbackCertificate(): { key: string; cert: string } {
-    const dir = mkdtempSync(join(tmpdir(), "cimd-"));
-    try {
-        execFileSync(
-            "openssl",
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1",
-                "-keyout",
-                join(dir, "key.pem"),
-                "-out",
-                join(dir, "cert.pem"),
-            ],
-            { stdio: "ignore" },
-        );
-        return {
-            key: readFileSync(join(dir, "key.pem"), "utf8"),
-            cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-        };
-    } finally {
-        rmSync(dir, { recursive: true, force: true });
-    }
-}
 
 function pkce(): { verifier: string; challenge: string } {
     const verifier = randomBytes(32).toString("base64url");
@@ -79,7 +43,10 @@ describe("OAuth front door through the local gateway (mcpClientAuth: frontDoor)"
     const documentBody: Record<string, unknown> = {};
 
     before(async () => {
-        const tls = loopbackCertificate();
+        // The metadata document is served over https, as clients require.
+        const certificates = mkdtempSync(join(tmpdir(), "cimd-"));
+        const tls = await makeLoopbackCertificate(certificates);
+        rmSync(certificates, { recursive: true, force: true });
         documents = createServer(tls, (req, res) => {
             if (req.url !== "/mcp-client.json") return void res.writeHead(404).end();
             const body = JSON.stringify(documentBody);

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LocalGateway } from "../src/gateway";
 import type { StackSource } from "../src/stack-source";
+import { testSource } from "./support/test-source";
 
 /** The cors element on small documents and a fake backend (no synthesis). */
 describe("local gateway: cors as APIM documents it", function () {
@@ -11,26 +12,18 @@ describe("local gateway: cors as APIM documents it", function () {
     let backendUrl: string;
     let calls = 0;
 
-    const sourceWith = (cors: string): StackSource => ({
-        stack: "test",
-        apis: [
-            {
-                id: "api",
-                path: "api",
-                name: "API",
-                policy: `<policies><inbound>${cors}<base /><set-backend-service backend-id="tools" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`,
-            },
-        ],
-        operations: [{ apiId: "api", id: "get", method: "GET", urlTemplate: "/items", name: "get" }],
-        namedValues: new Map(),
-        backends: new Map([["tools", { url: "https://tools.example", headers: [] }]]),
-        azureGatewayUrl: "https://example.azure-api.net",
-        tenantId: "tenant",
-        mcpAppClientId: "app",
-        agents: [],
-        gatewayObjectId: "gateway",
-        synthesisMs: 0,
-    });
+    const sourceWith = (cors: string): StackSource =>
+        testSource({
+            apis: [
+                {
+                    id: "api",
+                    path: "api",
+                    name: "API",
+                    policy: `<policies><inbound>${cors}<base /><set-backend-service backend-id="tools" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`,
+                },
+            ],
+            operations: [{ apiId: "api", id: "get", method: "GET", urlTemplate: "/items", name: "get" }],
+        });
     const withDefaults = `<cors allow-credentials="true">
         <allowed-origins><origin>https://app.example.com</origin></allowed-origins>
         <allowed-headers><header>x-custom</header></allowed-headers>

@@ -16,7 +16,7 @@ import { csharpParser } from "../src/expressions/parser";
 import { LocalGateway } from "../src/gateway";
 import { ManagedIdentityTokens } from "../src/managed-identity-tokens";
 import type { MintedToken } from "../src/policies/types";
-import type { StackSource } from "../src/stack-source";
+import { testSource } from "./support/test-source";
 
 /** Reads a header and the request body's `name`; a statement per value, so both are request data. */
 const perRequestPolicy = `<policies><inbound>
@@ -224,8 +224,7 @@ describe("local gateway: what it keeps between calls", function () {
             let backend: Server;
             let gateway: LocalGateway;
             const seen: IncomingHttpHeaders[] = [];
-            const source: StackSource = {
-                stack: "test",
+            const source = testSource({
                 globalPolicy: `<policies><inbound /><backend><forward-request /></backend><outbound /><on-error /></policies>`,
                 apis: [
                     {
@@ -238,15 +237,7 @@ describe("local gateway: what it keeps between calls", function () {
                 operations: [
                     { apiId: "api", id: "call", method: "POST", urlTemplate: "/call", name: "call" },
                 ],
-                namedValues: new Map(),
-                backends: new Map([["tools", { url: "https://tools.example", headers: [] }]]),
-                azureGatewayUrl: "https://example.azure-api.net",
-                tenantId: "tenant",
-                mcpAppClientId: "app",
-                agents: [],
-                gatewayObjectId: "gateway",
-                synthesisMs: 0,
-            };
+            });
 
             before(async () => {
                 backend = createServer((req, res) => {

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from "node:net";
 import { LocalGateway } from "../src/gateway";
 import type { StackSource } from "../src/stack-source";
+import { testSource } from "./support/test-source";
 
 /** Scope composition, on-error and streaming, on small documents and a fake backend (no synthesis). */
 describe("local gateway pipeline: <base /> composition, on-error, streaming", function () {
@@ -15,15 +16,15 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
 
     const append = (value: string) =>
         `<set-header name="x-order" exists-action="append"><value>${value}</value></set-header>`;
-    const source = (): StackSource => ({
-        stack: "test",
-        globalPolicy: `<policies><inbound>${append("global")}</inbound><backend><forward-request buffer-response="false" /></backend><outbound /><on-error /></policies>`,
-        apis: [
-            {
-                id: "api",
-                path: "api",
-                name: "API",
-                policy: `<policies>
+    const source = (): StackSource =>
+        testSource({
+            globalPolicy: `<policies><inbound>${append("global")}</inbound><backend><forward-request buffer-response="false" /></backend><outbound /><on-error /></policies>`,
+            apis: [
+                {
+                    id: "api",
+                    path: "api",
+                    name: "API",
+                    policy: `<policies>
                     <inbound>${append("api-before")}<base />${append("api-after")}<set-backend-service backend-id="tools" /></inbound>
                     <backend><base /></backend>
                     <outbound><base /><set-header name="x-outbound" exists-action="override"><value>@(context.Response.StatusCode.ToString())</value></set-header></outbound>
@@ -34,49 +35,46 @@ describe("local gateway pipeline: <base /> composition, on-error, streaming", fu
                         </return-response>
                     </on-error>
                 </policies>`,
-            },
-        ],
-        operations: [
-            {
-                apiId: "api",
-                id: "stream",
-                method: "GET",
-                urlTemplate: "/stream",
-                name: "stream",
-                policy: `<policies><inbound><base /><rewrite-uri template="/events" /></inbound></policies>`,
-            },
-            {
-                apiId: "api",
-                id: "read",
-                method: "GET",
-                urlTemplate: "/read",
-                name: "read",
-                // Reads the streamed body only when asked: only then may it be buffered.
-                policy: `<policies><inbound><base /><rewrite-uri template="/events" /></inbound><outbound><base />
+                },
+            ],
+            operations: [
+                {
+                    apiId: "api",
+                    id: "stream",
+                    method: "GET",
+                    urlTemplate: "/stream",
+                    name: "stream",
+                    policy: `<policies><inbound><base /><rewrite-uri template="/events" /></inbound></policies>`,
+                },
+                {
+                    apiId: "api",
+                    id: "read",
+                    method: "GET",
+                    urlTemplate: "/read",
+                    name: "read",
+                    // Reads the streamed body only when asked: only then may it be buffered.
+                    policy: `<policies><inbound><base /><rewrite-uri template="/events" /></inbound><outbound><base />
                     <choose><when condition="@(context.Request.Headers.GetValueOrDefault(&quot;x-read&quot;, &quot;&quot;) == &quot;yes&quot;)">
                         <set-header name="x-body-length" exists-action="override"><value>@(context.Response.Body.As&lt;string&gt;(preserveContent: true).Length.ToString())</value></set-header>
                     </when></choose></outbound></policies>`,
-            },
-            {
-                apiId: "api",
-                id: "broken",
-                method: "GET",
-                urlTemplate: "/broken",
-                name: "broken",
-                policy: `<policies><inbound><base /><set-variable name="n" value="@(((string)context.Variables[&quot;missing&quot;]).Length)" /></inbound></policies>`,
-            },
-        ],
-        namedValues: new Map([["tools-key", "local-key"]]),
-        backends: new Map([
-            ["tools", { url: "https://tools.example", headers: [["x-functions-key", ["{{tools-key}}"]]] }],
-        ]),
-        azureGatewayUrl: "https://example.azure-api.net",
-        tenantId: "tenant",
-        mcpAppClientId: "app",
-        agents: [],
-        gatewayObjectId: "gateway",
-        synthesisMs: 0,
-    });
+                },
+                {
+                    apiId: "api",
+                    id: "broken",
+                    method: "GET",
+                    urlTemplate: "/broken",
+                    name: "broken",
+                    policy: `<policies><inbound><base /><set-variable name="n" value="@(((string)context.Variables[&quot;missing&quot;]).Length)" /></inbound></policies>`,
+                },
+            ],
+            namedValues: new Map([["tools-key", "local-key"]]),
+            backends: new Map([
+                [
+                    "tools",
+                    { url: "https://tools.example", headers: [["x-functions-key", ["{{tools-key}}"]]] },
+                ],
+            ]),
+        });
 
     before(async () => {
         backend = createServer((req, res: ServerResponse) => {

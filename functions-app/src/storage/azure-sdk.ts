@@ -33,7 +33,13 @@ export function loadCosmosSdk(): Promise<CosmosSdk> {
     return (cosmosSdk ??= modules().then((m) => m.cosmosSdk()));
 }
 
-/** A managed identity credential, built (and its SDK loaded) when a token is first asked for. */
+/**
+ * The workload's own identity, built (and its SDK loaded) when a token is first asked for: the AKS
+ * workload identity (federated token file) where the pod has one, else the managed identity of the
+ * Functions site or VM. Not `DefaultAzureCredential`: when those fail it goes on to a client secret
+ * from the environment and to developer tools, running `az`, `pwsh` and `azd` inside the pod, which a
+ * production service must neither try nor depend on.
+ */
 export function lazyManagedIdentityCredential(options: {
     readonly managedIdentityClientId?: string | undefined;
     readonly workloadIdentityClientId?: string | undefined;
@@ -42,17 +48,18 @@ export function lazyManagedIdentityCredential(options: {
     const ready = () =>
         (credential ??= modules()
             .then((m) => m.identitySdk())
-            .then(
-                ({ DefaultAzureCredential }) =>
-                    new DefaultAzureCredential({
-                        ...(options.managedIdentityClientId !== undefined && {
-                            managedIdentityClientId: options.managedIdentityClientId,
-                        }),
-                        ...(options.workloadIdentityClientId !== undefined && {
-                            workloadIdentityClientId: options.workloadIdentityClientId,
-                        }),
-                    }),
-            ));
+            .then(({ ChainedTokenCredential, ManagedIdentityCredential, WorkloadIdentityCredential }) => {
+                const clientId = options.managedIdentityClientId;
+                const managed = new ManagedIdentityCredential(clientId !== undefined ? { clientId } : {});
+                if (!process.env.AZURE_FEDERATED_TOKEN_FILE) return managed;
+                const workloadClientId = options.workloadIdentityClientId ?? clientId;
+                return new ChainedTokenCredential(
+                    new WorkloadIdentityCredential(
+                        workloadClientId !== undefined ? { clientId: workloadClientId } : {},
+                    ),
+                    managed,
+                );
+            }));
     return { getToken: async (scopes, getTokenOptions) => (await ready()).getToken(scopes, getTokenOptions) };
 }
 

@@ -45,12 +45,16 @@ describe("the workload's credential", () => {
             exec: childProcess.exec,
             spawn: childProcess.spawn,
         };
-        const record =
-            (name: keyof typeof originals) =>
-            (...args: unknown[]) => {
+        let recording = true;
+        // Modules loaded meanwhile may keep a reference to these: outside this test they forward.
+        const record = (name: keyof typeof originals) => {
+            const original = originals[name] as (...args: unknown[]) => unknown;
+            return (...args: unknown[]): unknown => {
+                if (!recording) return original.apply(childProcess, args);
                 ran.push(`${name} ${String(args[0])}`);
                 throw new Error("no child processes in this test");
             };
+        };
         Object.assign(childProcess, {
             execFile: record("execFile"),
             exec: record("exec"),
@@ -73,6 +77,7 @@ describe("the workload's credential", () => {
                 },
             );
         } finally {
+            recording = false;
             Object.assign(childProcess, originals);
         }
         assert.deepEqual(ran, []);

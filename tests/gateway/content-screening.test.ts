@@ -18,6 +18,25 @@ import { screeningCases, type ScreeningCase } from "./cases";
 /** Longer than the policy's bound on each Content Safety call (3 s). */
 const slowerThanTheBound = 3_300;
 
+/** A 2025-06-18 `tools/call` (id 7) as an agent sends it through the gateway. */
+function postToolCall(url: string, token: string, tool: string, args: unknown): Promise<Response> {
+    return fetch(url, {
+        method: "POST",
+        headers: {
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-06-18",
+        },
+        body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 7,
+            method: "tools/call",
+            params: { name: tool, arguments: args },
+        }),
+    });
+}
+
 async function drive(plane: LocalControlPlane, c: ScreeningCase, caller: string): Promise<string[]> {
     const standIn = plane.contentSafety;
     if (!standIn) return ["the stack started no Content Safety stand-in"];
@@ -34,21 +53,7 @@ async function drive(plane: LocalControlPlane, c: ScreeningCase, caller: string)
     standIn.setState(c.standIn, slowerThanTheBound);
     const backendBefore = plane.backendRequests().length;
     const metricsBefore = plane.gateway.metrics.length;
-    const res = await fetch(plane.urls.mcp, {
-        method: "POST",
-        headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": "2025-06-18",
-        },
-        body: JSON.stringify({
-            jsonrpc: "2.0",
-            id: 7,
-            method: "tools/call",
-            params: { name: c.tool, arguments: c.arguments },
-        }),
-    });
+    const res = await postToolCall(plane.urls.mcp, token, c.tool, c.arguments);
     const text = await res.text();
     standIn.setState("up");
     const problems: string[] = [];
@@ -192,21 +197,7 @@ describe("content screening through the local gateway (dev stack, contentSafety 
             });
             const metricsBefore = plane.gateway.metrics.length;
             const backendBefore = plane.backendRequests().length;
-            const res = await fetch(`${plane.urls.gateway}${path}`, {
-                method: "POST",
-                headers: {
-                    authorization: `Bearer ${token}`,
-                    "content-type": "application/json",
-                    accept: "application/json, text/event-stream",
-                    "mcp-protocol-version": "2025-06-18",
-                },
-                body: JSON.stringify({
-                    jsonrpc: "2.0",
-                    id: 7,
-                    method: "tools/call",
-                    params: { name: tool, arguments: args },
-                }),
-            });
+            const res = await postToolCall(`${plane.urls.gateway}${path}`, token, tool, args);
             return {
                 status: res.status,
                 type: res.headers.get("content-type") ?? "",

@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { builtInRoles } from "../../components/azure/ids";
 import type { RecordedResource } from "../../policypacks/control-plane/evaluate";
 import type { SynthResult } from "../../scripts/lib/synthesize";
-import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
+import { sharedDevAndProd } from "../support/shared-synthesis";
 import { agentDataCases } from "./cases/agent-data";
 import { describeCases, runPolicy, violationMessages } from "./harness";
 
@@ -65,10 +65,7 @@ describe("policy pack: memory and knowledge over the synthesized stacks", functi
     let prod: SynthResult;
 
     before(async () => {
-        [dev, prod] = await Promise.all([
-            sharedSynthesis(sharedStacks.dev),
-            sharedSynthesis(sharedStacks.prodFromCi),
-        ]);
+        [dev, prod] = await sharedDevAndProd();
     });
 
     for (const policy of [

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import type { RecordedResource } from "../../policypacks/control-plane/evaluate";
 import type { SynthResult } from "../../scripts/lib/synthesize";
-import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
+import { sharedDevAndProd } from "../support/shared-synthesis";
 import { contentSafetyCases } from "./cases/content-safety";
 import { describeCases, runPolicy, violationMessages } from "./harness";
 
@@ -47,10 +47,7 @@ describe("policy pack: content safety over the synthesized stacks", function () 
     let prod: SynthResult;
 
     before(async () => {
-        [dev, prod] = await Promise.all([
-            sharedSynthesis(sharedStacks.dev),
-            sharedSynthesis(sharedStacks.prodFromCi),
-        ]);
+        [dev, prod] = await sharedDevAndProd();
     });
 
     it(`${rule} passes prod as built and does not judge dev`, async () => {

@@ -12,7 +12,7 @@ import { parseStackConfig } from "../../components/config/parse";
 import { cosmosDataContributorRoleId } from "../../components/data/agent-memory";
 import { mockDeployerObjectId, mockSubscriptionId } from "../../scripts/lib/mocks";
 import { synthesize, type RecordedResource, type SynthResult } from "../../scripts/lib/synthesize";
-import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
+import { sharedDevAndProd } from "../support/shared-synthesis";
 import { shippedConfig, shippedStack } from "../support/shipped-stacks";
 import { plain, roleOf, stackView } from "../support/synth";
 import { podEnvironment, workloadObjects } from "../support/workload-objects";
@@ -130,10 +130,7 @@ describe("agent memory and knowledge in the synthesized stacks", function () {
     let prod: SynthResult;
 
     before(async () => {
-        [dev, prod] = await Promise.all([
-            sharedSynthesis(sharedStacks.dev),
-            sharedSynthesis(sharedStacks.prodFromCi),
-        ]);
+        [dev, prod] = await sharedDevAndProd();
     });
 
     it("dev (Functions): serverless memory with 7-day continuous backup, public endpoints that admit Entra tokens only", () => {

@@ -10,7 +10,7 @@ import { builtInRoles } from "../../components/azure/ids";
 import { contentSafetyEndpointNamedValue } from "../../components/gateway/policies";
 import { planNetwork } from "../../components/network/plan";
 import type { RecordedResource, SynthResult } from "../../scripts/lib/synthesize";
-import { sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
+import { sharedDevAndProd, sharedStacks, sharedSynthesis } from "../support/shared-synthesis";
 import { roleOf, stackView } from "../support/synth";
 import { flowAllowed, hostIn } from "./nsg-flows";
 
@@ -126,10 +126,7 @@ describe("content safety's network path in the synthesized stacks", function () 
     let dev: SynthResult;
     let prod: SynthResult;
     before(async () => {
-        [dev, prod] = await Promise.all([
-            sharedSynthesis(sharedStacks.dev),
-            sharedSynthesis(sharedStacks.prodFromCi),
-        ]);
+        [dev, prod] = await sharedDevAndProd();
     });
 
     it("prod (AKS): the account has no public network access and denies by default", () => {

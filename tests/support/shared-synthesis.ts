@@ -29,3 +29,8 @@ export function sharedSynthesis(request: SynthRequest): Promise<SynthResult> {
     }
     return result;
 }
+
+/** The dev stack and the prod stack as CI deploys it, synthesized side by side: what most files compare. */
+export function sharedDevAndProd(): Promise<[SynthResult, SynthResult]> {
+    return Promise.all([sharedSynthesis(sharedStacks.dev), sharedSynthesis(sharedStacks.prodFromCi)]);
+}

@@ -61,6 +61,8 @@ export interface LocalEntraOptions {
     readonly resourceAppIdUri?: string;
     /** How client assertions are checked against the agents' credentials. */
     readonly federation?: FederationOptions;
+    /** The clock (ms since the epoch) tokens are minted and checked against. Default `Date.now`. */
+    readonly now?: () => number;
 }
 
 export interface MintOptions {
@@ -86,7 +88,8 @@ export class LocalEntra {
     private readonly assertions: AssertionChecker;
     /** The published key set, made on first use (once the key has its kid): it imports the key once. */
     private keySet: ReturnType<typeof createLocalJWKSet> | undefined;
-    private readonly verified = new VerifiedTokens();
+    private readonly now: () => number;
+    private readonly verified: VerifiedTokens;
 
     private constructor(
         readonly options: LocalEntraOptions,
@@ -94,6 +97,8 @@ export class LocalEntra {
         private readonly foreignKey: CryptoKey,
         private readonly publicJwk: JWK,
     ) {
+        this.now = options.now ?? Date.now;
+        this.verified = new VerifiedTokens(this.now);
         const base = options.baseUrl.replace(/\/+$/, "");
         this.issuer = `${base}${entraPrefix}/${options.tenantId}/v2.0`;
         this.jwksUri = `${base}${entraPrefix}/${options.tenantId}/discovery/v2.0/keys`;
@@ -129,7 +134,7 @@ export class LocalEntra {
 
     /** Any token this tenant could issue; claims override the defaults. */
     async mint(claims: JWTPayload, options: MintOptions = {}): Promise<string> {
-        const now = Math.floor(Date.now() / 1000);
+        const now = Math.floor(this.now() / 1000);
         const lifetime = options.expiresIn ?? tokenLifetimeSeconds;
         const payload: JWTPayload = {
             iss: this.issuer,
@@ -202,7 +207,7 @@ export class LocalEntra {
             sub: id.objectId,
             roles: [...id.roles],
         });
-        return { token, expiresOn: Date.now() + tokenLifetimeSeconds * 1000 };
+        return { token, expiresOn: this.now() + tokenLifetimeSeconds * 1000 };
     }
 
     /**
@@ -235,6 +240,7 @@ export class LocalEntra {
                 issuer: this.issuer,
                 algorithms: ["RS256"],
                 requiredClaims: ["exp"],
+                currentDate: new Date(this.now()),
                 ...(audiences.length > 0 ? { audience: [...audiences] } : {}),
             });
             this.verified.remember(token, audiences, { header, payload });

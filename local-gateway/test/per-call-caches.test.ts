@@ -126,6 +126,8 @@ describe("local gateway: what it keeps between calls", function () {
 
     describe("verified tokens", () => {
         let entra: LocalEntra;
+        // The tests move this clock; nothing here waits on the real one.
+        let now = Date.UTC(2026, 0, 1, 12, 0, 0, 500);
         before(async () => {
             entra = await LocalEntra.create({
                 baseUrl: "http://127.0.0.1:1",
@@ -133,6 +135,7 @@ describe("local gateway: what it keeps between calls", function () {
                 resourceClientId: "app",
                 agents: [],
                 gatewayIdentity: { objectId: "gateway", clientId: "gateway", roles: [] },
+                now: () => now,
             });
         });
 
@@ -166,7 +169,7 @@ describe("local gateway: what it keeps between calls", function () {
             assert.deepEqual([foreign.ok, foreign.reason], [false, "TokenIssuerNotAllowed"]);
         });
 
-        it("refuses a remembered token once it has expired", async () => {
+        it("refuses a remembered token from the second its exp names, and not a millisecond before", async () => {
             const token = await entra.mint({ aud: "app", azp: "caller" }, { expiresIn: 1 });
             const exp = (
                 JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
@@ -174,8 +177,15 @@ describe("local gateway: what it keeps between calls", function () {
                 }
             ).exp;
             assert.equal((await entra.validate(token, "tenant", ["app"])).ok, true);
-            // jose counts whole seconds: expired from the second `exp` on.
-            await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 20));
+            // jose counts whole seconds: the token holds until the second `exp` begins.
+            now = exp * 1000 - 1;
+            assert.equal(
+                await verifications(async () =>
+                    assert.equal((await entra.validate(token, "tenant", ["app"])).ok, true),
+                ),
+                0,
+            );
+            now = exp * 1000;
             const later = await entra.validate(token, "tenant", ["app"]);
             assert.deepEqual([later.ok, later.reason], [false, "TokenExpired"]);
         });

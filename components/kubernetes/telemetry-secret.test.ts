@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { readSettings } from "functions-app/node-host/settings";
-import { entraAuthenticationString, tracingSettingNames } from "functions-app/tracing/settings";
+import {
+    defaultBatchLimits,
+    entraAuthenticationString,
+    tracingSettingNames,
+} from "functions-app/tracing/settings";
 import { podEnvironment } from "../../tests/support/workload-objects";
 import { manifestList, renderWorkload, workloadParamsProblems } from "./manifests";
 import { renderTelemetrySecret } from "./telemetry-secret";
@@ -35,6 +39,7 @@ describe("the tool pods' telemetry Secret", () => {
             exporter: "azure-monitor",
             samplePercent: 100,
             serviceName: "agents-control-plane-tools",
+            batch: defaultBatchLimits,
             connectionString,
             managedIdentityClientId: params.identityClientId,
         });

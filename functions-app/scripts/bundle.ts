@@ -54,6 +54,7 @@ const statelessSharedModules: ReadonlySet<string> = new Set([
     "src/unicode.ts",
     "src/sentinel/webhook-limits.ts",
     "src/maybe-promise.ts",
+    "src/tracing/settings.ts",
 ]);
 
 /** Turns each `require` of an apart module into one of its file beside the requiring one. */

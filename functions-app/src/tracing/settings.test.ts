@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultOtlpEndpoint, readTracingSettings } from "./settings";
+import { defaultBatchLimits, defaultOtlpEndpoint, readTracingSettings } from "./settings";
 
 describe("tracing settings", () => {
     it("is off by default and for TRACING_EXPORTER=off", () => {
@@ -14,6 +14,7 @@ describe("tracing settings", () => {
                 exporter: "console",
                 samplePercent: 25,
                 serviceName: "agents-control-plane-tools",
+                batch: defaultBatchLimits,
             },
         );
         const otlp = readTracingSettings({ TRACING_EXPORTER: "OTLP" }).settings;
@@ -35,6 +36,7 @@ describe("tracing settings", () => {
                 exporter: "azure-monitor",
                 samplePercent: 100,
                 serviceName: "agents-control-plane-tools",
+                batch: defaultBatchLimits,
                 connectionString: connection,
                 managedIdentityClientId: "11111111-1111-1111-1111-111111111111",
             },
@@ -64,6 +66,41 @@ describe("tracing settings", () => {
         assert.match(
             readTracingSettings({ TRACING_EXPORTER: "zipkin" }).errors.join(),
             /^TRACING_EXPORTER: must be one of off, console, otlp, azure-monitor/,
+        );
+    });
+
+    it("reads the batch limits from the OpenTelemetry variables, and names each bad one", () => {
+        assert.deepEqual(
+            readTracingSettings({
+                TRACING_EXPORTER: "console",
+                OTEL_BSP_SCHEDULE_DELAY: "0",
+                OTEL_BSP_EXPORT_TIMEOUT: "1000",
+                OTEL_BSP_MAX_QUEUE_SIZE: "100",
+                OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "100",
+            }).settings?.batch,
+            { scheduledDelayMs: 0, exportTimeoutMs: 1000, maxQueueSize: 100, maxExportBatchSize: 100 },
+        );
+        const { settings, errors } = readTracingSettings({
+            TRACING_EXPORTER: "console",
+            OTEL_BSP_SCHEDULE_DELAY: "-1",
+            OTEL_BSP_EXPORT_TIMEOUT: "0",
+            OTEL_BSP_MAX_QUEUE_SIZE: "1.5",
+            OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "many",
+        });
+        assert.equal(settings, undefined);
+        assert.deepEqual(
+            errors.map((e) => e.split(":")[0]),
+            [
+                "OTEL_BSP_MAX_QUEUE_SIZE",
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+                "OTEL_BSP_SCHEDULE_DELAY",
+                "OTEL_BSP_EXPORT_TIMEOUT",
+            ],
+        );
+        assert.deepEqual(
+            readTracingSettings({ TRACING_EXPORTER: "console", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "4096" })
+                .errors,
+            ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE: must not exceed OTEL_BSP_MAX_QUEUE_SIZE (2048), got 4096"],
         );
     });
 });

@@ -14,7 +14,35 @@ interface CommonTracingSettings {
     readonly samplePercent: number;
     /** `service.name`, which Application Insights shows as the cloud role name. */
     readonly serviceName: string;
+    /** How ended spans are batched for export. */
+    readonly batch: BatchLimits;
 }
+
+/** The OpenTelemetry batch span processor's limits, with the specification's defaults and variables. */
+export interface BatchLimits {
+    /** Spans waiting at most; more are dropped (OTEL_BSP_MAX_QUEUE_SIZE). */
+    readonly maxQueueSize: number;
+    /** Spans per export at most (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
+    readonly maxExportBatchSize: number;
+    /** How long a partial batch waits, ms (OTEL_BSP_SCHEDULE_DELAY). */
+    readonly scheduledDelayMs: number;
+    /** How long an export may take before it is given up on, ms (OTEL_BSP_EXPORT_TIMEOUT). */
+    readonly exportTimeoutMs: number;
+}
+
+export const defaultBatchLimits: BatchLimits = {
+    maxQueueSize: 2048,
+    maxExportBatchSize: 512,
+    scheduledDelayMs: 5000,
+    exportTimeoutMs: 30_000,
+};
+
+const batchLimitVariables: Readonly<Record<keyof BatchLimits, { name: string; least: number }>> = {
+    maxQueueSize: { name: "OTEL_BSP_MAX_QUEUE_SIZE", least: 1 },
+    maxExportBatchSize: { name: "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", least: 1 },
+    scheduledDelayMs: { name: "OTEL_BSP_SCHEDULE_DELAY", least: 0 },
+    exportTimeoutMs: { name: "OTEL_BSP_EXPORT_TIMEOUT", least: 1 },
+};
 
 export const tracingExporters = ["off", "console", "otlp", "azure-monitor"] as const;
 
@@ -66,7 +94,11 @@ export function readTracingSettings(env: Env): { settings?: TracingSettings; err
     if (!Number.isFinite(samplePercent) || samplePercent < 0 || samplePercent > 100) {
         errors.push(`${names.samplePercent}: must be a number from 0 to 100, got ${percentText}`);
     }
-    const common = { samplePercent, serviceName: text(names.serviceName) ?? defaultServiceName };
+    const common = {
+        samplePercent,
+        serviceName: text(names.serviceName) ?? defaultServiceName,
+        batch: readBatchLimits(text, errors),
+    };
 
     let settings: TracingSettings | undefined;
     if (exporter === "console") settings = { ...common, exporter };
@@ -101,6 +133,26 @@ export function readTracingSettings(env: Env): { settings?: TracingSettings; err
         }
     }
     return errors.length > 0 || !settings ? { errors } : { settings, errors };
+}
+
+/** The batch limits, each from its variable when set (a whole number) and its default otherwise. */
+function readBatchLimits(text: (name: string) => string | undefined, errors: string[]): BatchLimits {
+    const limits: Record<keyof BatchLimits, number> = { ...defaultBatchLimits };
+    for (const key of Object.keys(batchLimitVariables) as (keyof BatchLimits)[]) {
+        const { name, least } = batchLimitVariables[key];
+        const raw = text(name);
+        if (raw === undefined) continue;
+        const value = Number(raw);
+        if (!Number.isSafeInteger(value) || value < least)
+            errors.push(`${name}: must be a whole number of at least ${least}, got ${raw}`);
+        else limits[key] = value;
+    }
+    if (limits.maxExportBatchSize > limits.maxQueueSize)
+        errors.push(
+            `${batchLimitVariables.maxExportBatchSize.name}: must not exceed ` +
+                `${batchLimitVariables.maxQueueSize.name} (${limits.maxQueueSize}), got ${limits.maxExportBatchSize}`,
+        );
+    return limits;
 }
 
 /** `Authorization=AAD;ClientId=<id>` in any order and case of keys; undefined unless it says AAD. */

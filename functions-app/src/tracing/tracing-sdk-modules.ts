@@ -1,38 +1,31 @@
 /**
- * The OpenTelemetry SDK behind {@link Tracing}: loaded only when tracing is configured (in a bundle
- * this module is `tracing-sdk.js`, apart from the entry). The provider is never registered
- * globally and context travels in this instance's own AsyncLocalStorage, so two hosts in one
- * process (tests) keep their traces apart and nothing else in the process is instrumented.
+ * The tracing behind {@link Tracing} when it is configured (in a bundle this module is
+ * `tracing-sdk.js`, apart from the entry): spans recorded by the host itself (`span-record.ts`) and
+ * handed to an OpenTelemetry exporter as the SDK's `ReadableSpan`s. Nothing is registered globally
+ * and context travels in this instance's own AsyncLocalStorage, so two hosts in one process (tests)
+ * keep their traces apart and nothing else in the process is instrumented.
  */
 import { isPromise, type MaybePromise } from "../maybe-promise";
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
-    ROOT_CONTEXT,
     SpanKind as OtelSpanKind,
     SpanStatusCode,
     TraceFlags,
     createTraceState,
-    trace,
-    type Context,
-    type Span,
-    type Tracer,
+    type Attributes as OtelAttributes,
+    type SpanContext,
 } from "@opentelemetry/api";
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-    BasicTracerProvider,
-    BatchSpanProcessor,
-    ParentBasedSampler,
-    SimpleSpanProcessor,
-    TraceIdRatioBasedSampler,
-    type ReadableSpan,
-    type SpanExporter,
-} from "@opentelemetry/sdk-trace-base";
+import type { ExportResult, ExportResultCode, InstrumentationScope } from "@opentelemetry/core";
+import type { Resource } from "@opentelemetry/resources";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Logger } from "../logger";
 import { parseTraceparent, parseTracestate, type IncomingTraceContext } from "./trace-context";
-import type { TracingSettings } from "./settings";
+import type { BatchLimits, TracingSettings } from "./settings";
 import type { Attributes, SpanHandle, SpanKind, StartedSpan, Tracing } from "./tracing";
+import { anchoredNow, SpanRecord, type SpanClock, type SpanOwner } from "./span-record";
+import { newSpanId, newTraceId, sampledAt } from "./span-ids";
+import { BatchExport, ImmediateExport, type ExportProblem, type SpanSink } from "./span-export";
 
 export interface SdkTracingOptions {
     readonly exporter: SpanExporter;
@@ -41,6 +34,27 @@ export interface SdkTracingOptions {
     readonly samplePercent?: number;
     /** Export in batches (default); off exports each span as it ends (tests, console). */
     readonly batch?: boolean;
+    /** The batches' limits (default: the OpenTelemetry SDK's). */
+    readonly batchLimits?: BatchLimits;
+    /** Told of spans lost on the way to the exporter (a full queue, an export that hung or threw). */
+    readonly onExportProblem?: (problem: ExportProblem) => void;
+}
+
+/*
+ * @opentelemetry/core's ExportResultCode values and a resource of fixed attributes, made here: the
+ * core and resources packages evaluate the semantic conventions (about 200 KB of CommonJS) on
+ * load, a third of a traced host's start-up code, for two constants and one small object. The
+ * exporters read a resource's `attributes` (and `schemaUrl`) only.
+ */
+const exportSucceeded: ExportResultCode = 0;
+const exportFailed: ExportResultCode = 1;
+
+function fixedResource(attributes: OtelAttributes): Resource {
+    return {
+        attributes,
+        merge: (other) => fixedResource({ ...attributes, ...other?.attributes }),
+        getRawAttributes: () => Object.entries(attributes),
+    };
 }
 
 const kinds: Record<SpanKind, OtelSpanKind> = {
@@ -49,46 +63,71 @@ const kinds: Record<SpanKind, OtelSpanKind> = {
     client: OtelSpanKind.CLIENT,
 };
 
+/** The instrumentation scope every span names (the SDK's tracer name). */
+export const instrumentationScopeName = "agents-control-plane-tools";
+
 export function createSdkTracing(options: SdkTracingOptions): Tracing {
-    const ratio = (options.samplePercent ?? 100) / 100;
-    const processor =
+    const sink =
         options.batch === false
-            ? new SimpleSpanProcessor(options.exporter)
-            : new BatchSpanProcessor(options.exporter);
-    const provider = new BasicTracerProvider({
-        resource: resourceFromAttributes({ "service.name": options.serviceName }),
-        // A caller's sampled flag decides for its trace; new traces are sampled at the set ratio.
-        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }),
-        spanProcessors: [processor],
-    });
-    return new SdkTracing(provider, provider.getTracer("agents-control-plane-tools"));
+            ? new ImmediateExport(options.exporter, options.onExportProblem)
+            : new BatchExport(options.exporter, options.onExportProblem, options.batchLimits);
+    return new RecordingTracing(
+        fixedResource({ "service.name": options.serviceName }),
+        sink,
+        options.samplePercent ?? 100,
+    );
 }
 
-class SdkTracing implements Tracing {
+/** A span of an unsampled trace: nothing to record, and no context for the work under it. */
+const unrecorded: StartedSpan = {
+    setAttributes: () => undefined,
+    fail: () => undefined,
+    run: (work) => work(),
+    end: () => undefined,
+};
+
+class RecordingTracing implements Tracing, SpanOwner {
     readonly enabled = true;
-    private readonly active = new AsyncLocalStorage<Context>();
+    readonly active = new AsyncLocalStorage<SpanRecord>();
+    readonly instrumentationScope: InstrumentationScope = { name: instrumentationScopeName };
 
     constructor(
-        private readonly provider: BasicTracerProvider,
-        private readonly tracer: Tracer,
+        readonly resource: Resource,
+        private readonly sink: SpanSink,
+        private readonly samplePercent: number,
     ) {}
 
+    ended(span: SpanRecord): void {
+        this.sink.ended(span);
+    }
+
+    /**
+     * A caller's sampled flag decides for its trace; a new trace is sampled at the set share. An
+     * unsampled trace records nothing below either: its work runs without a context, so a host
+     * whose traces are all unsampled never turns on AsyncLocalStorage's promise tracking.
+     */
     startFromRemote(
         name: string,
         kind: "server" | "internal",
         incoming: IncomingTraceContext,
         attributes: Attributes,
     ): StartedSpan {
-        const parent = remoteParent(incoming);
-        const span = this.tracer.startSpan(
-            name,
-            { kind: kinds[kind], attributes: defined(attributes) },
-            parent,
-        );
-        // An unsampled trace records nothing below either: its work runs without a context, so a
-        // host whose traces are all unsampled never turns on AsyncLocalStorage's promise tracking.
-        if (!span.isRecording()) return new UnrecordedSpan(span);
-        return new RecordingSpan(span, trace.setSpan(parent, span), this.active);
+        const parent = parseTraceparent(incoming.traceparent);
+        if (!parent) {
+            const traceId = newTraceId();
+            if (!sampledAt(this.samplePercent, traceId)) return unrecorded;
+            return this.record(name, kind, traceId, undefined, attributes, anchoredNow());
+        }
+        if (!parent.sampled) return unrecorded;
+        const state = parseTracestate(incoming.tracestate);
+        const remote: SpanContext = {
+            traceId: parent.traceId,
+            spanId: parent.parentId,
+            traceFlags: TraceFlags.SAMPLED,
+            isRemote: true,
+            ...(state !== undefined ? { traceState: createTraceState(state) } : {}),
+        };
+        return this.record(name, kind, parent.traceId, remote, attributes, anchoredNow());
     }
 
     /** A synchronous `work` is answered as a value, its span ended before this returns. */
@@ -100,16 +139,19 @@ class SdkTracing implements Tracing {
     ): MaybePromise<T> {
         const parent = this.active.getStore();
         if (!parent) return work(noHandle);
-        const span = this.tracer.startSpan(
+        const span = this.record(
             name,
-            { kind: kinds[kind], attributes: defined(attributes) },
-            parent,
+            kind,
+            parent.spanContext().traceId,
+            parent.spanContext(),
+            attributes,
+            parent.clock,
         );
         let result: MaybePromise<T>;
         try {
-            result = this.active.run(trace.setSpan(parent, span), () => work(handle(span)));
+            result = this.active.run(span, () => work(span));
         } catch (error) {
-            failWith(span, error);
+            span.fail(errorKind(error));
             span.end();
             throw error;
         }
@@ -123,7 +165,7 @@ class SdkTracing implements Tracing {
                 return value;
             },
             (error: unknown) => {
-                failWith(span, error);
+                span.fail(errorKind(error));
                 span.end();
                 throw error;
             },
@@ -131,94 +173,51 @@ class SdkTracing implements Tracing {
     }
 
     shutdown(): Promise<void> {
-        return this.provider.shutdown();
+        return this.sink.shutdown();
     }
-}
 
-/** The caller's span as a remote parent, or the root context when its header is absent or invalid. */
-function remoteParent(incoming: IncomingTraceContext): Context {
-    const parent = parseTraceparent(incoming.traceparent);
-    if (!parent) return ROOT_CONTEXT;
-    const state = parseTracestate(incoming.tracestate);
-    return trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: parent.traceId,
-        spanId: parent.parentId,
-        traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-        isRemote: true,
-        ...(state !== undefined ? { traceState: createTraceState(state) } : {}),
-    });
+    private record(
+        name: string,
+        kind: SpanKind,
+        traceId: string,
+        parent: SpanContext | undefined,
+        attributes: Attributes,
+        clock: SpanClock,
+    ): SpanRecord {
+        const context: SpanContext = {
+            traceId,
+            spanId: newSpanId(),
+            traceFlags: TraceFlags.SAMPLED,
+            // Vendors' state travels with the trace, as the SDK passes the parent's on.
+            ...(parent?.traceState !== undefined ? { traceState: parent.traceState } : {}),
+        };
+        const own = definedOnly(attributes);
+        return new SpanRecord(
+            this,
+            name,
+            kinds[kind],
+            context,
+            parent,
+            own ?? attributes,
+            own !== undefined,
+            clock,
+        );
+    }
 }
 
 const noHandle: SpanHandle = { setAttributes: () => undefined, fail: () => undefined };
 
-/** What the host holds of a span. Classes, not objects of closures: every request makes one or two. */
-class SpanHandleOf implements SpanHandle {
-    constructor(protected readonly span: Span) {}
-
-    setAttributes(attributes: Attributes): void {
-        this.span.setAttributes(defined(attributes));
-    }
-
-    fail(reason: string): void {
-        this.span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-    }
-}
-
-/** A span being recorded: work run under it sees it as the active span. */
-class RecordingSpan extends SpanHandleOf implements StartedSpan {
-    constructor(
-        span: Span,
-        private readonly context: Context,
-        private readonly active: AsyncLocalStorage<Context>,
-    ) {
-        super(span);
-    }
-
-    run<T>(work: () => T): T {
-        return this.active.run(this.context, work);
-    }
-
-    end(): void {
-        this.span.end();
-    }
-}
-
-/** A span of an unsampled trace: nothing to record, and no context for the work under it. */
-class UnrecordedSpan implements StartedSpan {
-    constructor(private readonly span: Span) {}
-
-    setAttributes(): void {}
-
-    fail(): void {}
-
-    run<T>(work: () => T): T {
-        return work();
-    }
-
-    end(): void {
-        this.span.end();
-    }
-}
-
-function handle(span: Span): SpanHandle {
-    return new SpanHandleOf(span);
-}
-
-/** The attributes without their undefined values, copied only when there is one to drop. */
-function defined(attributes: Attributes): Record<string, string | number | boolean> {
+/** A copy of the attributes without their undefined values, or undefined when none is undefined. */
+function definedOnly(attributes: Attributes): OtelAttributes | undefined {
     for (const key in attributes) {
         if (attributes[key] === undefined) {
-            const out: Record<string, string | number | boolean> = {};
+            const out: OtelAttributes = {};
             for (const [name, value] of Object.entries(attributes))
                 if (value !== undefined) out[name] = value;
             return out;
         }
     }
-    return attributes as Record<string, string | number | boolean>;
-}
-
-function failWith(span: Span, error: unknown): void {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: errorKind(error) });
+    return undefined;
 }
 
 /** The error's class (and an Azure SDK status), not its message: messages can carry callers' data. */
@@ -252,7 +251,7 @@ export class JsonLineSpanExporter implements SpanExporter {
                 }),
             );
         }
-        done({ code: ExportResultCode.SUCCESS });
+        done({ code: exportSucceeded });
     }
 
     shutdown(): Promise<void> {
@@ -260,7 +259,10 @@ export class JsonLineSpanExporter implements SpanExporter {
     }
 }
 
-/** Export failures as a warning line, at most once a minute: spans are lost, the service goes on. */
+/**
+ * Export failures, and spans lost before the exporter saw them, as a warning line at most once a
+ * minute: spans are lost, the service goes on.
+ */
 class ReportingExporter implements SpanExporter {
     private lastWarning = 0;
 
@@ -271,16 +273,23 @@ class ReportingExporter implements SpanExporter {
 
     export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
         this.inner.export(spans, (result) => {
-            if (result.code !== ExportResultCode.SUCCESS && Date.now() - this.lastWarning > 60_000) {
-                this.lastWarning = Date.now();
-                this.logger.warn("trace export failed", {
+            if (result.code !== exportSucceeded)
+                this.warn("trace export failed", {
                     spans: spans.length,
                     error: result.error ? errorKind(result.error) + ": " + result.error.message : "unknown",
                 });
-            }
             done(result);
         });
     }
+
+    /** For {@link SdkTracingOptions.onExportProblem}. */
+    readonly problem = (problem: ExportProblem): void => {
+        if (problem.kind === "threw")
+            this.warn("trace export failed", { spans: problem.spans, error: errorKind(problem.error) });
+        else if (problem.kind === "timeout")
+            this.warn("trace export failed", { spans: problem.spans, error: "no answer in time" });
+        else this.warn("trace spans dropped: the export queue was full", { spans: problem.spans });
+    };
 
     shutdown(): Promise<void> {
         return this.inner.shutdown();
@@ -288,6 +297,12 @@ class ReportingExporter implements SpanExporter {
 
     forceFlush(): Promise<void> {
         return this.inner.forceFlush?.() ?? Promise.resolve();
+    }
+
+    private warn(message: string, fields: Record<string, string | number>): void {
+        if (Date.now() - this.lastWarning <= 60_000) return;
+        this.lastWarning = Date.now();
+        this.logger.warn(message, fields);
     }
 }
 
@@ -313,7 +328,7 @@ export class DeferredExporter implements SpanExporter {
             exporter = this.inner ??= this.make();
         } catch (error) {
             done({
-                code: ExportResultCode.FAILED,
+                code: exportFailed,
                 error: error instanceof Error ? error : new Error(String(error)),
             });
             return;
@@ -352,13 +367,21 @@ const otlpHttp = () => require("./otlp-exporter-modules") as OtlpExporterModules
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
 const azureMonitor = () => require("./azure-monitor-exporter-modules") as AzureMonitorExporterModules;
 
-/** The SDK with the exporter the settings name. */
+/** The tracing with the exporter the settings name. */
 export function tracingFromSettings(
     settings: TracingSettings,
     credential: (clientId: string | undefined) => TokenCredential,
     logger: Logger,
 ): Tracing {
-    const common = { serviceName: settings.serviceName, samplePercent: settings.samplePercent };
+    const common = {
+        serviceName: settings.serviceName,
+        samplePercent: settings.samplePercent,
+        batchLimits: settings.batch,
+    };
+    const reported = (exporter: SpanExporter): SdkTracingOptions => {
+        const reporting = new ReportingExporter(exporter, logger);
+        return { ...common, exporter: reporting, onExportProblem: reporting.problem };
+    };
     switch (settings.exporter) {
         case "console":
             return createSdkTracing({
@@ -366,22 +389,26 @@ export function tracingFromSettings(
                 exporter: new JsonLineSpanExporter((line) => process.stdout.write(line + "\n")),
                 batch: false,
             });
-        case "otlp": {
-            const exporter = new DeferredExporter(() => {
-                const { OTLPTraceExporter } = otlpHttp();
-                return new OTLPTraceExporter({ url: settings.endpoint });
-            });
-            return createSdkTracing({ ...common, exporter: new ReportingExporter(exporter, logger) });
-        }
-        case "azure-monitor": {
-            const exporter = new DeferredExporter(() => {
-                const { AzureMonitorTraceExporter } = azureMonitor();
-                return new AzureMonitorTraceExporter({
-                    connectionString: settings.connectionString,
-                    credential: credential(settings.managedIdentityClientId),
-                });
-            });
-            return createSdkTracing({ ...common, exporter: new ReportingExporter(exporter, logger) });
-        }
+        case "otlp":
+            return createSdkTracing(
+                reported(
+                    new DeferredExporter(() => {
+                        const { OTLPTraceExporter } = otlpHttp();
+                        return new OTLPTraceExporter({ url: settings.endpoint });
+                    }),
+                ),
+            );
+        case "azure-monitor":
+            return createSdkTracing(
+                reported(
+                    new DeferredExporter(() => {
+                        const { AzureMonitorTraceExporter } = azureMonitor();
+                        return new AzureMonitorTraceExporter({
+                            connectionString: settings.connectionString,
+                            credential: credential(settings.managedIdentityClientId),
+                        });
+                    }),
+                ),
+            );
     }
 }

@@ -9,9 +9,10 @@ const command = defineCommand({
     summary:
         "Measures tools/call hello_mcp over Streamable HTTP (throughput, p50/p99 latency, errors, peak RSS)\n" +
         "for the Node host bundle against a bare node:http echo, the SDK's stateless pattern and two\n" +
-        "breakdown servers, in interleaved rounds; then the host's cold start, bundled and unbundled;\n" +
+        "breakdown servers, and the host as on AKS, untraced and traced (OTLP, and Azure Monitor's exporter\n" +
+        "to offline stand-ins), in interleaved rounds; then the host's cold start, bundled and unbundled;\n" +
         "then memory_save and memory_recall beside hello_mcp on a local Cosmos DB server (memory-tools.ts).\n" +
-        "Writes bench/results/latest.json. Takes about 7 servers x rounds x seconds, plus three minutes.",
+        "Writes bench/results/latest.json. Takes about 9 servers x rounds x seconds, plus three minutes.",
     flags: {
         connections: { type: "string", value: "<n>", default: "32", description: "concurrent connections" },
         seconds: {
@@ -27,7 +28,7 @@ const command = defineCommand({
             type: "string",
             value: "<dir>",
             description:
-                "also measure an earlier build, the functions-app/dist folder `npm run build` wrote (server/server.js and functions-app/): the Node host as (a0) and (g0), in the cold starts and the Functions app's load, a before/after in one run; with --local-gateway, an earlier checkout of the repository (after npm ci) whose local gateway runs beside this one",
+                "also measure an earlier build, the functions-app/dist folder `npm run build` wrote (server/server.js and functions-app/): the Node host as (a0), (g0), (h0) and (h0-am), in the cold starts and the Functions app's load, a before/after in one run; with --local-gateway, an earlier checkout of the repository (after npm ci) whose local gateway runs beside this one",
         },
         tracing: {
             type: "boolean",

@@ -8,7 +8,8 @@ import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
 import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
-import { startOtlpCollector, type OtlpCollector } from "functions-app/test-support/otlp-collector";
+import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
+import { exportReport, startAzureMonitorStandIns, type AzureMonitorExport } from "./azure-monitor-stand-ins";
 import { bareSpawnArgs, measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
 import { formatSpread, spreadOf } from "./spread";
@@ -25,12 +26,20 @@ import { formatSpread, spreadOf } from "./spread";
  *   (g) the host configured as the AKS backend runs it: auth on (the gateway's RS256 token checked
  *       against a JWKS on loopback), the caller and its roles forwarded by the gateway and checked
  *       per tool, ALLOWED_ORIGINS and PUBLIC_BASE_URL set (batch bounds are always on);
- *   (h) (g) with tracing as the stack deploys it: every call traced and its spans exported;
+ *   (h) (g) with every call traced (the gateway's sampled traceparent), spans exported over OTLP/HTTP
+ *       to a collector on loopback: the row earlier runs compare with;
+ *   (h-am) (h) with the exporter the stack deploys on both backends, Azure Monitor's, publishing as
+ *       an AKS pod (workload identity) to offline stand-ins (bench/azure-monitor-stand-ins.ts: HTTPS
+ *       ingestion, Entra's token endpoint, a preload that routes and refuses the host's outbound
+ *       connections); after the rounds the bench checks the items that reached ingestion (request
+ *       items per call) and the token request, and fails if the row did not really export. Left out,
+ *       with the reason printed, when the machine has no openssl for the stand-ins' certificate;
  * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts) beside a bare
  * `node -e 0` spawn and the echo's, and the Functions app's load time and size (bench/functions-load.ts).
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
  * a change in machine load during the run hits all of them alike; each figure is the median round.
+ * With --baseline, an earlier build's host runs as (a0), (g0), (h0) and (h0-am) beside them.
  */
 
 const root = path.resolve(__dirname, "..");
@@ -133,22 +142,17 @@ async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, strin
 }
 
 /**
- * As on AKS with tracing as the stack deploys it: the pods export spans (`toolTracingSamplePercent`
- * defaults to 100) and each call arrives with the gateway's `traceparent`, sampled when the gateway
- * samples it (`appInsightsSamplingPercentage`, default 100), so every call is traced. Spans go over
- * OTLP/HTTP to a collector on loopback: Azure Monitor's exporter needs Entra and the ingestion
- * endpoint, which this machine cannot reach; both batch the same spans.
+ * As on AKS with tracing on: the pods export spans (`toolTracingSamplePercent` defaults to 100) and
+ * each call arrives with the gateway's `traceparent`, sampled when the gateway samples it
+ * (`appInsightsSamplingPercentage`, default 100), so every call is traced. `exporter`: where the
+ * spans go, OTLP/HTTP to a collector on loopback (h) or Azure Monitor to its stand-ins (h-am).
  */
 function tracedAks(
     aks: { env: Record<string, string>; request: LoadRequest },
-    collector: OtlpCollector,
+    exporter: Record<string, string>,
 ): { env: Record<string, string>; request: LoadRequest } {
     return {
-        env: {
-            ...aks.env,
-            TRACING_EXPORTER: "otlp",
-            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
-        },
+        env: { ...aks.env, ...exporter },
         request: {
             ...aks.request,
             headers: {
@@ -159,9 +163,22 @@ function tracedAks(
     };
 }
 
-function start(file: string, env: Record<string, string>, cwd = root): Promise<RunningServer> {
-    return startServer([file], env, cwd);
+/** A server measured: node's arguments (the entry point last), its environment and its request. */
+interface Row {
+    readonly name: string;
+    readonly args: readonly string[];
+    readonly env: Record<string, string>;
+    readonly request: LoadRequest;
+    /** An Azure Monitor row: what reached its ingestion stand-in. */
+    readonly exported?: AzureMonitorExport;
 }
+
+const row = (name: string, file: string, env: Record<string, string>, request: LoadRequest): Row => ({
+    name,
+    args: [file],
+    env,
+    request,
+});
 
 async function stop(running: RunningServer): Promise<void> {
     if (running.child.exitCode !== null || running.child.signalCode !== null) return;
@@ -215,6 +232,9 @@ interface Target {
     readonly running: RunningServer;
     readonly request: LoadRequest;
     readonly rounds: Round[];
+    /** Every call answered, warm-up included: what an exporting row must have exported spans for. */
+    calls: number;
+    readonly exported?: AzureMonitorExport;
 }
 
 /** One call checked by hand (every server must really answer hello_mcp), then a warm-up. */
@@ -222,14 +242,15 @@ async function prepare(target: Target): Promise<void> {
     const { running, request, name } = target;
     const check = await fetch(running.url + mcpPath, { method: "POST", ...request });
     const text = await check.text();
+    target.calls++;
     if (check.status !== 200 || !text.includes("Hello I am MCPTool!")) {
         throw new Error(`${name} did not answer hello_mcp: ${check.status} ${text.slice(0, 200)}`);
     }
     await load(target, 2); // JIT, pools
 }
 
-function load(target: Target, duration: number) {
-    return autocannon({
+async function load(target: Target, duration: number) {
+    const result = await autocannon({
         url: target.running.url + mcpPath,
         connections,
         method: "POST",
@@ -237,6 +258,8 @@ function load(target: Target, duration: number) {
         body: target.request.body,
         duration,
     });
+    target.calls += result.requests.total;
+    return result;
 }
 
 async function measureRound(target: Target): Promise<void> {
@@ -271,6 +294,9 @@ async function summarize(target: Target): Promise<Throughput> {
 }
 
 const median = (xs: number[]) => spreadOf(xs).median;
+
+/** A row's letter, as "(h-am)", from its name. */
+const label = (name: string) => name.slice(0, name.indexOf(")") + 1);
 
 /**
  * The tool service's package is compiled in, as the host's own bundle has it; npm dependencies stay
@@ -355,53 +381,87 @@ async function main(): Promise<void> {
     const issuer = await startTokenIssuer();
     const aks = await aksLike(issuer);
     const collector = await startOtlpCollector();
-    const traced = tracedAks(aks, collector);
+    const traced = tracedAks(aks, {
+        TRACING_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
+    });
+    const azureMonitor = await startAzureMonitorStandIns();
+    const azureMonitorLeftOut =
+        "unavailable" in azureMonitor
+            ? `${baselineServer === undefined ? "(h-am)" : "(h-am) and (h0-am)"} left out: ${azureMonitor.unavailable}`
+            : undefined;
+    if (azureMonitorLeftOut !== undefined) console.error(azureMonitorLeftOut);
+    /** (h) exporting to Azure Monitor's stand-ins, with an ingestion stand-in of its own. */
+    const azureMonitorRow = async (name: string, file: string): Promise<Row[]> => {
+        if ("unavailable" in azureMonitor) return [];
+        const exported = await azureMonitor.exportFor();
+        const { env, request } = tracedAks(aks, exported.env);
+        return [
+            { name, args: [...azureMonitor.nodeArgs, file], env: { ...hostEnv, ...env }, request, exported },
+        ];
+    };
     const targets: Target[] = [];
     try {
-        for (const [name, file, env, request] of [
-            ["(a) Node host (bundle)", server.entry, hostEnv, legacyCall],
-            ["(b) node:http JSON-RPC echo", echo, {}, legacyCall],
-            ["(c) SDK stateless pattern", sdk, {}, legacyCall],
-            ["(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}, legacyCall],
-            [
+        const rows: Row[] = [
+            row("(a) Node host (bundle)", server.entry, hostEnv, legacyCall),
+            row("(b) node:http JSON-RPC echo", echo, {}, legacyCall),
+            row("(c) SDK stateless pattern", sdk, {}, legacyCall),
+            row("(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}, legacyCall),
+            row(
                 "(e) Node host, SDK dispatch only (MCP_FAST_PATH=off)",
                 server.entry,
                 { ...hostEnv, MCP_FAST_PATH: "off" },
                 legacyCall,
-            ],
-            ["(f) Node host, modern request (2026-07-28)", server.entry, hostEnv, modernCall],
-            [
+            ),
+            row("(f) Node host, modern request (2026-07-28)", server.entry, hostEnv, modernCall),
+            row(
                 "(g) Node host as on AKS (auth, forwarded roles)",
                 server.entry,
                 { ...hostEnv, ...aks.env },
                 aks.request,
-            ],
-            [
+            ),
+            row(
                 "(h) as on AKS, every call traced (gateway's sampled traceparent, OTLP export)",
                 server.entry,
                 { ...hostEnv, ...traced.env },
                 traced.request,
-            ],
+            ),
+            ...(await azureMonitorRow(
+                "(h-am) as on AKS, every call traced, Azure Monitor exporter (stand-ins)",
+                server.entry,
+            )),
             ...(baselineServer === undefined
                 ? []
-                : ([
-                      ["(a0) baseline: Node host (--baseline)", baselineServer, hostEnv, legacyCall],
-                      [
+                : [
+                      row("(a0) baseline: Node host (--baseline)", baselineServer, hostEnv, legacyCall),
+                      row(
                           "(g0) baseline: as on AKS (--baseline)",
                           baselineServer,
                           { ...hostEnv, ...aks.env },
                           aks.request,
-                      ],
-                      [
+                      ),
+                      row(
                           "(h0) baseline: as on AKS, every call traced (--baseline)",
                           baselineServer,
                           { ...hostEnv, ...traced.env },
                           traced.request,
-                      ],
-                  ] as const)),
-        ] as const) {
-            const running = await start(file, env);
-            const target: Target = { name, running, request, rounds: [] };
+                      ),
+                      ...(await azureMonitorRow(
+                          "(h0-am) baseline: as on AKS, traced, Azure Monitor exporter (--baseline)",
+                          baselineServer,
+                      )),
+                  ]),
+        ];
+        for (const { name, args, env, request, exported } of rows) {
+            const running = await startServer(args, env, root);
+            const target: Target = {
+                name,
+                running,
+                request,
+                rounds: [],
+                calls: 0,
+                ...(exported && { exported }),
+            };
             targets.push(target);
             await prepare(target);
         }
@@ -410,7 +470,20 @@ async function main(): Promise<void> {
             console.error(`round ${round}/${rounds} done`);
         }
         const results = await Promise.all(targets.map(summarize));
+        // Stopping exports what each host's batch still holds.
         await Promise.all(targets.map((t) => stop(t.running)));
+        const tokenRequests = "unavailable" in azureMonitor ? 0 : azureMonitor.tokenRequests();
+        const exports = targets.flatMap((t) => (t.exported ? [{ target: t, exported: t.exported }] : []));
+        const exportReports = exports.map(({ target, exported }) =>
+            exportReport(label(target.name), exported, target.calls, tokenRequests),
+        );
+        for (const report of exportReports) console.error(report.line);
+        const notExported = exportReports.flatMap((r) => (r.problem === undefined ? [] : [r.problem]));
+        // Before the cold starts: a row that exported nothing measured a host that drops its spans.
+        if (notExported.length > 0)
+            throw new Error(
+                `Azure Monitor rows did not really export, so their figures are not the exporter's:\n${notExported.join("\n")}`,
+            );
         const cold = await measureColdStarts(
             [
                 { name: "bare spawn (`node -e`, to exit)", args: bareSpawnArgs },
@@ -497,7 +570,12 @@ async function main(): Promise<void> {
             "",
             versusEcho(host, "(a)"),
             versusEcho(aksTarget, "(g)"),
-            ...targets.slice(7).map((t) => versusEcho(t, t.name.slice(0, 4))),
+            ...targets.slice(7).map((t) => versusEcho(t, label(t.name))),
+            "",
+            "Azure Monitor export (stand-ins): what reached ingestion for all calls answered, warm-up included " +
+                "(a traced hello_mcp makes 1 request and 1 dependency item):",
+            ...exportReports.map((r) => r.line),
+            ...(azureMonitorLeftOut === undefined ? [] : [azureMonitorLeftOut]),
             "",
             `Cold start (bench/cold-start.ts): spawn -> first tools/list answer, ${coldRuns} interleaved rounds;`,
             "median (p25-p75, min-max); ratios: per round, to the same round's bare spawn and echo. Wall time,",
@@ -546,6 +624,13 @@ async function main(): Promise<void> {
                     rounds,
                     node: process.version,
                     results,
+                    azureMonitorExport: exports.map(({ target, exported }) => ({
+                        name: target.name,
+                        calls: target.calls,
+                        items: Object.fromEntries(exported.received.byBaseType),
+                        posts: exported.received.posts,
+                        tokenRequests,
+                    })),
                     coldStart: cold,
                     functionsLoad: functionsLoads,
                 },
@@ -555,7 +640,12 @@ async function main(): Promise<void> {
         );
     } finally {
         await Promise.all(targets.map((t) => stop(t.running)));
-        await Promise.all([storage.stop(), issuer.close(), collector.close()]);
+        await Promise.all([
+            storage.stop(),
+            issuer.close(),
+            collector.close(),
+            "unavailable" in azureMonitor ? undefined : azureMonitor.close(),
+        ]);
     }
 }
 

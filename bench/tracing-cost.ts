@@ -5,18 +5,22 @@ import autocannon from "autocannon";
 import { bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
+import { exportReport, startAzureMonitorStandIns, type AzureMonitorExport } from "./azure-monitor-stand-ins";
 import { measureColdStarts } from "./cold-start";
 import { formatSpread, spreadOf } from "./spread";
 
 /**
  * `npm run bench -- --tracing`: what tracing costs the Node host bundle, all in one run. The same
- * bundle runs four times side by side: tracing off, tracing on with every trace exported (OTLP/HTTP
- * to a local collector, batched as in Azure), with 10% of new traces sampled, and with none (the
- * bench's calls carry no traceparent, so nothing is recorded: the floor of having tracing on). Each
+ * bundle runs five times side by side: tracing off, tracing on with every trace exported (OTLP/HTTP
+ * to a local collector, batched as in Azure), with 10% of new traces sampled, with none (the
+ * bench's calls carry no traceparent, so nothing is recorded: the floor of having tracing on), and
+ * with every trace exported by the exporter the stack deploys, Azure Monitor's, as an AKS pod to
+ * offline stand-ins (bench/azure-monitor-stand-ins.ts; left out, with the reason, without openssl). Each
  * is loaded with tools/call hello_mcp (no storage: request and tool spans) and get_snippet (plus a
  * storage span), in interleaved rounds so a change in machine load hits all alike; then the
- * cold start of each (spawn to first tools/list answer) and the bundle's sizes. The collector counts
- * the spans it receives, so the spans exported per call are measured, not assumed.
+ * cold start of each (spawn to first tools/list answer) and the bundle's sizes. The collector and the
+ * ingestion stand-in count what they receive, so the spans exported per call are measured, not
+ * assumed; the run fails if the Azure Monitor host did not really export.
  */
 
 export interface TracingCostOptions {
@@ -40,8 +44,13 @@ const calls = [
     { tool: "get_snippet", body: call("get_snippet", { snippetname: "bench" }) },
 ] as const;
 
-function start(entry: string, env: Record<string, string>): Promise<RunningServer> {
-    return startServer([entry], env, path.dirname(entry));
+/** A host started with `nodeArgs` before its entry point (the Azure Monitor variant's outbound guard). */
+function start(
+    entry: string,
+    env: Record<string, string>,
+    nodeArgs: readonly string[],
+): Promise<RunningServer> {
+    return startServer([...nodeArgs, entry], env, path.dirname(entry));
 }
 
 /** SIGTERM (the host exports what it buffered), then waits. */
@@ -66,14 +75,25 @@ interface Round {
 export async function runTracingCost(options: TracingCostOptions): Promise<void> {
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
-    const [server, storage, collector] = await Promise.all([
+    const [server, storage, collector, azureMonitor] = await Promise.all([
         bundleNodeServer({ outDir: out }),
         startAzurite(),
         startOtlpCollector(),
+        startAzureMonitorStandIns(),
     ]);
     const base = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
     const otlp = { TRACING_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl };
-    const variants = [
+    const azureMonitorLeftOut =
+        "unavailable" in azureMonitor
+            ? `Azure Monitor variant left out: ${azureMonitor.unavailable}`
+            : undefined;
+    if (azureMonitorLeftOut !== undefined) console.error(azureMonitorLeftOut);
+    const variants: {
+        name: string;
+        env: Record<string, string>;
+        nodeArgs?: readonly string[];
+        exported?: AzureMonitorExport;
+    }[] = [
         { name: "tracing off", env: base },
         { name: "tracing on, 100% exported (OTLP/HTTP)", env: { ...base, ...otlp } },
         { name: "tracing on, 10% of new traces", env: { ...base, ...otlp, TRACING_SAMPLE_PERCENT: "10" } },
@@ -81,10 +101,20 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
             name: "tracing on, 0% (callers' sampled traces only)",
             env: { ...base, ...otlp, TRACING_SAMPLE_PERCENT: "0" },
         },
+        ...("unavailable" in azureMonitor
+            ? []
+            : [
+                  await azureMonitor.exportFor().then((exported) => ({
+                      name: "tracing on, 100% exported (Azure Monitor, stand-ins)",
+                      env: { ...base, ...exported.env },
+                      nodeArgs: azureMonitor.nodeArgs,
+                      exported,
+                  })),
+              ]),
     ];
     const hosts: RunningServer[] = [];
     try {
-        for (const v of variants) hosts.push(await start(server.entry, v.env));
+        for (const v of variants) hosts.push(await start(server.entry, v.env, v.nodeArgs ?? []));
         const [first] = hosts;
         if (!first) throw new Error("no host started");
         const saved = await fetch(first.url + mcpPath, {
@@ -105,7 +135,11 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
             });
         const rounds = new Map<string, Round[]>();
         const key = (variant: number, tool: string) => `${variant}:${tool}`;
-        for (const c of calls) for (const h of hosts) await load(h.url, c.body, 2); // warm-up: JIT, pools
+        // Every call each host answered, warm-up included: what the Azure Monitor host must have exported.
+        const answered = hosts.map(() => 0);
+        for (const c of calls)
+            for (const [i, h] of hosts.entries())
+                answered[i] = (answered[i] ?? 0) + (await load(h.url, c.body, 2)).requests.total; // warm-up: JIT, pools
         const spansBefore = collector.spans.length;
         let tracedRequests = 0;
         for (let round = 1; round <= options.rounds; round++) {
@@ -113,6 +147,7 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
                 for (const [i, h] of hosts.entries()) {
                     const r = await load(h.url, c.body, options.seconds);
                     if (i === 1) tracedRequests += r.requests.total;
+                    answered[i] = (answered[i] ?? 0) + r.requests.total;
                     const list = rounds.get(key(i, c.tool)) ?? [];
                     list.push({
                         requestsPerSecond: r.requests.average,
@@ -130,10 +165,21 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
         await Promise.all(hosts.map(stop));
         const measuredSpans = collector.spans.slice(spansBefore);
         const fullHost = measuredSpans.filter((s) => s.serviceName === "agents-control-plane-tools");
+        const tokenRequests = "unavailable" in azureMonitor ? 0 : azureMonitor.tokenRequests();
+        const exportReports = variants.flatMap((v, i) =>
+            v.exported === undefined
+                ? []
+                : [exportReport("Azure Monitor host", v.exported, answered[i] ?? 0, tokenRequests)],
+        );
+        for (const report of exportReports) console.error(report.line);
+        const notExported = exportReports.flatMap((r) => (r.problem === undefined ? [] : [r.problem]));
+        // A host that exported nothing measured what dropping spans costs, not the exporter.
+        if (notExported.length > 0)
+            throw new Error(`The Azure Monitor host did not really export:\n${notExported.join("\n")}`);
         const cold = await measureColdStarts(
             variants.map((v) => ({
                 name: v.name,
-                args: [server.entry],
+                args: [...(v.nodeArgs ?? []), server.entry],
                 env: v.env,
                 cwd: server.directory,
                 expect: "hello_mcp",
@@ -183,8 +229,20 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
             "",
             `Spans exported by the 100% host: ${fullHost.length} for ${tracedRequests} measured calls ` +
                 `(${(fullHost.length / Math.max(1, tracedRequests)).toFixed(2)} per call; hello_mcp makes 2, get_snippet 3)`,
+            ...exportReports.map(
+                (r) =>
+                    `${r.line}, all calls answered, warm-up included (a call makes 1 request item; ` +
+                    "hello_mcp 1 dependency item, get_snippet 2)",
+            ),
+            ...(azureMonitorLeftOut === undefined ? [] : [azureMonitorLeftOut]),
             "",
             `Cold start (spawn -> first tools/list answer), ${options.coldRuns} interleaved rounds, median (p25-p75, min-max):`,
+            ...(azureMonitorLeftOut === undefined
+                ? [
+                      "(the Azure Monitor host's includes its stand-ins' NODE_EXTRA_CA_CERTS, which production does " +
+                          "not set: Node then loads its root certificates at start, some 15-30 ms of CPU)",
+                  ]
+                : []),
             "",
             "| variant | ms | ratio to off | CPU ms (all threads) | CPU ratio to off |",
             "|---|---|---|---|---|",
@@ -212,6 +270,18 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
                     sizes,
                     spans: fullHost.length,
                     tracedRequests,
+                    azureMonitorExport: variants.flatMap((v, i) =>
+                        v.exported === undefined
+                            ? []
+                            : [
+                                  {
+                                      calls: answered[i],
+                                      items: Object.fromEntries(v.exported.received.byBaseType),
+                                      posts: v.exported.received.posts,
+                                      tokenRequests,
+                                  },
+                              ],
+                    ),
                 },
                 null,
                 2,
@@ -221,5 +291,6 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
         await Promise.all(hosts.map(stop));
         await collector.close();
         await storage.stop();
+        if (!("unavailable" in azureMonitor)) await azureMonitor.close();
     }
 }

@@ -25,16 +25,46 @@ export interface IngestionPost {
     readonly envelopes: readonly TelemetryEnvelope[];
 }
 
+/** Running totals of what reached the stand-in, kept whether or not the posts themselves are. */
+export interface IngestionCounts {
+    posts: number;
+    envelopes: number;
+    /** Envelopes by `data.baseType` (`RequestData`, `RemoteDependencyData`, ...). */
+    readonly byBaseType: Map<string, number>;
+    /** The distinct `authorization` headers the posts carried. */
+    readonly authorizations: Set<string | undefined>;
+}
+
+export interface FakeAppInsightsOptions {
+    /**
+     * `posts` (the default): keep every post for the test to look at. `counts`: keep only
+     * {@link IngestionCounts}, for a benchmark that exports thousands of spans a second for minutes.
+     */
+    readonly keep?: "posts" | "counts";
+}
+
 /** A stand-in Application Insights ingestion endpoint over HTTPS on loopback, accepting every item. */
 export interface FakeAppInsights {
     /** The connection string's `IngestionEndpoint`. */
     readonly endpoint: string;
+    /** Every post, unless started with `keep: "counts"` (then always empty). */
     readonly posts: IngestionPost[];
+    readonly counts: IngestionCounts;
     close(): Promise<void>;
 }
 
-export async function startFakeAppInsights(certificate: LoopbackCertificate): Promise<FakeAppInsights> {
+export async function startFakeAppInsights(
+    certificate: LoopbackCertificate,
+    options: FakeAppInsightsOptions = {},
+): Promise<FakeAppInsights> {
+    const keepPosts = (options.keep ?? "posts") === "posts";
     const posts: IngestionPost[] = [];
+    const counts: IngestionCounts = {
+        posts: 0,
+        envelopes: 0,
+        byBaseType: new Map(),
+        authorizations: new Set(),
+    };
     const server: Server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -55,13 +85,21 @@ export async function startFakeAppInsights(certificate: LoopbackCertificate): Pr
                           .filter((l) => l.trim())
                           .map((l) => JSON.parse(l) as unknown)
             ) as TelemetryEnvelope[];
-            posts.push({
-                path: req.url,
-                authorization: req.headers.authorization,
-                contentType: req.headers["content-type"],
-                contentEncoding: encoding,
-                envelopes,
-            });
+            counts.posts++;
+            counts.envelopes += envelopes.length;
+            for (const e of envelopes) {
+                const type = e.data.baseType;
+                counts.byBaseType.set(type, (counts.byBaseType.get(type) ?? 0) + 1);
+            }
+            counts.authorizations.add(req.headers.authorization);
+            if (keepPosts)
+                posts.push({
+                    path: req.url,
+                    authorization: req.headers.authorization,
+                    contentType: req.headers["content-type"],
+                    contentEncoding: encoding,
+                    envelopes,
+                });
             res.writeHead(200, { "content-type": "application/json" }).end(
                 JSON.stringify({
                     itemsReceived: envelopes.length,
@@ -76,6 +114,7 @@ export async function startFakeAppInsights(certificate: LoopbackCertificate): Pr
     return {
         endpoint: `https://127.0.0.1:${port}/`,
         posts,
+        counts,
         close: () =>
             new Promise((resolve) => {
                 server.close(() => resolve());

@@ -15,9 +15,18 @@ export interface OutboundGuard {
     destinations(output: string): string[];
 }
 
+export interface OutboundGuardOptions {
+    /**
+     * Log each destination only the first time it is tried, so a process that runs for minutes (a
+     * benchmark's host, its exporter reconnecting and retrying) does not fill its stderr.
+     */
+    readonly logOnce?: boolean;
+}
+
 export async function writeOutboundGuard(
     directory: string,
     routes: Readonly<Record<string, number>>,
+    options: OutboundGuardOptions = {},
 ): Promise<OutboundGuard> {
     const file = path.join(directory, "outbound-guard.js");
     await writeFile(
@@ -26,6 +35,8 @@ export async function writeOutboundGuard(
             'const net = require("node:net");',
             `const routes = ${JSON.stringify(routes)};`,
             'const loopback = new Set(["127.0.0.1", "::1", "localhost"]);',
+            `const logOnce = ${options.logOnce === true};`,
+            "const logged = new Set();",
             "const connect = net.Socket.prototype.connect;",
             "net.Socket.prototype.connect = function (...args) {",
             // net.connect passes its normalized [options, callback]; tls.connect an options object.
@@ -34,7 +45,10 @@ export async function writeOutboundGuard(
             "    const options = Array.isArray(args[0]) ? args[0][0] : args[0];",
             "    if (options.path == null) {",
             '        const target = `${options.host ?? "localhost"}:${options.port}`;',
-            '        process.stderr.write("outbound " + target + "\\n");',
+            "        if (!logOnce || !logged.has(target)) {",
+            "            logged.add(target);",
+            '            process.stderr.write("outbound " + target + "\\n");',
+            "        }",
             "        if (routes[target] !== undefined) {",
             '            options.host = "127.0.0.1";',
             "            options.port = routes[target];",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import { backendPaths, toolNames } from "../src/contract";
 import { defaultServiceName, entraAuthenticationString } from "../src/tracing/settings";
@@ -173,6 +173,8 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         for (const item of items) {
             assert.equal(item.iKey, instrumentationKey);
             assert.equal(item.tags["ai.cloud.role"], defaultServiceName);
+            // The pod's host name, from the resource (the exporter would otherwise ask the OS per span).
+            assert.equal(item.tags["ai.cloud.roleInstance"], hostname());
         }
         const request = items.find((e) => e.data.baseType === "RequestData");
         const tool = items.find((e) => e.data.baseType === "RemoteDependencyData");

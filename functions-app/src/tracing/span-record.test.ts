@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
@@ -63,7 +64,10 @@ describe("recorded spans, as the exporters read them", () => {
             "http.response.status_code": 200,
         });
         assert.deepEqual(parent.status, { code: SpanStatusCode.UNSET });
-        assert.deepEqual(parent.resource.attributes, { "service.name": "span-record-test" });
+        assert.deepEqual(parent.resource.attributes, {
+            "service.name": "span-record-test",
+            "service.instance.id": hostname(),
+        });
         assert.equal(parent.instrumentationScope.name, instrumentationScopeName);
         assert.deepEqual([parent.links, parent.events, parent.ended], [[], [], true]);
 

@@ -101,7 +101,9 @@ export class SpanRecord implements ReadableSpan, StartedSpan {
     setAttributes(attributes: Attributes): void {
         if (this.ended) return;
         if (!this.ownsAttributes) {
-            this.attributes = { ...this.attributes };
+            // Not a spread: V8 gives a spread's copy a map that each added key then replaces,
+            // about ten times the cost of Object.assign's copy here.
+            this.attributes = Object.assign({}, this.attributes);
             this.ownsAttributes = true;
         }
         for (const key in attributes) {

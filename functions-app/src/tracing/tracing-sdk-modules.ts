@@ -7,6 +7,7 @@
  */
 import { isPromise, type MaybePromise } from "../maybe-promise";
 import { AsyncLocalStorage } from "node:async_hooks";
+import { hostname } from "node:os";
 import {
     SpanKind as OtelSpanKind,
     SpanStatusCode,
@@ -72,7 +73,10 @@ export function createSdkTracing(options: SdkTracingOptions): Tracing {
             ? new ImmediateExport(options.exporter, options.onExportProblem)
             : new BatchExport(options.exporter, options.onExportProblem, options.batchLimits);
     return new RecordingTracing(
-        fixedResource({ "service.name": options.serviceName }),
+        // The instance is the host name (an AKS pod's name, a Functions worker's machine), read
+        // once: without it the Azure Monitor exporter reads os.hostname() for every span's
+        // cloud role instance, a system call per span.
+        fixedResource({ "service.name": options.serviceName, "service.instance.id": hostname() }),
         sink,
         options.samplePercent ?? 100,
     );

@@ -13,6 +13,14 @@ import {
     type FakeEntraTokenEndpoint,
 } from "functions-app/test-support/fake-entra-token-endpoint";
 import { writeOutboundGuard } from "functions-app/test-support/outbound-guard";
+import {
+    aksPodEnvironment,
+    entraHost,
+    entraToken,
+    federatedToken,
+    identityClientId,
+    instrumentationKey,
+} from "functions-app/test-support/aks-pod-identity";
 
 /**
  * Azure Monitor export as the stack deploys it (TRACING_EXPORTER=azure-monitor on AKS, the pod's
@@ -21,15 +29,6 @@ import { writeOutboundGuard } from "functions-app/test-support/outbound-guard";
  * preload that sends login.microsoftonline.com:443 to it and refuses every other destination off
  * loopback at once (statsbeat's westus-0.in.applicationinsights.azure.com among them).
  */
-
-const entraHost = "login.microsoftonline.com";
-const instrumentationKey = "5b0e3c1a-7d2f-4e6b-9a8c-1f2e3d4c5b6a";
-const identityClientId = "3f0c9a6e-2b1d-4c7e-9a8f-5d6e7f8a9b0c";
-const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-/** The projected service account token the workload identity webhook mounts (opaque to the host). */
-const federatedToken =
-    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6bWNwOm1jcC1ob3N0In0.c2ln";
-const entraToken = "entra-access-token-for-monitor";
 
 /** One host's export: its own ingestion stand-in, so each row's envelopes are counted apart. */
 export interface AzureMonitorExport {
@@ -99,13 +98,7 @@ export async function startAzureMonitorStandIns(): Promise<
                             entraAuthenticationString(identityClientId),
                         NODE_EXTRA_CA_CERTS: certificate.certFile,
                         TMPDIR: spool,
-                        // What the workload identity webhook and the kubelet add to an AKS pod.
-                        AZURE_CLIENT_ID: identityClientId,
-                        AZURE_TENANT_ID: tenantId,
-                        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-                        AZURE_AUTHORITY_HOST: `https://${entraHost}/`,
-                        KUBERNETES_SERVICE_HOST: "10.0.0.1",
-                        KUBERNETES_SERVICE_PORT: "443",
+                        ...aksPodEnvironment(tokenFile),
                     },
                 };
             },

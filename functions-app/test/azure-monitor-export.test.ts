@@ -19,18 +19,19 @@ import {
 import { startFakeAppServiceIdentity } from "./support/fake-app-service-identity";
 import { writeOutboundGuard, type OutboundGuard } from "./support/outbound-guard";
 import { callerTrace, postTracedToolCall } from "./support/traced-call";
+import {
+    aksPodEnvironment,
+    entraHost,
+    entraToken,
+    federatedToken,
+    identityClientId,
+    instrumentationKey,
+    tenantId,
+} from "./support/aks-pod-identity";
 
-const entraHost = "login.microsoftonline.com";
 const entraDestination = `${entraHost}:443`;
 /** Where the exporter sends its own metrics for a connection string outside the EU regions. */
 const statsbeatDestination = "westus-0.in.applicationinsights.azure.com:443";
-const instrumentationKey = "5b0e3c1a-7d2f-4e6b-9a8c-1f2e3d4c5b6a";
-const identityClientId = "3f0c9a6e-2b1d-4c7e-9a8f-5d6e7f8a9b0c";
-const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-/** The projected service account token the workload identity webhook mounts (opaque to the host). */
-const federatedToken =
-    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6bWNwOm1jcC1ob3N0In0.c2ln";
-const entraToken = "entra-access-token-for-monitor";
 const { traceId: trace, spanId: callerSpan } = callerTrace;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -86,15 +87,7 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         NODE_EXTRA_CA_CERTS: certificate.certFile,
     });
 
-    /** What the workload identity webhook and the kubelet add to an AKS pod. */
-    const aksPod = (): Record<string, string> => ({
-        AZURE_CLIENT_ID: identityClientId,
-        AZURE_TENANT_ID: tenantId,
-        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-        AZURE_AUTHORITY_HOST: `https://${entraHost}/`,
-        KUBERNETES_SERVICE_HOST: "10.0.0.1",
-        KUBERNETES_SERVICE_PORT: "443",
-    });
+    const aksPod = () => aksPodEnvironment(tokenFile);
 
     /**
      * Starts the bare bundle with `env`, sends one traced `tools/call`, runs `meanwhile`, then

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isPromise } from "../maybe-promise";
-import { createSdkTracing, JsonLineSpanExporter } from "./tracing-sdk-modules";
+import { createRecordingTracing, JsonLineSpanExporter } from "./tracing-sdk-modules";
 
 interface ExportedSpan {
     readonly name: string;
@@ -14,7 +14,7 @@ interface ExportedSpan {
 /** SDK tracing that exports each span as it ends, into `spans`. */
 function recordedTracing() {
     const spans: ExportedSpan[] = [];
-    const tracing = createSdkTracing({
+    const tracing = createRecordingTracing({
         exporter: new JsonLineSpanExporter((line) => spans.push(JSON.parse(line) as ExportedSpan)),
         serviceName: "in-span-test",
         batch: false,

@@ -4,7 +4,7 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { hrTime } from "./span-record";
-import { createSdkTracing, instrumentationScopeName } from "./tracing-sdk-modules";
+import { createRecordingTracing, instrumentationScopeName } from "./tracing-sdk-modules";
 
 const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const ms = ([seconds, nanos]: readonly [number, number]) => seconds * 1000 + nanos / 1e6;
@@ -13,7 +13,7 @@ const sleep = (time: number) => new Promise((resolve) => setTimeout(resolve, tim
 /** Tracing that hands each ended span, as the exporters get it, to `spans`. */
 function recorded(samplePercent?: number) {
     const spans: ReadableSpan[] = [];
-    const tracing = createSdkTracing({
+    const tracing = createRecordingTracing({
         exporter: {
             export: (batch, done) => {
                 spans.push(...batch);

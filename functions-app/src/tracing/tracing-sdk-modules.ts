@@ -28,7 +28,7 @@ import { anchoredNow, SpanRecord, type SpanClock, type SpanOwner } from "./span-
 import { newSpanId, newTraceId, sampledAt } from "./span-ids";
 import { BatchExport, ImmediateExport, type ExportProblem, type SpanSink } from "./span-export";
 
-export interface SdkTracingOptions {
+export interface RecordingTracingOptions {
     readonly exporter: SpanExporter;
     readonly serviceName: string;
     /** Share of new traces recorded, 0-100 (default 100). */
@@ -67,7 +67,7 @@ const kinds: Record<SpanKind, OtelSpanKind> = {
 /** The instrumentation scope every span names (the SDK's tracer name). */
 export const instrumentationScopeName = "agents-control-plane-tools";
 
-export function createSdkTracing(options: SdkTracingOptions): Tracing {
+export function createRecordingTracing(options: RecordingTracingOptions): Tracing {
     const sink =
         options.batch === false
             ? new ImmediateExport(options.exporter, options.onExportProblem)
@@ -286,7 +286,7 @@ class ReportingExporter implements SpanExporter {
         });
     }
 
-    /** For {@link SdkTracingOptions.onExportProblem}. */
+    /** For {@link RecordingTracingOptions.onExportProblem}. */
     readonly problem = (problem: ExportProblem): void => {
         if (problem.kind === "threw")
             this.warn("trace export failed", { spans: problem.spans, error: errorKind(problem.error) });
@@ -382,19 +382,19 @@ export function tracingFromSettings(
         samplePercent: settings.samplePercent,
         batchLimits: settings.batch,
     };
-    const reported = (exporter: SpanExporter): SdkTracingOptions => {
+    const reported = (exporter: SpanExporter): RecordingTracingOptions => {
         const reporting = new ReportingExporter(exporter, logger);
         return { ...common, exporter: reporting, onExportProblem: reporting.problem };
     };
     switch (settings.exporter) {
         case "console":
-            return createSdkTracing({
+            return createRecordingTracing({
                 ...common,
                 exporter: new JsonLineSpanExporter((line) => process.stdout.write(line + "\n")),
                 batch: false,
             });
         case "otlp":
-            return createSdkTracing(
+            return createRecordingTracing(
                 reported(
                     new DeferredExporter(() => {
                         const { OTLPTraceExporter } = otlpHttp();
@@ -403,7 +403,7 @@ export function tracingFromSettings(
                 ),
             );
         case "azure-monitor":
-            return createSdkTracing(
+            return createRecordingTracing(
                 reported(
                     new DeferredExporter(() => {
                         const { AzureMonitorTraceExporter } = azureMonitor();

@@ -1,6 +1,6 @@
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
-import { createSdkTracing } from "../../src/tracing/tracing-sdk-modules";
+import { createRecordingTracing } from "../../src/tracing/tracing-sdk-modules";
 import type { Tracing } from "../../src/tracing/tracing";
 
 /** A finished span as tests compare it. */
@@ -16,7 +16,7 @@ export interface RecordedSpan {
 /** The real tracing SDK exporting each span, as it ends, to memory (every new trace sampled). */
 export function inMemoryTracing(): { readonly tracing: Tracing; spans(): RecordedSpan[] } {
     const exporter = new InMemorySpanExporter();
-    const tracing = createSdkTracing({ exporter, serviceName: "test", batch: false });
+    const tracing = createRecordingTracing({ exporter, serviceName: "test", batch: false });
     return {
         tracing,
         spans: () =>

@@ -44,6 +44,7 @@ const noLinks: Link[] = [];
 const noEvents: TimedEvent[] = [];
 
 export class SpanRecord implements ReadableSpan, StartedSpan {
+    readonly recording = true;
     status: SpanStatus = { code: SpanStatusCode.UNSET };
     ended = false;
     readonly links = noLinks;

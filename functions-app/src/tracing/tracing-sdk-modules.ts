@@ -84,6 +84,7 @@ export function createRecordingTracing(options: RecordingTracingOptions): Tracin
 
 /** A span of an unsampled trace: nothing to record, and no context for the work under it. */
 const unrecorded: StartedSpan = {
+    recording: false,
     setAttributes: () => undefined,
     fail: () => undefined,
     run: (work) => work(),
@@ -118,6 +119,7 @@ class RecordingTracing implements Tracing, SpanOwner {
     ): StartedSpan {
         const parent = parseTraceparent(incoming.traceparent);
         if (!parent) {
+            if (this.samplePercent <= 0) return unrecorded;
             const traceId = newTraceId();
             if (!sampledAt(this.samplePercent, traceId)) return unrecorded;
             return this.record(name, kind, traceId, undefined, attributes, anchoredNow());

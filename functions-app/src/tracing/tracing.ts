@@ -22,6 +22,8 @@ export interface SpanHandle {
 
 /** A span started explicitly, ended by whoever started it (e.g. when the response is sent). */
 export interface StartedSpan extends SpanHandle {
+    /** False for a span nothing records (tracing off, an unsampled trace): its other calls do nothing. */
+    readonly recording: boolean;
     /** Runs `work` with this span as the parent of the spans started inside it. */
     run<T>(work: () => T): T;
     end(): void;
@@ -57,6 +59,7 @@ export interface Tracing {
 }
 
 const noSpan: StartedSpan = {
+    recording: false,
     setAttributes: () => undefined,
     fail: () => undefined,
     run: (work) => work(),

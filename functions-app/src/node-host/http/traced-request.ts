@@ -5,7 +5,8 @@ import { correlationIdOf } from "./correlation";
 /**
  * Serves one request inside a server span that continues the caller's W3C trace (`traceparent`,
  * `tracestate`; the gateway forwards both). The span ends when the exchange does (the response
- * sent, or the connection gone), so a stream's span covers the stream.
+ * sent, or the connection gone), so a stream's span covers the stream. A span nothing records (an
+ * unsampled trace) waits for no end: most requests, where few new traces are sampled.
  */
 export function serveTraced(
     tracing: Tracing,
@@ -21,6 +22,7 @@ export function serveTraced(
         { traceparent: req.headers.traceparent, tracestate: req.headers.tracestate },
         { "http.request.method": method, "http.route": path, "url.path": path },
     );
+    if (!span.recording) return serve();
     res.once("close", () => {
         span.setAttributes({
             "http.response.status_code": res.statusCode,

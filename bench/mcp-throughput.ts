@@ -34,8 +34,9 @@ import { formatSpread, spreadOf } from "./spread";
  *       connections); after the rounds the bench checks the items that reached ingestion (request
  *       items per call) and the token request, and fails if the row did not really export. Left out,
  *       with the reason printed, when the machine has no openssl for the stand-ins' certificate;
- * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts) beside a bare
- * `node -e 0` spawn and the echo's, and the Functions app's load time and size (bench/functions-load.ts).
+ * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts), tracing
+ * off and on, beside a bare `node -e 0` spawn and the echo's, and the Functions app's load time and
+ * size (bench/functions-load.ts).
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
  * a change in machine load during the run hits all of them alike; each figure is the median round.
@@ -381,10 +382,8 @@ async function main(): Promise<void> {
     const issuer = await startTokenIssuer();
     const aks = await aksLike(issuer);
     const collector = await startOtlpCollector();
-    const traced = tracedAks(aks, {
-        TRACING_EXPORTER: "otlp",
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
-    });
+    const otlpTracing = { TRACING_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl };
+    const traced = tracedAks(aks, otlpTracing);
     const azureMonitor = await startAzureMonitorStandIns();
     const azureMonitorLeftOut =
         "unavailable" in azureMonitor
@@ -495,6 +494,14 @@ async function main(): Promise<void> {
                     cwd: server.directory,
                     expect: "hello_mcp",
                 },
+                // As an AKS pod starts: tracing on, its SDK read at start (the exporter on the first export).
+                {
+                    name: "Node host bundle, tracing on (OTLP)",
+                    args: [server.entry],
+                    env: { ...hostEnv, ...otlpTracing },
+                    cwd: server.directory,
+                    expect: "hello_mcp",
+                },
                 ...(baselineServer === undefined
                     ? []
                     : [
@@ -502,6 +509,13 @@ async function main(): Promise<void> {
                               name: "baseline: Node host bundle (--baseline)",
                               args: [baselineServer],
                               env: hostEnv,
+                              cwd: path.dirname(baselineServer),
+                              expect: "hello_mcp",
+                          },
+                          {
+                              name: "baseline: Node host bundle, tracing on (OTLP) (--baseline)",
+                              args: [baselineServer],
+                              env: { ...hostEnv, ...otlpTracing },
                               cwd: path.dirname(baselineServer),
                               expect: "hello_mcp",
                           },

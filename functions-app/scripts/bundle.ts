@@ -55,6 +55,7 @@ const statelessSharedModules: ReadonlySet<string> = new Set([
     "src/sentinel/webhook-limits.ts",
     "src/maybe-promise.ts",
     "src/tracing/settings.ts",
+    "src/tracing/no-span.ts",
 ]);
 
 /** Turns each `require` of an apart module into one of its file beside the requiring one. */

@@ -24,6 +24,7 @@ import type { Logger } from "../logger";
 import { parseTraceparent, parseTracestate, type IncomingTraceContext } from "./trace-context";
 import type { BatchLimits, TracingSettings } from "./settings";
 import type { Attributes, SpanHandle, SpanKind, StartedSpan, Tracing } from "./tracing";
+import { noSpan } from "./no-span";
 import { anchoredNow, SpanRecord, type SpanClock, type SpanOwner } from "./span-record";
 import { newSpanId, newTraceId, sampledAt } from "./span-ids";
 import { BatchExport, ImmediateExport, type ExportProblem, type SpanSink } from "./span-export";
@@ -82,15 +83,6 @@ export function createRecordingTracing(options: RecordingTracingOptions): Tracin
     );
 }
 
-/** A span of an unsampled trace: nothing to record, and no context for the work under it. */
-const unrecorded: StartedSpan = {
-    recording: false,
-    setAttributes: () => undefined,
-    fail: () => undefined,
-    run: (work) => work(),
-    end: () => undefined,
-};
-
 class RecordingTracing implements Tracing, SpanOwner {
     readonly enabled = true;
     readonly active = new AsyncLocalStorage<SpanRecord>();
@@ -119,12 +111,12 @@ class RecordingTracing implements Tracing, SpanOwner {
     ): StartedSpan {
         const parent = parseTraceparent(incoming.traceparent);
         if (!parent) {
-            if (this.samplePercent <= 0) return unrecorded;
+            if (this.samplePercent <= 0) return noSpan;
             const traceId = newTraceId();
-            if (!sampledAt(this.samplePercent, traceId)) return unrecorded;
+            if (!sampledAt(this.samplePercent, traceId)) return noSpan;
             return this.record(name, kind, traceId, undefined, attributes, anchoredNow());
         }
-        if (!parent.sampled) return unrecorded;
+        if (!parent.sampled) return noSpan;
         const state = parseTracestate(incoming.tracestate);
         const remote: SpanContext = {
             traceId: parent.traceId,
@@ -144,7 +136,7 @@ class RecordingTracing implements Tracing, SpanOwner {
         work: (span: SpanHandle) => MaybePromise<T>,
     ): MaybePromise<T> {
         const parent = this.active.getStore();
-        if (!parent) return work(noHandle);
+        if (!parent) return work(noSpan);
         const span = this.record(
             name,
             kind,
@@ -210,8 +202,6 @@ class RecordingTracing implements Tracing, SpanOwner {
         );
     }
 }
-
-const noHandle: SpanHandle = { setAttributes: () => undefined, fail: () => undefined };
 
 /** A copy of the attributes without their undefined values, or undefined when none is undefined. */
 function definedOnly(attributes: Attributes): OtelAttributes | undefined {

@@ -9,6 +9,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { IncomingTraceContext } from "./trace-context";
 import type { TracingSettings } from "./settings";
 import type { Logger } from "../logger";
+import { noSpan } from "./no-span";
 
 export type AttributeValue = string | number | boolean;
 export type Attributes = Readonly<Record<string, AttributeValue | undefined>>;
@@ -57,14 +58,6 @@ export interface Tracing {
     /** Exports what is buffered and stops. */
     shutdown(): Promise<void>;
 }
-
-const noSpan: StartedSpan = {
-    recording: false,
-    setAttributes: () => undefined,
-    fail: () => undefined,
-    run: (work) => work(),
-    end: () => undefined,
-};
 
 export const tracingOff: Tracing = {
     enabled: false,

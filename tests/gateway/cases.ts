@@ -194,7 +194,8 @@ function rolesHeader(roles: readonly string[]): string | null {
     return known.length > 0 ? known.join(",") : null;
 }
 
-const streamableHeaders = {
+/** What a 2025-06-18 client sends with every Streamable HTTP POST. */
+export const streamableHeaders = {
     accept: "application/json, text/event-stream",
     "content-type": "application/json",
     "mcp-protocol-version": "2025-06-18",

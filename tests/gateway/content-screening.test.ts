@@ -13,7 +13,7 @@ import { startLocalControlPlane, type LocalControlPlane } from "../../local-gate
 import { stackSourceFrom } from "../../local-gateway/src/stack-source";
 import { synthesize } from "../../scripts/lib/synthesize";
 import { shippedStack } from "../support/shipped-stacks";
-import { screeningCases, type ScreeningCase } from "./cases";
+import { screeningCases, streamableHeaders, type ScreeningCase } from "./cases";
 
 /** Longer than the policy's bound on each Content Safety call (3 s). */
 const slowerThanTheBound = 3_300;
@@ -22,12 +22,7 @@ const slowerThanTheBound = 3_300;
 function postToolCall(url: string, token: string, tool: string, args: unknown): Promise<Response> {
     return fetch(url, {
         method: "POST",
-        headers: {
-            authorization: `Bearer ${token}`,
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": "2025-06-18",
-        },
+        headers: { ...streamableHeaders, authorization: `Bearer ${token}` },
         body: JSON.stringify({
             jsonrpc: "2.0",
             id: 7,

@@ -16,7 +16,7 @@ import { startLocalControlPlane, type LocalControlPlane } from "../../local-gate
 import { stackSourceFrom } from "../../local-gateway/src/stack-source";
 import { synthesize, type SynthResult } from "../../scripts/lib/synthesize";
 import { shippedStack } from "../support/shipped-stacks";
-import { gatewayCases, gatewayScenarios } from "./cases";
+import { gatewayCases, gatewayScenarios, streamableHeaders } from "./cases";
 import { driveCase, type GatewayUnderTest } from "./drive";
 
 describe("gateway cases through the local gateway (dev stack policies)", function () {
@@ -138,13 +138,7 @@ describe("gateway cases through the local gateway (dev stack policies)", functio
         const call = async (token: string, name: string, args: Record<string, unknown>, headers = {}) => {
             const res = await fetch(started.urls.mcp, {
                 method: "POST",
-                headers: {
-                    authorization: `Bearer ${token}`,
-                    "content-type": "application/json",
-                    accept: "application/json, text/event-stream",
-                    "mcp-protocol-version": "2025-06-18",
-                    ...headers,
-                },
+                headers: { ...streamableHeaders, authorization: `Bearer ${token}`, ...headers },
                 body: JSON.stringify({
                     jsonrpc: "2.0",
                     id: ++id,

@@ -137,14 +137,8 @@ class RecordingTracing implements Tracing, SpanOwner {
     ): MaybePromise<T> {
         const parent = this.active.getStore();
         if (!parent) return work(noSpan);
-        const span = this.record(
-            name,
-            kind,
-            parent.spanContext().traceId,
-            parent.spanContext(),
-            attributes,
-            parent.clock,
-        );
+        const context = parent.spanContext();
+        const span = this.record(name, kind, context.traceId, context, attributes, parent.clock);
         let result: MaybePromise<T>;
         try {
             result = this.active.run(span, () => work(span));

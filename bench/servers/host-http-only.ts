@@ -3,6 +3,8 @@ import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/t
 import { streamableHttpHandler } from "functions-app/streamable";
 import type { ServerPool } from "functions-app/server-pool";
 import { silentLogger } from "functions-app/logger";
+import { OpenExchanges } from "functions-app/open-exchanges";
+import { tracingOff } from "functions-app/tracing";
 import type { SnippetStore } from "functions-app/snippet-store";
 
 /**
@@ -32,6 +34,10 @@ const handler = streamableHttpHandler(
     { metadataUrl: () => "" },
     { snippets: noStorage, logger: silentLogger },
     false,
+    new OpenExchanges((_req, res, error) => {
+        process.stderr.write(`request failed: ${String(error)}\n`);
+        if (!res.headersSent) res.writeHead(500).end();
+    }, tracingOff),
 );
 const server = createServer((req, res) => void handler(req, res));
 server.listen(0, "127.0.0.1", () => {

@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
 import { backendPaths } from "../contract";
 import { BearerAuthenticator, protectedResourceMetadata, type AuthSettings } from "./http/auth";
 import type { AccessControl } from "./http/mcp-access";
-import { assignCorrelationId } from "./http/correlation";
+import { assignCorrelationId, correlationIdOf } from "./http/correlation";
+import { closeAfterAnswer, OpenExchanges } from "./http/open-exchanges";
 import { applyCors } from "./http/cors";
 import { hostAllowListFor, type HostAllowList } from "./http/host-check";
 import { isOriginAllowed } from "./http/origin";
@@ -95,7 +96,7 @@ export class NodeHost {
     /** Set by `listen`, which knows the listen address; nothing is served before. */
     private hosts: HostAllowList | undefined;
     /** Answers still being worked on, so a shutdown can make them close their connection. */
-    private readonly inFlight = new Set<ServerResponse>();
+    private readonly exchanges: OpenExchanges;
 
     constructor(private readonly options: NodeHostOptions) {
         const tracing = options.tracing ?? tracingOff;
@@ -108,6 +109,15 @@ export class NodeHost {
             now: options.now,
             toolCallTimeoutMs: options.toolCallTimeoutMs,
         };
+        this.exchanges = new OpenExchanges((req, res, error) => {
+            options.logger.error("request failed", {
+                path: pathOf(req.url),
+                correlationId: correlationIdOf(res),
+                error: String(error),
+            });
+            if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
+            else res.destroy();
+        }, tracing);
         const authenticator = options.auth ? new BearerAuthenticator(options.auth) : undefined;
         const access: AccessControl = {
             authenticator,
@@ -130,7 +140,7 @@ export class NodeHost {
         this.routes = new Map<string, Route>([
             [
                 backendPaths.mcpStreamable,
-                streamableHttpHandler(this.pool, access, deps, options.fastPath !== false),
+                streamableHttpHandler(this.pool, access, deps, options.fastPath !== false, this.exchanges),
             ],
             [backendPaths.mcpSse, this.sse.open],
             [backendPaths.mcpMessage, this.sse.post],
@@ -178,7 +188,7 @@ export class NodeHost {
      */
     async close(graceMs = 10_000): Promise<void> {
         this.stopping = true;
-        for (const res of this.inFlight) closeAfterAnswer(res);
+        this.exchanges.closeAfterAnswers();
         const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
         await this.sse.closeAll();
         this.server.closeIdleConnections();
@@ -197,7 +207,7 @@ export class NodeHost {
     }
 
     private serve(req: IncomingMessage, res: ServerResponse): void {
-        const correlationId = assignCorrelationId(req, res);
+        assignCorrelationId(req, res);
         if (this.stopping) closeAfterAnswer(res);
         const path = pathOf(req.url);
         if (!hostUnchecked.has(path) && !this.hosts?.allows(req.headers.host)) {
@@ -215,18 +225,15 @@ export class NodeHost {
             sendJsonRpcError(res, 403, -32000, `Forbidden: origin ${req.headers.origin} is not allowed`);
             return;
         }
-        const pending = route(req, res);
-        if (!pending) return;
-        this.inFlight.add(res);
-        pending.then(
-            () => this.inFlight.delete(res),
-            (error: unknown) => {
-                this.inFlight.delete(res);
-                this.options.logger.error("request failed", { path, correlationId, error: String(error) });
-                if (!res.headersSent) sendJson(res, 500, { error: "internal_error" });
-                else res.destroy();
-            },
-        );
+        // A route's synchronous part throwing is answered like its work rejecting.
+        let pending: Promise<void> | void;
+        try {
+            pending = route(req, res);
+        } catch (error) {
+            this.exchanges.fail(req, res, error);
+            return;
+        }
+        if (pending) this.exchanges.track(req, res, pending);
     }
 
     private async readiness(res: ServerResponse): Promise<void> {
@@ -254,10 +261,6 @@ export class NodeHost {
  * sent, so keep-alive clients reconnect elsewhere and the process exits with its last answer
  * instead of waiting for idle keep-alive sockets until the grace period ends.
  */
-function closeAfterAnswer(res: ServerResponse): void {
-    if (!res.headersSent) res.shouldKeepAlive = false;
-}
-
 function pathOf(url: string | undefined): string {
     const raw = url ?? "/";
     const q = raw.indexOf("?");

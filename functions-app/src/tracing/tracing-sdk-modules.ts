@@ -128,6 +128,11 @@ class RecordingTracing implements Tracing, SpanOwner {
         return this.record(name, kind, parent.traceId, remote, attributes, anchoredNow());
     }
 
+    bindActiveSpan<A extends unknown[], R>(work: (...args: A) => R): (...args: A) => R {
+        const span = this.active.getStore();
+        return span === undefined ? work : (...args) => this.active.run(span, work, ...args);
+    }
+
     /** A synchronous `work` is answered as a value, its span ended before this returns. */
     inSpan<T>(
         name: string,

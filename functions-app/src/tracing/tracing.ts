@@ -55,6 +55,11 @@ export interface Tracing {
         attributes: Attributes,
         work: (span: SpanHandle) => MaybePromise<T>,
     ): MaybePromise<T>;
+    /**
+     * `work`, made to run in the span active here whenever it is called later: an event listener
+     * runs in its emitter's context, not the one it was added in. Without an active span, `work`.
+     */
+    bindActiveSpan<A extends unknown[], R>(work: (...args: A) => R): (...args: A) => R;
     /** Exports what is buffered and stops. */
     shutdown(): Promise<void>;
 }
@@ -63,6 +68,7 @@ export const tracingOff: Tracing = {
     enabled: false,
     startFromRemote: () => noSpan,
     inSpan: (_name, _kind, _attributes, work) => work(noSpan),
+    bindActiveSpan: (work) => work,
     shutdown: () => Promise.resolve(),
 };
 

@@ -12,24 +12,39 @@ export const maxBatchMessages = 100;
 /** Deepest nesting of arrays and objects accepted (tool arguments and incidents need a handful). */
 export const maxJsonDepth = 64;
 
+/** A POSTed JSON-RPC body that passed the bounds and the JSON-RPC checks. */
+export type AcceptedMessages = Extract<ParsedMessages, { ok: true }>;
+
 /**
- * Reads a POSTed JSON-RPC body (a message or a batch). On a body that is too large, too deep, a
- * batch over the limit, an empty batch or a single message that is not JSON-RPC it answers 413/400
- * with a JSON-RPC error and resolves undefined; a batch's malformed members come back refused, each
- * on its own.
+ * Reads a POSTed JSON-RPC body (a message or a batch); see {@link messagesOrReject} for what is
+ * refused and how.
  */
 export async function readMessagesOrReject(
     req: IncomingMessage,
     res: ServerResponse,
-): Promise<Extract<ParsedMessages, { ok: true }> | undefined> {
+): Promise<AcceptedMessages | undefined> {
     let body: Buffer;
     try {
         body = await readBody(req, maxMcpBodyBytes);
     } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
-        sendJsonRpcError(res, 413, jsonRpcCodes.invalidRequest, `Body larger than ${maxMcpBodyBytes} bytes`);
+        refuseTooLarge(res);
         return undefined;
     }
+    return messagesOrReject(body, res);
+}
+
+/** Answers 413 for a body over {@link maxMcpBodyBytes}. */
+export function refuseTooLarge(res: ServerResponse): void {
+    sendJsonRpcError(res, 413, jsonRpcCodes.invalidRequest, `Body larger than ${maxMcpBodyBytes} bytes`);
+}
+
+/**
+ * The messages of a JSON-RPC body. On a body too deep, a batch over the limit, an empty batch or a
+ * single message that is not JSON-RPC it answers 400 with a JSON-RPC error and returns undefined; a
+ * batch's malformed members come back refused, each on its own.
+ */
+export function messagesOrReject(body: Buffer, res: ServerResponse): AcceptedMessages | undefined {
     const problem = scanJsonShape(body, maxJsonDepth, maxBatchMessages);
     if (problem) {
         const message =

@@ -20,7 +20,14 @@ import type { Logger } from "../../logger";
 import { answerBatch } from "./batch";
 import { sendModernError, serveModern } from "./modern";
 import { correlationIdOf } from "./correlation";
-import { readMessagesOrReject } from "./read-messages";
+import {
+    maxMcpBodyBytes,
+    messagesOrReject,
+    readMessagesOrReject,
+    refuseTooLarge,
+    type AcceptedMessages,
+} from "./read-messages";
+import type { OpenExchanges } from "./open-exchanges";
 import { refuseUnlessJson, sendEmpty, sendJson, sendJsonRpcError } from "./respond";
 
 /**
@@ -35,9 +42,71 @@ export function streamableHttpHandler(
     deps: McpServerDependencies,
     /** Canonical legacy tools/list and tools/call skip the SDK's dispatch. */
     fastPath: boolean,
+    exchanges: OpenExchanges,
 ) {
     const logger = deps.logger;
-    return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const fast = fastPath ? deps : undefined;
+
+    /** Serves a body's messages; a value when nothing waited (a tool answering without I/O). */
+    function serveMessages(
+        req: IncomingMessage,
+        res: ServerResponse,
+        caller: Caller,
+        parsed: AcceptedMessages,
+    ): MaybePromise<void> {
+        const header = req.headers[mcpHeaders.protocolVersion];
+        const version = Array.isArray(header) ? header.join(", ") : header;
+        if (!parsed.batch && eraOf(version, parsed.single) === "modern") {
+            return serveModern(req, res, parsed.single, caller, access, deps);
+        }
+        // Only a batch reaches here with a header that is not a handshake revision.
+        if (version !== undefined && !isLegacyProtocolVersion(version) && !isModernProtocolVersion(version)) {
+            return sendModernError(res, null, unsupportedVersion(version));
+        }
+        // Only 2025-03-26 has batches (no header means 2025-03-26 on this transport).
+        if (parsed.batch && !allowsBatches(version)) {
+            sendJsonRpcError(
+                res,
+                400,
+                jsonRpcCodes.invalidRequest,
+                `Batches are not allowed with protocol ${version}`,
+            );
+            return;
+        }
+        if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
+
+        if (!parsed.batch) {
+            const message = parsed.single;
+            // A notification or a response: accepted, nothing to answer.
+            if (!isRequest(message)) return sendEmpty(res, 202);
+            const answer = answerOrError(pool, message, caller, fast, logger, res);
+            if (!isPromise(answer)) return sendJson(res, answer.status, answer.message);
+            return answer.then((settled) => sendJson(res, settled.status, settled.message));
+        }
+        return answerBatch(
+            parsed.members,
+            async (request) => (await answerOrError(pool, request, caller, fast, logger, res)).message,
+        ).then((answers) => (answers.length === 0 ? sendEmpty(res, 202) : sendJson(res, 200, answers)));
+    }
+
+    const answerFromBody = (req: IncomingMessage, res: ServerResponse, caller: Caller): void =>
+        exchanges.answerFromBody(
+            req,
+            res,
+            maxMcpBodyBytes,
+            (body) => {
+                const parsed = messagesOrReject(body, res);
+                return parsed && serveMessages(req, res, caller, parsed);
+            },
+            refuseTooLarge,
+        );
+
+    /**
+     * The header checks and a remembered token answer in the request's own turn, and the body's
+     * messages from its `end` event: no promise on the way unless a token must be verified or the
+     * work waits.
+     */
+    return (req: IncomingMessage, res: ServerResponse): Promise<void> | undefined => {
         if (req.method !== "POST") {
             res.setHeader("allow", "POST");
             sendJsonRpcError(
@@ -60,47 +129,16 @@ export function streamableHttpHandler(
         if (refuseUnlessJson(req, res)) return;
         // A remembered token (the gateway's) and auth off (local runs) answer without a promise.
         const authenticated = access.authenticator ? authenticateOrReject(access, req, res) : localCaller;
-        const caller = isPromise(authenticated) ? await authenticated : authenticated;
-        if (!caller) return;
-
-        const parsed = await readMessagesOrReject(req, res);
-        if (!parsed) return;
-        const header = req.headers[mcpHeaders.protocolVersion];
-        const version = Array.isArray(header) ? header.join(", ") : header;
-        if (!parsed.batch && eraOf(version, parsed.single) === "modern") {
-            return serveModern(req, res, parsed.single, caller, access, deps);
-        }
-        // Only a batch reaches here with a header that is not a handshake revision.
-        if (version !== undefined && !isLegacyProtocolVersion(version) && !isModernProtocolVersion(version)) {
-            return sendModernError(res, null, unsupportedVersion(version));
-        }
-        // Only 2025-03-26 has batches (no header means 2025-03-26 on this transport).
-        if (parsed.batch && !allowsBatches(version)) {
-            sendJsonRpcError(
-                res,
-                400,
-                jsonRpcCodes.invalidRequest,
-                `Batches are not allowed with protocol ${version}`,
-            );
+        if (!isPromise(authenticated)) {
+            if (authenticated) answerFromBody(req, res, authenticated);
             return;
         }
-        if (!authorizeToolCalls(access, caller, parsed.messages, req, res)) return;
-
-        const fast = fastPath ? deps : undefined;
-        if (!parsed.batch) {
-            const message = parsed.single;
-            // A notification or a response: accepted, nothing to answer.
-            if (!isRequest(message)) return sendEmpty(res, 202);
-            const answer = answerOrError(pool, message, caller, fast, logger, res);
-            const single = isPromise(answer) ? await answer : answer;
-            return sendJson(res, single.status, single.message);
-        }
-        const answers = await answerBatch(
-            parsed.members,
-            async (request) => (await answerOrError(pool, request, caller, fast, logger, res)).message,
-        );
-        if (answers.length === 0) return sendEmpty(res, 202);
-        sendJson(res, 200, answers);
+        // A token seen for the first time is verified before the body is read.
+        return authenticated.then(async (caller) => {
+            if (!caller) return;
+            const parsed = await readMessagesOrReject(req, res);
+            if (parsed) await serveMessages(req, res, caller, parsed);
+        });
     };
 }
 

@@ -3,7 +3,8 @@ import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.
 import type { Caller } from "../../catalog";
 import { withFields } from "../../logger";
 import { admitModern, type ModernError } from "../mcp/modern-admission";
-import { answerModern } from "../mcp/modern-answers";
+import { answerModern, type ModernAnswer } from "../mcp/modern-answers";
+import { isPromise, type MaybePromise } from "../../maybe-promise";
 import { authInfoFor, type McpServerDependencies } from "../mcp/server-factory";
 import { correlationIdOf } from "./correlation";
 import { jsonRpcCodes } from "./jsonrpc";
@@ -16,14 +17,14 @@ import { sendEmpty, sendJson } from "./respond";
  * body, and the answer comes from the catalog. A request's W3C trace context goes on every log
  * line it causes, and a traced tool call gets one line of its own to join the caller's trace on.
  */
-export async function serveModern(
+export function serveModern(
     req: IncomingMessage,
     res: ServerResponse,
     message: JSONRPCMessage,
     caller: Caller,
     access: AccessControl,
     deps: McpServerDependencies,
-): Promise<void> {
+): MaybePromise<void> {
     const admission = admitModern(req.headers, message);
     if (admission.kind === "notification") return sendEmpty(res, 202);
     if (admission.kind === "refused") return sendModernError(res, admission.id, admission.error);
@@ -34,8 +35,7 @@ export async function serveModern(
         ? withFields(deps.logger, { ...trace, correlationId: correlationIdOf(res) })
         : deps.logger;
     const started = trace ? performance.now() : 0;
-    try {
-        const answer = await answerModern(request, authInfoFor(caller), trace ? { ...deps, logger } : deps);
+    const answered = (answer: ModernAnswer): void => {
         if (!answer.ok) return sendModernError(res, answer.id, answer.error);
         if (trace && request.method === "tools/call") {
             logger.info("tool call", {
@@ -46,7 +46,8 @@ export async function serveModern(
             });
         }
         sendJson(res, 200, { jsonrpc: "2.0", id: answer.id, result: answer.result });
-    } catch (error) {
+    };
+    const failed = (error: unknown): void => {
         logger.error("MCP request failed", {
             correlationId: correlationIdOf(res),
             method: request.method,
@@ -57,7 +58,15 @@ export async function serveModern(
             code: jsonRpcCodes.internalError,
             message: "Internal error",
         });
+    };
+    let answer: MaybePromise<ModernAnswer>;
+    try {
+        answer = answerModern(request, authInfoFor(caller), trace ? { ...deps, logger } : deps);
+    } catch (error) {
+        return failed(error);
     }
+    // A tool answering without I/O is answered in this turn, as on the legacy path.
+    return isPromise(answer) ? answer.then(answered, failed) : answered(answer);
 }
 
 export function sendModernError(res: ServerResponse, id: RequestId | null, error: ModernError): void {

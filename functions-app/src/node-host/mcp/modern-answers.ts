@@ -1,6 +1,7 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
-import type { JSONRPCRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, JSONRPCRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { findTool, tools } from "../../catalog";
+import { isPromise, type MaybePromise } from "../../maybe-promise";
 import type { ModernError } from "./modern-admission";
 import { metaKeys, modernProtocolVersions } from "../../mcp/revisions";
 import {
@@ -57,11 +58,11 @@ export type ModernAnswer =
  * catalog, statelessly: nothing is kept between requests. Tool calls go through the same
  * role-checked, time-bounded `runCatalogTool` as every legacy path.
  */
-export async function answerModern(
+export function answerModern(
     request: JSONRPCRequest,
     authInfo: AuthInfo | undefined,
     deps: McpServerDependencies,
-): Promise<ModernAnswer> {
+): MaybePromise<ModernAnswer> {
     const id = request.id;
     const params = (request.params ?? {}) as Record<string, unknown>;
     if (request.method === "server/discover") return { ok: true, id, result: discoverResult };
@@ -79,7 +80,12 @@ export async function answerModern(
     if (args !== undefined && (typeof args !== "object" || args === null || Array.isArray(args))) {
         return refuse(id, "params.arguments must be an object");
     }
-    const result = await runCatalogTool(tool, args, callerFrom(authInfo), deps);
+    // A tool that answers without I/O is answered as a value, as on the legacy fast path.
+    const result = runCatalogTool(tool, args, callerFrom(authInfo), deps);
+    return isPromise(result) ? result.then((settled) => completed(id, settled)) : completed(id, result);
+}
+
+function completed(id: RequestId, result: CallToolResult): ModernAnswer {
     return { ok: true, id, result: { resultType: "complete", ...result, _meta: resultMeta } };
 }
 

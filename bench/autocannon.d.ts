@@ -1,5 +1,12 @@
 /** The part of autocannon's API the benchmark uses (the package ships no types). */
 declare module "autocannon" {
+    /** A request as autocannon builds it; `setupRequest` may change it before each send. */
+    interface RequestParams {
+        method?: string;
+        path?: string;
+        headers: Record<string, string>;
+        body?: string | Buffer;
+    }
     interface Options {
         url: string;
         connections: number;
@@ -8,6 +15,8 @@ declare module "autocannon" {
         headers?: Record<string, string>;
         body?: string;
         pipelining?: number;
+        /** Requests sent in turn; one with `setupRequest` is built anew for each send. */
+        requests?: { setupRequest?: (request: RequestParams) => RequestParams }[];
     }
     interface Histogram {
         average: number;

@@ -112,30 +112,105 @@ export async function startAzureMonitorStandIns(): Promise<
 }
 
 /**
+ * What a row's host is expected to export: every call (a request item for each, at least one in ten
+ * must arrive), or about `tracesPerSecond` traces a second while it was loaded.
+ */
+export type ExpectedExport =
+    | { readonly kind: "every call" }
+    | {
+          readonly kind: "rate-limited";
+          readonly tracesPerSecond: number;
+          /** Seconds the host was under load, warm-up included. */
+          readonly loadSeconds: number;
+          /** Times load came back after the host was idle (rounds are interleaved with other rows'). */
+          readonly spells: number;
+          /** Telemetry items one recorded trace makes (hello_mcp: a request and a dependency). */
+          readonly itemsPerTrace: number;
+      };
+
+/**
+ * Traces a rate-limited host may record at most in one spell of load beyond its rate: the first
+ * calls after an idle spell are recorded whole until the limit's window fills (about 18 in the
+ * first second at 10,000 calls a second; `functions-app/src/tracing/rate-limit.test.ts` holds it
+ * under 25).
+ */
+const tracesPerSpell = 25;
+
+/**
+ * Items by the sample rate they carried, in a few words ("3 at 100%, 52 below: 0.079% to 50%,
+ * median 0.95%"), and the calls Application Insights counts them back to (100/rate each).
+ */
+export function describeSampleRates(byRate: ReadonlyMap<number, number>): {
+    line: string;
+    countedBack: number;
+} {
+    const countedBack = [...byRate].reduce((n, [rate, items]) => n + (items * 100) / rate, 0);
+    const below = [...byRate]
+        .filter(([rate]) => rate < 100)
+        .flatMap(([rate, items]) => Array.from({ length: items }, () => rate))
+        .sort((a, b) => a - b);
+    const percent = (rate: number | undefined) => `${Number((rate ?? NaN).toPrecision(2))}%`;
+    const whole = byRate.get(100) ?? 0;
+    const line =
+        `${whole} at 100%` +
+        (below.length === 0
+            ? ""
+            : `, ${below.length} below: ${percent(below[0])} to ${percent(below.at(-1))}, ` +
+              `median ${percent(below[Math.floor(below.length / 2)])}`);
+    return { line, countedBack };
+}
+
+/**
  * What one host exported for `calls` traced calls, as a line to print, and a problem when it did
- * not really export (no token asked for, fewer request items than one per ten calls, or posts
- * without the Entra token): its figures would then measure a host that drops its spans.
+ * not export as expected: no token asked for, posts without the Entra token, and for a host that
+ * traces every call fewer request items than one per ten calls (its figures would then measure a
+ * host that drops its spans), for a rate-limited one no request item at all or more items than
+ * its limit allows (20% over the rate while loaded, and {@link tracesPerSpell} each time load came
+ * back after idle).
  */
 export function exportReport(
     name: string,
     exported: AzureMonitorExport,
     calls: number,
     tokenRequests: number,
+    expected: ExpectedExport = { kind: "every call" },
 ): { readonly line: string; readonly problem?: string } {
     const { received } = exported;
     const requests = received.byBaseType.get("RequestData") ?? 0;
     const dependencies = received.byBaseType.get("RemoteDependencyData") ?? 0;
     const perCall = (n: number) => (n / Math.max(1, calls)).toFixed(2);
-    const line =
+    const rates = describeSampleRates(received.requestSampleRates);
+    let line =
         `${name}: ${requests} request and ${dependencies} dependency items at the ingestion stand-in for ` +
         `${calls} calls (${perCall(requests)} and ${perCall(dependencies)} per call), ` +
         `${received.envelopes} items in ${received.posts} posts, ${tokenRequests} Entra token requests`;
+    let limitProblem: string | undefined;
+    if (expected.kind === "rate-limited") {
+        const most = Math.ceil(
+            expected.itemsPerTrace *
+                (1.2 * expected.tracesPerSecond * expected.loadSeconds + tracesPerSpell * expected.spells),
+        );
+        const items = requests + dependencies;
+        line +=
+            `; rate-limited at ${expected.tracesPerSecond} traces/s over ${expected.loadSeconds} s of load in ` +
+            `${expected.spells} spells (at most ${most} items): request items by sample rate ${rates.line}, ` +
+            `counted back by Application Insights (100/rate each) to ${Math.round(rates.countedBack)} calls ` +
+            `(${(rates.countedBack / Math.max(1, calls)).toFixed(2)} of those answered)`;
+        limitProblem =
+            requests === 0
+                ? "no request item reached ingestion"
+                : items > most
+                  ? `${items} items reached ingestion, more than the ${most} its limit allows`
+                  : undefined;
+    } else if (requests * 10 < calls) {
+        limitProblem = `only ${requests} request items reached ingestion for ${calls} calls`;
+    }
     const unauthenticated = [...received.authorizations].filter((a) => a !== `Bearer ${entraToken}`);
     const problem =
         tokenRequests === 0
             ? "the Entra stand-in was never asked for a token"
-            : requests * 10 < calls
-              ? `only ${requests} request items reached ingestion for ${calls} calls`
+            : limitProblem !== undefined
+              ? limitProblem
               : unauthenticated.length > 0
                 ? `posts reached ingestion without the Entra token (${unauthenticated.join(", ")})`
                 : undefined;

@@ -10,9 +10,10 @@ const command = defineCommand({
         "Measures tools/call hello_mcp over Streamable HTTP (throughput, p50/p99 latency, errors, peak RSS)\n" +
         "for the Node host bundle against a bare node:http echo, the SDK's stateless pattern and two\n" +
         "breakdown servers, and the host as on AKS, untraced and traced (OTLP, and Azure Monitor's exporter\n" +
-        "to offline stand-ins), in interleaved rounds; then the host's cold start, bundled and unbundled;\n" +
+        "to offline stand-ins, every call and rate-limited at 5 traces/s as deployed), in interleaved rounds;\n" +
+        "then the host's cold start, bundled and unbundled;\n" +
         "then memory_save and memory_recall beside hello_mcp on a local Cosmos DB server (memory-tools.ts).\n" +
-        "Writes bench/results/latest.json. Takes about 9 servers x rounds x seconds, plus three minutes.",
+        "Writes bench/results/latest.json. Takes about 10 servers x rounds x seconds, plus three minutes.",
     flags: {
         connections: { type: "string", value: "<n>", default: "32", description: "concurrent connections" },
         seconds: {

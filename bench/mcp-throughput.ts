@@ -9,7 +9,12 @@ import { startAzurite } from "functions-app/azurite";
 import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
 import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
 import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
-import { exportReport, startAzureMonitorStandIns, type AzureMonitorExport } from "./azure-monitor-stand-ins";
+import {
+    exportReport,
+    startAzureMonitorStandIns,
+    type AzureMonitorExport,
+    type ExpectedExport,
+} from "./azure-monitor-stand-ins";
 import { bareSpawnArgs, measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
 import { formatSpread, spreadOf } from "./spread";
@@ -34,6 +39,11 @@ import { formatSpread, spreadOf } from "./spread";
  *       connections); after the rounds the bench checks the items that reached ingestion (request
  *       items per call) and the token request, and fails if the row did not really export. Left out,
  *       with the reason printed, when the machine has no openssl for the stand-ins' certificate;
+ *   (i) (h-am) as the stack deploys it now: rate-limited at 5 traces a second (TRACING_TRACES_PER_SECOND,
+ *       `toolTracingTracesPerSecond`'s default), each call with a sampled traceparent of its own
+ *       trace as the gateway sends them; the bench prints the request items that reached ingestion
+ *       by the sample rate they carried and fails if none arrived or more than the limit allows.
+ *       After every other row, so the rows before it keep their places (and indexes);
  * then the Node host's cold start (spawn -> first tools/list answer; bench/cold-start.ts), tracing
  * off and on, beside a bare `node -e 0` spawn and the echo's, and the Functions app's load time and
  * size (bench/functions-load.ts).
@@ -78,6 +88,18 @@ const headers: Record<string, string> = {
 interface LoadRequest {
     readonly headers: Record<string, string>;
     readonly body: string;
+    /**
+     * Each call with a sampled `traceparent` of a trace of its own, as the gateway sends them (a
+     * rate-limited host decides by trace id, so one id for every call would be kept or dropped
+     * whole). The new header costs the client a request built per call, not the host.
+     */
+    readonly traceEachCall?: boolean;
+}
+
+/** A sampled `traceparent` for a new trace, random ids as the gateway makes them. */
+function newSampledTraceparent(): string {
+    const word = () => ((Math.random() * 0x100000000) >>> 0).toString(16).padStart(8, "0");
+    return `00-${word()}${word()}${word()}${word()}-${word()}${word()}-01`;
 }
 
 const legacyCall: LoadRequest = { headers, body: callHello };
@@ -143,8 +165,9 @@ async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, strin
 }
 
 /**
- * As on AKS with tracing on: the pods export spans (`toolTracingSamplePercent` defaults to 100) and
- * each call arrives with the gateway's `traceparent`, sampled when the gateway samples it
+ * As on AKS with tracing on and no rate limit (as the stack deployed it before
+ * `toolTracingTracesPerSecond`, and as it does with that key at 0 and `toolTracingSamplePercent` at
+ * 100): each call arrives with the gateway's `traceparent`, sampled when the gateway samples it
  * (`appInsightsSamplingPercentage`, default 100), so every call is traced. `exporter`: where the
  * spans go, OTLP/HTTP to a collector on loopback (h) or Azure Monitor to its stand-ins (h-am).
  */
@@ -153,7 +176,8 @@ function tracedAks(
     exporter: Record<string, string>,
 ): { env: Record<string, string>; request: LoadRequest } {
     return {
-        env: { ...aks.env, ...exporter },
+        // No rate limit, whatever the host's default: these rows trace every call, as earlier runs did.
+        env: { ...aks.env, TRACING_TRACES_PER_SECOND: "0", ...exporter },
         request: {
             ...aks.request,
             headers: {
@@ -172,6 +196,8 @@ interface Row {
     readonly request: LoadRequest;
     /** An Azure Monitor row: what reached its ingestion stand-in. */
     readonly exported?: AzureMonitorExport;
+    /** An Azure Monitor row's rate limit, traces per second (absent: every call is exported). */
+    readonly tracesPerSecond?: number;
 }
 
 const row = (name: string, file: string, env: Record<string, string>, request: LoadRequest): Row => ({
@@ -235,7 +261,11 @@ interface Target {
     readonly rounds: Round[];
     /** Every call answered, warm-up included: what an exporting row must have exported spans for. */
     calls: number;
+    /** Seconds of load, warm-up included, and the spells of it (each after the host idled). */
+    loadSeconds: number;
+    spells: number;
     readonly exported?: AzureMonitorExport;
+    readonly tracesPerSecond?: number;
 }
 
 /** One call checked by hand (every server must really answer hello_mcp), then a warm-up. */
@@ -244,6 +274,8 @@ async function prepare(target: Target): Promise<void> {
     const check = await fetch(running.url + mcpPath, { method: "POST", ...request });
     const text = await check.text();
     target.calls++;
+    // The first call and the warm-up right after it: one spell of load.
+    target.spells++;
     if (check.status !== 200 || !text.includes("Hello I am MCPTool!")) {
         throw new Error(`${name} did not answer hello_mcp: ${check.status} ${text.slice(0, 200)}`);
     }
@@ -258,12 +290,27 @@ async function load(target: Target, duration: number) {
         headers: target.request.headers,
         body: target.request.body,
         duration,
+        ...(target.request.traceEachCall
+            ? {
+                  requests: [
+                      {
+                          setupRequest: (request) => ({
+                              ...request,
+                              headers: { ...request.headers, traceparent: newSampledTraceparent() },
+                          }),
+                      },
+                  ],
+              }
+            : {}),
     });
     target.calls += result.requests.total;
+    target.loadSeconds += duration;
     return result;
 }
 
 async function measureRound(target: Target): Promise<void> {
+    // The host idled while the other rows were loaded.
+    target.spells++;
     const pid = target.running.child.pid!;
     const cpuBefore = await cpuMs(pid);
     const result = await load(target, seconds);
@@ -390,13 +437,29 @@ async function main(): Promise<void> {
             ? `${baselineServer === undefined ? "(h-am)" : "(h-am) and (h0-am)"} left out: ${azureMonitor.unavailable}`
             : undefined;
     if (azureMonitorLeftOut !== undefined) console.error(azureMonitorLeftOut);
-    /** (h) exporting to Azure Monitor's stand-ins, with an ingestion stand-in of its own. */
-    const azureMonitorRow = async (name: string, file: string): Promise<Row[]> => {
+    /**
+     * (h) exporting to Azure Monitor's stand-ins, with an ingestion stand-in of its own; with
+     * `tracesPerSecond`, rate-limited as the stack deploys it, each call of a trace of its own.
+     */
+    const azureMonitorRow = async (name: string, file: string, tracesPerSecond?: number): Promise<Row[]> => {
         if ("unavailable" in azureMonitor) return [];
         const exported = await azureMonitor.exportFor();
         const { env, request } = tracedAks(aks, exported.env);
         return [
-            { name, args: [...azureMonitor.nodeArgs, file], env: { ...hostEnv, ...env }, request, exported },
+            {
+                name,
+                args: [...azureMonitor.nodeArgs, file],
+                env: {
+                    ...hostEnv,
+                    ...env,
+                    ...(tracesPerSecond !== undefined
+                        ? { TRACING_TRACES_PER_SECOND: String(tracesPerSecond) }
+                        : {}),
+                },
+                request: tracesPerSecond !== undefined ? { ...request, traceEachCall: true } : request,
+                exported,
+                ...(tracesPerSecond !== undefined ? { tracesPerSecond } : {}),
+            },
         ];
     };
     const targets: Target[] = [];
@@ -450,8 +513,14 @@ async function main(): Promise<void> {
                           baselineServer,
                       )),
                   ]),
+            // Last, so every row before it keeps its place (targets[6] is (g), results[1] the echo).
+            ...(await azureMonitorRow(
+                "(i) as deployed: Azure Monitor exporter, rate-limited at 5 traces/s (the stack's default)",
+                server.entry,
+                5,
+            )),
         ];
-        for (const { name, args, env, request, exported } of rows) {
+        for (const { name, args, env, request, exported, tracesPerSecond } of rows) {
             const running = await startServer(args, env, root);
             const target: Target = {
                 name,
@@ -459,7 +528,10 @@ async function main(): Promise<void> {
                 request,
                 rounds: [],
                 calls: 0,
+                loadSeconds: 0,
+                spells: 0,
                 ...(exported && { exported }),
+                ...(tracesPerSecond !== undefined && { tracesPerSecond }),
             };
             targets.push(target);
             await prepare(target);
@@ -473,9 +545,19 @@ async function main(): Promise<void> {
         await Promise.all(targets.map((t) => stop(t.running)));
         const tokenRequests = "unavailable" in azureMonitor ? 0 : azureMonitor.tokenRequests();
         const exports = targets.flatMap((t) => (t.exported ? [{ target: t, exported: t.exported }] : []));
-        const exportReports = exports.map(({ target, exported }) =>
-            exportReport(label(target.name), exported, target.calls, tokenRequests),
-        );
+        const exportReports = exports.map(({ target, exported }) => {
+            const expected: ExpectedExport =
+                target.tracesPerSecond === undefined
+                    ? { kind: "every call" }
+                    : {
+                          kind: "rate-limited",
+                          tracesPerSecond: target.tracesPerSecond,
+                          loadSeconds: target.loadSeconds,
+                          spells: target.spells,
+                          itemsPerTrace: 2,
+                      };
+            return exportReport(label(target.name), exported, target.calls, tokenRequests, expected);
+        });
         for (const report of exportReports) console.error(report.line);
         const notExported = exportReports.flatMap((r) => (r.problem === undefined ? [] : [r.problem]));
         // Before the cold starts: a row that exported nothing measured a host that drops its spans.
@@ -587,7 +669,8 @@ async function main(): Promise<void> {
             ...targets.slice(7).map((t) => versusEcho(t, label(t.name))),
             "",
             "Azure Monitor export (stand-ins): what reached ingestion for all calls answered, warm-up included " +
-                "(a traced hello_mcp makes 1 request and 1 dependency item):",
+                "(a traced hello_mcp makes 1 request and 1 dependency item; (i) records about 5 traces a second " +
+                "while loaded, each item carrying the sample rate Application Insights counts it back by):",
             ...exportReports.map((r) => r.line),
             ...(azureMonitorLeftOut === undefined ? [] : [azureMonitorLeftOut]),
             "",
@@ -641,7 +724,9 @@ async function main(): Promise<void> {
                     azureMonitorExport: exports.map(({ target, exported }) => ({
                         name: target.name,
                         calls: target.calls,
+                        loadSeconds: target.loadSeconds,
                         items: Object.fromEntries(exported.received.byBaseType),
+                        requestItemsBySampleRate: Object.fromEntries(exported.received.requestSampleRates),
                         posts: exported.received.posts,
                         tokenRequests,
                     })),

@@ -5,17 +5,24 @@ import autocannon from "autocannon";
 import { bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
 import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
-import { exportReport, startAzureMonitorStandIns, type AzureMonitorExport } from "./azure-monitor-stand-ins";
+import {
+    describeSampleRates,
+    exportReport,
+    startAzureMonitorStandIns,
+    type AzureMonitorExport,
+} from "./azure-monitor-stand-ins";
 import { measureColdStarts } from "./cold-start";
 import { formatSpread, spreadOf } from "./spread";
 
 /**
  * `npm run bench -- --tracing`: what tracing costs the Node host bundle, all in one run. The same
- * bundle runs five times side by side: tracing off, tracing on with every trace exported (OTLP/HTTP
+ * bundle runs six times side by side: tracing off, tracing on with every trace exported (OTLP/HTTP
  * to a local collector, batched as in Azure), with 10% of new traces sampled, with none (the
- * bench's calls carry no traceparent, so nothing is recorded: the floor of having tracing on), and
+ * bench's calls carry no traceparent, so nothing is recorded: the floor of having tracing on),
  * with every trace exported by the exporter the stack deploys, Azure Monitor's, as an AKS pod to
- * offline stand-ins (bench/azure-monitor-stand-ins.ts; left out, with the reason, without openssl). Each
+ * offline stand-ins (bench/azure-monitor-stand-ins.ts; left out, with the reason, without openssl),
+ * and rate-limited at 5 traces a second as the stack deploys it (OTLP, under a service name of its
+ * own so the collector counts its spans apart; last, so the variants before it keep their places). Each
  * is loaded with tools/call hello_mcp (no storage: request and tool spans) and get_snippet (plus a
  * storage span), in interleaved rounds so a change in machine load hits all alike; then the
  * cold start of each (spawn to first tools/list answer) and the bundle's sizes. The collector and the
@@ -82,6 +89,9 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
         startAzureMonitorStandIns(),
     ]);
     const base = { SNIPPETS_STORAGE_CONNECTION_STRING: storage.connectionString };
+    /** The rate-limited variant's `service.name`, so its spans are counted apart from the others'. */
+    const rateLimitedService = "agents-control-plane-tools-rate-limited";
+    const rateLimit = 5;
     const otlp = { TRACING_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl };
     const azureMonitorLeftOut =
         "unavailable" in azureMonitor
@@ -111,7 +121,17 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
                       exported,
                   })),
               ]),
+        {
+            name: `tracing on, rate-limited at ${rateLimit} traces/s (OTLP)`,
+            env: {
+                ...base,
+                ...otlp,
+                OTEL_SERVICE_NAME: rateLimitedService,
+                TRACING_TRACES_PER_SECOND: String(rateLimit),
+            },
+        },
     ];
+    const rateLimitedIndex = variants.length - 1;
     const hosts: RunningServer[] = [];
     try {
         for (const v of variants) hosts.push(await start(server.entry, v.env, v.nodeArgs ?? []));
@@ -142,11 +162,13 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
                 answered[i] = (answered[i] ?? 0) + (await load(h.url, c.body, 2)).requests.total; // warm-up: JIT, pools
         const spansBefore = collector.spans.length;
         let tracedRequests = 0;
+        let rateLimitedRequests = 0;
         for (let round = 1; round <= options.rounds; round++) {
             for (const c of calls) {
                 for (const [i, h] of hosts.entries()) {
                     const r = await load(h.url, c.body, options.seconds);
                     if (i === 1) tracedRequests += r.requests.total;
+                    if (i === rateLimitedIndex) rateLimitedRequests += r.requests.total;
                     answered[i] = (answered[i] ?? 0) + r.requests.total;
                     const list = rounds.get(key(i, c.tool)) ?? [];
                     list.push({
@@ -165,6 +187,15 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
         await Promise.all(hosts.map(stop));
         const measuredSpans = collector.spans.slice(spansBefore);
         const fullHost = measuredSpans.filter((s) => s.serviceName === "agents-control-plane-tools");
+        const rateLimited = measuredSpans.filter((s) => s.serviceName === rateLimitedService);
+        // Its request (server) spans: one per trace recorded, with the rate each was recorded at.
+        const rateLimitedTraces = rateLimited.filter((s) => s.kind === 2);
+        const rateLimitedRates = new Map<number, number>();
+        for (const span of rateLimitedTraces) {
+            const rate = Number(span.attributes["microsoft.sample_rate"] ?? 100);
+            rateLimitedRates.set(rate, (rateLimitedRates.get(rate) ?? 0) + 1);
+        }
+        const rateLimitedSeconds = options.rounds * calls.length * options.seconds;
         const tokenRequests = "unavailable" in azureMonitor ? 0 : azureMonitor.tokenRequests();
         const exportReports = variants.flatMap((v, i) =>
             v.exported === undefined
@@ -234,6 +265,14 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
                     `${r.line}, all calls answered, warm-up included (a call makes 1 request item; ` +
                     "hello_mcp 1 dependency item, get_snippet 2)",
             ),
+            `Traces recorded by the rate-limited host: ${rateLimitedTraces.length} (${rateLimited.length} spans) ` +
+                `for ${rateLimitedRequests} measured calls in ${rateLimitedSeconds} s of load, ` +
+                `${(rateLimitedTraces.length / Math.max(1, rateLimitedSeconds)).toFixed(1)} a second ` +
+                `(target ${rateLimit}, and up to about 18 more each time load comes back after idle, ` +
+                `${(options.rounds + 1) * calls.length} times here with the warm-ups, whose late exports the count may ` +
+                `include); request spans by sample rate: ` +
+                `${describeSampleRates(rateLimitedRates).line}, counted back by Application Insights (100/rate ` +
+                `each) to ${Math.round(describeSampleRates(rateLimitedRates).countedBack)} calls`,
             ...(azureMonitorLeftOut === undefined ? [] : [azureMonitorLeftOut]),
             "",
             `Cold start (spawn -> first tools/list answer), ${options.coldRuns} interleaved rounds, median (p25-p75, min-max):`,
@@ -270,6 +309,14 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
                     sizes,
                     spans: fullHost.length,
                     tracedRequests,
+                    rateLimited: {
+                        tracesPerSecond: rateLimit,
+                        traces: rateLimitedTraces.length,
+                        spans: rateLimited.length,
+                        calls: rateLimitedRequests,
+                        seconds: rateLimitedSeconds,
+                        tracesBySampleRate: Object.fromEntries(rateLimitedRates),
+                    },
                     azureMonitorExport: variants.flatMap((v, i) =>
                         v.exported === undefined
                             ? []

@@ -272,7 +272,7 @@ export class AksBackend extends pulumi.ComponentResource implements ToolBackend 
                 labels: { "app.kubernetes.io/part-of": projectName },
                 serviceSettings: {
                     ...args.serviceSettings,
-                    ...azureMonitorTracingSettings(identity.clientId, args.telemetry.samplePercent),
+                    ...azureMonitorTracingSettings(identity.clientId, args.telemetry.sampling),
                 },
                 telemetryConnectionString: args.telemetry.connectionString,
             },

@@ -111,7 +111,10 @@ export function planAksBackend(
                     telemetry: {
                         appInsightsId: ctx.monitoring.appInsightsId,
                         connectionString: ctx.monitoring.appInsightsConnectionString,
-                        samplePercent: config.monitoring.toolTracingSamplePercent,
+                        sampling: {
+                            tracesPerSecond: config.monitoring.toolTracingTracesPerSecond,
+                            samplePercent: config.monitoring.toolTracingSamplePercent,
+                        },
                     },
                     tags: ctx.tags,
                 },

@@ -19,14 +19,19 @@ import {
     searchSkus,
 } from "./types";
 
-export type ConfigKeyType = "string" | "integer" | "boolean" | "array" | "object";
+export type ConfigKeyType = "string" | "integer" | "number" | "boolean" | "array" | "object";
 
 /**
  * Pulumi's project schema types only strings, integers, booleans and arrays of those, so keys whose
- * values are objects (or arrays of objects) are documented in Pulumi.yaml as comments instead.
+ * values are objects (or arrays of objects) or numbers that may have a fraction are documented in
+ * Pulumi.yaml as comments instead.
  */
 export function isDeclarable(spec: ConfigKeySpec): boolean {
-    return spec.type !== "object" && !(spec.type === "array" && spec.items === "object");
+    return (
+        spec.type !== "object" &&
+        spec.type !== "number" &&
+        !(spec.type === "array" && spec.items === "object")
+    );
 }
 
 /** Inclusive bounds of an integer key. */
@@ -45,13 +50,19 @@ export interface ConfigKeySpec {
     readonly items?: "string" | "object";
     /** Integer keys: the values the parser accepts (other rules, such as max >= min, are the parser's). */
     readonly range?: IntegerRange;
+    /** Number keys: the least value the parser accepts (any finite number from it up). */
+    readonly least?: number;
     /** The only values accepted, in the order messages and docs list them. */
     readonly oneOf?: readonly (string | number)[];
 }
 
-/** Every integer key states its range, so neither the parser nor the docs can leave it out. */
+/** Every integer key states its range and every number key its least value, so neither the parser nor the docs can leave them out. */
 type KeySpec = ConfigKeySpec &
-    ({ readonly type: Exclude<ConfigKeyType, "integer"> } | { readonly range: IntegerRange });
+    (
+        | { readonly type: Exclude<ConfigKeyType, "integer" | "number"> }
+        | { readonly type: "integer"; readonly range: IntegerRange }
+        | { readonly type: "number"; readonly least: number }
+    );
 
 const specs = {
     location: {
@@ -184,11 +195,18 @@ const specs = {
         description: "Percentage of gateway requests sent to Application Insights.",
         range: { min: 0, max: 100 },
     },
+    toolTracingTracesPerSecond: {
+        type: "number",
+        default: 5,
+        description:
+            "Traces the tool service records and sends to Application Insights per second, about, per replica (each AKS pod, each Functions instance: the stack's total is this times the replicas), whether a trace is new or arrives sampled from the gateway; each recorded trace carries the share it stands for, so Application Insights counts stay right. 5 is the default of Azure Monitor's OpenTelemetry distros. 0: no limit, toolTracingSamplePercent decides.",
+        least: 0,
+    },
     toolTracingSamplePercent: {
         type: "integer",
         default: 100,
         description:
-            "Percentage of new traces the tool service records and sends to Application Insights (both backends); a trace that arrives with a sampled flag (W3C traceparent) follows it.",
+            "When toolTracingTracesPerSecond is 0: percentage of new traces the tool service records and sends to Application Insights (both backends; rounded down to 100/N percent: 30 records 25%), and a trace that arrives with a sampled flag (W3C traceparent) follows it.",
         range: { min: 0, max: 100 },
     },
     logRetentionDays: {
@@ -384,10 +402,20 @@ export function integerRange(key: IntegerKey): IntegerRange {
     return specs[key].range;
 }
 
-/** The description Pulumi.yaml declares: the meaning, then what an integer key accepts. */
+/** Keys whose values are numbers that may have a fraction. */
+export type NumberKey = {
+    [K in ConfigKey]: (typeof specs)[K]["type"] extends "number" ? K : never;
+}[ConfigKey];
+
+export function numberLeast(key: NumberKey): number {
+    return specs[key].least;
+}
+
+/** The description Pulumi.yaml declares: the meaning, then what an integer or number key accepts. */
 export function configKeyDescription(key: ConfigKey): string {
-    const { description, range, oneOf } = configKeys[key];
+    const { description, range, oneOf, least } = configKeys[key];
     if (oneOf !== undefined && typeof oneOf[0] === "number")
         return `${description} One of: ${oneOf.join(", ")}.`;
+    if (least !== undefined) return `${description} A number, ${least} or more.`;
     return range === undefined ? description : `${description} Range: ${range.min}-${range.max}.`;
 }

@@ -17,7 +17,15 @@ import {
 import { readAgentData } from "./agent-data";
 import { readClientAuth } from "./client-auth";
 import { contentSafetyModes } from "./content-safety";
-import { configKeyNames, configKeys, integerRange, type ConfigKey, type IntegerKey } from "./keys";
+import {
+    configKeyNames,
+    configKeys,
+    integerRange,
+    numberLeast,
+    type ConfigKey,
+    type IntegerKey,
+    type NumberKey,
+} from "./keys";
 import { supportProblem, type FunctionsNodeVersion } from "./support";
 import { alternatives, isHttpsUrl, isRecord, uuidPattern } from "./values";
 import {
@@ -101,6 +109,17 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
         if (v === undefined || !/^-?\d+$/.test(v.trim()) || n < min || n > max) {
             r.problem(key, `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
             return min;
+        }
+        return n;
+    };
+    /** A finite number from the key's least value up; a fraction is allowed. */
+    const num = (key: NumberKey): number => {
+        const least = numberLeast(key);
+        const v = str(key);
+        const n = Number(v);
+        if (v === undefined || v.trim() === "" || !Number.isFinite(n) || n < least) {
+            r.problem(key, `must be a number of at least ${least} (got ${JSON.stringify(v)})`);
+            return least;
         }
         return n;
     };
@@ -191,6 +210,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
     );
     const logRetentionDays = int("logRetentionDays");
     const latencyThresholdMs = int("latencyThresholdMs");
+    const toolTracingTracesPerSecond = num("toolTracingTracesPerSecond");
     const toolTracingSamplePercent = int("toolTracingSamplePercent");
 
     const alertEmails = stringList(r, "alertEmails", json("alertEmails"), (v) =>
@@ -300,6 +320,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, ctx: Par
                 alertEmails,
                 alertWebhookUrls,
                 latencyThresholdMs,
+                toolTracingTracesPerSecond,
                 toolTracingSamplePercent,
             },
             functions: {

@@ -146,7 +146,12 @@ export interface StackConfig {
         readonly alertEmails: readonly string[];
         readonly alertWebhookUrls: readonly string[];
         readonly latencyThresholdMs: number;
-        /** Share (0-100) of new traces the tool service records (`toolTracingSamplePercent`). */
+        /**
+         * Traces per second each tool service replica records, about (`toolTracingTracesPerSecond`);
+         * 0: {@link toolTracingSamplePercent} decides.
+         */
+        readonly toolTracingTracesPerSecond: number;
+        /** With no traces per second: share (0-100) of new traces the tool service records (`toolTracingSamplePercent`). */
         readonly toolTracingSamplePercent: number;
     };
     readonly functions: {

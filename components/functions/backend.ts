@@ -206,7 +206,7 @@ export class FunctionsBackend extends pulumi.ComponentResource implements ToolBa
                     AzureWebJobsStorage__clientId: identity.clientId,
                     // The host's telemetry and the tool service's spans (tool and storage calls), Entra-authenticated.
                     APPLICATIONINSIGHTS_CONNECTION_STRING: args.telemetry.connectionString,
-                    ...azureMonitorTracingSettings(identity.clientId, args.telemetry.samplePercent),
+                    ...azureMonitorTracingSettings(identity.clientId, args.telemetry.sampling),
                     // The tool service's own settings (functions-app/src/functions/storage.ts).
                     AZURE_CLIENT_ID: identity.clientId,
                     SNIPPETS_STORAGE_ACCOUNT_URL: store.blobEndpoint,

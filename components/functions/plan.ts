@@ -32,7 +32,10 @@ export function planFunctionsBackend(
                     telemetry: {
                         appInsightsId: ctx.monitoring.appInsightsId,
                         connectionString: ctx.monitoring.appInsightsConnectionString,
-                        samplePercent: config.monitoring.toolTracingSamplePercent,
+                        sampling: {
+                            tracesPerSecond: config.monitoring.toolTracingTracesPerSecond,
+                            samplePercent: config.monitoring.toolTracingSamplePercent,
+                        },
                     },
                     workspaceId: ctx.monitoring.workspaceId,
                     package: artifacts.package,

@@ -37,6 +37,7 @@ describe("the tool pods' telemetry Secret", () => {
         assert.ok(result.ok, result.ok ? "" : result.errors.join("; "));
         assert.deepEqual(result.settings.tracing, {
             exporter: "azure-monitor",
+            tracesPerSecond: 0,
             samplePercent: 100,
             serviceName: "agents-control-plane-tools",
             batch: defaultBatchLimits,

@@ -20,7 +20,15 @@ export interface ToolTelemetry {
     readonly appInsightsId: pulumi.Input<string>;
     /** Its connection string (secret in the program and in state). */
     readonly connectionString: pulumi.Input<string>;
-    /** Share (0-100) of new traces the tool service records (`toolTracingSamplePercent`). */
+    /** How much of its traffic the tool service traces. */
+    readonly sampling: ToolTracingSampling;
+}
+
+/** How much of its traffic the tool service traces (`toolTracingTracesPerSecond`, `toolTracingSamplePercent`). */
+export interface ToolTracingSampling {
+    /** Traces per second per replica, about; 0: {@link samplePercent} decides. */
+    readonly tracesPerSecond: number;
+    /** With no traces per second: share (0-100) of new traces recorded. */
     readonly samplePercent: number;
 }
 
@@ -46,8 +54,10 @@ export function grantTelemetryPublisher(
  */
 export function azureMonitorTracingSettings(
     identityClientId: pulumi.Input<string>,
-    samplePercent: number,
+    { tracesPerSecond, samplePercent }: ToolTracingSampling,
 ): Record<string, pulumi.Input<string>> {
+    if (!Number.isFinite(tracesPerSecond) || tracesPerSecond < 0)
+        throw new Error(`tracing traces per second must be a number of at least 0, got ${tracesPerSecond}`);
     if (!Number.isInteger(samplePercent) || samplePercent < 0 || samplePercent > 100)
         throw new Error(`tracing sample percent must be an integer from 0 to 100, got ${samplePercent}`);
     return {
@@ -55,6 +65,9 @@ export function azureMonitorTracingSettings(
         [tracingSettingNames.authentication]: pulumi
             .output(identityClientId)
             .apply(entraAuthenticationString),
+        // Always written, 0 included: the stack's default (5) is not the service's own (0), and
+        // what a backend deploys should not hang on the service's default.
+        [tracingSettingNames.tracesPerSecond]: String(tracesPerSecond),
         // The service's own default is left unset, so stacks that keep it see no setting change.
         ...(samplePercent === defaultSamplePercent
             ? {}

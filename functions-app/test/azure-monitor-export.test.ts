@@ -193,6 +193,103 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         assert.deepEqual(run.spooled, [], "nothing kept on disk for a retry");
     });
 
+    /** Each request item with the dependency item of the same operation, and their sample rates. */
+    const requestsWithTheirTools = () => {
+        const items = envelopes();
+        return items
+            .filter((e) => e.data.baseType === "RequestData")
+            .map((request) => {
+                const operation = request.tags["ai.operation.id"];
+                const tool = items.find(
+                    (e) =>
+                        e.data.baseType === "RemoteDependencyData" && e.tags["ai.operation.id"] === operation,
+                );
+                assert.ok(tool, `the tool item of ${operation}`);
+                return {
+                    operation,
+                    request: request.sampleRate,
+                    tool: tool.sampleRate,
+                    properties: tool.data.baseData.properties,
+                };
+            });
+    };
+    /** Whether `rate` is 100/N for a whole N, as Application Insights needs to count items back. */
+    const wholeShare = (rate: number | undefined) =>
+        rate !== undefined && rate > 0 && rate <= 100 && Math.abs(100 / rate - Math.round(100 / rate)) < 1e-9;
+
+    it("gives each item of a trace recorded at a share the host's sample rate, so Application Insights counts it that many times", async () => {
+        const run = await tracedCall(
+            // 30% of new traces, which the host rounds down to 25% (each item then stands for 4).
+            { ...exportSettings(), ...aksPod(), TRACING_SAMPLE_PERCENT: "30" },
+            async (host) => {
+                for (let i = 0; i < 60; i++) {
+                    const res = await postTracedToolCall(host.url, toolNames.hello, {}, null);
+                    assert.equal(res.status, 200);
+                    await res.arrayBuffer();
+                }
+            },
+        );
+        assert.equal(run.exitCode, 0, run.output);
+        const traces = requestsWithTheirTools();
+        // The caller's own sampled trace is followed whole: no rate, which the exporter writes as 100.
+        const followed = traces.filter((t) => t.operation === trace);
+        assert.deepEqual(
+            followed.map((t) => [t.request, t.tool]),
+            [[100, 100]],
+        );
+        const sampled = traces.filter((t) => t.operation !== trace);
+        assert.ok(sampled.length > 0 && sampled.length < 40, `${sampled.length} of 60 new traces exported`);
+        for (const t of sampled) {
+            assert.deepEqual([t.request, t.tool], [25, 25], t.operation);
+            assert.ok(
+                !("microsoft.sample_rate" in (t.properties as object)),
+                "no custom dimension of its own",
+            );
+        }
+    });
+
+    it("as deployed, rate-limited at 5 traces a second: each item carries the rate its trace was recorded at", async () => {
+        // Trace ids whose words XOR to 1, which every percentage above 0 keeps: all 40 are recorded,
+        // each at the rate the limit gave it.
+        const ids = Array.from({ length: 40 }, (_, i) => {
+            const word = (i + 1).toString(16).padStart(8, "0");
+            return `${word}${word}0000000000000001`;
+        });
+        const run = await tracedCall(
+            { ...exportSettings(), ...aksPod(), TRACING_TRACES_PER_SECOND: "5" },
+            async (host) => {
+                for (const id of ids) {
+                    const res = await postTracedToolCall(
+                        host.url,
+                        toolNames.hello,
+                        {},
+                        `00-${id}-${callerSpan}-01`,
+                    );
+                    assert.equal(res.status, 200);
+                    await res.arrayBuffer();
+                }
+            },
+        );
+        assert.equal(run.exitCode, 0, run.output);
+        const traces = requestsWithTheirTools();
+        assert.deepEqual(traces.map((t) => t.operation).sort(), [trace, ...ids].sort());
+        // The host's first call, after no load at all, is recorded whole.
+        assert.deepEqual(
+            traces.filter((t) => t.operation === trace).map((t) => [t.request, t.tool]),
+            [[100, 100]],
+        );
+        for (const t of traces) {
+            assert.ok(wholeShare(t.request), `${t.operation}: ${t.request}`);
+            assert.equal(t.tool, t.request, `${t.operation}: the tool item carries its request's rate`);
+        }
+        // Calls milliseconds apart are far above 5 a second: the limit cuts the rate at once.
+        const rates = traces.filter((t) => t.operation !== trace).map((t) => t.request ?? 100);
+        assert.ok(
+            rates.every((r) => r < 100),
+            rates.join(", "),
+        );
+    });
+
     it("publishes with the token of the site's managed identity endpoint, as on Functions", async () => {
         const identity = await startFakeAppServiceIdentity("site-identity-token-for-monitor");
         try {

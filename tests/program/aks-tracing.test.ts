@@ -102,6 +102,9 @@ describe("the AKS backend's spans reach Application Insights", function () {
                 tracing.connectionString,
                 new RegExp(`^InstrumentationKey=${mockGuid(component, "ikey")};`),
             );
+            // The stack's default rate limit, written to the pods: 5 traces a second per pod.
+            assert.equal(podEnvironment(objects).TRACING_TRACES_PER_SECOND, "5", label);
+            assert.equal(tracing.tracesPerSecond, 5, label);
             assert.equal(tracing.samplePercent, 100, label);
         }
     });
@@ -167,7 +170,10 @@ describe("the AKS backend's spans reach Application Insights", function () {
             "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
             "APPLICATIONINSIGHTS_CONNECTION_STRING",
             "TRACING_EXPORTER",
+            "TRACING_TRACES_PER_SECOND",
         ]);
+        // The stack's default rate limit, per Functions instance.
+        assert.equal(settings.TRACING_TRACES_PER_SECOND, "5");
         assert.equal(
             settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
             `ClientId=${clientId};Authorization=AAD`,
@@ -175,30 +181,53 @@ describe("the AKS backend's spans reach Application Insights", function () {
         const tracing = readTracingSettings(settings);
         assert.ok(tracing.settings?.exporter === "azure-monitor");
         assert.equal(tracing.settings.managedIdentityClientId, clientId);
+        assert.equal(tracing.settings.tracesPerSecond, 5);
     });
 });
 
-describe("toolTracingSamplePercent reaches the tool service on either backend", function () {
+describe("toolTracingTracesPerSecond and toolTracingSamplePercent reach the tool service on either backend", function () {
     this.timeout(180_000);
     let dev: SynthResult;
     let prod: SynthResult;
 
     before(async () => {
         [dev, prod] = await Promise.all([
-            synthesize(shippedStack("dev", { toolTracingSamplePercent: "20" })),
-            synthesize(shippedStack("prod", { toolTracingSamplePercent: "5" })),
+            // No rate limit on the function app: the share decides.
+            synthesize(
+                shippedStack("dev", { toolTracingTracesPerSecond: "0", toolTracingSamplePercent: "20" }),
+            ),
+            synthesize(
+                shippedStack("prod", { toolTracingTracesPerSecond: "0.5", toolTracingSamplePercent: "5" }),
+            ),
         ]);
     });
 
-    it("the pods and the function app record that share of new traces, as their settings readers read it", () => {
-        const pods = readSettings(podEnvironment(workloadObjects(prod)));
+    it("the pods and the function app get the limit and the share, as their settings readers read them", () => {
+        const env = podEnvironment(workloadObjects(prod));
+        assert.equal(env.TRACING_TRACES_PER_SECOND, "0.5");
+        const pods = readSettings(env);
         assert.ok(pods.ok, pods.ok ? "" : pods.errors.join("; "));
+        assert.equal(pods.settings.tracing?.tracesPerSecond, 0.5);
         assert.equal(pods.settings.tracing?.samplePercent, 5);
         const app = plain(stackView(dev).one(types.settings).inputs.properties, true) as Record<
             string,
             string
         >;
+        assert.equal(app.TRACING_TRACES_PER_SECOND, "0");
+        assert.equal(readTracingSettings(app).settings?.tracesPerSecond, 0);
         assert.equal(readTracingSettings(app).settings?.samplePercent, 20);
+    });
+
+    it("refuses a limit that is not a number of at least 0, naming the key", () => {
+        for (const value of ["-1", "fast", "", "Infinity"]) {
+            const result = parseStackConfig(
+                { ...shippedConfig("dev"), "agents-control-plane:toolTracingTracesPerSecond": value },
+                { stack: "dev", today: new Date("2026-12-01T00:00:00Z") },
+            );
+            assert.deepEqual(result.ok ? [] : result.errors, [
+                `agents-control-plane:toolTracingTracesPerSecond: must be a number of at least 0 (got ${JSON.stringify(value)})`,
+            ]);
+        }
     });
 
     it("refuses a share outside 0-100, naming the key", () => {

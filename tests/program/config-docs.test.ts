@@ -1,6 +1,7 @@
 /**
  * The README's configuration tables against the key table (`components/config/keys.ts`): every key
- * has one row, and that row states the key's default, its integer range and its allowed values as
+ * has one row, and that row states the key's default, its integer range (or a number key's least
+ * value) and its allowed values as
  * the parser enforces them; Pulumi.yaml's description (checked in config.test.ts) names the values too. Driven by the real README and the real parser: a range the README
  * states is accepted at both ends and refused just outside them.
  */
@@ -43,13 +44,18 @@ function shownDefault(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** The parser's range problems for `key` set to `value` (other rules, such as max >= min, aside). */
-function rangeErrorsFor(key: ConfigKey, value: string): string[] {
+/** The parser's problems for `key` set to `value` that start `must be <kind>` (other rules aside). */
+function errorsFor(key: ConfigKey, value: string, kind: "an integer" | "a number"): string[] {
     const result = parseStackConfig(
         { [`${P}:publisherEmail`]: "platform@acme-tools.io", [`${P}:${key}`]: value },
         { stack: "qa", today },
     );
-    return result.ok ? [] : result.errors.filter((e) => e.startsWith(`${P}:${key}: must be an integer`));
+    return result.ok ? [] : result.errors.filter((e) => e.startsWith(`${P}:${key}: must be ${kind}`));
+}
+
+/** The parser's range problems for `key` set to `value` (other rules, such as max >= min, aside). */
+function rangeErrorsFor(key: ConfigKey, value: string): string[] {
+    return errorsFor(key, value, "an integer");
 }
 
 describe("configuration keys in the README", () => {
@@ -88,6 +94,23 @@ describe("configuration keys in the README", () => {
                 );
             }
         });
+
+        if (spec.least !== undefined) {
+            const least = spec.least;
+            it(`${key}: the row states its least value; the parser accepts ${least} and a fraction above it and refuses ${least - 1} and a word`, () => {
+                const row = rows.find((r) => keysOf(r).includes(key));
+                assert.ok(
+                    row?.[2]?.includes(`${least} or more`),
+                    `${key}: "${row?.[2]}" does not state "${least} or more"`,
+                );
+                for (const inside of [String(least), String(least + 0.5)])
+                    assert.deepEqual(errorsFor(key, inside, "a number"), [], `${key}=${inside}`);
+                for (const outside of [String(least - 1), "many"])
+                    assert.deepEqual(errorsFor(key, outside, "a number"), [
+                        `${P}:${key}: must be a number of at least ${least} (got "${outside}")`,
+                    ]);
+            });
+        }
 
         if (spec.range !== undefined) {
             const { min, max } = spec.range;

@@ -530,9 +530,19 @@ describe("stack configuration", () => {
             assert.deepEqual(d.default, configKeys[key].default, key);
             if (d.type === "array") assert.equal(d.items?.type, configKeys[key].items, key);
         }
-        // Object-valued keys cannot be typed in Pulumi.yaml; they are documented there instead.
+        // Object-valued keys and fractional numbers cannot be typed in Pulumi.yaml; they are documented there instead.
         for (const key of configKeyNames.filter((k) => !isDeclarable(configKeys[k]))) {
             assert.match(text, new RegExp(`^#\\s+${key} \\(`, "m"), key);
+        }
+        // A number key's comment: its type and default, then the description the key table gives.
+        for (const key of configKeyNames.filter((k) => configKeys[k].type === "number")) {
+            const comment = new RegExp(
+                `^#\\s+${key} \\(number, default ${JSON.stringify(configKeys[key].default)}\\):\\n((?:#\\s{7}.*\\n)+)`,
+                "m",
+            ).exec(text);
+            assert.ok(comment, `Pulumi.yaml's comment for ${key} states its type and default`);
+            const described = (comment[1] ?? "").replace(/^#\s+/gm, "").replace(/\n/g, " ").trim();
+            assert.equal(described, configKeyDescription(key), key);
         }
     });
 });

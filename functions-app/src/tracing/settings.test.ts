@@ -12,6 +12,7 @@ describe("tracing settings", () => {
             readTracingSettings({ TRACING_EXPORTER: "console", TRACING_SAMPLE_PERCENT: "25" }).settings,
             {
                 exporter: "console",
+                tracesPerSecond: 0,
                 samplePercent: 25,
                 serviceName: "agents-control-plane-tools",
                 batch: defaultBatchLimits,
@@ -34,6 +35,7 @@ describe("tracing settings", () => {
             }).settings,
             {
                 exporter: "azure-monitor",
+                tracesPerSecond: 0,
                 samplePercent: 100,
                 serviceName: "agents-control-plane-tools",
                 batch: defaultBatchLimits,
@@ -52,17 +54,44 @@ describe("tracing settings", () => {
         );
     });
 
+    it("reads a rate limit in traces per second, a fraction allowed; unset, the share decides", () => {
+        for (const [value, expected] of [
+            ["5", 5],
+            ["0.5", 0.5],
+            [" 0 ", 0],
+            ["", 0],
+            [undefined, 0],
+        ] as const) {
+            const { settings, errors } = readTracingSettings({
+                TRACING_EXPORTER: "console",
+                ...(value !== undefined ? { TRACING_TRACES_PER_SECOND: value } : {}),
+            });
+            assert.deepEqual(errors, [], String(value));
+            assert.equal(settings?.tracesPerSecond, expected, String(value));
+        }
+    });
+
     it("names each bad variable", () => {
         const { settings, errors } = readTracingSettings({
             TRACING_EXPORTER: "otlp",
             TRACING_SAMPLE_PERCENT: "150",
+            TRACING_TRACES_PER_SECOND: "-1",
             OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "ftp://collector",
         });
         assert.equal(settings, undefined);
         assert.deepEqual(
             errors.map((e) => e.split(":")[0]),
-            ["TRACING_SAMPLE_PERCENT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"],
+            ["TRACING_SAMPLE_PERCENT", "TRACING_TRACES_PER_SECOND", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"],
         );
+        for (const bad of ["-1", "five", "Infinity", "NaN"])
+            assert.deepEqual(
+                readTracingSettings({ TRACING_EXPORTER: "console", TRACING_TRACES_PER_SECOND: bad }),
+                {
+                    errors: [
+                        `TRACING_TRACES_PER_SECOND: must be a number of at least 0 (0: TRACING_SAMPLE_PERCENT decides), got ${bad}`,
+                    ],
+                },
+            );
         assert.match(
             readTracingSettings({ TRACING_EXPORTER: "zipkin" }).errors.join(),
             /^TRACING_EXPORTER: must be one of off, console, otlp, azure-monitor/,

@@ -10,7 +10,15 @@ export type TracingSettings =
       });
 
 interface CommonTracingSettings {
-    /** Share of new traces recorded (0-100); a caller's sampled flag decides for its own traces. */
+    /**
+     * Traces recorded per second, about (0: no limit, {@link samplePercent} decides). Above
+     * 0 a rate limit decides for new traces and for those a caller sent sampled alike.
+     */
+    readonly tracesPerSecond: number;
+    /**
+     * With no {@link tracesPerSecond}: share of new traces recorded (0-100, rounded down to 100/N);
+     * a caller's sampled flag decides for its own traces.
+     */
     readonly samplePercent: number;
     /** `service.name`, which Application Insights shows as the cloud role name. */
     readonly serviceName: string;
@@ -54,10 +62,18 @@ export const defaultServiceName = "agents-control-plane-tools";
 /** Share of new traces recorded when TRACING_SAMPLE_PERCENT is not set: all of them. */
 export const defaultSamplePercent = 100;
 
+/**
+ * Traces per second when TRACING_TRACES_PER_SECOND is not set: none, so the share decides, as
+ * before the rate limit existed. A host run by hand or by a test records every trace; the stack
+ * writes its own limit (`toolTracingTracesPerSecond`, 5 by default) to both backends.
+ */
+export const defaultTracesPerSecond = 0;
+
 /** The variables the settings are read from: the deployment writes the same names. */
 export const tracingSettingNames = {
     exporter: "TRACING_EXPORTER",
     samplePercent: "TRACING_SAMPLE_PERCENT",
+    tracesPerSecond: "TRACING_TRACES_PER_SECOND",
     serviceName: "OTEL_SERVICE_NAME",
     otlpEndpoint: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
     connectionString: "APPLICATIONINSIGHTS_CONNECTION_STRING",
@@ -94,7 +110,15 @@ export function readTracingSettings(env: Env): { settings?: TracingSettings; err
     if (!Number.isFinite(samplePercent) || samplePercent < 0 || samplePercent > 100) {
         errors.push(`${names.samplePercent}: must be a number from 0 to 100, got ${percentText}`);
     }
+    const rateText = text(names.tracesPerSecond);
+    const tracesPerSecond = rateText === undefined ? defaultTracesPerSecond : Number(rateText);
+    if (!Number.isFinite(tracesPerSecond) || tracesPerSecond < 0) {
+        errors.push(
+            `${names.tracesPerSecond}: must be a number of at least 0 (0: ${names.samplePercent} decides), got ${rateText}`,
+        );
+    }
     const common = {
+        tracesPerSecond,
         samplePercent,
         serviceName: text(names.serviceName) ?? defaultServiceName,
         batch: readBatchLimits(text, errors),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
-import { newSpanId, newTraceId, sampledAt } from "./span-ids";
+import { newSpanId, newTraceId, newTraceIdSampledAt, sampledAt } from "./span-ids";
 
 describe("trace and span ids, and sampling new traces", () => {
     it("makes lower-case hex ids of the W3C lengths, distinct", () => {
@@ -48,5 +48,37 @@ describe("trace and span ids, and sampling new traces", () => {
         assert.ok(ids.every((id) => sampledAt(100, id)));
         assert.equal(sampledAt(50, "not-a-trace-id"), false);
         assert.equal(sampledAt(50, "z".repeat(32)), false);
+        assert.equal(sampledAt(50, "0".repeat(31) + "g"), false);
+    });
+
+    it("draws a new trace id with its decision: the id newTraceId makes from the same draws, when sampledAt keeps it", () => {
+        const random = Math.random;
+        let seed = 1;
+        // The same draws twice: once for newTraceId, once for newTraceIdSampledAt.
+        const draws = () => {
+            seed = (seed * 16807) % 2147483647;
+            return seed / 2147483647;
+        };
+        try {
+            for (const percent of [0, 0.5, 25, 50, 100 / 3, 99.9, 100]) {
+                let kept = 0;
+                for (let i = 0; i < 2000; i++) {
+                    const start = seed;
+                    Math.random = draws;
+                    const id = newTraceId();
+                    seed = start;
+                    const drawn = newTraceIdSampledAt(percent);
+                    Math.random = random;
+                    assert.equal(drawn, sampledAt(percent, id) ? id : undefined, `${percent}%: ${id}`);
+                    if (drawn !== undefined) kept++;
+                }
+                assert.ok(Math.abs(kept / 2000 - percent / 100) < 0.05, `${percent}%: kept ${kept} of 2000`);
+            }
+            // All-zero draws: the id ends in 1, as newTraceId's does.
+            Math.random = () => 0;
+            assert.equal(newTraceIdSampledAt(100), "0".repeat(31) + "1");
+        } finally {
+            Math.random = random;
+        }
     });
 });

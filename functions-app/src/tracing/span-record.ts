@@ -69,6 +69,8 @@ export class SpanRecord implements ReadableSpan, StartedSpan {
         ownsAttributes: boolean,
         /** The local root's clock, which this span's children share. */
         readonly clock: SpanClock,
+        /** The percentage the trace is recorded at (100: all), which this span's children share. */
+        readonly sampleRate = 100,
     ) {
         if (parentSpanContext) this.parentSpanContext = parentSpanContext;
         this.ownsAttributes = ownsAttributes;

@@ -31,6 +31,11 @@ export interface IngestionCounts {
     envelopes: number;
     /** Envelopes by `data.baseType` (`RequestData`, `RemoteDependencyData`, ...). */
     readonly byBaseType: Map<string, number>;
+    /**
+     * `RequestData` envelopes by their `sampleRate` (absent: 100), the percentage Application
+     * Insights counts each of them back from (100/rate times).
+     */
+    readonly requestSampleRates: Map<number, number>;
     /** The distinct `authorization` headers the posts carried. */
     readonly authorizations: Set<string | undefined>;
 }
@@ -63,6 +68,7 @@ export async function startFakeAppInsights(
         posts: 0,
         envelopes: 0,
         byBaseType: new Map(),
+        requestSampleRates: new Map(),
         authorizations: new Set(),
     };
     const server: Server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
@@ -90,6 +96,10 @@ export async function startFakeAppInsights(
             for (const e of envelopes) {
                 const type = e.data.baseType;
                 counts.byBaseType.set(type, (counts.byBaseType.get(type) ?? 0) + 1);
+                if (type === "RequestData") {
+                    const rate = e.sampleRate ?? 100;
+                    counts.requestSampleRates.set(rate, (counts.requestSampleRates.get(rate) ?? 0) + 1);
+                }
             }
             counts.authorizations.add(req.headers.authorization);
             if (keepPosts)

@@ -8,19 +8,21 @@ export const callerTrace = {
 
 /**
  * One `tools/call` over Streamable HTTP as a traced client sends it: its `traceparent` names
- * {@link callerTrace} and is sampled.
+ * {@link callerTrace} and is sampled, unless `traceparent` says otherwise (null: none is sent, so
+ * the host starts a new trace).
  */
 export function postTracedToolCall(
     hostUrl: string,
     name: string,
     args: Record<string, unknown> = {},
+    traceparent: string | null = `00-${callerTrace.traceId}-${callerTrace.spanId}-01`,
 ): Promise<Response> {
     return fetch(hostUrl + backendPaths.mcpStreamable, {
         method: "POST",
         headers: {
             "content-type": "application/json",
             accept: "application/json, text/event-stream",
-            traceparent: `00-${callerTrace.traceId}-${callerTrace.spanId}-01`,
+            ...(traceparent !== null ? { traceparent } : {}),
         },
         body: JSON.stringify({
             jsonrpc: "2.0",

@@ -519,6 +519,9 @@ async function main(): Promise<void> {
                 server.entry,
                 5,
             )),
+            // The raw limit for the gateway's larger request (a kilobyte of token, the forwarded
+            // caller, roles and correlation id): what Node's parser alone costs (g) and (i) over (b).
+            row("(b-aks) node:http JSON-RPC echo, the gateway's request (as (g))", echo, {}, aks.request),
         ];
         for (const { name, args, env, request, exported, tracesPerSecond } of rows) {
             const running = await startServer(args, env, root);
@@ -635,17 +638,22 @@ async function main(): Promise<void> {
             throw new Error("the host, the echo and the host as on AKS must be measured");
         const echoRate = echoResult.requestsPerSecond; // (b), the second target
         const echoCpu = echoResult.cpuUsPerRequest;
-        /** Per round: req/s as % of the echo's, and the echo's CPU per request as % of this one's. */
-        const versusEcho = (target: Target, label: string): string => {
+        const echoForAks = targets.find((t) => t.name.startsWith("(b-aks)"));
+        /**
+         * Per round: req/s as % of an echo's (`reference`, (b) unless named), and that echo's CPU
+         * per request as % of this one's.
+         */
+        const versusEcho = (target: Target, shown: string, reference: Target = echoTarget): string => {
             const rate = target.rounds.map(
-                (r, i) => (100 * r.requestsPerSecond) / (echoTarget.rounds[i]?.requestsPerSecond ?? NaN),
+                (r, i) => (100 * r.requestsPerSecond) / (reference.rounds[i]?.requestsPerSecond ?? NaN),
             );
             const cpu = target.rounds.map(
-                (r, i) => (100 * (echoTarget.rounds[i]?.cpuUsPerRequest ?? NaN)) / r.cpuUsPerRequest,
+                (r, i) => (100 * (reference.rounds[i]?.cpuUsPerRequest ?? NaN)) / r.cpuUsPerRequest,
             );
             const list = (xs: number[]) => xs.map((x) => x.toFixed(1) + "%").join(", ");
             return (
-                `${label} as % of (b), round by round: req/s ${list(rate)} (median ${median(rate).toFixed(1)}%); ` +
+                `${shown} as % of ${reference === echoTarget ? "(b)" : label(reference.name)}, round by round: ` +
+                `req/s ${list(rate)} (median ${median(rate).toFixed(1)}%); ` +
                 `CPU per request ${list(cpu)} (median ${median(cpu).toFixed(1)}%)`
             );
         };
@@ -666,7 +674,15 @@ async function main(): Promise<void> {
             "",
             versusEcho(host, "(a)"),
             versusEcho(aksTarget, "(g)"),
-            ...targets.slice(7).map((t) => versusEcho(t, label(t.name))),
+            ...targets
+                .slice(7)
+                .filter((t) => t !== echoForAks)
+                .map((t) => versusEcho(t, label(t.name))),
+            ...(echoForAks === undefined
+                ? []
+                : targets
+                      .filter((t) => t === aksTarget || t.name.startsWith("(i)") || t.name.startsWith("(g0)"))
+                      .map((t) => versusEcho(t, label(t.name), echoForAks))),
             "",
             "Azure Monitor export (stand-ins): what reached ingestion for all calls answered, warm-up included " +
                 "(a traced hello_mcp makes 1 request and 1 dependency item; (i) records about 5 traces a second " +

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { analyzeIncident } from "./analyze";
 import { sampleIncidents } from "./samples";
 import type { Analysis, Incident, IncidentEntity, Severity } from "./types";
+import { seededRandom } from "../../test/support/seeded-random";
 
 const now = new Date("2025-09-26T19:20:00Z");
 const minutesBefore = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
@@ -407,15 +408,3 @@ describe("analyzeIncident", () => {
         });
     });
 });
-
-/** mulberry32: a tiny seeded generator, so a failing case reproduces. */
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { sampleIncidents } from "./samples";
 import { handleSentinelWebhook, type WebhookRequest, type WebhookResponse } from "./webhook";
 import { maxWebhookBodyBytes } from "./webhook-limits";
+import { seededRandom } from "../../test/support/seeded-random";
 
 const now = new Date("2025-09-26T19:20:00Z");
 const post = (
@@ -276,15 +277,4 @@ function randomJson(random: () => number, depth: number): unknown {
             randomJson(random, depth - 1),
         ]),
     );
-}
-
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }

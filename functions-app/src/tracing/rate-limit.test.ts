@@ -2,18 +2,7 @@ import assert from "node:assert/strict";
 import { RateLimitedSampler } from "@azure/monitor-opentelemetry-exporter";
 import { RateLimit, wholeShare } from "./rate-limit";
 import { sampledAt } from "./span-ids";
-
-/** mulberry32: a tiny seeded generator, so a failing case reproduces. */
-function seededRandom(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { seededRandom } from "../../test/support/seeded-random";
 
 /** A trace id from `random`, as the host's are made. */
 function traceIdFrom(random: () => number): string {

@@ -1,46 +1,17 @@
 import assert from "node:assert/strict";
 import type { AsyncLocalStorage } from "node:async_hooks";
-import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { RateLimit } from "./rate-limit";
 import { sampledAt } from "./span-ids";
-import { createRecordingTracing, sampleRateAttribute } from "./tracing-sdk-modules";
+import { sampleRateAttribute } from "./tracing-sdk-modules";
 import type { Tracing } from "./tracing";
-
-/** mulberry32: a tiny seeded generator, so a failing case reproduces. */
-function seededRandom(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { recordedSpans } from "../../test/support/recorded-spans";
+import { seededRandom } from "../../test/support/seeded-random";
 
 function hexId(random: () => number, words: number): string {
     let id = "";
     for (let i = 0; i < words; i++) id += ((random() * 0x100000000) >>> 0).toString(16).padStart(8, "0");
     return id;
-}
-
-/** Tracing that hands each ended span, as the exporters get it, to `spans`. */
-function recorded(options: { tracesPerSecond?: number; samplePercent?: number; clock?: () => number }) {
-    const spans: ReadableSpan[] = [];
-    const tracing = createRecordingTracing({
-        exporter: {
-            export: (batch, done) => {
-                spans.push(...batch);
-                done({ code: ExportResultCode.SUCCESS });
-            },
-            shutdown: () => Promise.resolve(),
-        },
-        serviceName: "sampling-test",
-        batch: false,
-        ...options,
-    });
-    return { tracing, spans };
 }
 
 /** A request as the host handles one: its span, a tool span inside it, the end. */
@@ -70,7 +41,7 @@ function traces(spans: readonly ReadableSpan[]) {
 describe("which traces the host records, and the sample rate it stamps", () => {
     it("with a rate limit, records a bounded number of a gateway's sampled calls, each trace stamped with its rate", () => {
         const clock = { ms: 5_000_000 };
-        const { tracing, spans } = recorded({ tracesPerSecond: 5, clock: () => clock.ms });
+        const { tracing, spans } = recordedSpans({ tracesPerSecond: 5, clock: () => clock.ms });
         // A twin limit on the same clock readings gives the percentage each call was decided at.
         const twin = new RateLimit(5, () => clock.ms);
         const random = seededRandom(42);
@@ -106,7 +77,7 @@ describe("which traces the host records, and the sample rate it stamps", () => {
 
     it("with a rate limit, decides new traces by it too", () => {
         const clock = { ms: 5_000_000 };
-        const { tracing, spans } = recorded({ tracesPerSecond: 5, clock: () => clock.ms });
+        const { tracing, spans } = recordedSpans({ tracesPerSecond: 5, clock: () => clock.ms });
         const twin = new RateLimit(5, () => clock.ms);
         let expected = 0;
         // New trace ids come from Math.random: seeded here, so the count is the same every run.
@@ -136,7 +107,7 @@ describe("which traces the host records, and the sample rate it stamps", () => {
 
     it("records nothing of a trace the caller did not sample, and does not count it against the limit", () => {
         const clock = { ms: 5_000_000 };
-        const { tracing, spans } = recorded({ tracesPerSecond: 5, clock: () => clock.ms });
+        const { tracing, spans } = recordedSpans({ tracesPerSecond: 5, clock: () => clock.ms });
         const random = seededRandom(3);
         for (let i = 0; i < 20_000; i++) {
             clock.ms += 0.05;
@@ -150,7 +121,7 @@ describe("which traces the host records, and the sample rate it stamps", () => {
     });
 
     it("at a share of new traces, stamps that share rounded down to 100/N, and follows a caller's sampled flag unstamped", () => {
-        const { tracing, spans } = recorded({ samplePercent: 30 });
+        const { tracing, spans } = recordedSpans({ samplePercent: 30 });
         const random = Math.random;
         Math.random = seededRandom(30);
         try {
@@ -177,7 +148,7 @@ describe("which traces the host records, and the sample rate it stamps", () => {
     });
 
     it("turns the context store off when the last open request span ends, and on again for the next", async () => {
-        const { tracing, spans } = recorded({ tracesPerSecond: 5 });
+        const { tracing, spans } = recordedSpans({ tracesPerSecond: 5 });
         // Node keeps async hooks on (a cost on every promise) while a store may be entered.
         const active = (tracing as unknown as { active: AsyncLocalStorage<unknown> }).active;
         let disabled = 0;
@@ -211,7 +182,7 @@ describe("which traces the host records, and the sample rate it stamps", () => {
     });
 
     it("at 100% stamps nothing", () => {
-        const { tracing, spans } = recorded({});
+        const { tracing, spans } = recordedSpans({});
         for (let i = 0; i < 10; i++) handle(tracing);
         handle(tracing, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         assert.equal(spans.length, 22);

@@ -1,36 +1,17 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { ExportResultCode } from "@opentelemetry/core";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { hrTime } from "./span-record";
-import { createRecordingTracing, instrumentationScopeName } from "./tracing-sdk-modules";
+import { recordedSpans } from "../../test/support/recorded-spans";
+import { instrumentationScopeName } from "./tracing-sdk-modules";
 
 const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const ms = ([seconds, nanos]: readonly [number, number]) => seconds * 1000 + nanos / 1e6;
 const sleep = (time: number) => new Promise((resolve) => setTimeout(resolve, time));
 
-/** Tracing that hands each ended span, as the exporters get it, to `spans`. */
-function recorded(samplePercent?: number) {
-    const spans: ReadableSpan[] = [];
-    const tracing = createRecordingTracing({
-        exporter: {
-            export: (batch, done) => {
-                spans.push(...batch);
-                done({ code: ExportResultCode.SUCCESS });
-            },
-            shutdown: () => Promise.resolve(),
-        },
-        serviceName: "span-record-test",
-        batch: false,
-        ...(samplePercent !== undefined ? { samplePercent } : {}),
-    });
-    return { tracing, spans };
-}
-
 describe("recorded spans, as the exporters read them", () => {
     it("gives a request span and its child the ReadableSpan an exporter expects", async () => {
-        const { tracing, spans } = recorded();
+        const { tracing, spans } = recordedSpans();
         const before = Date.now();
         const request = tracing.startFromRemote(
             "POST /mcp",
@@ -65,7 +46,7 @@ describe("recorded spans, as the exporters read them", () => {
         });
         assert.deepEqual(parent.status, { code: SpanStatusCode.UNSET });
         assert.deepEqual(parent.resource.attributes, {
-            "service.name": "span-record-test",
+            "service.name": "recorded-spans",
             "service.instance.id": hostname(),
         });
         assert.equal(parent.instrumentationScope.name, instrumentationScopeName);
@@ -81,7 +62,7 @@ describe("recorded spans, as the exporters read them", () => {
     });
 
     it("keeps the caller's attributes object as it was, drops undefined values, and ignores changes after the end", () => {
-        const { tracing, spans } = recorded();
+        const { tracing, spans } = recordedSpans();
         const given = { route: "/mcp" };
         const span = tracing.startFromRemote("GET /mcp", "server", { traceparent }, given);
         span.setAttributes({ status: 200, absent: undefined });
@@ -99,7 +80,7 @@ describe("recorded spans, as the exporters read them", () => {
     });
 
     it("records the caller's sampled traces whatever the share of new ones, and no unsampled one", () => {
-        const { tracing, spans } = recorded(0);
+        const { tracing, spans } = recordedSpans({ samplePercent: 0 });
         const fresh = tracing.startFromRemote("POST /mcp", "server", {}, {});
         void fresh.run(() => tracing.inSpan("tool", "internal", {}, () => 1));
         fresh.end();

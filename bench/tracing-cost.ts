@@ -11,8 +11,12 @@ import {
     startAzureMonitorStandIns,
     type AzureMonitorExport,
 } from "./azure-monitor-stand-ins";
+import { sampleRateAttribute } from "functions-app/tracing/sdk";
 import { measureColdStarts } from "./cold-start";
 import { formatSpread, spreadOf } from "./spread";
+
+/** OTLP's SPAN_KIND_SERVER: a request span, one per recorded trace. */
+const otlpServerKind = 2;
 
 /**
  * `npm run bench -- --tracing`: what tracing costs the Node host bundle, all in one run. The same
@@ -189,10 +193,10 @@ export async function runTracingCost(options: TracingCostOptions): Promise<void>
         const fullHost = measuredSpans.filter((s) => s.serviceName === "agents-control-plane-tools");
         const rateLimited = measuredSpans.filter((s) => s.serviceName === rateLimitedService);
         // Its request (server) spans: one per trace recorded, with the rate each was recorded at.
-        const rateLimitedTraces = rateLimited.filter((s) => s.kind === 2);
+        const rateLimitedTraces = rateLimited.filter((s) => s.kind === otlpServerKind);
         const rateLimitedRates = new Map<number, number>();
         for (const span of rateLimitedTraces) {
-            const rate = Number(span.attributes["microsoft.sample_rate"] ?? 100);
+            const rate = Number(span.attributes[sampleRateAttribute] ?? 100);
             rateLimitedRates.set(rate, (rateLimitedRates.get(rate) ?? 0) + 1);
         }
         const rateLimitedSeconds = options.rounds * calls.length * options.seconds;

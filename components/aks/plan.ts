@@ -13,6 +13,7 @@ import { contentSafetyPrivateLinkServices } from "../safety/content-safety";
 import { vaultZoneBeforeNetwork } from "../security/control-plane-vault";
 import { ToolStorage } from "../storage/tool-storage";
 import type { BackendArtifacts, PlannedToolBackend, ToolBackendContext } from "../tool-backend";
+import { toolTelemetryOf } from "../monitoring/tool-telemetry";
 import { AksBackend, aksStorageContainers } from "./backend";
 
 export function planAksBackend(
@@ -108,14 +109,7 @@ export function planAksBackend(
                     audience: ctx.audience,
                     gatewayUrl: gateway.gatewayUrl,
                     workspaceId: ctx.monitoring.workspaceId,
-                    telemetry: {
-                        appInsightsId: ctx.monitoring.appInsightsId,
-                        connectionString: ctx.monitoring.appInsightsConnectionString,
-                        sampling: {
-                            tracesPerSecond: config.monitoring.toolTracingTracesPerSecond,
-                            samplePercent: config.monitoring.toolTracingSamplePercent,
-                        },
-                    },
+                    telemetry: toolTelemetryOf(ctx),
                     tags: ctx.tags,
                 },
                 { parent: ctx.parent },

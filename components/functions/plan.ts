@@ -1,6 +1,7 @@
 /** The Functions backend as the control plane builds it: public, so nothing comes before the gateway. */
 import { storageAccountName } from "../azure/ids";
 import type { BackendArtifacts, PlannedToolBackend, ToolBackendContext } from "../tool-backend";
+import { toolTelemetryOf } from "../monitoring/tool-telemetry";
 import { FunctionsBackend } from "./backend";
 
 export function planFunctionsBackend(
@@ -29,14 +30,7 @@ export function planFunctionsBackend(
                     nodeVersion: config.functions.nodeVersion,
                     audience: ctx.audience,
                     allowedCallerPrincipalIds: [gateway.principalId],
-                    telemetry: {
-                        appInsightsId: ctx.monitoring.appInsightsId,
-                        connectionString: ctx.monitoring.appInsightsConnectionString,
-                        sampling: {
-                            tracesPerSecond: config.monitoring.toolTracingTracesPerSecond,
-                            samplePercent: config.monitoring.toolTracingSamplePercent,
-                        },
-                    },
+                    telemetry: toolTelemetryOf(ctx),
                     workspaceId: ctx.monitoring.workspaceId,
                     package: artifacts.package,
                     deploymentToken: artifacts.deploymentToken,

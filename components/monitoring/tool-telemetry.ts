@@ -13,6 +13,7 @@ import {
     tracingSettingNames,
 } from "functions-app/tracing/settings";
 import type { RoleGranter } from "../azure/role-assignment";
+import type { ToolBackendContext } from "../tool-backend";
 
 /** The stack's Application Insights, as a tool backend publishes to it. */
 export interface ToolTelemetry {
@@ -30,6 +31,18 @@ export interface ToolTracingSampling {
     readonly tracesPerSecond: number;
     /** With no traces per second: share (0-100) of new traces recorded. */
     readonly samplePercent: number;
+}
+
+/** The stack's Application Insights and its tracing settings, as either backend is given them. */
+export function toolTelemetryOf({ monitoring, config }: ToolBackendContext): ToolTelemetry {
+    return {
+        appInsightsId: monitoring.appInsightsId,
+        connectionString: monitoring.appInsightsConnectionString,
+        sampling: {
+            tracesPerSecond: config.monitoring.toolTracingTracesPerSecond,
+            samplePercent: config.monitoring.toolTracingSamplePercent,
+        },
+    };
 }
 
 /**

@@ -200,16 +200,16 @@ export class NodeHost {
 
     private dispatch(req: IncomingMessage, res: ServerResponse): void {
         const tracing = this.options.tracing;
+        const path = pathOf(req.url);
         // Probes stay untraced: they would be most of the spans and say nothing.
-        if (tracing?.enabled && !hostUnchecked.has(pathOf(req.url))) {
-            serveTraced(tracing, req, res, pathOf(req.url), () => this.serve(req, res));
-        } else this.serve(req, res);
+        if (tracing?.enabled && !hostUnchecked.has(path)) {
+            serveTraced(tracing, req, res, path, () => this.serve(req, res, path));
+        } else this.serve(req, res, path);
     }
 
-    private serve(req: IncomingMessage, res: ServerResponse): void {
+    private serve(req: IncomingMessage, res: ServerResponse, path: string): void {
         assignCorrelationId(req, res);
         if (this.stopping) closeAfterAnswer(res);
-        const path = pathOf(req.url);
         if (!hostUnchecked.has(path) && !this.hosts?.allows(req.headers.host)) {
             sendJsonRpcError(res, 403, -32000, "Forbidden: the Host header does not name this server");
             return;

@@ -8,7 +8,7 @@
 
 /** 32 lower-case hex digits, not all zero. */
 export function newTraceId(): string {
-    return nonZero(word() + word() + word() + word());
+    return newTraceIdSampledAt(100) as string;
 }
 
 /** 16 lower-case hex digits, not all zero. */
@@ -46,7 +46,7 @@ export function newTraceIdSampledAt(percent: number): string | undefined {
     const b = randomWord();
     const c = randomWord();
     let d = randomWord();
-    // All zero is invalid: newTraceId's id then ends in 1, and so does this one.
+    // All zero is invalid: the id then ends in 1, as `nonZero` makes a span id.
     if ((a | b | c | d) === 0) d = 1;
     if (percent < 100 && (a ^ b ^ c ^ d) >>> 0 >= bound(percent)) return undefined;
     return hex(a) + hex(b) + hex(c) + hex(d);

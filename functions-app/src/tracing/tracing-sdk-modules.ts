@@ -125,7 +125,7 @@ class RecordingTracing implements Tracing, SpanOwner {
      * this runs untraced.
      */
     ended(span: SpanRecord): void {
-        if (isLocalRoot(span) && --this.openRoots === 0) this.active.disable();
+        if (isLocalRoot(span.parentSpanContext) && --this.openRoots === 0) this.active.disable();
         this.sink.ended(span);
     }
 
@@ -245,7 +245,7 @@ class RecordingTracing implements Tracing, SpanOwner {
             // Vendors' state travels with the trace, as the SDK passes the parent's on.
             ...(parent?.traceState !== undefined ? { traceState: parent.traceState } : {}),
         };
-        if (parent === undefined || parent.isRemote === true) this.openRoots++;
+        if (isLocalRoot(parent)) this.openRoots++;
         let own = definedOnly(attributes);
         if (sampleRate < 100) {
             own ??= Object.assign({}, attributes) as OtelAttributes;
@@ -265,9 +265,9 @@ class RecordingTracing implements Tracing, SpanOwner {
     }
 }
 
-/** A span started from a request: no parent, or its caller's. */
-function isLocalRoot(span: SpanRecord): boolean {
-    return span.parentSpanContext === undefined || span.parentSpanContext.isRemote === true;
+/** Whether a span with this parent is started from a request: no parent, or its caller's. */
+function isLocalRoot(parent: SpanContext | undefined): boolean {
+    return parent === undefined || parent.isRemote === true;
 }
 
 /** A copy of the attributes without their undefined values, or undefined when none is undefined. */

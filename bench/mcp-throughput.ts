@@ -50,7 +50,9 @@ import { formatSpread, spreadOf } from "./spread";
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
  * a change in machine load during the run hits all of them alike; each figure is the median round.
- * With --baseline, an earlier build's host runs as (a0), (g0), (h0) and (h0-am) beside them.
+ * With --baseline, an earlier build's host runs as (a0), (g0), (h0), (h0-am) and, after (i), (i0)
+ * beside them ((i0) needs a build that reads TRACING_TRACES_PER_SECOND: an older one records every
+ * call and fails (i0)'s export check).
  */
 
 const root = path.resolve(__dirname, "..");
@@ -519,6 +521,13 @@ async function main(): Promise<void> {
                 server.entry,
                 5,
             )),
+            ...(baselineServer === undefined
+                ? []
+                : await azureMonitorRow(
+                      "(i0) baseline: as deployed, rate-limited at 5 traces/s (--baseline)",
+                      baselineServer,
+                      5,
+                  )),
             // The raw limit for the gateway's larger request (a kilobyte of token, the forwarded
             // caller, roles and correlation id): what Node's parser alone costs (g) and (i) over (b).
             row("(b-aks) node:http JSON-RPC echo, the gateway's request (as (g))", echo, {}, aks.request),
@@ -681,7 +690,7 @@ async function main(): Promise<void> {
             ...(echoForAks === undefined
                 ? []
                 : targets
-                      .filter((t) => t === aksTarget || t.name.startsWith("(i)") || t.name.startsWith("(g0)"))
+                      .filter((t) => t === aksTarget || t.name.startsWith("(i") || t.name.startsWith("(g0)"))
                       .map((t) => versusEcho(t, label(t.name), echoForAks))),
             "",
             "Azure Monitor export (stand-ins): what reached ingestion for all calls answered, warm-up included " +

@@ -27,6 +27,11 @@ export interface NodeServerBundle {
 interface ApartModule {
     readonly source: string;
     readonly file: string;
+    /**
+     * Runs as a worker thread of its own: its modules are its own instances, never the entry's, so
+     * it may hold modules the entry holds too.
+     */
+    readonly thread?: boolean;
 }
 
 /**
@@ -34,7 +39,8 @@ interface ApartModule {
  * when its loader first runs, so a cold start neither reads nor compiles it: the Azure SDKs (first
  * storage use), the MCP SDK's server with zod and ajv (requests off the fast path, SSE sessions),
  * Orama (memory recall, the local knowledge index), the OpenTelemetry SDK (only when tracing is
- * configured) and, loaded by it on its first export, the chosen exporter, and the incident engine
+ * configured) and, started by it on its first export, the export worker's thread with the chosen
+ * exporter, and the incident engine
  * (the first incident). A module of ours in two files exists twice, with two copies of any state it
  * holds: the build refuses one found in both the entry and an apart file unless it is in
  * `statelessSharedModules`.
@@ -46,6 +52,7 @@ const apartModules: readonly ApartModule[] = [
     { source: "src/tracing/tracing-sdk-modules.ts", file: "tracing-sdk.js" },
     { source: "src/tracing/azure-monitor-exporter-modules.ts", file: "azure-monitor-exporter.js" },
     { source: "src/tracing/otlp-exporter-modules.ts", file: "otlp-exporter.js" },
+    { source: "src/tracing/export-worker-modules.ts", file: "export-worker.js", thread: true },
     { source: "src/sentinel/sentinel-modules.ts", file: "sentinel.js" },
 ];
 
@@ -63,7 +70,8 @@ const apart: Plugin = {
     name: "apart-modules",
     setup(b) {
         b.onResolve({ filter: /-modules$/ }, (args) => {
-            if (args.kind !== "require-call") return undefined;
+            // `require.resolve` names a worker thread's file (`startExportWorker`).
+            if (args.kind !== "require-call" && args.kind !== "require-resolve") return undefined;
             const source = path.relative(appRoot, path.resolve(args.resolveDir, args.path + ".ts"));
             const module = apartModules.find((m) => m.source === source.split(path.sep).join("/"));
             return module ? { path: `./${module.file}`, external: true } : undefined;
@@ -107,7 +115,7 @@ async function bundle(entry: string, outfile: string, options: EntryOptions): Pr
         wanted = apartModules.filter((m) => loaded.has(`./${m.file}`) && !built.has(m));
     }
     const shipped = apartModules.filter((m) => built.has(m));
-    for (const m of shipped) {
+    for (const m of shipped.filter((apartModule) => apartModule.thread !== true)) {
         const twice = [...built.get(m)!.ownModules].filter(
             (own) => main.ownModules.has(own) && !statelessSharedModules.has(own),
         );

@@ -50,6 +50,7 @@ describe("bundles", function () {
         assert.deepEqual(Object.keys(files).sort(), [
             "dist/azure-monitor-exporter.js",
             "dist/azure-sdk.js",
+            "dist/export-worker.js",
             "dist/index.js",
             "dist/orama.js",
             "dist/otlp-exporter.js",

@@ -1,6 +1,5 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { jsonLogger } from "../logger";
-import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
 import { readTracingSettings } from "../tracing/settings";
 import { tracedStore } from "../tracing/traced-store";
 import { openTracing, type Tracing } from "../tracing/tracing";
@@ -25,7 +24,6 @@ export function functionsTracing(context: InvocationContext): FunctionsTracing {
     if (errors.length > 0) context.error(`tracing is off, its settings are invalid: ${errors.join("; ")}`);
     const tracing = openTracing(
         settings,
-        (clientId) => lazyManagedIdentityCredential({ managedIdentityClientId: clientId }),
         // Export failures come later than this invocation: the worker's own output, not its log.
         jsonLogger(),
     );

@@ -10,7 +10,6 @@ import { loadLocalKnowledge } from "../knowledge/local-index";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
 import { openTracing } from "../tracing/tracing";
-import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
 
 /** Entry point of the bundled server (container and local runs): env -> settings -> host. */
 async function main(): Promise<void> {
@@ -37,11 +36,7 @@ async function main(): Promise<void> {
         }
     }
     // The SDK and exporter load only when TRACING_EXPORTER is set.
-    const tracing = openTracing(
-        settings.tracing,
-        (clientId) => lazyManagedIdentityCredential({ managedIdentityClientId: clientId }),
-        logger,
-    );
+    const tracing = openTracing(settings.tracing, logger);
     const backplane = settings.backplane ? await createQueueBackplane(settings.backplane, logger) : undefined;
     const host = new NodeHost({
         snippets: new BlobSnippetStore(settings.storage),

@@ -16,10 +16,9 @@ import {
     type Attributes as OtelAttributes,
     type SpanContext,
 } from "@opentelemetry/api";
-import type { ExportResult, ExportResultCode, InstrumentationScope } from "@opentelemetry/core";
+import type { ExportResult, InstrumentationScope } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { TokenCredential } from "@azure/core-auth";
 import type { Logger } from "../logger";
 import { parseTraceparent, parseTracestate, type IncomingTraceContext } from "./trace-context";
 import type { BatchLimits, TracingSettings } from "./settings";
@@ -29,6 +28,8 @@ import { anchoredNow, SpanRecord, type SpanClock, type SpanOwner } from "./span-
 import { newSpanId, newTraceIdSampledAt, sampledAt } from "./span-ids";
 import { RateLimit, wholeShare, type MonotonicClock } from "./rate-limit";
 import { BatchExport, ImmediateExport, type ExportProblem, type SpanSink } from "./span-export";
+import { exportSucceeded, fixedResource } from "./span-transfer";
+import { WorkerExporter } from "./worker-export";
 
 export interface RecordingTracingOptions {
     readonly exporter: SpanExporter;
@@ -50,21 +51,13 @@ export interface RecordingTracingOptions {
     readonly onExportProblem?: (problem: ExportProblem) => void;
 }
 
-/*
- * @opentelemetry/core's ExportResultCode values and a resource of fixed attributes, made here: the
- * core and resources packages evaluate the semantic conventions (about 200 KB of CommonJS) on
- * load, a third of a traced host's start-up code, for two constants and one small object. The
- * exporters read a resource's `attributes` (and `schemaUrl`) only.
+/**
+ * The service and its instance: the host name (an AKS pod's name, a Functions worker's machine),
+ * read once: without it the Azure Monitor exporter reads os.hostname() for every span's cloud
+ * role instance, a system call per span.
  */
-const exportSucceeded: ExportResultCode = 0;
-const exportFailed: ExportResultCode = 1;
-
-function fixedResource(attributes: OtelAttributes): Resource {
-    return {
-        attributes,
-        merge: (other) => fixedResource({ ...attributes, ...other?.attributes }),
-        getRawAttributes: () => Object.entries(attributes),
-    };
+function hostResourceAttributes(serviceName: string): OtelAttributes {
+    return { "service.name": serviceName, "service.instance.id": hostname() };
 }
 
 const kinds: Record<SpanKind, OtelSpanKind> = {
@@ -90,10 +83,7 @@ export function createRecordingTracing(options: RecordingTracingOptions): Tracin
             ? new ImmediateExport(options.exporter, options.onExportProblem)
             : new BatchExport(options.exporter, options.onExportProblem, options.batchLimits);
     return new RecordingTracing(
-        // The instance is the host name (an AKS pod's name, a Functions worker's machine), read
-        // once: without it the Azure Monitor exporter reads os.hostname() for every span's
-        // cloud role instance, a system call per span.
-        fixedResource({ "service.name": options.serviceName, "service.instance.id": hostname() }),
+        fixedResource(hostResourceAttributes(options.serviceName)),
         sink,
         (options.tracesPerSecond ?? 0) > 0
             ? new RateLimit(options.tracesPerSecond ?? 0, options.clock)
@@ -369,73 +359,8 @@ class ReportingExporter implements SpanExporter {
     }
 }
 
-/**
- * An exporter made on the first export rather than at start. The Azure Monitor exporter's code (its
- * HTTP pipeline, statsbeat metrics, the credential) took about three quarters of a traced host's
- * start; spans wait in the batch processor for their first export (5 s, or 512 spans, or
- * shutdown) anyway, so a cold start's first answers no longer wait for it.
- *
- * Shutting down waits for the exports under way: the batch processor's shutdown exports only what
- * it still holds, so a stop that lands while a batch waits for its token (the first export's Entra
- * request) would otherwise exit and lose that batch.
- */
-export class DeferredExporter implements SpanExporter {
-    private inner: SpanExporter | undefined;
-    private readonly underWay = new Set<Promise<void>>();
-
-    constructor(private readonly make: () => SpanExporter) {}
-
-    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-        let exporter: SpanExporter;
-        try {
-            exporter = this.inner ??= this.make();
-        } catch (error) {
-            done({
-                code: exportFailed,
-                error: error instanceof Error ? error : new Error(String(error)),
-            });
-            return;
-        }
-        let settle!: () => void;
-        const exported = new Promise<void>((resolve) => (settle = resolve));
-        this.underWay.add(exported);
-        exporter.export(spans, (result) => {
-            this.underWay.delete(exported);
-            settle();
-            done(result);
-        });
-    }
-
-    /** Nothing to stop when nothing was ever exported. */
-    async shutdown(): Promise<void> {
-        await this.settled();
-        return this.inner?.shutdown();
-    }
-
-    async forceFlush(): Promise<void> {
-        await this.settled();
-        return this.inner?.forceFlush?.();
-    }
-
-    private async settled(): Promise<void> {
-        await Promise.all(this.underWay);
-    }
-}
-
-type OtlpExporterModules = typeof import("./otlp-exporter-modules");
-type AzureMonitorExporterModules = typeof import("./azure-monitor-exporter-modules");
-// Required on the first export, so only the chosen exporter's code is read and evaluated, then.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-const otlpHttp = () => require("./otlp-exporter-modules") as OtlpExporterModules;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-const azureMonitor = () => require("./azure-monitor-exporter-modules") as AzureMonitorExporterModules;
-
 /** The tracing with the exporter the settings name. */
-export function tracingFromSettings(
-    settings: TracingSettings,
-    credential: (clientId: string | undefined) => TokenCredential,
-    logger: Logger,
-): Tracing {
+export function tracingFromSettings(settings: TracingSettings, logger: Logger): Tracing {
     const common = {
         serviceName: settings.serviceName,
         tracesPerSecond: settings.tracesPerSecond,
@@ -454,23 +379,24 @@ export function tracingFromSettings(
                 batch: false,
             });
         case "otlp":
-            return createRecordingTracing(
-                reported(
-                    new DeferredExporter(() => {
-                        const { OTLPTraceExporter } = otlpHttp();
-                        return new OTLPTraceExporter({ url: settings.endpoint });
-                    }),
-                ),
-            );
         case "azure-monitor":
             return createRecordingTracing(
                 reported(
-                    new DeferredExporter(() => {
-                        const { AzureMonitorTraceExporter } = azureMonitor();
-                        return new AzureMonitorTraceExporter({
-                            connectionString: settings.connectionString,
-                            credential: credential(settings.managedIdentityClientId),
-                        });
+                    new WorkerExporter({
+                        destination:
+                            settings.exporter === "otlp"
+                                ? { exporter: "otlp", endpoint: settings.endpoint }
+                                : {
+                                      exporter: "azure-monitor",
+                                      connectionString: settings.connectionString,
+                                      ...(settings.managedIdentityClientId !== undefined
+                                          ? { managedIdentityClientId: settings.managedIdentityClientId }
+                                          : {}),
+                                  },
+                        resource: {
+                            attributes: hostResourceAttributes(settings.serviceName),
+                            scope: { name: instrumentationScopeName },
+                        },
                     }),
                 ),
             );

@@ -5,7 +5,6 @@
  * bundle) load only when a TRACING_EXPORTER is set.
  */
 import type { MaybePromise } from "../maybe-promise";
-import type { TokenCredential } from "@azure/core-auth";
 import type { IncomingTraceContext } from "./trace-context";
 import type { TracingSettings } from "./settings";
 import type { Logger } from "../logger";
@@ -76,17 +75,13 @@ type TracingSdkModules = typeof import("./tracing-sdk-modules");
 
 /**
  * The tracing the settings ask for: {@link tracingOff} without settings, else the SDK with their
- * exporter, loaded now. `credential` authenticates Azure Monitor export (a managed identity);
- * export failures are logged as warnings.
+ * exporter, loaded now; the OTLP and Azure Monitor exporters run in a worker thread (Azure
+ * Monitor's with the settings' managed identity). Export failures are logged as warnings.
  */
-export function openTracing(
-    settings: TracingSettings | undefined,
-    credential: (clientId: string | undefined) => TokenCredential,
-    logger: Logger,
-): Tracing {
+export function openTracing(settings: TracingSettings | undefined, logger: Logger): Tracing {
     if (!settings) return tracingOff;
     // In a bundle, `tracing-sdk.js` beside the entry (see scripts/bundle.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when configured
     const sdk = require("./tracing-sdk-modules") as TracingSdkModules;
-    return sdk.tracingFromSettings(settings, credential, logger);
+    return sdk.tracingFromSettings(settings, logger);
 }

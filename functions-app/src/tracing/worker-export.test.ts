@@ -1,0 +1,278 @@
+import assert from "node:assert/strict";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Worker } from "node:worker_threads";
+import { createTraceState, SpanKind, SpanStatusCode, TraceFlags } from "@opentelemetry/api";
+import type { ExportResult } from "@opentelemetry/core";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { startOtlpCollector, type OtlpCollector } from "../../test/support/otlp-collector";
+import { exportFailed, exportSucceeded, fixedResource, fromSpanData, toSpanData } from "./span-transfer";
+import { startExportWorker, WorkerExporter, type ExportWorkerData } from "./worker-export";
+
+const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+const resource = fixedResource({ "service.name": "tools-under-test", "service.instance.id": "pod-1" });
+const scope = { name: "agents-control-plane-tools" };
+
+/** A request span continuing a caller's trace (with its tracestate) and its tool span. */
+function spans(): ReadableSpan[] {
+    const caller = {
+        traceId,
+        spanId: "00f067aa0ba902b7",
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: true,
+        traceState: createTraceState("congo=t61rcWkgMzE"),
+    };
+    const request = {
+        traceId,
+        spanId: "a1a1a1a1a1a1a1a1",
+        traceFlags: TraceFlags.SAMPLED,
+        traceState: caller.traceState,
+    };
+    const tool = { traceId, spanId: "b2b2b2b2b2b2b2b2", traceFlags: TraceFlags.SAMPLED };
+    const common = {
+        links: [],
+        events: [],
+        ended: true,
+        resource,
+        instrumentationScope: scope,
+        droppedAttributesCount: 0,
+        droppedEventsCount: 0,
+        droppedLinksCount: 0,
+    };
+    return [
+        {
+            ...common,
+            name: "tools/call hello_mcp",
+            kind: SpanKind.INTERNAL,
+            spanContext: () => tool,
+            parentSpanContext: request,
+            startTime: [1_764_000_000, 250_000_000],
+            endTime: [1_764_000_000, 250_400_000],
+            duration: [0, 400_000],
+            status: { code: SpanStatusCode.ERROR, message: "TimeoutError" },
+            attributes: { "gen_ai.tool.name": "hello_mcp", "microsoft.sample_rate": 12.5 },
+        },
+        {
+            ...common,
+            name: "POST /runtime/webhooks/mcp",
+            kind: SpanKind.SERVER,
+            spanContext: () => request,
+            parentSpanContext: caller,
+            startTime: [1_764_000_000, 249_900_000],
+            endTime: [1_764_000_001, 100_000],
+            duration: [0, 750_200_000],
+            status: { code: SpanStatusCode.UNSET },
+            attributes: { "http.response.status_code": 200 },
+        },
+    ];
+}
+
+const workerData = (endpoint: string): ExportWorkerData => ({
+    destination: { exporter: "otlp", endpoint },
+    resource: { attributes: resource.attributes, scope },
+});
+
+const exportOnce = (exporter: WorkerExporter, batch = spans()) =>
+    new Promise<ExportResult>((resolve) => exporter.export(batch, resolve));
+
+/** An OTLP endpoint that holds each export until the test answers it. */
+async function startHeldCollector() {
+    const held: ServerResponse[] = [];
+    const server = createServer((req, res) => {
+        req.resume();
+        req.on("end", () => held.push(res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`,
+        held,
+        answerAll: () => {
+            for (const res of held.splice(0))
+                res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        },
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            }),
+    };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+    for (let waited = 0; !condition(); waited += 10) {
+        if (waited >= 10_000) throw new Error(`waited 10 s for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+}
+
+describe("spans as data for the export worker", () => {
+    it("gives an exporter the same span after a structured clone, trace state and parent included", () => {
+        for (const span of spans()) {
+            const copy = fromSpanData(structuredClone(toSpanData(span)), resource, scope);
+            const { spanContext, parentSpanContext, ...rest } = span;
+            const { spanContext: copiedContext, parentSpanContext: copiedParent, ...copiedRest } = copy;
+            assert.deepEqual(copiedRest, rest);
+            const plain = (context: ReturnType<typeof spanContext> | undefined) =>
+                context && { ...context, traceState: context.traceState?.serialize() };
+            assert.deepEqual(plain(copiedContext()), plain(spanContext()));
+            assert.deepEqual(plain(copiedParent), plain(parentSpanContext));
+        }
+    });
+});
+
+describe("export from a worker thread", function () {
+    this.timeout(20_000);
+    let collector: OtlpCollector;
+    before(async () => (collector = await startOtlpCollector()));
+    after(() => collector?.close());
+    beforeEach(() => (collector.spans.length = 0));
+
+    it("exports a batch from the worker: the request thread makes no HTTP request and loads no exporter", async () => {
+        const requests: unknown[] = [];
+        const onRequest = (message: unknown) => requests.push(message);
+        subscribe("http.client.request.start", onRequest);
+        const exporter = new WorkerExporter(workerData(collector.tracesUrl));
+        try {
+            assert.deepEqual(await exportOnce(exporter), { code: exportSucceeded });
+        } finally {
+            await exporter.shutdown();
+            unsubscribe("http.client.request.start", onRequest);
+        }
+        assert.deepEqual(
+            collector.spans.map((s) => [s.name, s.traceId, s.spanId, s.parentSpanId, s.kind, s.serviceName]),
+            [
+                [
+                    "tools/call hello_mcp",
+                    traceId,
+                    "b2b2b2b2b2b2b2b2",
+                    "a1a1a1a1a1a1a1a1",
+                    1,
+                    "tools-under-test",
+                ],
+                [
+                    "POST /runtime/webhooks/mcp",
+                    traceId,
+                    "a1a1a1a1a1a1a1a1",
+                    "00f067aa0ba902b7",
+                    2,
+                    "tools-under-test",
+                ],
+            ],
+        );
+        const [tool, request] = collector.spans as (OtlpCollector["spans"][number] &
+            Record<string, unknown>)[];
+        assert.deepEqual(tool?.attributes, {
+            "gen_ai.tool.name": "hello_mcp",
+            "microsoft.sample_rate": 12.5,
+        });
+        assert.deepEqual(tool?.status, { code: 2, message: "TimeoutError" });
+        assert.equal(tool?.startTimeUnixNano, "1764000000250000000");
+        assert.equal(request?.endTimeUnixNano, "1764000001000100000");
+        assert.equal(request?.traceState, "congo=t61rcWkgMzE");
+        assert.deepEqual(requests, [], "the request thread sent nothing itself");
+        assert.deepEqual(
+            Object.keys(require.cache).filter((file) => file.includes("exporter-trace-otlp")),
+            [],
+            "the exporter's code was read in the worker only",
+        );
+    });
+
+    it("starts no worker until the first export, and none after it stops", async () => {
+        let started = 0;
+        const exporter = new WorkerExporter(workerData(collector.tracesUrl), (data) => {
+            started++;
+            return startExportWorker(data);
+        });
+        await exporter.forceFlush();
+        await exporter.shutdown();
+        assert.equal(started, 0, "nothing exported, nothing started");
+        const late = await exportOnce(exporter);
+        assert.equal(late.code, exportFailed);
+        assert.equal(started, 0);
+        assert.equal(collector.spans.length, 0);
+    });
+
+    it("reports a refused export with the error's class and message", async () => {
+        const refusing = createServer((req, res) => {
+            req.resume();
+            req.on("end", () => res.writeHead(400, { "content-type": "text/plain" }).end("bad spans"));
+        });
+        await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+        const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1/traces`;
+        const exporter = new WorkerExporter(workerData(url));
+        try {
+            const failed = await exportOnce(exporter);
+            assert.equal(failed.code, exportFailed);
+            assert.ok(failed.error instanceof Error);
+            assert.match(`${failed.error.name}: ${failed.error.message}`, /OTLPExporterError: Bad Request/);
+        } finally {
+            await exporter.shutdown();
+            await new Promise((resolve) => refusing.close(resolve));
+        }
+    });
+
+    it("on shutdown, waits for the export under way, then ends the thread", async () => {
+        const held = await startHeldCollector();
+        let worker: Worker | undefined;
+        const exporter = new WorkerExporter(
+            workerData(held.url),
+            (data) => (worker = startExportWorker(data)),
+        );
+        try {
+            const events: string[] = [];
+            const exported = exportOnce(exporter).then((result) => events.push(`exported ${result.code}`));
+            await until(() => held.held.length === 1, "the export to arrive");
+            const stopped = exporter.shutdown().then(() => events.push("stopped"));
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            assert.deepEqual(events, [], "still waiting for the export");
+            assert.equal(exporter.running, true);
+            held.answerAll();
+            await Promise.all([exported, stopped]);
+            assert.deepEqual(events, [`exported ${exportSucceeded}`, "stopped"]);
+            assert.equal(exporter.running, false);
+            assert.equal(worker?.threadId, -1, "the thread has ended");
+        } finally {
+            await held.close();
+        }
+    });
+
+    it("fails what a dead worker was asked, and starts another for the next export", async () => {
+        const held = await startHeldCollector();
+        const workers: Worker[] = [];
+        const exporter = new WorkerExporter(workerData(collector.tracesUrl), (data) => {
+            const worker = startExportWorker(data);
+            workers.push(worker);
+            return worker;
+        });
+        try {
+            // The first worker sends to the endpoint that holds its export, and dies meanwhile.
+            const stuck = new WorkerExporter(workerData(held.url), (data) => {
+                const worker = startExportWorker(data);
+                workers.push(worker);
+                return worker;
+            });
+            const pending = exportOnce(stuck);
+            await until(() => held.held.length === 1, "the export to arrive");
+            await workers[0]?.terminate();
+            const lost = await pending;
+            assert.equal(lost.code, exportFailed);
+            assert.match(String(lost.error?.message), /exited/);
+            assert.equal(stuck.running, false);
+            await stuck.shutdown();
+
+            assert.equal((await exportOnce(exporter)).code, exportSucceeded);
+            await exporter.forceFlush();
+            assert.equal(collector.spans.length, 2);
+            // A dead worker is replaced on the next export.
+            await workers[1]?.terminate();
+            await until(() => !exporter.running, "the worker's exit to be seen");
+            assert.equal((await exportOnce(exporter)).code, exportSucceeded);
+            assert.equal(workers.length, 3);
+            assert.equal(collector.spans.length, 4);
+        } finally {
+            await exporter.shutdown();
+            await held.close();
+        }
+    });
+});

@@ -50,9 +50,9 @@ const apartModules: readonly ApartModule[] = [
     { source: "src/node-host/mcp/mcp-sdk-modules.ts", file: "mcp-sdk.js" },
     { source: "src/knowledge/orama-modules.ts", file: "orama.js" },
     { source: "src/tracing/tracing-sdk-modules.ts", file: "tracing-sdk.js" },
+    { source: "src/tracing/export-worker-modules.ts", file: "export-worker.js", thread: true },
     { source: "src/tracing/azure-monitor-exporter-modules.ts", file: "azure-monitor-exporter.js" },
     { source: "src/tracing/otlp-exporter-modules.ts", file: "otlp-exporter.js" },
-    { source: "src/tracing/export-worker-modules.ts", file: "export-worker.js", thread: true },
     { source: "src/sentinel/sentinel-modules.ts", file: "sentinel.js" },
 ];
 

@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ExportResult } from "@opentelemetry/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { lazyManagedIdentityCredential } from "../storage/azure-sdk";
-import { exportFailed, exportSucceeded, fixedResource, fromSpanData } from "./span-transfer";
+import { decodeSpans, exportFailed, exportSucceeded, fixedResource } from "./span-transfer";
 import {
     errorData,
     type ExportDestination,
@@ -35,10 +35,7 @@ const underWay = new Set<Promise<void>>();
 port.on("message", (request: ToWorker) => {
     switch (request.type) {
         case "export":
-            exportBatch(
-                request.id,
-                request.spans.map((span) => fromSpanData(span, resource, data.resource.scope)),
-            );
+            exportBatch(request.id, decodeSpans(request.spans, resource, data.resource.scope));
             break;
         case "flush":
             void settled(request.id, async () => exporter?.forceFlush?.());

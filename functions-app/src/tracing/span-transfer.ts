@@ -1,39 +1,29 @@
 /**
  * Ended spans as plain data, so a batch can cross to the export worker (`postMessage` clones data,
  * not methods or prototypes), and the exporters' `ReadableSpan` made again from it on the other
- * side. The host's spans have no events or links and drop no attributes, so neither do these.
+ * side. A batch is one flat array of strings, numbers and booleans: the structured clone of an
+ * object per span (its context, times, status and attributes) took about 5 µs a span over both
+ * threads, as much as recording it; a flat array about 1.3 µs. The host's spans have no events or
+ * links and drop no attributes, so neither do these.
  */
 import {
     createTraceState,
+    type AttributeValue,
     type Attributes,
     type HrTime,
     type SpanContext,
-    type SpanStatus,
 } from "@opentelemetry/api";
 import type { ExportResultCode, InstrumentationScope } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 
-/** A span context with its trace state as its header text. */
-export interface SpanContextData {
-    readonly traceId: string;
-    readonly spanId: string;
-    readonly traceFlags: number;
-    readonly isRemote?: boolean;
-    readonly traceState?: string;
-}
-
-export interface SpanData {
-    readonly name: string;
-    readonly kind: number;
-    readonly context: SpanContextData;
-    readonly parent?: SpanContextData;
-    readonly startTime: HrTime;
-    readonly endTime: HrTime;
-    readonly duration: HrTime;
-    readonly status: SpanStatus;
-    readonly attributes: Attributes;
-}
+/**
+ * Spans one after another, each as: name, kind; trace id, span id, flags, remote, trace state;
+ * whether a parent follows, and its trace id, span id, flags, remote, trace state; start, end and
+ * duration as [seconds, nanoseconds]; status code and message; the attribute count, then each
+ * attribute's key and value. Absent values are `undefined`.
+ */
+export type SpanBatch = (AttributeValue | undefined)[];
 
 /** What every span of one host shares, sent once when the worker starts. */
 export interface ResourceData {
@@ -60,56 +50,91 @@ export function fixedResource(attributes: Attributes): Resource {
     };
 }
 
-export function toSpanData(span: ReadableSpan): SpanData {
-    const parent = span.parentSpanContext;
-    return {
-        name: span.name,
-        kind: span.kind,
-        context: toContextData(span.spanContext()),
-        ...(parent ? { parent: toContextData(parent) } : {}),
-        startTime: span.startTime,
-        endTime: span.endTime,
-        duration: span.duration,
-        status: span.status,
-        attributes: span.attributes,
-    };
+export function encodeSpans(spans: readonly ReadableSpan[]): SpanBatch {
+    const batch: SpanBatch = [];
+    for (const span of spans) {
+        batch.push(span.name, span.kind);
+        pushContext(batch, span.spanContext());
+        const parent = span.parentSpanContext;
+        batch.push(parent !== undefined);
+        if (parent) pushContext(batch, parent);
+        const { startTime, endTime, duration, status, attributes } = span;
+        batch.push(startTime[0], startTime[1], endTime[0], endTime[1], duration[0], duration[1]);
+        batch.push(status.code, status.message);
+        const keys = Object.keys(attributes);
+        batch.push(keys.length);
+        for (const key of keys) batch.push(key, attributes[key]);
+    }
+    return batch;
 }
 
-/** The `ReadableSpan` an exporter takes, from data made by {@link toSpanData}. */
-export function fromSpanData(data: SpanData, resource: Resource, scope: InstrumentationScope): ReadableSpan {
-    const context = fromContextData(data.context);
-    return {
-        name: data.name,
-        kind: data.kind,
-        spanContext: () => context,
-        ...(data.parent ? { parentSpanContext: fromContextData(data.parent) } : {}),
-        startTime: data.startTime,
-        endTime: data.endTime,
-        duration: data.duration,
-        status: data.status,
-        attributes: data.attributes,
-        links: [],
-        events: [],
-        ended: true,
-        resource,
-        instrumentationScope: scope,
-        droppedAttributesCount: 0,
-        droppedEventsCount: 0,
-        droppedLinksCount: 0,
+/** The `ReadableSpan`s an exporter takes, from a batch made by {@link encodeSpans}. */
+export function decodeSpans(
+    batch: SpanBatch,
+    resource: Resource,
+    scope: InstrumentationScope,
+): ReadableSpan[] {
+    const spans: ReadableSpan[] = [];
+    let at = 0;
+    const next = () => batch[at++];
+    const text = () => next() as string;
+    const number = () => next() as number;
+    const context = (): SpanContext => {
+        const traceId = text();
+        const spanId = text();
+        const traceFlags = number();
+        const isRemote = next() as boolean | undefined;
+        const traceState = next() as string | undefined;
+        return {
+            traceId,
+            spanId,
+            traceFlags,
+            ...(isRemote !== undefined ? { isRemote } : {}),
+            ...(traceState !== undefined ? { traceState: createTraceState(traceState) } : {}),
+        };
     };
+    const time = (): HrTime => [number(), number()];
+    while (at < batch.length) {
+        const name = text();
+        const kind = number();
+        const own = context();
+        const parent = next() === true ? context() : undefined;
+        const startTime = time();
+        const endTime = time();
+        const duration = time();
+        const code = number();
+        const message = next() as string | undefined;
+        const attributes: Attributes = {};
+        for (let count = number(); count > 0; count--) attributes[text()] = next();
+        spans.push({
+            name,
+            kind,
+            spanContext: () => own,
+            ...(parent ? { parentSpanContext: parent } : {}),
+            startTime,
+            endTime,
+            duration,
+            status: message !== undefined ? { code, message } : { code },
+            attributes,
+            links: [],
+            events: [],
+            ended: true,
+            resource,
+            instrumentationScope: scope,
+            droppedAttributesCount: 0,
+            droppedEventsCount: 0,
+            droppedLinksCount: 0,
+        });
+    }
+    return spans;
 }
 
-function toContextData(context: SpanContext): SpanContextData {
-    return {
-        traceId: context.traceId,
-        spanId: context.spanId,
-        traceFlags: context.traceFlags,
-        ...(context.isRemote !== undefined ? { isRemote: context.isRemote } : {}),
-        ...(context.traceState ? { traceState: context.traceState.serialize() } : {}),
-    };
-}
-
-function fromContextData(data: SpanContextData): SpanContext {
-    const { traceState, ...rest } = data;
-    return traceState !== undefined ? { ...rest, traceState: createTraceState(traceState) } : rest;
+function pushContext(batch: SpanBatch, context: SpanContext): void {
+    batch.push(
+        context.traceId,
+        context.spanId,
+        context.traceFlags,
+        context.isRemote,
+        context.traceState?.serialize(),
+    );
 }

@@ -3,11 +3,11 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Worker } from "node:worker_threads";
-import { createTraceState, SpanKind, SpanStatusCode, TraceFlags } from "@opentelemetry/api";
+import { createTraceState, SpanKind, SpanStatusCode, TraceFlags, type SpanContext } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { startOtlpCollector, type OtlpCollector } from "../../test/support/otlp-collector";
-import { exportFailed, exportSucceeded, fixedResource, fromSpanData, toSpanData } from "./span-transfer";
+import { decodeSpans, encodeSpans, exportFailed, exportSucceeded, fixedResource } from "./span-transfer";
 import { startExportWorker, WorkerExporter, type ExportWorkerData } from "./worker-export";
 
 const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -107,17 +107,28 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe("spans as data for the export worker", () => {
-    it("gives an exporter the same span after a structured clone, trace state and parent included", () => {
-        for (const span of spans()) {
-            const copy = fromSpanData(structuredClone(toSpanData(span)), resource, scope);
+    it("gives an exporter the same spans after a structured clone, trace state and parent included", () => {
+        const batch = spans();
+        const copies = decodeSpans(structuredClone(encodeSpans(batch)), resource, scope);
+        assert.equal(copies.length, batch.length);
+        const plain = (context: SpanContext | undefined) =>
+            context && { ...context, traceState: context.traceState?.serialize() };
+        for (const [i, span] of batch.entries()) {
+            const copy = copies[i]!;
             const { spanContext, parentSpanContext, ...rest } = span;
             const { spanContext: copiedContext, parentSpanContext: copiedParent, ...copiedRest } = copy;
             assert.deepEqual(copiedRest, rest);
-            const plain = (context: ReturnType<typeof spanContext> | undefined) =>
-                context && { ...context, traceState: context.traceState?.serialize() };
             assert.deepEqual(plain(copiedContext()), plain(spanContext()));
             assert.deepEqual(plain(copiedParent), plain(parentSpanContext));
         }
+    });
+
+    it("keeps a root span's absent parent and status message absent", () => {
+        const root: ReadableSpan = { ...spans()[0]!, status: { code: SpanStatusCode.OK } };
+        delete (root as { parentSpanContext?: SpanContext }).parentSpanContext;
+        const [copy] = decodeSpans(structuredClone(encodeSpans([root, root])), resource, scope);
+        assert.equal("parentSpanContext" in copy!, false);
+        assert.deepEqual(copy?.status, { code: SpanStatusCode.OK });
     });
 });
 

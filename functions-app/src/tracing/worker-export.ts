@@ -5,16 +5,17 @@
  * Why a thread, measured: an exporter's first HTTP request, made on the request thread, sent its
  * client objects through the functions Node's server shares with it (`OutgoingMessage`,
  * `_storeHeader`, the parser's callbacks, `Readable.push`, the socket's writes). V8 deoptimized
- * some sixty of them (`node --trace-deopt`) and optimized them again for both kinds of object,
- * which cost every later request about 2 µs of CPU (`npm run bench`, row i). A worker has its own
- * V8 isolate, so the request thread's code never sees the exporter's objects; serializing a batch
- * of 512 spans for ingestion no longer holds up requests either.
+ * some sixty of them (`node --trace-deopt`) and optimized them again for both kinds of object (and
+ * Azure Monitor's TLS sockets), which cost every later request CPU: with Azure Monitor's exporter
+ * at 5 traces a second, 75 against 65 µs per request (`npm run bench`, rows i0 and i). A worker
+ * has its own V8 isolate, so the request thread's code never sees the exporter's objects, and
+ * serializing a batch for ingestion no longer holds up requests.
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { exportFailed, toSpanData, type ResourceData, type SpanData } from "./span-transfer";
+import { encodeSpans, exportFailed, type ResourceData, type SpanBatch } from "./span-transfer";
 
 /** Where the worker sends spans (the settings of an exporting {@link TracingSettings}). */
 export type ExportDestination =
@@ -34,7 +35,7 @@ export interface ExportWorkerData {
 
 /** Requests to the worker, answered in the order sent, each by its id. */
 export type ToWorker =
-    | { readonly type: "export"; readonly id: number; readonly spans: readonly SpanData[] }
+    | { readonly type: "export"; readonly id: number; readonly spans: SpanBatch }
     /** Answered once the exports under way have finished and the exporter has flushed or stopped. */
     | { readonly type: "flush" | "shutdown"; readonly id: number };
 
@@ -79,7 +80,7 @@ export class WorkerExporter implements SpanExporter {
             done({ code: exportFailed, error: new Error("the exporter has stopped") });
             return;
         }
-        this.ask({ type: "export", spans: spans.map(toSpanData) }, (answer) => done(resultOf(answer)));
+        this.ask({ type: "export", spans: encodeSpans(spans) }, (answer) => done(resultOf(answer)));
     }
 
     forceFlush(): Promise<void> {

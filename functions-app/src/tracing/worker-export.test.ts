@@ -3,70 +3,64 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Worker } from "node:worker_threads";
-import { createTraceState, SpanKind, SpanStatusCode, TraceFlags, type SpanContext } from "@opentelemetry/api";
+import type { SpanContext } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { startOtlpCollector, type OtlpCollector } from "../../test/support/otlp-collector";
+import { recordedSpans } from "../../test/support/recorded-spans";
 import { decodeSpans, encodeSpans, exportFailed, exportSucceeded, fixedResource } from "./span-transfer";
 import { startExportWorker, WorkerExporter, type ExportWorkerData } from "./worker-export";
 
 const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+const callerSpanId = "00f067aa0ba902b7";
 const resource = fixedResource({ "service.name": "tools-under-test", "service.instance.id": "pod-1" });
 const scope = { name: "agents-control-plane-tools" };
 
-/** A request span continuing a caller's trace (with its tracestate) and its tool span. */
+/**
+ * A request span continuing a caller's trace (with its tracestate) and its failed tool span, as
+ * the host's recorder makes them: tool span first.
+ */
 function spans(): ReadableSpan[] {
-    const caller = {
-        traceId,
-        spanId: "00f067aa0ba902b7",
-        traceFlags: TraceFlags.SAMPLED,
-        isRemote: true,
-        traceState: createTraceState("congo=t61rcWkgMzE"),
-    };
-    const request = {
-        traceId,
-        spanId: "a1a1a1a1a1a1a1a1",
-        traceFlags: TraceFlags.SAMPLED,
-        traceState: caller.traceState,
-    };
-    const tool = { traceId, spanId: "b2b2b2b2b2b2b2b2", traceFlags: TraceFlags.SAMPLED };
-    const common = {
-        links: [],
-        events: [],
-        ended: true,
-        resource,
-        instrumentationScope: scope,
-        droppedAttributesCount: 0,
-        droppedEventsCount: 0,
-        droppedLinksCount: 0,
-    };
-    return [
-        {
-            ...common,
-            name: "tools/call hello_mcp",
-            kind: SpanKind.INTERNAL,
-            spanContext: () => tool,
-            parentSpanContext: request,
-            startTime: [1_764_000_000, 250_000_000],
-            endTime: [1_764_000_000, 250_400_000],
-            duration: [0, 400_000],
-            status: { code: SpanStatusCode.ERROR, message: "TimeoutError" },
-            attributes: { "gen_ai.tool.name": "hello_mcp", "microsoft.sample_rate": 12.5 },
-        },
-        {
-            ...common,
-            name: "POST /runtime/webhooks/mcp",
-            kind: SpanKind.SERVER,
-            spanContext: () => request,
-            parentSpanContext: caller,
-            startTime: [1_764_000_000, 249_900_000],
-            endTime: [1_764_000_001, 100_000],
-            duration: [0, 750_200_000],
-            status: { code: SpanStatusCode.UNSET },
-            attributes: { "http.response.status_code": 200 },
-        },
-    ];
+    const { tracing, spans: recorded } = recordedSpans();
+    const request = tracing.startFromRemote(
+        "POST /runtime/webhooks/mcp",
+        "server",
+        { traceparent: `00-${traceId}-${callerSpanId}-01`, tracestate: "congo=t61rcWkgMzE" },
+        { "http.request.method": "POST" },
+    );
+    // Synchronous work: the tool span has ended when inSpan returns.
+    void request.run(() =>
+        tracing.inSpan("tools/call hello_mcp", "internal", { "gen_ai.tool.name": "hello_mcp" }, (tool) =>
+            tool.fail("TimeoutError"),
+        ),
+    );
+    request.setAttributes({ "http.response.status_code": 200 });
+    request.end();
+    assert.equal(recorded.length, 2);
+    return recorded;
 }
+
+/** What an exporter reads of a span, as plain data (a recorded span's times are getters). */
+const view = (span: ReadableSpan) => ({
+    name: span.name,
+    kind: span.kind,
+    context: contextView(span.spanContext()),
+    parent: contextView(span.parentSpanContext),
+    startTime: span.startTime,
+    endTime: span.endTime,
+    duration: span.duration,
+    status: span.status,
+    attributes: span.attributes,
+    links: span.links,
+    events: span.events,
+    ended: span.ended,
+    resource: span.resource.attributes,
+    scope: span.instrumentationScope,
+    dropped: [span.droppedAttributesCount, span.droppedEventsCount, span.droppedLinksCount],
+});
+
+const contextView = (context: SpanContext | undefined) =>
+    context && { ...context, traceState: context.traceState?.serialize() };
 
 const workerData = (endpoint: string): ExportWorkerData => ({
     destination: { exporter: "otlp", endpoint },
@@ -108,27 +102,20 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 describe("spans as data for the export worker", () => {
     it("gives an exporter the same spans after a structured clone, trace state and parent included", () => {
-        const batch = spans();
-        const copies = decodeSpans(structuredClone(encodeSpans(batch)), resource, scope);
-        assert.equal(copies.length, batch.length);
-        const plain = (context: SpanContext | undefined) =>
-            context && { ...context, traceState: context.traceState?.serialize() };
-        for (const [i, span] of batch.entries()) {
-            const copy = copies[i]!;
-            const { spanContext, parentSpanContext, ...rest } = span;
-            const { spanContext: copiedContext, parentSpanContext: copiedParent, ...copiedRest } = copy;
-            assert.deepEqual(copiedRest, rest);
-            assert.deepEqual(plain(copiedContext()), plain(spanContext()));
-            assert.deepEqual(plain(copiedParent), plain(parentSpanContext));
-        }
+        const recorded = spans();
+        const { resource, instrumentationScope } = recorded[0]!;
+        const copies = decodeSpans(structuredClone(encodeSpans(recorded)), resource, instrumentationScope);
+        assert.deepEqual(copies.map(view), recorded.map(view));
+        assert.equal(copies[1]?.spanContext().traceState?.get("congo"), "t61rcWkgMzE");
     });
 
     it("keeps a root span's absent parent and status message absent", () => {
-        const root: ReadableSpan = { ...spans()[0]!, status: { code: SpanStatusCode.OK } };
-        delete (root as { parentSpanContext?: SpanContext }).parentSpanContext;
-        const [copy] = decodeSpans(structuredClone(encodeSpans([root, root])), resource, scope);
-        assert.equal("parentSpanContext" in copy!, false);
-        assert.deepEqual(copy?.status, { code: SpanStatusCode.OK });
+        const { tracing, spans: recorded } = recordedSpans();
+        tracing.startFromRemote("GET /runtime/webhooks/mcp", "server", {}, {}).end();
+        const [copy] = decodeSpans(structuredClone(encodeSpans(recorded)), recorded[0]!.resource, scope);
+        assert.equal(copy && "parentSpanContext" in copy, false);
+        assert.deepEqual(copy?.status, recorded[0]?.status);
+        assert.equal(copy?.status.message, undefined);
     });
 });
 
@@ -144,28 +131,32 @@ describe("export from a worker thread", function () {
         const onRequest = (message: unknown) => requests.push(message);
         subscribe("http.client.request.start", onRequest);
         const exporter = new WorkerExporter(workerData(collector.tracesUrl));
+        const recorded = spans();
         try {
-            assert.deepEqual(await exportOnce(exporter), { code: exportSucceeded });
+            assert.deepEqual(await exportOnce(exporter, recorded), { code: exportSucceeded });
         } finally {
             await exporter.shutdown();
             unsubscribe("http.client.request.start", onRequest);
         }
+        const [toolSpan, requestSpan] = recorded;
+        const nanos = ([seconds, ns]: readonly [number, number]) =>
+            String(BigInt(seconds) * 10n ** 9n + BigInt(ns));
         assert.deepEqual(
             collector.spans.map((s) => [s.name, s.traceId, s.spanId, s.parentSpanId, s.kind, s.serviceName]),
             [
                 [
                     "tools/call hello_mcp",
                     traceId,
-                    "b2b2b2b2b2b2b2b2",
-                    "a1a1a1a1a1a1a1a1",
+                    toolSpan?.spanContext().spanId,
+                    requestSpan?.spanContext().spanId,
                     1,
                     "tools-under-test",
                 ],
                 [
                     "POST /runtime/webhooks/mcp",
                     traceId,
-                    "a1a1a1a1a1a1a1a1",
-                    "00f067aa0ba902b7",
+                    requestSpan?.spanContext().spanId,
+                    callerSpanId,
                     2,
                     "tools-under-test",
                 ],
@@ -173,13 +164,14 @@ describe("export from a worker thread", function () {
         );
         const [tool, request] = collector.spans as (OtlpCollector["spans"][number] &
             Record<string, unknown>)[];
-        assert.deepEqual(tool?.attributes, {
-            "gen_ai.tool.name": "hello_mcp",
-            "microsoft.sample_rate": 12.5,
+        assert.deepEqual(tool?.attributes, { "gen_ai.tool.name": "hello_mcp" });
+        assert.deepEqual(request?.attributes, {
+            "http.request.method": "POST",
+            "http.response.status_code": 200,
         });
         assert.deepEqual(tool?.status, { code: 2, message: "TimeoutError" });
-        assert.equal(tool?.startTimeUnixNano, "1764000000250000000");
-        assert.equal(request?.endTimeUnixNano, "1764000001000100000");
+        assert.equal(tool?.startTimeUnixNano, nanos(toolSpan!.startTime));
+        assert.equal(request?.endTimeUnixNano, nanos(requestSpan!.endTime));
         assert.equal(request?.traceState, "congo=t61rcWkgMzE");
         assert.deepEqual(requests, [], "the request thread sent nothing itself");
         assert.deepEqual(

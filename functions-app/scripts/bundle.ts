@@ -40,10 +40,9 @@ interface ApartModule {
  * storage use), the MCP SDK's server with zod and ajv (requests off the fast path, SSE sessions),
  * Orama (memory recall, the local knowledge index), the OpenTelemetry SDK (only when tracing is
  * configured) and, started by it on its first export, the export worker's thread with the chosen
- * exporter, and the incident engine
- * (the first incident). A module of ours in two files exists twice, with two copies of any state it
- * holds: the build refuses one found in both the entry and an apart file unless it is in
- * `statelessSharedModules`.
+ * exporter, and the incident engine (the first incident). A module of ours in two files exists
+ * twice, with two copies of any state it holds: the build refuses one found in both the entry and
+ * an apart file unless it is in `statelessSharedModules`.
  */
 const apartModules: readonly ApartModule[] = [
     { source: "src/storage/azure-sdk-modules.ts", file: "azure-sdk.js" },

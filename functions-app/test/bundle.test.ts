@@ -249,9 +249,14 @@ describe("bundles", function () {
                     const res = await postTracedToolCall(host.url, toolNames.hello);
                     assert.equal(res.status, 200, await res.text());
                     assert.deepEqual(
-                        ["./tracing-sdk.js", "./otlp-exporter.js", "./azure-monitor-exporter.js"].map(loads),
-                        [1, 0, 0],
-                        "spans wait in the batch; no exporter is read before its first export",
+                        [
+                            "./tracing-sdk.js",
+                            "node:worker_threads",
+                            "./otlp-exporter.js",
+                            "./azure-monitor-exporter.js",
+                        ].map(loads),
+                        [1, 0, 0, 0],
+                        "spans wait in the batch; no export thread or exporter before the first export",
                     );
                     // Shutting down exports what the batch holds, which loads the exporter.
                     stopped = true;
@@ -260,6 +265,7 @@ describe("bundles", function () {
                         ["./otlp-exporter.js", "./azure-monitor-exporter.js"].map(loads),
                         [1, 0],
                     );
+                    assert.ok(loads("node:worker_threads") > 0, "the export ran in a worker thread");
                     assert.deepEqual(collector.spans.map((span) => [span.name, span.traceId]).sort(), [
                         [`POST ${backendPaths.mcpStreamable}`, trace],
                         [`tools/call ${toolNames.hello}`, trace],

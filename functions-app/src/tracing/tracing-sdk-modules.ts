@@ -383,16 +383,7 @@ export function tracingFromSettings(settings: TracingSettings, logger: Logger): 
             return createRecordingTracing(
                 reported(
                     new WorkerExporter({
-                        destination:
-                            settings.exporter === "otlp"
-                                ? { exporter: "otlp", endpoint: settings.endpoint }
-                                : {
-                                      exporter: "azure-monitor",
-                                      connectionString: settings.connectionString,
-                                      ...(settings.managedIdentityClientId !== undefined
-                                          ? { managedIdentityClientId: settings.managedIdentityClientId }
-                                          : {}),
-                                  },
+                        destination: settings,
                         resource: {
                             attributes: hostResourceAttributes(settings.serviceName),
                             scope: { name: instrumentationScopeName },

@@ -12,20 +12,19 @@
  * serializing a batch for ingestion no longer holds up requests.
  */
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { TracingSettings } from "./settings";
 import { encodeSpans, exportFailed, type ResourceData, type SpanBatch } from "./span-transfer";
 
-/** Where the worker sends spans (the settings of an exporting {@link TracingSettings}). */
+/** Where the worker sends spans: what it reads of the settings of an exporter that sends them away. */
 export type ExportDestination =
-    | { readonly exporter: "otlp"; readonly endpoint: string }
-    | {
-          readonly exporter: "azure-monitor";
-          readonly connectionString: string;
-          /** The user-assigned identity that publishes; absent: the system-assigned one. */
-          readonly managedIdentityClientId?: string;
-      };
+    | Pick<Extract<TracingSettings, { readonly exporter: "otlp" }>, "exporter" | "endpoint">
+    | Pick<
+          Extract<TracingSettings, { readonly exporter: "azure-monitor" }>,
+          "exporter" | "connectionString" | "managedIdentityClientId"
+      >;
 
 /** What the worker starts with. */
 export interface ExportWorkerData {
@@ -145,13 +144,16 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /**
  * The worker's file: in a bundle `export-worker.js` beside this code (`scripts/bundle.ts`); run from
- * source (tests, `npm start`), the TypeScript module through tsx's require hook.
+ * source (tests, `npm start`), the TypeScript module through tsx's require hook. `node:worker_threads`
+ * is read here, on the first export: loading it took about 2 ms, which a traced start would pay.
  */
 export function startExportWorker(data: ExportWorkerData): Worker {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    const { Worker: WorkerThread } = require("node:worker_threads") as typeof import("node:worker_threads");
     const file = require.resolve("./export-worker-modules");
-    if (!file.endsWith(".ts")) return new Worker(file, { workerData: data });
+    if (!file.endsWith(".ts")) return new WorkerThread(file, { workerData: data });
     const tsx = createRequire(file).resolve("tsx/cjs");
-    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, {
+    return new WorkerThread(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, {
         eval: true,
         workerData: data,
     });

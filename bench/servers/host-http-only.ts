@@ -10,15 +10,15 @@ import type { SnippetStore } from "functions-app/snippet-store";
 /**
  * For the breakdown only: the Node host's Streamable HTTP handling (transport rules, origin, body,
  * JSON-RPC checks) with the SDK replaced by a canned hello_mcp answer. The gap between this and the
- * echo is the host's HTTP work; the gap between this and the real host is the SDK's dispatch.
+ * echo is the host's HTTP work; the gap between this and the real host is the tool call's path.
+ * The answer is a value, not a promise, as the host's fast path gives a tool that needs no I/O.
  */
 const canned = {
-    request: (request: JSONRPCRequest): Promise<JSONRPCMessage> =>
-        Promise.resolve({
-            jsonrpc: "2.0",
-            id: request.id,
-            result: { content: [{ type: "text", text: "Hello I am MCPTool!" }] },
-        }),
+    request: (request: JSONRPCRequest): JSONRPCMessage => ({
+        jsonrpc: "2.0",
+        id: request.id,
+        result: { content: [{ type: "text", text: "Hello I am MCPTool!" }] },
+    }),
 } as unknown as ServerPool;
 
 /** The canned answer never reaches storage. */

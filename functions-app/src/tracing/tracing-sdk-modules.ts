@@ -29,7 +29,7 @@ import { newSpanId, newTraceIdSampledAt, sampledAt } from "./span-ids";
 import { RateLimit, wholeShare, type MonotonicClock } from "./rate-limit";
 import { BatchExport, ImmediateExport, type ExportProblem, type SpanSink } from "./span-export";
 import { exportSucceeded, fixedResource } from "./span-transfer";
-import { WorkerExporter } from "./worker-export";
+import { startExportWorker, WorkerExporter } from "./worker-export";
 
 export interface RecordingTracingOptions {
     readonly exporter: SpanExporter;
@@ -382,13 +382,17 @@ export function tracingFromSettings(settings: TracingSettings, logger: Logger): 
         case "azure-monitor":
             return createRecordingTracing(
                 reported(
-                    new WorkerExporter({
-                        destination: settings,
-                        resource: {
-                            attributes: hostResourceAttributes(settings.serviceName),
-                            scope: { name: instrumentationScopeName },
+                    new WorkerExporter(
+                        {
+                            destination: settings,
+                            resource: {
+                                attributes: hostResourceAttributes(settings.serviceName),
+                                scope: { name: instrumentationScopeName },
+                            },
                         },
-                    }),
+                        startExportWorker,
+                        settings.batch.exportTimeoutMs,
+                    ),
                 ),
             );
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import type { SpanContext } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
@@ -238,6 +238,26 @@ describe("export from a worker thread", function () {
         } finally {
             await held.close();
         }
+    });
+
+    it("on shutdown, ends a worker that does not answer within the stop's bound, and fails what it was asked", async () => {
+        let worker: Worker | undefined;
+        // A thread that takes every request and answers none, as a hung exporter would.
+        const silent = () =>
+            (worker = new Worker('require("node:worker_threads").parentPort.on("message", () => {});', {
+                eval: true,
+            }));
+        const exporter = new WorkerExporter(workerData(collector.tracesUrl), silent, 200);
+        const exported = exportOnce(exporter);
+        const stopping = Date.now();
+        await exporter.shutdown();
+        const stopMs = Date.now() - stopping;
+        assert.ok(stopMs >= 150 && stopMs < 5_000, `stopped after ${stopMs} ms`);
+        const result = await exported;
+        assert.equal(result.code, exportFailed);
+        assert.match(String(result.error?.message), /stopped before it answered/);
+        assert.equal(exporter.running, false);
+        assert.equal(worker?.threadId, -1, "the thread has ended");
     });
 
     it("fails what a dead worker was asked, and starts another for the next export", async () => {

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
 import type { ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { TracingSettings } from "./settings";
+import { defaultBatchLimits, type TracingSettings } from "./settings";
 import { encodeSpans, exportFailed, type ResourceData, type SpanBatch } from "./span-transfer";
 
 /** Where the worker sends spans: what it reads of the settings of an exporter that sends them away. */
@@ -67,6 +67,11 @@ export class WorkerExporter implements SpanExporter {
     constructor(
         private readonly data: ExportWorkerData,
         private readonly start: StartExportWorker = startExportWorker,
+        /**
+         * How long a stop waits for the worker's answer before it ends the thread anyway, so a hung
+         * exporter does not hold the process until it is killed: the batch export's timeout.
+         */
+        private readonly stopWithinMs = defaultBatchLimits.exportTimeoutMs,
     ) {}
 
     /** True while a worker runs (tests). */
@@ -87,13 +92,21 @@ export class WorkerExporter implements SpanExporter {
         return new Promise((resolve) => this.ask({ type: "flush" }, () => resolve()));
     }
 
-    /** Waits for the exports under way and the exporter's own shutdown, then ends the thread. */
+    /**
+     * Waits for the exports under way and the exporter's own shutdown, at most `stopWithinMs`, then
+     * ends the thread; what is still unanswered then fails.
+     */
     async shutdown(): Promise<void> {
         this.stopped = true;
         const worker = this.worker;
         if (!worker) return;
-        await new Promise<void>((resolve) => this.ask({ type: "shutdown" }, () => resolve()));
-        this.worker = undefined;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+            new Promise<void>((resolve) => this.ask({ type: "shutdown" }, () => resolve())),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, this.stopWithinMs))),
+        ]);
+        clearTimeout(timer);
+        this.lost(worker, new Error("the export worker was stopped before it answered"));
         await worker.terminate();
     }
 

@@ -16,7 +16,7 @@ export const nonRootId = 65532;
  * the Azure load balancer's probe (5 s interval, 2 failures) stops sending it traffic first.
  */
 export const preStopSleepSeconds = 15;
-/** preStop sleep + the host's own 10 s drain of in-flight requests + margin. */
+/** preStop sleep + the host's own 10 s drain of in-flight requests + up to 10 s of trace export + margin. */
 export const terminationGracePeriodSeconds = 45;
 
 const containerSecurityContext: ISecurityContext = {

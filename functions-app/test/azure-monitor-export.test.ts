@@ -330,6 +330,19 @@ describe("Azure Monitor export from the bundled Node host, offline", function ()
         assert.ok(run.stopMs >= 300, `stopped in ${run.stopMs} ms, before the token came`);
     });
 
+    it("on SIGTERM, gives an export that cannot finish 10 s, then exits and says the spans are lost", async () => {
+        // The token comes after the stop's bound: the batch waits for it past the host's deadline.
+        entra.answerDelayMs = 12_000;
+        const run = await tracedCall(
+            { ...exportSettings(), ...aksPod(), OTEL_BSP_SCHEDULE_DELAY: "20" },
+            () => until(() => entra.tokenRequests.length > 0, "the token request"),
+        );
+        assert.equal(run.exitCode, 0, run.output);
+        assert.ok(run.stopMs >= 9_500 && run.stopMs < 11_500, `stopped in ${run.stopMs} ms`);
+        assert.match(run.output, /"level":"warn","message":"trace export did not finish in time/);
+        assert.equal(ingestion.posts.length, 0, "nothing reached ingestion without its token");
+    });
+
     it("sends the exporter's own metrics (statsbeat) to Microsoft unless APPLICATION_INSIGHTS_NO_STATSBEAT is set", async () => {
         // The batch goes at once and statsbeat's daily report every 200 ms (the exporter's own knob).
         const soon = { OTEL_BSP_SCHEDULE_DELAY: "20", LONG_INTERVAL_EXPORT_MILLIS: "200" };

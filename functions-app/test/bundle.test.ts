@@ -133,9 +133,11 @@ describe("bundles", function () {
                 recorder,
                 [
                     'const Module = require("node:module");',
+                    'const { basename } = require("node:path");',
                     "const load = Module.prototype.require;",
                     "Module.prototype.require = function (id) {",
-                    '    process.stderr.write("required " + id + "\\n");',
+                    // Which file asked: the recorder runs in the export worker's thread too.
+                    '    process.stderr.write("required " + id + " from " + basename(this.filename) + "\\n");',
                     "    return load.apply(this, arguments);",
                     "};",
                     // Node's own modules loaded so far, on request: Web Crypto loads without a require.
@@ -152,7 +154,13 @@ describe("bundles", function () {
                 host
                     .output()
                     .split("\n")
-                    .filter((l) => l === `required ${id}`).length;
+                    .filter((l) => l.startsWith(`required ${id} from `)).length;
+            /** The files that required `id`, by name. */
+            const requiredBy = (id: string) =>
+                host
+                    .output()
+                    .split("\n")
+                    .flatMap((l) => (l.startsWith(`required ${id} from `) ? [l.split(" from ")[1]] : []));
             /** Node's internal modules the host has loaded by now. */
             const internalModules = async (): Promise<string[]> => {
                 const before = host.output().length;
@@ -164,7 +172,7 @@ describe("bundles", function () {
                 }
                 throw new Error("the host did not list its modules");
             };
-            return { host, loads, internalModules };
+            return { host, loads, requiredBy, internalModules };
         }
 
         it("answers a client's first calls without the Azure SDKs, the MCP SDK, Orama or the incident engine, and loads each on first use", async () => {
@@ -239,7 +247,7 @@ describe("bundles", function () {
         it("traces from the start and loads the chosen exporter's file only on the first export", async () => {
             const collector = await startOtlpCollector();
             try {
-                const { host, loads } = await startRecorded({
+                const { host, loads, requiredBy } = await startRecorded({
                     TRACING_EXPORTER: "otlp",
                     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
                 });
@@ -265,7 +273,11 @@ describe("bundles", function () {
                         ["./otlp-exporter.js", "./azure-monitor-exporter.js"].map(loads),
                         [1, 0],
                     );
-                    assert.ok(loads("node:worker_threads") > 0, "the export ran in a worker thread");
+                    assert.deepEqual(
+                        requiredBy("./otlp-exporter.js"),
+                        ["export-worker.js"],
+                        "the exporter was read in the export worker's thread, not the request thread's",
+                    );
                     assert.deepEqual(collector.spans.map((span) => [span.name, span.traceId]).sort(), [
                         [`POST ${backendPaths.mcpStreamable}`, trace],
                         [`tools/call ${toolNames.hello}`, trace],

@@ -1,4 +1,4 @@
-import { jsonLogger } from "../logger";
+import { jsonLogger, type Logger } from "../logger";
 import { BlobSnippetStore } from "../storage/blob-snippet-store";
 import { NodeHost } from "./host";
 import { readSettings } from "./settings";
@@ -9,7 +9,13 @@ import { openMemoryStore } from "../memory/open-memory-store";
 import { loadLocalKnowledge } from "../knowledge/local-index";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
-import { openTracing } from "../tracing/tracing";
+import { openTracing, type Tracing } from "../tracing/tracing";
+
+/**
+ * What a stop gives trace export after the host's drain: the AKS pod's grace period covers the
+ * preStop sleep, the drain and this, with a margin (`components/kubernetes/deployment.ts`).
+ */
+const tracingStopMs = 10_000;
 
 /** Entry point of the bundled server (container and local runs): env -> settings -> host. */
 async function main(): Promise<void> {
@@ -77,7 +83,7 @@ async function main(): Promise<void> {
         stopping = true;
         logger.info("stopping", { signal });
         host.close()
-            .then(() => tracing.shutdown())
+            .then(() => stopTracing(tracing, logger))
             .then(
                 () => process.exit(0),
                 (error: unknown) => {
@@ -88,6 +94,24 @@ async function main(): Promise<void> {
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** Exports what waits, for at most {@link tracingStopMs}; spans still waiting then are lost. */
+async function stopTracing(tracing: Tracing, logger: Logger): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+            logger.warn("trace export did not finish in time; the spans still waiting are lost", {
+                waitedMs: tracingStopMs,
+            });
+            resolve();
+        }, tracingStopMs);
+    });
+    try {
+        await Promise.race([tracing.shutdown(), late]);
+    } finally {
+        clearTimeout(timer);
+    }
 }
 
 void main();

@@ -384,7 +384,17 @@ export function tracingFromSettings(settings: TracingSettings, logger: Logger): 
                 reported(
                     new WorkerExporter(
                         {
-                            destination: settings,
+                            // Only what the worker reads crosses to it.
+                            destination:
+                                settings.exporter === "otlp"
+                                    ? { exporter: settings.exporter, endpoint: settings.endpoint }
+                                    : {
+                                          exporter: settings.exporter,
+                                          connectionString: settings.connectionString,
+                                          ...(settings.managedIdentityClientId !== undefined && {
+                                              managedIdentityClientId: settings.managedIdentityClientId,
+                                          }),
+                                      },
                             resource: {
                                 attributes: hostResourceAttributes(settings.serviceName),
                                 scope: { name: instrumentationScopeName },

@@ -215,6 +215,24 @@ describe("export from a worker thread", function () {
         }
     });
 
+    it("fails a batch that cannot cross to the worker, and exports the next one", async () => {
+        const exporter = new WorkerExporter(workerData(collector.tracesUrl));
+        try {
+            const [tool] = spans();
+            // Attributes are primitives by type; a value that cannot be cloned must still not wedge the exporter.
+            const odd = Object.create(tool!, {
+                attributes: { value: { bad: () => undefined } },
+            }) as ReadableSpan;
+            const refused = await exportOnce(exporter, [odd]);
+            assert.equal(refused.code, exportFailed);
+            assert.equal(refused.error?.name, "DataCloneError");
+            assert.deepEqual(await exportOnce(exporter), { code: exportSucceeded });
+            assert.equal(collector.spans.length, 2);
+        } finally {
+            await exporter.shutdown();
+        }
+    });
+
     it("on shutdown, waits for the export under way, then ends the thread", async () => {
         const held = await startHeldCollector();
         let worker: Worker | undefined;

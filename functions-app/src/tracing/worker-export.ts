@@ -111,17 +111,16 @@ export class WorkerExporter implements SpanExporter {
     }
 
     private ask(request: DistributiveOmit<ToWorker, "id">, answered: (answer: FromWorker) => void): void {
-        let worker: Worker;
-        try {
-            worker = this.worker ??= this.started();
-        } catch (error) {
-            answered({ id: -1, code: exportFailed, error: errorData(error) });
-            return;
-        }
         const id = this.nextId++;
-        this.waiting.set(id, answered);
-        if (this.waiting.size === 1) worker.ref();
-        worker.postMessage({ ...request, id });
+        try {
+            const worker = (this.worker ??= this.started());
+            // Posted first: a request that cannot be cloned throws before anything waits for it.
+            worker.postMessage({ ...request, id });
+            this.waiting.set(id, answered);
+            if (this.waiting.size === 1) worker.ref();
+        } catch (error) {
+            answered({ id, code: exportFailed, error: errorData(error) });
+        }
     }
 
     private started(): Worker {

@@ -10,6 +10,7 @@ import { loadLocalKnowledge } from "../knowledge/local-index";
 import type { KnowledgeIndex } from "../knowledge/knowledge-index";
 import { openKnowledgeIndex } from "../knowledge/open-knowledge-index";
 import { openTracing, type Tracing } from "../tracing/tracing";
+import { DeadlineExceededError, withinDeadline } from "../deadline";
 
 /**
  * What a stop gives trace export after the host's drain: the AKS pod's grace period covers the
@@ -98,19 +99,13 @@ async function main(): Promise<void> {
 
 /** Exports what waits, for at most {@link tracingStopMs}; spans still waiting then are lost. */
 async function stopTracing(tracing: Tracing, logger: Logger): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-            logger.warn("trace export did not finish in time; the spans still waiting are lost", {
-                waitedMs: tracingStopMs,
-            });
-            resolve();
-        }, tracingStopMs);
-    });
     try {
-        await Promise.race([tracing.shutdown(), late]);
-    } finally {
-        clearTimeout(timer);
+        await withinDeadline(tracingStopMs, () => tracing.shutdown());
+    } catch (error) {
+        if (!(error instanceof DeadlineExceededError)) throw error;
+        logger.warn("trace export did not finish in time; the spans still waiting are lost", {
+            waitedMs: tracingStopMs,
+        });
     }
 }
 

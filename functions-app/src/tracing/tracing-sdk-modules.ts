@@ -29,7 +29,7 @@ import { newSpanId, newTraceIdSampledAt, sampledAt } from "./span-ids";
 import { RateLimit, wholeShare, type MonotonicClock } from "./rate-limit";
 import { BatchExport, ImmediateExport, type ExportProblem, type SpanSink } from "./span-export";
 import { exportSucceeded, fixedResource } from "./span-transfer";
-import { startExportWorker, WorkerExporter } from "./worker-export";
+import { exportDestination, startExportWorker, WorkerExporter } from "./worker-export";
 
 export interface RecordingTracingOptions {
     readonly exporter: SpanExporter;
@@ -384,17 +384,7 @@ export function tracingFromSettings(settings: TracingSettings, logger: Logger): 
                 reported(
                     new WorkerExporter(
                         {
-                            // Only what the worker reads crosses to it.
-                            destination:
-                                settings.exporter === "otlp"
-                                    ? { exporter: settings.exporter, endpoint: settings.endpoint }
-                                    : {
-                                          exporter: settings.exporter,
-                                          connectionString: settings.connectionString,
-                                          ...(settings.managedIdentityClientId !== undefined && {
-                                              managedIdentityClientId: settings.managedIdentityClientId,
-                                          }),
-                                      },
+                            destination: exportDestination(settings),
                             resource: {
                                 attributes: hostResourceAttributes(settings.serviceName),
                                 scope: { name: instrumentationScopeName },

@@ -26,6 +26,17 @@ export type ExportDestination =
           "exporter" | "connectionString" | "managedIdentityClientId"
       >;
 
+/** What the worker reads of exporting settings: only that crosses to it. */
+export function exportDestination(
+    settings: Extract<TracingSettings, { readonly exporter: "otlp" | "azure-monitor" }>,
+): ExportDestination {
+    if (settings.exporter === "otlp") return { exporter: settings.exporter, endpoint: settings.endpoint };
+    const { exporter, connectionString, managedIdentityClientId } = settings;
+    return managedIdentityClientId !== undefined
+        ? { exporter, connectionString, managedIdentityClientId }
+        : { exporter, connectionString };
+}
+
 /** What the worker starts with. */
 export interface ExportWorkerData {
     readonly destination: ExportDestination;

@@ -13,7 +13,7 @@ const command = defineCommand({
         "to offline stand-ins, every call and rate-limited at 5 traces/s as deployed), in interleaved rounds;\n" +
         "then the host's cold start, bundled and unbundled;\n" +
         "then memory_save and memory_recall beside hello_mcp on a local Cosmos DB server (memory-tools.ts).\n" +
-        "Writes bench/results/latest.json. Takes about 10 servers x rounds x seconds, plus three minutes.",
+        "Writes bench/results/latest.json. Takes about 32 server processes x rounds x seconds, plus four minutes.",
     flags: {
         connections: { type: "string", value: "<n>", default: "32", description: "concurrent connections" },
         seconds: {
@@ -22,8 +22,20 @@ const command = defineCommand({
             default: "2",
             description: "length of one round per server",
         },
-        // Eleven: a median and its spread need that many samples on a shared machine.
-        rounds: { type: "string", value: "<n>", default: "11", description: "interleaved rounds" },
+        // Eleven: a median and its spread need that many samples on a shared machine. Seven for the
+        // throughput bench, whose compared rows run in three processes: 21 loads behind each figure.
+        rounds: {
+            type: "string",
+            value: "<n>",
+            description: "interleaved rounds (default: 7 for the throughput bench, 11 for the others)",
+        },
+        processes: {
+            type: "string",
+            value: "<n>",
+            default: "3",
+            description:
+                "processes per compared row ((a), (b), (g), (i), (b-aks) and their baselines); a row's round is its median process's",
+        },
         "cold-runs": { type: "string", value: "<n>", default: "15", description: "cold starts per variant" },
         baseline: {
             type: "string",
@@ -81,20 +93,23 @@ function earlierCheckout(dir: string): string {
 }
 
 runCommand(command, async (flags) => {
+    const roundsOr = (byDefault: number) =>
+        flags.rounds === undefined ? byDefault : positiveInteger("rounds", flags.rounds);
     if (flags["local-gateway"]) {
         onStopRequest(() => Promise.resolve());
         const { runLocalGatewayBench } = await import("./local-gateway");
         return runLocalGatewayBench({
             calls: Math.min(positiveInteger("connections", flags.connections), 120),
-            rounds: positiveInteger("rounds", flags.rounds),
+            rounds: roundsOr(11),
             ...(flags.baseline !== undefined ? { baseline: earlierCheckout(flags.baseline) } : {}),
         });
     }
     const options = {
         connections: positiveInteger("connections", flags.connections),
         seconds: positiveInteger("seconds", flags.seconds),
-        rounds: positiveInteger("rounds", flags.rounds),
+        rounds: roundsOr(11),
         coldRuns: positiveInteger("cold-runs", flags["cold-runs"]),
+        processes: positiveInteger("processes", flags.processes),
         ...(flags.baseline !== undefined ? { baseline: earlierBuild(flags.baseline) } : {}),
     };
     // An interrupted run exits; the exit kills every server it started and Azurite.
@@ -107,7 +122,7 @@ runCommand(command, async (flags) => {
     // Loaded only now, so --help and bad arguments answer at once.
     if (flags.tracing) return (await import("./tracing-cost")).runTracingCost(options);
     const { runBenchmark } = await import("./mcp-throughput");
-    await runBenchmark(options);
+    await runBenchmark({ ...options, rounds: roundsOr(7) });
     const { runMemoryBenchmark } = await import("./memory-tools");
     await runMemoryBenchmark(options);
 });

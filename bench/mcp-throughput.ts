@@ -50,6 +50,10 @@ import { formatSpread, spreadOf } from "./spread";
  *
  * The servers run side by side and are measured in interleaved rounds (a, b, c, a, b, c, ...), so
  * a change in machine load during the run hits all of them alike; each figure is the median round.
+ * The rows the targets compare ((a), (b), (g), (i), (b-aks) and their baselines) each run in several
+ * processes (`--processes`, 3): two processes of one build can differ by a tenth in CPU per request
+ * for as long as they live (where V8 happened to place and optimize their code), so a row's round is
+ * the round of its median process, and one unlucky process no longer moves the row.
  * With --baseline, an earlier build's host runs as (a0), (g0), (h0), (h0-am) and, after (i), (i0)
  * beside them ((i0) needs a build that reads TRACING_TRACES_PER_SECOND: an older one records every
  * call and fails (i0)'s export check).
@@ -63,6 +67,8 @@ export interface BenchOptions {
     readonly seconds: number;
     readonly rounds: number;
     readonly coldRuns: number;
+    /** Processes per compared row; a row's round is its median process's. */
+    readonly processes: number;
     /** An earlier `npm run build` folder (functions-app/dist), measured beside this build. */
     readonly baseline?: string;
 }
@@ -71,6 +77,7 @@ let connections = 32;
 let seconds = 5;
 let rounds = 5;
 let coldRuns = 15;
+let processes = 3;
 let baseline: string | undefined;
 const mcpPath = "/runtime/webhooks/mcp";
 
@@ -196,18 +203,21 @@ interface Row {
     readonly args: readonly string[];
     readonly env: Record<string, string>;
     readonly request: LoadRequest;
-    /** An Azure Monitor row: what reached its ingestion stand-in. */
-    readonly exported?: AzureMonitorExport;
+    /** How many processes of it run; a compared row runs `--processes` of them. */
+    readonly processes: number;
+    /** An Azure Monitor row: an ingestion stand-in for each process, and the environment to reach it. */
+    readonly exportFor?: () => Promise<AzureMonitorExport>;
     /** An Azure Monitor row's rate limit, traces per second (absent: every call is exported). */
     readonly tracesPerSecond?: number;
 }
 
-const row = (name: string, file: string, env: Record<string, string>, request: LoadRequest): Row => ({
-    name,
-    args: [file],
-    env,
-    request,
-});
+const row = (
+    name: string,
+    file: string,
+    env: Record<string, string>,
+    request: LoadRequest,
+    count = 1,
+): Row => ({ name, args: [file], env, request, processes: count });
 
 async function stop(running: RunningServer): Promise<void> {
     if (running.child.exitCode !== null || running.child.signalCode !== null) return;
@@ -237,6 +247,11 @@ async function cpuMs(pid: number): Promise<number> {
     return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Stops every process of every row. */
+async function stopAll(targets: readonly Target[]): Promise<void> {
+    await Promise.all(targets.flatMap((t) => t.processes.map((p) => stop(p.running))));
+}
+
 interface Round {
     readonly requestsPerSecond: number;
     /**
@@ -253,13 +268,15 @@ interface Round {
 interface Throughput extends Round {
     readonly name: string;
     readonly rounds: readonly number[];
+    /** Each process's CPU µs per request, its median round (one entry for a single-process row). */
+    readonly processCpuUsPerRequest: readonly number[];
+    /** The median of the processes' peaks. */
     readonly peakRssMiB: number;
 }
 
-interface Target {
-    readonly name: string;
+/** One process of a row and what it did under load. */
+interface LoadedProcess {
     readonly running: RunningServer;
-    readonly request: LoadRequest;
     readonly rounds: Round[];
     /** Every call answered, warm-up included: what an exporting row must have exported spans for. */
     calls: number;
@@ -267,32 +284,39 @@ interface Target {
     loadSeconds: number;
     spells: number;
     readonly exported?: AzureMonitorExport;
+}
+
+interface Target {
+    readonly name: string;
+    readonly request: LoadRequest;
+    readonly processes: readonly LoadedProcess[];
+    /** Per round, the round of the process whose CPU per request was the median of that round. */
+    readonly rounds: Round[];
     readonly tracesPerSecond?: number;
 }
 
 /** One call checked by hand (every server must really answer hello_mcp), then a warm-up. */
-async function prepare(target: Target): Promise<void> {
-    const { running, request, name } = target;
-    const check = await fetch(running.url + mcpPath, { method: "POST", ...request });
+async function prepare(name: string, instance: LoadedProcess, request: LoadRequest): Promise<void> {
+    const check = await fetch(instance.running.url + mcpPath, { method: "POST", ...request });
     const text = await check.text();
-    target.calls++;
+    instance.calls++;
     // The first call and the warm-up right after it: one spell of load.
-    target.spells++;
+    instance.spells++;
     if (check.status !== 200 || !text.includes("Hello I am MCPTool!")) {
         throw new Error(`${name} did not answer hello_mcp: ${check.status} ${text.slice(0, 200)}`);
     }
-    await load(target, 2); // JIT, pools
+    await load(instance, request, 2); // JIT, pools
 }
 
-async function load(target: Target, duration: number) {
+async function load(instance: LoadedProcess, request: LoadRequest, duration: number) {
     const result = await autocannon({
-        url: target.running.url + mcpPath,
+        url: instance.running.url + mcpPath,
         connections,
         method: "POST",
-        headers: target.request.headers,
-        body: target.request.body,
+        headers: request.headers,
+        body: request.body,
         duration,
-        ...(target.request.traceEachCall
+        ...(request.traceEachCall
             ? {
                   requests: [
                       {
@@ -305,25 +329,44 @@ async function load(target: Target, duration: number) {
               }
             : {}),
     });
-    target.calls += result.requests.total;
-    target.loadSeconds += duration;
+    instance.calls += result.requests.total;
+    instance.loadSeconds += duration;
     return result;
 }
 
-async function measureRound(target: Target): Promise<void> {
+async function measureProcessRound(instance: LoadedProcess, request: LoadRequest): Promise<Round> {
     // The host idled while the other rows were loaded.
-    target.spells++;
-    const pid = target.running.child.pid!;
+    instance.spells++;
+    const pid = instance.running.child.pid!;
     const cpuBefore = await cpuMs(pid);
-    const result = await load(target, seconds);
+    const result = await load(instance, request, seconds);
     const cpu = (await cpuMs(pid)) - cpuBefore;
-    target.rounds.push({
+    const round: Round = {
         requestsPerSecond: result.requests.average,
         cpuUsPerRequest: (1000 * cpu) / Math.max(1, result.requests.total),
         p50Ms: result.latency.p50,
         p99Ms: result.latency.p99,
         errors: result.errors + result.timeouts,
         non2xx: result.non2xx,
+    };
+    instance.rounds.push(round);
+    return round;
+}
+
+/**
+ * Loads each of the row's processes in turn; the row's round is its median process's (by CPU per
+ * request; with an even count the lower of the middle two), with the errors of all of them.
+ */
+async function measureRound(target: Target): Promise<void> {
+    const measured: Round[] = [];
+    for (const instance of target.processes)
+        measured.push(await measureProcessRound(instance, target.request));
+    const byCpu = [...measured].sort((x, y) => x.cpuUsPerRequest - y.cpuUsPerRequest);
+    const middle = byCpu[Math.floor((byCpu.length - 1) / 2)]!;
+    target.rounds.push({
+        ...middle,
+        errors: measured.reduce((n, r) => n + r.errors, 0),
+        non2xx: measured.reduce((n, r) => n + r.non2xx, 0),
     });
 }
 
@@ -339,7 +382,8 @@ async function summarize(target: Target): Promise<Throughput> {
         non2xx: target.rounds.reduce((n, r) => n + r.non2xx, 0),
         rounds: target.rounds.map((r) => Math.round(r.requestsPerSecond)),
         cpuUsPerRequest: median(target.rounds.map((r) => r.cpuUsPerRequest)),
-        peakRssMiB: await peakRssMiB(target.running.child.pid!),
+        processCpuUsPerRequest: target.processes.map((p) => median(p.rounds.map((r) => r.cpuUsPerRequest))),
+        peakRssMiB: median(await Promise.all(target.processes.map((p) => peakRssMiB(p.running.child.pid!)))),
     };
 }
 
@@ -443,10 +487,9 @@ async function main(): Promise<void> {
      * (h) exporting to Azure Monitor's stand-ins, with an ingestion stand-in of its own; with
      * `tracesPerSecond`, rate-limited as the stack deploys it, each call of a trace of its own.
      */
-    const azureMonitorRow = async (name: string, file: string, tracesPerSecond?: number): Promise<Row[]> => {
+    const azureMonitorRow = (name: string, file: string, tracesPerSecond?: number, count = 1): Row[] => {
         if ("unavailable" in azureMonitor) return [];
-        const exported = await azureMonitor.exportFor();
-        const { env, request } = tracedAks(aks, exported.env);
+        const { env, request } = tracedAks(aks, {});
         return [
             {
                 name,
@@ -459,7 +502,8 @@ async function main(): Promise<void> {
                         : {}),
                 },
                 request: tracesPerSecond !== undefined ? { ...request, traceEachCall: true } : request,
-                exported,
+                processes: count,
+                exportFor: () => azureMonitor.exportFor(),
                 ...(tracesPerSecond !== undefined ? { tracesPerSecond } : {}),
             },
         ];
@@ -467,8 +511,8 @@ async function main(): Promise<void> {
     const targets: Target[] = [];
     try {
         const rows: Row[] = [
-            row("(a) Node host (bundle)", server.entry, hostEnv, legacyCall),
-            row("(b) node:http JSON-RPC echo", echo, {}, legacyCall),
+            row("(a) Node host (bundle)", server.entry, hostEnv, legacyCall, processes),
+            row("(b) node:http JSON-RPC echo", echo, {}, legacyCall, processes),
             row("(c) SDK stateless pattern", sdk, {}, legacyCall),
             row("(d) host HTTP handling, canned answer (no SDK)", httpOnly, {}, legacyCall),
             row(
@@ -483,6 +527,7 @@ async function main(): Promise<void> {
                 server.entry,
                 { ...hostEnv, ...aks.env },
                 aks.request,
+                processes,
             ),
             row(
                 "(h) as on AKS, every call traced (gateway's sampled traceparent, OTLP export)",
@@ -490,19 +535,26 @@ async function main(): Promise<void> {
                 { ...hostEnv, ...traced.env },
                 traced.request,
             ),
-            ...(await azureMonitorRow(
+            ...azureMonitorRow(
                 "(h-am) as on AKS, every call traced, Azure Monitor exporter (stand-ins)",
                 server.entry,
-            )),
+            ),
             ...(baselineServer === undefined
                 ? []
                 : [
-                      row("(a0) baseline: Node host (--baseline)", baselineServer, hostEnv, legacyCall),
+                      row(
+                          "(a0) baseline: Node host (--baseline)",
+                          baselineServer,
+                          hostEnv,
+                          legacyCall,
+                          processes,
+                      ),
                       row(
                           "(g0) baseline: as on AKS (--baseline)",
                           baselineServer,
                           { ...hostEnv, ...aks.env },
                           aks.request,
+                          processes,
                       ),
                       row(
                           "(h0) baseline: as on AKS, every call traced (--baseline)",
@@ -510,43 +562,60 @@ async function main(): Promise<void> {
                           { ...hostEnv, ...traced.env },
                           traced.request,
                       ),
-                      ...(await azureMonitorRow(
+                      ...azureMonitorRow(
                           "(h0-am) baseline: as on AKS, traced, Azure Monitor exporter (--baseline)",
                           baselineServer,
-                      )),
+                      ),
                   ]),
             // Last, so every row before it keeps its place (targets[6] is (g), results[1] the echo).
-            ...(await azureMonitorRow(
+            ...azureMonitorRow(
                 "(i) as deployed: Azure Monitor exporter, rate-limited at 5 traces/s (the stack's default)",
                 server.entry,
                 5,
-            )),
+                processes,
+            ),
             ...(baselineServer === undefined
                 ? []
-                : await azureMonitorRow(
+                : azureMonitorRow(
                       "(i0) baseline: as deployed, rate-limited at 5 traces/s (--baseline)",
                       baselineServer,
                       5,
+                      processes,
                   )),
             // The raw limit for the gateway's larger request (a kilobyte of token, the forwarded
             // caller, roles and correlation id): what Node's parser alone costs (g) and (i) over (b).
-            row("(b-aks) node:http JSON-RPC echo, the gateway's request (as (g))", echo, {}, aks.request),
+            row(
+                "(b-aks) node:http JSON-RPC echo, the gateway's request (as (g))",
+                echo,
+                {},
+                aks.request,
+                processes,
+            ),
         ];
-        for (const { name, args, env, request, exported, tracesPerSecond } of rows) {
-            const running = await startServer(args, env, root);
-            const target: Target = {
+        for (const { name, args, env, request, exportFor, tracesPerSecond, ...rowOf } of rows) {
+            const loaded: LoadedProcess[] = [];
+            // Pushed before its processes start, so the `finally` below stops whatever did start.
+            targets.push({
                 name,
-                running,
                 request,
+                processes: loaded,
                 rounds: [],
-                calls: 0,
-                loadSeconds: 0,
-                spells: 0,
-                ...(exported && { exported }),
                 ...(tracesPerSecond !== undefined && { tracesPerSecond }),
-            };
-            targets.push(target);
-            await prepare(target);
+            });
+            for (let i = 0; i < rowOf.processes; i++) {
+                const exported = await exportFor?.();
+                const running = await startServer(args, { ...env, ...exported?.env }, root);
+                const instance: LoadedProcess = {
+                    running,
+                    rounds: [],
+                    calls: 0,
+                    loadSeconds: 0,
+                    spells: 0,
+                    ...(exported && { exported }),
+                };
+                loaded.push(instance);
+                await prepare(name, instance, request);
+            }
         }
         for (let round = 1; round <= rounds; round++) {
             for (const target of targets) await measureRound(target);
@@ -554,21 +623,36 @@ async function main(): Promise<void> {
         }
         const results = await Promise.all(targets.map(summarize));
         // Stopping exports what each host's batch still holds.
-        await Promise.all(targets.map((t) => stop(t.running)));
+        await stopAll(targets);
         const tokenRequests = "unavailable" in azureMonitor ? 0 : azureMonitor.tokenRequests();
-        const exports = targets.flatMap((t) => (t.exported ? [{ target: t, exported: t.exported }] : []));
-        const exportReports = exports.map(({ target, exported }) => {
+        const exports = targets.flatMap((target) =>
+            target.processes.flatMap((instance, i) =>
+                instance.exported
+                    ? [
+                          {
+                              name:
+                                  label(target.name) +
+                                  (target.processes.length > 1 ? ` process ${i + 1}` : ""),
+                              target,
+                              instance,
+                              exported: instance.exported,
+                          },
+                      ]
+                    : [],
+            ),
+        );
+        const exportReports = exports.map(({ name, target, instance, exported }) => {
             const expected: ExpectedExport =
                 target.tracesPerSecond === undefined
                     ? { kind: "every call" }
                     : {
                           kind: "rate-limited",
                           tracesPerSecond: target.tracesPerSecond,
-                          loadSeconds: target.loadSeconds,
-                          spells: target.spells,
+                          loadSeconds: instance.loadSeconds,
+                          spells: instance.spells,
                           itemsPerTrace: 2,
                       };
-            return exportReport(label(target.name), exported, target.calls, tokenRequests, expected);
+            return exportReport(name, exported, instance.calls, tokenRequests, expected);
         });
         for (const report of exportReports) console.error(report.line);
         const notExported = exportReports.flatMap((r) => (r.problem === undefined ? [] : [r.problem]));
@@ -670,7 +754,8 @@ async function main(): Promise<void> {
             `${startedAt.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), ` +
                 `load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
             "",
-            `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}`,
+            `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}; ` +
+                `(a), (b), (g), (i), (b-aks) and their baselines in ${processes} processes each, a row's round being its median process's`,
             "",
             "| server | req/s (median round) | % of echo | rounds req/s | CPU µs/request | echo's CPU/request as % | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB |",
             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -692,6 +777,13 @@ async function main(): Promise<void> {
                 : targets
                       .filter((t) => t === aksTarget || t.name.startsWith("(i") || t.name.startsWith("(g0)"))
                       .map((t) => versusEcho(t, label(t.name), echoForAks))),
+            "",
+            "CPU µs per request of each process (its median round), rows in several processes:",
+            ...results
+                .filter((r) => r.processCpuUsPerRequest.length > 1)
+                .map(
+                    (r) => `${label(r.name)} ${r.processCpuUsPerRequest.map((x) => x.toFixed(1)).join(", ")}`,
+                ),
             "",
             "Azure Monitor export (stand-ins): what reached ingestion for all calls answered, warm-up included " +
                 "(a traced hello_mcp makes 1 request and 1 dependency item; (i) records about 5 traces a second " +
@@ -744,12 +836,13 @@ async function main(): Promise<void> {
                     connections,
                     seconds,
                     rounds,
+                    processes,
                     node: process.version,
                     results,
-                    azureMonitorExport: exports.map(({ target, exported }) => ({
-                        name: target.name,
-                        calls: target.calls,
-                        loadSeconds: target.loadSeconds,
+                    azureMonitorExport: exports.map(({ name, instance, exported }) => ({
+                        name,
+                        calls: instance.calls,
+                        loadSeconds: instance.loadSeconds,
                         items: Object.fromEntries(exported.received.byBaseType),
                         requestItemsBySampleRate: Object.fromEntries(exported.received.requestSampleRates),
                         posts: exported.received.posts,
@@ -763,7 +856,7 @@ async function main(): Promise<void> {
             ),
         );
     } finally {
-        await Promise.all(targets.map((t) => stop(t.running)));
+        await stopAll(targets);
         await Promise.all([
             storage.stop(),
             issuer.close(),
@@ -774,6 +867,6 @@ async function main(): Promise<void> {
 }
 
 export async function runBenchmark(options: BenchOptions): Promise<void> {
-    ({ connections, seconds, rounds, coldRuns, baseline } = options);
+    ({ connections, seconds, rounds, coldRuns, processes, baseline } = options);
     await main();
 }

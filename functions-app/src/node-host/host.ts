@@ -256,11 +256,7 @@ export class NodeHost {
     }
 }
 
-/**
- * During a shutdown every answer says `Connection: close` and Node ends the socket once it is
- * sent, so keep-alive clients reconnect elsewhere and the process exits with its last answer
- * instead of waiting for idle keep-alive sockets until the grace period ends.
- */
+/** A request's path, without its query and without a trailing slash (routes are matched exactly). */
 function pathOf(url: string | undefined): string {
     const raw = url ?? "/";
     const q = raw.indexOf("?");

@@ -81,7 +81,11 @@ export class OpenExchanges {
     }
 }
 
-/** The answer closes its connection (unless it has been sent already). */
+/**
+ * The answer says `Connection: close` and Node ends the socket once it is sent (unless it has been
+ * sent already): during a shutdown keep-alive clients reconnect elsewhere, and the process exits
+ * with its last answer instead of waiting for idle keep-alive sockets until the grace period ends.
+ */
 export function closeAfterAnswer(res: ServerResponse): void {
     if (!res.headersSent) res.shouldKeepAlive = false;
 }

@@ -47,6 +47,11 @@ const command = defineCommand({
             type: "boolean",
             description: "instead: what tracing costs, off vs on in the same run (bench/tracing-cost.ts)",
         },
+        features: {
+            type: "boolean",
+            description:
+                "instead: what each AKS feature (Host and Origin checks, auth, the forwarded caller and roles, tracing as deployed) costs per call, switched on one at a time in the same run (bench/feature-cost.ts; --processes, --rounds, 7 by default)",
+        },
         "gateway-checkpoints": {
             type: "boolean",
             description:
@@ -121,6 +126,8 @@ runCommand(command, async (flags) => {
     }
     // Loaded only now, so --help and bad arguments answer at once.
     if (flags.tracing) return (await import("./tracing-cost")).runTracingCost(options);
+    if (flags.features)
+        return (await import("./feature-cost")).runFeatureCost({ ...options, rounds: roundsOr(7) });
     const { runBenchmark } = await import("./mcp-throughput");
     await runBenchmark({ ...options, rounds: roundsOr(7) });
     const { runMemoryBenchmark } = await import("./memory-tools");

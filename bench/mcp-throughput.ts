@@ -1,22 +1,28 @@
-import { startServer, type RunningServer } from "./servers/start-server";
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import autocannon from "autocannon";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
 import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
-import { appRoles, forwardedCallerHeader, forwardedRolesHeader, gatewayRole } from "functions-app/contract";
-import { startTokenIssuer, type TokenIssuer } from "functions-app/test-support/token-issuer";
+import { startTokenIssuer } from "functions-app/test-support/token-issuer";
 import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
-import {
-    exportReport,
-    startAzureMonitorStandIns,
-    type AzureMonitorExport,
-    type ExpectedExport,
-} from "./azure-monitor-stand-ins";
+import { exportReport, startAzureMonitorStandIns, type ExpectedExport } from "./azure-monitor-stand-ins";
+import { aksLike, legacyCall, modernCall, type LoadRequest } from "./calls";
+import { compile } from "./compile";
 import { bareSpawnArgs, measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
+import {
+    label,
+    measureRounds,
+    median,
+    row,
+    sharesOf,
+    startRows,
+    stopAll,
+    summarize,
+    type Row,
+    type Target,
+} from "./load-rows";
 import { formatSpread, spreadOf } from "./spread";
 
 /**
@@ -79,100 +85,6 @@ let rounds = 5;
 let coldRuns = 15;
 let processes = 3;
 let baseline: string | undefined;
-const mcpPath = "/runtime/webhooks/mcp";
-
-const callHello = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: { name: "hello_mcp", arguments: {} },
-});
-const headers: Record<string, string> = {
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    "mcp-protocol-version": "2025-06-18",
-};
-
-/** One HTTP request a target is loaded with. */
-interface LoadRequest {
-    readonly headers: Record<string, string>;
-    readonly body: string;
-    /**
-     * Each call with a sampled `traceparent` of a trace of its own, as the gateway sends them (a
-     * rate-limited host decides by trace id, so one id for every call would be kept or dropped
-     * whole). The new header costs the client a request built per call, not the host.
-     */
-    readonly traceEachCall?: boolean;
-}
-
-/** A sampled `traceparent` for a new trace, random ids as the gateway makes them. */
-function newSampledTraceparent(): string {
-    const word = () => ((Math.random() * 0x100000000) >>> 0).toString(16).padStart(8, "0");
-    return `00-${word()}${word()}${word()}${word()}-${word()}${word()}-01`;
-}
-
-const legacyCall: LoadRequest = { headers, body: callHello };
-
-/** The same call as a modern (2026-07-28) client sends it: version and capabilities in `_meta`. */
-const modernCall: LoadRequest = {
-    headers: {
-        ...headers,
-        "mcp-protocol-version": "2026-07-28",
-        "mcp-method": "tools/call",
-        "mcp-name": "hello_mcp",
-    },
-    body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "tools/call",
-        params: {
-            name: "hello_mcp",
-            arguments: {},
-            _meta: {
-                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-                "io.modelcontextprotocol/clientCapabilities": {},
-                "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1" },
-            },
-        },
-    }),
-};
-
-/** The audience the bench's gateway token is for. */
-const benchAudience = "api://agents-control-plane-bench";
-
-/**
- * The AKS backend's settings (components/kubernetes/deployment.ts `hostEnvironment`) with a local
- * signing-key server in place of Entra ID, and the call as the gateway forwards it: its own token,
- * the agent's client id and roles, and its correlation id.
- */
-async function aksLike(issuer: TokenIssuer): Promise<{ env: Record<string, string>; request: LoadRequest }> {
-    const token = await issuer.sign(
-        { aud: benchAudience, azp: "gateway-managed-identity", roles: [gatewayRole] },
-        { expiresIn: "2h" },
-    );
-    return {
-        env: {
-            AUTH_ISSUER: issuer.issuer,
-            AUTH_AUDIENCE: benchAudience,
-            AUTH_JWKS_URI: issuer.jwksUri,
-            AUTH_RESOURCE: "https://gateway.example/mcp",
-            ALLOWED_ORIGINS: "https://portal.example",
-            PUBLIC_BASE_URL: "https://gateway.example",
-        },
-        request: {
-            headers: {
-                ...headers,
-                authorization: `Bearer ${token}`,
-                [forwardedCallerHeader]: "00000000-0000-0000-0000-0000000000a1",
-                [forwardedRolesHeader]: appRoles.toolsInvoke,
-                // The gateway sets one on every request it forwards (apim-policies/mcp-api.xml).
-                "x-correlation-id": "3f2c9a1e-5b7d-4c8e-9a0f-1d2e3c4b5a69",
-            },
-            body: callHello,
-        },
-    };
-}
-
 /**
  * As on AKS with tracing on and no rate limit (as the stack deployed it before
  * `toolTracingTracesPerSecond`, and as it does with that key at 0 and `toolTracingSamplePercent` at
@@ -195,229 +107,6 @@ function tracedAks(
             },
         },
     };
-}
-
-/** A server measured: node's arguments (the entry point last), its environment and its request. */
-interface Row {
-    readonly name: string;
-    readonly args: readonly string[];
-    readonly env: Record<string, string>;
-    readonly request: LoadRequest;
-    /** How many processes of it run; a compared row runs `--processes` of them. */
-    readonly processes: number;
-    /** An Azure Monitor row: an ingestion stand-in for each process, and the environment to reach it. */
-    readonly exportFor?: () => Promise<AzureMonitorExport>;
-    /** An Azure Monitor row's rate limit, traces per second (absent: every call is exported). */
-    readonly tracesPerSecond?: number;
-}
-
-const row = (
-    name: string,
-    file: string,
-    env: Record<string, string>,
-    request: LoadRequest,
-    count = 1,
-): Row => ({ name, args: [file], env, request, processes: count });
-
-async function stop(running: RunningServer): Promise<void> {
-    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-    running.child.removeAllListeners("exit");
-    await new Promise<void>((resolve) => {
-        running.child.once("exit", () => resolve());
-        running.child.kill("SIGTERM");
-        setTimeout(() => running.child.kill("SIGKILL"), 5000).unref();
-    });
-}
-
-/** Peak resident set size of a process so far (Linux VmHWM), in MiB. */
-async function peakRssMiB(pid: number): Promise<number> {
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-    return kib / 1024;
-}
-
-/**
- * CPU time a process has used so far, all its threads (Linux /proc/<pid>/stat utime + stime, in
- * clock ticks of 10 ms), in milliseconds.
- */
-async function cpuMs(pid: number): Promise<number> {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Stops every process of every row. */
-async function stopAll(targets: readonly Target[]): Promise<void> {
-    await Promise.all(targets.flatMap((t) => t.processes.map((p) => stop(p.running))));
-}
-
-interface Round {
-    readonly requestsPerSecond: number;
-    /**
-     * CPU time the server spent per answered request. Unlike req/s it hardly depends on what else
-     * the machine runs, so on a shared machine it is the steadier measure of the per-request path.
-     */
-    readonly cpuUsPerRequest: number;
-    readonly p50Ms: number;
-    readonly p99Ms: number;
-    readonly errors: number;
-    readonly non2xx: number;
-}
-
-interface Throughput extends Round {
-    readonly name: string;
-    readonly rounds: readonly number[];
-    /** Each process's CPU µs per request, its median round (one entry for a single-process row). */
-    readonly processCpuUsPerRequest: readonly number[];
-    /** The median of the processes' peaks. */
-    readonly peakRssMiB: number;
-}
-
-/** One process of a row and what it did under load. */
-interface LoadedProcess {
-    readonly running: RunningServer;
-    readonly rounds: Round[];
-    /** Every call answered, warm-up included: what an exporting row must have exported spans for. */
-    calls: number;
-    /** Seconds of load, warm-up included, and the spells of it (each after the host idled). */
-    loadSeconds: number;
-    spells: number;
-    readonly exported?: AzureMonitorExport;
-}
-
-interface Target {
-    readonly name: string;
-    readonly request: LoadRequest;
-    readonly processes: readonly LoadedProcess[];
-    /** Per round, the round of the process whose CPU per request was the median of that round. */
-    readonly rounds: Round[];
-    readonly tracesPerSecond?: number;
-}
-
-/** One call checked by hand (every server must really answer hello_mcp), then a warm-up. */
-async function prepare(name: string, instance: LoadedProcess, request: LoadRequest): Promise<void> {
-    const check = await fetch(instance.running.url + mcpPath, { method: "POST", ...request });
-    const text = await check.text();
-    instance.calls++;
-    // The first call and the warm-up right after it: one spell of load.
-    instance.spells++;
-    if (check.status !== 200 || !text.includes("Hello I am MCPTool!")) {
-        throw new Error(`${name} did not answer hello_mcp: ${check.status} ${text.slice(0, 200)}`);
-    }
-    await load(instance, request, 2); // JIT, pools
-}
-
-async function load(instance: LoadedProcess, request: LoadRequest, duration: number) {
-    const result = await autocannon({
-        url: instance.running.url + mcpPath,
-        connections,
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-        duration,
-        ...(request.traceEachCall
-            ? {
-                  requests: [
-                      {
-                          setupRequest: (request) => ({
-                              ...request,
-                              headers: { ...request.headers, traceparent: newSampledTraceparent() },
-                          }),
-                      },
-                  ],
-              }
-            : {}),
-    });
-    instance.calls += result.requests.total;
-    instance.loadSeconds += duration;
-    return result;
-}
-
-async function measureProcessRound(instance: LoadedProcess, request: LoadRequest): Promise<Round> {
-    // The host idled while the other rows were loaded.
-    instance.spells++;
-    const pid = instance.running.child.pid!;
-    const cpuBefore = await cpuMs(pid);
-    const result = await load(instance, request, seconds);
-    const cpu = (await cpuMs(pid)) - cpuBefore;
-    const round: Round = {
-        requestsPerSecond: result.requests.average,
-        cpuUsPerRequest: (1000 * cpu) / Math.max(1, result.requests.total),
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        errors: result.errors + result.timeouts,
-        non2xx: result.non2xx,
-    };
-    instance.rounds.push(round);
-    return round;
-}
-
-/**
- * Loads each of the row's processes in turn; the row's round is its median process's (by CPU per
- * request; with an even count the lower of the middle two), with the errors of all of them.
- */
-async function measureRound(target: Target): Promise<void> {
-    const measured: Round[] = [];
-    for (const instance of target.processes)
-        measured.push(await measureProcessRound(instance, target.request));
-    const byCpu = [...measured].sort((x, y) => x.cpuUsPerRequest - y.cpuUsPerRequest);
-    const middle = byCpu[Math.floor((byCpu.length - 1) / 2)]!;
-    target.rounds.push({
-        ...middle,
-        errors: measured.reduce((n, r) => n + r.errors, 0),
-        non2xx: measured.reduce((n, r) => n + r.non2xx, 0),
-    });
-}
-
-/** The median round by throughput stands for the server; errors are summed over all rounds. */
-async function summarize(target: Target): Promise<Throughput> {
-    const sorted = [...target.rounds].sort((x, y) => x.requestsPerSecond - y.requestsPerSecond);
-    const mid = sorted[Math.floor(sorted.length / 2)];
-    if (!mid) throw new Error(`${target.name}: no rounds measured`);
-    return {
-        name: target.name,
-        ...mid,
-        errors: target.rounds.reduce((n, r) => n + r.errors, 0),
-        non2xx: target.rounds.reduce((n, r) => n + r.non2xx, 0),
-        rounds: target.rounds.map((r) => Math.round(r.requestsPerSecond)),
-        cpuUsPerRequest: median(target.rounds.map((r) => r.cpuUsPerRequest)),
-        processCpuUsPerRequest: target.processes.map((p) => median(p.rounds.map((r) => r.cpuUsPerRequest))),
-        peakRssMiB: median(await Promise.all(target.processes.map((p) => peakRssMiB(p.running.child.pid!)))),
-    };
-}
-
-const median = (xs: number[]) => spreadOf(xs).median;
-
-/** A row's letter, as "(h-am)", from its name. */
-const label = (name: string) => name.slice(0, name.indexOf(")") + 1);
-
-/**
- * The tool service's package is compiled in, as the host's own bundle has it; npm dependencies stay
- * external (`packages: "external"` alone would leave its TypeScript to plain node).
- */
-const compileToolService: Plugin = {
-    name: "compile-tool-service",
-    setup(b) {
-        b.onResolve({ filter: /^functions-app\// }, (args) => ({
-            path: require.resolve(args.path, { paths: [args.resolveDir] }),
-        }));
-    },
-};
-
-async function compile(entry: string, outfile: string): Promise<string> {
-    await build({
-        entryPoints: [entry],
-        outfile,
-        bundle: true,
-        platform: "node",
-        target: "node20",
-        format: "cjs",
-        packages: "external",
-        plugins: [compileToolService],
-        logLevel: "warning",
-    });
-    return outfile;
 }
 
 /** The host transpiled file by file, resolving its dependencies from node_modules at run time. */
@@ -592,35 +281,9 @@ async function main(): Promise<void> {
                 processes,
             ),
         ];
-        for (const { name, args, env, request, exportFor, tracesPerSecond, ...rowOf } of rows) {
-            const loaded: LoadedProcess[] = [];
-            // Pushed before its processes start, so the `finally` below stops whatever did start.
-            targets.push({
-                name,
-                request,
-                processes: loaded,
-                rounds: [],
-                ...(tracesPerSecond !== undefined && { tracesPerSecond }),
-            });
-            for (let i = 0; i < rowOf.processes; i++) {
-                const exported = await exportFor?.();
-                const running = await startServer(args, { ...env, ...exported?.env }, root);
-                const instance: LoadedProcess = {
-                    running,
-                    rounds: [],
-                    calls: 0,
-                    loadSeconds: 0,
-                    spells: 0,
-                    ...(exported && { exported }),
-                };
-                loaded.push(instance);
-                await prepare(name, instance, request);
-            }
-        }
-        for (let round = 1; round <= rounds; round++) {
-            for (const target of targets) await measureRound(target);
-            console.error(`round ${round}/${rounds} done`);
-        }
+        const settings = { connections, seconds };
+        await startRows(rows, root, settings, targets);
+        await measureRounds(targets, settings, rounds);
         const results = await Promise.all(targets.map(summarize));
         // Stopping exports what each host's batch still holds.
         await stopAll(targets);
@@ -737,12 +400,7 @@ async function main(): Promise<void> {
          * per request as % of this one's.
          */
         const versusEcho = (target: Target, shown: string, reference: Target = echoTarget): string => {
-            const rate = target.rounds.map(
-                (r, i) => (100 * r.requestsPerSecond) / (reference.rounds[i]?.requestsPerSecond ?? NaN),
-            );
-            const cpu = target.rounds.map(
-                (r, i) => (100 * (reference.rounds[i]?.cpuUsPerRequest ?? NaN)) / r.cpuUsPerRequest,
-            );
+            const { rate, cpu } = sharesOf(target, reference);
             const list = (xs: number[]) => xs.map((x) => x.toFixed(1) + "%").join(", ");
             return (
                 `${shown} as % of ${reference === echoTarget ? "(b)" : label(reference.name)}, round by round: ` +

@@ -1,5 +1,4 @@
 import { mkdir, rm } from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { bundleNodeServer } from "functions-app/bundle";
 import { startAzurite } from "functions-app/azurite";
@@ -20,6 +19,7 @@ import {
     type Target,
 } from "./load-rows";
 import { compile } from "./compile";
+import { machineLine, runStart } from "./machine";
 import { formatSpread, spreadOf } from "./spread";
 
 /**
@@ -56,15 +56,8 @@ const otlpServerKind = 2;
 const root = path.resolve(__dirname, "..");
 const out = path.join(__dirname, ".out", "features");
 
-const loadAverage = () =>
-    os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ");
-
 export async function runFeatureCost(options: FeatureCostOptions): Promise<void> {
-    const startedAt = new Date();
-    const loadAtStart = loadAverage();
+    const start = runStart();
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
     const [server, echo, storage, issuer, collector] = await Promise.all([
@@ -163,8 +156,7 @@ export async function runFeatureCost(options: FeatureCostOptions): Promise<void>
         if (failed.length > 0)
             throw new Error(`rows with failed calls: ${failed.map((r) => label(r.name)).join(", ")}`);
         const lines = [
-            `${startedAt.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), ` +
-                `load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
+            machineLine(start),
             "",
             `tools/call hello_mcp as the gateway forwards it, ${options.connections} connections, ${options.rounds} interleaved rounds of ${options.seconds} s, ` +
                 `${options.processes} process(es) per row (a row's round is its median process's), Node ${process.version}`,

@@ -1,5 +1,4 @@
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { build } from "esbuild";
 import { bundleFunctionsApp, bundleNodeServer } from "functions-app/bundle";
@@ -9,6 +8,7 @@ import { startOtlpCollector } from "functions-app/test-support/otlp-collector";
 import { exportReport, startAzureMonitorStandIns, type ExpectedExport } from "./azure-monitor-stand-ins";
 import { aksLike, legacyCall, modernCall, type LoadRequest } from "./calls";
 import { compile } from "./compile";
+import { machineLine, runStart } from "./machine";
 import { bareSpawnArgs, measureColdStarts, type ColdStartResult } from "./cold-start";
 import { measureFunctionsLoad } from "./functions-load";
 import {
@@ -130,16 +130,8 @@ async function compileUnbundled(): Promise<string> {
     return path.join(dir, "node-host", "main.js");
 }
 
-/** The 1, 5 and 15 minute load averages: on a shared machine every figure needs them beside it. */
-const loadAverage = () =>
-    os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" ");
-
 async function main(): Promise<void> {
-    const startedAt = new Date();
-    const loadAtStart = loadAverage();
+    const start = runStart();
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
     const [server, functionsApp, functionsLoader, echo, sdk, httpOnly, unbundled, storage] =
@@ -409,8 +401,7 @@ async function main(): Promise<void> {
             );
         };
         const lines = [
-            `${startedAt.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), ` +
-                `load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
+            machineLine(start),
             "",
             `tools/call hello_mcp over Streamable HTTP (protocol 2025-06-18 unless named), ${connections} connections, ${rounds} interleaved rounds of ${seconds} s, Node ${process.version}; ` +
                 `(a), (b), (g), (i), (b-aks) and their baselines in ${processes} processes each, a row's round being its median process's`,

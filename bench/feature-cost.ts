@@ -56,6 +56,10 @@ const otlpServerKind = 2;
 const root = path.resolve(__dirname, "..");
 const out = path.join(__dirname, ".out", "features");
 
+/** Per round, `target`'s CPU µs per request minus `before`'s: what the step between them costs. */
+const stepCost = (target: Target, before: Target) =>
+    spreadOf(target.rounds.map((r, k) => r.cpuUsPerRequest - (before.rounds[k]?.cpuUsPerRequest ?? NaN)));
+
 export async function runFeatureCost(options: FeatureCostOptions): Promise<void> {
     const start = runStart();
     await rm(out, { recursive: true, force: true });
@@ -167,18 +171,7 @@ export async function runFeatureCost(options: FeatureCostOptions): Promise<void>
                 const result = results[i]!;
                 const before = targets[i - 1];
                 // (f0)'s step is over the echo: the host's own path with no feature configured.
-                const step =
-                    i === 0 || before === undefined
-                        ? "-"
-                        : formatSpread(
-                              spreadOf(
-                                  target.rounds.map(
-                                      (r, k) =>
-                                          r.cpuUsPerRequest - (before.rounds[k]?.cpuUsPerRequest ?? NaN),
-                                  ),
-                              ),
-                              1,
-                          );
+                const step = before === undefined ? "-" : formatSpread(stepCost(target, before), 1);
                 return (
                     `| ${result.name} | ${result.cpuUsPerRequest.toFixed(1)} | ` +
                     `${i === 0 ? "100.0%" : median(sharesOf(target, echoTarget).cpu).toFixed(1) + "%"} | ${step} | ` +

@@ -85,6 +85,7 @@ let rounds = 5;
 let coldRuns = 15;
 let processes = 3;
 let baseline: string | undefined;
+
 /**
  * As on AKS with tracing on and no rate limit (as the stack deployed it before
  * `toolTracingTracesPerSecond`, and as it does with that key at 0 and `toolTracingSamplePercent` at

@@ -153,6 +153,7 @@ export async function runFeatureCost(options: FeatureCostOptions): Promise<void>
         // Stopping exports what (f4)'s batch still holds.
         await stopAll(targets);
         const requestSpans = collector.spans.filter((span) => span.kind === otlpServerKind).length;
+        // (f4), the one traced row, is the last.
         const calls = targets.at(-1)?.processes.reduce((n, p) => n + p.calls, 0) ?? 0;
         if (requestSpans === 0)
             throw new Error("(f4) exported no request span: its figures are not tracing's");
